@@ -1,0 +1,42 @@
+"""``godel plugins``: what is installed and what each plugin registered."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from godel.plugins import get_plugin_manager
+
+KIND_LABELS = {"agents": "agents", "parsers": "parsers", "lint_rules": "lint rules", "commands": "commands"}
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+def plugins(as_json: bool) -> None:
+    """List installed plugins: entry point, distribution, version and what each registered.
+
+    A plugin that failed to import is listed with its error. Exit status 1 when any plugin
+    failed or two plugins registered the same name.
+    """
+    pm = get_plugin_manager()
+    infos = pm.describe()
+    failed = [p for p in infos if p.error] or pm.problems
+    if as_json:
+        click.echo(json.dumps({"plugins": [p.to_dict() for p in infos], "problems": pm.problems}, indent=2))
+    else:
+        for info in infos:
+            head = f"{info.name}  ({info.dist} {info.version})".replace(" )", ")")
+            click.echo(head)
+            click.echo(f"  entry point: {info.entry_point}")
+            if info.error:
+                click.echo(f"  FAILED TO LOAD: {info.error}")
+                continue
+            for key, label in KIND_LABELS.items():
+                names = info.registered.get(key)
+                if names:
+                    click.echo(f"  {label}: {', '.join(sorted(names))}")
+        for problem in pm.problems:
+            click.echo(f"error: {problem}", err=True)
+    if failed:
+        raise SystemExit(1)

@@ -1,0 +1,15 @@
+"""godel-cli's own plugin: the built-in subcommands, registered through the command hook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from godel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from godel.registry import Register
+
+
+@hookimpl
+def godel_register_commands(register: Register) -> None:
+    register("plugins", "godel_cli.commands.plugins:plugins", summary="List installed plugins and what they register.")

@@ -1,0 +1,84 @@
+"""The plugin contract: every hook a godel plugin can implement.
+
+A plugin is a module named by an entry point in the ``godel`` group. It implements any of the
+hooks below with the ``@godel.hookimpl`` marker. Every hook receives a ``register`` callable;
+each call registers one named thing. Targets may be objects or lazy ``"module:attr"`` strings,
+which are imported only when the thing is first used, so plugin modules stay import-cheap.
+
+Changing the contract: add hooks, never change an existing hook's arguments.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from godel.registry import Register
+
+PROJECT = "godel"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def godel_register_agents(register: Register) -> None:
+    """Register agent backends by name.
+
+    Example::
+
+        @hookimpl
+        def godel_register_agents(register):
+            register("claude_code", "godel_claude.agent:claude_code")
+
+    Names are lowercase Python identifiers. The target is an agent factory: a callable that
+    takes keyword options and returns an agent. ``godel.agents.<name>`` and
+    ``godel.agents.get(name)`` return the target.
+    """
+
+
+@hookspec
+def godel_register_parsers(register: Register) -> None:
+    """Register stream parsers by name.
+
+    Example::
+
+        @hookimpl
+        def godel_register_parsers(register):
+            register("claude", "godel_claude.parser:ClaudeStreamParser")
+
+    The target is a class implementing ``godel.parsers.StreamParser``: it is instantiated once
+    per stream and turns raw output lines into normalised transcript records.
+    """
+
+
+@hookspec
+def godel_register_lint_rules(register: Register) -> None:
+    """Register workflow lint rules by code.
+
+    Example::
+
+        @hookimpl
+        def godel_register_lint_rules(register):
+            register("ECH001", "godel_echo.lint:NoShout")
+
+    Codes match ``^[A-Z]{2,4}[0-9]{3}$``; a code's letter prefix belongs to one distribution
+    (the built-in rules own ``PL``). The target is a lint rule object or class.
+    """
+
+
+@hookspec
+def godel_register_commands(register: Register) -> None:
+    """Register subcommands of the ``godel`` command line.
+
+    Example::
+
+        @hookimpl
+        def godel_register_commands(register):
+            register("echo", "godel_echo.cli:echo", summary="Echo words back.")
+
+    The target is a ``click.Command`` (or a lazy path to one). ``summary`` is shown by
+    ``godel --help`` without importing the command's module.
+    """

@@ -1,0 +1,196 @@
+"""Named registries of what plugins provide (agents, parsers, lint rules, commands)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from godel.errors import PluginError, UnknownPluginError
+
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+LINT_CODE = re.compile(r"^([A-Z]{2,4})([0-9]{3})$")
+COMMAND_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+class Register(Protocol):
+    """The callable every registration hook receives."""
+
+    def __call__(self, name: str, target: object, *, summary: str = "") -> None: ...
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Who registered something: the plugin's entry-point name and its distribution."""
+
+    plugin: str
+    dist: str
+    version: str
+
+    def __str__(self) -> str:
+        return f"{self.dist} {self.version}" if self.version else self.dist
+
+
+@dataclass
+class Entry:
+    """One registered name. ``target`` is the object, or a ``"module:attr"`` path until loaded."""
+
+    name: str
+    target: object
+    provider: Provider
+    summary: str = ""
+    _loaded: bool = field(default=False, repr=False)
+
+    @property
+    def is_lazy(self) -> bool:
+        return isinstance(self.target, str) and not self._loaded
+
+    def load(self) -> Any:
+        """Import the target on first use and return it."""
+        if isinstance(self.target, str) and not self._loaded:
+            self.target = import_target(self.target, self.provider)
+            self._loaded = True
+        return self.target
+
+
+def import_target(path: str, provider: Provider) -> Any:
+    """Import ``"package.module:attr.sub"`` and return the attribute."""
+    module_name, _, attr = path.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for part in attr.split(".") if attr else ():
+            obj = getattr(obj, part)
+    except Exception as exc:
+        raise PluginError(
+            f"{path!r} registered by {provider} could not be imported: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    return obj
+
+
+@dataclass
+class RegistryKind:
+    """What a registry holds and how its names are checked."""
+
+    kind: str  # "agent", "parser", "lint rule", "command"
+    hook: str  # the hook name that fills it
+    validate: Callable[[str], str | None]  # returns an error message or None
+    install_hint: Callable[[str], str] = lambda name: ""
+    # Names sharing an owner key must come from one distribution (lint code prefixes).
+    owner_key: Callable[[str], str] | None = None
+
+
+class Registry:
+    """Name → Entry, filled by one hook, with duplicate and name checks."""
+
+    def __init__(self, spec: RegistryKind) -> None:
+        self.spec = spec
+        self._entries: dict[str, Entry] = {}
+        self._owners: dict[str, Provider] = {}
+
+    # filling -------------------------------------------------------------------------------
+    def add(self, name: str, target: object, provider: Provider, summary: str = "") -> None:
+        if not isinstance(name, str):
+            raise PluginError(f"{provider} registered a {self.spec.kind} with a non-string name {name!r}")
+        problem = self.spec.validate(name)
+        if problem:
+            raise PluginError(f"{provider} registered an invalid {self.spec.kind} name {name!r}: {problem}")
+        if not isinstance(target, str) and target is None:
+            raise PluginError(f"{provider} registered {self.spec.kind} {name!r} with no target")
+        if isinstance(target, str) and ":" not in target:
+            raise PluginError(
+                f"{provider} registered {self.spec.kind} {name!r} with target {target!r}; "
+                "a lazy target must look like 'package.module:attribute'"
+            )
+        old = self._entries.get(name)
+        if old is not None:
+            raise PluginError(
+                f"{self.spec.kind} {name!r} is registered twice: by {old.provider} "
+                f"(plugin {old.provider.plugin!r}) and by {provider} (plugin {provider.plugin!r}); "
+                "uninstall or block one of them (GODEL_DISABLE_PLUGINS)"
+            )
+        if self.spec.owner_key is not None:
+            key = self.spec.owner_key(name)
+            owner = self._owners.setdefault(key, provider)
+            if owner.dist != provider.dist:
+                raise PluginError(
+                    f"{self.spec.kind} prefix {key!r} belongs to {owner} (plugin {owner.plugin!r}), "
+                    f"but {provider} (plugin {provider.plugin!r}) registered {name!r}; "
+                    "each distribution must use its own prefix"
+                )
+        self._entries[name] = Entry(name, target, provider, summary)
+
+    # reading -------------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def entries(self) -> list[Entry]:
+        return [self._entries[n] for n in sorted(self._entries)]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, name: str) -> Entry:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise UnknownPluginError(self._unknown_message(name)) from None
+
+    def get(self, name: str) -> Any:
+        """Return the registered object, importing it on first use."""
+        return self.entry(name).load()
+
+    def _unknown_message(self, name: str) -> str:
+        installed = ", ".join(self.names()) or "none"
+        msg = f"no {self.spec.kind} named {name!r} is installed (installed: {installed})"
+        hint = self.spec.install_hint(name)
+        return f"{msg}; {hint}" if hint else msg
+
+
+def _identifier(name: str) -> str | None:
+    return None if IDENTIFIER.match(name) else "use a lowercase Python identifier"
+
+
+def _command(name: str) -> str | None:
+    return None if COMMAND_NAME.match(name) else "use lowercase letters, digits and '-'"
+
+
+def _lint_code(name: str) -> str | None:
+    return None if LINT_CODE.match(name) else "lint codes look like ABC123 (2-4 capitals, 3 digits)"
+
+
+# Which distribution provides a well-known agent; used in "not installed" messages.
+KNOWN_AGENT_PACKAGES = {"claude_code": "godel-claude", "copilot": "godel-copilot"}
+KNOWN_PARSER_PACKAGES = {"claude": "godel-claude", "copilot": "godel-copilot"}
+KNOWN_COMMAND_PACKAGES = {"watch": "godel-watch"}
+
+
+def _hint(table: dict[str, str]) -> Callable[[str], str]:
+    def hint(name: str) -> str:
+        dist = table.get(name)
+        if dist:
+            return f"install it with: pip install {dist}"
+        return "install the plugin that provides it, then check with: godel plugins"
+
+    return hint
+
+
+AGENTS = RegistryKind("agent", "godel_register_agents", _identifier, _hint(KNOWN_AGENT_PACKAGES))
+PARSERS = RegistryKind("parser", "godel_register_parsers", _identifier, _hint(KNOWN_PARSER_PACKAGES))
+LINT_RULES = RegistryKind(
+    "lint rule",
+    "godel_register_lint_rules",
+    _lint_code,
+    _hint({}),
+    owner_key=lambda code: LINT_CODE.match(code).group(1),  # type: ignore[union-attr]
+)
+COMMANDS = RegistryKind("command", "godel_register_commands", _command, _hint(KNOWN_COMMAND_PACKAGES))
+KINDS = {"agents": AGENTS, "parsers": PARSERS, "lint_rules": LINT_RULES, "commands": COMMANDS}

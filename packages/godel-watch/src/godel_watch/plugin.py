@@ -1,0 +1,1 @@
+"""godel-watch's hookimpls. The ``godel watch`` command is registered once it exists."""

@@ -1,0 +1,1 @@
+"""godel-echo: a test plugin."""
