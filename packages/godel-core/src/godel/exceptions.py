@@ -1,0 +1,269 @@
+"""The exceptions a workflow author meets.
+
+Two families matter for exit codes and ``retry``:
+
+- ``WorkflowFail`` and its subclasses are *expected* failures: ``retry`` retries them and
+  ``godel run`` exits 1.
+- ``GodelError`` and its subclasses are godel's structured errors (resume safety, config...).
+  They carry ``step_path``, ``source_location`` and ``remediation_hint``.
+
+``PauseSignal`` and ``RewindSignal`` are control flow, not errors: they derive from
+``BaseException`` so that a workflow's ``except Exception`` cannot swallow them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+def _display_cmd(cmd: str | Sequence[str]) -> str:
+    return cmd if isinstance(cmd, str) else " ".join(shlex.quote(str(a)) for a in cmd)
+
+
+class _Located:
+    """Mixin: the step path, source location and hint that make an error actionable."""
+
+    step_path: tuple[str, ...]
+    source_location: str
+    remediation_hint: str
+
+    def _init_location(self, step_path: Sequence[str] | None, source_location: str, remediation_hint: str) -> None:
+        self.step_path = tuple(s for s in (step_path or ()) if str(s).strip())
+        self.source_location = source_location or ""
+        self.remediation_hint = remediation_hint or ""
+
+    def _marker(self) -> str:
+        parts = []
+        if self.step_path:
+            parts.append("step=" + "/".join(self.step_path))
+        if self.source_location:
+            parts.append("source=" + self.source_location)
+        if self.remediation_hint:
+            parts.append("hint=" + self.remediation_hint)
+        return f"[godel:{', '.join(parts)}]" if parts else ""
+
+    def _render(self, message: str) -> str:
+        marker = self._marker()
+        if not marker:
+            return message
+        return f"{message} {marker}" if message else marker
+
+
+class WorkflowFail(Exception):
+    """An expected failure of a workflow: ``retry`` retries it; ``godel run`` exits 1."""
+
+
+class GodelError(_Located, Exception):
+    """Base of godel's structured errors."""
+
+    def __init__(self, message: str = "", *, step_path: Sequence[str] | None = None,
+                 source_location: str = "", remediation_hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self._init_location(step_path, source_location, remediation_hint)
+
+    def __str__(self) -> str:
+        return self._render(self.message)
+
+
+class CommandFailure(_Located, WorkflowFail):
+    """A command run with ``godel.run`` exited non-zero, timed out or was cancelled."""
+
+    def __init__(self, message: str, *, stdout: str = "", stderr: str = "", returncode: int | None = None,
+                 cmd: str | Sequence[str] = "", step_path: Sequence[str] | None = None,
+                 source_location: str = "", remediation_hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.stdout = stdout
+        self.stderr = stderr
+        self.returncode = returncode
+        self.cmd = _display_cmd(cmd) if cmd else ""
+        self._init_location(step_path, source_location, remediation_hint)
+
+    def __str__(self) -> str:
+        return self._render(self.message)
+
+
+class ContextOverflowError(CommandFailure):
+    """An agent's conversation no longer fits the model's context window."""
+
+    def __init__(self, message: str, *, model: str = "", session_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.model = model
+        self.session_id = session_id
+
+
+class ResumeError(GodelError):
+    """A run cannot be resumed as asked."""
+
+
+class UnsafeResumeError(ResumeError):
+    """A side effect was in flight when the run stopped; re-running it blindly is not safe."""
+
+    def __init__(self, message: str, *, event_id: str = "", cmd: str | Sequence[str] = "", run_id: str = "",
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.event_id = event_id
+        self.cmd = _display_cmd(cmd) if cmd else ""
+        self.run_id = run_id
+
+    def __str__(self) -> str:
+        run = self.run_id or "<run_id>"
+        target = self.event_id or "<event_id>"
+        lines = [f"UnsafeResumeError: {self.message}"]
+        if self.cmd:
+            lines.append(f"  Command: {self.cmd}")
+        if self.step_path:
+            lines.append(f"  Step: {'/'.join(self.step_path)}")
+        if self.event_id:
+            lines.append(f"  Event: {self.event_id}")
+        lines += [
+            "",
+            "  It may or may not have completed. To go on, either:",
+            f"    - re-run it: godel rewind {run} --to {target} && godel resume {run}",
+            f"    - or, if running it twice is safe, mark it idempotent (idempotent=True on the call or step)"
+            f" or pass: godel resume {run} --assume-idempotent",
+        ]
+        return "\n".join(lines)
+
+
+class SourceEditedError(ResumeError):
+    """A cached step's source changed since it ran (``--on-source-edit abort``)."""
+
+    def __init__(self, message: str, *, step_name: str = "", event_id: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.step_name = step_name
+        self.event_id = event_id
+
+    def __str__(self) -> str:
+        lines = [super().__str__()]
+        if self.step_name:
+            lines.append(f"  Step: {self.step_name}")
+        if self.event_id:
+            lines.append(f"  Cached event: {self.event_id}")
+            lines += ["", f"  To re-run it with the new code: godel rewind <run_id> --to {self.event_id}"]
+        return "\n".join(lines)
+
+
+class ConfigError(GodelError):
+    """Invalid configuration or invalid use of an API option."""
+
+
+class AgentRefusal(GodelError):
+    """The model refused the request."""
+
+    def __init__(self, message: str, *, model: str = "", refusal_reason: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.model = model
+        self.refusal_reason = refusal_reason
+
+
+class SchemaValidationFailure(GodelError, WorkflowFail):
+    """An agent's answer did not validate against the requested schema (retryable)."""
+
+    def __init__(self, message: str, *, schema_name: str = "", raw: str = "",
+                 validation_errors: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.schema_name = schema_name
+        self.raw = raw
+        self.validation_errors = list(validation_errors)
+
+
+class HumanTimeout(GodelError):
+    """Nobody answered a checkpoint in time."""
+
+    def __init__(self, message: str, *, prompt: str = "", timeout_seconds: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.prompt = prompt
+        self.timeout_seconds = timeout_seconds
+
+
+class NonDeterministicEscape(GodelError):
+    """Workflow code did something strict mode forbids."""
+
+    def __init__(self, message: str, *, operation: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.operation = operation
+
+
+class RewindUnsafe(GodelError):
+    """A rewind would re-run a completed side effect that cannot be undone."""
+
+    def __init__(self, message: str, *, event_id: str = "", op: str = "", cmd: str | Sequence[str] = "",
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.event_id = event_id
+        self.op = op
+        self.cmd = _display_cmd(cmd) if cmd else ""
+
+
+class StepTimeout(GodelError, WorkflowFail):
+    """A ``@step(timeout=...)`` ran out of time (retryable by ``retry``)."""
+
+    def __init__(self, message: str, *, step_name: str = "", timeout_seconds: float | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.step_name = step_name
+        self.timeout_seconds = timeout_seconds
+
+
+@dataclass(frozen=True)
+class StrictViolation:
+    """One thing strict mode found: where, what, and which layer found it."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    layer: str  # "ast" | "import" | "audit"
+
+    def location(self) -> str:
+        return self.file if self.line <= 0 else f"{self.file}:{self.line}"
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.message}"
+
+
+class GodelStrictError(Exception):
+    """Strict mode found non-deterministic code; lists every violation."""
+
+    def __init__(self, violations: Sequence[StrictViolation], message: str = "") -> None:
+        self.violations = list(violations)
+        self.message = message or f"godel strict: {len(self.violations)} violation(s) detected"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        lines = [f"strict mode: {len(self.violations)} violation(s)"]
+        lines += [f"  {v}" for v in self.violations]
+        return "\n".join(lines)
+
+
+class PauseSignal(BaseException):
+    """Raised at a step boundary when a pause was requested; the run stops cleanly."""
+
+    def __init__(self, reason: str = "", request_ts: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.request_ts = request_ts
+
+    def __str__(self) -> str:
+        return f"PauseSignal: {self.reason}"
+
+
+class RewindSignal(BaseException):
+    """Raised by ``godel.rewind``; the workflow rewinds and runs again from the top."""
+
+    def __init__(self, target_ids: Sequence[str], reason: str = "") -> None:
+        super().__init__(list(target_ids), reason)
+        self.target_ids = list(target_ids)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"RewindSignal to {self.target_ids}: {self.reason}"
+
+
+class GodelWatchNotInstalledError(ImportError):
+    """``godel watch`` needs godel-watch: ``pip install godel-watch``."""
