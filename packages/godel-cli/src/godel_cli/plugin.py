@@ -13,3 +13,4 @@ if TYPE_CHECKING:
 @hookimpl
 def godel_register_commands(register: Register) -> None:
     register("plugins", "godel_cli.commands.plugins:plugins", summary="List installed plugins and what they register.")
+    register("run", "godel_cli.commands.run:run", summary="Run the @workflow in FILE as a new run.")

@@ -13,25 +13,78 @@ from godel.__about__ import __version__
 from godel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from godel import det
+    from godel.context import get_event_log
     from godel.errors import PluginError, UnknownPluginError
     from godel.events import Event, EventStatus, Op
+    from godel.exceptions import (
+        AgentRefusal, CommandFailure, ConfigError, ContextOverflowError, GodelError, GodelStrictError,
+        GodelWatchNotInstalledError, HumanTimeout, NonDeterministicEscape, PauseSignal, ResumeError,
+        RewindSignal, RewindUnsafe, SchemaValidationFailure, SourceEditedError, StepTimeout,
+        StrictViolation, UnsafeResumeError, WorkflowFail,
+    )
+    from godel.io import input, print, read_text, sleep, write_text
     from godel.log import EventLog
+    from godel.concurrency import parallel
+    from godel.plugins import get_plugin_manager
+    from godel.process import CommandResult, run
+    from godel.retrying import retry
+    from godel.steps import step
+    from godel.workflows import workflow
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "workflow": "godel.workflows",
+    "step": "godel.steps",
+    "parallel": "godel.concurrency",
+    "retry": "godel.retrying",
+    "run": "godel.process",
+    "CommandResult": "godel.process",
+    "print": "godel.io",
+    "input": "godel.io",
+    "sleep": "godel.io",
+    "read_text": "godel.io",
+    "write_text": "godel.io",
     "Event": "godel.events",
     "EventStatus": "godel.events",
     "Op": "godel.events",
     "EventLog": "godel.log",
+    "get_event_log": "godel.context",
+    "WorkflowFail": "godel.exceptions",
+    "CommandFailure": "godel.exceptions",
+    "ContextOverflowError": "godel.exceptions",
+    "GodelError": "godel.exceptions",
+    "ResumeError": "godel.exceptions",
+    "UnsafeResumeError": "godel.exceptions",
+    "SourceEditedError": "godel.exceptions",
+    "ConfigError": "godel.exceptions",
+    "AgentRefusal": "godel.exceptions",
+    "SchemaValidationFailure": "godel.exceptions",
+    "HumanTimeout": "godel.exceptions",
+    "NonDeterministicEscape": "godel.exceptions",
+    "RewindUnsafe": "godel.exceptions",
+    "StepTimeout": "godel.exceptions",
+    "StrictViolation": "godel.exceptions",
+    "GodelStrictError": "godel.exceptions",
+    "PauseSignal": "godel.exceptions",
+    "RewindSignal": "godel.exceptions",
+    "GodelWatchNotInstalledError": "godel.exceptions",
     "PluginError": "godel.errors",
     "UnknownPluginError": "godel.errors",
     "get_plugin_manager": "godel.plugins",
 }
 
-__all__ = ["__version__", "hookimpl", *_EXPORTS]
+__all__ = ["__version__", "det", "hookimpl", "version", *_EXPORTS]
+
+
+def version() -> str:
+    """The installed godel-core version."""
+    return __version__
 
 
 def __getattr__(name: str) -> Any:
+    if name == "det":
+        return importlib.import_module("godel.det")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'godel' has no attribute {name!r}")

@@ -1,0 +1,96 @@
+"""``godel run FILE [OPTIONS] [-- ARG ...]``."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from godel_cli.args import ArgumentError, parse_workflow_args
+from godel_cli.preflight import preflight
+from godel_cli.runner import EXIT_USAGE, Outcome, execute_with_signals, report, say
+
+
+@click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workflow_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARG ...]")
+@click.option("--no-strict", is_flag=True, help="Allow non-deterministic code (skip strict mode's checks and guards).")
+@click.option("--no-lint", is_flag=True, help="Skip the lint pre-flight.")
+@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where run logs go (default: $GODEL_RUNS_DIR or ./runs).")
+@click.option("--no-stream", is_flag=True, help="Do not write the live transcript (runs/<id>/transcript.jsonl).")
+@click.option("--auto-checkpoint", metavar="MODE", default=None,
+              help="Declare how godel.input answers arrive (pipe, file, fifo...); silences the non-TTY warning.")
+@click.option("--debug", is_flag=True, help="Print full tracebacks for unexpected errors.")
+def run(file: Path, workflow_args: tuple[str, ...], no_strict: bool, no_lint: bool, runs_dir: Path | None,
+        no_stream: bool, auto_checkpoint: str | None, debug: bool) -> None:
+    """Run the @workflow in FILE as a new run.
+
+    Arguments after -- go to the workflow function: `alice` is positional, `model=opus` is a
+    keyword argument (all values are strings).
+
+    \b
+    Exit status: 0 completed or paused, 1 the workflow failed (WorkflowFail),
+    2 usage error / no workflow / strict or lint errors / unexpected error,
+    130 interrupted (Ctrl+C; a second Ctrl+C within 1 s exits at once).
+    """
+    from godel_cli.loader import LoadError, find_workflow, import_workflow_file
+
+    path = file.expanduser().resolve()
+    if not path.is_file():
+        say(f"workflow file not found: {file}")
+        raise SystemExit(EXIT_USAGE)
+    try:
+        args, kwargs = parse_workflow_args(workflow_args)
+    except ArgumentError as exc:
+        say(f"argument error: {exc}")
+        raise SystemExit(EXIT_USAGE) from None
+    preflight(path, strict=not no_strict, lint=not no_lint)
+    try:
+        wf = import_workflow_file(path)
+        fn = find_workflow(wf, path)
+    except LoadError as exc:
+        say(str(exc))
+        raise SystemExit(EXIT_USAGE) from None
+    except Exception as exc:
+        say(f"cannot import {path}: {type(exc).__name__}: {exc}")
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        raise SystemExit(EXIT_USAGE) from None
+    spec = fn.__godel_workflow__
+    try:
+        inspect.signature(spec.fn).bind(*args, **kwargs)
+    except TypeError as exc:
+        say(f"argument error: {spec.name}{inspect.signature(spec.fn)}: {exc}")
+        raise SystemExit(EXIT_USAGE) from None
+    spec.source_file = str(path)
+    if auto_checkpoint is not None:
+        os.environ["GODEL_AUTO_CHECKPOINT"] = auto_checkpoint
+    sys.exit(_execute(spec, args, kwargs, runs_dir=runs_dir, stream=not no_stream,
+                      auto_checkpoint=auto_checkpoint or "", debug=debug, file=path))
+
+
+def _execute(spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, file) -> int:  # type: ignore[no-untyped-def]
+    from godel.workflows import RunOptions, execute
+
+    def on_start(outcome: Outcome):  # type: ignore[no-untyped-def]
+        def started(run_id: str, log_path: Path) -> None:
+            outcome.run_id, outcome.log_path = run_id, log_path
+            say(f"run {run_id}")
+            say(f"audit log: {log_path}")
+
+        return started
+
+    async def body(outcome: Outcome):  # type: ignore[no-untyped-def]
+        options = RunOptions(runs_dir=runs_dir, on_start=on_start(outcome), transcript=stream,
+                             auto_checkpoint=auto_checkpoint)
+        return await execute(spec, tuple(args), dict(kwargs), options)
+
+    outcome = execute_with_signals(body)
+    hint = f"godel resume {outcome.run_id}" if outcome.run_id else ""
+    return report(outcome, debug=debug, resume_hint=hint)

@@ -1,0 +1,54 @@
+"""Loading a workflow file: import it (its directory on sys.path) and find its one ``@workflow``."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+MODULE_NAME = "_godel_workflow"
+
+
+class LoadError(Exception):
+    """The workflow file cannot be imported or does not define exactly one workflow."""
+
+
+def import_workflow_file(path: Path) -> ModuleType:
+    """Import ``path`` as a module; modules beside it are importable from it."""
+    directory = str(path.parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
+    if spec is None or spec.loader is None:
+        raise LoadError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[MODULE_NAME] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        where = f"{exc.filename or path}:{exc.lineno}" if exc.lineno else str(path)
+        raise LoadError(f"{where}: syntax error: {exc.msg}") from exc
+    return module
+
+
+def find_workflow(module: ModuleType, path: Path) -> Any:
+    """The single ``@workflow`` defined in ``module`` (imported ones don't count)."""
+    local: list[Any] = []
+    imported: list[str] = []
+    for name, obj in vars(module).items():
+        spec = getattr(obj, "__godel_workflow__", None)
+        if spec is None:
+            continue
+        if getattr(spec.fn, "__module__", None) == module.__name__:
+            local.append(obj)
+        else:
+            imported.append(name)
+    if not local:
+        extra = f" (it only imports: {', '.join(sorted(imported))})" if imported else ""
+        raise LoadError(f"no @workflow function found in {path}{extra}; decorate one async function with @workflow")
+    if len(local) > 1:
+        names = ", ".join(sorted(w.__godel_workflow__.name for w in local))
+        raise LoadError(f"{path} defines {len(local)} workflows ({names}); keep one @workflow per file")
+    return local[0]

@@ -1,0 +1,47 @@
+"""Checks before a run starts (nothing is written until they pass): strict mode, then lint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from godel_cli.runner import EXIT_USAGE, say
+
+
+def preflight(path: Path, *, strict: bool, lint: bool) -> None:
+    """Exit 2 with every problem listed if strict mode or the linter finds errors."""
+    if strict:
+        from godel.strict import format_violations, scan_workflow
+
+        violations = scan_workflow(path)
+        if violations:
+            say(f"strict mode found {len(violations)} problem(s); nothing was run:")
+            click.echo(format_violations(violations), err=True)
+            say("fix them, mark reviewed lines with '# godel: noqa', or run with --no-strict")
+            raise SystemExit(EXIT_USAGE)
+    if lint:
+        run_lint(path, strict=strict)
+    if strict:
+        from godel.strict import install_runtime_guards
+
+        install_runtime_guards()
+
+
+def run_lint(path: Path, *, strict: bool) -> None:
+    """The lint pre-flight: errors stop the run, warnings are printed."""
+    try:
+        from godel.lint import lint_paths
+    except ImportError:  # the linter ships with godel-core; tolerate a partial install
+        return
+    report = lint_paths([path])
+    errors = [d for d in report.diagnostics if d.severity == "error"]
+    warnings = [d for d in report.diagnostics if d.severity != "error"]
+    for d in warnings:
+        click.echo(d.format(), err=True)
+    if errors:
+        say(f"lint found {len(errors)} error(s); nothing was run:")
+        for d in errors:
+            click.echo(d.format(), err=True)
+        say("fix them, suppress a line with '# godel: noqa: CODE', or run with --no-lint")
+        raise SystemExit(EXIT_USAGE)

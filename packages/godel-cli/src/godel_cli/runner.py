@@ -1,0 +1,118 @@
+"""Running a workflow from the command line: pre-flight, execution, signals, exit codes."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+if hasattr(signal, "SIGHUP"):
+    EXIT_SIGNAL[signal.SIGHUP] = 129
+
+
+def say(message: str) -> None:
+    """A status line: prefixed, on stderr (stdout belongs to the workflow)."""
+    click.echo(f"[godel] {message}", err=True)
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: message`` plus any notes (e.g. which parallel branch), on one line."""
+    text = str(exc).strip() or type(exc).__name__
+    first = text.splitlines()[0] if "\n" not in text or len(text.splitlines()) == 1 else text
+    notes = getattr(exc, "__notes__", None) or []
+    suffix = f" ({'; '.join(notes)})" if notes else ""
+    return f"{type(exc).__name__}: {first}{suffix}"
+
+
+@dataclass
+class Outcome:
+    """How a run ended, for the exit code and the final status line."""
+
+    run_id: str | None = None
+    log_path: Path | None = None
+    result: Any = None
+    error: BaseException | None = None
+    signum: int | None = None
+    paused: bool = False
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def elapsed(self) -> str:
+        return f"{time.monotonic() - self.started:.1f}s"
+
+
+def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
+    """Run ``body`` (an async callable) under anyio; SIGINT/SIGTERM/SIGHUP cancel it cleanly."""
+    import anyio
+
+    from godel.exceptions import PauseSignal
+    from godel.reaper import install_signal_handlers
+
+    outcome = Outcome()
+
+    async def main() -> None:
+        with anyio.CancelScope() as scope:
+
+            def cancel(signum: int | None = None) -> None:
+                if outcome.signum is None:
+                    outcome.signum = signum or signal.SIGINT
+                scope.cancel()
+
+            uninstall = install_signal_handlers(cancel)
+            try:
+                outcome.result = await body(outcome)
+            except PauseSignal:
+                outcome.paused = True
+            except Exception as exc:
+                outcome.error = exc
+            finally:
+                uninstall()
+
+    try:
+        anyio.run(main)
+    except KeyboardInterrupt:
+        outcome.signum = outcome.signum or signal.SIGINT
+    return outcome
+
+
+def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
+    """Print the final status line(s) and return the exit code."""
+    from godel.exceptions import WorkflowFail
+
+    if outcome.signum is not None:
+        say(f"interrupted after {outcome.elapsed}")
+        if outcome.run_id:
+            say(f"resume with: {resume_hint}")
+        return EXIT_SIGNAL.get(outcome.signum, 130)
+    if outcome.paused:
+        say(f"paused after {outcome.elapsed}")
+        say(f"resume with: {resume_hint}")
+        return EXIT_OK
+    exc = outcome.error
+    if exc is None:
+        say(f"completed in {outcome.elapsed}")
+        return EXIT_OK
+    if debug:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    if isinstance(exc, WorkflowFail):
+        say(f"failed after {outcome.elapsed}: {one_line(exc)}")
+        code = EXIT_FAIL
+    else:
+        say(f"error after {outcome.elapsed}: {one_line(exc)}")
+        if not debug:
+            say("the traceback is in the audit log; run with --debug to print it")
+        code = EXIT_USAGE
+    if outcome.run_id:
+        say(f"resume with: {resume_hint}")
+    return code

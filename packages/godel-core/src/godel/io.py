@@ -1,0 +1,178 @@
+"""Recorded I/O: ``print``, ``input``, ``sleep``, ``read_text``, ``write_text``.
+
+Each works outside a workflow too (just without recording).
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from godel._privilege import privileged
+from godel._sleep import recorded_sleep
+from godel.context import current_frame, current_run
+from godel.events import Op
+from godel.record import effect
+
+__all__ = ["input", "print", "read_text", "sleep", "write_text"]
+
+_warned_non_tty = False
+
+
+def _stream_path() -> tuple[tuple[str, ...], list[str]]:
+    frame = current_frame()
+    return (frame.step_path if frame else ()), []
+
+
+async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:  # noqa: A001 - shadows on purpose
+    """Print to stdout and record the text (a replay prints it again, without recording)."""
+    text = sep.join(str(v) for v in values) + end
+
+    async def execute(_event: Any) -> dict[str, Any]:
+        run = current_run()
+        if run is not None and run.transcript is not None:
+            step_path, stream_path = _stream_path()
+            run.transcript.write("print", step_path=step_path, stream_path=stream_path, text=text.rstrip("\n"))
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return {}
+
+    from godel.record import position
+
+    pos = position(Op.PRINT)
+    if pos is not None and pos.cached is not None and pos.cached.request.get("text") == text:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    await effect(Op.PRINT, {"text": text}, execute, pos=pos)
+
+
+def _auto_checkpoint() -> str:
+    run = current_run()
+    mode = (run.auto_checkpoint if run is not None else "") or os.environ.get("GODEL_AUTO_CHECKPOINT", "")
+    return mode.strip()
+
+
+def _warn_non_tty(mode: str) -> None:
+    global _warned_non_tty
+    if _warned_non_tty or mode or sys.stdin is None or sys.stdin.isatty():
+        return
+    _warned_non_tty = True
+    builtins.print(
+        "[godel] warning: godel.input called but stdin is not a TTY. To script checkpoint answers, pipe "
+        "answers or set GODEL_AUTO_CHECKPOINT=<mode> (e.g. pipe, file, fifo) to suppress this warning.",
+        file=sys.stderr,
+    )
+
+
+async def input(prompt: str = "") -> str:  # noqa: A001 - shadows on purpose
+    """Read one line from stdin (a checkpoint); the answer is recorded and replayed on resume."""
+    mode = _auto_checkpoint()
+    request: dict[str, Any] = {"prompt": prompt}
+    if mode:
+        request["auto_checkpoint"] = mode  # recorded, but not part of the request hash
+
+    async def execute(_event: Any) -> dict[str, Any]:
+        _warn_non_tty(mode)
+        if prompt:
+            sys.stdout.write(prompt)
+            sys.stdout.flush()
+        line = await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True) if sys.stdin else ""
+        response: dict[str, Any] = {"value": line[:-1] if line.endswith("\n") else line}
+        if not line:
+            response["eof"] = True
+        return response
+
+    response = await effect(Op.INPUT, request, execute)
+    return str(response.get("value", ""))
+
+
+async def sleep(seconds: float) -> None:
+    """Sleep ``seconds``, recorded (a replay of a finished sleep does not wait)."""
+    if current_run() is None:
+        from godel._sleep import check_seconds
+
+        await anyio.sleep(check_seconds(seconds, "godel.sleep"))
+        return
+    await recorded_sleep(Op.SLEEP, seconds, "godel.sleep")
+
+
+def _abs(path: str | os.PathLike[str]) -> Path:
+    try:
+        return Path(path).expanduser().resolve(strict=False)
+    except RuntimeError as exc:  # symlink loop
+        raise OSError(f"cannot resolve {path!r}: {exc}") from exc
+
+
+async def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
+    """Read a text file; the full content is recorded, so a replay sees exactly what was read."""
+    target = _abs(path)
+
+    async def execute(_event: Any) -> dict[str, Any]:
+        def read() -> bytes:
+            with privileged():
+                return target.read_bytes()
+
+        data = await anyio.to_thread.run_sync(read)
+        return {"content": data.decode(encoding), "bytes_read": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+    response = await effect(Op.READ_TEXT, {"path": str(target), "encoding": encoding}, execute)
+    return str(response["content"])
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write via a temp file in the same directory: fsync, rename over the target, fsync the dir.
+
+    An existing file keeps its permission bits; a new one gets the usual umask-based mode.
+    A symlink is followed (its target is replaced, not the link).
+    """
+    with privileged():
+        if target.is_symlink():
+            target = target.resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+async def write_text(path: str | os.PathLike[str], content: str, *, encoding: str = "utf-8") -> None:
+    """Write a text file atomically (temp file, fsync, rename); the full content is recorded."""
+    if not isinstance(content, str):
+        raise TypeError(f"godel.write_text content must be str, got {type(content).__name__}")
+    target = _abs(path)
+    data = content.encode(encoding)
+
+    async def execute(_event: Any) -> dict[str, Any]:
+        await anyio.to_thread.run_sync(write_atomic, target, data)
+        return {"path": str(target), "bytes_written": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+    await effect(Op.WRITE_TEXT, {"path": str(target), "content": content, "encoding": encoding}, execute,
+                 side_effect=True)

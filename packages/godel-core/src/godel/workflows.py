@@ -1,0 +1,145 @@
+"""``@workflow``: the entry point of a run; owns the audit log for the run's lifetime."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import traceback
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from godel.context import RunState, _frame_var, _run_var, root_frame
+from godel.encode import encode, encode_args
+from godel.events import Op
+from godel.exceptions import PauseSignal
+from godel.paths import resolve_runs_dir
+from godel.record import failure_fields
+
+T = TypeVar("T")
+
+
+@dataclass
+class WorkflowSpec:
+    """What ``@workflow`` knows about a workflow function."""
+
+    fn: Callable[..., Coroutine[Any, Any, Any]]
+    name: str
+    capture_stdout: bool = False
+    redact: list[Any] = field(default_factory=list)
+    source_file: str = ""
+
+    @property
+    def signature(self) -> inspect.Signature:
+        return inspect.signature(self.fn)
+
+
+@dataclass
+class RunOptions:
+    """How to start a run (the CLI fills these; programmatic calls use the defaults)."""
+
+    runs_dir: str | Path | None = None
+    run_id: str | None = None
+    on_start: Callable[[str, Path], None] | None = None
+    transcript: bool = True
+    auto_checkpoint: str = ""
+
+
+def _new_state(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any], options: RunOptions) -> RunState:
+    from godel.log import EventLog
+
+    runs_dir = resolve_runs_dir(options.runs_dir)
+    log = EventLog.create(runs_dir, options.run_id, header={"workflow": spec.name, "source_file": spec.source_file})
+    enc_args, enc_kwargs, resumable = encode_args(args, kwargs)
+    request: dict[str, Any] = {"function": spec.name, "args": enc_args, "kwargs": enc_kwargs,
+                               "source_file": spec.source_file}
+    if not resumable:
+        # Some values were stored by repr: the CLI cannot rebuild them to resume.
+        request["args_repr_only"] = True
+    root = log.start(Op.WORKFLOW_STARTED, request=request, sync=True)
+    transcript = None
+    if options.transcript:
+        from godel.transcript import Transcript
+
+        transcript = Transcript(log.run_dir / "transcript.jsonl", log.run_id)
+    return RunState(log=log, root_event=root, transcript=transcript, source_file=spec.source_file,
+                    auto_checkpoint=options.auto_checkpoint)
+
+
+async def execute(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
+                  options: RunOptions | None = None) -> Any:
+    """Run a workflow as a new run and return its result."""
+    options = options or RunOptions()
+    state = _new_state(spec, args, kwargs, options)
+    if options.on_start is not None:
+        options.on_start(state.run_id, state.log.path)
+    return await run_body(spec, state, args, kwargs)
+
+
+async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Execute the workflow function in ``state`` and record how it ended."""
+    log = state.log
+    root = state.root_event
+    run_token = _run_var.set(state)
+    frame_token = _frame_var.set(root_frame(state))
+    status = "FAILED"
+    try:
+        result = await spec.fn(*args, **kwargs)
+        log.finish(root, {"result": encode(result)})
+        status = "FINISHED"
+        return result
+    except PauseSignal as sig:
+        log.record(Op.PAUSED, request={"reason": sig.reason, "requested_ts": sig.request_ts},
+                   response={"reason": sig.reason}, parent_id=root.event_id, invocation_seq=-1, step_local_seq=-1)
+        from godel.events import EventStatus
+
+        log.finish(root, {"result": "paused", "reason": sig.reason}, status=EventStatus.PAUSED)
+        status = "PAUSED"
+        raise
+    except BaseException as exc:
+        fields = failure_fields(exc)
+        if isinstance(exc, KeyboardInterrupt) or fields["error_type"] == "Cancelled":
+            fields["error_type"] = "Interrupted"
+        fields["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        log.fail(root, exc, **{k: v for k, v in fields.items() if k != "error"})
+        raise
+    finally:
+        _frame_var.reset(frame_token)
+        _run_var.reset(run_token)
+        if state.transcript is not None:
+            state.transcript.write("WORKFLOW_FINISHED", status=status)
+            state.transcript.close()
+        log.close()
+
+
+def workflow(fn: Any = None, /, *, capture_stdout: bool = False, redact: list[Any] | None = None) -> Any:
+    """Make an async function a workflow: ``@workflow`` or ``@workflow(capture_stdout=..., redact=...)``.
+
+    Calling it (``await my_workflow(...)``) starts a new run, records every effect to
+    ``runs/<run_id>.jsonl`` and returns the function's result. The run id of the last call is
+    ``my_workflow.last_run_id``.
+    """
+    redactors = list(redact or [])
+    for i, r in enumerate(redactors):
+        if not callable(r):
+            raise TypeError(f"@workflow redact[{i}] must be callable, got {type(r).__name__!r}")
+
+    def decorate(f: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Coroutine[Any, Any, T]]:
+        if not inspect.iscoroutinefunction(f):
+            raise TypeError(f"@workflow requires an async function (async def), got {getattr(f, '__name__', f)!r}")
+        spec = WorkflowSpec(f, f.__name__, capture_stdout, redactors)
+
+        @functools.wraps(f)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            options = RunOptions(on_start=lambda run_id, _path: setattr(wrapper, "last_run_id", run_id))
+            return await execute(spec, args, kwargs, options)
+
+        wrapper.__godel_workflow__ = spec  # type: ignore[attr-defined]
+        wrapper._is_workflow = True  # type: ignore[attr-defined]
+        wrapper.last_run_id = None  # type: ignore[attr-defined]
+        return wrapper
+
+    if fn is not None:
+        return decorate(fn)
+    return decorate
