@@ -23,7 +23,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/godel --version
 	$(BIN)/godel plugins
-	$(BIN)/python examples/first_log.py
+	$(BIN)/godel run examples/hello.py -- world
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -30,11 +30,12 @@ if TYPE_CHECKING:
     from godel.process import CommandResult, run
     from godel.retrying import retry
     from godel.steps import step
-    from godel.workflows import workflow
+    from godel.workflows import resume, workflow
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "workflow": "godel.workflows",
+    "resume": "godel.workflows",
     "step": "godel.steps",
     "parallel": "godel.concurrency",
     "retry": "godel.retrying",

@@ -56,6 +56,7 @@ class Frame:
         "cached",
         "event",
         "fork_request",
+        "idempotent",
         "invocation_seq",
         "key",
         "kind",
@@ -93,6 +94,7 @@ class Frame:
         self.cached = cached  # the scope event from an earlier attempt, when replaying
         self.event = event  # the scope event written by this attempt
         self.scope = scope  # branches share their fork's scope event
+        self.idempotent = False  # @step(idempotent=True): in-flight effects may re-run on resume
         self._ops = 0
         self._children: dict[str, int] = {}
 

@@ -130,6 +130,7 @@ class StepCall:
             run.pause_check()
         frame = Frame(run, "step", parent=parent, step_path=path, invocation_seq=inv, key=key,
                       request=request, cached=cached)
+        frame.idempotent = spec.idempotent
         if cached is None:
             frame.event = run.log.start(Op.STEP_ENTER, request=request, step_path=path,
                                         parent_id=parent.scope_id(), invocation_seq=inv, step_local_seq=0)

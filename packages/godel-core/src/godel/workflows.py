@@ -113,6 +113,74 @@ async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], k
         log.close()
 
 
+async def resume(
+    fn: Any,
+    run_id: str,
+    *,
+    runs_dir: str | Path | None = None,
+    on_mismatch: str = "abort",
+    on_source_edit: str = "warn",
+    assume_idempotent: bool = False,
+    args: tuple[Any, ...] | None = None,
+    kwargs: dict[str, Any] | None = None,
+    on_start: Callable[[str, Path], None] | None = None,
+    transcript: bool = True,
+    flags: dict[str, Any] | None = None,
+) -> Any:
+    """Resume run ``run_id`` of workflow ``fn``: replay what the log holds, run the rest live.
+
+    The original arguments are recovered from the log unless ``args``/``kwargs`` are given
+    (required when the run was started with values that are not JSON).
+    """
+    from godel import __version__
+    from godel.keys import KeyTable
+    from godel.log import EventLog
+    from godel.replay import MismatchPolicy, ReplayPolicy, SourceEditPolicy, build_cache, root_event
+
+    spec: WorkflowSpec = getattr(fn, "__godel_workflow__", fn)
+    policy = ReplayPolicy(MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent)
+    log = EventLog.open(run_id, resolve_runs_dir(runs_dir))
+    try:
+        root = root_event(log)
+        if args is None and kwargs is None:
+            args, kwargs = recorded_args(root)
+        keys = KeyTable()
+        cache = build_cache(log, keys, root)
+        attempt = 2 + sum(1 for ev in log if ev.op == Op.RESUME)
+        log.record(Op.RESUME, request={
+            "attempt": attempt, "godel_version": __version__, "source_file": spec.source_file,
+            "flags": {"on_mismatch": policy.on_mismatch.value, "on_source_edit": policy.on_source_edit.value,
+                      "assume_idempotent": assume_idempotent, **(flags or {})},
+        }, response={"cached_events": len(cache)}, parent_id=root.event_id, invocation_seq=-1,
+            step_local_seq=-1, sync=True)
+    except BaseException:
+        log.close()
+        raise
+    transcript_writer = None
+    if transcript:
+        from godel.transcript import Transcript
+
+        transcript_writer = Transcript(log.run_dir / "transcript.jsonl", log.run_id)
+    state = RunState(log=log, root_event=root, keys=keys, cache=cache, transcript=transcript_writer,
+                     policy=policy, source_file=spec.source_file)
+    if on_start is not None:
+        on_start(log.run_id, log.path)
+    return await run_body(spec, state, tuple(args or ()), dict(kwargs or {}))
+
+
+def recorded_args(root: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The workflow arguments stored in WORKFLOW_STARTED (ResumeError if they were not JSON)."""
+    from godel.exceptions import ResumeError
+
+    request = root.request
+    if request.get("args_repr_only"):
+        raise ResumeError(
+            "this run used non-serialisable args; programmatic resume only",
+            remediation_hint="call godel.resume(workflow, run_id, args=..., kwargs=...) with the original values",
+        )
+    return tuple(request.get("args") or ()), dict(request.get("kwargs") or {})
+
+
 def workflow(fn: Any = None, /, *, capture_stdout: bool = False, redact: list[Any] | None = None) -> Any:
     """Make an async function a workflow: ``@workflow`` or ``@workflow(capture_stdout=..., redact=...)``.
 

@@ -1,0 +1,273 @@
+"""`godel run` end to end: the real CLI in a subprocess, its output, exit codes and the log."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import GODEL, clean_env
+
+
+def write(tmp_path: Path, name: str, source: str) -> Path:
+    path = tmp_path / name
+    path.write_text(source)
+    return path
+
+
+ECHO_ARGS = """
+import json
+from godel import workflow, print
+
+@workflow
+async def show(*args, **kwargs):
+    await print(json.dumps({"args": list(args), "kwargs": kwargs}, sort_keys=True))
+"""
+
+
+def run_ids(tmp_path: Path) -> list[str]:
+    runs = tmp_path / "runs"
+    return sorted(p.stem for p in runs.glob("*.jsonl")) if runs.exists() else []
+
+
+def test_run_completes_prints_run_id_and_writes_the_log(godel_run, tmp_path):
+    write(tmp_path, "wf.py", ECHO_ARGS)
+    proc = godel_run("run", "wf.py", "--", "alice", "model=opus")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {"args": ["alice"], "kwargs": {"model": "opus"}}
+    (run_id,) = run_ids(tmp_path)
+    assert f"[godel] run {run_id}" in proc.stderr
+    assert "[godel] completed in" in proc.stderr
+    lines = (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()
+    assert json.loads(lines[0])["godel_log"]["run_id"] == run_id
+    first = json.loads(lines[1])
+    assert first["op"] == "WORKFLOW_STARTED" and first["request"]["kwargs"] == {"model": "opus"}
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (["q=a=b"], {"args": [], "kwargs": {"q": "a=b"}}),
+        (["x="], {"args": [], "kwargs": {"x": ""}}),
+        (["1=foo"], {"args": ["1=foo"], "kwargs": {}}),
+        (["a", "b", "k=v"], {"args": ["a", "b"], "kwargs": {"k": "v"}}),
+    ],
+)
+def test_argument_edge_cases(godel_run, tmp_path, tokens, expected):
+    write(tmp_path, "wf.py", ECHO_ARGS)
+    proc = godel_run("run", "wf.py", "--", *tokens)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == expected
+
+
+ONE_ARG = """
+from godel import workflow
+
+@workflow
+async def greet(name, model="sonnet"):
+    return name
+"""
+
+
+@pytest.mark.parametrize(
+    ("tokens", "message"),
+    [
+        ([], "missing a required argument: 'name'"),
+        (["a", "b", "c"], "too many positional arguments"),
+        (["name=a", "colour=red"], "unexpected keyword argument 'colour'"),
+        (["k=1", "k=2"], "duplicate keyword argument 'k'"),
+    ],
+)
+def test_argument_errors_exit_2_before_any_run(godel_run, tmp_path, tokens, message):
+    write(tmp_path, "wf.py", ONE_ARG)
+    proc = godel_run("run", "wf.py", "--", *tokens)
+    assert proc.returncode == 2
+    assert "argument error" in proc.stderr and message in proc.stderr
+    assert "[godel] run " not in proc.stderr
+    assert run_ids(tmp_path) == []
+
+
+def test_workflow_fail_exits_1_with_one_line(godel_run, tmp_path):
+    write(tmp_path, "wf.py", """
+from godel import workflow, WorkflowFail
+
+@workflow
+async def wf():
+    raise WorkflowFail("the review found 3 problems")
+""")
+    proc = godel_run("run", "wf.py")
+    assert proc.returncode == 1
+    assert "failed after" in proc.stderr and "WorkflowFail: the review found 3 problems" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "godel resume" in proc.stderr
+
+
+def test_unexpected_error_exits_2_traceback_only_with_debug(godel_run, tmp_path):
+    write(tmp_path, "wf.py", """
+from godel import workflow
+
+@workflow
+async def wf():
+    return {}["missing"]
+""")
+    proc = godel_run("run", "wf.py")
+    assert proc.returncode == 2
+    assert "KeyError: 'missing'" in proc.stderr and "Traceback" not in proc.stderr
+    (run_id,) = run_ids(tmp_path)
+    root = [json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()][-1]
+    assert root["status"] == "FAILED" and "Traceback" in root["response"]["traceback"]
+    debug = godel_run("run", "wf.py", "--debug")
+    assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("x = 1\n", "no @workflow function found"),
+        ("from godel import workflow\n@workflow\nasync def a(): pass\n@workflow\nasync def b(): pass\n",
+         "defines 2 workflows (a, b)"),
+        ("def broken(:\n", "syntax error"),
+        ("import no_such_module_xyz\n", "ModuleNotFoundError"),
+    ],
+)
+def test_bad_workflow_files_exit_2_with_one_clear_line(godel_run, tmp_path, source, message):
+    write(tmp_path, "wf.py", source)
+    proc = godel_run("run", "wf.py", "--no-lint", "--no-strict")
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_file_and_unknown_option(godel_run, tmp_path):
+    proc = godel_run("run", "nope.py")
+    assert proc.returncode == 2 and "workflow file not found" in proc.stderr
+    write(tmp_path, "wf.py", ONE_ARG)
+    proc = godel_run("run", "wf.py", "--frobnicate")
+    assert proc.returncode == 2 and "No such option" in proc.stderr
+
+
+def test_workflow_can_import_a_sibling_module(godel_run, tmp_path):
+    write(tmp_path, "helpers.py", "GREETING = 'hi from helpers'\n")
+    sub = tmp_path / "elsewhere"
+    sub.mkdir()
+    write(tmp_path, "wf.py", """
+from godel import workflow, print
+from helpers import GREETING
+
+@workflow
+async def wf():
+    await print(GREETING)
+""")
+    proc = subprocess.run([str(GODEL), "run", str(tmp_path / "wf.py")], cwd=sub, capture_output=True,
+                          text=True, env=clean_env(), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "hi from helpers"
+
+
+def test_strict_violation_in_a_helper_module_stops_the_run(godel_run, tmp_path):
+    write(tmp_path, "helpers.py", "import time\n\ndef stamp():\n    return time.time()\n")
+    write(tmp_path, "wf.py", """
+from godel import workflow
+from helpers import stamp
+
+@workflow
+async def wf():
+    return stamp()
+""")
+    proc = godel_run("run", "wf.py")
+    assert proc.returncode == 2
+    assert "helpers.py:4" in proc.stderr and "time.time" in proc.stderr
+    assert run_ids(tmp_path) == []
+    relaxed = godel_run("run", "wf.py", "--no-strict")
+    assert relaxed.returncode == 0, relaxed.stderr
+
+
+PARALLEL_IDENTITY = """
+import anyio
+from godel import workflow, step, parallel, det
+
+@step
+async def pick(label):
+    return label
+
+async def branch(label, delay):
+    await anyio.sleep(float(delay))   # godel: noqa
+    return await pick(label)
+
+@workflow
+async def wf(dx, dy):
+    return await parallel(branch("x", dx), branch("y", dy))
+"""
+
+
+def test_parallel_identity_does_not_depend_on_timing(godel_run, tmp_path):
+    write(tmp_path, "wf.py", PARALLEL_IDENTITY)
+    for delays in (("0", "0.05"), ("0.05", "0")):
+        proc = godel_run("run", "wf.py", "--no-strict", "--", *delays)
+        assert proc.returncode == 0, proc.stderr
+    tables = []
+    for run_id in sorted(run_ids(tmp_path)):
+        events = [json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()[1:]]
+        steps = {e["event_id"]: e for e in events if e["op"] == "step.enter"}
+        tables.append(sorted((tuple(e["step_path"]), e["invocation_seq"], e["request"]["args"][0])
+                             for e in steps.values()))
+    assert tables[0] == tables[1]
+    assert [t[0] for t in tables[0]] == [("[0]", "pick"), ("[1]", "pick")]
+
+
+SLEEPER = """
+from godel import workflow, step, run
+
+@step
+async def work():
+    await run(["sh", "-c", "sleep 300 & echo $! > grandchild.pid; wait"])
+
+@workflow
+async def wf():
+    await work()
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_for(path: Path, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and path.read_text().strip()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} never appeared")
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code):
+    write(tmp_path, "wf.py", SLEEPER)
+    proc = subprocess.Popen([str(GODEL), "run", "wf.py"], cwd=tmp_path, env=clean_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pidfile = tmp_path / "grandchild.pid"
+    _wait_for(pidfile)
+    grandchild = int(pidfile.read_text())
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert "interrupted" in err and "godel resume" in err
+    deadline = time.monotonic() + 10
+    while _alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(grandchild)
+    (run_id,) = run_ids(tmp_path)
+    events = [json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()[1:]]
+    final = {e["event_id"]: e for e in events}
+    root = next(e for e in final.values() if e["op"] == "WORKFLOW_STARTED")
+    assert root["status"] == "FAILED" and root["response"]["error_type"] == "Interrupted"
