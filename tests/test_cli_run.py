@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GODEL, clean_env
 
 
 def write(tmp_path: Path, name: str, source: str) -> Path:
@@ -151,7 +150,7 @@ def test_missing_file_and_unknown_option(godel_run, tmp_path):
     assert proc.returncode == 2 and "No such option" in proc.stderr
 
 
-def test_workflow_can_import_a_sibling_module(godel_run, tmp_path):
+def test_workflow_can_import_a_sibling_module(godel_run, tmp_path, godel_bin, cli_env):
     write(tmp_path, "helpers.py", "GREETING = 'hi from helpers'\n")
     sub = tmp_path / "elsewhere"
     sub.mkdir()
@@ -163,8 +162,8 @@ from helpers import GREETING
 async def wf():
     await print(GREETING)
 """)
-    proc = subprocess.run([str(GODEL), "run", str(tmp_path / "wf.py")], cwd=sub, capture_output=True,
-                          text=True, env=clean_env(), timeout=60)
+    proc = subprocess.run([str(godel_bin), "run", str(tmp_path / "wf.py")], cwd=sub, capture_output=True,
+                          text=True, env=cli_env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "hi from helpers"
 
@@ -251,9 +250,9 @@ def _wait_for(path: Path, timeout: float = 20.0) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
-def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code):
+def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code, godel_bin, cli_env):
     write(tmp_path, "wf.py", SLEEPER)
-    proc = subprocess.Popen([str(GODEL), "run", "wf.py"], cwd=tmp_path, env=clean_env(),
+    proc = subprocess.Popen([str(godel_bin), "run", "wf.py"], cwd=tmp_path, env=cli_env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     pidfile = tmp_path / "grandchild.pid"
     _wait_for(pidfile)

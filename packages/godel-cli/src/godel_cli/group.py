@@ -8,10 +8,23 @@ import click
 
 from godel.errors import PluginError
 from godel.plugins import PluginManager, get_plugin_manager
+from godel.registry import Registry
+
+CLI_PLUGIN = "godel_cli.plugin"
+
+
+class PluginLoadError(click.ClickException):
+    """Plugins could not be loaded (strict failure, duplicate names): one line, exit status 2."""
+
+    exit_code = 2
 
 
 class PluginGroup(click.Group):
-    """Subcommands are registry entries: listed by name and summary, imported only when run."""
+    """Subcommands are registry entries: listed by name and summary, imported only when run.
+
+    Commands attached directly with ``add_command`` are allowed too, but a registry entry with
+    the same name is an error, never a silent override.
+    """
 
     def __init__(self, *args: Any, plugin_manager: PluginManager | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -19,54 +32,84 @@ class PluginGroup(click.Group):
 
     @property
     def pm(self) -> PluginManager:
+        """The plugin manager this group reads (the process-wide one unless given)."""
         if self._pm is None:
             self._pm = get_plugin_manager()
-            self._pm.add_builtin("godel_cli.plugin", name="cli", dist="godel-cli")
+        # godel-cli's own commands are a built-in plugin of whichever manager is used.
+        self._pm.add_builtin(CLI_PLUGIN, name="cli", dist="godel-cli")
         return self._pm
 
-    def _registry(self, ctx: click.Context) -> Any:
+    def registry(self) -> Registry:
+        """The command registry; loading problems become a clean ``PluginLoadError``."""
         try:
-            return self.pm.commands
+            registry = self.pm.commands
         except PluginError as exc:
-            ctx.fail(str(exc))
+            raise PluginLoadError(str(exc)) from exc
+        for name in registry.names():
+            if name in self.commands:
+                raise PluginLoadError(
+                    f"command {name!r} is registered twice: by godel-cli itself and by "
+                    f"{registry.entry(name).provider} (plugin {registry.entry(name).provider.plugin!r})"
+                )
+        return registry
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._registry(ctx).names()})
+        return sorted({*super().list_commands(ctx), *self.registry().names()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        registry = self.registry()
         cmd = super().get_command(ctx, cmd_name)
-        if cmd is not None:
+        if cmd is not None or cmd_name not in registry:
             return cmd
-        registry = self._registry(ctx)
-        if cmd_name not in registry:
-            return None
+        entry = registry.entry(cmd_name)
         try:
-            target = registry.get(cmd_name)
+            target = entry.load()
         except PluginError as exc:
             raise click.ClickException(str(exc)) from exc
         if not isinstance(target, click.Command):
-            entry = registry.entry(cmd_name)
             raise click.ClickException(
                 f"command {cmd_name!r} from {entry.provider} is not a click command "
                 f"(got {type(target).__name__})"
             )
         return target
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PluginError as exc:
+            # A plugin problem met inside a command (say, a lazy agent lookup): one line and
+            # exit status 2, not a traceback.
+            raise PluginLoadError(str(exc)) from exc
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        registry = self.registry()
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(n) for n in names), default=0)
         rows: list[tuple[str, str]] = []
-        registry = self._registry(ctx)
-        limit = formatter.width - 6 - max((len(n) for n in self.list_commands(ctx)), default=0)
-        for name in self.list_commands(ctx):
+        for name in names:
             cmd = super().get_command(ctx, name)
-            if cmd is None and name in registry:
+            if cmd is None:
                 entry = registry.entry(name)
                 if entry.is_lazy and entry.summary:
+                    # The summary is enough for --help: keep the command's module unimported.
                     rows.append((name, entry.summary))
                     continue
-                cmd = self.get_command(ctx, name)
+                try:
+                    cmd = self.get_command(ctx, name)
+                except click.ClickException as exc:
+                    # One broken command must not take --help down with it.
+                    rows.append((name, f"(cannot load: {exc.format_message()})"))
+                    continue
             if cmd is None or cmd.hidden:
                 continue
             rows.append((name, cmd.get_short_help_str(limit)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def current_plugin_manager(ctx: click.Context | None = None) -> PluginManager:
+    """The plugin manager of the running ``godel`` group (the process-wide one outside it)."""
+    ctx = ctx or click.get_current_context(silent=True)
+    root = ctx.find_root().command if ctx is not None else None
+    return root.pm if isinstance(root, PluginGroup) else get_plugin_manager()

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from godel.plugins import PluginManager
 from godel_cli.group import PluginGroup
 
 
@@ -34,24 +35,33 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(0)
 
 
-@click.group(
-    cls=PluginGroup,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-@click.option(
-    "--version",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_print_version,
-    help="Print each installed godel package and its version, then exit.",
-)
-def cli() -> None:
-    """godel: deterministic, event-sourced workflows for AI coding agents.
+def make_cli(plugin_manager: PluginManager | None = None) -> PluginGroup:
+    """Build the root ``godel`` group; tests pass a fresh ``PluginManager``."""
 
-    Every effect of a run (agent calls, commands, prints, time, randomness, file I/O) is
-    appended to runs/<run_id>.jsonl, the audit trail and the replay tape.
-    """
+    @click.group(
+        cls=PluginGroup,
+        plugin_manager=plugin_manager,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    @click.option(
+        "--version",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_print_version,
+        help="Print each installed godel package and its version, then exit.",
+    )
+    def cli() -> None:
+        """godel: deterministic, event-sourced workflows for AI coding agents.
+
+        Every effect of a run (agent calls, commands, prints, time, randomness, file I/O) is
+        appended to runs/<run_id>.jsonl, the audit trail and the replay tape.
+        """
+
+    return cli  # type: ignore[return-value]
+
+
+cli = make_cli()
 
 
 def main(argv: list[str] | None = None) -> int:

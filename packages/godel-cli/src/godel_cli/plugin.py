@@ -13,4 +13,6 @@ if TYPE_CHECKING:
 @hookimpl
 def godel_register_commands(register: Register) -> None:
     register("plugins", "godel_cli.commands.plugins:plugins", summary="List installed plugins and what they register.")
+    register("lint", "godel_cli.commands.lint:lint", summary="Check workflow files for common mistakes.")
     register("run", "godel_cli.commands.run:run", summary="Run the @workflow in FILE as a new run.")
+    register("resume", "godel_cli.commands.resume:resume", summary="Resume a run from its audit log.")

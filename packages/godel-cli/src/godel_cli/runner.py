@@ -64,12 +64,7 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
     async def main() -> None:
         with anyio.CancelScope() as scope:
 
-            def cancel(signum: int | None = None) -> None:
-                if outcome.signum is None:
-                    outcome.signum = signum or signal.SIGINT
-                scope.cancel()
-
-            uninstall = install_signal_handlers(cancel)
+            handlers = install_signal_handlers(scope.cancel)
             try:
                 outcome.result = await body(outcome)
             except PauseSignal:
@@ -77,7 +72,8 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
             except Exception as exc:
                 outcome.error = exc
             finally:
-                uninstall()
+                handlers()  # uninstall
+                outcome.signum = handlers.signum
 
     try:
         anyio.run(main)

@@ -9,7 +9,8 @@ Environment switches:
 ``GODEL_DISABLE_PLUGIN_AUTOLOAD=1``  load no entry-point plugins (built-ins still load)
 ``GODEL_PLUGINS=a,b``                load only these entry-point plugins
 ``GODEL_DISABLE_PLUGINS=a,b``        never load these
-``GODEL_STRICT_PLUGINS=1``           a plugin that fails to import is an error
+``GODEL_STRICT_PLUGINS=1``           a plugin that fails to import (or whose hook fails) is an
+                                     error instead of a warning
 """
 
 from __future__ import annotations
@@ -88,13 +89,19 @@ class PluginManager:
     def __init__(self, *, autoload: bool | None = None, strict: bool | None = None) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
+        self._autoload_from_env = autoload is None
         self.autoload = (not _flag("GODEL_DISABLE_PLUGIN_AUTOLOAD")) if autoload is None else autoload
         self.strict = _flag("GODEL_STRICT_PLUGINS") if strict is None else strict
         self.plugins: list[PluginInfo] = []
+        # distribution -> why its entry-point plugin was not loaded (env switches)
+        self.disabled: dict[str, str] = {}
+        self.problems: list[str] = []
         self._loaded = False
+        # A strict failure while loading is re-raised on every later use instead of leaving
+        # a half-loaded manager that looks healthy.
+        self._load_error: PluginError | None = None
         self._registries: dict[str, Registry] = {}
         self._lock = threading.RLock()
-        self.problems: list[str] = []
         self.add_builtin("godel._builtin", name="core", dist=CORE_DIST)
 
     # building ------------------------------------------------------------------------------
@@ -104,8 +111,7 @@ class PluginManager:
             if any(p.name == name for p in self.plugins):
                 return
             mod = importlib.import_module(module) if isinstance(module, str) else module
-            version = _version_of(dist)
-            info = PluginInfo(name, dist, version, "(built-in)", builtin=True)
+            info = PluginInfo(name, dist, _version_of(dist), "(built-in)", builtin=True)
             self._register_module(mod, info)
             self._registries.clear()
 
@@ -117,52 +123,101 @@ class PluginManager:
             self._registries.clear()
 
     def _register_module(self, plugin: object, info: PluginInfo) -> None:
+        """Register with pluggy and check every hookimpl against the contract."""
         if self.pm.is_registered(plugin):
             return
-        self.pm.register(plugin, name=info.name)
-        info.hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
-        self.plugins.append(info)
+        if any(p.name == info.name for p in self.plugins):
+            other = next(p for p in self.plugins if p.name == info.name)
+            raise PluginError(
+                f"plugin name {info.name!r} is used twice: by {other.provider} and by {info.provider}"
+            )
+        try:
+            self.pm.register(plugin, name=info.name)
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            detail = "; ".join(str(exc).splitlines())  # pluggy's message spans lines
+            raise PluginError(f"plugin {info.name!r} from {info.provider} is invalid: {detail}") from exc
+        callers = self.pm.get_hookcallers(plugin) or []
+        unknown = sorted(hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin))
+        if unknown:
+            self.pm.unregister(plugin)
+            known = ", ".join(sorted(_HOOK_NAMES))
+            raise PluginError(
+                f"plugin {info.name!r} from {info.provider} implements unknown hook(s) "
+                f"{', '.join(unknown)} (known hooks: {known})"
+            )
+        info.hooks = sorted(hc.name for hc in callers)
+        # Built-ins come first however late a host adds them, so they own their names.
+        at = next((i for i, p in enumerate(self.plugins) if not p.builtin), len(self.plugins))
+        self.plugins.insert(at if info.builtin else len(self.plugins), info)
+
+    def _problem(self, info: PluginInfo, message: str, exc: BaseException) -> None:
+        """A plugin failed: raise under strict loading, else warn once and carry on without it."""
+        info.error = info.error or message
+        if self.strict:
+            raise PluginError(message) from exc
+        print(f"godel: warning: {message} (skipped)", file=sys.stderr)
 
     def load_entry_points(self) -> None:
         """Import every entry-point plugin once (idempotent)."""
         with self._lock:
+            if self._load_error is not None:
+                raise self._load_error
             if self._loaded:
                 return
             self._loaded = True
             if not self.autoload:
+                if self._autoload_from_env:
+                    self._disable_all()
                 return
-            only = _names("GODEL_PLUGINS")
-            blocked = _names("GODEL_DISABLE_PLUGINS") or set()
-            seen: dict[str, PluginInfo] = {}
-            for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-                if (only is not None and ep.name not in only) or ep.name in blocked:
-                    continue
-                dist, version = _dist_of(ep)
-                info = PluginInfo(ep.name, dist, version, f"{ep.group}:{ep.name} = {ep.value}")
-                if ep.name in seen:
-                    other = seen[ep.name]
-                    if other.dist == dist:
-                        continue  # the same distribution visible twice on sys.path
-                    raise PluginError(
-                        f"plugin name {ep.name!r} is provided twice: by {other.dist} {other.version} "
-                        f"and by {dist} {version}; uninstall one or block it with GODEL_DISABLE_PLUGINS"
-                    )
-                seen[ep.name] = info
-                try:
-                    module = ep.load()
-                except Exception as exc:
-                    info.error = f"{type(exc).__name__}: {exc}"
-                    self.plugins.append(info)
-                    message = (
-                        f"plugin {ep.name!r} from {dist} {version} failed to import: {info.error}"
-                    ).replace("  ", " ")
-                    if self.strict:
-                        raise PluginError(message) from exc
-                    print(f"godel: warning: {message} (skipped)", file=sys.stderr)
-                    continue
+            try:
+                self._load_entry_points()
+            except PluginError as exc:
+                self._load_error = exc
+                raise
+            finally:
+                self._registries.clear()
+
+    def _disable_all(self) -> None:
+        # Only when a user switched autoloading off: then "not installed" errors should say why.
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            self.disabled.setdefault(
+                _dist_of(ep)[0], f"GODEL_DISABLE_PLUGIN_AUTOLOAD keeps its plugin {ep.name!r} from loading"
+            )
+
+    def _load_entry_points(self) -> None:
+        only = _names("GODEL_PLUGINS")
+        blocked = _names("GODEL_DISABLE_PLUGINS") or set()
+        seen: dict[str, PluginInfo] = {}
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist, version = _dist_of(ep)
+            if ep.name in blocked:
+                self.disabled[dist] = f"its plugin {ep.name!r} is blocked by GODEL_DISABLE_PLUGINS"
+                continue
+            if only is not None and ep.name not in only:
+                self.disabled[dist] = f"its plugin {ep.name!r} is not listed in GODEL_PLUGINS"
+                continue
+            info = PluginInfo(ep.name, dist, version, f"{ep.group}:{ep.name} = {ep.value}")
+            if ep.name in seen:
+                other = seen[ep.name]
+                if other.dist == dist:
+                    continue  # the same distribution visible twice on sys.path
+                raise PluginError(
+                    f"plugin name {ep.name!r} is provided twice: by {other.provider} "
+                    f"and by {info.provider}; uninstall one or block it with GODEL_DISABLE_PLUGINS"
+                )
+            seen[ep.name] = info
+            try:
+                module = ep.load()
+            except Exception as exc:
+                self.plugins.append(info)
+                self._problem(info, f"plugin {ep.name!r} from {info.provider} failed to import: "
+                              f"{type(exc).__name__}: {exc}", exc)
+                continue
+            try:
                 self._register_module(module, info)
-            self.pm.check_pending()
-            self._registries.clear()
+            except PluginError as exc:
+                self.plugins.append(info)
+                self._problem(info, str(exc), exc)
 
     # registries ------------------------------------------------------------------------------
     def registry(self, key: str) -> Registry:
@@ -177,20 +232,38 @@ class PluginManager:
 
     def _build(self, spec: RegistryKind) -> Registry:
         reg = Registry(spec)
+        reg.disabled = dict(self.disabled)
         hook = getattr(self.pm.hook, spec.hook)
         by_name = {p.name: p for p in self.plugins}
-        # Call each implementation on its own so every name is attributed to its distribution.
-        for impl in reversed(hook.get_hookimpls()):
+        problems: list[str] = []
+        # Call each implementation on its own, in the order of self.plugins (built-ins first, so
+        # they own their names and lint prefixes), and attribute every name to its distribution.
+        order = {p.name: i for i, p in enumerate(self.plugins)}
+        for impl in sorted(hook.get_hookimpls(), key=lambda i: order[i.plugin_name]):
             info = by_name[impl.plugin_name]
-            names = info.registered.setdefault(_PUBLIC[spec.hook], [])
-            names.clear()
+            calls: list[tuple[str, object, str]] = []
 
-            def register(name: str, target: object, *, summary: str = "", _info: PluginInfo = info,
-                         _names: list[str] = names) -> None:
-                reg.add(name, target, _info.provider, summary)
-                _names.append(name)
+            def register(name: str, target: object, *, summary: str = "",
+                         _calls: list[tuple[str, object, str]] = calls) -> None:
+                _calls.append((name, target, summary))
 
-            impl.function(register=register)
+            try:
+                # pluggy lets an impl take fewer arguments than the spec; honour that here too.
+                impl.function(*[register for _ in impl.argnames])
+            except Exception as exc:
+                self._problem(info, f"plugin {info.name!r} from {info.provider} failed in "
+                              f"{spec.hook}: {type(exc).__name__}: {exc}", exc)
+                continue  # nothing from a hook that crashed half-way
+            # What the plugin asked for is recorded even if the registry rejects some of it, so
+            # `godel plugins` shows both sides of a clash.
+            info.registered[_PUBLIC[spec.hook]] = [name for name, _, _ in calls]
+            for name, target, summary in calls:
+                try:
+                    reg.add(name, target, info.provider, summary)
+                except PluginError as exc:
+                    problems.append(str(exc))
+        if problems:
+            raise PluginError("\n".join(problems))
         return reg
 
     @property
@@ -210,18 +283,23 @@ class PluginManager:
         return self.registry("commands")
 
     def describe(self) -> list[PluginInfo]:
-        """Every plugin with what it registered (loads all registries; errors are recorded)."""
-        self.load_entry_points()
+        """Every plugin with what it registered; problems are collected in ``self.problems``."""
         problems: list[str] = []
         for key in KINDS:
             try:
                 self.registry(key)
             except PluginError as exc:
-                problems.append(str(exc))
+                problems += [p for p in str(exc).splitlines() if p not in problems]
         self.problems = problems
         return list(self.plugins)
 
 
+def _required_impl(caller: pluggy.HookCaller, plugin: object) -> bool:
+    return any(i.plugin is plugin and not i.optionalhook for i in caller.get_hookimpls())
+
+
+# Every hook in the contract (functions carrying pluggy's "godel_spec" marker).
+_HOOK_NAMES = {n for n, f in vars(hookspecs).items() if hasattr(f, f"{hookspecs.PROJECT}_spec")}
 _PUBLIC = {spec.hook: key for key, spec in KINDS.items()}
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from godel.errors import PluginError, UnknownPluginError
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+LAZY_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 LINT_CODE = re.compile(r"^([A-Z]{2,4})([0-9]{3})$")
 COMMAND_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -77,7 +78,8 @@ class RegistryKind:
     kind: str  # "agent", "parser", "lint rule", "command"
     hook: str  # the hook name that fills it
     validate: Callable[[str], str | None]  # returns an error message or None
-    install_hint: Callable[[str], str] = lambda name: ""
+    # Well-known names and the distribution that provides each (for "not installed" hints).
+    packages: Mapping[str, str] = field(default_factory=dict)
     # Names sharing an owner key must come from one distribution (lint code prefixes).
     owner_key: Callable[[str], str] | None = None
 
@@ -89,6 +91,8 @@ class Registry:
         self.spec = spec
         self._entries: dict[str, Entry] = {}
         self._owners: dict[str, Provider] = {}
+        # distribution -> why its plugin was not loaded (set by the plugin manager)
+        self.disabled: dict[str, str] = {}
 
     # filling -------------------------------------------------------------------------------
     def add(self, name: str, target: object, provider: Provider, summary: str = "") -> None:
@@ -97,9 +101,9 @@ class Registry:
         problem = self.spec.validate(name)
         if problem:
             raise PluginError(f"{provider} registered an invalid {self.spec.kind} name {name!r}: {problem}")
-        if not isinstance(target, str) and target is None:
+        if target is None:
             raise PluginError(f"{provider} registered {self.spec.kind} {name!r} with no target")
-        if isinstance(target, str) and ":" not in target:
+        if isinstance(target, str) and not LAZY_TARGET.match(target):
             raise PluginError(
                 f"{provider} registered {self.spec.kind} {name!r} with target {target!r}; "
                 "a lazy target must look like 'package.module:attribute'"
@@ -151,8 +155,12 @@ class Registry:
     def _unknown_message(self, name: str) -> str:
         installed = ", ".join(self.names()) or "none"
         msg = f"no {self.spec.kind} named {name!r} is installed (installed: {installed})"
-        hint = self.spec.install_hint(name)
-        return f"{msg}; {hint}" if hint else msg
+        dist = self.spec.packages.get(name)
+        if dist is None:
+            return f"{msg}; install the plugin that provides it, then check with: godel plugins"
+        msg = f"{msg}; install it with: pip install {dist}"
+        why = self.disabled.get(dist)
+        return f"{msg} ({dist} is installed, but {why})" if why else msg
 
 
 def _identifier(name: str) -> str | None:
@@ -173,24 +181,13 @@ KNOWN_PARSER_PACKAGES = {"claude": "godel-claude", "copilot": "godel-copilot"}
 KNOWN_COMMAND_PACKAGES = {"watch": "godel-watch"}
 
 
-def _hint(table: dict[str, str]) -> Callable[[str], str]:
-    def hint(name: str) -> str:
-        dist = table.get(name)
-        if dist:
-            return f"install it with: pip install {dist}"
-        return "install the plugin that provides it, then check with: godel plugins"
-
-    return hint
-
-
-AGENTS = RegistryKind("agent", "godel_register_agents", _identifier, _hint(KNOWN_AGENT_PACKAGES))
-PARSERS = RegistryKind("parser", "godel_register_parsers", _identifier, _hint(KNOWN_PARSER_PACKAGES))
+AGENTS = RegistryKind("agent", "godel_register_agents", _identifier, KNOWN_AGENT_PACKAGES)
+PARSERS = RegistryKind("parser", "godel_register_parsers", _identifier, KNOWN_PARSER_PACKAGES)
 LINT_RULES = RegistryKind(
     "lint rule",
     "godel_register_lint_rules",
     _lint_code,
-    _hint({}),
     owner_key=lambda code: LINT_CODE.match(code).group(1),  # type: ignore[union-attr]
 )
-COMMANDS = RegistryKind("command", "godel_register_commands", _command, _hint(KNOWN_COMMAND_PACKAGES))
+COMMANDS = RegistryKind("command", "godel_register_commands", _command, KNOWN_COMMAND_PACKAGES)
 KINDS = {"agents": AGENTS, "parsers": PARSERS, "lint_rules": LINT_RULES, "commands": COMMANDS}

@@ -6,20 +6,20 @@ import json
 
 import click
 
-from godel.plugins import get_plugin_manager
+from godel_cli.group import current_plugin_manager
 
 KIND_LABELS = {"agents": "agents", "parsers": "parsers", "lint_rules": "lint rules", "commands": "commands"}
 
 
 @click.command("plugins")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of text.")
+@click.option("--json", "as_json", is_flag=True, help='Print JSON ({"plugins": [...], "problems": [...]}) instead of text.')
 def plugins(as_json: bool) -> None:
     """List installed plugins: entry point, distribution, version and what each registered.
 
     A plugin that failed to import is listed with its error. Exit status 1 when any plugin
     failed or two plugins registered the same name.
     """
-    pm = get_plugin_manager()
+    pm = current_plugin_manager()
     infos = pm.describe()
     failed = [p for p in infos if p.error] or pm.problems
     if as_json:
@@ -30,12 +30,14 @@ def plugins(as_json: bool) -> None:
             click.echo(head)
             click.echo(f"  entry point: {info.entry_point}")
             if info.error:
-                click.echo(f"  FAILED TO LOAD: {info.error}")
+                click.echo(f"  FAILED: {info.error}")
                 continue
-            for key, label in KIND_LABELS.items():
-                names = info.registered.get(key)
+            rows = [(label, info.registered.get(key)) for key, label in KIND_LABELS.items()]
+            for label, names in rows:
                 if names:
                     click.echo(f"  {label}: {', '.join(sorted(names))}")
+            if not any(names for _, names in rows):
+                click.echo("  registers nothing")
         for problem in pm.problems:
             click.echo(f"error: {problem}", err=True)
     if failed:

@@ -27,3 +27,7 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
     return get(name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *names()})

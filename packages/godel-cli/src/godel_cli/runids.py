@@ -1,0 +1,22 @@
+"""Run ids typed on the command line: full ids, unique prefixes or unique suffixes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from godel_cli.runner import EXIT_USAGE, say
+
+
+def resolve_run(query: str, runs_dir: Path) -> str:
+    """The one run id ``query`` names in ``runs_dir``; exits 2 with candidates otherwise."""
+    from godel.ids import IdLookupError, resolve_id
+    from godel.log import list_run_ids
+
+    if not runs_dir.is_dir():
+        say(f"no runs directory at {runs_dir} (use --runs-dir or GODEL_RUNS_DIR)")
+        raise SystemExit(EXIT_USAGE)
+    try:
+        return resolve_id(query, list_run_ids(runs_dir), what="run id")
+    except IdLookupError as exc:
+        say(str(exc))
+        raise SystemExit(EXIT_USAGE) from None

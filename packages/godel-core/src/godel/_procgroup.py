@@ -1,0 +1,256 @@
+"""One child process group, from spawn until nothing in it is left running (used by ``run``).
+
+The child leads a new session and process group, registered with ``godel.reaper`` for as long
+as it may have live members. ``run_group`` returns only when the group is empty: the command
+exited and anything it left behind in its group was terminated, or -- on timeout,
+cancellation or a failing line sink -- the whole group got SIGTERM, then SIGKILL after
+``reaper.KILL_GRACE`` seconds.
+
+Built on asyncio's subprocess *protocol* API (``loop.subprocess_exec``) rather than
+``anyio.open_process`` or ``asyncio.create_subprocess_exec``: output arrives in callbacks, so
+there is no StreamReader, no reader task and no per-chunk task wake-up, and we split lines
+ourselves, without a line-length limit. godel runs on anyio's asyncio backend; shielding uses
+anyio cancel scopes, so task groups, ``move_on_after`` and step timeouts cancel a command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import anyio
+
+from godel import reaper
+from godel._privilege import privileged
+
+# After the main process exits, how long its pipes may stay open (data in flight) before we
+# stop waiting for them: whatever still holds them was left behind, and gets killed.
+DRAIN_GRACE = 1.0
+# After a SIGKILL, how long to wait for the leader to be reaped and the pipes to close.
+AFTER_KILL = 2.0
+
+LineSink = Callable[[bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a command ended: its exit code (None if it timed out) and all it wrote."""
+
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+
+
+async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, env: Mapping[str, str] | None,
+                    stdin: bytes | None, inherit_stdin: bool, timeout: float | None,
+                    out_sink: LineSink | None, err_sink: LineSink | None) -> Outcome:
+    """Run a command in its own process group and wait until the group is gone.
+
+    ``argv`` is a shell command line when ``shell`` is true. Output lines go to the sinks as
+    they arrive. Raises ``OSError`` if the command cannot start; re-raises cancellation and
+    whatever a sink raised, after the group was killed.
+    """
+    loop = asyncio.get_running_loop()
+    proto = _Pipes(loop, out_sink, err_sink)
+    stdin_arg = subprocess.PIPE if stdin is not None else (None if inherit_stdin else subprocess.DEVNULL)
+    # Shielded: the child exists as soon as the spawn begins, but we learn its pid only once
+    # the pipes are connected. Cancelled in between, asyncio would kill the leader alone and
+    # leave whatever it already started; a pending cancellation instead reaches us at the
+    # next await, when the group is registered and can be killed whole.
+    with privileged(), anyio.CancelScope(shield=True):
+        if shell:
+            transport, _ = await loop.subprocess_shell(
+                lambda: proto, argv, stdin=stdin_arg, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                cwd=cwd, env=env, start_new_session=True)
+        else:
+            transport, _ = await loop.subprocess_exec(
+                lambda: proto, *argv, stdin=stdin_arg, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                cwd=cwd, env=env, start_new_session=True)
+    pgid = transport.get_pid()
+    reaper.register(pgid)
+    timed_out = False
+    try:
+        if stdin is not None:
+            pipe = transport.get_pipe_transport(0)
+            pipe.write(stdin)
+            pipe.close()  # flushes what is buffered, then closes: the child sees EOF
+        try:
+            await proto.supervise(timeout)
+        except _TimedOut:
+            timed_out = True
+    except BaseException:
+        # Cancelled (a sibling failed, a step timeout, Ctrl+C) or a line sink raised: kill the
+        # group and reap it although our own scope is being cancelled, then re-raise.
+        try:
+            with anyio.CancelScope(shield=True):
+                await _stop(proto, pgid)
+        finally:
+            transport.close()
+        raise
+    try:
+        if timed_out or reaper.group_alive(pgid):
+            # Timed out, or the main process exited and left something running in its group.
+            with anyio.CancelScope(shield=True):
+                await _stop(proto, pgid)
+        else:
+            reaper.unregister(pgid)
+    finally:
+        transport.close()
+    if proto.error is not None:
+        raise proto.error  # a sink failed while the last output was collected
+    return Outcome(None if timed_out else transport.get_returncode(), b"".join(proto.out), b"".join(proto.err))
+
+
+class _TimedOut(Exception):
+    pass
+
+
+class _Pipes(asyncio.SubprocessProtocol):
+    """Collects a child's output and exit; splits lines for the sinks as data arrives."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, out_sink: LineSink | None, err_sink: LineSink | None) -> None:
+        self.loop = loop
+        self.out: list[bytes] = []
+        self.err: list[bytes] = []
+        self.open_pipes = 2  # stdout, stderr
+        self.exited = False
+        self.error: BaseException | None = None
+        self._chunks: tuple[list[bytes], ...] = ([], self.out, self.err)  # by fd; fd 0 gets no data
+        self._sinks: list[LineSink | None] = [None, out_sink, err_sink]
+        self._partial = (bytearray(), bytearray(), bytearray())
+        self._waiter: asyncio.Future[None] | None = None
+
+    # protocol callbacks ------------------------------------------------------------------------
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        self._chunks[fd].append(data)
+        sink = self._sinks[fd]
+        if sink is None:
+            return
+        partial = self._partial[fd]
+        try:
+            nl = data.find(b"\n")
+            if nl < 0:
+                partial += data  # bytearray: a long line grows in amortised O(1) per chunk
+                return
+            if partial:
+                sink(bytes(partial) + data[:nl])
+                partial.clear()
+            else:
+                sink(data[:nl])
+            start = nl + 1
+            nl = data.find(b"\n", start)
+            while nl >= 0:
+                sink(data[start:nl])
+                start = nl + 1
+                nl = data.find(b"\n", start)
+            if start < len(data):
+                partial += data[start:]
+        except BaseException as exc:
+            self._sink_failed(exc)
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        if fd == 0:
+            return  # stdin closed, or the child stopped reading it: not the end of anything
+        sink = self._sinks[fd]
+        partial = self._partial[fd]
+        if sink is not None and partial:
+            try:
+                sink(bytes(partial))  # a last line without a newline is still a line
+            except BaseException as err:
+                self._sink_failed(err)
+        partial.clear()
+        self.open_pipes -= 1
+        self._wake()
+
+    def process_exited(self) -> None:
+        self.exited = True
+        self._wake()
+
+    # waiting -----------------------------------------------------------------------------------
+    def _sink_failed(self, exc: BaseException) -> None:
+        if self.error is None:
+            self.error = exc
+        self._sinks = [None, None, None]
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self, until: float | None) -> None:
+        """Sleep until the next exit/pipe/error event, or until loop time ``until``."""
+        waiter = self.loop.create_future()
+        self._waiter = waiter
+        timer = self.loop.call_at(until, _resolve, waiter) if until is not None else None
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
+
+    async def supervise(self, timeout: float | None) -> None:
+        """Return once the process has exited and its output is drained; ``_TimedOut`` if it
+        is still running after ``timeout`` seconds.
+
+        Waits for the *process*: its pipes closing early does not end the command. After it
+        exits, pipes still open after ``DRAIN_GRACE`` are held by something it left behind;
+        we stop waiting for them (the caller then kills the group).
+        """
+        loop = self.loop
+        deadline = None if timeout is None else loop.time() + timeout
+        drain_deadline = None
+        while True:
+            if self.error is not None:
+                raise self.error
+            if self.exited:
+                if self.open_pipes == 0:
+                    return
+                now = loop.time()
+                if drain_deadline is None:
+                    drain_deadline = now + DRAIN_GRACE
+                elif now >= drain_deadline:
+                    return
+                await self.wait(drain_deadline)
+            else:
+                if deadline is not None and loop.time() >= deadline:
+                    raise _TimedOut
+                await self.wait(deadline)
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+async def _stop(proto: _Pipes, pgid: int) -> None:
+    """SIGTERM the group, SIGKILL it after the grace period, then collect what is left."""
+    loop = proto.loop
+
+    def finished() -> bool:
+        return proto.exited and not reaper.group_alive(pgid)
+
+    try:
+        if reaper.signal_group(pgid, signal.SIGTERM):
+            end = loop.time() + reaper.KILL_GRACE
+            delay = 0.002
+            while not finished():
+                now = loop.time()
+                if now >= end:
+                    break
+                # Wakes early when the leader exits; the rest of the group is polled.
+                await proto.wait(min(now + delay, end))
+                delay = min(delay * 2, 0.05)
+    finally:
+        # Also reached when a second, unshielded cancellation interrupts the grace period.
+        if not finished():
+            reaper.signal_group(pgid, signal.SIGKILL)
+        reaper.unregister(pgid)
+    # The leader must be reaped, and output written before the kill may still be in the pipes.
+    end = loop.time() + AFTER_KILL
+    while not (proto.exited and proto.open_pipes == 0) and loop.time() < end:
+        await proto.wait(end)

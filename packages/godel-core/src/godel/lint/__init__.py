@@ -1,0 +1,40 @@
+"""godel's workflow linter: rules registered through ``godel_register_lint_rules``.
+
+Run it with :func:`lint_paths` (what ``godel lint`` and the ``godel run`` pre-flight call)::
+
+    report = lint_paths(["flow.py"])
+    if report.has_errors:
+        print("\\n".join(report.text_lines()))
+
+Write a rule by subclassing :class:`Rule` and yielding :meth:`Rule.report` diagnostics from
+``check(source)``; ``source`` is a :class:`SourceFile` (the parsed tree with shared indexes
+and import-aware name resolution). See docs/lint.md.
+"""
+
+from __future__ import annotations
+
+from godel.lint.base import INTERNAL_CODE, INTERNAL_SUMMARY, Diagnostic, LintRule, Rule, Severity
+from godel.lint.engine import Linter, lint_file, lint_paths, lint_source, parse_source, read_source
+from godel.lint.loader import LoadedRule, load_rules
+from godel.lint.report import JSON_SCHEMA_VERSION, LintReport
+from godel.lint.source import SourceFile
+
+__all__ = [
+    "INTERNAL_CODE",
+    "INTERNAL_SUMMARY",
+    "JSON_SCHEMA_VERSION",
+    "Diagnostic",
+    "LintReport",
+    "LintRule",
+    "Linter",
+    "LoadedRule",
+    "Rule",
+    "Severity",
+    "SourceFile",
+    "lint_file",
+    "lint_paths",
+    "lint_source",
+    "load_rules",
+    "parse_source",
+    "read_source",
+]

@@ -1,0 +1,98 @@
+"""What a lint rule is and what it reports.
+
+A rule is any object with ``code``, ``summary``, ``severity`` and a ``check(source)`` method that
+yields :class:`Diagnostic` objects; ``default_enabled`` and ``hint`` are optional. Subclassing
+:class:`Rule` gives the defaults and the :meth:`Rule.report` helper.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from godel.lint.source import SourceFile
+
+Severity = Literal["error", "warning"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning")
+
+# PL000 is not a rule: the engine reports files it cannot lint and rules that crash with it.
+INTERNAL_CODE = "PL000"
+INTERNAL_SUMMARY = "file cannot be read or parsed, or a rule crashed or failed to load"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem: where (1-based line, 0-based column), which rule, and what to do about it."""
+
+    file: str
+    line: int
+    col: int
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be 'error' or 'warning', not {self.severity!r}")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def format(self) -> str:
+        """``file:line:col: CODE message`` (the hint is printed on its own line by the CLI)."""
+        return f"{self.file}:{self.line}:{self.col}: {self.code} {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (schema version 1, see docs/lint.md)."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@runtime_checkable
+class LintRule(Protocol):
+    """The duck type the engine accepts (``Rule`` subclasses satisfy it)."""
+
+    code: str
+    summary: str
+    severity: Severity
+
+    def check(self, source: SourceFile) -> Iterable[Diagnostic]: ...
+
+
+class Rule:
+    """Base class for lint rules: set the class attributes and implement :meth:`check`."""
+
+    code: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    severity: ClassVar[Severity] = "error"
+    default_enabled: ClassVar[bool] = True
+    hint: ClassVar[str] = ""
+
+    def check(self, source: SourceFile) -> Iterator[Diagnostic]:
+        """Yield a diagnostic for every problem in ``source``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement check()")
+
+    def report(self, source: SourceFile, node: ast.AST | int, message: str, hint: str | None = None) -> Diagnostic:
+        """A diagnostic of this rule at ``node`` (or at a 1-based line number)."""
+        if isinstance(node, int):
+            line, col = node, 0
+        else:
+            line = getattr(node, "lineno", 1)
+            col = source.char_col(line, getattr(node, "col_offset", 0))
+        return Diagnostic(source.path, line, col, self.code, self.severity, message,
+                          self.hint if hint is None else hint)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.code}>"

@@ -1,0 +1,237 @@
+"""Resolve names through imports, so rules see ``godel.run`` rather than whatever is called ``run``.
+
+Resolution is flow-insensitive and deliberately cautious: a bare name resolves to an imported
+dotted name only when every binding of that name in the file is an import of that same thing.
+A user's own ``run`` (a ``def``, a parameter, an assignment) therefore makes ``run`` unresolved,
+and rules stay silent rather than guess. Class-body bindings (methods, class attributes) are
+ignored because they never bind a bare name seen by other code.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from godel.lint.source import SourceFile
+
+# The public API of godel (what ``from godel import *`` binds).
+GODEL_EXPORTS = frozenset({
+    "workflow", "step", "WorkflowFail", "parallel", "retry", "run", "CommandResult",
+    "CommandFailure", "print", "input", "sleep", "read_text", "write_text", "Event", "EventStatus",
+    "EventLog", "get_event_log", "GodelStrictError", "StrictViolation", "ResumeError",
+    "UnsafeResumeError", "SourceEditedError", "RewindSignal", "rewind", "det", "GodelError",
+    "AgentRefusal", "SchemaValidationFailure", "HumanTimeout", "NonDeterministicEscape",
+    "RewindUnsafe", "GodelWatchNotInstalledError", "ConfigError", "StepTimeout", "PauseSignal",
+    "check_pause_request", "write_pause_request", "clear_pause_request", "pause", "tail", "version",
+    "load_config", "GodelConfig", "LoadedConfig", "resolve_workflow", "list_workflows",
+    "open_event_log", "ContextOverflowError",
+})
+IO_EXPORTS = frozenset({"print", "input", "sleep", "read_text", "write_text"})
+DET_EXPORTS = frozenset({"now", "random", "uuid4", "sleep"})
+AGENT_EXPORTS = frozenset({"claude_code", "copilot", "codex"})
+STAR_EXPORTS = {"godel": GODEL_EXPORTS, "godel.io": IO_EXPORTS, "godel.det": DET_EXPORTS,
+                "godel.agents": AGENT_EXPORTS}
+
+# godel functions whose call returns a coroutine that must be awaited (or handed to parallel).
+COROUTINE_PRIMITIVES = frozenset({
+    "godel.run", "godel.parallel", "godel.rewind", "godel.sleep", "godel.print", "godel.input",
+    "godel.read_text", "godel.write_text", "godel.det.sleep",
+})
+STEP = "godel.step"
+WORKFLOW = "godel.workflow"
+RETRY = "godel.retry"
+AGENTS_PREFIX = "godel.agents."
+_NOT_AGENT_FACTORIES = frozenset({"get", "SchemaValidationFailure"})
+_BUILTINS = frozenset(dir(builtins))
+
+
+def canonical(qualname: str) -> str:
+    """One spelling per godel object: ``godel.io.print`` is ``godel.print``."""
+    if qualname.startswith("godel.io.") and qualname[9:] in IO_EXPORTS:
+        return "godel." + qualname[9:]
+    return qualname
+
+
+def is_agent_factory(qualname: str | None) -> bool:
+    """``godel.agents.claude_code`` and any other agent a plugin provides there."""
+    if not qualname or not qualname.startswith(AGENTS_PREFIX):
+        return False
+    rest = qualname[len(AGENTS_PREFIX):]
+    return "." not in rest and rest not in _NOT_AGENT_FACTORIES
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One way a bare name gets a value: ``import`` (with its dotted target), ``def``, ``class``,
+    ``assign`` (with the assigned value when it is a plain ``name = value``) or ``other``."""
+
+    kind: str
+    node: ast.AST
+    target: str | None = None
+    value: ast.expr | None = None
+
+
+class Names:
+    """Bindings of every bare name in one file, and resolution of expressions to dotted names."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self._source = source
+        self.bindings: dict[str, list[Binding]] = {}
+        self.star_imports: list[str] = []
+        self._resolved: dict[ast.AST, str | None] = {}
+        self._calls: list[tuple[ast.Call, str]] | None = None
+        self._agent_names: frozenset[str] | None = None
+        self._agent_calls: list[ast.Call] | None = None
+        self._collect()
+
+    # collection ----------------------------------------------------------------------------
+    def _bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+    def _in_class_body(self, node: ast.AST) -> bool:
+        """Is ``node`` (a statement, or a name inside one) directly in a class body?"""
+        parent = self._source.parent(node)
+        while parent is not None and not isinstance(node, ast.stmt):
+            node, parent = parent, self._source.parent(parent)
+        return isinstance(parent, ast.ClassDef)
+
+    def _collect(self) -> None:
+        src = self._source
+        for node in src.of_type(ast.Import, ast.ImportFrom):
+            if self._in_class_body(node):
+                continue
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self._bind(alias.asname, Binding("import", node, alias.name))
+                    else:
+                        top = alias.name.partition(".")[0]
+                        self._bind(top, Binding("import", node, top))
+                continue
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    self.star_imports.append(module)
+                else:
+                    target = canonical(f"{module}.{alias.name}")
+                    self._bind(alias.asname or alias.name, Binding("import", node, target))
+        for node in src.of_type(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            if not self._in_class_body(node):
+                kind = "class" if isinstance(node, ast.ClassDef) else "def"
+                self._bind(node.name, Binding(kind, node))  # type: ignore[attr-defined]
+        for node in src.of_type(ast.Name):
+            if isinstance(node.ctx, ast.Load) or self._in_class_body(node):  # type: ignore[attr-defined]
+                continue
+            parent = src.parent(node)
+            value = None
+            if isinstance(parent, ast.Assign) and node in parent.targets:
+                value = parent.value
+            elif isinstance(parent, (ast.AnnAssign, ast.NamedExpr)) and parent.target is node:
+                value = parent.value
+            self._bind(node.id, Binding("assign", node, value=value))  # type: ignore[attr-defined]
+        for node in src.of_type(ast.arg):
+            self._bind(node.arg, Binding("other", node))  # type: ignore[attr-defined]
+        for node in src.of_type(ast.ExceptHandler, ast.MatchAs, ast.MatchStar):
+            name = getattr(node, "name", None)
+            if name:
+                self._bind(name, Binding("other", node))
+        for node in src.of_type(ast.MatchMapping):
+            if node.rest:  # type: ignore[attr-defined]
+                self._bind(node.rest, Binding("other", node))  # type: ignore[attr-defined]
+
+    # resolution ----------------------------------------------------------------------------
+    def qualify(self, name: str) -> str | None:
+        """The dotted name a bare name stands for (``builtins.print`` for a builtin), or None."""
+        bound = self.bindings.get(name)
+        if bound:
+            target = bound[0].target
+            if all(b.kind == "import" and b.target == target for b in bound):
+                return target
+            return None
+        unknown_star = False
+        for module in self.star_imports:
+            exports = STAR_EXPORTS.get(module)
+            if exports is None:
+                unknown_star = True
+            elif name in exports:
+                return canonical(f"{module}.{name}")
+        if not unknown_star and name in _BUILTINS:
+            return "builtins." + name
+        return None
+
+    def resolve(self, node: ast.AST) -> str | None:
+        """``godel.det.sleep`` for ``d.sleep`` after ``from godel import det as d``; else None."""
+        try:
+            return self._resolved[node]
+        except KeyError:
+            pass
+        result: str | None = None
+        if isinstance(node, ast.Name):
+            result = self.qualify(node.id)
+        elif isinstance(node, ast.Attribute):
+            base = self.resolve(node.value)
+            if base is not None and not base.startswith("builtins."):
+                result = canonical(f"{base}.{node.attr}")
+        self._resolved[node] = result
+        return result
+
+    def defs(self, name: str) -> list[ast.AST] | None:
+        """The ``def`` nodes behind a bare name when it is bound by nothing but defs, else None."""
+        bound = self.bindings.get(name)
+        if not bound or any(b.kind != "def" for b in bound):
+            return None
+        return [b.node for b in bound]
+
+    def only_defs_or_classes(self, name: str) -> bool:
+        """True when a bare name is bound only by ``def``/``class`` statements (never data)."""
+        bound = self.bindings.get(name)
+        return bool(bound) and all(b.kind in ("def", "class") for b in bound)
+
+    def calls(self) -> list[tuple[ast.Call, str]]:
+        """Every call whose callee resolves, with the callee's dotted name (computed once)."""
+        if self._calls is None:
+            resolve = self.resolve
+            found = []
+            for call in self._source.of_type(ast.Call):
+                qualname = resolve(call.func)  # type: ignore[attr-defined]
+                if qualname is not None:
+                    found.append((call, qualname))
+            self._calls = found
+        return self._calls  # type: ignore[return-value]
+
+    def calls_to(self, qualnames: Iterable[str] | frozenset[str]) -> list[tuple[ast.Call, str]]:
+        """Calls of any of ``qualnames``."""
+        wanted = qualnames if isinstance(qualnames, (set, frozenset)) else frozenset(qualnames)
+        return [(call, q) for call, q in self.calls() if q in wanted]
+
+    # agents --------------------------------------------------------------------------------
+    def agent_names(self) -> frozenset[str]:
+        """Bare names bound only as ``name = claude_code(...)`` (any ``godel.agents`` factory)."""
+        if self._agent_names is None:
+            found = set()
+            for name, bound in self.bindings.items():
+                if all(b.kind == "assign" and isinstance(b.value, ast.Call)
+                       and is_agent_factory(self.resolve(b.value.func)) for b in bound):
+                    found.add(name)
+            self._agent_names = frozenset(found)
+        return self._agent_names
+
+    def agent_calls(self) -> list[ast.Call]:
+        """Calls of an agent: ``agent(prompt)`` for a name bound above, or ``claude_code()(p)``."""
+        if self._agent_calls is not None:
+            return self._agent_calls
+        agents = self.agent_names()
+        found = []
+        for call in self._source.of_type(ast.Call):
+            func = call.func  # type: ignore[attr-defined]
+            if isinstance(func, ast.Name):
+                if func.id in agents:
+                    found.append(call)
+            elif isinstance(func, ast.Call) and is_agent_factory(self.resolve(func.func)):
+                found.append(call)
+        self._agent_calls = found  # type: ignore[assignment]
+        return found  # type: ignore[return-value]

@@ -1,0 +1,42 @@
+"""Small AST helpers shared by the built-in rules."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def text_of(node: ast.AST) -> str:
+    """Source-like text of a short expression, for messages."""
+    try:
+        return ast.unparse(node)
+    except Exception:  # unparse can fail on odd synthetic trees; a message must not
+        return "<expression>"
+
+
+def walk_body(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node under ``statements`` without entering nested functions, lambdas or classes."""
+    stack = list(statements)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, NESTED_SCOPES):
+                stack.append(child)
+
+
+def keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def is_constant(node: ast.AST | None, value: object) -> bool:
+    return isinstance(node, ast.Constant) and node.value is value

@@ -1,0 +1,377 @@
+"""The audit log of a run: ``EventLog``, the one object that writes and reads ``runs/<run_id>.jsonl``.
+
+Every write method appends exactly one line carrying the event's full current state and updates
+the in-memory view; nothing already written is ever rewritten, so the log grows linearly.
+Children are derived from ``parent_id`` (in memory and on load), never stored. Large strings go
+to a content-addressed sidecar (``godel.blobs``) and come back whole on load. Bytes, locking and
+fsync policy are ``godel.store``'s; the line format and the reader are ``godel.logformat``'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from godel.blobs import BLOB_THRESHOLD, externalize
+from godel.events import HASH_EXCLUDED_KEYS, Event, EventStatus
+from godel.ids import SHORT_LEN, IdLookupError, new_id, resolve_id, short_id
+from godel.logformat import (
+    LOG_FORMAT_VERSION,
+    CorruptLogError,
+    LoadedLog,
+    LogFormatError,
+    build_header,
+    read_log,
+)
+from godel.runfiles import check_run_id, list_run_ids, log_path
+from godel.runlock import RunLockedError
+from godel.stamps import Stamper
+from godel.store import EventStore, JsonlStore, resolve_durability
+
+__all__ = [
+    "LOG_FORMAT_VERSION",
+    "CorruptLogError",
+    "EventLog",
+    "IdLookupError",
+    "LogFormatError",
+    "ReadOnlyLogError",
+    "RunLockedError",
+    "list_run_ids",
+    "log_path",
+]
+
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # ensure_ascii stays on: lines are ASCII
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+_FINISHED = EventStatus.FINISHED
+_FAILED = EventStatus.FAILED
+_STARTED = EventStatus.STARTED
+
+
+def _request_hash(request: dict[str, Any]) -> str:
+    """``events.compute_request_hash``, with its encoder built once rather than per call."""
+    if not request:
+        return _EMPTY_HASH
+    if not HASH_EXCLUDED_KEYS.isdisjoint(request):
+        request = {k: v for k, v in request.items() if k not in HASH_EXCLUDED_KEYS}
+    return hashlib.sha256(_canonical(request).encode()).hexdigest()
+
+
+_EMPTY_HASH = hashlib.sha256(b"{}").hexdigest()
+
+
+class ReadOnlyLogError(Exception):
+    """A write was attempted on a log opened with ``EventLog.load`` (or already closed)."""
+
+
+class EventLog:
+    """The audit log of one run, in memory and on disk.
+
+    Get one with ``create`` (new run), ``open`` (append to an existing run; takes the run
+    lock) or ``load`` (read-only snapshot; no lock).
+    """
+
+    def __init__(self, store: EventStore, run_id: str, runs_dir: Path, *, writable: bool) -> None:
+        self.run_id = run_id
+        self.runs_dir = runs_dir
+        self.path = store.path
+        self.run_dir = store.run_dir
+        self.header: dict[str, Any] = {}
+        self.warnings: list[str] = []
+        self._store = store
+        self._writable = writable
+        self._closed = False
+        self._can_write = writable  # writable and not closed, checked on every append
+        self._events: list[Event] = []
+        self._by_id: dict[str, Event] = {}
+        self._short_ids: set[str] = set()
+        self._next_seq = 0
+        self._mutex = threading.Lock()
+        self._stamper = Stamper()
+
+    # construction ----------------------------------------------------------------------------
+    @classmethod
+    def create(cls, runs_dir: str | Path, run_id: str | None = None, *, header: dict | None = None,
+               durability: str | None = None) -> EventLog:
+        """New run (``run_id`` defaults to a new ULID): takes the run lock, writes the header.
+
+        Raises ``FileExistsError`` if the log already exists, ``RunLockedError`` if another
+        process holds the run.
+        """
+        run_id = check_run_id(run_id if run_id is not None else new_id())
+        runs_dir = Path(runs_dir)
+        header_obj = build_header(run_id, header)
+        first_line = (_encode(header_obj) + "\n").encode("ascii")
+        store = JsonlStore(runs_dir, run_id, durability=resolve_durability(durability))
+        store.lock()
+        try:
+            store.create(first_line)
+        except BaseException:
+            store.release()
+            raise
+        log = cls(store, run_id, runs_dir, writable=True)
+        log.header = header_obj["godel_log"]
+        return log
+
+    @classmethod
+    def open(cls, run_id: str, runs_dir: str | Path, *, durability: str | None = None) -> EventLog:
+        """An existing run, for appending (resume, rewind): takes the run lock, loads every event.
+
+        Raises ``FileNotFoundError`` if there is no such log, ``RunLockedError`` if another live
+        process holds it, ``CorruptLogError`` if a line before the last is unreadable. A torn
+        last line is cut off (with a warning) so that appends keep the file valid JSONL.
+        """
+        runs_dir = Path(runs_dir)
+        store = JsonlStore(runs_dir, check_run_id(run_id), durability=resolve_durability(durability))
+        if not store.path.is_file():
+            raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist")
+        store.lock()
+        try:
+            loaded = read_log(store, run_id)
+            cut = store.open_append(loaded.valid_end)
+            if cut:
+                loaded.warnings.append(f"{store.path}: cut {cut} torn bytes off the end before appending")
+            if loaded.valid_end == 0 and not loaded.header:
+                # Nothing survived, not even the header (a crash inside create): start it again.
+                loaded.header = build_header(run_id)["godel_log"]
+                store.append((_encode({"godel_log": loaded.header}) + "\n").encode("ascii"))
+        except BaseException:
+            store.release()
+            raise
+        log = cls(store, run_id, runs_dir, writable=True)
+        log._adopt(loaded)
+        return log
+
+    @classmethod
+    def load(cls, run_id: str, runs_dir: str | Path) -> EventLog:
+        """A read-only snapshot (show, tail, runs list): no lock; write methods raise
+        ``ReadOnlyLogError``. ``FileNotFoundError`` if there is no such log."""
+        runs_dir = Path(runs_dir)
+        store = JsonlStore(runs_dir, check_run_id(run_id))
+        try:
+            loaded = read_log(store, run_id)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist") from None
+        log = cls(store, run_id, runs_dir, writable=False)
+        log._adopt(loaded)
+        return log
+
+    def _adopt(self, loaded: LoadedLog) -> None:
+        self.header = loaded.header
+        self.warnings = loaded.warnings
+        self._events = loaded.events
+        self._by_id = {ev.event_id: ev for ev in loaded.events}
+        self._short_ids = {short_id(eid) for eid in self._by_id}
+        self._next_seq = loaded.next_seq
+
+    # writing ---------------------------------------------------------------------------------
+    def start(self, op: str, *, request: dict | None = None, step_path: Sequence[str] = (),
+              parent_id: str | None = None, invocation_seq: int = 0, step_local_seq: int = 0,
+              stream_path: list[str] | None = None, sync: bool = False) -> Event:
+        """Append a new STARTED event (new id, next seq, ``ts_start``, ``request_hash``)."""
+        return self._new(op, request, None, _STARTED, step_path, parent_id, invocation_seq,
+                         step_local_seq, stream_path, sync, finished=False)
+
+    def record(self, op: str, *, request: dict | None = None, response: dict | None = None,
+               status: EventStatus = _FINISHED, step_path: Sequence[str] = (),
+               parent_id: str | None = None, invocation_seq: int = 0, step_local_seq: int = 0,
+               stream_path: list[str] | None = None, sync: bool = False) -> Event:
+        """Append an event already in its final state: one line, ``ts_start == ts_end``."""
+        return self._new(op, request, response, status, step_path, parent_id, invocation_seq,
+                         step_local_seq, stream_path, sync, finished=True)
+
+    def finish(self, event: Event, response: dict | None = None, *, status: EventStatus = _FINISHED,
+               sync: bool = False) -> Event:
+        """Set status (FINISHED unless given), response and ``ts_end``; append one line."""
+        return self._transition(event, _status(status), response, True, self._stamper.now(), sync)
+
+    def fail(self, event: Event, error: BaseException | str, *, error_type: str | None = None,
+             response: dict | None = None, sync: bool = False, **fields: Any) -> Event:
+        """Mark an event FAILED. The response defaults to the standard failure record
+        ``{"error", "error_type", "step_path", **fields}``; give ``response`` or ``fields``, not both."""
+        if response is not None and fields:
+            raise TypeError("fail() takes either response= or failure fields, not both")
+        if response is None:
+            if error_type is None:
+                error_type = type(error).__name__ if isinstance(error, BaseException) else "Exception"
+            response = {"error": str(error), "error_type": error_type, "step_path": list(event.step_path)}
+            for key in ("source_location", "remediation_hint"):
+                value = getattr(error, key, "")
+                if value and key not in fields:
+                    response[key] = value
+            response.update(fields)
+        return self._transition(event, _FAILED, response, True, self._stamper.now(), sync)
+
+    def set_status(self, event: Event, status: EventStatus, *, response: dict | None = None,
+                   sync: bool = False) -> Event:
+        """A later transition (INVALIDATED, SUSPENDED, ...); the response is kept unless given.
+
+        ``ts_end`` keeps the time the event ended; it is set now if the event had not ended.
+        """
+        return self._transition(event, _status(status), response, response is not None, None, sync)
+
+    def sync(self) -> None:
+        """fsync the log (and blobs written since the last sync), per the durability policy."""
+        with self._mutex:
+            if self._writable and not self._closed:
+                self._store.sync()
+
+    def close(self) -> None:
+        """fsync (unless durability is ``none``), close and release the run lock. Idempotent."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            self._can_write = False
+            if self._writable:
+                self._store.close()
+
+    def __enter__(self) -> EventLog:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A forgotten log must not keep its descriptor and run lock until the process exits.
+        store = getattr(self, "_store", None)
+        if store is not None and getattr(self, "_writable", False) and not getattr(self, "_closed", True):
+            try:
+                store.release()
+            except OSError:
+                pass
+
+    @property
+    def durability(self) -> str:
+        """The fsync policy in force: ``default``, ``always`` or ``none``."""
+        return self._store.durability
+
+    @property
+    def writable(self) -> bool:
+        """True until closed, for logs from ``create`` and ``open``."""
+        return self._writable and not self._closed
+
+    def _new(self, op: str, request: dict | None, response: dict | None, status: EventStatus,
+             step_path: Sequence[str], parent_id: str | None, invocation_seq: int, step_local_seq: int,
+             stream_path: list[str] | None, sync: bool, *, finished: bool) -> Event:
+        if request is None:
+            request = {}
+        request_hash = _request_hash(request)  # over the full request, before any blob move
+        if status.__class__ is not EventStatus:
+            status = EventStatus(status)
+        with self._mutex:
+            if not self._can_write:
+                self._refuse()
+            event_id, now = self._unique_id()
+            # Positional, in Event's field order: this is the hot path.
+            event = Event(event_id, self.run_id, self._next_seq, op, status, parent_id, tuple(step_path),
+                          invocation_seq, step_local_seq, request_hash, request, response, now,
+                          now if finished else None, list(stream_path) if stream_path else [])
+            try:
+                self._append(event, sync)
+            except BaseException:
+                self._short_ids.discard(event_id[-SHORT_LEN:])
+                raise
+            self._next_seq += 1
+            self._events.append(event)
+            self._by_id[event_id] = event
+            if parent_id is not None:
+                parent = self._by_id.get(parent_id)
+                if parent is not None:
+                    parent.children_ids.append(event_id)
+        return event
+
+    def _transition(self, event: Event, status: EventStatus, response: dict | None, set_response: bool,
+                    ts_end: str | None, sync: bool) -> Event:
+        with self._mutex:
+            if not self._can_write:
+                self._refuse()
+            own = self._by_id.get(event.event_id)
+            if own is None:
+                raise KeyError(f"event {event.event_id} is not in run {self.run_id}")
+            before = (own.status, own.response, own.ts_end)
+            if ts_end is None and own.ts_end is None and status is not _STARTED:
+                ts_end = self._stamper.now()
+            own.status = status
+            if set_response:
+                own.response = response
+            if ts_end is not None:
+                own.ts_end = ts_end
+            try:
+                self._append(own, sync)
+            except BaseException:
+                own.status, own.response, own.ts_end = before
+                raise
+        return own
+
+    def _append(self, event: Event, sync: bool) -> None:
+        line = event.to_dict()
+        text = _encode(line)
+        if len(text) > BLOB_THRESHOLD:
+            # Only a line this long can hold a string worth moving to the sidecar.
+            moved = externalize(line, self._store.put_blob)
+            if moved is not None:
+                text = _encode(moved)
+        self._store.append((text + "\n").encode("ascii"), sync=sync)
+
+    def _unique_id(self) -> tuple[str, str]:
+        # `show` prints short ids; a collision would make a printed id ambiguous.
+        short_ids = self._short_ids
+        while True:
+            event_id, now = self._stamper.new_id_and_now()
+            short = event_id[-SHORT_LEN:]
+            if short not in short_ids:
+                short_ids.add(short)
+                return event_id, now
+
+    def _refuse(self) -> None:
+        if not self._writable:
+            raise ReadOnlyLogError(
+                f"run {self.run_id} was loaded read-only; use EventLog.open() to append to it"
+            )
+        if self._closed:
+            raise ReadOnlyLogError(f"the log of run {self.run_id} is closed")
+
+    # reading ---------------------------------------------------------------------------------
+    @property
+    def events(self) -> list[Event]:
+        """Every event in first-seen order, each in its latest state (a new list)."""
+        return list(self._events)
+
+    def get(self, event_id: str) -> Event:
+        """The event with this exact id (``KeyError`` if none)."""
+        try:
+            return self._by_id[event_id]
+        except KeyError:
+            raise KeyError(f"no event {event_id} in run {self.run_id}") from None
+
+    def children(self, event_id: str) -> list[Event]:
+        """The events whose ``parent_id`` is ``event_id``, in seq order."""
+        by_id = self._by_id
+        return [by_id[child] for child in self.get(event_id).children_ids]
+
+    def resolve(self, query: str) -> Event:
+        """The event named by a full id, a unique prefix or a unique suffix (``IdLookupError``)."""
+        return self._by_id[resolve_id(query, self._by_id, what="event id")]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._by_id
+
+    def __repr__(self) -> str:
+        mode = "read-only" if not self._writable else ("closed" if self._closed else self.durability)
+        return f"<EventLog {self.run_id} events={len(self._events)} {mode}>"
+
+
+def _status(status: EventStatus | str) -> EventStatus:
+    return status if status.__class__ is EventStatus else EventStatus(status)

@@ -1,0 +1,261 @@
+"""The on-disk format of the audit log: the header line, and reading lines back into events.
+
+A log is JSONL. Its first line is a header ``{"godel_log": {"format": 1, ...}}``; every other
+line is one state of one event (``Event.to_dict()``, plus ``"blobs"`` when large strings were
+moved to the sidecar). Readers fold: the last line of an event wins, first-seen order is kept,
+children are derived from ``parent_id``. A torn last line (a crash mid-write) is ignored with a
+warning; anything wrong before the last line is corruption and raises ``CorruptLogError``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from godel.blobs import restore
+from godel.events import Event, EventStatus, utc_now
+from godel.store import EventStore
+
+__all__ = [
+    "LOG_FORMAT_VERSION",
+    "CorruptLogError",
+    "LoadedLog",
+    "LogFormatError",
+    "build_header",
+    "read_log",
+]
+
+LOG_FORMAT_VERSION = 1
+HEADER_KEY = "godel_log"
+
+_STATUSES = frozenset(s.value for s in EventStatus)
+
+
+class CorruptLogError(ValueError):
+    """A line of an audit log, other than a torn last line, cannot be read."""
+
+    def __init__(self, path: str | Path, lineno: int, reason: str) -> None:
+        self.path = Path(path)
+        self.lineno = lineno
+        self.reason = reason
+        super().__init__(f"{path}:{lineno}: corrupt audit log line: {reason}")
+
+
+class LogFormatError(CorruptLogError):
+    """The log was written by a newer godel, in a format this one cannot read."""
+
+    def __init__(self, path: str | Path, lineno: int, found: object) -> None:
+        CorruptLogError.__init__(self, path, lineno, "")
+        self.found = found
+        self.args = (
+            f"{path}:{lineno}: audit log format {found} is newer than this godel reads "
+            f"(format {LOG_FORMAT_VERSION}); upgrade godel-core to read this run",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def build_header(run_id: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The first line of a new log: format, run, time, godel version and loaded plugins."""
+    from godel import __version__
+
+    inner: dict[str, Any] = {
+        "format": LOG_FORMAT_VERSION,
+        "run_id": run_id,
+        "created": utc_now(),
+        "godel_version": __version__,
+    }
+    inner["plugins"], problem = _loaded_plugins()
+    if problem:
+        inner["plugin_error"] = problem
+    for key, value in (extra or {}).items():
+        if key in inner:
+            raise ValueError(f"header field {key!r} is written by godel and cannot be given")
+        inner[key] = value
+    return {HEADER_KEY: inner}
+
+
+def _loaded_plugins() -> tuple[list[dict[str, str]], str]:
+    from godel.errors import PluginError
+    from godel.plugins import get_plugin_manager
+
+    manager = get_plugin_manager()
+    problem = ""
+    try:
+        manager.load_entry_points()
+    except PluginError as exc:
+        # The log records which code ran; a plugin conflict is the runtime's to report.
+        problem = str(exc)
+    plugins = [
+        {"name": p.name, "dist": p.dist, "version": p.version} for p in manager.plugins if p.error is None
+    ]
+    return plugins, problem
+
+
+@dataclass
+class LoadedLog:
+    """What reading a log yields."""
+
+    header: dict[str, Any] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    valid_end: int = 0  # byte offset just past the last good line
+    next_seq: int = 0
+
+
+def read_log(store: EventStore, run_id: str) -> LoadedLog:
+    """Read and fold a whole log, in one pass over its lines (``FileNotFoundError`` if none)."""
+    path = store.path
+    out = LoadedLog()
+    latest: dict[str, tuple[dict[str, Any], int]] = {}
+    with _gc_paused(), closing(store.iter_lines()) as lines:
+        _scan(lines, path, out, latest)
+    header_run = out.header.get("run_id")
+    if header_run is not None and header_run != run_id:
+        out.warnings.append(f"{path}: the header names run {header_run!r}, not {run_id!r}")
+    with _gc_paused():
+        out.events = _build_events(latest, store, path, out.warnings)
+    by_id = {ev.event_id: ev for ev in out.events}
+    ordered = out.events
+    if any(a.seq > b.seq for a, b in zip(ordered, ordered[1:])):
+        ordered = sorted(ordered, key=lambda ev: ev.seq)
+    for ev in ordered:
+        if ev.parent_id is not None:
+            parent = by_id.get(ev.parent_id)
+            if parent is not None:
+                parent.children_ids.append(ev.event_id)
+    out.next_seq = max((ev.seq for ev in out.events), default=-1) + 1
+    return out
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Loading allocates only acyclic objects that all stay alive, which is the worst case for the
+    # cyclic collector: its full passes would rescan the growing heap and make loading superlinear.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _scan(lines: Iterator[bytes], path: Path, out: LoadedLog,
+          latest: dict[str, tuple[dict[str, Any], int]]) -> None:
+    offset = 0
+    lineno = 0
+    unreadable: tuple[int, str] | None = None  # fatal unless it turns out to be the last line
+    seen_content = False
+    loads = json.loads
+    for raw in lines:
+        lineno += 1
+        if unreadable is not None:
+            raise CorruptLogError(path, *unreadable)
+        if raw[-1:] != b"\n":
+            out.warnings.append(
+                f"{path}:{lineno}: ignored a torn last line ({len(raw)} bytes without a newline; "
+                f"the writer stopped mid-line)"
+            )
+            return
+        offset += len(raw)
+        try:
+            obj = loads(raw.decode())  # str parses faster than bytes (no encoding sniffing)
+        except (ValueError, RecursionError) as exc:
+            if raw.strip():
+                unreadable = (lineno, f"not valid JSON ({exc})")
+            else:
+                out.valid_end = offset  # blank lines are allowed
+            continue
+        if type(obj) is dict:
+            event_id = obj.get("event_id")
+            status = obj.get("status")
+            if type(event_id) is str and type(status) is str and status in _STATUSES:
+                latest[event_id] = (obj, lineno)  # an existing key keeps its first-seen position
+            elif not seen_content and HEADER_KEY in obj:
+                out.header = _check_header(obj[HEADER_KEY], path, lineno)
+            else:
+                raise CorruptLogError(path, lineno, _what_is_wrong(obj))
+        else:
+            raise CorruptLogError(path, lineno, f"a JSON {type(obj).__name__}, not an object")
+        seen_content = True
+        out.valid_end = offset
+    if unreadable is not None:
+        lineno, reason = unreadable
+        out.warnings.append(f"{path}:{lineno}: ignored an unreadable last line ({reason})")
+
+
+def _what_is_wrong(obj: dict[str, Any]) -> str:
+    if HEADER_KEY in obj:
+        return "a log header after the first line"
+    if "event_id" not in obj:
+        return "no event_id"
+    if type(obj["event_id"]) is not str:
+        return f"event_id is not a string: {obj['event_id']!r}"
+    return f"status {obj.get('status')!r} is not one of {', '.join(sorted(_STATUSES))}"
+
+
+def _check_header(header: Any, path: Path, lineno: int) -> dict[str, Any]:
+    if type(header) is not dict:
+        raise CorruptLogError(path, lineno, "the header is not an object")
+    fmt = header.get("format")
+    if type(fmt) is not int or fmt < 1:
+        raise CorruptLogError(path, lineno, f"the header's format {fmt!r} is not a positive integer")
+    if fmt > LOG_FORMAT_VERSION:
+        raise LogFormatError(path, lineno, fmt)
+    return header
+
+
+# Types a line's fields must have when present; Event.from_dict trusts what it is given.
+_OPTIONAL_TYPES: tuple[tuple[str, type], ...] = (
+    ("op", str),
+    ("request", dict),
+    ("response", dict),
+    ("request_hash", str),
+    ("step_path", list),
+    ("stream_path", list),
+    ("parent_id", str),
+    ("ts_start", str),
+    ("ts_end", str),
+)
+
+
+def _type_problem(obj: dict[str, Any]) -> str | None:
+    for key, expected in _OPTIONAL_TYPES:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, expected):
+            return f"{key} is a {type(value).__name__}, not a {expected.__name__}"
+    for key in ("step_path", "stream_path"):
+        value = obj.get(key)
+        if value and not all(type(part) is str for part in value):
+            return f"{key} holds something other than strings: {value!r}"
+    return None
+
+
+def _build_events(latest: dict[str, tuple[dict[str, Any], int]], store: EventStore, path: Path,
+                  warnings: list[str]) -> list[Event]:
+    events: list[Event] = []
+    append = events.append
+    for event_id, (obj, lineno) in latest.items():
+        problem = _type_problem(obj)
+        if problem is not None:
+            raise CorruptLogError(path, lineno, problem)
+        blobs = obj.get("blobs")
+        if blobs is not None:
+            try:
+                problems = restore(obj, blobs, store.get_blob)
+            except ValueError as exc:
+                raise CorruptLogError(path, lineno, str(exc)) from None
+            warnings.extend(f"{path}:{lineno}: event {event_id}: {p}" for p in problems)
+        try:
+            event = Event.from_dict(obj)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise CorruptLogError(path, lineno, str(exc)) from None
+        append(event)
+    return events

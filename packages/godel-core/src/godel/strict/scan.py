@@ -1,0 +1,235 @@
+"""Layer 1: the AST scan of one source file.
+
+The scan is the primary layer: it reports every problem before anything runs, including the
+ones no runtime hook can see (reading the clock, drawing random numbers emit no audit event).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+
+from godel.exceptions import StrictViolation
+from godel.strict import catalog
+from godel.strict.names import Names, Resolved
+
+_CALLS: dict[str, str] = {f"{m}.{a}": hatch for (m, a), hatch in catalog.BANNED_CALLS.items()}
+_IMPLICIT_NOW: dict[str, int] = {f"{m}.{a}": n for (m, a), n in catalog.IMPLICIT_NOW_CALLS.items()}
+# Functions, not classes: a class name also appears in annotations, where it calls nothing.
+_REFERENCES: frozenset[str] = frozenset(
+    q for q in _CALLS if not q.rpartition(".")[2][:1].isupper()
+)
+
+# Calls that open a file, and the index of their positional ``mode`` argument.
+_OPENERS: dict[str, int] = {
+    "builtins.open": 1, "io.open": 1, "codecs.open": 1, "gzip.open": 1, "bz2.open": 1,
+    "lzma.open": 1, "tarfile.open": 1, "zipfile.ZipFile": 1,
+}
+_OS_WRITE_FLAGS = frozenset({"os.O_WRONLY", "os.O_RDWR", "os.O_CREAT", "os.O_APPEND", "os.O_TRUNC"})
+_DYNAMIC_IMPORTS = frozenset({"builtins.__import__", "importlib.import_module"})
+
+# Methods that change the file system whatever their receiver (``Path(p).write_text(...)``).
+_PATH_METHODS: dict[str, str] = {
+    "write_text": catalog.WRITE, "write_bytes": catalog.WRITE, "touch": catalog.WRITE,
+    "unlink": catalog.RUN, "rename": catalog.RUN, "replace": catalog.RUN, "mkdir": catalog.RUN,
+    "rmdir": catalog.RUN, "symlink_to": catalog.RUN, "hardlink_to": catalog.RUN,
+}
+# ``str.replace(old, new)`` takes two arguments; ``Path.replace(target)`` takes one.
+_ONE_ARGUMENT_METHODS = frozenset({"rename", "replace"})
+_MODE = re.compile(r"[rwxabtU+]{1,4}")
+_WRITE_MODE_CHARS = frozenset("wxa+")
+
+_STAR_CANDIDATES = frozenset(_CALLS) | frozenset(_IMPLICIT_NOW) | frozenset(_OPENERS)
+
+# Same shape as the linter's: ``# godel: noqa`` alone, or followed by ``: code, code`` (commas
+# or spaces). Strict mode answers to the code ``strict``.
+_NOQA = re.compile(r"#\s*godel:\s*noqa\b(?:\s*:\s*([\w\-]+(?:(?:\s*,\s*|\s+)[\w\-]+)*))?", re.IGNORECASE)
+
+
+def parse(source: str, filename: str) -> tuple[ast.Module | None, list[StrictViolation]]:
+    """The tree of ``source``, or a violation that says where it does not parse."""
+    try:
+        return ast.parse(source, filename), []
+    except SyntaxError as exc:
+        line = exc.lineno or 0
+        col = max((exc.offset or 1) - 1, 0)
+        message = f"syntax error: {exc.msg} — strict mode cannot check this file until it parses"
+        return None, [StrictViolation(filename, line, col, message, "ast")]
+    except ValueError as exc:  # null bytes in the source
+        message = f"cannot parse: {exc} — strict mode cannot check this file"
+        return None, [StrictViolation(filename, 0, 0, message, "ast")]
+
+
+def scan_source(source: str, filename: str = "<string>") -> list[StrictViolation]:
+    """Every strict violation in one module's source, sorted by line."""
+    tree, problems = parse(source, filename)
+    if tree is None:
+        return problems
+    return scan_tree(tree, source, filename)
+
+
+def scan_tree(tree: ast.Module, source: str, filename: str) -> list[StrictViolation]:
+    """Every strict violation in an already-parsed module, minus the ``# godel: noqa`` lines."""
+    found = _Scanner(tree, filename).run()
+    if found:
+        quiet = noqa_lines(source, {v.line for v in found})
+        found = [v for v in found if v.line not in quiet]
+    return sorted(found, key=lambda v: (v.line, v.col))
+
+
+def noqa_lines(source: str, lines: set[int]) -> set[int]:
+    """Those of ``lines`` whose comment is ``# godel: noqa`` or ``# godel: noqa: strict``."""
+    quiet: set[int] = set()
+    try:
+        # Tokens, not text: a ``"# godel: noqa"`` inside a string must not count.
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT and tok.start[0] in lines and _is_strict_noqa(tok.string):
+                quiet.add(tok.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        text = source.splitlines()
+        quiet = {n for n in lines if 0 < n <= len(text) and _is_strict_noqa(text[n - 1])}
+    return quiet
+
+
+def _is_strict_noqa(comment: str) -> bool:
+    match = _NOQA.search(comment)
+    if match is None:
+        return False
+    codes = match.group(1)
+    # ``# godel: noqa: PL003`` silences a lint rule, not strict mode.
+    return codes is None or "strict" in {c.lower() for c in re.split(r"[,\s]+", codes)}
+
+
+def _short(node: ast.AST, limit: int = 40) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _mode(call: ast.Call, position: int) -> str | None:
+    """The literal ``mode`` argument of an open-like call, if there is one."""
+    node: ast.AST | None = call.args[position] if len(call.args) > position else None
+    for kw in call.keywords:
+        if kw.arg == "mode":
+            node = kw.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _writes(mode: str) -> bool:
+    return not _WRITE_MODE_CHARS.isdisjoint(mode)
+
+
+def _is_zero(call: ast.Call) -> bool:
+    return (len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Constant)
+            and call.args[0].value == 0)
+
+
+class _Scanner:
+    def __init__(self, tree: ast.Module, filename: str) -> None:
+        self.tree = tree
+        self.filename = filename
+        self.names = Names(tree, _STAR_CANDIDATES)
+        self.found: list[StrictViolation] = []
+        self.done: set[ast.AST] = set()  # nodes already judged as part of a larger expression
+
+    def run(self) -> list[StrictViolation]:
+        # Breadth-first: a call is judged before its callee, a chain before its prefixes.
+        for node in ast.walk(self.tree):
+            if node in self.done:
+                continue
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self._import(node, alias.name)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level == 0 and node.module:
+                    if not self._import(node, node.module):
+                        for alias in node.names:
+                            # ``from urllib import request`` imports the module urllib.request.
+                            full = f"{node.module}.{alias.name}"
+                            if catalog.banned_module(full) == full:
+                                self._import(node, full)
+            elif isinstance(node, ast.Call):
+                self._call(node)
+            elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+                self._reference(node)
+        return self.found
+
+    def _report(self, node: ast.expr | ast.stmt, message: str) -> None:
+        self.found.append(StrictViolation(self.filename, node.lineno, node.col_offset, message, "ast"))
+
+    def _mark(self, node: ast.AST) -> None:
+        while isinstance(node, ast.Attribute):
+            self.done.add(node)
+            node = node.value
+        self.done.add(node)
+
+    def _import(self, node: ast.expr | ast.stmt, name: str) -> bool:
+        banned = catalog.banned_module(name)
+        if banned is None:
+            return False
+        self._report(node, catalog.import_message(name, banned))
+        return True
+
+    def _call(self, call: ast.Call) -> None:
+        resolved = self.names.resolve(call.func)
+        name = resolved.name if resolved is not None else ""
+        if name in _CALLS:
+            self._mark(call.func)
+            if not (name in catalog.SLEEP_CALLS and _is_zero(call)):
+                self._report(call, f"{name}() — use {_CALLS[name]} instead")
+        elif name in _IMPLICIT_NOW:
+            self._mark(call.func)
+            if len(call.args) <= _IMPLICIT_NOW[name] and not call.keywords:
+                self._report(call, f"{name}() without an explicit time — use {catalog.NOW} instead")
+        elif name in _OPENERS:
+            mode = _mode(call, _OPENERS[name])
+            if mode is not None and _writes(mode):
+                shown = "open" if name == "builtins.open" else name
+                self._report(call, f'{shown}(..., "{mode}") — use {catalog.WRITE} instead')
+        elif name == "os.open":
+            flags = call.args[1] if len(call.args) > 1 else next(
+                (kw.value for kw in call.keywords if kw.arg == "flags"), None)
+            if flags is not None and any(
+                (r := self.names.resolve(n)) is not None and r.name in _OS_WRITE_FLAGS
+                for n in ast.walk(flags) if isinstance(n, (ast.Name, ast.Attribute))
+            ):
+                self._report(call, f"os.open() with write flags — use {catalog.WRITE} instead")
+        elif name in _DYNAMIC_IMPORTS:
+            arg = call.args[0] if call.args else None
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                self._import(call, arg.value)
+        elif isinstance(call.func, ast.Attribute):
+            self._method(call, call.func)
+
+    def _method(self, call: ast.Call, func: ast.Attribute) -> None:
+        receiver = self.names.resolve(func.value)
+        if receiver is not None and (receiver.is_module or _is_godel(receiver)):
+            # ``godel.write_text(...)`` is the escape hatch; ``os.mkdir`` is judged by name.
+            return
+        if func.attr in _PATH_METHODS:
+            if func.attr in _ONE_ARGUMENT_METHODS and not (
+                len(call.args) == 1 and not call.keywords and not isinstance(call.args[0], ast.Starred)
+            ):
+                return
+            what = f"{_short(func.value)}.{func.attr}()"
+            self._report(call, f"{what} — use {_PATH_METHODS[func.attr]} instead")
+        elif func.attr == "open":
+            # ``Path.open(mode)``: the mode comes first. Only a string that looks like a mode
+            # counts, so ``zipfile.open("a.txt")`` is left alone.
+            mode = _mode(call, 0)
+            if mode is not None and _MODE.fullmatch(mode) and _writes(mode):
+                what = f'{_short(func.value)}.open("{mode}")'
+                self._report(call, f"{what} — use {catalog.WRITE} instead")
+
+    def _reference(self, node: ast.Name | ast.Attribute) -> None:
+        resolved = self.names.resolve(node)
+        if resolved is not None and resolved.name in _REFERENCES:
+            self._mark(node)
+            self._report(node, f"{resolved.name} used as a value — use {_CALLS[resolved.name]} instead")
+
+
+def _is_godel(resolved: Resolved) -> bool:
+    return resolved.name == "godel" or resolved.name.startswith("godel.")

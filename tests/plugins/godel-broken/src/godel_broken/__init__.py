@@ -1,0 +1,1 @@
+"""godel-broken: a test plugin that cannot be imported."""

@@ -1,0 +1,1 @@
+"""godel-clash: a test plugin whose command name is taken."""

@@ -1,0 +1,1 @@
+"""godel-dupe: a test plugin that registers names another plugin owns."""

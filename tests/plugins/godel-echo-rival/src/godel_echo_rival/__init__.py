@@ -1,0 +1,1 @@
+"""godel-echo-rival: registers a lint code under the ECH prefix, which godel-echo owns."""

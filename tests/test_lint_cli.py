@@ -1,0 +1,161 @@
+"""``godel lint`` end to end: the real console script in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GODEL = Path(sys.executable).parent / "godel"
+
+FLOW = """\
+from godel import workflow, step, run
+
+
+@step
+async def build():
+    run("make")
+    try:
+        await run("make test")
+    except Exception:
+        pass
+
+
+@workflow
+async def main():
+    await build()
+"""
+WARNINGS_ONLY = """\
+from godel import step, run
+
+
+@step
+async def build(targets):
+    for t in targets:
+        await run(t)
+"""
+CLEAN = """\
+from godel import workflow, step, run
+
+
+@step
+async def build():
+    await run("make")
+
+
+@workflow
+async def main():
+    await build()
+"""
+
+
+def godel(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
+    return subprocess.run([str(GODEL), "lint", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()  # keeps configuration above tmp_path out of the picture
+    (tmp_path / "flow.py").write_text(FLOW)
+    (tmp_path / "warn.py").write_text(WARNINGS_ONLY)
+    (tmp_path / "clean.py").write_text(CLEAN)
+    return tmp_path
+
+
+def test_text_output_hints_summary_and_exit_1_on_errors(project: Path) -> None:
+    result = godel(project, "flow.py")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "flow.py:6:4: PL001 'run' is async and must be awaited",
+        "    hint: write 'await run(...)', or pass the call to parallel(...)",
+        "flow.py:9:4: PL007 'except Exception' may swallow WorkflowFail or RewindSignal; "
+        "consider catching specific types",
+        "    hint: catch the specific exceptions you expect, or re-raise with a bare 'raise'",
+    ]
+    assert result.stderr == "\n1 error(s), 1 warning(s)\n"
+
+
+def test_warnings_only_exit_0(project: Path) -> None:
+    result = godel(project, "warn.py")
+    assert (result.returncode, result.stderr) == (0, "\n1 warning(s)\n")
+    assert result.stdout.startswith("warn.py:7:14: PL004 run inside a loop without idempotent=True")
+
+
+def test_clean_file_prints_nothing(project: Path) -> None:
+    result = godel(project, "clean.py")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_json_schema(project: Path) -> None:
+    result = godel(project, "clean.py", "flow.py", "--format", "json")
+    assert result.returncode == 1
+    doc = json.loads(result.stdout)
+    assert set(doc) == {"version", "files", "diagnostics", "summary"}
+    assert (doc["version"], doc["files"], doc["summary"]) == (1, 2, {"errors": 1, "warnings": 1})
+    first = doc["diagnostics"][0]
+    assert first == {"file": "flow.py", "line": 6, "col": 4, "code": "PL001", "severity": "error",
+                     "message": "'run' is async and must be awaited",
+                     "hint": "write 'await run(...)', or pass the call to parallel(...)"}
+    assert [d["severity"] for d in doc["diagnostics"]] == ["error", "warning"]
+
+
+def test_unreadable_files_are_pl000_errors(project: Path) -> None:
+    (project / "broken.py").write_text("def f(:\n")
+    result = godel(project, "missing.py", "broken.py", ".")
+    assert result.returncode == 1
+    assert [line.split(" ", 2)[:2] for line in result.stdout.splitlines() if not line.startswith(" ")] == [
+        ["missing.py:1:0:", "PL000"], ["broken.py:1:6:", "PL000"], [".:1:0:", "PL000"]]
+
+
+def test_select_and_skip(project: Path) -> None:
+    result = godel(project, "flow.py", "clean.py", "--select", "PL014,PL007", "--skip", "PL007")
+    assert result.returncode == 0
+    assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()
+            if not line.startswith(" ")] == ["PL014", "PL014"]
+
+
+def test_unknown_codes_warn_on_stderr_but_do_not_fail(project: Path) -> None:
+    result = godel(project, "clean.py", "--skip", "PL999,bogus")
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "warning: --skip: unknown rule code 'PL999' (ignored)",
+        "warning: --skip: 'BOGUS' is not a lint code (ignored)",
+    ]
+
+
+def test_list_rules_needs_no_files(project: Path) -> None:
+    result = godel(project, "--list-rules")
+    assert result.returncode == 0
+    rows = [line.split(None, 4) for line in result.stdout.splitlines()]
+    by_code = {row[0]: row for row in rows}
+    assert by_code["PL001"][1:4] == ["error", "on", "godel-core"]
+    assert by_code["PL004"][1:4] == ["warning", "on", "godel-core"]
+    assert by_code["PL014"][1:4] == ["warning", "off", "godel-core"]
+    assert by_code["PL000"][1:4] == ["error", "on", "godel-core"]
+    assert {f"PL{n:03}" for n in range(15)} <= set(by_code)
+
+
+def test_list_rules_as_json(project: Path) -> None:
+    doc = json.loads(godel(project, "--list-rules", "--format", "json").stdout)
+    pl001 = next(r for r in doc["rules"] if r["code"] == "PL001")
+    assert set(pl001) == {"code", "severity", "default_enabled", "summary", "distribution", "version", "error"}
+    assert (pl001["severity"], pl001["distribution"], pl001["error"]) == ("error", "godel-core", None)
+
+
+@pytest.mark.parametrize("args", [(), ("--format", "xml", "flow.py"), ("--nope", "flow.py")])
+def test_usage_errors_exit_2(project: Path, args: tuple[str, ...]) -> None:
+    result = godel(project, *args)
+    assert result.returncode == 2
+    assert "Usage: godel lint" in result.stderr
+
+
+def test_pyproject_configuration_is_read(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.godel.lint]\ndisable = ["PL001"]\n')
+    result = godel(project, "flow.py")
+    assert (result.returncode, result.stderr) == (0, "\n1 warning(s)\n")
