@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import gc
 import tempfile
 import time
 from collections.abc import Callable
@@ -105,29 +106,34 @@ def big_source(lines: int = 2000) -> str:
     return "".join(parts)
 
 
-def best(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def measure(name: str, sources: dict[str, str], repeat: int, rules: list) -> list[object]:  # type: ignore[type-arg]
+    """Best time of each variant; the variants are interleaved so machine load hits them alike."""
     from godel.lint import Linter, lint_paths
 
-    lines = sum(text.count("\n") + 1 for text in sources.values())
-    parse = best(lambda: [ast.parse(text, path) for path, text in sources.items()], repeat)
     linter = Linter(rules, use_config=False)
-    lint = best(lambda: [linter.lint_source(text, path) for path, text in sources.items()], repeat)
-    files = best(lambda: lint_paths(list(sources), rules=rules), repeat)
-    return [name, len(sources), lines, parse, lint, files]
+    variants: dict[str, Callable[[], object]] = {
+        "parse": lambda: [ast.parse(text, path) for path, text in sources.items()],
+        "lint": lambda: [linter.lint_source(text, path) for path, text in sources.items()],
+        "files": lambda: lint_paths(list(sources), rules=rules),
+    }
+    best = dict.fromkeys(variants, float("inf"))
+    for _ in range(repeat):
+        for key, fn in variants.items():
+            gc.collect()
+            gc.disable()  # as timeit does: a collection landing in one variant would skew the ratio
+            try:
+                start = time.perf_counter()
+                fn()
+                best[key] = min(best[key], time.perf_counter() - start)
+            finally:
+                gc.enable()
+    lines = sum(text.count("\n") + 1 for text in sources.values())
+    return [name, len(sources), lines, best["parse"], best["lint"], best["files"]]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7, help="repeats per measurement (best is kept)")
+    parser.add_argument("--repeat", type=int, default=9, help="repeats per measurement (best is kept)")
     args = parser.parse_args(argv)
 
     from godel.lint import load_rules

@@ -186,7 +186,7 @@ def _table(results: list[Result]) -> str:
              f"{r.carried_per_event:.0f}", f"{r.bytes_ratio:.2f}x", _rate(r.load_s, r.n)] for r in results]
     cells = [headers, *rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    out = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    out = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
 

@@ -59,6 +59,9 @@ CASES: dict[str, tuple[str, list[int], str]] = {
             coros = []
             coros.append(run("y"))
             await asyncio.gather(run("z"), *coros)
+            tasks = [run("a"), build("b")]
+            await parallel(*tasks)
+            await asyncio.wait_for(sleep(1), timeout=5)
             subprocess.run(["ls"])
             asyncio.run(main())
             arun(main())

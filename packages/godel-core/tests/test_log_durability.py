@@ -65,6 +65,9 @@ def test_default_fsyncs_only_when_asked_and_on_close(tmp_path: Path, spy: FsyncS
     assert spy.count(log.path) == 1
     log.sync()
     assert spy.count(log.path) == 2
+    log.sync()  # nothing new to make durable
+    assert spy.count(log.path) == 2
+    log.record("print")
     log.close()
     assert spy.count(log.path) == 3
     log.close()

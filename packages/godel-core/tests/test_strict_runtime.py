@@ -54,6 +54,7 @@ def ops():
     return {
         "open w": lambda: open(path("x.txt"), "w").close(),
         "open a": lambda: open(path("x.txt"), "a").close(),
+        "open in __pycache__": lambda: open(path("__pycache__/notes.txt"), "w").close(),
         "os.open": lambda: os.close(os.open(path("y.txt"), os.O_WRONLY | os.O_CREAT)),
         "os.rename": lambda: os.rename(path("victim.txt"), path("renamed.txt")),
         "os.remove": lambda: os.remove(path("victim.txt")),
@@ -123,6 +124,7 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
     assert results["asyncio"] == "loop ok"
     expected = {
         "open w": "cannot write files (", "open a": "cannot write files (",
+        "open in __pycache__": "cannot write files (",
         "os.open": "cannot write files (", "os.rename": "cannot rename files (",
         "os.remove": "cannot delete files (", "os.mkdir": "cannot create directories (",
         "shutil.rmtree": "cannot delete directories (", "shutil.move": "cannot move files (",

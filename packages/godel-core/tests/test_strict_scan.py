@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -66,6 +67,7 @@ TRIGGERS = [
     ("open(p, mode='a')", 'open(..., "a") — use godel.write_text() instead'),
     ("open(p, 'r+')", 'open(..., "r+") — use godel.write_text() instead'),
     ("import io\nio.open(p, 'wb')", 'io.open(..., "wb") — use godel.write_text() instead'),
+    ("import anyio\nasync def f():\n    await anyio.open_file(p, 'a')", 'anyio.open_file(..., "a") — use godel.write_text() instead'),
     ("from pathlib import Path\nPath(out).write_text('x')", "Path(out).write_text() — use godel.write_text() instead"),
     ("def f(p):\n    p.write_bytes(b'')", "p.write_bytes() — use godel.write_text() instead"),
     ("from pathlib import Path\nPath(p).unlink()", "Path(p).unlink() — use godel.run() instead"),
@@ -267,3 +269,24 @@ def test_catalog_shape() -> None:
     assert {"requests", "httpx", "aiohttp", "urllib.request", "http.client", "socket", "ftplib",
             "smtplib", "threading", "multiprocessing", "concurrent.futures"} <= BANNED_MODULES
     assert not {"os", "json", "asyncio", "subprocess", "urllib", "http"} & BANNED_MODULES
+
+
+def test_deeply_nested_code_does_not_exhaust_the_stack() -> None:
+    # Deeper than the recursion limit, yet still parsable: the scan must not recurse per node.
+    source = "import time\nx = " + " + ".join(["1"] * 2500) + "\ny = time.time()\n"
+    assert found(source) == ["3: time.time() — use godel.det.now() instead"]
+
+
+def test_unparsable_depth_is_a_violation_not_a_crash() -> None:
+    [v] = scan_source("x = " + " + ".join(["1"] * 20000) + "\n", "deep.py")
+    assert (v.file, v.line, v.layer) == ("deep.py", 0, "ast")
+    assert v.message.startswith("cannot parse: ")
+
+
+def test_the_docs_name_every_banned_module_and_escape_hatch() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "strict.md").read_text()
+    missing = sorted(m for m in BANNED_MODULES if f"`{m}`" not in doc and f"`import {m}`" not in doc)
+    assert missing == []
+    hatches = {h.split("(")[0] for h in BANNED_CALLS.values()}
+    assert sorted(h for h in hatches if f"`{h}(" not in doc) == []
+    assert "# godel: noqa" in doc and "--no-strict" in doc

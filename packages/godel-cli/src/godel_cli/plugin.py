@@ -16,3 +16,5 @@ def godel_register_commands(register: Register) -> None:
     register("lint", "godel_cli.commands.lint:lint", summary="Check workflow files for common mistakes.")
     register("run", "godel_cli.commands.run:run", summary="Run the @workflow in FILE as a new run.")
     register("resume", "godel_cli.commands.resume:resume", summary="Resume a run from its audit log.")
+    register("pause", "godel_cli.commands.pause:pause", summary="Ask a live run to pause at its next step.")
+    register("rewind", "godel_cli.commands.rewind:rewind", summary="Go back to an event so resume re-runs from there.")

@@ -180,10 +180,11 @@ def restore(line: dict[str, Any], blobs: Any, get: Callable[[str], str]) -> list
 class BlobStore:
     """The files under ``<run_dir>/blobs``: each written once, via a temp file and a rename."""
 
-    def __init__(self, run_dir: Path, *, fsync_each: bool = False) -> None:
+    def __init__(self, run_dir: Path, *, fsync_each: bool = False, track_unsynced: bool = True) -> None:
         self.run_dir = run_dir
         self.dir = run_dir / "blobs"
         self.fsync_each = fsync_each
+        self.track_unsynced = track_unsynced  # False when nothing will ever be fsynced
         self._known: set[str] = set()
         # Recently stored strings by identity: finishing an event re-encodes its request, and
         # hashing the same large string twice would double the cost of big payloads.
@@ -220,6 +221,11 @@ class BlobStore:
             raise ValueError("content does not match its hash")
         return data.decode("utf-8", "surrogatepass")
 
+    @property
+    def pending(self) -> bool:
+        """True if blobs or directory entries were written since the last sync."""
+        return bool(self._unsynced or self._dirty_dirs)
+
     def sync(self) -> None:
         """fsync every blob file and directory entry written since the last sync."""
         if not self._unsynced and not self._dirty_dirs:
@@ -244,7 +250,8 @@ class BlobStore:
                 directory.mkdir()
             except FileExistsError:
                 continue
-            self._dirty_dirs[directory.parent] = None
+            if self.fsync_each or self.track_unsynced:
+                self._dirty_dirs[directory.parent] = None
 
     def _write(self, path: Path, data: bytes) -> None:
         tmp = self.dir / f".{path.name}.{os.getpid()}.tmp"
@@ -261,12 +268,13 @@ class BlobStore:
             raise
         os.close(fd)
         os.replace(tmp, path)
-        self._dirty_dirs[self.dir] = None
         if self.fsync_each:
+            self._dirty_dirs[self.dir] = None
             for directory in self._dirty_dirs:
                 fsync_dir(directory)
             self._dirty_dirs.clear()
-        else:
+        elif self.track_unsynced:
+            self._dirty_dirs[self.dir] = None
             self._unsynced.append(path)
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def read_log(store: EventStore, run_id: str) -> LoadedLog:
         out.events = _build_events(latest, store, path, out.warnings)
     by_id = {ev.event_id: ev for ev in out.events}
     ordered = out.events
-    if any(a.seq > b.seq for a, b in zip(ordered, ordered[1:])):
+    if any(a.seq > b.seq for a, b in pairwise(ordered)):
         ordered = sorted(ordered, key=lambda ev: ev.seq)
     for ev in ordered:
         if ev.parent_id is not None:

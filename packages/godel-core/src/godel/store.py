@@ -109,7 +109,7 @@ class JsonlStore:
         self.durability = durability
         self._always = durability == "always"
         self._never = durability == "none"
-        self.blobs = BlobStore(self.run_dir, fsync_each=self._always)
+        self.blobs = BlobStore(self.run_dir, fsync_each=self._always, track_unsynced=not self._never)
         self._lock = RunLock(lock_path(runs_dir, run_id), run_id)
         self._fd: int | None = None
         self._size = 0  # bytes known to be complete lines; a failed append is cut back to it
@@ -193,9 +193,12 @@ class JsonlStore:
     # durability ------------------------------------------------------------------------------
     def sync(self) -> None:
         fd = self._fd
-        if fd is None or self._never:
+        if fd is None or self._never or not self._unsynced():
             return
         self._fsync(fd)
+
+    def _unsynced(self) -> bool:
+        return self._dirty or bool(self._dirty_dirs) or self.blobs.pending
 
     def _fsync(self, fd: int) -> None:
         # Blobs and directory entries first: a durable line must never name a lost blob.
@@ -211,7 +214,7 @@ class JsonlStore:
     def close(self) -> None:
         fd = self._fd
         try:
-            if fd is not None and not self._never:
+            if fd is not None and not self._never and self._unsynced():
                 self._fsync(fd)
         finally:
             self.release()

@@ -108,21 +108,22 @@ class Transcript:
 
     # opening ---------------------------------------------------------------------------------
     def _open(self) -> int:
-        with privileged():
+        with privileged():  # strict mode's audit hook lets godel's own file I/O through here
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o644)
-        try:
-            size = os.fstat(fd).st_size
-            valid_end, last_seq = _scan_tail(fd, size) if size else (0, 0)
-            if valid_end < size:
-                # A crash tore the last line: cut it so that the next line starts cleanly.
-                os.ftruncate(fd, valid_end)
-            if valid_end == 0:
-                header = {"header": {"v": TRANSCRIPT_FORMAT_VERSION, "run_id": self.run_id, "started_at": _now()}}
-                _write_all(fd, _encode_line(header))
-        except BaseException:
-            os.close(fd)
-            raise
+            try:
+                size = os.fstat(fd).st_size
+                valid_end, last_seq = _scan_tail(fd, size) if size else (0, 0)
+                if valid_end < size:
+                    # A crash tore the last line: cut it so that the next line starts cleanly.
+                    os.ftruncate(fd, valid_end)
+                if valid_end == 0:
+                    header = {"header": {"v": TRANSCRIPT_FORMAT_VERSION, "run_id": self.run_id,
+                                         "started_at": _now()}}
+                    _write_all(fd, _encode_line(header))
+            except BaseException:
+                os.close(fd)
+                raise
         self._fd = fd
         self._seq = last_seq
         return fd

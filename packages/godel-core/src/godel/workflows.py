@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from godel.context import RunState, _frame_var, _run_var, root_frame
 from godel.encode import encode, encode_args
 from godel.events import Op
-from godel.exceptions import PauseSignal
+from godel.exceptions import PauseSignal, RewindSignal
 from godel.paths import resolve_runs_dir
 from godel.record import failure_fields
 
@@ -77,24 +77,47 @@ async def execute(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, A
     return await run_body(spec, state, args, kwargs)
 
 
+MAX_REWINDS = 100
+
+
 async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Execute the workflow function in ``state`` and record how it ended."""
+    """Execute the workflow function in ``state`` and record how it ended.
+
+    A ``godel.rewind`` inside the workflow is applied here, and the function runs again from
+    the top with the rebuilt replay cache (at most ``MAX_REWINDS`` times per call).
+    """
+    from godel.events import EventStatus
+    from godel.pause import SENTINEL, checker
+
     log = state.log
     root = state.root_event
+    sentinel = log.run_dir / SENTINEL
+    state.pause_check = checker(sentinel)
     run_token = _run_var.set(state)
-    frame_token = _frame_var.set(root_frame(state))
     status = "FAILED"
     try:
-        result = await spec.fn(*args, **kwargs)
+        rewinds = 0
+        while True:
+            frame_token = _frame_var.set(root_frame(state))
+            try:
+                result = await spec.fn(*args, **kwargs)
+            except RewindSignal as sig:
+                rewinds += 1
+                if rewinds > MAX_REWINDS:
+                    raise RuntimeError(f"the workflow rewound more than {MAX_REWINDS} times; stopping") from None
+                _apply_in_process_rewind(state, sig)
+                continue
+            finally:
+                _frame_var.reset(frame_token)
+            break
         log.finish(root, {"result": encode(result)})
         status = "FINISHED"
         return result
     except PauseSignal as sig:
         log.record(Op.PAUSED, request={"reason": sig.reason, "requested_ts": sig.request_ts},
                    response={"reason": sig.reason}, parent_id=root.event_id, invocation_seq=-1, step_local_seq=-1)
-        from godel.events import EventStatus
-
         log.finish(root, {"result": "paused", "reason": sig.reason}, status=EventStatus.PAUSED)
+        _remove(sentinel)
         status = "PAUSED"
         raise
     except BaseException as exc:
@@ -105,12 +128,34 @@ async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], k
         log.fail(root, exc, **{k: v for k, v in fields.items() if k != "error"})
         raise
     finally:
-        _frame_var.reset(frame_token)
         _run_var.reset(run_token)
         if state.transcript is not None:
             state.transcript.write("WORKFLOW_FINISHED", status=status)
             state.transcript.close()
         log.close()
+
+
+def _remove(path: Path) -> None:
+    from godel._privilege import privileged
+
+    with privileged():
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
+    from godel.keys import KeyTable
+    from godel.replay import ReplayPolicy, build_cache
+    from godel.rewind import apply_rewind
+
+    apply_rewind(state.log, sig.target_ids, reason=sig.reason, mode=getattr(sig, "mode", "to"),
+                 assume_idempotent=getattr(sig, "assume_idempotent", False))
+    state.keys = KeyTable()
+    state.cache = build_cache(state.log, state.keys, state.root_event)
+    if state.policy is None:
+        state.policy = ReplayPolicy()
 
 
 async def resume(
@@ -140,6 +185,9 @@ async def resume(
     spec: WorkflowSpec = getattr(fn, "__godel_workflow__", fn)
     policy = ReplayPolicy(MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent)
     log = EventLog.open(run_id, resolve_runs_dir(runs_dir))
+    from godel.pause import SENTINEL
+
+    _remove(log.run_dir / SENTINEL)  # a pause request must not stop the resume at its first step
     try:
         root = root_event(log)
         if args is None and kwargs is None:

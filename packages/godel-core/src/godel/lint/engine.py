@@ -47,7 +47,14 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return None, _internal(path, getattr(exc, "lineno", None) or 1, 0, f"SyntaxError: {exc.msg}")
+        # A bad cookie, or undecodable bytes in the first two lines: name the byte if it is that.
+        encoding, problem = "utf-8", f"SyntaxError: {exc.msg}"
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+        else:
+            return None, _internal(path, getattr(exc, "lineno", None) or 1, 0, problem)
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
@@ -137,14 +144,14 @@ class Linter:
         found = [_load_failure(path, rule) for rule in broken]
         tree, problem = parse_source(text, path)
         if problem is not None:
-            return [problem, *found]
+            return sorted([problem, *found], key=_order)
         source = SourceFile(path, text, tree)  # type: ignore[arg-type]
         for rule in rules:
             found.extend(_run_rule(rule, source))
         table = suppressions(text)
         if table:
             found = [d for d in found if d.code == INTERNAL_CODE or not is_suppressed(table, d.line, d.code)]
-        found.sort(key=lambda d: (d.line, d.col, d.code))
+        found.sort(key=_order)
         return found
 
     def lint_file(self, path: str | Path) -> list[Diagnostic]:
@@ -153,7 +160,7 @@ class Linter:
         text, problem = read_source(name)
         if problem is not None:
             _, broken = self.active(name)
-            return [problem, *(_load_failure(name, rule) for rule in broken)]
+            return sorted([problem, *(_load_failure(name, rule) for rule in broken)], key=_order)
         return self.lint_source(text, name)  # type: ignore[arg-type]
 
     def lint_paths(self, paths: Iterable[str | Path]) -> LintReport:
@@ -163,6 +170,10 @@ class Linter:
         for path in unique:
             diagnostics.extend(self.lint_file(path))
         return LintReport(diagnostics, len(unique), list(self.notes))
+
+
+def _order(diag: Diagnostic) -> tuple[int, int, str]:
+    return diag.line, diag.col, diag.code
 
 
 def _load_failure(path: str, rule: LoadedRule) -> Diagnostic:

@@ -214,6 +214,8 @@ class Names:
         if self._agent_names is None:
             found = set()
             for name, bound in self.bindings.items():
+                if bound[0].kind != "assign":  # cheap filter: most names are imports, defs, params
+                    continue
                 if all(b.kind == "assign" and isinstance(b.value, ast.Call)
                        and is_agent_factory(self.resolve(b.value.func)) for b in bound):
                     found.add(name)

@@ -72,7 +72,8 @@ _BYTECODE_EVENTS = frozenset({"os.mkdir", "os.rename", "os.remove"})
 
 
 def _bytecode_cache(path: Any) -> bool:
-    """True for ``__pycache__`` and the files in it (or under ``sys.pycache_prefix``)."""
+    """True for a ``__pycache__`` directory, the ``.pyc`` files (and their temporary files) in
+    one, and anything under ``sys.pycache_prefix``."""
     try:
         text = os.fsdecode(path)
     except TypeError:
@@ -83,7 +84,7 @@ def _bytecode_cache(path: Any) -> bool:
     if "__pycache__" not in text:
         return False
     head, tail = os.path.split(text)
-    return tail == "__pycache__" or os.path.basename(head) == "__pycache__"
+    return tail == "__pycache__" or (os.path.basename(head) == "__pycache__" and ".pyc" in tail)
 
 
 def _show(value: Any, limit: int = 120) -> str:

@@ -59,31 +59,33 @@ class Names:
 
     # -- binding pass --------------------------------------------------------------------------
 
-    def _visit(self, node: ast.AST, scope: Scope) -> None:
-        self._scope_of[node] = scope
+    def _visit(self, tree: ast.AST, module: Scope) -> None:
+        # An explicit stack, not recursion: generated code nests deeper than the recursion limit
+        # allows. Children are pushed in reverse so nodes are visited in source order, which
+        # puts a ``global`` statement before the assignments it governs.
+        stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
+        while stack:
+            node, scope = stack.pop()
+            self._scope_of[node] = scope
+            children = self._bind(node, scope)
+            stack.extend(reversed(children))
+
+    def _bind(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
+        """Record what ``node`` binds in ``scope``; return its children with their scopes."""
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            self._function(node, scope)
-            return
+            return self._function(node, scope)
         if isinstance(node, ast.ClassDef):
             scope.bind(node.name)
-            for child in (*node.decorator_list, *node.bases, *node.keywords):
-                self._visit(child, scope)
             inner = Scope(scope, is_class=True)
-            for stmt in node.body:
-                self._visit(stmt, inner)
-            return
+            outer = [(c, scope) for c in (*node.decorator_list, *node.bases, *node.keywords)]
+            return outer + [(stmt, inner) for stmt in node.body]
         if isinstance(node, _COMPREHENSIONS):
             inner = Scope(scope)
-            # The first iterable is evaluated in the enclosing scope.
-            self._visit(node.generators[0].iter, scope)
-            for child in ast.iter_child_nodes(node):
-                if child is not node.generators[0]:
-                    self._visit(child, inner)
             first = node.generators[0]
             self._scope_of[first] = inner
-            for child in (first.target, *first.ifs):
-                self._visit(child, inner)
-            return
+            # The first iterable is evaluated in the enclosing scope, the rest inside.
+            children = [(first.iter, scope), (first.target, inner), *((c, inner) for c in first.ifs)]
+            return children + [(c, inner) for c in ast.iter_child_nodes(node) if c is not first]
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -111,15 +113,15 @@ class Names:
             scope.bind(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             scope.bind(node.rest)
-        for child in ast.iter_child_nodes(node):
-            self._visit(child, scope)
+        return [(child, scope) for child in ast.iter_child_nodes(node)]
 
     def _import(self, scope: Scope, name: str, dotted: str, is_module: bool) -> None:
         # ``global x`` then ``import x`` binds the module-level name.
         target = self.module if name in scope.globals else scope
         target.imports[name] = (dotted, is_module)
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope) -> None:
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
+                  scope: Scope) -> list[tuple[ast.AST, Scope]]:
         args = node.args
         # Decorators, defaults and annotations are evaluated where the function is defined.
         outer: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
@@ -131,16 +133,13 @@ class Names:
             outer += [a.annotation for a in params if a.annotation is not None]
             if node.returns is not None:
                 outer.append(node.returns)
-        for child in outer:
-            self._visit(child, scope)
         inner = Scope(scope)
         for a in params:
             inner.bind(a.arg)
             self._scope_of[a] = inner
         self._scope_of[args] = inner
         body = node.body if isinstance(node.body, list) else [node.body]
-        for stmt in body:
-            self._visit(stmt, inner)
+        return [(c, scope) for c in outer] + [(stmt, inner) for stmt in body]
 
     # -- resolution ----------------------------------------------------------------------------
 

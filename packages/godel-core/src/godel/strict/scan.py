@@ -25,7 +25,7 @@ _REFERENCES: frozenset[str] = frozenset(
 # Calls that open a file, and the index of their positional ``mode`` argument.
 _OPENERS: dict[str, int] = {
     "builtins.open": 1, "io.open": 1, "codecs.open": 1, "gzip.open": 1, "bz2.open": 1,
-    "lzma.open": 1, "tarfile.open": 1, "zipfile.ZipFile": 1,
+    "lzma.open": 1, "tarfile.open": 1, "zipfile.ZipFile": 1, "anyio.open_file": 1, "aiofiles.open": 1,
 }
 _OS_WRITE_FLAGS = frozenset({"os.O_WRONLY", "os.O_RDWR", "os.O_CREAT", "os.O_APPEND", "os.O_TRUNC"})
 _DYNAMIC_IMPORTS = frozenset({"builtins.__import__", "importlib.import_module"})
@@ -57,8 +57,8 @@ def parse(source: str, filename: str) -> tuple[ast.Module | None, list[StrictVio
         col = max((exc.offset or 1) - 1, 0)
         message = f"syntax error: {exc.msg} — strict mode cannot check this file until it parses"
         return None, [StrictViolation(filename, line, col, message, "ast")]
-    except ValueError as exc:  # null bytes in the source
-        message = f"cannot parse: {exc} — strict mode cannot check this file"
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes; absurdly deep nesting
+        message = f"cannot parse: {exc or type(exc).__name__} — strict mode cannot check this file"
         return None, [StrictViolation(filename, 0, 0, message, "ast")]
 
 

@@ -61,10 +61,29 @@ class WorkflowWithoutStep(Rule):
     hint = "move the work into @step functions: steps are the units of caching, retry, pause and rewind"
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
+        workflows = source.functions.of_kind("workflow")
+        if not workflows:
+            return
         step_methods = {i.name for i in source.functions if i.kind == "step"}
-        for info in source.functions.of_kind("workflow"):
-            if not self._may_call_step(source, info, step_methods, set()):
+        direct = self._mention_a_step(source, {w.node for w in workflows}, step_methods)
+        for info in workflows:
+            if info.node not in direct and not self._may_call_step(source, info, step_methods, set()):
                 yield self.report(source, info.node, f"@workflow '{info.name}' never calls any @step function")
+
+    @staticmethod
+    def _mention_a_step(source: SourceFile, workflows: set[ast.AST], step_names: set[str]) -> set[ast.AST]:
+        """The workflows whose body names a step of this file: the common case, found from the index."""
+        found: set[ast.AST] = set()
+        info = source.functions.info
+        for node in source.of_type(ast.Name):
+            if node.id not in step_names:  # type: ignore[attr-defined]
+                continue
+            defs = source.names.defs(node.id)  # type: ignore[attr-defined]
+            if defs and all(info[d].kind == "step" for d in defs):
+                for anc in source.ancestors(node):
+                    if anc in workflows:
+                        found.add(anc)
+        return found
 
     def _may_call_step(self, source: SourceFile, info: FunctionInfo, step_methods: set[str],
                        seen: set[ast.AST]) -> bool:

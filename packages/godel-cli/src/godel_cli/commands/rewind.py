@@ -1,0 +1,78 @@
+"""``godel rewind RUN_ID --to EVENT_ID[,...]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from godel_cli.runner import EXIT_USAGE, say
+
+
+@click.command("rewind", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("run_id")
+@click.option("--to", "targets", required=True, metavar="EVENT_ID[,...]",
+              help="Event(s) to go back to: full ids, or the short ids `godel show` prints (unique prefixes "
+                   "and suffixes work too). Comma-separated or repeated.", multiple=True)
+@click.option("--reason", default="", help="Recorded in the log.")
+@click.option("--cut", is_flag=True,
+              help="Targeted cut: invalidate only the target and what ran inside it, keep later events cached.")
+@click.option("--assume-idempotent", is_flag=True,
+              help="Allow re-running completed commands/agent calls that the rewind would repeat.")
+@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).")
+def rewind(run_id: str, targets: tuple[str, ...], reason: str, cut: bool, assume_idempotent: bool,
+           runs_dir: Path | None) -> None:
+    """Go back to an event: invalidate it and everything after it, so `godel resume` re-runs them.
+
+    \b
+    Example: godel show 01J9...  then  godel rewind 01J9... --to 7KQ2M4XZ  then  godel resume 01J9...
+
+    With --cut only the target and its children are invalidated. A rewind that would run a
+    completed command or agent call again is refused unless --assume-idempotent is given.
+    """
+    from godel.exceptions import RewindUnsafe
+    from godel.ids import IdLookupError
+    from godel.log import EventLog, RunLockedError
+    from godel.paths import resolve_runs_dir
+    from godel.rewind import apply_rewind
+
+    from godel_cli.runids import resolve_run
+
+    ids = [part.strip() for t in targets for part in t.split(",") if part.strip()]
+    if not ids:
+        say("no event ids given to --to")
+        raise SystemExit(EXIT_USAGE)
+    directory = resolve_runs_dir(runs_dir)
+    full = resolve_run(run_id, directory)
+    try:
+        log = EventLog.open(full, directory)
+    except RunLockedError as exc:
+        say(str(exc))
+        raise SystemExit(EXIT_USAGE) from None
+    try:
+        result = apply_rewind(log, ids, reason=reason, mode="cut" if cut else "to",
+                              assume_idempotent=assume_idempotent)
+    except RewindUnsafe as exc:
+        say(f"rewind refused: {exc.message}")
+        say(f"  blocking event: {exc.event_id} ({exc.op})")
+        if exc.remediation_hint:
+            say(f"  {exc.remediation_hint}")
+        raise SystemExit(EXIT_USAGE) from None
+    except (IdLookupError, ValueError) as exc:
+        say(f"rewind failed: {exc}")
+        raise SystemExit(EXIT_USAGE) from None
+    finally:
+        log.close()
+    from godel.ids import short_id
+
+    say(f"rewound run {full} ({result.mode}): invalidated {result.invalidated_count} event(s)")
+    by_id = {e.event_id: e for e in EventLog.load(full, directory).events}
+    for eid in result.invalidated_ids[:10]:
+        ev = by_id[eid]
+        say(f"  - {short_id(eid)} {ev.op} {'/'.join(ev.step_path) or '(root)'}")
+    if result.invalidated_count > 10:
+        say(f"  ... and {result.invalidated_count - 10} more")
+    for eid in result.already_rewound_ids:
+        say(f"  already invalidated: {short_id(eid)}")
+    say(f"resume with: godel resume {full}")
