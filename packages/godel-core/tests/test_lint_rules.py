@@ -308,6 +308,10 @@ CASES: dict[str, tuple[str, list[int], str]] = {
             print("outside workflow code is fine")
 
         @step
+        async def defaults(x=print("a default runs at import, not in the step")):
+            await print(x)
+
+        @step
         async def s():
             await print("recorded")
             answer = await input("go? ")

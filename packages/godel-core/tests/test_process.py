@@ -316,6 +316,18 @@ async def test_what_the_command_leaves_running_in_its_group_is_killed(redirect):
 
 
 @pytest.mark.anyio
+async def test_pipes_held_by_a_process_outside_the_group_do_not_hang_run():
+    # A daemon that left the group (setsid) keeps our pipes open forever; it is out of our
+    # reach, but run must still return, with the output written so far.
+    result = await run("setsid sleep 300 & echo $!; echo done")
+    daemon = int(result.stdout.split()[0])
+    try:
+        assert result.returncode == 0 and result.stdout.endswith("done\n")
+    finally:
+        os.kill(daemon, 9)
+
+
+@pytest.mark.anyio
 async def test_concurrent_runs_are_independent():
     async def one(i: int, out: list[str]) -> None:
         out.append((await run(["sh", "-c", f"sleep 0.{i}; echo {i}"])).stdout.strip())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -254,3 +255,39 @@ def test_a_timeout_is_recorded_failed(run_wf, load_events):
     assert info.value.stdout == "started\n"
     (ev,) = run_events(load_events(info.value.run_id))
     assert ev.status is EventStatus.FAILED and "timed out" in ev.response["error"]
+
+
+# strict mode ---------------------------------------------------------------------------------------
+STRICT_PROGRAM = """
+import sys, anyio, godel
+from godel.strict import install_runtime_guards
+from godel.workflows import RunOptions, execute
+
+@godel.workflow
+async def wf():
+    out = (await godel.run("echo hi; echo there >&2")).stdout
+    try:
+        await godel.run("echo partial; sleep 60", timeout=0.3)
+    except godel.CommandFailure as exc:
+        return out, exc.stdout
+
+install_runtime_guards()
+try:
+    open(sys.argv[1] + "/forbidden", "w")
+except PermissionError:
+    pass
+else:
+    raise SystemExit("the audit hook is not active")
+print(anyio.run(execute, wf.__godel_workflow__, (), {}, RunOptions(runs_dir=sys.argv[1], transcript=True)))
+"""
+
+
+def test_run_and_its_transcript_work_under_strict_mode_guards(tmp_path):
+    # The audit hook is permanent, so this runs in a fresh interpreter.
+    done = subprocess.run([PY, "-c", STRICT_PROGRAM, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "('hi\\n', 'partial\\n')"
+    (transcript,) = tmp_path.glob("*/transcript.jsonl")
+    lines = [json.loads(line)["event"] for line in transcript.read_text().splitlines()[1:]]
+    assert [e["line"] for e in lines if e["op"] == "stdout"] == ["hi", "partial"]
+    assert [e["line"] for e in lines if e["op"] == "stderr"] == ["there"]

@@ -18,3 +18,6 @@ def godel_register_commands(register: Register) -> None:
     register("resume", "godel_cli.commands.resume:resume", summary="Resume a run from its audit log.")
     register("pause", "godel_cli.commands.pause:pause", summary="Ask a live run to pause at its next step.")
     register("rewind", "godel_cli.commands.rewind:rewind", summary="Go back to an event so resume re-runs from there.")
+    register("show", "godel_cli.commands.show:show", summary="Show a run: its status, then its events (--graph, --full).")
+    register("tail", "godel_cli.commands.tail:tail", summary="Follow a run's audit log as it is written.")
+    register("runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list).")

@@ -30,18 +30,20 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
 
 def run_lint(path: Path, *, strict: bool) -> None:
     """The lint pre-flight: errors stop the run, warnings are printed."""
+    from godel.errors import PluginError
+    from godel.lint import lint_paths
+
     try:
-        from godel.lint import lint_paths
-    except ImportError:  # the linter ships with godel-core; tolerate a partial install
-        return
-    report = lint_paths([path])
-    errors = [d for d in report.diagnostics if d.severity == "error"]
-    warnings = [d for d in report.diagnostics if d.severity != "error"]
-    for d in warnings:
+        # Without strict mode, non-deterministic calls are the user's choice: don't lint them.
+        report = lint_paths([path], skip=None if strict else ["PL003"])
+    except PluginError as exc:
+        say(f"cannot load the lint rules: {exc}")
+        raise SystemExit(EXIT_USAGE) from None
+    for d in report.warnings:
         click.echo(d.format(), err=True)
-    if errors:
-        say(f"lint found {len(errors)} error(s); nothing was run:")
-        for d in errors:
+    if report.errors:
+        say(f"lint found {len(report.errors)} error(s); nothing was run:")
+        for d in report.errors:
             click.echo(d.format(), err=True)
         say("fix them, suppress a line with '# godel: noqa: CODE', or run with --no-lint")
         raise SystemExit(EXIT_USAGE)

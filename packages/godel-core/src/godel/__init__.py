@@ -30,19 +30,19 @@ if TYPE_CHECKING:
     from godel.process import CommandResult, run
     from godel.retrying import retry
     from godel.steps import step
-    from godel.pause import check_pause_request, clear_pause_request, pause, write_pause_request
-    from godel.rewind import rewind
+    from godel.pausing import check_pause_request, clear_pause_request, pause, write_pause_request
+    from godel.rewinding import rewind
     from godel.workflows import resume, workflow
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "workflow": "godel.workflows",
     "resume": "godel.workflows",
-    "rewind": "godel.rewind",
-    "pause": "godel.pause",
-    "check_pause_request": "godel.pause",
-    "write_pause_request": "godel.pause",
-    "clear_pause_request": "godel.pause",
+    "rewind": "godel.rewinding",
+    "pause": "godel.pausing",
+    "check_pause_request": "godel.pausing",
+    "write_pause_request": "godel.pausing",
+    "clear_pause_request": "godel.pausing",
     "step": "godel.steps",
     "parallel": "godel.concurrency",
     "retry": "godel.retrying",

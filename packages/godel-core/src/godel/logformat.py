@@ -115,24 +115,29 @@ def read_log(store: EventStore, run_id: str) -> LoadedLog:
     path = store.path
     out = LoadedLog()
     latest: dict[str, tuple[dict[str, Any], int]] = {}
-    with _gc_paused(), closing(store.iter_lines()) as lines:
-        _scan(lines, path, out, latest)
+    with _gc_paused():
+        with closing(store.iter_lines()) as lines:
+            _scan(lines, path, out, latest)
+        out.events = _build_events(latest, store, path, out.warnings)
+    _link_children(out.events)
+    out.next_seq = max((ev.seq for ev in out.events), default=-1) + 1
     header_run = out.header.get("run_id")
     if header_run is not None and header_run != run_id:
         out.warnings.append(f"{path}: the header names run {header_run!r}, not {run_id!r}")
-    with _gc_paused():
-        out.events = _build_events(latest, store, path, out.warnings)
-    by_id = {ev.event_id: ev for ev in out.events}
-    ordered = out.events
-    if any(a.seq > b.seq for a, b in pairwise(ordered)):
-        ordered = sorted(ordered, key=lambda ev: ev.seq)
+    return out
+
+
+def _link_children(events: list[Event]) -> None:
+    """Fill ``children_ids`` from ``parent_id``, in seq order."""
+    by_id = {ev.event_id: ev for ev in events}
+    ordered = events
+    if any(a.seq > b.seq for a, b in pairwise(events)):
+        ordered = sorted(events, key=lambda ev: ev.seq)
     for ev in ordered:
         if ev.parent_id is not None:
             parent = by_id.get(ev.parent_id)
             if parent is not None:
                 parent.children_ids.append(ev.event_id)
-    out.next_seq = max((ev.seq for ev in out.events), default=-1) + 1
-    return out
 
 
 @contextmanager

@@ -94,13 +94,12 @@ def group_alive(pgid: int) -> bool:
 
 
 def _has_live_member(pgid: int) -> bool:
-    try:
-        with privileged():
-            names = os.listdir("/proc")
-    except OSError:
-        return True  # no procfs: trust kill(0)
     target = str(pgid).encode()
     with privileged():
+        try:
+            names = os.listdir("/proc")
+        except OSError:
+            return True  # no procfs: trust kill(0)
         for name in names:
             if not name.isdigit():
                 continue

@@ -25,6 +25,9 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
         fields["source_location"] = location
     if isinstance(exc, GodelError | CommandFailure) and exc.remediation_hint:
         fields["remediation_hint"] = exc.remediation_hint
+    if isinstance(exc, CommandFailure):
+        # The output of a failed command is part of the record, in full.
+        fields.update(returncode=exc.returncode, stdout=exc.stdout, stderr=exc.stderr)
     return fields
 
 

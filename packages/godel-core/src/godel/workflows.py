@@ -87,7 +87,7 @@ async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], k
     the top with the rebuilt replay cache (at most ``MAX_REWINDS`` times per call).
     """
     from godel.events import EventStatus
-    from godel.pause import SENTINEL, checker
+    from godel.pausing import SENTINEL, checker
 
     log = state.log
     root = state.root_event
@@ -148,7 +148,7 @@ def _remove(path: Path) -> None:
 def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
     from godel.keys import KeyTable
     from godel.replay import ReplayPolicy, build_cache
-    from godel.rewind import apply_rewind
+    from godel.rewinding import apply_rewind
 
     apply_rewind(state.log, sig.target_ids, reason=sig.reason, mode=getattr(sig, "mode", "to"),
                  assume_idempotent=getattr(sig, "assume_idempotent", False))
@@ -185,7 +185,7 @@ async def resume(
     spec: WorkflowSpec = getattr(fn, "__godel_workflow__", fn)
     policy = ReplayPolicy(MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent)
     log = EventLog.open(run_id, resolve_runs_dir(runs_dir))
-    from godel.pause import SENTINEL
+    from godel.pausing import SENTINEL
 
     _remove(log.run_dir / SENTINEL)  # a pause request must not stop the resume at its first step
     try:

@@ -35,7 +35,7 @@ def rewind(run_id: str, targets: tuple[str, ...], reason: str, cut: bool, assume
     from godel.ids import IdLookupError
     from godel.log import EventLog, RunLockedError
     from godel.paths import resolve_runs_dir
-    from godel.rewind import apply_rewind
+    from godel.rewinding import apply_rewind
 
     from godel_cli.runids import resolve_run
 

@@ -169,8 +169,8 @@ class Selection:
 
     @classmethod
     def from_options(cls, select: Sequence[str] | str | None, skip: Sequence[str] | str | None) -> Selection:
-        chosen = parse_codes(select) if select else None
-        return cls(tuple(chosen) if chosen is not None else None, tuple(parse_codes(skip)))
+        chosen = parse_codes(select)  # an empty --select restricts nothing
+        return cls(tuple(chosen) or None, tuple(parse_codes(skip)))
 
     def enabled(self, code: str, default: bool, project: ProjectConfig) -> bool:
         if matches_any(self.skip, code):

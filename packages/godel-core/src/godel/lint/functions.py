@@ -92,19 +92,19 @@ class FunctionTable:
         return self.info.get(node)
 
     def owner(self, node: ast.AST) -> FunctionInfo | None:
-        """The nearest ``@step``/``@workflow`` function around ``node`` (through nested defs)."""
+        """The nearest ``@step``/``@workflow`` function whose body holds ``node`` (through nested
+        defs). Decorators, defaults and annotations belong to the enclosing scope, not the body."""
+        child = node
         for anc in self._source.ancestors(node):
             info = self.info.get(anc)
-            if info is not None and info.kind is not None:
+            if info is not None and info.kind is not None and any(child is s for s in info.node.body):
                 return info
+            child = anc
         return None
 
     def in_workflow_code(self, node: ast.AST) -> bool:
         """Is ``node`` inside the body of a ``@step`` or ``@workflow`` function?"""
-        owner = self.owner(node)
-        # A decorator expression belongs to the enclosing scope, not to the function it decorates.
-        return owner is not None and not any(node is d.expr or _contains(d.expr, node)
-                                             for d in owner.decorators)
+        return self.owner(node) is not None
 
     def step_calls(self) -> list[tuple[ast.Call, FunctionInfo]]:
         """Calls ``name(...)`` where ``name`` is bound only by ``@step`` functions of this file."""
@@ -122,6 +122,3 @@ class FunctionTable:
         self._step_calls = found  # type: ignore[assignment]
         return found  # type: ignore[return-value]
 
-
-def _contains(tree: ast.AST, node: ast.AST) -> bool:
-    return any(child is node for child in ast.walk(tree))

@@ -28,7 +28,8 @@ GODEL_EXPORTS = frozenset({
     "RewindUnsafe", "GodelWatchNotInstalledError", "ConfigError", "StepTimeout", "PauseSignal",
     "check_pause_request", "write_pause_request", "clear_pause_request", "pause", "tail", "version",
     "load_config", "GodelConfig", "LoadedConfig", "resolve_workflow", "list_workflows",
-    "open_event_log", "ContextOverflowError",
+    "open_event_log", "ContextOverflowError", "resume", "Op", "hookimpl", "PluginError",
+    "UnknownPluginError", "get_plugin_manager",
 })
 IO_EXPORTS = frozenset({"print", "input", "sleep", "read_text", "write_text"})
 DET_EXPORTS = frozenset({"now", "random", "uuid4", "sleep"})
@@ -38,7 +39,7 @@ STAR_EXPORTS = {"godel": GODEL_EXPORTS, "godel.io": IO_EXPORTS, "godel.det": DET
 
 # godel functions whose call returns a coroutine that must be awaited (or handed to parallel).
 COROUTINE_PRIMITIVES = frozenset({
-    "godel.run", "godel.parallel", "godel.rewind", "godel.sleep", "godel.print", "godel.input",
+    "godel.run", "godel.parallel", "godel.rewinding", "godel.sleep", "godel.print", "godel.input",
     "godel.read_text", "godel.write_text", "godel.det.sleep",
 })
 STEP = "godel.step"

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from godel.lint.base import Diagnostic, Rule
 from godel.lint.functions import FunctionInfo
 from godel.lint.names import RETRY, STEP
-from godel.lint.source import FUNCTION_TYPES, SourceFile
+from godel.lint.source import SourceFile
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
-_SCOPE_PRIMITIVES = frozenset({"godel.run", "godel.rewind", "godel.parallel"})
+_SCOPE_PRIMITIVES = frozenset({"godel.run", "godel.rewinding", "godel.parallel"})
 
 
 class PrimitiveOutsideStep(Rule):
@@ -160,7 +160,7 @@ class StepWithoutName(Rule):
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for info in source.functions.of_kind("step"):
-            if info.option("name") is None and isinstance(info.node, FUNCTION_TYPES):
+            if info.option("name") is None:
                 yield self.report(source, info.node,
                                   f"step '{info.name}' is identified by its function name; renaming the "
                                   "function makes a resumed run miss its recorded results")

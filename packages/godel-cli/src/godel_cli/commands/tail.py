@@ -1,0 +1,100 @@
+"""``godel tail RUN_ID [--format pretty|json] [--no-follow] [--no-wait] [--poll SECONDS]``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from godel_cli.commands.show import RUNS_DIR_HELP, make_style
+from godel_cli.runner import EXIT_SIGNAL, EXIT_USAGE, say
+
+
+@click.command("tail", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("run_id")
+@click.option("--format", "fmt", type=click.Choice(["pretty", "json"]), default="pretty", show_default=True,
+              help="pretty: one line per state transition; json: each transition as compact JSON "
+                   "with the log line's keys.")
+@click.option("--no-follow", is_flag=True, help="Print what the log holds now and exit.")
+@click.option("--no-wait", is_flag=True,
+              help="Exit with status 2 at once if the run does not exist (default: wait for it to start).")
+@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP)
+@click.option("--poll", type=click.FloatRange(min=0.01), default=0.1, show_default=True, metavar="SECONDS",
+              help="How often to look for new lines.")
+def tail(run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path | None, poll: float) -> None:
+    """Follow run RUN_ID's audit log: one line per state transition, as it is written.
+
+    Stops when the run really ends: it finished, failed or paused and no process holds it
+    (a resume that starts while tail waits is followed too). Values larger than 4 KiB show
+    as their preview; `godel show RUN_ID --full EVENT_ID` prints them whole.
+
+    \b
+    Exit status: 0 ended (or --no-follow), 2 no such run with --no-wait/--no-follow or an
+    ambiguous id, 130 interrupted.
+    """
+    import signal
+
+    import anyio
+
+    from godel.ids import IdLookupError
+    from godel.logformat import CorruptLogError
+    from godel.paths import resolve_runs_dir
+    from godel.tail import find_log
+
+    directory = resolve_runs_dir(runs_dir)
+    try:
+        path = find_log(run_id, directory)
+    except IdLookupError as exc:
+        say(str(exc))
+        raise SystemExit(EXIT_USAGE) from None
+    except ValueError as exc:
+        say(str(exc))
+        raise SystemExit(EXIT_USAGE) from None
+    if path is None:
+        if no_wait or no_follow:
+            say(f"no run matches {run_id!r} in {directory}")
+            raise SystemExit(EXIT_USAGE)
+        say(f"waiting for run {run_id} to appear in {directory} (Ctrl+C to stop)")
+    target = path.name[: -len(".jsonl")] if path is not None else run_id
+    write = _writer(fmt)
+    try:
+        anyio.run(_follow, target, directory, not no_follow, poll, write)
+    except KeyboardInterrupt:
+        raise SystemExit(EXIT_SIGNAL[signal.SIGINT]) from None
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): click exits quietly
+    except (CorruptLogError, OSError) as exc:
+        say(f"cannot read run {target}: {exc}")
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _writer(fmt: str):  # type: ignore[no-untyped-def]
+    """``write(event)``: one line on stdout, flushed so that pipes see it at once."""
+    out = sys.stdout
+    if fmt == "json":
+        encode = json.JSONEncoder(separators=(",", ":")).encode
+
+        def write_json(ev) -> None:  # type: ignore[no-untyped-def]
+            out.write(encode(ev.to_dict()) + "\n")
+
+        return write_json
+    from godel.render.format import format_event_line
+
+    style = make_style()
+
+    def write_pretty(ev) -> None:  # type: ignore[no-untyped-def]
+        out.write(format_event_line(ev, style) + "\n")
+
+    return write_pretty
+
+
+async def _follow(run_id: str, runs_dir: Path, follow: bool, poll: float, write) -> None:  # type: ignore[no-untyped-def]
+    from godel.tail import tail_batches
+
+    async for batch in tail_batches(run_id, runs_dir=runs_dir, follow=follow, poll_interval=poll,
+                                    on_warning=lambda text: say(f"warning: {text}")):
+        for ev in batch:
+            write(ev)
+        sys.stdout.flush()  # once per batch: a pipe sees each batch as soon as it is read

@@ -1,0 +1,166 @@
+"""``godel show --graph``: the call tree of a run, drawn with box characters.
+
+Nodes are identities (see ``godel.render.groups``): a step re-executed on a later attempt is
+one node, showing its latest event, with both attempts' children below it. ``parallel``
+branches hang below their FORK node; branches that are plain coroutines rather than steps get
+a ``branch [i]`` node of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from godel.events import Event, EventStatus, Op
+from godel.ids import short_id
+from godel.render.format import (
+    DETAIL_WIDTH,
+    Style,
+    clip,
+    detail,
+    event_duration,
+    format_duration,
+    no_style,
+)
+from godel.render.groups import Group, Mark
+from godel.render.table import row_dict
+
+__all__ = ["ASCII", "UNICODE", "graph_dict", "render_graph"]
+
+_BRANCH = re.compile(r"\[\d+\]")
+
+UNICODE = {
+    "tee": "├─ ", "last": "└─ ", "pipe": "│  ", "space": "   ",
+    EventStatus.FINISHED: "✓", EventStatus.FAILED: "✗", EventStatus.STARTED: "◌",
+    EventStatus.PAUSED: "⏸", EventStatus.INVALIDATED: "⊘", EventStatus.SUSPENDED: "⊘",
+    "prior": "↺",
+}
+ASCII = {
+    "tee": "|- ", "last": "`- ", "pipe": "|  ", "space": "   ",
+    EventStatus.FINISHED: "ok", EventStatus.FAILED: "FAILED", EventStatus.STARTED: "..",
+    EventStatus.PAUSED: "PAUSED", EventStatus.INVALIDATED: "INVALID", EventStatus.SUSPENDED: "SUSPENDED",
+    "prior": "prior",
+}
+
+
+class _Node:
+    """A line of the tree: a group, or a ``branch [i]`` heading that holds groups."""
+
+    __slots__ = ("children", "group", "label")
+
+    def __init__(self, group: Group | None, label: str = "") -> None:
+        self.group = group
+        self.label = label
+        self.children: list[_Node] = []
+
+
+def _visible(group: Group, show_all: bool) -> bool:
+    return show_all or not group.hidden
+
+
+def _build(group: Group, show_all: bool) -> _Node:
+    """The subtree of ``group`` (iteratively: call trees can be deep)."""
+    top = _Node(group)
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        group_ = node.group
+        assert group_ is not None
+        first = group_.first
+        branches: dict[str, _Node] = {}
+        depth = len(first.step_path)
+        for child in group_.children:
+            if not _visible(child, show_all):
+                continue
+            child_node = _Node(child)
+            path = child.first.step_path
+            if first.op == Op.FORK and len(path) > depth and _BRANCH.fullmatch(path[depth]):
+                # A coroutine branch of parallel(): gather its events under one heading.
+                heading = branches.get(path[depth])
+                if heading is None:
+                    heading = branches[path[depth]] = _Node(None, f"branch {path[depth]}")
+                    node.children.append(heading)
+                heading.children.append(child_node)
+            else:
+                node.children.append(child_node)
+            stack.append(child_node)
+    return top
+
+
+def _what(ev: Event) -> str:
+    if ev.op == Op.WORKFLOW_STARTED:
+        return "workflow"
+    if ev.op == Op.STEP_ENTER:
+        return f"step {ev.step_path[-1] if ev.step_path else '?'}"
+    return ev.op
+
+
+def _line(ev: Event, icons: dict[Any, str], style: Style, width: int, mark: str = "") -> str:
+    status = ev.status
+    icon = icons["prior"] + " " + icons.get(status, status.value) if mark == Mark.PRIOR else icons.get(status, status.value)
+    dur = format_duration(event_duration(ev)) if status is not EventStatus.STARTED else ""
+    parts = [style(icon, status.value), style(short_id(ev.event_id), "id"), _what(ev)]
+    text = clip(detail(ev), width)
+    if text:
+        parts.append(text)
+    if dur:
+        parts.append(style(f"({dur})", "dim"))
+    if mark:
+        parts.append(style(f"[{mark}]", "mark"))
+    return " ".join(parts)
+
+
+def render_graph(groups: list[Group], *, show_all: bool = False, style: Style = no_style,
+                 unicode: bool = True, width: int = DETAIL_WIDTH) -> str:
+    """The tree under the root (and any orphan events), one line per node."""
+    icons = UNICODE if unicode else ASCII
+    tops = [_build(g, show_all) for g in groups if g.parent is None and _visible(g, show_all)]
+    if not tops:
+        return "(no events)"
+    lines: list[str] = []
+    # (node, prefix for its own line, prefix for its children)
+    stack: list[tuple[_Node, str, str]] = [(n, "", "") for n in reversed(tops)]
+    while stack:
+        node, lead, child_lead = stack.pop()
+        group = node.group
+        entries: list[tuple[str, Any]] = []
+        if group is None:
+            lines.append(lead + style(node.label, "bold"))
+        else:
+            marked = group.marked() if show_all else []
+            main = group.latest or group.first
+            lines.append(lead + _line(main, icons, style, width, "" if main is group.latest else Mark.INVALID))
+            # Prior attempts and invalidated events at this identity come first, as leaves.
+            for ev, mark in marked:
+                if ev is not main:
+                    entries.append(("event", (ev, mark)))
+        entries.extend(("node", child) for child in node.children)
+        pushes: list[tuple[_Node, str, str]] = []
+        for i, (kind, item) in enumerate(entries):
+            last = i == len(entries) - 1
+            lead_i = child_lead + (icons["last"] if last else icons["tee"])
+            next_lead = child_lead + (icons["space"] if last else icons["pipe"])
+            if kind == "event":
+                ev, mark = item
+                lines.append(lead_i + _line(ev, icons, style, width, mark))
+            else:
+                pushes.append((item, lead_i, next_lead))
+        # Events were written in place; child subtrees follow in order.
+        stack.extend(reversed(pushes))
+    return "\n".join(lines)
+
+
+def graph_dict(groups: list[Group], *, show_all: bool = False) -> list[dict[str, Any]]:
+    """The tree as JSON-ready dicts: ``{"event", "attempts", "children"}`` (``branch`` for
+    branch headings)."""
+
+    def convert(node: _Node) -> dict[str, Any]:
+        group = node.group
+        if group is None:
+            return {"branch": node.label.removeprefix("branch "), "children": [convert(c) for c in node.children]}
+        main = group.latest or group.first
+        others = [row_dict(ev, mark) for ev, mark in group.marked() if ev is not main] if show_all else []
+        return {"event": row_dict(main, Mark.NONE if main is group.latest else Mark.INVALID),
+                "attempts": others, "children": [convert(c) for c in node.children]}
+
+    return [convert(_build(g, show_all)) for g in groups if g.parent is None and _visible(g, show_all)]
