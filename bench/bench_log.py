@@ -274,10 +274,11 @@ def _verdicts(results: list[Result]) -> list[str]:
         worst_bytes = max((r for r in results if r.mode == mode), key=lambda r: r.bytes_ratio)
         ok_bytes = "ok" if worst_bytes.bytes_ratio <= TARGET_BYTES_RATIO else "MISSED"
         envelope = worst_bytes.bytes_per_event - worst_bytes.carried_per_event
+        again = ", and the request again on the finishing line" if mode == "pair" else ""
         lines.append(f"target: bytes/event within {TARGET_BYTES_RATIO:.0f}x of bytes carried -> {mode}: "
                      f"{worst_bytes.bytes_ratio:.2f}x: {ok_bytes} ({envelope:.0f} B/event on top of the "
                      f"{worst_bytes.carried_per_event:.0f} B carried: each line's ids, hash, timestamps "
-                     f"and keys, and the request again on the finishing line)")
+                     f"and keys{again})")
     return lines
 
 

@@ -7,13 +7,14 @@ plugin.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from godel.__about__ import __version__
-from godel.hookspecs import hookimpl
+
+TYPE_CHECKING = False  # not `from typing import ...`: keeps `import godel` cheap
 
 if TYPE_CHECKING:
     from godel import det
+    from godel.hookspecs import hookimpl
     from godel.context import get_event_log
     from godel.errors import PluginError, UnknownPluginError
     from godel.events import Event, EventStatus, Op
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
+    "hookimpl": "godel.hookspecs",
     "workflow": "godel.workflows",
     "resume": "godel.workflows",
     "rewind": "godel.rewinding",
@@ -82,7 +84,7 @@ _EXPORTS: dict[str, str] = {
     "get_plugin_manager": "godel.plugins",
 }
 
-__all__ = ["__version__", "det", "hookimpl", "version", *_EXPORTS]
+__all__ = ["__version__", "det", "version", *_EXPORTS]
 
 
 def version() -> str:
@@ -90,7 +92,7 @@ def version() -> str:
     return __version__
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "det":
         return importlib.import_module("godel.det")
     module = _EXPORTS.get(name)

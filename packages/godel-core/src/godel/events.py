@@ -70,9 +70,12 @@ HASH_EXCLUDED_KEYS = frozenset(
 )
 
 
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+
+
 def canonical_json(value: Any) -> str:
     """Sorted keys, compact separators, ASCII: the form that is hashed."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return _canonical(value)
 
 
 def compute_request_hash(request: dict[str, Any]) -> str:

@@ -89,6 +89,7 @@ class EventLog:
         self._events: list[Event] = []
         self._by_id: dict[str, Event] = {}
         self._short_ids: set[str] = set()
+        self._heads: dict[str, str] = {}  # encoded line heads of in-flight events
         self._next_seq = 0
         self._mutex = threading.Lock()
         self._stamper = Stamper()
@@ -310,8 +311,26 @@ class EventLog:
         return own
 
     def _append(self, event: Event, sync: bool) -> None:
+        # A line is the event's fixed head (ids, identity, request) plus its changing tail
+        # (response, status, times). The head of an in-flight event is encoded once and reused
+        # for its terminal line: the request is usually the biggest part of a line.
+        prefix = self._heads.pop(event.event_id, None)
+        if prefix is None:
+            prefix = _encode({
+                "event_id": event.event_id, "run_id": event.run_id, "seq": event.seq,
+                "parent_id": event.parent_id, "step_path": list(event.step_path),
+                "invocation_seq": event.invocation_seq, "step_local_seq": event.step_local_seq,
+                "op": event.op, "request_hash": event.request_hash, "request": event.request,
+            })[:-1]
+        tail = _encode({"response": event.response, "status": event.status.value, "ts_start": event.ts_start,
+                        "ts_end": event.ts_end, "stream_path": event.stream_path})
+        text = prefix + "," + tail[1:]
+        if len(text) <= BLOB_THRESHOLD:
+            if event.status is _STARTED:
+                self._heads[event.event_id] = prefix
+            self._store.append((text + "\n").encode("ascii"), sync=sync)
+            return
         line = event.to_dict()
-        text = _encode(line)
         if len(text) > BLOB_THRESHOLD:
             # Only a line this long can hold a string worth moving to the sidecar.
             moved = externalize(line, self._store.put_blob)

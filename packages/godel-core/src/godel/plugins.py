@@ -19,8 +19,8 @@ import importlib
 import os
 import sys
 import threading
-from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
+from godel._entrypoints import FoundEntryPoint as EntryPoint
+from godel._entrypoints import entry_points
 from types import ModuleType
 from typing import Any
 
@@ -45,18 +45,20 @@ def _names(name: str) -> set[str] | None:
     return {part.strip() for part in raw.split(",") if part.strip()}
 
 
-@dataclass
 class PluginInfo:
-    """One plugin as `godel plugins` shows it."""
+    """One plugin as `godel plugins` shows it (``entry_point`` is "group:name = value" or "(built-in)")."""
 
-    name: str
-    dist: str
-    version: str
-    entry_point: str  # "group:name = value", or "(built-in)"
-    builtin: bool = False
-    error: str | None = None
-    hooks: list[str] = field(default_factory=list)
-    registered: dict[str, list[str]] = field(default_factory=dict)
+    __slots__ = ("builtin", "dist", "entry_point", "error", "hooks", "name", "registered", "version")
+
+    def __init__(self, name: str, dist: str, version: str, entry_point: str, builtin: bool = False,
+                 error: str | None = None) -> None:
+        self.name, self.dist, self.version, self.entry_point = name, dist, version, entry_point
+        self.builtin, self.error = builtin, error
+        self.hooks: list[str] = []
+        self.registered: dict[str, list[str]] = {}
+
+    def __repr__(self) -> str:
+        return f"PluginInfo(name={self.name!r}, dist={self.dist!r}, version={self.version!r})"
 
     @property
     def provider(self) -> Provider:
@@ -77,10 +79,7 @@ class PluginInfo:
 
 
 def _dist_of(ep: EntryPoint) -> tuple[str, str]:
-    dist = getattr(ep, "dist", None)
-    if dist is None:
-        return ("(unknown distribution)", "")
-    return (dist.metadata["Name"] or dist.name, dist.version or "")
+    return (ep.dist_name, ep.dist_version)
 
 
 class PluginManager:
@@ -304,12 +303,9 @@ _PUBLIC = {spec.hook: key for key, spec in KINDS.items()}
 
 
 def _version_of(dist: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from godel._entrypoints import dist_version
 
-    try:
-        return version(dist)
-    except PackageNotFoundError:
-        return ""
+    return dist_version(dist)
 
 
 _manager: PluginManager | None = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from godel.errors import PluginError, UnknownPluginError
@@ -22,27 +21,40 @@ class Register(Protocol):
     def __call__(self, name: str, target: object, *, summary: str = "") -> None: ...
 
 
-@dataclass(frozen=True)
 class Provider:
     """Who registered something: the plugin's entry-point name and its distribution."""
 
-    plugin: str
-    dist: str
-    version: str
+    # Plain classes, not dataclasses, on the start-up path: each dataclass costs ~1 ms to create.
+    __slots__ = ("dist", "plugin", "version")
+
+    def __init__(self, plugin: str, dist: str, version: str) -> None:
+        self.plugin, self.dist, self.version = plugin, dist, version
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Provider) and (self.plugin, self.dist, self.version) == (
+            other.plugin, other.dist, other.version)
+
+    def __hash__(self) -> int:
+        return hash((self.plugin, self.dist, self.version))
+
+    def __repr__(self) -> str:
+        return f"Provider(plugin={self.plugin!r}, dist={self.dist!r}, version={self.version!r})"
 
     def __str__(self) -> str:
         return f"{self.dist} {self.version}" if self.version else self.dist
 
 
-@dataclass
 class Entry:
     """One registered name. ``target`` is the object, or a ``"module:attr"`` path until loaded."""
 
-    name: str
-    target: object
-    provider: Provider
-    summary: str = ""
-    _loaded: bool = field(default=False, repr=False)
+    __slots__ = ("_loaded", "name", "provider", "summary", "target")
+
+    def __init__(self, name: str, target: object, provider: Provider, summary: str = "") -> None:
+        self.name, self.target, self.provider, self.summary = name, target, provider, summary
+        self._loaded = False
+
+    def __repr__(self) -> str:
+        return f"Entry(name={self.name!r}, target={self.target!r}, provider={self.provider!r})"
 
     @property
     def is_lazy(self) -> bool:
@@ -71,17 +83,22 @@ def import_target(path: str, provider: Provider) -> Any:
     return obj
 
 
-@dataclass
 class RegistryKind:
-    """What a registry holds and how its names are checked."""
+    """What a registry holds and how its names are checked.
 
-    kind: str  # "agent", "parser", "lint rule", "command"
-    hook: str  # the hook name that fills it
-    validate: Callable[[str], str | None]  # returns an error message or None
-    # Well-known names and the distribution that provides each (for "not installed" hints).
-    packages: Mapping[str, str] = field(default_factory=dict)
-    # Names sharing an owner key must come from one distribution (lint code prefixes).
-    owner_key: Callable[[str], str] | None = None
+    ``validate`` returns an error message or None; ``packages`` maps well-known names to the
+    distribution that provides each (for "not installed" hints); names sharing an
+    ``owner_key`` must come from one distribution (lint code prefixes).
+    """
+
+    __slots__ = ("hook", "kind", "owner_key", "packages", "validate")
+
+    def __init__(self, kind: str, hook: str, validate: Callable[[str], str | None],
+                 packages: Mapping[str, str] | None = None,
+                 owner_key: Callable[[str], str] | None = None) -> None:
+        self.kind, self.hook, self.validate = kind, hook, validate
+        self.packages = dict(packages or {})
+        self.owner_key = owner_key
 
 
 class Registry:

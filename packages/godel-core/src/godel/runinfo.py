@@ -22,7 +22,6 @@ import fcntl
 import os
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from godel.events import Event, EventStatus, Op
@@ -292,7 +291,8 @@ class RunTracker:
         since = self.last_resume_ts
         children: dict[str, list[Event]] = {}
         for ev in self.failed.values():
-            if ev.parent_id is not None and ev.ts_start >= since:
+            # A failed JOIN only repeats its FORK's failure; the FORK leads to the branch.
+            if ev.parent_id is not None and ev.ts_start >= since and ev.op != Op.JOIN:
                 children.setdefault(ev.parent_id, []).append(ev)
         node, found = root, None
         while True:
@@ -341,7 +341,3 @@ def summarize(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Ru
         header = reader.header
     return tracker.summary(run_id, locked=lock_held(run_id, directory), header=header, warnings=warnings)
 
-
-def run_log_path(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
-    """``<runs_dir>/<run_id>.jsonl`` through the one runs-dir resolver."""
-    return log_path(resolve_runs_dir(runs_dir), check_run_id(run_id))

@@ -129,7 +129,8 @@ def render_graph(groups: list[Group], *, show_all: bool = False, style: Style = 
         else:
             marked = group.marked() if show_all else []
             main = group.latest or group.first
-            lines.append(lead + _line(main, icons, style, width, "" if main is group.latest else Mark.INVALID))
+            main_mark = next((m for e, m in marked if e is main), "")
+            lines.append(lead + _line(main, icons, style, width, main_mark))
             # Prior attempts and invalidated events at this identity come first, as leaves.
             for ev, mark in marked:
                 if ev is not main:
@@ -160,7 +161,8 @@ def graph_dict(groups: list[Group], *, show_all: bool = False) -> list[dict[str,
             return {"branch": node.label.removeprefix("branch "), "children": [convert(c) for c in node.children]}
         main = group.latest or group.first
         others = [row_dict(ev, mark) for ev, mark in group.marked() if ev is not main] if show_all else []
-        return {"event": row_dict(main, Mark.NONE if main is group.latest else Mark.INVALID),
+        marks = dict((id(ev), mark) for ev, mark in group.marked())
+        return {"event": row_dict(main, marks[id(main)]),
                 "attempts": others, "children": [convert(c) for c in node.children]}
 
     return [convert(_build(g, show_all)) for g in groups if g.parent is None and _visible(g, show_all)]
