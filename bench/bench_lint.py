@@ -134,7 +134,10 @@ def measure(name: str, sources: dict[str, str], repeat: int, rules: list) -> lis
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9, help="repeats per measurement (best is kept)")
+    parser.add_argument("--quick", action="store_true", help="3 repeats (a smoke run)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat = 3
 
     from godel.lint import load_rules
 

@@ -270,3 +270,46 @@ def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code, g
     final = {e["event_id"]: e for e in events}
     root = next(e for e in final.values() if e["op"] == "WORKFLOW_STARTED")
     assert root["status"] == "FAILED" and root["response"]["error_type"] == "Interrupted"
+
+
+LINT_ERROR = """
+from godel import workflow, step, run
+
+@step
+async def fire_and_forget():
+    run(["true"])
+    return 1
+
+@workflow
+async def wf():
+    return await fire_and_forget()
+"""
+
+
+def test_lint_errors_stop_run_and_resume_before_any_event(godel_run, tmp_path):
+    write(tmp_path, "wf.py", LINT_ERROR)
+    proc = godel_run("run", "wf.py")
+    assert proc.returncode == 2
+    assert "lint found 1 error" in proc.stderr and "PL001" in proc.stderr and "wf.py:6:" in proc.stderr
+    assert run_ids(tmp_path) == []
+    clean = LINT_ERROR.replace('    run(["true"])\n', '    await run(["true"])\n')
+    write(tmp_path, "wf.py", clean)
+    assert godel_run("run", "wf.py").returncode == 0
+    (run_id,) = run_ids(tmp_path)
+    write(tmp_path, "wf.py", LINT_ERROR)
+    resumed = godel_run("resume", run_id)
+    assert resumed.returncode == 2 and "PL001" in resumed.stderr
+
+
+def test_lint_warnings_are_printed_and_the_run_goes_on(godel_run, tmp_path):
+    write(tmp_path, "wf.py", """
+from godel import workflow
+
+@workflow
+async def wf():
+    print("plain print")
+""")
+    proc = godel_run("run", "wf.py")
+    assert proc.returncode == 0, proc.stderr
+    assert "PL008" in proc.stderr or "PL006" in proc.stderr
+    assert "plain print" in proc.stdout

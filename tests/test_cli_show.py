@@ -113,7 +113,7 @@ def test_full_event_by_its_short_id(godel_run: Callable[..., Any], make_run: Cal
     assert result.returncode == 0, result.stderr
     assert f"event           {write.event_id}" in result.stdout
     assert "z" * 8000 in result.stdout  # the whole value, back from the blob sidecar
-    as_json = json.loads(godel_run("show", run_id, "--full", write.event_id[:20], "--json",
+    as_json = json.loads(godel_run("show", run_id, "--full", write.event_id, "--json",
                                    "--runs-dir", str(runs)).stdout)
     assert as_json["request"]["content"] == "z" * 8000 and as_json["op"] == "write_text"
     missing = godel_run("show", run_id, "--full", "NOPE1234", "--runs-dir", str(runs))

@@ -17,8 +17,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 MONITOR = '''\
 # /tmp/godel_monitor.py
 import json, os, time, sys
@@ -89,7 +87,6 @@ def _lines(stream, out: queue.Queue[str]) -> None:
         out.put(line.rstrip("\n"))
 
 
-@pytest.mark.slow
 def test_monitor_script_reports_prints_checkpoints_failures_and_the_end(
         tmp_path: Path, godel_bin: Path, cli_env: dict[str, str]) -> None:
     monitor = tmp_path / "godel_monitor.py"

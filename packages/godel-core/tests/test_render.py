@@ -46,6 +46,7 @@ def test_small_helpers() -> None:
     assert step_label(()) == "(root)" and step_label(("a", "b")) == "a/b"
     assert clip("one\ntwo\n", 100) == "one ⏎ two"
     assert clip("x" * 10, 5) == "xxxx…"
+    assert clip("red \x1b[31mtext\tend") == "red \ufffd[31mtext end"  # escapes are shown, not obeyed
     assert seconds_between("2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01.5+00:00") == 1.5
     assert seconds_between("2026-01-01T00:00:00+00:00", None) is None
 

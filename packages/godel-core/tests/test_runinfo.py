@@ -149,7 +149,8 @@ def test_a_failed_branch_is_the_cause_not_its_cancelled_sibling(run_wf: Callable
     assert cause is not None and cause.step_path == ("raises",) and cause.error_type == "ValueError"
 
 
-def _handmade(runs_dir: Path, *, root_status: EventStatus | None = None, keep_open: bool = False) -> tuple[EventLog, list[Event]]:
+def _handmade(runs_dir: Path, *, root_status: EventStatus | None = None,
+              keep_open: bool = False) -> tuple[EventLog, list[Event]]:
     log = EventLog.create(runs_dir, header={"workflow": "hand"})
     root = log.start(Op.WORKFLOW_STARTED, request={"function": "hand"})
     child = log.start(Op.STEP_ENTER, request={"name": "a"}, step_path=("a",), parent_id=root.event_id)

@@ -16,7 +16,7 @@ from godel.events import Event, EventStatus, Op
 from godel.ids import IdLookupError, new_id
 from godel.log import EventLog
 from godel.logformat import LogFormatError
-from godel.tail import LogReader, tail
+from godel.tailing import LogReader, tail
 
 BOUND = 20  # seconds: a fail-safe so that a broken stop rule fails instead of hanging
 

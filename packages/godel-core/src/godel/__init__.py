@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from godel.steps import step
     from godel.pausing import check_pause_request, clear_pause_request, pause, write_pause_request
     from godel.rewinding import rewind
+    from godel.tailing import tail
     from godel.workflows import resume, workflow
 
 # public name -> module that defines it
@@ -41,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "workflow": "godel.workflows",
     "resume": "godel.workflows",
     "rewind": "godel.rewinding",
+    "tail": "godel.tailing",
     "pause": "godel.pausing",
     "check_pause_request": "godel.pausing",
     "write_pause_request": "godel.pausing",

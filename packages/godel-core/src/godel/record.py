@@ -79,11 +79,15 @@ def position(op: str) -> Position | None:
     return Position(run, frame, op)
 
 
-def cached_response(pos: Position, op: str, request: dict[str, Any], request_hash: str) -> Event | None:
+def cached_response(pos: Position, op: str, request: dict[str, Any], request_hash: str | None = None) -> Event | None:
     """The earlier attempt's FINISHED event for this call if it may be replayed, else None."""
     cached = pos.cached
     if cached is None or cached.status is not EventStatus.FINISHED:
         return None
+    if cached.request == request:
+        return cached
+    if request_hash is None:
+        request_hash = compute_request_hash(request)
     if cached.request_hash and cached.request_hash != request_hash:
         policy = pos.run.policy
         if policy is None:
@@ -110,8 +114,7 @@ async def effect(
         pos = position(op)
     if pos is None:
         return await execute(None)
-    request_hash = compute_request_hash(request)
-    hit = cached_response(pos, op, request, request_hash)
+    hit = cached_response(pos, op, request) if pos.cached is not None else None
     if hit is not None:
         return hit.response or {}
     if pos.cached is not None and pos.cached.status is EventStatus.STARTED and pos.run.policy is not None:
@@ -148,8 +151,7 @@ def value(op: str, request: dict[str, Any], produce: Callable[[], Any]) -> Any:
     pos = position(op)
     if pos is None:
         raise RuntimeError(f"godel.{op} must be called inside a @workflow")
-    request_hash = compute_request_hash(request)
-    hit = cached_response(pos, op, request, request_hash)
+    hit = cached_response(pos, op, request) if pos.cached is not None else None
     if hit is not None and hit.response is not None and "value" in hit.response:
         return hit.response["value"]
     result = produce()

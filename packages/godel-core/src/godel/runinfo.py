@@ -324,7 +324,7 @@ def summarize(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Ru
     ``LogFormatError``) when ``EventLog.load`` would refuse it too; a torn last line is
     ignored with a warning in ``RunSummary.warnings``.
     """
-    from godel.tail import LogReader
+    from godel.tailing import LogReader
 
     directory = resolve_runs_dir(runs_dir)
     path = log_path(directory, check_run_id(run_id))

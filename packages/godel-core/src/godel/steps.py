@@ -120,7 +120,8 @@ class StepCall:
         cached = lookup(run, key) if run.cache else None
         if cached is not None and (
             cached.status is not EventStatus.FINISHED
-            or (cached.request_hash and cached.request_hash != compute_request_hash(request)
+            or (cached.request != request  # equal dicts: skip hashing (the common replay case)
+                and cached.request_hash and cached.request_hash != compute_request_hash(request)
                 and not (run.policy and run.policy.accept_step(run, cached, request)))
         ):
             cached = None

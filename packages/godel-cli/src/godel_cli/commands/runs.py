@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from godel.runinfo import RunStatus
+from godel.runinfo import RunStatus, RunSummary, summarize
 from godel_cli.commands.show import RUNS_DIR_HELP, make_style
 from godel_cli.runner import say
 
@@ -34,7 +34,6 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
     """
     from godel.paths import resolve_runs_dir
     from godel.runfiles import list_run_ids
-    from godel.runinfo import RunSummary, summarize
 
     directory = resolve_runs_dir(runs_dir)
     ids = list_run_ids(directory)
@@ -60,7 +59,7 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
     click.echo(_table(summaries))
 
 
-def _table(summaries: list) -> str:  # type: ignore[type-arg]
+def _table(summaries: list[RunSummary]) -> str:
     from godel.render.format import format_duration, local_time
 
     style = make_style()

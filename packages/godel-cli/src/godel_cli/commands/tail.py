@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from godel_cli.commands.show import RUNS_DIR_HELP, make_style
 from godel_cli.runner import EXIT_SIGNAL, EXIT_USAGE, say
+
+if TYPE_CHECKING:
+    from godel.events import Event
+
+Write = Callable[["Event"], None]
 
 
 @click.command("tail", context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,7 +48,7 @@ def tail(run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path |
     from godel.ids import IdLookupError
     from godel.logformat import CorruptLogError
     from godel.paths import resolve_runs_dir
-    from godel.tail import find_log
+    from godel.tailing import find_log
 
     directory = resolve_runs_dir(runs_dir)
     try:
@@ -70,13 +77,13 @@ def tail(run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path |
         raise SystemExit(EXIT_USAGE) from None
 
 
-def _writer(fmt: str):  # type: ignore[no-untyped-def]
-    """``write(event)``: one line on stdout, flushed so that pipes see it at once."""
+def _writer(fmt: str) -> Write:
+    """``write(event)``: one line on stdout (``_follow`` flushes after each batch)."""
     out = sys.stdout
     if fmt == "json":
         encode = json.JSONEncoder(separators=(",", ":")).encode
 
-        def write_json(ev) -> None:  # type: ignore[no-untyped-def]
+        def write_json(ev: Event) -> None:
             out.write(encode(ev.to_dict()) + "\n")
 
         return write_json
@@ -84,14 +91,14 @@ def _writer(fmt: str):  # type: ignore[no-untyped-def]
 
     style = make_style()
 
-    def write_pretty(ev) -> None:  # type: ignore[no-untyped-def]
+    def write_pretty(ev: Event) -> None:
         out.write(format_event_line(ev, style) + "\n")
 
     return write_pretty
 
 
-async def _follow(run_id: str, runs_dir: Path, follow: bool, poll: float, write) -> None:  # type: ignore[no-untyped-def]
-    from godel.tail import tail_batches
+async def _follow(run_id: str, runs_dir: Path, follow: bool, poll: float, write: Write) -> None:
+    from godel.tailing import tail_batches
 
     async for batch in tail_batches(run_id, runs_dir=runs_dir, follow=follow, poll_interval=poll,
                                     on_warning=lambda text: say(f"warning: {text}")):

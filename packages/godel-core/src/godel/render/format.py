@@ -20,6 +20,7 @@ __all__ = [
     "ROLE_STYLES",
     "Style",
     "clip",
+    "clock",
     "detail",
     "event_duration",
     "event_time",
@@ -123,10 +124,17 @@ def local_time(ts: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     return dt.strftime(fmt)
 
 
+# Control characters from recorded data (an ESC starts a terminal escape sequence) are shown, not obeyed.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x20), 0x7F) if chr(c) not in "\n\r"} | {ord("\t"): " "}
+
+
 def clip(text: str, width: int = DETAIL_WIDTH) -> str:
-    """One line of at most ``width`` characters: line breaks become ``⏎``, the rest is cut with ``…``."""
+    """One line of at most ``width`` characters (0: any length): line breaks become ``⏎``,
+    control characters ``\ufffd``, and the rest is cut with ``…``."""
     if "\n" in text or "\r" in text:
         text = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
+    if not text.isprintable():
+        text = text.translate(_CONTROLS)
     if width > 0 and len(text) > width:
         return text[: max(0, width - 1)] + "…"
     return text
@@ -313,14 +321,34 @@ def detail(ev: Event) -> str:
     return _value(req) if req else ""
 
 
+_CLOCKS: dict[str, str] = {}
+
+
+def clock(ts: str | None) -> str:
+    """``HH:MM:SS.mmm`` in local time (``-`` when unknown). Cached per second: ``tail`` prints
+    thousands of lines from the same few seconds."""
+    if not ts or len(ts) < 19:
+        return "-"
+    key = ts[:19] + ts[-6:]  # the second and the offset
+    hms = _CLOCKS.get(key)
+    if hms is None:
+        hms = local_time(ts, "%H:%M:%S")
+        if len(_CLOCKS) > 4096:
+            _CLOCKS.clear()
+        _CLOCKS[key] = hms
+    frac = ts[20:23] if ts[19:20] == "." else "000"
+    return f"{hms}.{frac}"
+
+
 def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL_WIDTH) -> str:
     """One state transition on one line (``tail --format pretty``):
     local time, short id, op, step path, status, duration, detail."""
     status = ev.status.value
-    when = local_time(event_time(ev), "%H:%M:%S.%f")[:12]
+    when = clock(event_time(ev))
     dur = format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else ""
-    return (
-        f"{style(when, 'dim')}  {style(short_id(ev.event_id), 'id')}  {ev.op:<16}  "
-        f"{step_label(ev.step_path):<20}  {style(f'{status:<11}', status)} {dur:>8}  "
-        f"{clip(detail(ev), width)}"
-    ).rstrip()
+    sid = short_id(ev.event_id)
+    padded = f"{status:<11}"
+    if style is not no_style:
+        when, sid, padded = style(when, "dim"), style(sid, "id"), style(padded, status)
+    return (f"{when}  {sid}  {ev.op:<16}  {step_label(ev.step_path):<20}  {padded} {dur:>8}  "
+            f"{clip(detail(ev), width)}").rstrip()

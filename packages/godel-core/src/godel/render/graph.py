@@ -97,17 +97,18 @@ def _what(ev: Event) -> str:
 
 def _line(ev: Event, icons: dict[Any, str], style: Style, width: int, mark: str = "") -> str:
     status = ev.status
-    icon = icons["prior"] + " " + icons.get(status, status.value) if mark == Mark.PRIOR else icons.get(status, status.value)
-    dur = format_duration(event_duration(ev)) if status is not EventStatus.STARTED else ""
-    parts = [style(icon, status.value), style(short_id(ev.event_id), "id"), _what(ev)]
+    icon = icons.get(status, status.value)
+    if mark == Mark.PRIOR:
+        icon = f"{icons['prior']} {icon}"
     text = clip(detail(ev), width)
-    if text:
-        parts.append(text)
-    if dur:
-        parts.append(style(f"({dur})", "dim"))
-    if mark:
-        parts.append(style(f"[{mark}]", "mark"))
-    return " ".join(parts)
+    dur = f"({format_duration(event_duration(ev))})" if status is not EventStatus.STARTED else ""
+    tag = f"[{mark}]" if mark else ""
+    sid = short_id(ev.event_id)
+    if style is not no_style:
+        icon, sid = style(icon, status.value), style(sid, "id")
+        dur = style(dur, "dim") if dur else ""
+        tag = style(tag, "mark") if tag else ""
+    return " ".join(part for part in (icon, sid, _what(ev), text, dur, tag) if part)
 
 
 def render_graph(groups: list[Group], *, show_all: bool = False, style: Style = no_style,
@@ -127,14 +128,14 @@ def render_graph(groups: list[Group], *, show_all: bool = False, style: Style = 
         if group is None:
             lines.append(lead + style(node.label, "bold"))
         else:
-            marked = group.marked() if show_all else []
             main = group.latest or group.first
-            main_mark = next((m for e, m in marked if e is main), "")
-            lines.append(lead + _line(main, icons, style, width, main_mark))
-            # Prior attempts and invalidated events at this identity come first, as leaves.
-            for ev, mark in marked:
-                if ev is not main:
-                    entries.append(("event", (ev, mark)))
+            if show_all:
+                marked = group.marked()
+                lines.append(lead + _line(main, icons, style, width, next(m for e, m in marked if e is main)))
+                # Prior attempts and invalidated events at this identity come first, as leaves.
+                entries.extend(("event", (ev, mark)) for ev, mark in marked if ev is not main)
+            else:
+                lines.append(lead + _line(main, icons, style, width))
         entries.extend(("node", child) for child in node.children)
         pushes: list[tuple[_Node, str, str]] = []
         for i, (kind, item) in enumerate(entries):

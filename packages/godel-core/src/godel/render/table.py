@@ -31,7 +31,7 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
     status = summary.status.value
     lines = [
         f"run       {style(summary.run_id, 'bold')}",
-        f"workflow  {summary.workflow}",
+        f"workflow  {clip(summary.workflow, 0)}",
         f"status    {style(status, status)}",
         f"started   {local_time(summary.started)}",
         f"duration  {format_duration(summary.duration())}" + (" so far" if summary.status is RunStatus.RUNNING else ""),
@@ -39,14 +39,16 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
     ]
     failure = summary.failure
     if failure is not None:
-        lines.append(f"error     {style(failure_text({'error': failure.error, 'error_type': failure.error_type}), 'FAILED')}")
+        text = clip(failure_text({"error": failure.error, "error_type": failure.error_type}), 0)
+        lines.append(f"error     {style(text, 'FAILED')}")
         cause = failure.cause
         if cause is not None:
-            lines.append(f"failed at {cause.op} {step_label(cause.step_path)} [{style(short_id(cause.event_id), 'id')}]")
+            where = f"{cause.op} {step_label(cause.step_path)}"
+            lines.append(f"failed at {where} [{style(short_id(cause.event_id), 'id')}]")
     if summary.status is RunStatus.PAUSED and root is not None:
         reason = (root.response or {}).get("reason")
         if reason:
-            lines.append(f"reason    {reason}")
+            lines.append(f"reason    {clip(str(reason), 0)}")
     if summary.status is RunStatus.CRASHED:
         lines.append(style("note      no process holds the run and it recorded no end: resume it with "
                            f"`godel resume {summary.run_id}`", "dim"))

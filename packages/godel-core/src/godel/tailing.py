@@ -42,7 +42,7 @@ __all__ = ["CHUNK_SIZE", "LogReader", "find_log", "tail", "tail_batches"]
 
 CHUNK_SIZE = 64 * 1024
 _decode = json.JSONDecoder().decode
-_logger = logging.getLogger("godel.tail")
+_logger = logging.getLogger("godel.tailing")
 
 Warn = Callable[[str], None]
 

@@ -1,0 +1,101 @@
+"""``godel runs list``: every run with the same status ``show`` gives it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from godel import WorkflowFail, print, workflow
+from godel.events import Op
+from godel.log import EventLog
+from godel.workflows import RunOptions, execute
+
+
+@workflow
+async def fine() -> None:
+    await print("ok")
+
+
+@workflow
+async def broken() -> None:
+    raise WorkflowFail("no good")
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> Path:
+    return tmp_path / "runs"
+
+
+@pytest.fixture
+def populated(runs: Path) -> dict[str, str]:
+    """Runs of every kind, oldest first: status -> run id."""
+    made: dict[str, str] = {}
+    for status, wf in (("FINISHED", fine), ("FAILED", broken)):
+        ids: list[str] = []
+        options = RunOptions(runs_dir=runs, transcript=False, on_start=lambda run_id, _p: ids.append(run_id))
+        try:
+            anyio.run(execute, wf.__godel_workflow__, (), {}, options)
+        except WorkflowFail:
+            pass
+        made[status] = ids[0]
+    with EventLog.create(runs, header={"workflow": "died"}) as log:
+        log.start(Op.WORKFLOW_STARTED, request={"function": "died"})
+    made["CRASHED"] = log.run_id
+    garbage = "01M8ZZZZZZZZZZZZZZZZZZZZZZ"  # sorts after the others: listed first
+    (runs / f"{garbage}.jsonl").write_text('{"godel_log": {"format": 1}}\n{oops\n{"also": "bad"}\n')
+    made["UNKNOWN"] = garbage
+    return made
+
+
+def test_no_runs(godel_run: Callable[..., Any], runs: Path) -> None:
+    result = godel_run("runs", "list", "--runs-dir", str(runs))
+    assert result.returncode == 0 and result.stdout == ""
+    assert f"no runs in {runs}" in result.stderr
+    assert json.loads(godel_run("runs", "list", "--json", "--runs-dir", str(runs)).stdout) == []
+    runs.mkdir()
+    assert "no runs in" in godel_run("runs", "list", "--runs-dir", str(runs)).stderr
+
+
+def test_list(godel_run: Callable[..., Any], populated: dict[str, str], runs: Path) -> None:
+    result = godel_run("runs", "list", "--runs-dir", str(runs))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["RUN", "ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "ATTEMPTS"]
+    listed = {line.split()[0]: line.split()[2] for line in lines[1:]}
+    assert listed == {run_id: status for status, run_id in populated.items()}  # full ids, never cut
+    order = [line.split()[0] for line in lines[1:]]
+    assert order == [populated[s] for s in ("UNKNOWN", "CRASHED", "FAILED", "FINISHED")]  # newest first
+    assert f"warning: run {populated['UNKNOWN']}" in result.stderr and "corrupt" in result.stderr
+    assert lines[1].split()[1] == "<unknown>"
+    assert any(line.split()[1] == "died" for line in lines)
+
+
+def test_status_filter_limit_and_json(godel_run: Callable[..., Any], populated: dict[str, str], runs: Path) -> None:
+    failed = godel_run("runs", "list", "--status", "failed", "--runs-dir", str(runs)).stdout.splitlines()
+    assert [line.split()[0] for line in failed[1:]] == [populated["FAILED"]]
+    one = godel_run("runs", "list", "--limit", "1", "--json", "--runs-dir", str(runs))
+    data = json.loads(one.stdout)
+    assert [d["run_id"] for d in data] == [populated["UNKNOWN"]] and data[0]["status"] == "UNKNOWN"
+    bad = godel_run("runs", "list", "--status", "sideways", "--runs-dir", str(runs))
+    assert bad.returncode == 2
+
+
+def test_runs_list_and_show_agree(godel_run: Callable[..., Any], populated: dict[str, str], runs: Path) -> None:
+    listed = {d["run_id"]: d for d in json.loads(godel_run("runs", "list", "--json", "--runs-dir", str(runs)).stdout)}
+    for status, run_id in populated.items():
+        if status == "UNKNOWN":
+            assert godel_run("show", run_id, "--runs-dir", str(runs)).returncode == 2
+            continue
+        shown = json.loads(godel_run("show", run_id, "--json", "--runs-dir", str(runs)).stdout)["run"]
+        assert shown["status"] == listed[run_id]["status"] == status
+        assert shown["duration"] == listed[run_id]["duration"]
+
+
+def test_runs_alone_prints_its_help(godel_run: Callable[..., Any]) -> None:
+    result = godel_run("runs")
+    assert result.returncode == 0 and "list" in result.stdout and "Usage: godel runs" in result.stdout
