@@ -10,6 +10,8 @@ from pathlib import Path
 import anyio
 import pytest
 
+from godel.testing import process_gone, wait_process_gone
+
 from godel import reaper
 from godel.exceptions import CommandFailure
 from godel.process import CommandResult, run
@@ -20,38 +22,6 @@ PY = sys.executable
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def is_gone(pid: int) -> bool:
-    """True once ``pid`` has died: no such process, or only its zombie is left.
-
-    An orphaned grandchild is reparented to init (or a subreaper); an init that does not reap
-    (common as PID 1 in containers) leaves a zombie, which is dead all the same.
-    """
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    if state in ("Z", "X"):
-        try:
-            os.waitpid(pid, os.WNOHANG)  # ours only if this process is a subreaper
-        except ChildProcessError:
-            pass
-        return True
-    return False
-
-
-def wait_gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if is_gone(pid):
-            return True
-        time.sleep(0.02)
-    return is_gone(pid)
 
 
 async def read_pidfile(path: Path, timeout: float = 20.0) -> int:
@@ -231,7 +201,7 @@ async def test_a_failing_line_observer_kills_the_command_and_propagates(tmp_path
 
     with pytest.raises(KeyError, match="go"):
         await run(spawn_grandchild(pidfile, after="echo go; wait"), line_observer=observer)
-    assert wait_gone(int(pidfile.read_text()))
+    assert wait_process_gone(int(pidfile.read_text()))
     assert not reaper.live_groups()
 
 
@@ -255,7 +225,7 @@ async def test_timeout_kills_the_group_and_keeps_partial_output(tmp_path):
     err = info.value
     assert err.message.startswith("command timed out after 1s: sh -c")
     assert (err.stdout, err.stderr, err.returncode) == ("partial\n", "oops\n", None)
-    assert wait_gone(int(pidfile.read_text()))
+    assert wait_process_gone(int(pidfile.read_text()))
     assert not reaper.live_groups()
 
 
@@ -274,7 +244,7 @@ async def test_cancellation_kills_the_group_and_propagates(tmp_path):
         grandchild = await read_pidfile(pidfile)
         tg.cancel_scope.cancel()
     assert not reached_end
-    assert wait_gone(grandchild)
+    assert wait_process_gone(grandchild)
     assert not reaper.live_groups()
 
 
@@ -287,7 +257,7 @@ async def test_cancellation_escalates_to_sigkill_when_sigterm_is_ignored(tmp_pat
             grandchild = await read_pidfile(pidfile)
             scope.cancel()
     assert scope.cancelled_caught
-    assert wait_gone(grandchild)
+    assert wait_process_gone(grandchild)
     assert not reaper.live_groups()
 
 
@@ -311,7 +281,7 @@ async def test_what_the_command_leaves_running_in_its_group_is_killed(redirect):
     # The shell exits at once; its background job (holding our pipes, or not) must not outlive run.
     result = await run(f"sleep 300 {redirect} & echo $!")
     assert result.returncode == 0
-    assert wait_gone(int(result.stdout))
+    assert wait_process_gone(int(result.stdout))
     assert not reaper.live_groups()
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import anyio
 import pytest
 
+from godel.testing import process_gone, wait_process_gone
+
 import godel
 from godel import CommandFailure, WorkflowFail, parallel, step, workflow
 from godel import reaper
@@ -19,26 +21,6 @@ from godel.events import EventStatus, Op
 from godel.process import _stream_parent
 
 PY = sys.executable
-
-
-def is_gone(pid: int) -> bool:
-    """True once ``pid`` has died (no such process, or only its zombie is left)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state in ("Z", "X")
-
-
-def wait_gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not is_gone(pid):
-        time.sleep(0.02)
-    return is_gone(pid)
 
 
 def transcript_events(runs_dir: Path, run_id: str) -> list[dict]:
@@ -237,7 +219,7 @@ def test_a_failing_sibling_cancels_the_command_and_kills_its_group(run_wf, load_
     pidfile = tmp_path / "pid"
     with pytest.raises(WorkflowFail, match="sibling broke") as info:
         run_wf(sibling_fails, str(pidfile))
-    assert wait_gone(int(pidfile.read_text()))
+    assert wait_process_gone(int(pidfile.read_text()))
     assert not reaper.live_groups()
     (ev,) = run_events(load_events(info.value.run_id))
     assert ev.status is EventStatus.FAILED

@@ -12,6 +12,8 @@ from pathlib import Path
 import anyio
 import pytest
 
+from godel.testing import process_gone, wait_process_gone
+
 from godel import reaper
 
 PY = sys.executable
@@ -20,38 +22,6 @@ PY = sys.executable
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def is_gone(pid: int) -> bool:
-    """True once ``pid`` has died: no such process, or only its zombie is left.
-
-    An orphaned grandchild is reparented to init (or a subreaper); an init that does not reap
-    (common as PID 1 in containers) leaves a zombie, which is dead all the same.
-    """
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    if state in ("Z", "X"):
-        try:
-            os.waitpid(pid, os.WNOHANG)  # ours only if this process is a subreaper
-        except ChildProcessError:
-            pass
-        return True
-    return False
-
-
-def wait_gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if is_gone(pid):
-            return True
-        time.sleep(0.02)
-    return is_gone(pid)
 
 
 def read_pidfile(path: Path, proc: subprocess.Popen[str] | None = None, timeout: float = 30.0) -> int:
@@ -88,7 +58,7 @@ def test_kill_all_terminates_every_registered_group(tmp_path):
         assert not ({p.pid for p in procs} & reaper.live_groups())
         for p in procs:
             assert p.wait(timeout=10) == -signal.SIGTERM
-        assert all(wait_gone(g) for g in grandchildren)
+        assert all(wait_process_gone(g) for g in grandchildren)
     finally:
         for p in procs:
             reaper.unregister(p.pid)
@@ -104,7 +74,7 @@ def test_kill_all_escalates_to_sigkill_after_the_grace_period(tmp_path):
         grandchild = read_pidfile(tmp_path / "pid")
         reaper.kill_all(grace=0.3)
         assert proc.wait(timeout=10) == -signal.SIGKILL
-        assert wait_gone(grandchild)
+        assert wait_process_gone(grandchild)
     finally:
         reaper.unregister(proc.pid)
         if proc.poll() is None:
@@ -159,7 +129,7 @@ def test_atexit_kills_groups_left_behind(tmp_path):
     done = subprocess.run([PY, "-c", program, script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     grandchild = read_pidfile(pidfile, timeout=5)
-    assert wait_gone(grandchild)
+    assert wait_process_gone(grandchild)
 
 
 # signal handlers -----------------------------------------------------------------------------------
@@ -220,7 +190,7 @@ def test_a_signal_cancels_the_run_and_kills_the_command_group(tmp_path, sig, cod
             proc.wait()
     assert proc.returncode == code, err
     assert "clean exit" in out  # the workflow unwound normally
-    assert wait_gone(grandchild)
+    assert wait_process_gone(grandchild)
 
 
 def test_a_second_sigint_within_a_second_exits_130_at_once_without_orphans(tmp_path):
@@ -238,4 +208,4 @@ def test_a_second_sigint_within_a_second_exits_130_at_once_without_orphans(tmp_p
             proc.wait()
     assert proc.returncode == 130, err
     assert "clean exit" not in out  # os._exit: no unwinding
-    assert wait_gone(grandchild)
+    assert wait_process_gone(grandchild)

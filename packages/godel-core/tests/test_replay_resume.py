@@ -138,3 +138,42 @@ def test_non_json_args_need_programmatic_args(run_wf, runs_dir):
     with pytest.raises(ResumeError, match="non-serialisable"):
         resume(takes, run_id, runs_dir)
     assert resume(takes, run_id, runs_dir, args=(object(),)) == 1
+
+
+def make_fanout(n):
+    @workflow
+    async def fanout():
+        return await parallel(*(sample(str(i)) for i in range(n)))
+
+    return fanout
+
+
+def test_changed_branch_count_is_a_mismatch(run_wf, runs_dir):
+    _, run_id = run_wf(make_fanout(2))
+    with pytest.raises(ResumeError, match="FORK"):
+        resume(make_fanout(3), run_id, runs_dir)
+    assert len(resume(make_fanout(3), run_id, runs_dir, on_mismatch="invalidate")) == 3
+
+
+def test_a_sleep_interrupted_by_a_crash_only_sleeps_what_was_left(run_wf, runs_dir, load_events):
+    @workflow
+    async def napper():
+        await godel.sleep(0.5)
+        return "rested"
+
+    _, run_id = run_wf(napper)
+    # Make the log look as if the process died in the middle of the sleep.
+    import time
+
+    from godel.log import EventLog
+
+    log = EventLog.open(run_id, runs_dir)
+    nap = next(e for e in log.events if e.op == Op.SLEEP)
+    log.set_status(nap, EventStatus.INVALIDATED)
+    log.start(Op.SLEEP, request={"seconds": 0.5}, parent_id=nap.parent_id, step_local_seq=0)
+    log.close()
+    time.sleep(0.3)
+    assert resume(napper, run_id, runs_dir) == "rested"
+    final = [e for e in load_events(run_id) if e.op == Op.SLEEP and e.status is EventStatus.FINISHED]
+    assert final[-1].response["resumed"] is True
+    assert final[-1].response["remaining_slept"] < 0.3

@@ -67,7 +67,10 @@ async def parallel(*awaitables: Awaitable[Any] | Iterable[Awaitable[Any]], max_c
     if max_concurrency is not None:
         request["max_concurrency"] = max_concurrency
     cached = lookup(run, key) if run.cache else None
-    if cached is not None and cached.status is not EventStatus.FINISHED:
+    if cached is not None and (
+        cached.status is not EventStatus.FINISHED
+        or (cached.request != request and not (run.policy and run.policy.accept(run, cached, request)))
+    ):
         cached = None
     fork = Frame(run, "fork", parent=frame, step_path=frame.step_path, invocation_seq=frame.invocation_seq,
                  key=key, local_seq=local, request=request, cached=cached)

@@ -107,7 +107,13 @@ class ReplayPolicy:
 
     def accept_step(self, run: RunState, cached: Event, request: dict[str, Any]) -> bool:
         """A cached step was called with different arguments: may it still be replayed?"""
-        return self._mismatch(run, Op.STEP_ENTER, cached, request) is not None
+        return self.accept(run, cached, request)
+
+    def accept(self, run: RunState, cached: Event, request: dict[str, Any]) -> bool:
+        """A cached scope event (step, fork) was asked for differently: may it still be replayed?"""
+        if cached.request_hash and cached.request_hash == compute_request_hash(request):
+            return True
+        return self._mismatch(run, cached.op, cached, request) is not None
 
     def _mismatch(self, run: RunState, op: str, cached: Event, request: dict[str, Any]) -> Event | None:
         where = "/".join(cached.step_path) or "(workflow)"

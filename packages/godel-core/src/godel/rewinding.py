@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from godel.events import Event, EventStatus, Op
 from godel.exceptions import RewindSignal, RewindUnsafe
+from godel.replay import descendants
 
 if TYPE_CHECKING:
     from godel.log import EventLog
@@ -51,15 +52,6 @@ class RewindResult:
                 "invalidated_ids": self.invalidated_ids, "already_rewound_ids": self.already_rewound_ids}
 
 
-def _subtree(log: EventLog, event: Event) -> list[Event]:
-    out = [event]
-    i = 0
-    while i < len(out):
-        out.extend(log.get(c) for c in out[i].children_ids)
-        i += 1
-    return out
-
-
 def _ancestors(log: EventLog, event: Event) -> set[str]:
     seen: set[str] = set()
     parent = event.parent_id
@@ -75,7 +67,7 @@ def plan(log: EventLog, targets: Sequence[Event], mode: str) -> list[Event]:
         raise ValueError(f"rewind mode must be one of {MODES}, got {mode!r}")
     chosen: dict[str, Event] = {}
     for target in targets:
-        for ev in _subtree(log, target):
+        for ev in descendants(log, target):
             chosen[ev.event_id] = ev
         if mode == "to":
             keep = _ancestors(log, target)

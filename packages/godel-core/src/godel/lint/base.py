@@ -7,6 +7,7 @@ yields :class:`Diagnostic` objects; ``default_enabled`` and ``hint`` are optiona
 
 from __future__ import annotations
 
+import abc
 import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ class LintRule(Protocol):
     def check(self, source: SourceFile) -> Iterable[Diagnostic]: ...
 
 
-class Rule:
+class Rule(abc.ABC):
     """Base class for lint rules: set the class attributes and implement :meth:`check`."""
 
     code: ClassVar[str] = ""
@@ -80,9 +81,9 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     hint: ClassVar[str] = ""
 
+    @abc.abstractmethod
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         """Yield a diagnostic for every problem in ``source``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement check()")
 
     def report(self, source: SourceFile, node: ast.AST | int, message: str, hint: str | None = None) -> Diagnostic:
         """A diagnostic of this rule at ``node`` (or at a 1-based line number)."""
