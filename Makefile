@@ -24,6 +24,8 @@ demo: install
 	$(BIN)/godel --version
 	$(BIN)/godel plugins
 	$(BIN)/godel run examples/hello.py -- world
+	$(BIN)/godel show "$$(basename "$$(ls -t runs/*.jsonl | head -n 1)" .jsonl)" --graph
+	$(BIN)/godel runs list --limit 5
 
 test: install
 	$(BIN)/python -m pytest -q
