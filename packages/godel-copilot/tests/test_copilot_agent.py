@@ -1,11 +1,14 @@
-"""The copilot backend: registration and the command line it builds."""
+"""The copilot backend: registration, the command line it builds, and its stream parser."""
 
 from __future__ import annotations
 
+import json
 from importlib.metadata import entry_points, version
 
 import godel_copilot
+from godel.agents import AgentCall
 from godel_copilot.agent import copilot
+from godel_copilot.parser import CopilotStreamParser
 
 
 def test_registered_under_the_godel_entry_point():
@@ -14,16 +17,60 @@ def test_registered_under_the_godel_entry_point():
     assert version("godel-copilot") == godel_copilot.__version__
 
 
-def test_argv():
-    agent = copilot(model="claude-sonnet-4.5", skip_permissions=True, tools=["shell"], session_id="s1")
-    argv = agent.argv("fix it")
-    assert argv[:5] == ["copilot", "-p", "fix it", "--output-format", "json"]
-    assert argv[argv.index("--model") + 1] == "claude-sonnet-4.5"
-    assert argv[argv.index("--resume") + 1] == "s1"
-    assert "--allow-all-tools" in argv
-    assert argv[argv.index("--allow-tool") + 1] == "shell"
+def test_the_agent_and_the_parser_are_registered():
+    import godel.agents
+    import godel.parsers
+
+    assert godel.agents.get("copilot") is copilot
+    assert godel.parsers.get("copilot") is CopilotStreamParser
 
 
-def test_system_prompt_is_prepended_only_without_a_session():
-    assert copilot(system_prompt="rules").argv("task")[2] == "rules\n\ntask"
-    assert copilot(system_prompt="rules", session_id="s").argv("task")[2] == "task"
+def test_argv_for_new_and_resumed_sessions():
+    agent = copilot(model="sonnet", skip_permissions=True, tools=["shell"])
+    argv = agent.command(AgentCall(prompt="-fix it", model=agent.resolve_model(), session_id="S", tools=("shell",),
+                                   skip_permissions=True))
+    assert argv[:3] == ["copilot", "--prompt=-fix it", "--output-format"]
+    assert "--session-id=S" in argv and argv[argv.index("--model") + 1] == "claude-sonnet-4.6"
+    assert "--allow-all-tools" in argv and "--allow-tool=shell" in argv and "--available-tools=shell" in argv
+    resumed = agent.command(AgentCall(prompt="p", model=None, session_id="S", session_mode="resume"))
+    assert "--resume=S" in resumed and "--model" not in resumed
+
+
+def test_copilot_cannot_fork_and_has_no_system_prompt_flag():
+    assert copilot().can_fork is False and copilot().system_prompt_flag is False
+
+
+def feed(events):
+    parser = CopilotStreamParser()
+    out = []
+    for e in events:
+        out += parser.feed(json.dumps(e))
+    return out + parser.close()
+
+
+def test_the_parser_normalises_the_jsonl_events():
+    records = feed([
+        {"type": "session.skills_loaded", "data": {}},
+        {"type": "assistant.reasoning_delta", "data": {"deltaContent": "hmm"}},
+        {"type": "assistant.message_delta", "data": {"messageId": "m1", "deltaContent": "Let me write it."}},
+        {"type": "assistant.message", "data": {"messageId": "m1", "content": "Let me write it.",
+                                               "toolRequests": [{"name": "create"}]}},
+        {"type": "tool.execution_start", "data": {"toolCallId": "t1", "toolName": "create", "arguments": {"p": 1}}},
+        {"type": "tool.execution_complete", "data": {"toolCallId": "t1", "success": True,
+                                                     "result": {"content": "Created"}}},
+        {"type": "assistant.message", "data": {"messageId": "m2", "content": "Done."}},
+        {"type": "assistant.usage", "data": {"inputTokens": 10, "outputTokens": 3}},
+        {"type": "result", "sessionId": "S", "exitCode": 0, "usage": {"premiumRequests": 0}},
+    ])
+    assert [r["op"] for r in records] == ["agent.thought", "agent.response", "agent.tool_call",
+                                          "agent.tool_result", "agent.response", "agent.result"]
+    result = records[-1]
+    assert result["text"] == "Done." and result["session_id"] == "S" and result["is_error"] is False
+    assert result["usage"] == {"input_tokens": 10, "output_tokens": 3}
+
+
+def test_errors_make_an_error_result():
+    records = feed([{"type": "session.error", "data": {"message": "500 overloaded"}},
+                    {"type": "result", "sessionId": "S", "exitCode": 1}])
+    assert records[0] == {"op": "agent.error", "message": "500 overloaded"}
+    assert records[-1]["is_error"] and records[-1]["error"] == "500 overloaded"

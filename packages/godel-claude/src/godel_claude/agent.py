@@ -1,70 +1,88 @@
-"""The ``claude_code`` agent: runs the Claude Code CLI (``claude -p``) and returns its answer.
+"""The ``claude_code`` agent: Claude Code's CLI (``claude -p``) on the godel agent base.
 
-This first version runs the CLI and parses its JSON result. Recording, replay, sessions and
-structured output arrive with the agent base in godel-core.
+The prompt goes to the CLI on stdin (no argv length limit, and it does not show up in ``ps``);
+the answer streams as ``stream-json``. Sessions use ``--session-id`` (new, chosen by godel),
+``--resume`` (continue) and ``--resume --fork-session --resume-session-at`` (fork after a
+rewind). ``schema=`` uses ``--json-schema``: the CLI makes the model call its
+``StructuredOutput`` tool and reports ``structured_output`` on the result line.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from typing import Any
 
-import anyio
+from godel.agents.base import Agent
+from godel.agents.call import AgentCall
 
-MODEL_ALIASES = {"sonnet": "claude-sonnet-4-6", "opus": "claude-opus-4-6", "haiku": "claude-haiku-4-5"}
+from godel_claude.parser import ClaudeStreamParser
+
+__all__ = ["MODEL_ALIASES", "ClaudeCode", "claude_code"]
+
+# What Claude Code 2.1's own aliases resolve to (its ``latest_per_family`` table), pinned so
+# that a recorded request names the model that answered it.
+MODEL_ALIASES = {
+    "sonnet": "claude-sonnet-5",
+    "opus": "claude-opus-4-8",
+    "haiku": "claude-haiku-4-5",
+    "fable": "claude-fable-5",
+}
 
 
-class ClaudeCodeError(RuntimeError):
-    """The claude CLI failed or printed no result."""
+class ClaudeCode(Agent):
+    """An agent backed by the ``claude`` command line (Claude Code)."""
 
+    backend = "claude"
+    parser = ClaudeStreamParser
+    executable = "claude"
+    model_aliases = MODEL_ALIASES
+    native_schema = True
+    system_prompt_flag = True  # the CLI does not keep a system prompt in the session: pass it each time
+    can_fork = True
 
-@dataclass
-class ClaudeCode:
-    """An agent backed by the ``claude`` command line."""
+    def __init__(self, model: str | None = None, *, replace_system_prompt: bool = False,
+                 extra_args: list[str] | None = None, **options: Any) -> None:
+        super().__init__(model, **options)
+        self.replace_system_prompt = replace_system_prompt
+        self.extra_args = list(extra_args or ())
 
-    model: str = "sonnet"
-    cwd: str | None = None
-    tools: list[str] | None = None
-    skip_permissions: bool = False
-    system_prompt: str | None = None
-    session_id: str | None = None
-    executable: str = "claude"
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    def argv(self, prompt: str) -> list[str]:
-        """The command line for one call."""
-        argv = [self.executable, "-p", prompt, "--output-format", "json",
-                "--model", MODEL_ALIASES.get(self.model, self.model)]
-        if self.session_id:
-            argv += ["--resume", self.session_id]
-        if self.system_prompt:
-            argv += ["--append-system-prompt", self.system_prompt]
-        if self.skip_permissions:
+    def command(self, call: AgentCall) -> list[str]:
+        argv = [self.executable, "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"]
+        if call.model:
+            argv += ["--model", call.model]
+        if call.session_mode == "new":
+            argv += ["--session-id", call.session_id]
+        elif call.session_mode == "resume":
+            argv += ["--resume", call.session_id]
+        else:
+            argv += ["--resume", call.fork_of or "", "--fork-session", "--session-id", call.session_id]
+            if call.resume_at:
+                argv += ["--resume-session-at", call.resume_at]
+        if call.system_prompt:
+            argv += ["--system-prompt" if self.replace_system_prompt else "--append-system-prompt", call.system_prompt]
+        if call.tools is not None:
+            argv += ["--tools", ",".join(call.tools)]
+            if call.tools:
+                argv += ["--allowedTools", ",".join(call.tools)]
+        if call.skip_permissions:
             argv.append("--dangerously-skip-permissions")
-        for tool in self.tools or ():
-            argv += ["--allowedTools", tool]
-        return argv
+        if call.schema is not None:
+            argv += ["--json-schema", json.dumps(call.schema, separators=(",", ":"))]
+        return argv + self.extra_args
 
-    async def __call__(self, prompt: str) -> str:
-        import os
+    def stdin(self, call: AgentCall) -> str:
+        return call.prompt
 
-        env = {**os.environ, **self.extra_env}
-        result = await anyio.run_process(self.argv(prompt), cwd=self.cwd, env=env, check=False)
-        out = result.stdout.decode("utf-8", "replace")
-        for line in reversed(out.strip().splitlines()):
-            try:
-                data = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(data, dict) and data.get("type") == "result":
-                if data.get("is_error"):
-                    raise ClaudeCodeError(f"claude reported an error: {data.get('result')}")
-                self.session_id = data.get("session_id") or self.session_id
-                return str(data.get("result", ""))
-        err = result.stderr.decode("utf-8", "replace").strip()
-        raise ClaudeCodeError(f"claude exited with status {result.returncode} and no result: {err[:2000]}")
+    def session_missing(self, inv: Any) -> bool:
+        return "No conversation found" in inv.stderr or "No conversation found" in inv.stdout
 
 
-def claude_code(**options: object) -> ClaudeCode:
-    """Create a Claude Code agent: ``claude_code(model="sonnet", cwd=None, tools=None, ...)``."""
-    return ClaudeCode(**options)  # type: ignore[arg-type]
+def claude_code(model: str | None = "sonnet", **options: Any) -> ClaudeCode:
+    """A Claude Code agent.
+
+    ``claude_code(model="sonnet", cwd=None, tools=None, skip_permissions=False,
+    system_prompt=None, replace_system_prompt=False, session_id=None, timeout=None,
+    stall_timeout=600, env=None, executable="claude", extra_args=None)``. ``model`` takes an
+    alias (sonnet, opus, haiku, fable) or a full model id.
+    """
+    return ClaudeCode(model, **options)

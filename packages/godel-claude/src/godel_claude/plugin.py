@@ -13,3 +13,8 @@ if TYPE_CHECKING:
 @hookimpl
 def godel_register_agents(register: Register) -> None:
     register("claude_code", "godel_claude.agent:claude_code", summary="Claude Code CLI (claude -p)")
+
+
+@hookimpl
+def godel_register_parsers(register: Register) -> None:
+    register("claude", "godel_claude.parser:ClaudeStreamParser", summary="claude -p --output-format stream-json")

@@ -1,73 +1,67 @@
-"""The ``copilot`` agent: runs the GitHub Copilot CLI (``copilot -p``) and returns its answer.
+"""The ``copilot`` agent: GitHub Copilot's CLI (``copilot -p``) on the godel agent base.
 
-This first version runs the CLI and collects its JSONL messages. Recording, replay, sessions
-and structured output arrive with the agent base in godel-core.
+The answer streams as JSONL (``--output-format json``). Sessions use ``--session-id`` (a
+new session with godel's id, or an existing one to continue); the CLI cannot fork a session,
+so after a rewind the re-run call starts a new one (the base warns). ``schema=`` is asked
+for in the prompt, validated with pydantic, and repaired once in the same session.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass, field
+from typing import Any
 
-import anyio
+from godel.agents.base import Agent
+from godel.agents.call import AgentCall
+
+from godel_copilot.parser import CopilotStreamParser
+
+__all__ = ["MODEL_ALIASES", "Copilot", "copilot"]
+
+MODEL_ALIASES = {
+    "sonnet": "claude-sonnet-4.6",
+    "opus": "claude-opus-4.6",
+    "haiku": "claude-haiku-4.5",
+    "gpt": "gpt-5.4",
+}
 
 
-class CopilotError(RuntimeError):
-    """The copilot CLI failed or printed no answer."""
+class Copilot(Agent):
+    """An agent backed by the ``copilot`` command line (GitHub Copilot CLI)."""
 
+    backend = "copilot"
+    parser = CopilotStreamParser
+    executable = "copilot"
+    model_aliases = MODEL_ALIASES
 
-@dataclass
-class Copilot:
-    """An agent backed by the ``copilot`` command line."""
+    def __init__(self, model: str | None = None, *, extra_args: list[str] | None = None, **options: Any) -> None:
+        super().__init__(model, **options)
+        self.extra_args = list(extra_args or ())
 
-    model: str | None = None
-    cwd: str | None = None
-    tools: list[str] | None = None
-    skip_permissions: bool = False
-    system_prompt: str | None = None
-    session_id: str | None = None
-    executable: str = "copilot"
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    def argv(self, prompt: str) -> list[str]:
-        """The command line for one call."""
-        if self.system_prompt and not self.session_id:
-            prompt = f"{self.system_prompt}\n\n{prompt}"
-        argv = [self.executable, "-p", prompt, "--output-format", "json", "--no-color"]
-        if self.model:
-            argv += ["--model", self.model]
-        if self.session_id:
-            argv += ["--resume", self.session_id]
-        if self.skip_permissions:
+    def command(self, call: AgentCall) -> list[str]:
+        # --prompt=TEXT keeps a prompt that starts with "-" from being read as an option.
+        argv = [self.executable, f"--prompt={call.prompt}", "--output-format", "json", "--no-color",
+                "--no-auto-update"]
+        # --resume fails on an unknown session, where --session-id would quietly start one.
+        argv.append(f"--resume={call.session_id}" if call.session_mode == "resume" else f"--session-id={call.session_id}")
+        if call.model:
+            argv += ["--model", call.model]
+        if call.skip_permissions:
             argv.append("--allow-all-tools")
-        for tool in self.tools or ():
-            argv += ["--allow-tool", tool]
-        return argv
+        if call.tools is not None:
+            argv += [f"--available-tools={','.join(call.tools)}"]
+            argv += [f"--allow-tool={tool}" for tool in call.tools]
+        return argv + self.extra_args
 
-    async def __call__(self, prompt: str) -> str:
-        env = {**os.environ, **self.extra_env}
-        result = await anyio.run_process(self.argv(prompt), cwd=self.cwd, env=env, check=False)
-        parts: list[str] = []
-        for line in result.stdout.decode("utf-8", "replace").splitlines():
-            try:
-                data = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(data, dict):
-                continue
-            kind = data.get("type")
-            body = data.get("data") or {}
-            if kind == "assistant.message" and not data.get("ephemeral") and body.get("content"):
-                parts.append(str(body["content"]))
-            elif kind == "result":
-                self.session_id = data.get("sessionId") or body.get("sessionId") or self.session_id
-        if result.returncode != 0 or not parts:
-            err = result.stderr.decode("utf-8", "replace").strip()
-            raise CopilotError(f"copilot exited with status {result.returncode} and no answer: {err[:2000]}")
-        return "\n".join(parts)
+    def session_missing(self, inv: Any) -> bool:
+        return "No session or task matched" in inv.stderr
 
 
-def copilot(**options: object) -> Copilot:
-    """Create a Copilot agent: ``copilot(model=None, cwd=None, tools=None, ...)``."""
-    return Copilot(**options)  # type: ignore[arg-type]
+def copilot(model: str | None = None, **options: Any) -> Copilot:
+    """A GitHub Copilot CLI agent.
+
+    ``copilot(model=None, cwd=None, tools=None, skip_permissions=False, system_prompt=None,
+    session_id=None, timeout=None, stall_timeout=600, env=None, executable="copilot",
+    extra_args=None)``. ``model`` takes an alias (sonnet, opus, haiku, gpt) or a model id;
+    None uses the CLI's default (or ``COPILOT_MODEL``).
+    """
+    return Copilot(model, **options)

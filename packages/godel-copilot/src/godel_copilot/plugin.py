@@ -13,3 +13,8 @@ if TYPE_CHECKING:
 @hookimpl
 def godel_register_agents(register: Register) -> None:
     register("copilot", "godel_copilot.agent:copilot", summary="GitHub Copilot CLI (copilot -p)")
+
+
+@hookimpl
+def godel_register_parsers(register: Register) -> None:
+    register("copilot", "godel_copilot.parser:CopilotStreamParser", summary="copilot -p --output-format json")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from godel.errors import PluginError, UnknownPluginError
     from godel.events import Event, EventStatus, Op
     from godel.exceptions import (
-        AgentRefusal, CommandFailure, ConfigError, ContextOverflowError, GodelError, GodelStrictError,
+        AgentError, AgentRefusal, AgentStalled, AgentTimeout, CommandFailure, ConfigError, ContextOverflowError, GodelError, GodelStrictError,
         GodelWatchNotInstalledError, HumanTimeout, NonDeterministicEscape, PauseSignal, ResumeError,
         RewindSignal, RewindUnsafe, SchemaValidationFailure, SourceEditedError, StepTimeout,
         StrictViolation, UnsafeResumeError, WorkflowFail,
@@ -71,6 +71,9 @@ _EXPORTS: dict[str, str] = {
     "SourceEditedError": "godel.exceptions",
     "ConfigError": "godel.exceptions",
     "AgentRefusal": "godel.exceptions",
+    "AgentError": "godel.exceptions",
+    "AgentTimeout": "godel.exceptions",
+    "AgentStalled": "godel.exceptions",
     "SchemaValidationFailure": "godel.exceptions",
     "HumanTimeout": "godel.exceptions",
     "NonDeterministicEscape": "godel.exceptions",
@@ -86,6 +89,9 @@ _EXPORTS: dict[str, str] = {
     "get_plugin_manager": "godel.plugins",
 }
 
+# submodules reachable as attributes without an explicit import (``godel.agents.claude_code``)
+_SUBMODULES = ("det", "agents", "parsers")
+
 __all__ = ["__version__", "det", "version", *_EXPORTS]
 
 
@@ -95,8 +101,8 @@ def version() -> str:
 
 
 def __getattr__(name: str) -> object:
-    if name == "det":
-        return importlib.import_module("godel.det")
+    if name in _SUBMODULES:
+        return importlib.import_module(f"godel.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'godel' has no attribute {name!r}")

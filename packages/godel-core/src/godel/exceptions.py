@@ -87,13 +87,32 @@ class CommandFailure(_Located, WorkflowFail):
         return self._render(self.message)
 
 
-class ContextOverflowError(CommandFailure):
-    """An agent's conversation no longer fits the model's context window."""
+class AgentError(CommandFailure):
+    """An agent call failed: the CLI exited without an answer, or the model reported an error.
 
-    def __init__(self, message: str, *, model: str = "", session_id: str | None = None, **kwargs: Any) -> None:
+    Carries the CLI's output (``stdout``, ``stderr``, ``returncode``) like ``CommandFailure``,
+    plus the ``backend``, ``model`` and ``session_id`` of the call. A ``WorkflowFail``, so
+    ``retry`` retries it.
+    """
+
+    def __init__(self, message: str, *, backend: str = "", model: str = "", session_id: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
+        self.backend = backend
         self.model = model
         self.session_id = session_id
+
+
+class AgentTimeout(AgentError):
+    """An agent call ran longer than its ``timeout``; its CLI's process group was ended."""
+
+
+class AgentStalled(AgentTimeout):
+    """An agent's CLI printed nothing for ``stall_timeout`` seconds; its process group was ended."""
+
+
+class ContextOverflowError(AgentError):
+    """An agent's conversation no longer fits the model's context window."""
 
 
 class ResumeError(GodelError):

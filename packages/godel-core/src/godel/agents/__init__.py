@@ -5,13 +5,20 @@ the backend that the installed plugin registered. A name nobody registered raise
 ``UnknownPluginError`` (an ``AttributeError``) that lists what is installed and names the
 package to install. ``from godel.agents import nope`` turns that into Python's generic
 ImportError, so prefer ``get`` when you want the full message.
+
+Backend authors build on ``godel.agents.Agent`` (see ``godel.agents.base``), which is also
+reachable from here, with ``AgentCall``, ``AgentResult`` and ``result_record``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["get", "names"]
+__all__ = ["Agent", "AgentCall", "AgentResult", "get", "names", "result_record"]
+
+# Names defined by godel itself (not by plugins): imported on first use.
+_OWN = {"Agent": "godel.agents.base", "AgentCall": "godel.agents.call", "AgentResult": "godel.agents.call",
+        "result_record": "godel.agents.call"}
 
 
 def get(name: str) -> Any:
@@ -31,6 +38,10 @@ def names() -> list[str]:
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
+    if name in _OWN:
+        import importlib
+
+        return getattr(importlib.import_module(_OWN[name]), name)
     return get(name)
 
 

@@ -1,0 +1,71 @@
+"""What the agent base hands a backend (``AgentCall``) and what it gets back (``AgentResult``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SessionMode = Literal["new", "resume", "fork"]
+
+__all__ = ["AgentCall", "AgentResult", "SessionMode", "result_record"]
+
+
+@dataclass(frozen=True)
+class AgentCall:
+    """One invocation of an agent CLI, fully decided by the base.
+
+    ``session_mode`` says how to treat ``session_id``:
+
+    - ``"new"``: start a new session with exactly this id (``--session-id``);
+    - ``"resume"``: continue the existing session ``session_id`` (``--resume``);
+    - ``"fork"``: copy the session ``fork_of`` into the new session ``session_id``, keeping
+      only the conversation up to and including the message ``resume_at`` when it is given.
+
+    ``system_prompt`` is set when the backend must deliver it on this invocation;
+    ``schema`` is the JSON schema when the backend enforces it natively (``native_schema``).
+    """
+
+    prompt: str
+    model: str | None
+    session_id: str
+    session_mode: SessionMode = "new"
+    fork_of: str | None = None
+    resume_at: str | None = None
+    system_prompt: str | None = None
+    schema: dict[str, Any] | None = None
+    tools: tuple[str, ...] | None = None
+    skip_permissions: bool = False
+    cwd: str | None = None
+
+
+@dataclass
+class AgentResult:
+    """What one CLI invocation answered (built from the parser's ``agent.result`` record)."""
+
+    text: str = ""
+    structured: Any = None
+    session_id: str | None = None
+    usage: dict[str, int] = field(default_factory=dict)
+    cost_usd: float | None = None
+    is_error: bool = False
+    error: str = ""
+    refusal: bool = False
+    cursor: str | None = None
+    stop_reason: str | None = None
+
+
+_RESULT_FIELDS = ("text", "structured", "session_id", "usage", "cost_usd", "is_error", "error", "refusal",
+                  "cursor", "stop_reason")
+
+
+def result_record(**fields: Any) -> dict[str, Any]:
+    """An ``agent.result`` transcript record; parsers emit one when their stream reports the outcome."""
+    unknown = set(fields) - set(_RESULT_FIELDS)
+    if unknown:
+        raise TypeError(f"result_record: unknown fields {sorted(unknown)}")
+    return {"op": "agent.result", **{k: v for k, v in fields.items() if v is not None}}
+
+
+def from_record(record: dict[str, Any]) -> AgentResult:
+    """The ``AgentResult`` an ``agent.result`` record describes."""
+    return AgentResult(**{k: record[k] for k in _RESULT_FIELDS if k in record})

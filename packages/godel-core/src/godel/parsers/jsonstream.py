@@ -1,0 +1,47 @@
+"""A base for parsers of JSON-lines streams (what agent CLIs print in their JSON modes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from godel.parsers.base import Record
+
+__all__ = ["MAX_LINE", "JsonStreamParser"]
+
+# A line longer than this is kept only as a truncated ``agent.raw`` record: a runaway line
+# must not make the transcript (or memory) explode.
+MAX_LINE = 1 << 20
+_RAW_KEEP = 64 * 1024
+
+
+class JsonStreamParser:
+    """Decodes each line as a JSON object and hands it to ``on_object``.
+
+    Subclasses implement ``on_object(obj) -> list[Record]``. Blank lines are skipped; a line
+    that is not JSON, not an object or too long becomes one ``agent.raw`` record with a
+    ``reason`` (``malformed``, ``non_object``, ``oversized``, ``internal``). Never raises.
+    """
+
+    def feed(self, line: str) -> list[Record]:
+        if not line.strip():
+            return []
+        if len(line) > MAX_LINE:
+            return [{"op": "agent.raw", "text": line[:_RAW_KEEP], "reason": "oversized"}]
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            return [{"op": "agent.raw", "text": line, "reason": "malformed"}]
+        if not isinstance(obj, dict):
+            return [{"op": "agent.raw", "text": line, "reason": "non_object"}]
+        try:
+            return self.on_object(obj)
+        except Exception as exc:  # a parser bug must not kill the agent call it observes
+            return [{"op": "agent.raw", "text": line[:_RAW_KEEP], "reason": "internal", "error": repr(exc)}]
+
+    def on_object(self, obj: dict[str, Any]) -> list[Record]:
+        """Records for one decoded JSON object."""
+        raise NotImplementedError
+
+    def close(self) -> list[Record]:
+        return []
