@@ -1,13 +1,19 @@
 # Two entry points for a fresh machine: `make demo` (the main job) and `make test` (every test).
-# Both create .venv and install the five packages editable, plus the test plugin.
+# Both create .venv and install the five packages editable, plus the test plugin, and install
+# the real agent CLIs (claude, copilot) from the npm registry into .tools/ (git-ignored).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYPROJECTS := $(wildcard packages/*/pyproject.toml tests/plugins/*/pyproject.toml)
+# The agent CLIs the end-to-end tests and the demo run (offline, against godel's fake model server).
+TOOLS   := .tools
+CLIS    := @anthropic-ai/claude-code@2.1.197 @github/copilot@1.0.102
+TSTAMP  := $(TOOLS)/.installed-2.1.197-1.0.102
+export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
-.PHONY: demo test test-fast bench install clean
+.PHONY: demo test test-fast bench install tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,15 +26,25 @@ $(STAMP): $(BIN)/python requirements-dev.txt $(PYPROJECTS)
 
 install: $(STAMP)
 
-demo: install
+$(TSTAMP):
+	mkdir -p $(TOOLS)
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error $(CLIS)
+	touch $@
+
+tools: $(TSTAMP)
+
+# The main job: Claude Code writes a program, the Copilot CLI reviews it (examples/pair.py),
+# both real CLIs answering from godel's scripted fake model server, offline.
+demo: install tools
 	$(BIN)/godel --version
-	$(BIN)/godel plugins
-	$(BIN)/godel run examples/hello.py -- world
-	$(BIN)/godel show "$$(basename "$$(ls -t runs/*.jsonl | head -n 1)" .jsonl)" --graph
+	$(BIN)/python -m godel.testing.fake_model --script examples/pair.fake-model.json -- \
+		$(BIN)/godel run examples/pair.py
+	$(BIN)/godel show "$$(basename "$$(ls -t runs/*.jsonl | head -n 1)" .jsonl)"
 	$(BIN)/godel runs list --limit 5
 
-test: install
-	$(BIN)/python -m pytest -q
+# GODEL_REQUIRE_AGENT_CLIS: a missing claude/copilot fails the agent tests instead of skipping them.
+test: install tools
+	GODEL_REQUIRE_AGENT_CLIS=1 $(BIN)/python -m pytest -q
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
@@ -37,4 +53,4 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .hypothesis
+	rm -rf $(VENV) $(TOOLS) dist build .pytest_cache .hypothesis

@@ -25,6 +25,28 @@ TEST_PLUGINS = REPO / "tests" / "plugins"
 BIN = Path(sys.executable).parent
 GODEL = BIN / "godel"
 
+# The agent CLIs that `make tools` installs from the npm registry (git-ignored).
+AGENT_CLIS = REPO / ".tools" / "node_modules" / ".bin"
+if AGENT_CLIS.is_dir() and str(AGENT_CLIS) not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = f"{AGENT_CLIS}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+@pytest.fixture
+def require_cli() -> Callable[[str], str]:
+    """``require_cli("claude")``: the CLI's path; skips the test if it is missing (fails under
+    ``GODEL_REQUIRE_AGENT_CLIS=1``, which ``make test`` sets, so CI never skips silently)."""
+
+    def require(name: str) -> str:
+        path = shutil.which(name)
+        if path is None:
+            message = f"the {name} CLI is not installed (run `make tools`)"
+            if os.environ.get("GODEL_REQUIRE_AGENT_CLIS") == "1":
+                pytest.fail(message)
+            pytest.skip(message)
+        return path
+
+    return require
+
 
 def clean_env(extra: Mapping[str, str] | None = None, pythonpath: list[Path] | None = None) -> dict[str, str]:
     """The current environment without godel switches, plus ``extra`` and ``PYTHONPATH``."""

@@ -271,6 +271,20 @@ def godel_cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
                           timeout=60)
 
 
+def processes_with_env(name: str, value: Path) -> list[int]:
+    """Live processes (not zombies) whose environment has ``name=value``."""
+    needle = f"{name}={value}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and needle in (proc / "environ").read_bytes().split(b"\0"):
+                if "\nState:\tZ" not in (proc / "status").read_text():
+                    found.append(int(proc.name))
+        except OSError:
+            pass
+    return found
+
+
 def run_id_in(runs: Path) -> str:
     (log,) = runs.glob("*.jsonl")
     return log.stem
@@ -287,8 +301,14 @@ def test_sigkill_during_a_call_then_a_hot_patched_resume_forks_at_the_last_kept_
     while len(invocations(home)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(invocations(home)) == 2, "the second agent call never started"
+    assert processes_with_env("ECHO_HOME", home), "the echo CLI should be running"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    # no handler ran in godel, yet its agent CLI (in a process group of its own) did not outlive it
+    deadline = time.monotonic() + 10
+    while processes_with_env("ECHO_HOME", home) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not processes_with_env("ECHO_HOME", home)
     run_id = run_id_in(tmp_path / "runs")
     (tmp_path / "wf.py").write_text(WORKFLOW.replace("{sleep}", "0"))  # hot-patch: no more sleeping
     out = godel_cli("resume", run_id, "--no-lint", "--on-source-edit", "ignore", "--on-mismatch", "invalidate",

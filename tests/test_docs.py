@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 import godel.plugins
@@ -89,9 +91,30 @@ def test_nothing_documented_as_a_hook_is_missing_from_hookspecs() -> None:
     assert mentioned <= set(SPECS), f"not in godel.hookspecs: {sorted(mentioned - set(SPECS))}"
 
 
-def test_the_agent_backend_section_is_present_and_marked() -> None:
+HELLO_CLI = """#!/usr/bin/env python3
+import json, sys
+args = sys.argv[1:]
+prompt = sys.stdin.read()
+session = args[args.index("--session-id") + 1] if "--session-id" in args else args[args.index("--resume") + 1]
+print(json.dumps({"type": "delta", "text": "hello, "}), flush=True)
+text = "hello, " + prompt + (" (again)" if "--resume" in args else "")
+print(json.dumps({"type": "result", "text": text, "session_id": session, "usage": {"output_tokens": 2}}))
+"""
+
+
+def test_the_agent_backend_example_runs(tmp_path: Path) -> None:
     section = SECTIONS["Writing an agent backend"]
-    assert "Coming with the agent base" in section
+    code = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "godel_hello/agent.py", "exec"), namespace)  # noqa: S102 - the documented example
+    cli = tmp_path / "hello-agent"
+    cli.write_text(HELLO_CLI.replace("#!/usr/bin/env python3", f"#!{sys.executable}"))
+    cli.chmod(0o755)
+    agent = namespace["hello"](executable=str(cli))
+    assert agent.resolve_model() == "hello-small-2"
+    assert anyio.run(agent, "world") == "hello, world"
+    first_session = agent.session_id
+    assert anyio.run(agent, "again") == "hello, again (again)" and agent.session_id == first_session
 
 
 def test_every_environment_switch_is_documented() -> None:

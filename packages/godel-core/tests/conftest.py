@@ -48,3 +48,32 @@ def load_events(runs_dir: Path) -> Callable[[str], list[Any]]:
         return EventLog.load(run_id, runs_dir).events
 
     return load
+
+
+# The real agent CLIs, for the end-to-end tests against the fake model server -------------------
+
+AGENT_TOOLS_BIN = Path(__file__).resolve().parents[3] / ".tools" / "node_modules" / ".bin"
+
+
+@pytest.fixture
+def agent_cli(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], str]:
+    """``agent_cli("claude")`` → the CLI's path, looked up on PATH with the repository's
+    ``.tools/node_modules/.bin`` in front (also left on PATH for the test).
+
+    A missing CLI skips the test, or fails it when ``GODEL_REQUIRE_AGENT_CLIS=1``.
+    """
+    import os
+    import shutil
+
+    monkeypatch.setenv("PATH", f"{AGENT_TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+
+    def find(name: str) -> str:
+        path = shutil.which(name)
+        if path is None:
+            reason = f"the {name} CLI is not installed (not on PATH nor in {AGENT_TOOLS_BIN})"
+            if os.environ.get("GODEL_REQUIRE_AGENT_CLIS") == "1":
+                pytest.fail(reason + "; GODEL_REQUIRE_AGENT_CLIS=1 requires it")
+            pytest.skip(reason)
+        return path
+
+    return find

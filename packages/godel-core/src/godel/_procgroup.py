@@ -16,8 +16,11 @@ anyio cancel scopes, so task groups, ``move_on_after`` and step timeouts cancel 
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -46,12 +49,16 @@ class Outcome:
 
 async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, env: Mapping[str, str] | None,
                     stdin: bytes | None, inherit_stdin: bool, timeout: float | None,
-                    out_sink: LineSink | None, err_sink: LineSink | None) -> Outcome:
+                    out_sink: LineSink | None, err_sink: LineSink | None, die_with_parent: bool = False) -> Outcome:
     """Run a command in its own process group and wait until the group is gone.
 
     ``argv`` is a shell command line when ``shell`` is true. Output lines go to the sinks as
     they arrive. Raises ``OSError`` if the command cannot start; re-raises cancellation and
     whatever a sink raised, after the group was killed.
+
+    ``die_with_parent`` (Linux): the child gets SIGTERM if godel itself dies, even by SIGKILL,
+    when no handler can run. Used for agent CLIs, which would otherwise go on working (and
+    spending) unobserved; it costs a fork instead of a vfork, so plain commands do without.
     """
     loop = asyncio.get_running_loop()
     proto = _Pipes(loop, out_sink, err_sink)
@@ -60,15 +67,17 @@ async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, 
     # the pipes are connected. Cancelled in between, asyncio would kill the leader alone and
     # leave whatever it already started; a pending cancellation instead reaches us at the
     # next await, when the group is registered and can be killed whole.
+    preexec = _parent_death_signal() if die_with_parent else None
+    extra = {"preexec_fn": preexec} if preexec is not None else {}
     with privileged(), anyio.CancelScope(shield=True):
         if shell:
             transport, _ = await loop.subprocess_shell(
                 lambda: proto, argv, stdin=stdin_arg, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=cwd, env=env, start_new_session=True)
+                cwd=cwd, env=env, start_new_session=True, **extra)
         else:
             transport, _ = await loop.subprocess_exec(
                 lambda: proto, *argv, stdin=stdin_arg, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=cwd, env=env, start_new_session=True)
+                cwd=cwd, env=env, start_new_session=True, **extra)
     pgid = transport.get_pid()
     reaper.register(pgid)
     timed_out = False
@@ -102,6 +111,36 @@ async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, 
     if proto.error is not None:
         raise proto.error  # a sink failed while the last output was collected
     return Outcome(None if timed_out else transport.get_returncode(), b"".join(proto.out), b"".join(proto.err))
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A preexec function asking Linux to SIGTERM the child when godel dies (None elsewhere)."""
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # godel died before the request took effect
+            os._exit(1)
+
+    return preexec
 
 
 class _TimedOut(Exception):

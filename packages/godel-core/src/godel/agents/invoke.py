@@ -98,7 +98,7 @@ async def run_cli(argv: Sequence[str], *, parser: StreamParser, env: dict[str, s
             outcome = await run_group(
                 list(argv), shell=False, cwd=cwd, env=env,
                 stdin=stdin.encode("utf-8") if stdin is not None else None,
-                inherit_stdin=False, timeout=timeout, out_sink=on_out, err_sink=on_err)
+                inherit_stdin=False, timeout=timeout, out_sink=on_out, err_sink=on_err, die_with_parent=True)
         finally:
             if handle is not None:
                 handle.cancel()
