@@ -64,6 +64,8 @@ async def main(backend, mode, stall="600"):
     if mode == "tool":
         agent = make(backend, cwd=".", tools=["Write"] if backend == "claude" else None, skip_permissions=True)
         return await ask(agent, "Create made.txt saying made by the agent.")
+    if mode == "badflag":
+        return await ask(make(backend, extra_args=["--no-such-flag"]), "Say hello.")
     if mode == "stall":
         return await ask(make(backend, stall_timeout=float(stall)), "Think hard.")
     agent = make(backend)
@@ -113,7 +115,7 @@ def test_a_plain_answer(fake_model, backend, project, tmp_path):
     assert result == "Hello from the fake model."
     assert call.request["backend"] == backend and call.response["text"] == result
     assert call.response["session_id"] == call.request["session_id"]
-    assert call.response["usage"].get("output_tokens", 0) >= 0
+    assert call.response["usage"]["output_tokens"] > 0 and call.response["usage"]["input_tokens"] > 0
     transcript = (project / "runs" / result_of(project)[0] / "transcript.jsonl").read_text()
     streamed = "".join(json.loads(line)["event"].get("text", "") for line in transcript.splitlines()[1:]
                        if json.loads(line)["event"]["op"] == "agent.response")
@@ -191,6 +193,16 @@ def test_an_http_error_from_the_model_fails_the_call_clearly(fake_model, backend
     assert "AgentError" in out.stderr and "rejects this request" in out.stderr
     _, _, (call,) = result_of(project)
     assert call.status.value == "FAILED" and call.response["error_type"] == "AgentError"
+
+
+def test_a_cli_that_exits_without_a_result_is_an_error_with_its_stderr(fake_model, backend, project, tmp_path):
+    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "badflag")
+    assert out.returncode == 1, out.stderr
+    assert "AgentError" in out.stderr and "without a result" in out.stderr
+    _, _, (call,) = result_of(project)
+    cli_said = [line.strip() for line in call.response["stderr"].splitlines() if line.strip()]
+    assert cli_said and cli_said[-1] in out.stderr  # the CLI's own complaint, quoted
+    assert fake_model.main_requests == []
 
 
 def test_a_stalled_model_is_caught_by_the_watchdog(fake_model, backend, project, tmp_path):

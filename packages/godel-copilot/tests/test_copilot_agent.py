@@ -74,3 +74,19 @@ def test_errors_make_an_error_result():
                     {"type": "result", "sessionId": "S", "exitCode": 1}])
     assert records[0] == {"op": "agent.error", "message": "500 overloaded"}
     assert records[-1]["is_error"] and records[-1]["error"] == "500 overloaded"
+
+
+def test_token_counts_come_from_the_session_log(tmp_path):
+    from godel_copilot.agent import session_usage
+
+    log = tmp_path / "events.jsonl"
+    record = {"type": "session.usage_record", "timestamp": "2026-11-24T06:10:28.393Z",
+              "data": {"usage": {"inputTokens": 120, "outputTokens": 7, "cacheReadTokens": 20, "cacheWriteTokens": 3}}}
+    old = {**record, "timestamp": "2026-11-24T05:00:00.000Z"}
+    log.write_text("\n".join(json.dumps(r) for r in (old, record, {"type": "other"})) + "\nnot json\n")
+    from datetime import datetime
+
+    since = datetime.fromisoformat("2026-11-24T06:10:28+00:00").timestamp()
+    assert session_usage(log, since=since) == {"input_tokens": 100, "output_tokens": 7,
+                                               "cache_read_input_tokens": 20, "cache_creation_input_tokens": 3}
+    assert session_usage(tmp_path / "missing.jsonl", since=since) == {}

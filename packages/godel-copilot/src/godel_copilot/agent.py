@@ -8,10 +8,15 @@ for in the prompt, validated with pydantic, and repaired once in the same sessio
 
 from __future__ import annotations
 
+import json
+import os
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from godel.agents.base import Agent
-from godel.agents.call import AgentCall
+from godel.agents.call import AgentCall, AgentResult
+from godel.agents.invoke import Invocation
 
 from godel_copilot.parser import CopilotStreamParser
 
@@ -53,7 +58,49 @@ class Copilot(Agent):
         return argv + self.extra_args
 
     def session_missing(self, inv: Any) -> bool:
-        return "No session or task matched" in inv.stderr
+        return "No session or task matched" in inv.stderr or "No session, task, or name matched" in inv.stderr
+
+    def extract_result(self, inv: Invocation) -> AgentResult | None:
+        result = super().extract_result(inv)
+        if result is not None and not result.usage and result.session_id:
+            # copilot prints no token counts; its session log has them.
+            result.usage = session_usage(self._copilot_home() / "session-state" / result.session_id / "events.jsonl",
+                                         since=inv.started_at)
+        return result
+
+    def _copilot_home(self) -> Path:
+        env = {**os.environ, **self.env}
+        if env.get("COPILOT_HOME"):
+            return Path(env["COPILOT_HOME"])
+        return Path(env.get("HOME") or Path.home()) / ".copilot"
+
+
+def session_usage(events: Path, *, since: float) -> dict[str, int]:
+    """Token counts of the ``session.usage_record`` events logged at or after ``since`` (epoch s)."""
+    usage: dict[str, int] = {}
+    try:
+        lines = events.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return usage
+    for line in lines:
+        if '"session.usage_record"' not in line:
+            continue
+        try:
+            event = json.loads(line)
+            when = datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00")).timestamp()
+            record = event["data"]["usage"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if when + 1 < since:  # from an earlier invocation in this session (1 s of clock slack)
+            continue
+        cache_read = int(record.get("cacheReadTokens") or 0)
+        # copilot's inputTokens include the cached ones; report them apart, as claude does
+        for field, value in (("input_tokens", int(record.get("inputTokens") or 0) - cache_read),
+                             ("output_tokens", int(record.get("outputTokens") or 0)),
+                             ("cache_read_input_tokens", cache_read),
+                             ("cache_creation_input_tokens", int(record.get("cacheWriteTokens") or 0))):
+            usage[field] = usage.get(field, 0) + value
+    return usage
 
 
 def copilot(model: str | None = None, **options: Any) -> Copilot:

@@ -39,6 +39,7 @@ class Invocation:
     duration: float = 0.0
     timed_out: bool = False
     stalled: bool = False
+    started_at: float = 0.0  # wall-clock time.time() when the CLI was started
 
 
 async def run_cli(argv: Sequence[str], *, parser: StreamParser, env: dict[str, str] | None, cwd: str | None,
@@ -74,6 +75,7 @@ async def run_cli(argv: Sequence[str], *, parser: StreamParser, env: dict[str, s
             write(op="stderr", line=line)
 
     started = time.monotonic()
+    started_at = time.time()
     stalled = False
     outcome = None
     loop = asyncio.get_running_loop()
@@ -106,6 +108,7 @@ async def run_cli(argv: Sequence[str], *, parser: StreamParser, env: dict[str, s
     inv = Invocation(list(argv), outcome.returncode if outcome is not None else None, records,
                      "\n".join(out_lines), "\n".join(err_lines), round(time.monotonic() - started, 6))
     inv.stalled = stalled
+    inv.started_at = started_at
     inv.timed_out = outcome is not None and outcome.returncode is None
     return inv
 
