@@ -345,7 +345,7 @@ def test_sigkill_during_an_unchanged_call_resumes_it_in_its_session(tmp_path):
     events = agent_events(tmp_path / "runs", run_id)
     started_only = [e for e in events if e.status is EventStatus.STARTED]
     assert len(started_only) == 1  # the crashed attempt stays in the audit trail
-    assert events[-1].response["text"].startswith("first | (This request was interrupted")
+    assert events[-1].response["text"].startswith("first | (Your previous attempt at this request was interrupted")
 
 
 @pytest.mark.slow
@@ -385,3 +385,61 @@ def test_a_session_id_given_to_the_constructor_is_continued(echo_home):
     assert anyio.run(again, "!history") == "remember me"
     assert again.session_id == first.session_id
     assert sys.executable  # the echo CLI runs on this interpreter
+
+
+@godel.workflow
+async def retried():
+    agent = godel.agents.echo()
+    await agent("first")
+
+    @godel.retry(2)
+    @godel.step
+    async def flaky(n):
+        return await agent(n)
+
+    return await flaky("!json {}\n!then ok") if False else await flaky_call(agent)
+
+
+async def flaky_call(agent):
+    attempts = []
+
+    @godel.retry(2)
+    async def once():
+        attempts.append(1)
+        prompt = "!fail overloaded" if len(attempts) == 1 else "!history"
+        return await agent(prompt)
+
+    return await once()
+
+
+def test_a_retried_call_continues_the_session_after_a_failure(echo_home, tmp_path):
+    answer, run_id = run_workflow(retried, tmp_path / "runs")
+    assert answer == "first"  # the same session, not a fork or a new one
+    modes = [e.request["session_mode"] for e in agent_events(tmp_path / "runs", run_id)]
+    assert modes == ["new", "resume", "resume"]
+
+
+SECRET = "sk-ant-api03-" + "Zx9" * 20
+
+
+@godel.workflow
+async def secret_then_gate(flag):
+    agent = godel.agents.echo()
+    answer = await agent(f"deploy with {SECRET}")
+    await gate(flag)
+    return answer
+
+
+def test_secrets_in_prompts_and_answers_never_reach_disk_and_replay_still_hits(echo_home, tmp_path):
+    runs = tmp_path / "runs"
+    flag = tmp_path / "closed"
+    flag.touch()
+    with pytest.raises(godel.WorkflowFail) as info:
+        run_workflow(secret_then_gate, runs, str(flag))
+    for path in runs.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+    flag.unlink()
+    answer = resume_workflow(secret_then_gate, info.value.run_id, runs)
+    assert len(invocations(echo_home)) == 1  # answered from the log (its hash is of the original)
+    assert SECRET not in answer and "[REDACTED" in answer  # what was recorded is what replays

@@ -20,6 +20,7 @@ from godel.keys import ROOT_KEY, KeyTable
 
 if TYPE_CHECKING:
     from godel.log import EventLog
+    from godel.redact import Redactor
     from godel.replay import ReplayPolicy
     from godel.transcript import Transcript
 
@@ -37,6 +38,7 @@ class RunState:
     source_file: str = ""
     auto_checkpoint: str = ""
     pause_check: Any = None  # callable() -> None, raises PauseSignal when a pause was requested
+    redactor: Redactor | None = None  # the one the log and the transcript write through
 
     @property
     def run_id(self) -> str:

@@ -28,6 +28,7 @@ from godel.logformat import (
     build_header,
     read_log,
 )
+from godel.redact import Redactor, default_redactor
 from godel.runfiles import check_run_id, list_run_ids, log_path
 from godel.runlock import RunLockedError
 from godel.stamps import Stamper
@@ -46,6 +47,10 @@ __all__ = [
 ]
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # ensure_ascii stays on: lines are ASCII
+# Redaction leaves a line's own structure alone: it acts on the request (from this key on, in
+# a line's head) and on the response (up to this key, in its tail). See godel.redact.
+_REQUEST_KEY = ',"request":'
+_STATUS_KEY = ',"status":"'
 _canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
 _FINISHED = EventStatus.FINISHED
 _FAILED = EventStatus.FAILED
@@ -75,7 +80,8 @@ class EventLog:
     lock) or ``load`` (read-only snapshot; no lock).
     """
 
-    def __init__(self, store: EventStore, run_id: str, runs_dir: Path, *, writable: bool) -> None:
+    def __init__(self, store: EventStore, run_id: str, runs_dir: Path, *, writable: bool,
+                 redactor: Redactor | None = None) -> None:
         self.run_id = run_id
         self.runs_dir = runs_dir
         self.path = store.path
@@ -93,15 +99,32 @@ class EventLog:
         self._next_seq = 0
         self._mutex = threading.Lock()
         self._stamper = Stamper()
+        self._redactor: Redactor | None = None
+        self._redact_json = None
+        self._callables = False
+        if writable:
+            self.redactor = redactor if redactor is not None else default_redactor()
+
+    @property
+    def redactor(self) -> Redactor | None:
+        """What every line passes through before it is written (``None`` on read-only logs)."""
+        return self._redactor
+
+    @redactor.setter
+    def redactor(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._redact_json = redactor.redact_json if redactor.has_regex else None
+        self._callables = bool(redactor.callables)
 
     # construction ----------------------------------------------------------------------------
     @classmethod
     def create(cls, runs_dir: str | Path, run_id: str | None = None, *, header: dict | None = None,
-               durability: str | None = None) -> EventLog:
+               durability: str | None = None, redactor: Redactor | None = None) -> EventLog:
         """New run (``run_id`` defaults to a new ULID): takes the run lock, writes the header.
 
-        Raises ``FileExistsError`` if the log already exists, ``RunLockedError`` if another
-        process holds the run.
+        ``redactor`` (default: the built-in patterns, see ``godel.redact``) is applied to every
+        event line. Raises ``FileExistsError`` if the log already exists, ``RunLockedError`` if
+        another process holds the run.
         """
         run_id = check_run_id(run_id if run_id is not None else new_id())
         runs_dir = Path(runs_dir)
@@ -114,12 +137,13 @@ class EventLog:
         except BaseException:
             store.release()
             raise
-        log = cls(store, run_id, runs_dir, writable=True)
+        log = cls(store, run_id, runs_dir, writable=True, redactor=redactor)
         log.header = header_obj["godel_log"]
         return log
 
     @classmethod
-    def open(cls, run_id: str, runs_dir: str | Path, *, durability: str | None = None) -> EventLog:
+    def open(cls, run_id: str, runs_dir: str | Path, *, durability: str | None = None,
+             redactor: Redactor | None = None) -> EventLog:
         """An existing run, for appending (resume, rewind): takes the run lock, loads every event.
 
         Raises ``FileNotFoundError`` if there is no such log, ``RunLockedError`` if another live
@@ -143,7 +167,7 @@ class EventLog:
         except BaseException:
             store.release()
             raise
-        log = cls(store, run_id, runs_dir, writable=True)
+        log = cls(store, run_id, runs_dir, writable=True, redactor=redactor)
         log._adopt(loaded)
         return log
 
@@ -314,29 +338,55 @@ class EventLog:
         # A line is the event's fixed head (ids, identity, request) plus its changing tail
         # (response, status, times). The head of an in-flight event is encoded once and reused
         # for its terminal line: the request is usually the biggest part of a line.
+        # Secrets are redacted here, in the encoded text, so no byte of them reaches the file
+        # (the request hash was computed on the full request, before this).
+        redact = self._redact_json
         prefix = self._heads.pop(event.event_id, None)
         if prefix is None:
+            request = event.request
+            if self._callables:
+                request = self._apply_callables(request)
             prefix = _encode({
                 "event_id": event.event_id, "run_id": event.run_id, "seq": event.seq,
                 "parent_id": event.parent_id, "step_path": list(event.step_path),
                 "invocation_seq": event.invocation_seq, "step_local_seq": event.step_local_seq,
-                "op": event.op, "request_hash": event.request_hash, "request": event.request,
+                "op": event.op, "request_hash": event.request_hash, "request": request,
             })[:-1]
-        tail = _encode({"response": event.response, "status": event.status.value, "ts_start": event.ts_start,
+            if redact is not None and request:
+                prefix = redact(prefix, after=_REQUEST_KEY)
+        response = event.response
+        if self._callables and response is not None:
+            response = self._apply_callables(response)
+        tail = _encode({"response": response, "status": event.status.value, "ts_start": event.ts_start,
                         "ts_end": event.ts_end, "stream_path": event.stream_path})
+        if redact is not None and response and not _scalars_only(response):
+            tail = redact(tail, before=_STATUS_KEY)
         text = prefix + "," + tail[1:]
         if len(text) <= BLOB_THRESHOLD:
             if event.status is _STARTED:
                 self._heads[event.event_id] = prefix
             self._store.append((text + "\n").encode("ascii"), sync=sync)
             return
+        # Only a line this long can hold a string worth moving to the sidecar. The strings are
+        # redacted before they are moved, so the blobs and the previews hold no secret either.
         line = event.to_dict()
-        if len(text) > BLOB_THRESHOLD:
-            # Only a line this long can hold a string worth moving to the sidecar.
-            moved = externalize(line, self._store.put_blob)
-            if moved is not None:
-                text = _encode(moved)
+        if self._redactor is not None and self._redactor.active:
+            line["request"] = self._redact_value(line["request"])
+            line["response"] = self._redact_value(line["response"])
+        moved = externalize(line, self._store.put_blob)
+        if moved is not None:
+            text = _encode(moved)
         self._store.append((text + "\n").encode("ascii"), sync=sync)
+
+    def _apply_callables(self, value: Any) -> Any:
+        assert self._redactor is not None
+        failures: list[tuple[str, str]] = []
+        return self._redactor.apply_callables(value, failures)
+
+    def _redact_value(self, value: Any) -> Any:
+        # Large lines only: callables on the strings, then the regexes on the value's encoding.
+        assert self._redactor is not None
+        return None if value is None else self._redactor.redact_object(value)
 
     def _unique_id(self) -> tuple[str, str]:
         # `show` prints short ids; a collision would make a printed id ambiguous.
@@ -390,6 +440,18 @@ class EventLog:
     def __repr__(self) -> str:
         mode = "read-only" if not self._writable else ("closed" if self._closed else self.durability)
         return f"<EventLog {self.run_id} events={len(self._events)} {mode}>"
+
+
+_SCALARS = (int, float, bool, type(None))
+
+
+def _scalars_only(value: dict[str, Any]) -> bool:
+    """True for a flat object of numbers, booleans and nulls (``{"result": None}``, a det
+    value): nothing in it is text that redaction could change."""
+    for item in value.values():
+        if item.__class__ not in _SCALARS:
+            return False
+    return True
 
 
 def _status(status: EventStatus | str) -> EventStatus:

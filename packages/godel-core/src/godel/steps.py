@@ -137,17 +137,16 @@ class StepCall:
                                         parent_id=parent.scope_id(), invocation_seq=inv, step_local_seq=0)
         token = _frame_var.set(frame)
         try:
-            if spec.timeout is None:
+            if spec.timeout is None and not spec.capture_stdout:
                 result = await spec.fn(*self.args, **self.kwargs)
+            elif not spec.capture_stdout:
+                result = await self._with_timeout(path)
             else:
-                with anyio.move_on_after(spec.timeout) as scope:
-                    result = await spec.fn(*self.args, **self.kwargs)
-                if scope.cancelled_caught:
-                    raise StepTimeout(
-                        f"step {spec.name!r} timed out after {spec.timeout}s",
-                        step_name=spec.name, timeout_seconds=spec.timeout, step_path=path,
-                        remediation_hint="raise the step's timeout= or make it faster; wrap it in retry() to try again",
-                    )
+                from godel.capture import capturing
+
+                with capturing(run, frame, path):
+                    result = await (self._with_timeout(path) if spec.timeout is not None
+                                    else spec.fn(*self.args, **self.kwargs))
         except BaseException as exc:
             if not _is_control(exc):
                 frame.scope_id()  # a failure is always recorded, even in a replayed step
@@ -158,6 +157,19 @@ class StepCall:
             _frame_var.reset(token)
         if frame.event is not None:
             run.log.finish(frame.event, {"result": encode(result)})
+        return result
+
+    async def _with_timeout(self, path: tuple[str, ...]) -> Any:
+        spec = self.spec
+        assert spec.timeout is not None
+        with anyio.move_on_after(spec.timeout) as scope:
+            result = await spec.fn(*self.args, **self.kwargs)
+        if scope.cancelled_caught:
+            raise StepTimeout(
+                f"step {spec.name!r} timed out after {spec.timeout}s",
+                step_name=spec.name, timeout_seconds=spec.timeout, step_path=path,
+                remediation_hint="raise the step's timeout= or make it faster; wrap it in retry() to try again",
+            )
         return result
 
 
@@ -176,10 +188,12 @@ def step(*, name: str | None = None, timeout: float | None = None, idempotent: b
 
 def step(fn: Any = None, /, *, name: str | None = None, timeout: float | None = None,
          idempotent: bool = False, capture_stdout: bool = False) -> Any:
-    """Make an async function a recorded step: ``@step`` or ``@step(name=, timeout=, idempotent=)``.
+    """Make an async function a recorded step: ``@step`` or ``@step(name=, timeout=, idempotent=, capture_stdout=)``.
 
     ``timeout`` (seconds) raises ``StepTimeout``; ``idempotent=True`` allows a resume to re-run
-    the step's in-flight side effects after a crash.
+    the step's in-flight side effects after a crash; ``capture_stdout=True`` copies what the
+    body writes to stdout (fd 1) into the run's transcript, line by line, while still showing
+    it (see ``godel.capture``).
     """
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
         raise TypeError(f"@step timeout must be a positive number of seconds, got {timeout!r}")

@@ -9,6 +9,12 @@ one event::
 Each line reaches the file with a single ``os.write`` (no Python buffering), so a reader that
 tails the file sees whole lines, and a crash can only tear the last one. ``seq`` keeps
 counting across resumes: reopening the file continues after the last event already in it.
+
+Every event passes through the run's ``godel.redact.Redactor`` before it is encoded and
+written: callables (``@workflow(redact=[fn])``) on the event's own fields in ``_redact``, the
+regexes on the encoded line. The event's ``ts``, ``seq``, ``op``, ``step_path`` and
+``stream_path`` are never redacted. A callable that fails replaces the whole event with a
+``redactor.error`` event (``redactor``: its name, ``error_class``), never the text.
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from godel._privilege import privileged
+
+if TYPE_CHECKING:
+    from godel.redact import Redactor
 
 __all__ = ["TRANSCRIPT_FORMAT_VERSION", "Transcript"]
 
@@ -33,6 +42,11 @@ _TAIL_BLOCK = 64 * 1024
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _dumps_ascii = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+
+# The keys every event starts with; redaction leaves them alone.
+_STRUCTURAL = ("ts", "seq", "op", "step_path", "stream_path")
+# In an encoded event, the event's own fields come after this key's value.
+_FIELDS_AFTER = '"stream_path":'
 
 
 def _now() -> str:
@@ -46,13 +60,19 @@ class Transcript:
     continued (its torn last line, if any, is cut off first).
     """
 
-    def __init__(self, path: str | os.PathLike[str], run_id: str) -> None:
+    def __init__(self, path: str | os.PathLike[str], run_id: str, *, redactor: Redactor | None = None) -> None:
         self.path = Path(path)
         self.run_id = run_id
         self._fd: int | None = None
         self._seq = 0
         self._closed = False
         self._lock = threading.Lock()
+        if redactor is None:
+            from godel.redact import default_redactor
+
+            redactor = default_redactor()
+        self.redactor = redactor
+        self._redact_json = redactor.redact_json if redactor.has_regex else None
 
     @property
     def seq(self) -> int:
@@ -72,17 +92,27 @@ class Transcript:
             body = {"ts": _now(), "seq": seq, "op": op, "step_path": list(step_path),
                     "stream_path": list(stream_path), **fields}
             body = self._redact(body)
-            _write_all(fd, _encode_line({"event": body}))
+            _write_all(fd, _encode_line({"event": body}, self._redact_json))
             self._seq = seq
             return seq
 
     def _redact(self, body: dict[str, Any]) -> dict[str, Any]:
-        """The one place every event body passes through before it is written.
+        """The one place every event body passes through before it is encoded.
 
-        Identity here; redaction (secrets patterns, ``@workflow(redact=...)``) plugs in by
-        overriding or replacing this method.
+        Applies the redactor's callables to the event's own fields (the regexes act on the
+        encoded line afterwards). A subclass may override it to rewrite bodies further.
         """
-        return body
+        red = self.redactor
+        if not red.callables:
+            return body
+        failures: list[tuple[str, str]] = []
+        out = {k: (v if k in _STRUCTURAL else red.apply_callables(v, failures)) for k, v in body.items()}
+        if failures:
+            # Never the text: an event that says which redactor failed, and how.
+            name, error_class = failures[0]
+            out = {k: body[k] for k in _STRUCTURAL if k in body}
+            out.update(op="redactor.error", redactor=name, error_class=error_class)
+        return out
 
     def close(self) -> None:
         """Flush the file to disk and close it; later writes raise ``RuntimeError``."""
@@ -129,12 +159,18 @@ class Transcript:
         return fd
 
 
-def _encode_line(obj: dict[str, Any]) -> bytes:
+def _encode_line(obj: dict[str, Any], redact: Any = None) -> bytes:
+    text = _dumps(obj)
+    if redact is not None:
+        text = redact(text, after=_FIELDS_AFTER)
     try:
-        return (_dumps(obj) + "\n").encode("utf-8")
+        return (text + "\n").encode("utf-8")
     except UnicodeEncodeError:
         # Lone surrogates cannot be UTF-8: fall back to \u escapes, which any JSON reader takes.
-        return (_dumps_ascii(obj) + "\n").encode("ascii")
+        text = _dumps_ascii(obj)
+        if redact is not None:
+            text = redact(text, after=_FIELDS_AFTER)
+        return (text + "\n").encode("ascii")
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import traceback
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -48,9 +49,12 @@ class RunOptions:
 
 def _new_state(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any], options: RunOptions) -> RunState:
     from godel.log import EventLog
+    from godel.redact import build_redactor
 
     runs_dir = resolve_runs_dir(options.runs_dir)
-    log = EventLog.create(runs_dir, options.run_id, header={"workflow": spec.name, "source_file": spec.source_file})
+    redactor = build_redactor(spec.redact)  # before the first line: the log writes through it
+    log = EventLog.create(runs_dir, options.run_id, header={"workflow": spec.name, "source_file": spec.source_file},
+                          redactor=redactor)
     enc_args, enc_kwargs, resumable = encode_args(args, kwargs)
     request: dict[str, Any] = {"function": spec.name, "args": enc_args, "kwargs": enc_kwargs,
                                "source_file": spec.source_file}
@@ -62,9 +66,9 @@ def _new_state(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any]
     if options.transcript:
         from godel.transcript import Transcript
 
-        transcript = Transcript(log.run_dir / "transcript.jsonl", log.run_id)
+        transcript = Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
     return RunState(log=log, root_event=root, transcript=transcript, source_file=spec.source_file,
-                    auto_checkpoint=options.auto_checkpoint)
+                    auto_checkpoint=options.auto_checkpoint, redactor=redactor)
 
 
 async def execute(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
@@ -96,20 +100,13 @@ async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], k
     run_token = _run_var.set(state)
     status = "FAILED"
     try:
-        rewinds = 0
-        while True:
-            frame_token = _frame_var.set(root_frame(state))
-            try:
-                result = await spec.fn(*args, **kwargs)
-            except RewindSignal as sig:
-                rewinds += 1
-                if rewinds > MAX_REWINDS:
-                    raise RuntimeError(f"the workflow rewound more than {MAX_REWINDS} times; stopping") from None
-                _apply_in_process_rewind(state, sig)
-                continue
-            finally:
-                _frame_var.reset(frame_token)
-            break
+        if spec.capture_stdout:
+            from godel.capture import capturing
+
+            with capturing(state, None):
+                result = await _run_rewinding(spec, state, args, kwargs)
+        else:
+            result = await _run_rewinding(spec, state, args, kwargs)
         log.finish(root, {"result": encode(result)})
         status = "FINISHED"
         return result
@@ -133,6 +130,22 @@ async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], k
             state.transcript.write("WORKFLOW_FINISHED", status=status)
             state.transcript.close()
         log.close()
+
+
+async def _run_rewinding(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The workflow function, run again from the top after each in-process rewind."""
+    rewinds = 0
+    while True:
+        frame_token = _frame_var.set(root_frame(state))
+        try:
+            return await spec.fn(*args, **kwargs)
+        except RewindSignal as sig:
+            rewinds += 1
+            if rewinds > MAX_REWINDS:
+                raise RuntimeError(f"the workflow rewound more than {MAX_REWINDS} times; stopping") from None
+            _apply_in_process_rewind(state, sig)
+        finally:
+            _frame_var.reset(frame_token)
 
 
 def _remove(path: Path) -> None:
@@ -180,11 +193,13 @@ async def resume(
     from godel import __version__
     from godel.keys import KeyTable
     from godel.log import EventLog
+    from godel.redact import build_redactor
     from godel.replay import MismatchPolicy, ReplayPolicy, SourceEditPolicy, build_cache, root_event
 
     spec: WorkflowSpec = getattr(fn, "__godel_workflow__", fn)
     policy = ReplayPolicy(MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent)
-    log = EventLog.open(run_id, resolve_runs_dir(runs_dir))
+    redactor = build_redactor(spec.redact)
+    log = EventLog.open(run_id, resolve_runs_dir(runs_dir), redactor=redactor)
     from godel.pausing import SENTINEL
 
     _remove(log.run_dir / SENTINEL)  # a pause request must not stop the resume at its first step
@@ -208,9 +223,9 @@ async def resume(
     if transcript:
         from godel.transcript import Transcript
 
-        transcript_writer = Transcript(log.run_dir / "transcript.jsonl", log.run_id)
+        transcript_writer = Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
     state = RunState(log=log, root_event=root, keys=keys, cache=cache, transcript=transcript_writer,
-                     policy=policy, source_file=spec.source_file)
+                     policy=policy, source_file=spec.source_file, redactor=redactor)
     if on_start is not None:
         on_start(log.run_id, log.path)
     return await run_body(spec, state, tuple(args or ()), dict(kwargs or {}))
@@ -219,6 +234,7 @@ async def resume(
 def recorded_args(root: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The workflow arguments stored in WORKFLOW_STARTED (ResumeError if they were not JSON)."""
     from godel.exceptions import ResumeError
+    from godel.redact import REDACTED_PREFIX
 
     request = root.request
     if request.get("args_repr_only"):
@@ -226,7 +242,15 @@ def recorded_args(root: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
             "this run used non-serialisable args; programmatic resume only",
             remediation_hint="call godel.resume(workflow, run_id, args=..., kwargs=...) with the original values",
         )
-    return tuple(request.get("args") or ()), dict(request.get("kwargs") or {})
+    args, kwargs = tuple(request.get("args") or ()), dict(request.get("kwargs") or {})
+    if REDACTED_PREFIX in json.dumps([args, kwargs]):
+        # Resuming with "[REDACTED:...]" in place of a secret would silently change the run.
+        raise ResumeError(
+            "this run's arguments held a secret, which the audit log stores redacted; they cannot be recovered",
+            remediation_hint="pass secrets through environment variables rather than workflow arguments, or call "
+                             "godel.resume(workflow, run_id, args=..., kwargs=...) with the original values",
+        )
+    return args, kwargs
 
 
 def workflow(fn: Any = None, /, *, capture_stdout: bool = False, redact: list[Any] | None = None) -> Any:
@@ -235,11 +259,16 @@ def workflow(fn: Any = None, /, *, capture_stdout: bool = False, redact: list[An
     Calling it (``await my_workflow(...)``) starts a new run, records every effect to
     ``runs/<run_id>.jsonl`` and returns the function's result. The run id of the last call is
     ``my_workflow.last_run_id``.
+
+    ``redact``: more secrets to keep out of the run's files, on top of the built-in patterns
+    (``godel.redact``): regexes (strings or compiled; only the group named ``secret`` is
+    replaced when there is one) and callables ``str -> str`` applied to every string.
+    ``capture_stdout=True``: what the body writes to stdout also goes to the transcript
+    (``godel.capture``).
     """
-    redactors = list(redact or [])
-    for i, r in enumerate(redactors):
-        if not callable(r):
-            raise TypeError(f"@workflow redact[{i}] must be callable, got {type(r).__name__!r}")
+    from godel.redact import check_patterns
+
+    redactors = check_patterns(redact)
 
     def decorate(f: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Coroutine[Any, Any, T]]:
         if not inspect.iscoroutinefunction(f):

@@ -45,8 +45,9 @@ _OVERFLOW = re.compile(
     r"prompt is too long|context window|context length|token limit|max_tokens exceeded|maximum context"
     r"|conversation is too long|input is too long", re.IGNORECASE)
 
-_RECOVERY_NOTE = ("(This request was interrupted before you answered it; your session may already hold "
-                  "part of your work on it. Continue from where you stopped and complete it.)\n\n")
+_RECOVERY_NOTE = ("(Your previous attempt at this request was interrupted or failed before it finished; "
+                  "this session may already hold part of your work on it. Continue from where you "
+                  "stopped and complete it.)\n\n")
 
 
 class Agent:
@@ -208,7 +209,11 @@ class Agent:
 
     @staticmethod
     def _same_call(cached: Any, request: dict[str, Any]) -> bool:
-        return all(cached.request.get(k) == v for k, v in request.items())
+        # By hash: the recorded request may be redacted on disk; its hash is of the original.
+        from godel.events import compute_request_hash
+
+        return bool(cached.request_hash) and cached.request_hash == compute_request_hash(
+            {**request, **session_fields(cached.request)})
 
     def _plan(self, pos: Position | None, prior: Any) -> SessionPlan:
         if prior is not None:

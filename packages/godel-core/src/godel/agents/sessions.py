@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from godel._privilege import privileged
-from godel.events import Op
+from godel.events import EventStatus, Op
 
 if TYPE_CHECKING:
     from godel.events import Event
@@ -86,16 +86,18 @@ def plan_recovery(prior: Event, cursor: str | None) -> SessionPlan:
 
 
 def _went_further(log: EventLog, session_id: str, turn: int, exclude: Event | None) -> bool:
-    # Any call recorded in this session at this turn or later, other than the one being
-    # recovered, means the session's history holds turns this run no longer has.
+    # A call recorded in this session at this turn or later that answered, was discarded by a
+    # rewind, or was cut off mid-answer by a crash means the session's history holds turns this
+    # run no longer has. A call that failed does not count: continuing a session after an error
+    # is what the CLIs themselves do (and what ``retry`` expects).
     skip = exclude.event_id if exclude is not None else None
     for ev in log:
-        if ev.op != Op.AGENT_CALL or ev.event_id == skip:
+        if ev.op != Op.AGENT_CALL or ev.event_id == skip or ev.status not in _ANSWERED:
             continue
         req = ev.request
-        if req.get("session_id") == session_id and int(req.get("turn", -1)) >= turn:
-            return True
-        resp = ev.response or {}
-        if resp.get("session_id") == session_id and int(req.get("turn", -1)) >= turn:
+        if int(req.get("turn", -1)) >= turn and session_id in (req.get("session_id"), (ev.response or {}).get("session_id")):
             return True
     return False
+
+
+_ANSWERED = frozenset({EventStatus.FINISHED, EventStatus.INVALIDATED, EventStatus.STARTED})
