@@ -45,7 +45,7 @@ def test_det_outside_workflow_is_an_error():
         anyio.run(det.sleep, 0)
 
 
-def test_det_argument_checks():
+def test_det_argument_checks(runs_dir):
     with pytest.raises(ValueError, match="empty range"):
         @workflow
         async def wf():
