@@ -290,12 +290,10 @@ def run_id_in(runs: Path) -> str:
     return log.stem
 
 
-@pytest.mark.slow
-def test_sigkill_during_a_call_then_a_hot_patched_resume_forks_at_the_last_kept_turn(tmp_path):
-    home = tmp_path / "echo-home"
-    env = {"ECHO_HOME": str(home)}
-    (tmp_path / "wf.py").write_text(WORKFLOW.replace("{sleep}", "30"))
-    proc = subprocess.Popen([str(GODEL), "run", "wf.py", "--no-lint"], cwd=tmp_path, env=clean_env(env),
+def kill_during_second_call(project: Path, home: Path) -> str:
+    """Start ``godel run wf.py``, SIGKILL it while its second agent call runs; return the run id."""
+    proc = subprocess.Popen([str(GODEL), "run", "wf.py", "--no-lint"], cwd=project,
+                            env=clean_env({"ECHO_HOME": str(home)}),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 30
     while len(invocations(home)) < 2 and time.monotonic() < deadline:
@@ -304,12 +302,20 @@ def test_sigkill_during_a_call_then_a_hot_patched_resume_forks_at_the_last_kept_
     assert processes_with_env("ECHO_HOME", home), "the echo CLI should be running"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    return run_id_in(project / "runs")
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_call_then_a_hot_patched_resume_forks_at_the_last_kept_turn(tmp_path):
+    home = tmp_path / "echo-home"
+    env = {"ECHO_HOME": str(home)}
+    (tmp_path / "wf.py").write_text(WORKFLOW.replace("{sleep}", "30"))
+    run_id = kill_during_second_call(tmp_path, home)
     # no handler ran in godel, yet its agent CLI (in a process group of its own) did not outlive it
     deadline = time.monotonic() + 10
     while processes_with_env("ECHO_HOME", home) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not processes_with_env("ECHO_HOME", home)
-    run_id = run_id_in(tmp_path / "runs")
     (tmp_path / "wf.py").write_text(WORKFLOW.replace("{sleep}", "0"))  # hot-patch: no more sleeping
     out = godel_cli("resume", run_id, "--no-lint", "--on-source-edit", "ignore", "--on-mismatch", "invalidate",
                     cwd=tmp_path, env=env)
@@ -329,14 +335,7 @@ def test_sigkill_during_an_unchanged_call_resumes_it_in_its_session(tmp_path):
     home = tmp_path / "echo-home"
     env = {"ECHO_HOME": str(home)}
     (tmp_path / "wf.py").write_text(WORKFLOW.replace("{sleep}", "2"))
-    proc = subprocess.Popen([str(GODEL), "run", "wf.py", "--no-lint"], cwd=tmp_path, env=clean_env(env),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while len(invocations(home)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    run_id = run_id_in(tmp_path / "runs")
+    run_id = kill_during_second_call(tmp_path, home)
     out = godel_cli("resume", run_id, "--no-lint", cwd=tmp_path, env=env)
     assert out.returncode == 0, out.stderr
     calls = invocations(home)

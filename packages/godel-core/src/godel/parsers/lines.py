@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from godel.parsers.base import Record
+from godel.parsers.jsonstream import JsonStreamParser
 
 
 class LineParser:
@@ -20,19 +21,8 @@ class LineParser:
         return []
 
 
-class JsonLinesParser:
+class JsonLinesParser(JsonStreamParser):
     """JSON objects, one per line: each becomes a ``json`` record; anything else ``agent.raw``."""
 
-    def feed(self, line: str) -> list[Record]:
-        if not line.strip():
-            return []
-        try:
-            value = json.loads(line)
-        except ValueError:
-            return [{"op": "agent.raw", "text": line, "reason": "malformed"}]
-        if not isinstance(value, dict):
-            return [{"op": "agent.raw", "text": line, "reason": "non_object"}]
-        return [{"op": "json", "value": value}]
-
-    def close(self) -> list[Record]:
-        return []
+    def on_object(self, obj: dict[str, Any]) -> list[Record]:
+        return [{"op": "json", "value": obj}]
