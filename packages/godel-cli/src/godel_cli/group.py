@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import click
+from click import formatting
 
 from godel.errors import PluginError
 from godel.plugins import PluginManager, get_plugin_manager
@@ -19,12 +22,44 @@ class PluginLoadError(click.ClickException):
     exit_code = 2
 
 
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # no stdout, or not a terminal
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
+class RootContext(click.Context):
+    """The root command's context: help formatted as click does, without importing ``shutil``.
+
+    click's help formatter imports ``shutil`` to read the terminal width; that import (it pulls
+    in the compression modules) is about 5% of ``godel --help``, which agents run constantly.
+    """
+
+    def make_formatter(self) -> click.HelpFormatter:
+        width = self.terminal_width
+        if width is None and formatting.FORCED_WIDTH is None:  # FORCED_WIDTH: click's test runner
+            max_width = 80 if self.max_content_width is None else self.max_content_width
+            width = max(min(_terminal_columns(), max_width) - 2, 50)  # click's own rule
+        return self.formatter_class(width=width, max_width=self.max_content_width)
+
+
 class PluginGroup(click.Group):
     """Subcommands are registry entries: listed by name and summary, imported only when run.
 
     Commands attached directly with ``add_command`` are allowed too, but a registry entry with
     the same name is an error, never a silent override.
     """
+
+    context_class = RootContext
 
     def __init__(self, *args: Any, plugin_manager: PluginManager | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ulid import ULID
-
 SHORT_LEN = 8
 MIN_QUERY_LEN = 4
 
 
 def new_id() -> str:
     """A new ULID string (26 characters, Crockford base32, sortable by time)."""
+    # Imported here: python-ulid imports importlib.metadata (~30 ms), and the commands that only
+    # read runs (show, tail, runs list) never make an id.
+    from ulid import ULID
+
     return str(ULID())
 
 

@@ -13,16 +13,13 @@ brought no new bytes. A resume that takes the lock while ``tail`` waits is follo
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import aclosing
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-
-import anyio
 
 from godel.events import Event
 from godel.ids import IdLookupError, resolve_id
@@ -33,15 +30,17 @@ from godel.logformat import (
     _check_header,
     _type_problem,
     _what_is_wrong,
+    line_event,
+    parse_line,
 )
 from godel.paths import resolve_runs_dir
 from godel.runfiles import check_run_id, list_run_ids, log_path
 from godel.runinfo import RunTracker, lock_held
 
-__all__ = ["CHUNK_SIZE", "LogReader", "find_log", "tail", "tail_batches"]
+__all__ = ["CHUNK_SIZE", "LogReader", "find_log", "read_batches", "tail", "tail_batches"]
 
 CHUNK_SIZE = 64 * 1024
-_decode = json.JSONDecoder().decode
+_MAX_PATHS = 1024  # interned step paths kept between chunks (a run has few distinct ones)
 _logger = logging.getLogger("godel.tailing")
 
 Warn = Callable[[str], None]
@@ -70,6 +69,7 @@ class LogReader:
         self._ino: int | None = None
         self._partial = b""
         self._pending: tuple[int, str] | None = None  # strict mode: an unreadable line, fatal if not last
+        self._paths: dict[tuple[str, ...], tuple[str, ...]] = {}  # see logformat.line_event
 
     # opening ---------------------------------------------------------------------------------
     def open(self) -> bool:
@@ -167,15 +167,18 @@ class LogReader:
     def _parse_lines(self, lines: list[bytes]) -> list[Event]:
         events: list[Event] = []
         append = events.append
-        loads = _decode
-        from_dict = Event.from_dict
+        parse = parse_line
+        plain_event = line_event
+        paths = self._paths
+        if len(paths) > _MAX_PATHS:
+            paths.clear()  # keep the memory of a long tail bounded
         for raw in lines:
             self.lineno += 1
             if self._pending is not None:
                 lineno, reason = self._pending
                 raise CorruptLogError(self.path, lineno, reason)
             try:
-                obj = loads(raw.decode())  # str parses faster than bytes (no encoding sniffing)
+                obj = parse(raw.decode())  # str parses faster than bytes (no encoding sniffing)
             except (ValueError, RecursionError) as exc:
                 if raw.strip():
                     self._bad(f"not valid JSON ({exc})")
@@ -183,12 +186,16 @@ class LogReader:
             if type(obj) is dict:
                 status = obj.get("status")
                 if type(obj.get("event_id")) is str and type(status) is str and status in _STATUSES:
+                    event = plain_event(obj, paths)
+                    if event is not None:
+                        append(event)
+                        continue
                     problem = _type_problem(obj)
                     if problem is not None:
                         self._bad(problem)
                         continue
                     try:
-                        append(from_dict(obj))
+                        append(Event.from_dict(obj))
                     except (ValueError, TypeError, OverflowError) as exc:
                         self._bad(str(exc))
                     continue
@@ -221,6 +228,23 @@ def find_log(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Pat
         if exc.candidates:
             raise
         return None
+
+
+def read_batches(path: str | os.PathLike[str], *, on_warning: Warn | None = None) -> Iterator[list[Event]]:
+    """What ``tail_batches`` yields with ``follow=False``, for the log at ``path``, without an
+    event loop: the events of each chunk (never an empty list), then the end-of-log warnings.
+    A log that does not exist (any more) yields nothing."""
+    reader = LogReader(path, on_warning=on_warning or _logger.warning)
+    try:
+        while True:
+            events = reader.read_chunk()
+            if events is None:
+                reader.finish()
+                return
+            if events:
+                yield events
+    finally:
+        reader.close()
 
 
 async def tail(
@@ -261,6 +285,8 @@ async def tail_batches(
     on_warning: Warn | None = None,
 ) -> AsyncIterator[list[Event]]:
     """``tail``, one list per chunk read (never empty): for consumers that write in batches."""
+    import anyio  # here: reading a log to its end (read_batches, summarize) needs no event loop
+
     if poll_interval <= 0:
         raise ValueError(f"poll_interval must be positive, got {poll_interval!r}")
     directory = resolve_runs_dir(runs_dir)
@@ -270,8 +296,12 @@ async def tail_batches(
             raise FileNotFoundError(f"no run {run_id!r} in {directory}")
         await anyio.sleep(poll_interval)
         path = find_log(run_id, directory)
-    full_id = path.name[: -len(".jsonl")]
     warn = on_warning or _logger.warning
+    if not follow:
+        for batch in read_batches(path, on_warning=warn):
+            yield batch
+        return
+    full_id = path.name[: -len(".jsonl")]
     reader = LogReader(path, on_warning=warn)
     tracker = RunTracker()
     quiet_polls = 0  # polls without new bytes since the run looked ended and unlocked
@@ -288,9 +318,6 @@ async def tail_batches(
                         tracker.feed(ev)
                     yield events
                 continue
-            if not follow:
-                reader.finish()
-                return
             idle_polls += 1
             if tracker.ended_in_line_order and not reader.has_partial:
                 if stop_on_terminal:

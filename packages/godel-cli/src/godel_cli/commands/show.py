@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +54,23 @@ def emit_warnings(warnings: list[str] | tuple[str, ...], *, live: bool = False) 
         say(f"warning: {text}")
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a command reads a whole run and prints it.
+
+    Every event stays alive until the command is done, and none is part of a reference cycle,
+    so each collection would only traverse the same objects again (about a tenth of the time
+    of showing a run of 10,000 steps).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _dump(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
@@ -76,6 +96,12 @@ def show(run_id: str, graph: bool, show_all: bool, event_query: str | None, runs
     \b
     Exit status: 0 shown, 2 no such run or event, or an unreadable log.
     """
+    with collector_paused():
+        _show(run_id, graph, show_all, event_query, runs_dir, as_json)
+
+
+def _show(run_id: str, graph: bool, show_all: bool, event_query: str | None, runs_dir: Path | None,
+          as_json: bool) -> None:
     from godel.events import Op
     from godel.ids import IdLookupError
     from godel.log import EventLog

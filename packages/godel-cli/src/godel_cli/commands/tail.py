@@ -43,8 +43,6 @@ def tail(run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path |
     """
     import signal
 
-    import anyio
-
     from godel.ids import IdLookupError
     from godel.logformat import CorruptLogError
     from godel.paths import resolve_runs_dir
@@ -67,7 +65,13 @@ def tail(run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path |
     target = path.name[: -len(".jsonl")] if path is not None else run_id
     write = _writer(fmt)
     try:
-        anyio.run(_follow, target, directory, not no_follow, poll, write)
+        if no_follow:
+            assert path is not None  # without a run, --no-follow exited above
+            _print_to_end(path, write)
+        else:
+            import anyio
+
+            anyio.run(_follow, target, directory, poll, write)
     except KeyboardInterrupt:
         raise SystemExit(EXIT_SIGNAL[signal.SIGINT]) from None
     except BrokenPipeError:
@@ -97,11 +101,27 @@ def _writer(fmt: str) -> Write:
     return write_pretty
 
 
-async def _follow(run_id: str, runs_dir: Path, follow: bool, poll: float, write: Write) -> None:
+def _warn(text: str) -> None:
+    say(f"warning: {text}")
+
+
+def _print_batch(batch: list[Event], write: Write) -> None:
+    for ev in batch:
+        write(ev)
+    sys.stdout.flush()  # once per batch: a pipe sees each batch as soon as it is read
+
+
+def _print_to_end(path: Path, write: Write) -> None:
+    """``--no-follow``: what the log holds now. No event loop: starting one (and importing
+    asyncio) would cost more than reading a small log."""
+    from godel.tailing import read_batches
+
+    for batch in read_batches(path, on_warning=_warn):
+        _print_batch(batch, write)
+
+
+async def _follow(run_id: str, runs_dir: Path, poll: float, write: Write) -> None:
     from godel.tailing import tail_batches
 
-    async for batch in tail_batches(run_id, runs_dir=runs_dir, follow=follow, poll_interval=poll,
-                                    on_warning=lambda text: say(f"warning: {text}")):
-        for ev in batch:
-            write(ev)
-        sys.stdout.flush()  # once per batch: a pipe sees each batch as soon as it is read
+    async for batch in tail_batches(run_id, runs_dir=runs_dir, poll_interval=poll, on_warning=_warn):
+        _print_batch(batch, write)

@@ -10,6 +10,7 @@ import json
 import shlex
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from math import isfinite
 from typing import Any
 
 from godel.events import Event, EventStatus, Op
@@ -140,20 +141,31 @@ def clip(text: str, width: int = DETAIL_WIDTH) -> str:
     return text
 
 
+# json.dumps(value, ensure_ascii=False[, separators=(",", ":")]) with the encoder built once:
+# `show` and `tail` format a value or two per event.
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_quote_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _value(value: Any) -> str:
     """A recorded value as text: strings as they are, ``$repr`` values by their repr, else JSON."""
     if isinstance(value, str):
         return value
+    # Numbers are most values (step arguments, det values): written as the encoder writes them,
+    # without its per-call set-up.
+    kind = type(value)
+    if kind is int or (kind is float and isfinite(value)):
+        return kind.__repr__(value)
     if isinstance(value, dict) and len(value) == 1 and "$repr" in value:
         return str(value["$repr"])
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _compact_json(value)
     except (TypeError, ValueError):
         return repr(value)
 
 
 def _quoted(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else _value(value)
+    return _quote_json(value) if isinstance(value, str) else _value(value)
 
 
 def _call(req: dict[str, Any]) -> str:

@@ -1,0 +1,83 @@
+"""What the commands agents run most (``--help``, ``show``, ``tail --no-follow``) import, and the
+root help's width rule (click's, computed without ``shutil``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from godel import EventLog
+from godel_cli.group import RootContext
+from godel_cli.main import cli
+
+
+def modules_after(args: list[str], cwd: Path) -> set[str]:
+    """Run ``godel ARGS`` in a fresh interpreter; the names in its ``sys.modules`` after."""
+    code = (
+        "import json, sys\n"
+        "from godel_cli.main import main\n"
+        f"rc = main({args!r})\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+        "sys.exit(rc)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, env=env,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+@pytest.fixture
+def one_run(tmp_path: Path) -> tuple[Path, str]:
+    runs = tmp_path / "runs"
+    log = EventLog.create(runs, "r", durability="none")
+    root = log.start("WORKFLOW_STARTED", request={"function": "f", "args": [], "kwargs": {}})
+    log.record("det.random", response={"value": 0.5}, parent_id=root.event_id)
+    log.finish(root, {"result": 1})
+    log.close()
+    return runs, "r"
+
+
+def test_help_does_not_import_shutil(tmp_path: Path) -> None:
+    assert "shutil" not in modules_after(["--help"], tmp_path)
+
+
+def test_show_does_not_import_ulid(one_run: tuple[Path, str]) -> None:
+    runs, run_id = one_run
+    loaded = modules_after(["show", run_id, "--runs-dir", str(runs)], runs.parent)
+    assert "godel.log" in loaded
+    assert not loaded & {"ulid", "importlib.metadata"}
+
+
+def test_tail_no_follow_starts_no_event_loop(one_run: tuple[Path, str]) -> None:
+    runs, run_id = one_run
+    loaded = modules_after(["tail", run_id, "--no-follow", "--runs-dir", str(runs)], runs.parent)
+    assert "godel.tailing" in loaded
+    assert not loaded & {"asyncio", "anyio", "ulid"}
+
+
+@pytest.mark.parametrize("columns", [None, "", "abc", "0", "-5", "20", "52", "60", "79", "80", "81", "200"])
+def test_root_help_width_is_clicks(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(click.formatting, "FORCED_WIDTH", None)
+    for max_width in (None, 60, 100):
+        ours = RootContext(cli, max_content_width=max_width).make_formatter()
+        clicks = click.Context(cli, max_content_width=max_width).make_formatter()
+        assert ours.width == clicks.width
+
+
+def test_root_help_width_follows_clicks_test_runner_and_settings() -> None:
+    assert RootContext(cli, terminal_width=66).make_formatter().width == 66
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.output.splitlines()) <= 80
