@@ -69,6 +69,11 @@ def test_small_helpers() -> None:
      "ValueError: boom"),
     (ev(Op.RUN, EventStatus.FAILED, request={"cmd": ["false"]},
         response={"error": "exit 1", "error_type": "CommandFailure"}), "CommandFailure: exit 1 ($ false)"),
+    (ev(Op.AGENT_CALL, request={"backend": "claude", "model": "sonnet", "prompt": "hi", "schema_name": "Pick"},
+        response={"usage": {"input_tokens": 120, "output_tokens": 7}, "cost_usd": 0.0012}),
+     'claude/sonnet 120→7 tok $0.0012 schema=Pick "hi"'),
+    (ev(Op.AGENT_CALL, EventStatus.STARTED, request={"backend": "copilot", "model": None, "prompt": "go"}),
+     'copilot "go"'),
     (ev("custom.op", request={"a": 1}), '{"a":1}'),
 ])
 def test_detail(event: Event, expected: str) -> None:

@@ -219,7 +219,13 @@ def _d_run(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
 
 
 def _d_agent(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
-    parts = [str(req.get("model") or "agent")]
+    backend, model = req.get("backend"), req.get("model")
+    parts = [f"{backend}/{model}" if backend and model else str(backend or model or "agent")]
+    usage = resp.get("usage") if isinstance(resp.get("usage"), dict) else {}
+    if usage.get("input_tokens") is not None or usage.get("output_tokens") is not None:
+        parts.append(f"{usage.get('input_tokens', 0)}→{usage.get('output_tokens', 0)} tok")
+    if isinstance(resp.get("cost_usd"), int | float) and resp["cost_usd"]:
+        parts.append(f"${resp['cost_usd']:.4f}")
     if req.get("schema_name"):
         parts.append(f"schema={req['schema_name']}")
     if req.get("prompt"):
