@@ -165,12 +165,25 @@ def test_statuses_may_be_given_as_strings(log: EventLog) -> None:
 def test_unserialisable_request_raises_before_anything_is_written(log: EventLog) -> None:
     with pytest.raises(TypeError):
         log.start("run", request={"path": Path("/x")})
-    assert len(log) == 0 and len(raw_lines(log.path)) == 1
+    assert len(log) == 0 and not log.path.exists()  # a log appears with its first event
     ok = log.start("run")
     with pytest.raises(TypeError):
         log.finish(ok, {"when": datetime.now()})
     assert ok.status is EventStatus.STARTED and ok.response is None
     assert len(raw_lines(log.path)) == 2
+
+
+def test_a_log_appears_with_its_first_event_never_as_a_bare_header(tmp_path: Path) -> None:
+    log = EventLog.create(tmp_path / "runs")
+    assert not log.path.exists() and list((tmp_path / "runs").glob("*.jsonl")) == []
+    log.start("WORKFLOW_STARTED", sync=True)
+    assert len(raw_lines(log.path)) == 2 and list((tmp_path / "runs").glob(".*")) == []
+    log.close()
+    empty = EventLog.create(tmp_path / "runs")
+    empty.close()  # closed without events: published all the same
+    assert len(raw_lines(empty.path)) == 1
+    with pytest.raises(FileExistsError):
+        EventLog.create(tmp_path / "runs", empty.run_id)
 
 
 def test_transitions_of_unknown_events_raise_key_error(tmp_path: Path, log: EventLog) -> None:

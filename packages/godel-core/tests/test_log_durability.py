@@ -77,8 +77,10 @@ def test_default_fsyncs_only_when_asked_and_on_close(tmp_path: Path, spy: FsyncS
 def test_default_fsyncs_the_runs_dir_entry_of_a_new_log(tmp_path: Path, spy: FsyncSpy) -> None:
     runs = tmp_path / "runs"
     log = EventLog.create(runs, "r")
+    log.start("WORKFLOW_STARTED", sync=True)  # the log appears under its name with its first event
     log.sync()
     assert spy.first(runs) < spy.last(log.path)
+    assert spy.last(runs) > spy.first(log.path)  # and that entry, after the rename, is durable too
     assert stat.S_ISDIR(runs.stat().st_mode)
     log.close()
 
@@ -108,6 +110,8 @@ def test_none_never_fsyncs(tmp_path: Path, spy: FsyncSpy) -> None:
 def test_default_fsyncs_blobs_before_the_line_that_names_them(tmp_path: Path, spy: FsyncSpy) -> None:
     log = EventLog.create(tmp_path, "r")
     ev = log.start("run", request={"cmd": "cat big"})
+    assert spy.calls == [tmp_path.stat().st_ino]  # the new log appeared under its name: runs dir synced
+    spy.clear()
     log.finish(ev, {"stdout": BIG})  # no sync: the blob is written but not yet fsynced
     assert spy.calls == []
     other = log.start("run", sync=True)

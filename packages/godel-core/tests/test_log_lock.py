@@ -70,6 +70,7 @@ def test_the_lock_dies_with_its_process(tmp_path: Path, holder: subprocess.Popen
 
 def test_the_lock_is_per_open_log_within_one_process(tmp_path: Path) -> None:
     log = EventLog.create(tmp_path, "r")
+    log.record("print")  # the log appears with its first event
     with pytest.raises(RunLockedError, match="this process") as info:
         EventLog.open("r", tmp_path)
     assert info.value.pid == os.getpid()

@@ -93,10 +93,10 @@ class Truncatable:
     def __init__(self, root: Path, plan: list) -> None:
         self.source = root / "source"
         log = EventLog.create(self.source, "r", durability=FAST)
-        self.header_end = log.path.stat().st_size
         self.snaps = write_ops(log, plan)
         log.close()
         self.data = log.path.read_bytes()
+        self.header_end = self.data.index(b"\n") + 1
         self.line_ends = {0, self.header_end, *(end for end, _, _ in self.snaps)}
         self.scratch = root / "scratch"
         shutil.copytree(self.source, self.scratch)

@@ -115,6 +115,7 @@ class JsonlStore:
         self._size = 0  # bytes known to be complete lines; a failed append is cut back to it
         self._dirty = False  # lines appended since the last fsync
         self._dirty_dirs: dict[Path, None] = {}
+        self._unpublished = False  # created, but only its header written so far
 
     # reading ---------------------------------------------------------------------------------
     def iter_lines(self) -> Iterator[bytes]:
@@ -132,12 +133,28 @@ class JsonlStore:
             self._lock.acquire()
 
     def create(self, first_line: bytes) -> None:
+        # The log is written under a hidden name and appears under its own name with its first
+        # event (see append): a crash right after creation must not leave a log that has a
+        # header but no run in it, which nothing could resume.
+        if self.path.exists():
+            raise FileExistsError(f"{self.path} already exists")
         with privileged():
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+            fd = os.open(self._unpublished_path(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
         self._fd = fd
         self._size = 0
         self._dirty_dirs[self.runs_dir] = None
         self.append(first_line)
+        self._unpublished = True
+
+    def _unpublished_path(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.new")
+
+    def _publish(self) -> None:
+        self._unpublished = False
+        with privileged():
+            os.rename(self._unpublished_path(), self.path)
+            if not self._never:  # once per run: the log's entry under its own name is durable
+                fsync_dir(self.runs_dir)
 
     def open_append(self, valid_end: int) -> int:
         with privileged():
@@ -174,6 +191,8 @@ class JsonlStore:
             self._fsync(fd)
         else:
             self._dirty = True
+        if self._unpublished:
+            self._publish()
 
     def _cut_back(self, fd: int) -> None:
         # Remove a partial line so that the next append does not glue onto it and leave a
@@ -216,6 +235,8 @@ class JsonlStore:
         try:
             if fd is not None and not self._never and self._unsynced():
                 self._fsync(fd)
+            if self._unpublished:  # closed without a single event: show it anyway, it was asked for
+                self._publish()
         finally:
             self.release()
 
