@@ -48,3 +48,16 @@ def test_timestamps_match_utc_now(monkeypatch: pytest.MonkeyPatch, ns: int) -> N
     expected = datetime.fromtimestamp(micro // 1_000_000, timezone.utc).replace(microsecond=micro % 1_000_000)
     assert text == expected.isoformat()
     assert len(text) == len(utc_now()) or expected.microsecond == 0
+
+
+def test_ids_in_a_row_cross_the_low_bits_boundary_as_ulids_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ids made in one millisecond share all but the low 10 bits of their random part, whose text
+    # is cached; crossing a multiple of 1024 must carry into the cached part.
+    stamper = Stamper()
+    monkeypatch.setattr(time, "time_ns", lambda: 9_000_000_000)
+    stamper.new_id_and_now()
+    stamper._random = (123 << 10) + 1020
+    ids = [stamper.new_id_and_now()[0] for _ in range(10)]
+    assert ids == sorted(ids) and len(set(ids)) == 10
+    assert [int(ULID.from_str(i)) & ((1 << 80) - 1) for i in ids] == [(123 << 10) + 1021 + k for k in range(10)]
+    assert all(str(ULID.from_str(i)) == i for i in ids)

@@ -99,6 +99,32 @@ def test_pause_sentinel_round_trip(runs_dir):
         godel.write_pause_request("../evil", "", runs_dir)
 
 
+def test_a_pause_from_another_process_lands_within_the_check_interval(run_wf, load_events, runs_dir):
+    # Another process's request is a file that appears; the run looks for it at most every
+    # CHECK_INTERVAL seconds, so a few steps may still run, but not many.
+    from godel.pausing import CHECK_INTERVAL, sentinel_path
+
+    @step
+    async def tick(i):
+        await anyio.sleep(CHECK_INTERVAL / 4)
+        return i
+
+    @workflow
+    async def wf():
+        await tick(0)
+        path = sentinel_path(godel.get_event_log().run_id, runs_dir)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text('{"reason": "from outside"}')  # not through write_pause_request
+        for i in range(1, 200):
+            await tick(i)
+
+    with pytest.raises(PauseSignal, match="from outside"):
+        run_wf(wf)
+    (run_id,) = [p.stem for p in runs_dir.glob("*.jsonl")]
+    ran = [e for e in load_events(run_id) if e.op == Op.STEP_ENTER]
+    assert 1 < len(ran) < 20
+
+
 def test_pause_at_next_step_records_paused(run_wf, load_events, runs_dir):
     asked = []
 

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
+from godel.jsonenc import canonical
+
 __all__ = [
     "HASH_EXCLUDED_KEYS",
     "Event",
@@ -70,12 +72,9 @@ HASH_EXCLUDED_KEYS = frozenset(
 )
 
 
-_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
-
-
 def canonical_json(value: Any) -> str:
     """Sorted keys, compact separators, ASCII: the form that is hashed."""
-    return _canonical(value)
+    return canonical(value)
 
 
 def compute_request_hash(request: dict[str, Any]) -> str:

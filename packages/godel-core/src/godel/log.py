@@ -9,8 +9,6 @@ fsync policy are ``godel.store``'s; the line format and the reader are ``godel.l
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,7 +16,9 @@ from types import TracebackType
 from typing import Any
 
 from godel.blobs import BLOB_THRESHOLD, externalize
-from godel.events import HASH_EXCLUDED_KEYS, Event, EventStatus
+from godel.eventline import head, quoted, request_text, tail
+from godel.events import Event, EventStatus
+from godel.jsonenc import compact
 from godel.ids import SHORT_LEN, IdLookupError, new_id, resolve_id, short_id
 from godel.logformat import (
     LOG_FORMAT_VERSION,
@@ -46,27 +46,10 @@ __all__ = [
     "log_path",
 ]
 
-_encode = json.JSONEncoder(separators=(",", ":")).encode  # ensure_ascii stays on: lines are ASCII
-# Redaction leaves a line's own structure alone: it acts on the request (from this key on, in
-# a line's head) and on the response (up to this key, in its tail). See godel.redact.
-_REQUEST_KEY = ',"request":'
-_STATUS_KEY = ',"status":"'
-_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+_encode = compact  # ensure_ascii stays on: lines are ASCII
 _FINISHED = EventStatus.FINISHED
 _FAILED = EventStatus.FAILED
 _STARTED = EventStatus.STARTED
-
-
-def _request_hash(request: dict[str, Any]) -> str:
-    """``events.compute_request_hash``, with its encoder built once rather than per call."""
-    if not request:
-        return _EMPTY_HASH
-    if not HASH_EXCLUDED_KEYS.isdisjoint(request):
-        request = {k: v for k, v in request.items() if k not in HASH_EXCLUDED_KEYS}
-    return hashlib.sha256(_canonical(request).encode()).hexdigest()
-
-
-_EMPTY_HASH = hashlib.sha256(b"{}").hexdigest()
 
 
 class ReadOnlyLogError(Exception):
@@ -83,6 +66,7 @@ class EventLog:
     def __init__(self, store: EventStore, run_id: str, runs_dir: Path, *, writable: bool,
                  redactor: Redactor | None = None) -> None:
         self.run_id = run_id
+        self._run_text = quoted(run_id)
         self.runs_dir = runs_dir
         self.path = store.path
         self.run_dir = store.run_dir
@@ -286,7 +270,7 @@ class EventLog:
              stream_path: list[str] | None, sync: bool, *, finished: bool) -> Event:
         if request is None:
             request = {}
-        request_hash = _request_hash(request)  # over the full request, before any blob move
+        text, request_hash = request_text(request)  # hashed in full, before any redaction or blob move
         if status.__class__ is not EventStatus:
             status = EventStatus(status)
         with self._mutex:
@@ -298,7 +282,7 @@ class EventLog:
                           invocation_seq, step_local_seq, request_hash, request, response, now,
                           now if finished else None, list(stream_path) if stream_path else [])
             try:
-                self._append(event, sync)
+                self._append(event, sync, text)
             except BaseException:
                 self._short_ids.discard(event_id[-SHORT_LEN:])
                 raise
@@ -334,34 +318,33 @@ class EventLog:
                 raise
         return own
 
-    def _append(self, event: Event, sync: bool) -> None:
+    def _append(self, event: Event, sync: bool, request: str | None = None) -> None:
         # A line is the event's fixed head (ids, identity, request) plus its changing tail
-        # (response, status, times). The head of an in-flight event is encoded once and reused
-        # for its terminal line: the request is usually the biggest part of a line.
+        # (response, status, times); see godel.eventline. The head of an in-flight event is
+        # made once and reused for its terminal line: the request is usually the biggest part.
         # Secrets are redacted here, in the encoded text, so no byte of them reaches the file
         # (the request hash was computed on the full request, before this).
         redact = self._redact_json
         prefix = self._heads.pop(event.event_id, None)
+        own = prefix is not None or request is not None  # started by this object, not read from disk
         if prefix is None:
-            request = event.request
             if self._callables:
-                request = self._apply_callables(request)
-            prefix = _encode({
-                "event_id": event.event_id, "run_id": event.run_id, "seq": event.seq,
-                "parent_id": event.parent_id, "step_path": list(event.step_path),
-                "invocation_seq": event.invocation_seq, "step_local_seq": event.step_local_seq,
-                "op": event.op, "request_hash": event.request_hash, "request": request,
-            })[:-1]
-            if redact is not None and request:
-                prefix = redact(prefix, after=_REQUEST_KEY)
+                request = request_text(self._apply_callables(event.request))[0]
+            elif request is None:
+                request = request_text(event.request)[0]
+            if redact is not None and request != "{}":
+                request = redact(request)
+            prefix = head(event, request, self._run_text, own=own)
         response = event.response
-        if self._callables and response is not None:
-            response = self._apply_callables(response)
-        tail = _encode({"response": response, "status": event.status.value, "ts_start": event.ts_start,
-                        "ts_end": event.ts_end, "stream_path": event.stream_path})
-        if redact is not None and response and not _scalars_only(response):
-            tail = redact(tail, before=_STATUS_KEY)
-        text = prefix + "," + tail[1:]
+        if response is None:
+            response_text = "null"
+        else:
+            if self._callables:
+                response = self._apply_callables(response)
+            response_text = _encode(response)
+            if redact is not None and response and not _scalars_only(response):
+                response_text = redact(response_text)
+        text = prefix + tail(event, response_text, own=own)
         if len(text) <= BLOB_THRESHOLD:
             if event.status is _STARTED:
                 self._heads[event.event_id] = prefix

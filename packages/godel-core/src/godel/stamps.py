@@ -25,10 +25,11 @@ def _encode_time(ms: int) -> str:
     return p[ms >> 40 & 1023] + p[ms >> 30 & 1023] + p[ms >> 20 & 1023] + p[ms >> 10 & 1023] + p[ms & 1023]
 
 
-def _encode_random(r: int) -> str:
+def _encode_high(r: int) -> str:
+    """The first 14 characters of an 80-bit random part: all but its low 10 bits."""
     p = _PAIRS
     return (p[r >> 70] + p[r >> 60 & 1023] + p[r >> 50 & 1023] + p[r >> 40 & 1023]
-            + p[r >> 30 & 1023] + p[r >> 20 & 1023] + p[r >> 10 & 1023] + p[r & 1023])
+            + p[r >> 30 & 1023] + p[r >> 20 & 1023] + p[r >> 10 & 1023])
 
 
 class Stamper:
@@ -42,6 +43,8 @@ class Stamper:
         self._ms = -1
         self._random = 0
         self._ms_text = ""
+        self._high = -1  # random part >> 10, and the text of ms + that part: ids in a row share it
+        self._high_text = ""
         self._second: tuple[int, str] = (-1, "")
 
     def now(self) -> str:
@@ -56,6 +59,7 @@ class Stamper:
             self._ms = ms
             self._random = int.from_bytes(os.urandom(10), "big")
             self._ms_text = _encode_time(ms)
+            self._high = -1
         else:
             # Same millisecond (or the clock stepped back): keep ids increasing.
             self._random += 1
@@ -63,7 +67,12 @@ class Stamper:
                 self._ms += 1
                 self._random = int.from_bytes(os.urandom(10), "big") >> 1
                 self._ms_text = _encode_time(self._ms)
-        return self._ms_text + _encode_random(self._random), self._iso(ns)
+                self._high = -1
+        r = self._random
+        if r >> 10 != self._high:
+            self._high = r >> 10
+            self._high_text = self._ms_text + _encode_high(r)
+        return self._high_text + _PAIRS[r & 1023], self._iso(ns)
 
     def _iso(self, ns: int) -> str:
         second, rest = divmod(ns, 1_000_000_000)

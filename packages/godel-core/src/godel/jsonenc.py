@@ -1,0 +1,52 @@
+"""The JSON encoders of the hot path: compact and canonical, ASCII, built once.
+
+``json.JSONEncoder.encode`` builds a new C encoder on every call, which costs more than
+encoding a small event. These functions keep one C encoder each and give exactly the text
+``JSONEncoder(separators=(",", ":")[, sort_keys=True]).encode`` gives (the same errors too),
+falling back to that encoder where the C accelerator is missing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["canonical", "compact"]
+
+Encode = Callable[[Any], str]
+
+
+def _build(sort_keys: bool) -> Encode:
+    reference = json.JSONEncoder(sort_keys=sort_keys, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return reference.encode
+    markers: dict[int, Any] = {}
+    try:
+        chunks = make(markers, reference.default, json.encoder.encode_basestring_ascii, None, ":", ",",
+                      sort_keys, False, True)
+    except TypeError:  # another signature (a future Python): stay correct, if slower
+        return reference.encode
+    join = "".join
+
+    def encode(value: Any) -> str:
+        try:
+            return join(chunks(value, 0))
+        except BaseException:
+            # The C encoder leaves the containers it was inside in `markers` when it fails;
+            # they would be taken for circular references by the next call.
+            markers.clear()
+            raise
+
+    probe = {"b": [1, 2.5, None, True, "é\n"], "a": {"x": -0.0}}
+    if encode(probe) != reference.encode(probe):
+        return reference.encode
+    return encode
+
+
+compact: Encode = _build(False)
+"""``json.dumps(value, separators=(",", ":"))``: the form of a log line."""
+
+canonical: Encode = _build(True)
+"""Sorted keys, compact separators, ASCII: the form that request hashes are taken over."""
