@@ -7,19 +7,26 @@ every command that takes an id accepts the full id, a unique prefix, or a unique
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+
+from godel.stamps import Stamper
 
 SHORT_LEN = 8
 MIN_QUERY_LEN = 4
 
 
-def new_id() -> str:
-    """A new ULID string (26 characters, Crockford base32, sortable by time)."""
-    # Imported here: python-ulid imports importlib.metadata (~30 ms), and the commands that only
-    # read runs (show, tail, runs list) never make an id.
-    from ulid import ULID
+_stamper = Stamper()
+_stamper_lock = threading.Lock()
 
-    return str(ULID())
+
+def new_id() -> str:
+    """A new ULID string (26 characters, Crockford base32, sortable by time).
+
+    Ids from one process never go backwards (see ``godel.stamps``).
+    """
+    with _stamper_lock:
+        return _stamper.new_id()
 
 
 def short_id(full: str, length: int = SHORT_LEN) -> str:

@@ -54,6 +54,13 @@ class Stamper:
     def new_id_and_now(self) -> tuple[str, str]:
         """A new ULID string and the current time, from one clock read."""
         ns = time.time_ns()
+        return self._id(ns), self._iso(ns)
+
+    def new_id(self) -> str:
+        """A new ULID string."""
+        return self._id(time.time_ns())
+
+    def _id(self, ns: int) -> str:
         ms = ns // 1_000_000
         if ms > self._ms:
             self._ms = ms
@@ -72,7 +79,7 @@ class Stamper:
         if r >> 10 != self._high:
             self._high = r >> 10
             self._high_text = self._ms_text + _encode_high(r)
-        return self._high_text + _PAIRS[r & 1023], self._iso(ns)
+        return self._high_text + _PAIRS[r & 1023]
 
     def _iso(self, ns: int) -> str:
         second, rest = divmod(ns, 1_000_000_000)
