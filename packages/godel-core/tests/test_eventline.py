@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from godel.eventline import request_text
 from godel.events import HASH_EXCLUDED_KEYS, compute_request_hash
-from godel.jsonenc import canonical, compact
+from godel.jsonenc import canonical, compact, strict
 from godel.log import EventLog
 
 _compact = json.JSONEncoder(separators=(",", ":")).encode
@@ -32,6 +32,13 @@ comparable_values = _values(st.floats(allow_nan=False))  # NaN != NaN: no equali
 def test_encoders_match_the_json_module(value: object) -> None:
     assert compact(value) == _compact(value)
     assert canonical(value) == _canonical(value)
+    try:
+        expected = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        with pytest.raises(ValueError, match="Out of range float"):
+            strict(value)
+    else:
+        assert strict(value) == expected
 
 
 def test_a_failed_encoding_does_not_poison_the_next() -> None:

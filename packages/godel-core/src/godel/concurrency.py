@@ -62,7 +62,7 @@ async def parallel(*awaitables: Awaitable[Any] | Iterable[Awaitable[Any]], max_c
         return await _gather(aws, [None] * len(aws), max_concurrency)
 
     local = frame.next_local()
-    key = frame.op_key(Op.FORK, local)
+    key = frame.op_key(Op.FORK, local) if run.cache else 0  # keys only serve lookups (godel.keys)
     request: dict[str, Any] = {"branches": len(aws)}
     if max_concurrency is not None:
         request["max_concurrency"] = max_concurrency

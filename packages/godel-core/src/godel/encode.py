@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
+
+from godel.jsonenc import strict
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 REPR_KEY = "$repr"
@@ -13,7 +14,7 @@ REPR_KEY = "$repr"
 def is_json(value: Any) -> bool:
     """True when ``value`` survives a JSON round trip as the same structure."""
     try:
-        json.dumps(value, allow_nan=False)
+        strict(value)
     except (TypeError, ValueError):
         return False
     return True

@@ -35,16 +35,20 @@ def request_text(request: dict[str, Any]) -> tuple[str, str]:
     if HASH_EXCLUDED_KEYS.isdisjoint(request):
         text = canonical(request)
         return text, _sha256(text.encode()).hexdigest()
-    kept = {k: v for k, v in request.items() if k not in HASH_EXCLUDED_KEYS}
+    present = HASH_EXCLUDED_KEYS.intersection(request)
+    kept = request.copy()
+    for name in present:
+        del kept[name]
     text = canonical(kept)
     digest = _sha256(text.encode()).hexdigest()
-    rest = [f"{key}{quoted(value) if value.__class__ is str else canonical(value)}"
-            for name, key in _EXCLUDED if (value := request.get(name, _ABSENT)) is not _ABSENT]
-    return f"{text[:-1]}{',' if kept else ''}{','.join(rest)}}}", digest
-
-
-_ABSENT = object()
-_EXCLUDED = tuple((name, f'"{name}":') for name in sorted(HASH_EXCLUDED_KEYS))  # names need no escaping
+    if len(present) == 1:  # the usual case: source_hash of a step, idempotent of a command
+        (name,) = present
+        value = request[name]
+        rest = f'"{name}":{quoted(value) if value.__class__ is str else canonical(value)}'
+    else:
+        rest = ",".join(f'"{name}":{canonical(request[name])}' for name in sorted(present))
+    # The excluded names are plain identifiers: they need no escaping.
+    return f"{text[:-1]}{',' if kept else ''}{rest}}}", digest
 
 
 def quoted(text: str) -> str:

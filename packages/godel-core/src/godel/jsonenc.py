@@ -12,20 +12,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["canonical", "compact"]
+__all__ = ["canonical", "compact", "strict"]
 
 Encode = Callable[[Any], str]
 
 
-def _build(sort_keys: bool) -> Encode:
-    reference = json.JSONEncoder(sort_keys=sort_keys, separators=(",", ":"))
+def _build(sort_keys: bool, allow_nan: bool = True) -> Encode:
+    reference = json.JSONEncoder(sort_keys=sort_keys, separators=(",", ":"), allow_nan=allow_nan)
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return reference.encode
     markers: dict[int, Any] = {}
     try:
         chunks = make(markers, reference.default, json.encoder.encode_basestring_ascii, None, ":", ",",
-                      sort_keys, False, True)
+                      sort_keys, False, allow_nan)
     except TypeError:  # another signature (a future Python): stay correct, if slower
         return reference.encode
     join = "".join
@@ -50,3 +50,6 @@ compact: Encode = _build(False)
 
 canonical: Encode = _build(True)
 """Sorted keys, compact separators, ASCII: the form that request hashes are taken over."""
+
+strict: Encode = _build(False, allow_nan=False)
+"""``compact`` that refuses NaN and infinities (``ValueError``): values JSON can carry exactly."""

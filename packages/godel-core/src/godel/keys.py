@@ -5,7 +5,9 @@ The parent is the event whose scope it ran in (the step, the ``parallel`` fork, 
 workflow). Because each step counts its own children, two ``parallel`` branches calling the
 same step get different keys whatever order they run in (see docs/concepts.md).
 
-Keys are interned to small integers so that lookups hash an int and a short tuple.
+Keys are interned to small integers so that lookups hash an int and a short tuple. They serve
+lookups only, so a pass with nothing to replay (an empty cache, which stays empty for the whole
+pass) skips them and uses 0.
 """
 
 from __future__ import annotations

@@ -342,7 +342,8 @@ class EventLog:
             if self._callables:
                 response = self._apply_callables(response)
             response_text = _encode(response)
-            if redact is not None and response and not _scalars_only(response):
+            # Quotes beyond the keys' own mean a string value: only then is there text to redact.
+            if redact is not None and response_text.count('"') != 2 * len(response):
                 response_text = redact(response_text)
         text = prefix + tail(event, response_text, own=own)
         if len(text) <= BLOB_THRESHOLD:
@@ -423,18 +424,6 @@ class EventLog:
     def __repr__(self) -> str:
         mode = "read-only" if not self._writable else ("closed" if self._closed else self.durability)
         return f"<EventLog {self.run_id} events={len(self._events)} {mode}>"
-
-
-_SCALARS = (int, float, bool, type(None))
-
-
-def _scalars_only(value: dict[str, Any]) -> bool:
-    """True for a flat object of numbers, booleans and nulls (``{"result": None}``, a det
-    value): nothing in it is text that redaction could change."""
-    for item in value.values():
-        if item.__class__ not in _SCALARS:
-            return False
-    return True
 
 
 def _status(status: EventStatus | str) -> EventStatus:

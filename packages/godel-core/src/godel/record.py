@@ -64,9 +64,13 @@ class Position:
     def __init__(self, run: RunState, frame: Frame, op: str) -> None:
         self.run = run
         self.frame = frame
-        self.local = frame.next_local()
-        self.key = frame.op_key(op, self.local)
-        self.cached = lookup(run, self.key) if run.cache else None
+        self.local = local = frame.next_local()
+        if run.cache:
+            self.key = frame.op_key(op, local)
+            self.cached = lookup(run, self.key)
+        else:  # nothing to replay: no key needed (godel.keys)
+            self.key = 0
+            self.cached = None
 
 
 def position(op: str) -> Position | None:

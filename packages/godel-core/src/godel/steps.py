@@ -114,10 +114,11 @@ class StepCall:
         assert parent is not None
         path = (*parent.step_path, spec.name)
         inv = self.invocation_seq
-        key = run.keys.key(parent.key, path, inv, 0, Op.STEP_ENTER)
+        # Keys only serve lookups: a pass with nothing to replay never needs one (godel.keys).
+        key = run.keys.key(parent.key, path, inv, 0, Op.STEP_ENTER) if run.cache else 0
         args, kwargs, _ = encode_args(self.args, self.kwargs)
         request = {"name": spec.name, "args": args, "kwargs": kwargs, "source_hash": spec.source_hash}
-        cached = lookup(run, key) if run.cache else None
+        cached = lookup(run, key) if key else None
         if cached is not None and (
             cached.status is not EventStatus.FINISHED
             or (cached.request != request  # equal dicts: skip hashing (the common replay case)
