@@ -171,3 +171,70 @@ def test_default_loses_nothing_when_the_process_is_killed(tmp_path: Path) -> Non
     assert len(loaded) == 200
     assert all(e.status is EventStatus.FINISHED for e in loaded)
     assert loaded.events[-1].response == {"stdout": "x" * 199}
+
+
+def test_sync_soon_fsyncs_within_the_delay_without_waiting(tmp_path: Path, spy: FsyncSpy) -> None:
+    import anyio
+
+    from godel.log import SYNC_SOON_DELAY
+
+    log = EventLog.create(tmp_path, "r")
+    spy.clear()
+
+    async def main() -> None:
+        ev = log.start("run", request={"cmd": "deploy"}, sync=True)
+        assert spy.count(log.path) == 1  # the start of a side effect is durable before it runs
+        log.finish(ev, {"returncode": 0})
+        log.sync_soon()
+        log.sync_soon()  # one timer, however often it is asked
+        assert spy.count(log.path) == 1  # the end is not waited for...
+        await anyio.sleep(SYNC_SOON_DELAY * 3)
+        assert spy.count(log.path) == 2  # ...but is durable soon after
+        ev = log.start("run", request={"cmd": "again"}, sync=True)
+        log.finish(ev, {"returncode": 0})
+        log.sync_soon()
+        log.start("run", request={"cmd": "next"}, sync=True)  # this fsync covers the end above
+        assert spy.count(log.path) == 4
+        await anyio.sleep(SYNC_SOON_DELAY * 3)
+        assert spy.count(log.path) == 4  # the timer found nothing left to do
+
+    anyio.run(main)
+    log.close()
+
+
+def test_sync_soon_outside_an_event_loop_syncs_at_once(tmp_path: Path, spy: FsyncSpy) -> None:
+    log = EventLog.create(tmp_path, "r")
+    spy.clear()
+    ev = log.start("run", request={"cmd": "deploy"})
+    log.finish(ev, {"returncode": 0})
+    log.sync_soon()
+    assert spy.count(log.path) == 1
+    log.close()
+
+
+def test_a_failed_deferred_fsync_is_raised_by_the_next_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio
+
+    from godel.log import SYNC_SOON_DELAY
+
+    monkeypatch.delenv("GODEL_DURABILITY", raising=False)
+    log = EventLog.create(tmp_path, "r")
+    real = os.fsync
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    async def main() -> None:
+        ev = log.start("run", request={"cmd": "deploy"})
+        log.finish(ev, {"returncode": 0})
+        monkeypatch.setattr(os, "fsync", failing)
+        log.sync_soon()
+        await anyio.sleep(SYNC_SOON_DELAY * 3)
+        monkeypatch.setattr(os, "fsync", real)
+        with pytest.raises(OSError, match="Input/output error"):
+            log.record("print")
+        log.record("print")  # reported once; the log goes on
+
+    anyio.run(main)
+    log.close()
+    assert [e.op for e in EventLog.load("r", tmp_path)] == ["run", "print"]

@@ -9,6 +9,7 @@ fsync policy are ``godel.store``'s; the line format and the reader are ``godel.l
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -52,6 +53,9 @@ _FAILED = EventStatus.FAILED
 _STARTED = EventStatus.STARTED
 
 
+SYNC_SOON_DELAY = 0.05  # seconds; see EventLog.sync_soon
+
+
 class ReadOnlyLogError(Exception):
     """A write was attempted on a log opened with ``EventLog.load`` (or already closed)."""
 
@@ -86,6 +90,8 @@ class EventLog:
         self._redactor: Redactor | None = None
         self._redact_json = None
         self._callables = False
+        self._sync_pending = False  # a sync_soon() timer is set
+        self._sync_error: OSError | None = None  # a failed deferred fsync, raised by the next write
         if writable:
             self.redactor = redactor if redactor is not None else default_redactor()
 
@@ -228,6 +234,38 @@ class EventLog:
         with self._mutex:
             if self._writable and not self._closed:
                 self._store.sync()
+
+    def sync_soon(self) -> None:
+        """Make what was written durable within ``SYNC_SOON_DELAY`` seconds, without waiting now.
+
+        For the end of a side effect: its start was fsynced (so a crash can never hide that it
+        ran); its end becomes durable with the next fsync, whichever comes first: the next side
+        effect's start, the end of the run, or this timer on the running event loop. Outside
+        an event loop it syncs at once.
+        """
+        if self._store.durability != "default" or not self._can_write:
+            return  # "always" has synced the line already; "none" never syncs
+        asyncio = sys.modules.get("asyncio")  # not imported by the commands that only read logs
+        loop = None
+        if asyncio is not None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                pass
+        if loop is None:
+            self.sync()
+        elif not self._sync_pending:
+            self._sync_pending = True
+            loop.call_later(SYNC_SOON_DELAY, self._sync_later)
+
+    def _sync_later(self) -> None:
+        self._sync_pending = False
+        try:
+            self.sync()
+        except OSError as exc:
+            # Nobody is waiting on this callback: the next write raises it instead.
+            self._sync_error = exc
+            self._can_write = False
 
     def close(self) -> None:
         """fsync (unless durability is ``none``), close and release the run lock. Idempotent."""
@@ -383,6 +421,10 @@ class EventLog:
                 return event_id, now
 
     def _refuse(self) -> None:
+        if self._sync_error is not None:
+            error, self._sync_error = self._sync_error, None
+            self._can_write = not self._closed
+            raise error
         if not self._writable:
             raise ReadOnlyLogError(
                 f"run {self.run_id} was loaded read-only; use EventLog.open() to append to it"

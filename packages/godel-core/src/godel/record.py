@@ -112,7 +112,8 @@ async def effect(
     """Run ``execute`` as a recorded STARTED → FINISHED/FAILED event, or replay it.
 
     ``side_effect`` marks effects outside the process (commands, file writes, agent calls):
-    their start and end are fsynced so a crash cannot lose the fact that they happened.
+    their start is fsynced before they run, so not even an operating-system crash can lose the
+    fact that one began; their end is made durable soon after (``EventLog.sync_soon``).
     """
     if pos is None:
         pos = position(op)
@@ -138,9 +139,13 @@ async def effect(
     try:
         response = await execute(ev)
     except BaseException as exc:
-        log.fail(ev, exc, sync=side_effect, **_extra(failure_fields(exc), exc))
+        log.fail(ev, exc, **_extra(failure_fields(exc), exc))
+        if side_effect:
+            log.sync_soon()
         raise
-    log.finish(ev, response, sync=side_effect)
+    log.finish(ev, response)
+    if side_effect:
+        log.sync_soon()
     return response
 
 

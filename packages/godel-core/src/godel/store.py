@@ -7,7 +7,8 @@ into events is ``godel.logformat``'s job; ``godel.log.EventLog`` ties the two to
 
 Durability (``durability=`` or ``GODEL_DURABILITY``):
 
-``default``  every line handed to the OS at once; fsync when a call asks (``sync=True``) and on close
+``default``  every line handed to the OS at once; fsync when a call asks (``sync=True``, or soon
+             after ``EventLog.sync_soon``) and on close
 ``always``   fsync every line (and every blob before the line that names it)
 ``none``     never fsync
 """
