@@ -4,8 +4,15 @@ Each figure is printed next to its physical floor measured in the same run:
 
 - steps / det values / parallel: an asyncio loop awaiting no-op coroutines, plus a plain loop
   appending the same bytes to a file (what the log must at least do);
-- run(["true"]): plain ``asyncio.create_subprocess_exec("true")`` + ``wait()``;
+- run(["true"]): plain ``asyncio.create_subprocess_exec("true")`` + ``communicate()``; with the
+  default durability also one fsync per call (what "durable before it runs" costs on this
+  disk); and, for reference, the same subprocess loop writing each call's two log lines with
+  ``json.dumps`` + ``os.write`` and hashing its request (the least any audit log can do);
 - start-up: ``python -c pass``.
+
+Per-item figures are marginal: (time of a run of N items - time of a run of 0 items) / N, so
+the fixed cost of a run (creating its log, loading the plugin list into its header, the fsyncs
+at start and end) is printed once, on its own row, instead of being spread over the items.
 
 Targets (issue "engine"): per-step cost constant in N and under 40 µs; run(["true"]) within
 60 µs of the subprocess floor; ``godel --help`` within 60 ms of a bare interpreter start.
@@ -15,10 +22,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import hashlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import anyio
@@ -58,6 +69,19 @@ def _run_workflow(body, arg: int, runs_dir: Path) -> None:
     anyio.run(execute, spec, (arg,), {}, RunOptions(runs_dir=runs_dir, transcript=False))
 
 
+@contextlib.contextmanager
+def _durability(mode: str) -> Iterator[None]:
+    old = os.environ.get("GODEL_DURABILITY")
+    os.environ["GODEL_DURABILITY"] = mode
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["GODEL_DURABILITY"]
+        else:
+            os.environ["GODEL_DURABILITY"] = old
+
+
 def floor_noop(n: int) -> float:
     async def noop() -> None:
         return None
@@ -81,25 +105,68 @@ def floor_append(n: int, line: bytes, lines_per_item: int) -> float:
 
 
 def engine_cost(body, n: int) -> float:
-    def once() -> None:
-        with tempfile.TemporaryDirectory() as d:
-            _run_workflow(body, n, Path(d))
+    """Seconds for a run of ``n`` items, less a run of none (the run's fixed cost)."""
+    def once(k: int) -> Callable[[], None]:
+        def go() -> None:
+            with tempfile.TemporaryDirectory() as d:
+                _run_workflow(body, k, Path(d))
+        return go
 
-    return best_of(3, once)
+    return best_of(3, once(n)) - fixed_cost(body)
+
+
+def fixed_cost(body) -> float:
+    def go() -> None:
+        with tempfile.TemporaryDirectory() as d:
+            _run_workflow(body, 0, Path(d))
+
+    return best_of(5, go)
 
 
 def startup(cmd: list[str]) -> float:
     return median_of(7, lambda: subprocess.run(cmd, check=True, capture_output=True))
 
 
-def subprocess_floor(n: int) -> float:
-    async def loop() -> None:
-        for _ in range(n):
+def subprocess_floor(n: int, *, fsync: bool = False, log: bool = False) -> float:
+    """A plain asyncio subprocess loop; ``fsync``: a line appended and fsynced before each call;
+    ``log``: the call's two log lines written with json.dumps + os.write, its request hashed."""
+    line = {"event_id": "01M85ZAGNGH986BRCV1N96CCZS", "run_id": "01M85ZAGMTXEN3GMN6DBDMT6X9", "seq": 1,
+            "parent_id": "01M85ZAGNDKP9F7KFYY74BAYMA", "step_path": [], "invocation_seq": 0, "step_local_seq": 0,
+            "op": "run", "request_hash": "", "request": {"cmd": ["true"], "cwd": None, "env": None,
+                                                          "timeout": None, "stdin": None, "idempotent": False},
+            "response": None, "status": "STARTED", "ts_start": "2026-11-24T07:06:55.123456+00:00", "ts_end": None,
+            "stream_path": ["01M85ZAGNDKP9F7KFYY74BAYMA"]}
+
+    stand_in = (json.dumps(line, separators=(",", ":")) + "\n").encode()
+
+    async def loop(fd: int) -> None:
+        for i in range(n):
+            if log:
+                line["seq"] = i
+                line["request_hash"] = hashlib.sha256(
+                    json.dumps(line["request"], sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+                os.write(fd, (json.dumps(line, separators=(",", ":")) + "\n").encode())
+            if fsync:
+                if not log:
+                    os.write(fd, stand_in)  # fsync new data, as the log's fsync does
+                os.fsync(fd)
             proc = await asyncio.create_subprocess_exec("true", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                                         stdin=subprocess.DEVNULL, start_new_session=True)
-            await proc.communicate()
+            out, err = await proc.communicate()
+            if log:
+                line["response"] = {"returncode": proc.returncode, "stdout": out.decode(), "stderr": err.decode(),
+                                    "duration": 0.001}
+                os.write(fd, (json.dumps(line, separators=(",", ":")) + "\n").encode())
 
-    return best_of(3, lambda: asyncio.run(loop()))
+    def go() -> None:
+        with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as d:
+            fd = os.open(os.path.join(d, "x.jsonl"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            try:
+                asyncio.run(loop(fd))
+            finally:
+                os.close(fd)
+
+    return best_of(3, go)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,10 +190,22 @@ def main(argv: list[str] | None = None) -> int:
     print()
 
     n = 100 if opts.quick else 300
-    cost = engine_cost(_runs, n) / n
+    with _durability("none"):
+        fixed = fixed_cost(_runs)
+        cpu = engine_cost(_runs, n) / n
+    with _durability("default"):
+        durable = engine_cost(_runs, n) / n
     floor = subprocess_floor(n) / n
-    print(table(["what", "N", "µs/call", "floor µs/call", "overhead µs"],
-                [['run(["true"])', n, cost * 1e6, floor * 1e6, (cost - floor) * 1e6]]))
+    floor_fsync = subprocess_floor(n, fsync=True) / n
+    floor_log = subprocess_floor(n, log=True) / n
+    print(table(["what", "N", "µs/call", "floor µs/call", "overhead µs"], [
+        ['run(["true"]), durability none', n, cpu * 1e6, floor * 1e6, (cpu - floor) * 1e6],
+        ['run(["true"]), durability default', n, durable * 1e6, floor_fsync * 1e6, (durable - floor_fsync) * 1e6],
+        ["floor + plain log lines (reference)", n, floor_log * 1e6, floor * 1e6, (floor_log - floor) * 1e6],
+    ]))
+    print("(the default row's floor includes one fsync per call: a side effect is durable before it runs)")
+    print()
+    print(table(["fixed cost of a run", "ms"], [["create the log, header, close (durability none)", fixed * 1e3]]))
     print()
 
     bare = startup([sys.executable, "-c", "pass"])
