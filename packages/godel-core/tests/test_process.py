@@ -1,4 +1,8 @@
-"""``godel.run`` outside a workflow: forms, output, stdin, env, failures, timeouts, cancellation."""
+"""``godel.run`` outside a workflow: forms, output, stdin, env, failures, timeouts, cancellation.
+
+Every test runs twice: with the pidfd spawn path (``godel._spawn.DirectChild``, Linux) and with
+the asyncio fallback (``AsyncioChild``), which other systems use.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,17 @@ PY = sys.executable
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True, params=["pidfd", "asyncio"])
+def spawn_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    from godel import _procgroup
+    from godel._spawn import pidfd_supported
+
+    if request.param == "pidfd" and not pidfd_supported():
+        pytest.skip("no pidfd_open on this system")
+    monkeypatch.setattr(_procgroup, "pidfd_supported", lambda: request.param == "pidfd")
+    return request.param
 
 
 async def read_pidfile(path: Path, timeout: float = 20.0) -> int:

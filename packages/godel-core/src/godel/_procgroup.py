@@ -6,11 +6,12 @@ exited and anything it left behind in its group was terminated, or -- on timeout
 cancellation or a failing line sink -- the whole group got SIGTERM, then SIGKILL after
 ``reaper.KILL_GRACE`` seconds.
 
-Built on asyncio's subprocess *protocol* API (``loop.subprocess_exec``) rather than
-``anyio.open_process`` or ``asyncio.create_subprocess_exec``: output arrives in callbacks, so
-there is no StreamReader, no reader task and no per-chunk task wake-up, and we split lines
-ourselves, without a line-length limit. godel runs on anyio's asyncio backend; shielding uses
-anyio cancel scopes, so task groups, ``move_on_after`` and step timeouts cancel a command.
+Output arrives in protocol callbacks (``godel._spawn``: a pidfd and the loop's own selector on
+Linux, asyncio's subprocess protocol API elsewhere) rather than through ``anyio.open_process``
+or ``asyncio.create_subprocess_exec``: there is no StreamReader, no reader task and no per-chunk
+task wake-up, and we split lines ourselves, without a line-length limit. godel runs on anyio's
+asyncio backend; shielding uses anyio cancel scopes, so task groups, ``move_on_after`` and step
+timeouts cancel a command.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import anyio
 
 from godel import reaper
 from godel._privilege import privileged
+from godel._spawn import AsyncioChild, DirectChild, pidfd_supported
 
 # After the main process exits, how long its pipes may stay open (data in flight) before we
 # stop waiting for them: whatever still holds them was left behind, and gets killed.
@@ -63,29 +65,25 @@ async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, 
     loop = asyncio.get_running_loop()
     proto = _Pipes(loop, out_sink, err_sink)
     stdin_arg = subprocess.PIPE if stdin is not None else (None if inherit_stdin else subprocess.DEVNULL)
-    # Shielded: the child exists as soon as the spawn begins, but we learn its pid only once
-    # the pipes are connected. Cancelled in between, asyncio would kill the leader alone and
-    # leave whatever it already started; a pending cancellation instead reaches us at the
-    # next await, when the group is registered and can be killed whole.
     preexec = _parent_death_signal() if die_with_parent else None
-    extra = {"preexec_fn": preexec} if preexec is not None else {}
-    with privileged(), anyio.CancelScope(shield=True):
-        if shell:
-            transport, _ = await loop.subprocess_shell(
-                lambda: proto, argv, stdin=stdin_arg, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=cwd, env=env, start_new_session=True, **extra)
-        else:
-            transport, _ = await loop.subprocess_exec(
-                lambda: proto, *argv, stdin=stdin_arg, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=cwd, env=env, start_new_session=True, **extra)
-    pgid = transport.get_pid()
+    child: DirectChild | AsyncioChild
+    if pidfd_supported():
+        with privileged():  # synchronous: nothing can cancel it half-way
+            child = DirectChild(loop, proto, argv, shell=shell, cwd=cwd, env=env, stdin=stdin_arg, preexec=preexec)
+    else:
+        # Shielded: the child exists as soon as the spawn begins, but we learn its pid only once
+        # the pipes are connected. Cancelled in between, asyncio would kill the leader alone and
+        # leave whatever it already started; a pending cancellation instead reaches us at the
+        # next await, when the group is registered and can be killed whole.
+        with privileged(), anyio.CancelScope(shield=True):
+            child = await AsyncioChild.spawn(loop, proto, argv, shell=shell, cwd=cwd, env=env, stdin=stdin_arg,
+                                             preexec=preexec)
+    pgid = child.pid
     reaper.register(pgid)
     timed_out = False
     try:
         if stdin is not None:
-            pipe = transport.get_pipe_transport(0)
-            pipe.write(stdin)
-            pipe.close()  # flushes what is buffered, then closes: the child sees EOF
+            child.feed_stdin(stdin)
         try:
             await proto.supervise(timeout)
         except _TimedOut:
@@ -97,7 +95,7 @@ async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, 
             with anyio.CancelScope(shield=True):
                 await _stop(proto, pgid)
         finally:
-            transport.close()
+            child.close()
         raise
     try:
         if timed_out or reaper.group_alive(pgid):
@@ -107,10 +105,10 @@ async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, 
         else:
             reaper.unregister(pgid)
     finally:
-        transport.close()
+        child.close()
     if proto.error is not None:
         raise proto.error  # a sink failed while the last output was collected
-    return Outcome(None if timed_out else transport.get_returncode(), b"".join(proto.out), b"".join(proto.err))
+    return Outcome(None if timed_out else child.returncode, b"".join(proto.out), b"".join(proto.err))
 
 
 _PR_SET_PDEATHSIG = 1
