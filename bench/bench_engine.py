@@ -39,7 +39,7 @@ import anyio
 from _common import best_of, median_of, table
 
 from godel import det, parallel, run, step
-from godel.workflows import RunOptions, WorkflowSpec, execute
+from godel.engine.workflow import RunOptions, WorkflowSpec, execute
 
 
 @step
@@ -190,7 +190,7 @@ def subprocess_floor(n: int, *, fsync: bool = False, log: bool = False) -> float
 
 
 def pidfd_floor(n: int) -> float:
-    """The spawn technique godel uses on Linux (``godel._spawn``), with nothing recorded:
+    """The spawn technique godel uses on Linux (``godel.process.spawn``), with nothing recorded:
     ``Popen``, the pipes and a pidfd on the loop's selector."""
     async def loop() -> float:
         ev_loop = asyncio.get_running_loop()

@@ -31,9 +31,9 @@ from click.testing import CliRunner
 from _common import best_of, table
 
 from godel import step
-from godel.runinfo import summarize
-from godel.tailing import tail
-from godel.workflows import RunOptions, WorkflowSpec, execute
+from godel.runs.status import summarize
+from godel.runs.tail import tail
+from godel.engine.workflow import RunOptions, WorkflowSpec, execute
 from godel_cli.main import cli
 
 TARGET_S = 0.5

@@ -18,7 +18,7 @@ from _common import best_of, table
 
 import godel
 from godel import det, step, workflow
-from godel.workflows import RunOptions, execute
+from godel.engine.workflow import RunOptions, execute
 
 
 @step

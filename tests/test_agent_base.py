@@ -21,8 +21,8 @@ from pydantic import BaseModel
 
 import godel
 from godel import AgentError, AgentStalled, AgentTimeout, ContextOverflowError, SchemaValidationFailure
-from godel.events import EventStatus, Op
-from godel.log import EventLog
+from godel.log.events import EventStatus, Op
+from godel.log.eventlog import EventLog
 
 GODEL = Path(sys.executable).parent / "godel"
 
@@ -40,7 +40,7 @@ def invocations(home: Path) -> list[dict]:
 
 
 def run_workflow(wf, runs_dir: Path, *args, transcript: bool = True):
-    from godel.workflows import RunOptions, execute
+    from godel.engine.workflow import RunOptions, execute
 
     ids: list[str] = []
     options = RunOptions(runs_dir=runs_dir, transcript=transcript, on_start=lambda run_id, _p: ids.append(run_id))

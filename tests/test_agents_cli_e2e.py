@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from godel.log import EventLog
+from godel.log.eventlog import EventLog
 from godel.testing.fake_model import Turn
 
 GODEL = Path(sys.executable).parent / "godel"

@@ -11,9 +11,9 @@ import anyio
 import pytest
 
 from godel import WorkflowFail, print, workflow
-from godel.events import Op
-from godel.log import EventLog
-from godel.workflows import RunOptions, execute
+from godel.log.events import Op
+from godel.log.eventlog import EventLog
+from godel.engine.workflow import RunOptions, execute
 
 
 @workflow

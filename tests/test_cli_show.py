@@ -13,10 +13,10 @@ import anyio
 import pytest
 
 from godel import print, run, step, workflow, write_text
-from godel.events import Op
-from godel.ids import short_id
-from godel.log import EventLog
-from godel.workflows import RunOptions, execute
+from godel.log.events import Op
+from godel.log.ids import short_id
+from godel.log.eventlog import EventLog
+from godel.engine.workflow import RunOptions, execute
 
 
 @step

@@ -14,10 +14,10 @@ import anyio
 import pytest
 
 from godel import print, step, workflow
-from godel.events import Event, Op
-from godel.ids import new_id
-from godel.log import EventLog
-from godel.workflows import RunOptions, execute
+from godel.log.events import Event, Op
+from godel.log.ids import new_id
+from godel.log.eventlog import EventLog
+from godel.engine.workflow import RunOptions, execute
 
 
 @step

@@ -13,7 +13,7 @@ import pytest
 
 import godel.agents
 import godel.parsers
-from godel.errors import UnknownPluginError
+from godel.exceptions import UnknownPluginError
 from godel.parsers import StreamParser
 
 GODEL_DISTS = {"godel-core", "godel-cli", "godel-claude", "godel-copilot", "godel-watch"}
@@ -147,7 +147,7 @@ def test_godel_plugins_json(godel_run) -> None:
 def test_lint_rule_ech001_is_registered_by_godel_echo(python_run) -> None:
     # Registered only: the rule's module belongs to the lint framework and is not imported here.
     code = (
-        "from godel.plugins import get_plugin_manager\n"
+        "from godel.plugins.manager import get_plugin_manager\n"
         "e = get_plugin_manager().lint_rules.entry('ECH001')\n"
         "print(e.provider.dist, e.provider.plugin, e.is_lazy, e.summary)\n"
     )
@@ -160,7 +160,7 @@ def test_unknown_agent_names_the_package_to_install(python_run) -> None:
     result = python_run(code, env={"GODEL_DISABLE_PLUGINS": "claude"})
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("godel.errors.UnknownPluginError: no agent named 'claude_code' is installed "
+    assert last.startswith("godel.exceptions.UnknownPluginError: no agent named 'claude_code' is installed "
                            "(installed: copilot, echo")
     assert "install it with: pip install godel-claude" in last
     assert "its plugin 'claude' is blocked by GODEL_DISABLE_PLUGINS" in last

@@ -12,7 +12,7 @@ from typing import Any
 import anyio
 import pytest
 
-import godel.plugins
+import godel.plugins.manager
 from godel import hookspecs
 
 PLUGINS_MD = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
@@ -118,7 +118,7 @@ def test_the_agent_backend_example_runs(tmp_path: Path) -> None:
 
 
 def test_every_environment_switch_is_documented() -> None:
-    switches = set(re.findall(r"GODEL_[A-Z_]+", godel.plugins.__doc__ or ""))
+    switches = set(re.findall(r"GODEL_[A-Z_]+", godel.plugins.manager.__doc__ or ""))
     assert switches >= {"GODEL_DISABLE_PLUGIN_AUTOLOAD", "GODEL_PLUGINS", "GODEL_DISABLE_PLUGINS",
                         "GODEL_STRICT_PLUGINS"}
     table = SECTIONS["Environment switches"]

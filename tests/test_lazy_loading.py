@@ -12,7 +12,7 @@ from pathlib import Path
 
 PLUGIN_PACKAGES = ("godel_claude", "godel_copilot", "godel_watch", "godel_echo", "godel_cli")
 # Heavy or plugin-only imports that `import godel` must not pay for: agents call godel often.
-HEAVY = ("godel.plugins", "godel.registry", "importlib.metadata", "click", "pydantic", "anyio", "ulid")
+HEAVY = ("godel.plugins.manager", "godel.plugins.registry", "importlib.metadata", "click", "pydantic", "anyio", "ulid")
 
 
 def modules_after(python_run, tmp_path: Path, code: str, **kwargs) -> set[str]:
@@ -45,7 +45,7 @@ def test_import_godel_loads_no_plugin_and_nothing_heavy(python_run, tmp_path: Pa
 def test_import_godel_agents_and_parsers_loads_no_plugin(python_run, tmp_path: Path) -> None:
     loaded = modules_after(python_run, tmp_path, "import godel.agents, godel.parsers")
     assert not {m for m in loaded if m.split(".")[0] in PLUGIN_PACKAGES}
-    assert "godel.plugins" not in loaded
+    assert "godel.plugins.manager" not in loaded
 
 
 def test_godel_help_imports_no_agent_and_no_summarised_command(python_run, tmp_path: Path) -> None:
@@ -58,7 +58,7 @@ def test_godel_help_imports_no_agent_and_no_summarised_command(python_run, tmp_p
 
 def test_help_never_imports_a_command_that_has_a_summary(python_run, tmp_path: Path) -> None:
     code = run_cli(["--help"]) + """
-        from godel.plugins import get_plugin_manager
+        from godel.plugins.manager import get_plugin_manager
         for entry in get_plugin_manager().commands.entries():
             if entry.summary and isinstance(entry.target, str):
                 module = entry.target.partition(":")[0]
@@ -76,7 +76,7 @@ def test_running_a_plugin_command_imports_only_that_command(python_run, tmp_path
 def test_plugin_modules_import_nothing_they_register(python_run, tmp_path: Path) -> None:
     # `godel plugins` imports every plugin module and calls every hook, but loads no target.
     code = run_cli(["plugins"]) + """
-        from godel.plugins import get_plugin_manager
+        from godel.plugins.manager import get_plugin_manager
         pm = get_plugin_manager()
         for registry in (pm.agents, pm.parsers, pm.lint_rules, pm.commands):
             for entry in registry.entries():

@@ -71,7 +71,7 @@ def test_strict_loading_in_python_raises_plugin_error(python_run, plugin_dist) -
                         env={"GODEL_STRICT_PLUGINS": "1"})
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(
-        "godel.errors.PluginError: plugin 'broken' from godel-broken 0.1.0 failed to import")
+        "godel.exceptions.PluginError: plugin 'broken' from godel-broken 0.1.0 failed to import")
 
 
 # duplicates -------------------------------------------------------------------------------------
@@ -81,17 +81,17 @@ def test_a_duplicate_agent_name_is_an_error_naming_both_distributions(python_run
     result = python_run("import godel.agents\ngodel.agents.get('claude_code')\n", path=[plugin_dist("godel-dupe")])
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "godel.errors.PluginError: agent 'echo' is registered twice: by godel-dupe 0.2.0 (plugin 'dupe') "
+        "godel.exceptions.PluginError: agent 'echo' is registered twice: by godel-dupe 0.2.0 (plugin 'dupe') "
         "and by godel-echo 0.1.0 (plugin 'echo'); uninstall or block one of them (GODEL_DISABLE_PLUGINS)"
     )
 
 
 def test_a_borrowed_lint_prefix_is_an_error_naming_both_distributions(python_run, plugin_dist) -> None:
-    code = "from godel.plugins import get_plugin_manager\nget_plugin_manager().lint_rules\n"
+    code = "from godel.plugins.manager import get_plugin_manager\nget_plugin_manager().lint_rules\n"
     result = python_run(code, path=[plugin_dist("godel-dupe")])
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("godel.errors.PluginError: lint rule prefix 'ECH' belongs to ")
+    assert last.startswith("godel.exceptions.PluginError: lint rule prefix 'ECH' belongs to ")
     assert "godel-dupe 0.2.0 (plugin 'dupe')" in last and "godel-echo 0.1.0 (plugin 'echo')" in last
 
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from godel import hookimpl
-from godel.errors import PluginError
-from godel.plugins import PluginManager
+from godel.exceptions import PluginError
+from godel.plugins.manager import PluginManager
 from godel_cli.group import current_plugin_manager
 from godel_cli.main import make_cli
 

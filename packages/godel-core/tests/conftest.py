@@ -23,7 +23,7 @@ def run_wf(runs_dir: Path) -> Callable[..., tuple[Any, str]]:
     """Run a @workflow to completion: ``result, run_id = run_wf(wf, *args, **kwargs)``."""
 
     def runner(wf: Any, *args: Any, transcript: bool = False, **kwargs: Any) -> tuple[Any, str]:
-        from godel.workflows import RunOptions, execute
+        from godel.engine.workflow import RunOptions, execute
 
         ids: list[str] = []
         options = RunOptions(runs_dir=runs_dir, transcript=transcript,
@@ -43,7 +43,7 @@ def load_events(runs_dir: Path) -> Callable[[str], list[Any]]:
     """The folded events of a run."""
 
     def load(run_id: str) -> list[Any]:
-        from godel.log import EventLog
+        from godel.log.eventlog import EventLog
 
         return EventLog.load(run_id, runs_dir).events
 

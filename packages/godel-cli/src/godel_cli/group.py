@@ -9,9 +9,9 @@ from typing import Any
 import click
 from click import formatting
 
-from godel.errors import PluginError
-from godel.plugins import PluginManager, get_plugin_manager
-from godel.registry import Registry
+from godel.exceptions import PluginError
+from godel.plugins.manager import PluginManager, get_plugin_manager
+from godel.plugins.registry import Registry
 
 CLI_PLUGIN = "godel_cli.plugin"
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from godel.plugins import PluginManager
+from godel.plugins.manager import PluginManager
 from godel_cli.group import PluginGroup
 
 

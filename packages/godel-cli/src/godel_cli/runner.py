@@ -57,7 +57,7 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
     import anyio
 
     from godel.exceptions import PauseSignal
-    from godel.reaper import install_signal_handlers
+    from godel.process.reaper import install_signal_handlers
 
     outcome = Outcome()
 

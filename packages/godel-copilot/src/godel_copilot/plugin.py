@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from godel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from godel.registry import Register
+    from godel.plugins.registry import Register
 
 
 @hookimpl

@@ -6,91 +6,113 @@ plugin.
 
 from __future__ import annotations
 
-import importlib
-
 from godel.__about__ import __version__
+from godel.lazy import exports
 
 TYPE_CHECKING = False  # not `from typing import ...`: keeps `import godel` cheap
-
 if TYPE_CHECKING:
-    from godel import det
-    from godel.hookspecs import hookimpl
-    from godel.context import get_event_log
-    from godel.errors import PluginError, UnknownPluginError
-    from godel.events import Event, EventStatus, Op
-    from godel.exceptions import (
-        AgentError, AgentRefusal, AgentStalled, AgentTimeout, CommandFailure, ConfigError, ContextOverflowError, GodelError, GodelStrictError,
-        GodelWatchNotInstalledError, HumanTimeout, NonDeterministicEscape, PauseSignal, ResumeError,
-        RewindSignal, RewindUnsafe, SchemaValidationFailure, SourceEditedError, StepTimeout,
-        StrictViolation, UnsafeResumeError, WorkflowFail,
+    from godel import agents, det, parsers
+    from godel.engine.context import get_event_log
+    from godel.engine.parallel import parallel
+    from godel.engine.pause import (
+        check_pause_request,
+        clear_pause_request,
+        pause,
+        write_pause_request,
     )
+    from godel.engine.retry import retry
+    from godel.engine.step import step
+    from godel.engine.workflow import resume, workflow
+    from godel.exceptions import (
+        AgentError,
+        AgentRefusal,
+        AgentStalled,
+        AgentTimeout,
+        CommandFailure,
+        ConfigError,
+        ContextOverflowError,
+        GodelError,
+        GodelStrictError,
+        GodelWatchNotInstalledError,
+        HumanTimeout,
+        NonDeterministicEscape,
+        PauseSignal,
+        PluginError,
+        ResumeError,
+        RewindSignal,
+        RewindUnsafe,
+        SchemaValidationFailure,
+        SourceEditedError,
+        StepTimeout,
+        StrictViolation,
+        UnknownPluginError,
+        UnsafeResumeError,
+        WorkflowFail,
+    )
+    from godel.hookspecs import hookimpl
     from godel.io import input, print, read_text, sleep, write_text
-    from godel.log import EventLog
-    from godel.concurrency import parallel
-    from godel.plugins import get_plugin_manager
-    from godel.process import CommandResult, run
-    from godel.retrying import retry
-    from godel.steps import step
-    from godel.pausing import check_pause_request, clear_pause_request, pause, write_pause_request
-    from godel.rewinding import rewind
-    from godel.tailing import tail
-    from godel.workflows import resume, workflow
+    from godel.log.eventlog import EventLog
+    from godel.log.events import Event, EventStatus, Op
+    from godel.plugins.manager import get_plugin_manager
+    from godel.process.run import CommandResult, run
+    from godel.replay.rewind import rewind
+    from godel.runs.tail import tail
 
-# public name -> module that defines it
-_EXPORTS: dict[str, str] = {
-    "hookimpl": "godel.hookspecs",
-    "workflow": "godel.workflows",
-    "resume": "godel.workflows",
-    "rewind": "godel.rewinding",
-    "tail": "godel.tailing",
-    "pause": "godel.pausing",
-    "check_pause_request": "godel.pausing",
-    "write_pause_request": "godel.pausing",
-    "clear_pause_request": "godel.pausing",
-    "step": "godel.steps",
-    "parallel": "godel.concurrency",
-    "retry": "godel.retrying",
-    "run": "godel.process",
-    "CommandResult": "godel.process",
-    "print": "godel.io",
-    "input": "godel.io",
-    "sleep": "godel.io",
-    "read_text": "godel.io",
-    "write_text": "godel.io",
-    "Event": "godel.events",
-    "EventStatus": "godel.events",
-    "Op": "godel.events",
-    "EventLog": "godel.log",
-    "get_event_log": "godel.context",
-    "WorkflowFail": "godel.exceptions",
-    "CommandFailure": "godel.exceptions",
-    "ContextOverflowError": "godel.exceptions",
-    "GodelError": "godel.exceptions",
-    "ResumeError": "godel.exceptions",
-    "UnsafeResumeError": "godel.exceptions",
-    "SourceEditedError": "godel.exceptions",
-    "ConfigError": "godel.exceptions",
-    "AgentRefusal": "godel.exceptions",
-    "AgentError": "godel.exceptions",
-    "AgentTimeout": "godel.exceptions",
-    "AgentStalled": "godel.exceptions",
-    "SchemaValidationFailure": "godel.exceptions",
-    "HumanTimeout": "godel.exceptions",
-    "NonDeterministicEscape": "godel.exceptions",
-    "RewindUnsafe": "godel.exceptions",
-    "StepTimeout": "godel.exceptions",
-    "StrictViolation": "godel.exceptions",
-    "GodelStrictError": "godel.exceptions",
-    "PauseSignal": "godel.exceptions",
-    "RewindSignal": "godel.exceptions",
-    "GodelWatchNotInstalledError": "godel.exceptions",
-    "PluginError": "godel.errors",
-    "UnknownPluginError": "godel.errors",
-    "get_plugin_manager": "godel.plugins",
+# public name -> the module (under godel) that defines it
+_EXPORTS = {
+    "get_event_log": "engine.context",
+    "parallel": "engine.parallel",
+    "check_pause_request": "engine.pause",
+    "clear_pause_request": "engine.pause",
+    "pause": "engine.pause",
+    "write_pause_request": "engine.pause",
+    "retry": "engine.retry",
+    "step": "engine.step",
+    "resume": "engine.workflow",
+    "workflow": "engine.workflow",
+    "AgentError": "exceptions",
+    "AgentRefusal": "exceptions",
+    "AgentStalled": "exceptions",
+    "AgentTimeout": "exceptions",
+    "CommandFailure": "exceptions",
+    "ConfigError": "exceptions",
+    "ContextOverflowError": "exceptions",
+    "GodelError": "exceptions",
+    "GodelStrictError": "exceptions",
+    "GodelWatchNotInstalledError": "exceptions",
+    "HumanTimeout": "exceptions",
+    "NonDeterministicEscape": "exceptions",
+    "PauseSignal": "exceptions",
+    "PluginError": "exceptions",
+    "ResumeError": "exceptions",
+    "RewindSignal": "exceptions",
+    "RewindUnsafe": "exceptions",
+    "SchemaValidationFailure": "exceptions",
+    "SourceEditedError": "exceptions",
+    "StepTimeout": "exceptions",
+    "StrictViolation": "exceptions",
+    "UnknownPluginError": "exceptions",
+    "UnsafeResumeError": "exceptions",
+    "WorkflowFail": "exceptions",
+    "hookimpl": "hookspecs",
+    "input": "io",
+    "print": "io",
+    "read_text": "io",
+    "sleep": "io",
+    "write_text": "io",
+    "EventLog": "log.eventlog",
+    "Event": "log.events",
+    "EventStatus": "log.events",
+    "Op": "log.events",
+    "get_plugin_manager": "plugins.manager",
+    "CommandResult": "process.run",
+    "run": "process.run",
+    "rewind": "replay.rewind",
+    "tail": "runs.tail",
 }
 
 # submodules reachable as attributes without an explicit import (``godel.agents.claude_code``)
-_SUBMODULES = ("det", "agents", "parsers")
+_SUBMODULES = ("agents", "det", "parsers")
 
 __all__ = ["__version__", "det", "version", *_EXPORTS]
 
@@ -100,16 +122,8 @@ def version() -> str:
     return __version__
 
 
-def __getattr__(name: str) -> object:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"godel.{name}")
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'godel' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, _dir = exports(__name__, _EXPORTS, _SUBMODULES)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    return sorted({*_dir(), *_SUBMODULES})

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from godel._sleep import recorded_sleep
-from godel.events import Op
-from godel.record import value
+from godel.engine.sleep import recorded_sleep
+from godel.log.events import Op
+from godel.engine.record import value
 
 __all__ = ["choice", "now", "randint", "random", "sleep", "uuid4"]
 
@@ -56,7 +56,7 @@ def uuid4() -> str:
 
 async def sleep(seconds: float) -> None:
     """Sleep ``seconds`` (recorded; a replay does not wait again). Must be inside a workflow."""
-    from godel.context import current_run
+    from godel.engine.context import current_run
 
     if current_run() is None:
         raise RuntimeError("godel.det.sleep must be called inside a @workflow (use godel.sleep outside)")

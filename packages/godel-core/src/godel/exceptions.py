@@ -7,6 +7,8 @@ Two families matter for exit codes and ``retry``:
 - ``GodelError`` and its subclasses are godel's structured errors (resume safety, config...).
   They carry ``step_path``, ``source_location`` and ``remediation_hint``.
 
+``PluginError`` (and ``UnknownPluginError``) come from the plugin system, not from a workflow.
+
 ``PauseSignal`` and ``RewindSignal`` are control flow, not errors: they derive from
 ``BaseException`` so that a workflow's ``except Exception`` cannot swallow them.
 """
@@ -286,3 +288,14 @@ class RewindSignal(BaseException):
 
 class GodelWatchNotInstalledError(ImportError):
     """``godel watch`` needs godel-watch: ``pip install godel-watch``."""
+
+
+class PluginError(Exception):
+    """A plugin could not be loaded, or two plugins registered the same name."""
+
+
+class UnknownPluginError(PluginError, AttributeError, LookupError):
+    """A name was asked for that no installed plugin registered.
+
+    Subclasses ``AttributeError`` so that ``hasattr(godel.agents, "nope")`` is ``False``.
+    """

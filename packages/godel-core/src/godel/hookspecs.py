@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from godel.registry import Register
+    from godel.plugins.registry import Register
 
 PROJECT = "godel"
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import anyio
 
-from godel._privilege import privileged
-from godel._sleep import recorded_sleep
-from godel.context import current_frame, current_run
-from godel.events import Op
-from godel.record import effect
+from godel.strict.privilege import privileged
+from godel.engine.sleep import recorded_sleep
+from godel.engine.context import current_frame, current_run
+from godel.log.events import Op
+from godel.engine.record import effect
 
 __all__ = ["input", "print", "read_text", "sleep", "write_text"]
 
@@ -44,7 +44,7 @@ async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:  # noqa:
         sys.stdout.flush()
         return {}
 
-    from godel.record import position
+    from godel.engine.record import position
 
     pos = position(Op.PRINT)
     if pos is not None and pos.cached is not None and pos.cached.request.get("text") == text:
@@ -96,7 +96,7 @@ async def input(prompt: str = "") -> str:  # noqa: A001 - shadows on purpose
 async def sleep(seconds: float) -> None:
     """Sleep ``seconds``, recorded (a replay of a finished sleep does not wait)."""
     if current_run() is None:
-        from godel._sleep import check_seconds
+        from godel.engine.sleep import check_seconds
 
         await anyio.sleep(check_seconds(seconds, "godel.sleep"))
         return

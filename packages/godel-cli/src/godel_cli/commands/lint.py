@@ -26,7 +26,7 @@ def lint(files: tuple[str, ...], fmt: str, select: tuple[str, ...], skip: tuple[
     Suppress one line with '# godel: noqa' or '# godel: noqa: PL004'; configure projects in
     [tool.godel.lint] of pyproject.toml (see docs/lint.md).
     """
-    from godel.errors import PluginError
+    from godel.exceptions import PluginError
     from godel.lint import lint_paths, load_rules
 
     if not files and not list_rules:

@@ -19,8 +19,8 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
 
     The run records PAUSED and `godel run` exits 0; continue it with `godel resume RUN_ID`.
     """
-    from godel.pausing import is_live, sentinel_path, write_pause_request
-    from godel.paths import resolve_runs_dir
+    from godel.engine.pause import is_live, sentinel_path, write_pause_request
+    from godel.log.files import resolve_runs_dir
 
     from godel_cli.runids import resolve_run
 

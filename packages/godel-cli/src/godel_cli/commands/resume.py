@@ -43,9 +43,9 @@ def resume(run_id: str, file: Path | None, on_mismatch: str, on_source_edit: str
     \b
     Exit status: as for `godel run`.
     """
-    from godel.log import EventLog
-    from godel.paths import resolve_runs_dir
-    from godel.replay import root_event
+    from godel.log.eventlog import EventLog
+    from godel.log.files import resolve_runs_dir
+    from godel.replay.policy import root_event
 
     from godel_cli.loader import LoadError, find_workflow, import_workflow_file
     from godel_cli.runids import resolve_run
@@ -90,8 +90,8 @@ def resume(run_id: str, file: Path | None, on_mismatch: str, on_source_edit: str
 
 
 def _execute(fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, *, stream, debug) -> int:  # type: ignore[no-untyped-def]
-    from godel.log import RunLockedError
-    from godel.workflows import resume as resume_run
+    from godel.log.eventlog import RunLockedError
+    from godel.engine.workflow import resume as resume_run
 
     def started(outcome: Outcome):  # type: ignore[no-untyped-def]
         def cb(rid: str, log_path: Path) -> None:

@@ -32,10 +32,10 @@ def rewind(run_id: str, targets: tuple[str, ...], reason: str, cut: bool, assume
     completed command or agent call again is refused unless --assume-idempotent is given.
     """
     from godel.exceptions import RewindUnsafe
-    from godel.ids import IdLookupError
-    from godel.log import EventLog, RunLockedError
-    from godel.paths import resolve_runs_dir
-    from godel.rewinding import apply_rewind
+    from godel.log.ids import IdLookupError
+    from godel.log.eventlog import EventLog, RunLockedError
+    from godel.log.files import resolve_runs_dir
+    from godel.replay.rewind import apply_rewind
 
     from godel_cli.runids import resolve_run
 
@@ -64,7 +64,7 @@ def rewind(run_id: str, targets: tuple[str, ...], reason: str, cut: bool, assume
         raise SystemExit(EXIT_USAGE) from None
     finally:
         log.close()
-    from godel.ids import short_id
+    from godel.log.ids import short_id
 
     say(f"rewound run {full} ({result.mode}): invalidated {result.invalidated_count} event(s)")
     by_id = {e.event_id: e for e in EventLog.load(full, directory).events}

@@ -76,7 +76,7 @@ def run(file: Path, workflow_args: tuple[str, ...], no_strict: bool, no_lint: bo
 
 
 def _execute(spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, file) -> int:  # type: ignore[no-untyped-def]
-    from godel.workflows import RunOptions, execute
+    from godel.engine.workflow import RunOptions, execute
 
     def on_start(outcome: Outcome):  # type: ignore[no-untyped-def]
         def started(run_id: str, log_path: Path) -> None:

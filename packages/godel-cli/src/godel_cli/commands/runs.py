@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from godel.runinfo import RunStatus, RunSummary, summarize
+from godel.runs.status import RunStatus, RunSummary, summarize
 from godel_cli.commands.show import RUNS_DIR_HELP, make_style
 from godel_cli.runner import say
 
@@ -32,8 +32,8 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
     RUNNING means a live process holds the run; CRASHED means none does and the run recorded
     no end (resume it); UNKNOWN means its log could not be read.
     """
-    from godel.paths import resolve_runs_dir
-    from godel.runfiles import list_run_ids
+    from godel.log.files import resolve_runs_dir
+    from godel.log.files import list_run_ids
 
     directory = resolve_runs_dir(runs_dir)
     ids = list_run_ids(directory)
@@ -60,7 +60,7 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
 
 
 def _table(summaries: list[RunSummary]) -> str:
-    from godel.render.format import format_duration, local_time
+    from godel.runs.render.format import format_duration, local_time
 
     style = make_style()
     rows = [(s.run_id, s.workflow, s.status.value, local_time(s.started), format_duration(s.duration()),

@@ -16,14 +16,14 @@ import click
 from godel_cli.runner import EXIT_USAGE, say
 
 if TYPE_CHECKING:
-    from godel.render.format import Style
+    from godel.runs.render.format import Style
 
 RUNS_DIR_HELP = "Where run logs live (default: $GODEL_RUNS_DIR or ./runs)."
 
 
 def make_style() -> Style:
     """Colour through click when stdout is a terminal (or ``--color`` forced it), else none."""
-    from godel.render.format import ROLE_STYLES, no_style
+    from godel.runs.render.format import ROLE_STYLES, no_style
 
     ctx = click.get_current_context(silent=True)
     color = ctx.color if ctx is not None else None
@@ -102,11 +102,11 @@ def show(run_id: str, graph: bool, show_all: bool, event_query: str | None, runs
 
 def _show(run_id: str, graph: bool, show_all: bool, event_query: str | None, runs_dir: Path | None,
           as_json: bool) -> None:
-    from godel.events import Op
-    from godel.ids import IdLookupError
-    from godel.log import EventLog
-    from godel.paths import resolve_runs_dir
-    from godel.runinfo import RunStatus, summarize_log
+    from godel.log.events import Op
+    from godel.log.ids import IdLookupError
+    from godel.log.eventlog import EventLog
+    from godel.log.files import resolve_runs_dir
+    from godel.runs.status import RunStatus, summarize_log
 
     from godel_cli.runids import resolve_run
 
@@ -122,7 +122,7 @@ def _show(run_id: str, graph: bool, show_all: bool, event_query: str | None, run
     style = make_style()
 
     if event_query is not None:
-        from godel.render.full import full_dict, render_full
+        from godel.runs.render.full import full_dict, render_full
 
         try:
             event = log.resolve(event_query)
@@ -136,19 +136,19 @@ def _show(run_id: str, graph: bool, show_all: bool, event_query: str | None, run
             click.echo(render_full(event, parent, style))
         return
 
-    from godel.render.groups import group_events, rows
+    from godel.runs.render.groups import group_events, rows
 
     root = next((ev for ev in log if ev.op == Op.WORKFLOW_STARTED and ev.parent_id is None), None)
     groups = group_events(log, root.event_id if root else None)
     if graph:
-        from godel.render.graph import graph_dict, render_graph
+        from godel.runs.render.graph import graph_dict, render_graph
 
         if as_json:
             _dump({"run": summary.to_dict(), "tree": graph_dict(groups, show_all=show_all)})
             return
         body = render_graph(groups, show_all=show_all, style=style, unicode=stdout_unicode())
     else:
-        from godel.render.table import render_table, row_dict
+        from godel.runs.render.table import render_table, row_dict
 
         selected = rows(groups, show_all=show_all)
         if as_json:
@@ -156,6 +156,6 @@ def _show(run_id: str, graph: bool, show_all: bool, event_query: str | None, run
             return
         body = render_table(selected, style)
 
-    from godel.render.table import render_header
+    from godel.runs.render.table import render_header
 
     click.echo(f"{render_header(summary, root, style)}\n\n{body}")

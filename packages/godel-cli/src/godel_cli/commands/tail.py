@@ -14,7 +14,7 @@ from godel_cli.commands.show import RUNS_DIR_HELP, make_style
 from godel_cli.runner import EXIT_SIGNAL, EXIT_USAGE, say
 
 if TYPE_CHECKING:
-    from godel.events import Event
+    from godel.log.events import Event
 
 Write = Callable[["Event"], None]
 
@@ -43,10 +43,10 @@ def tail(run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path |
     """
     import signal
 
-    from godel.ids import IdLookupError
-    from godel.logformat import CorruptLogError
-    from godel.paths import resolve_runs_dir
-    from godel.tailing import find_log
+    from godel.log.ids import IdLookupError
+    from godel.log.format import CorruptLogError
+    from godel.log.files import resolve_runs_dir
+    from godel.runs.tail import find_log
 
     directory = resolve_runs_dir(runs_dir)
     try:
@@ -91,7 +91,7 @@ def _writer(fmt: str) -> Write:
             out.write(encode(ev.to_dict()) + "\n")
 
         return write_json
-    from godel.render.format import format_event_line
+    from godel.runs.render.format import format_event_line
 
     style = make_style()
 
@@ -114,14 +114,14 @@ def _print_batch(batch: list[Event], write: Write) -> None:
 def _print_to_end(path: Path, write: Write) -> None:
     """``--no-follow``: what the log holds now. No event loop: starting one (and importing
     asyncio) would cost more than reading a small log."""
-    from godel.tailing import read_batches
+    from godel.runs.tail import read_batches
 
     for batch in read_batches(path, on_warning=_warn):
         _print_batch(batch, write)
 
 
 async def _follow(run_id: str, runs_dir: Path, poll: float, write: Write) -> None:
-    from godel.tailing import tail_batches
+    from godel.runs.tail import tail_batches
 
     async for batch in tail_batches(run_id, runs_dir=runs_dir, poll_interval=poll, on_warning=_warn):
         _print_batch(batch, write)

@@ -23,14 +23,14 @@ _OWN = {"Agent": "godel.agents.base", "AgentCall": "godel.agents.call", "AgentRe
 
 def get(name: str) -> Any:
     """The agent factory registered under ``name``."""
-    from godel.plugins import get_plugin_manager
+    from godel.plugins.manager import get_plugin_manager
 
     return get_plugin_manager().agents.get(name)
 
 
 def names() -> list[str]:
     """Names of every registered agent backend."""
-    from godel.plugins import get_plugin_manager
+    from godel.plugins.manager import get_plugin_manager
 
     return get_plugin_manager().agents.names()
 

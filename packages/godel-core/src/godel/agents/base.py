@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from godel.agents.call import AgentCall, AgentResult, from_record
 from godel.agents.sessions import SessionPlan, plan_live, plan_recovery, session_fields
-from godel.context import current_frame, current_run
-from godel.events import EventStatus, Op
+from godel.engine.context import current_frame, current_run
+from godel.log.events import EventStatus, Op
 
 if TYPE_CHECKING:
     from godel.agents.invoke import Invocation
     from godel.parsers.base import StreamParser
-    from godel.record import Position
+    from godel.engine.record import Position
 
 __all__ = ["DEFAULT_STALL_TIMEOUT", "Agent"]
 
@@ -158,7 +158,7 @@ class Agent:
         return self._lock
 
     async def _call(self, prompt: str, schema: Any, timeout: float | None) -> Any:
-        from godel.record import cached_response, effect, position
+        from godel.engine.record import cached_response, effect, position
 
         request = self._request(prompt, schema)
         pos = position(Op.AGENT_CALL)
@@ -210,7 +210,7 @@ class Agent:
     @staticmethod
     def _same_call(cached: Any, request: dict[str, Any]) -> bool:
         # By hash: the recorded request may be redacted on disk; its hash is of the original.
-        from godel.events import compute_request_hash
+        from godel.log.events import compute_request_hash
 
         return bool(cached.request_hash) and cached.request_hash == compute_request_hash(
             {**request, **session_fields(cached.request)})
@@ -235,10 +235,10 @@ class Agent:
 
     @staticmethod
     def _stream_path() -> list[str]:
-        from godel.ids import new_id
-        from godel.process import _stream_parent
+        from godel.log.ids import new_id
+        from godel.process.run import stream_parent
 
-        return [*_stream_parent.get(), new_id()]
+        return [*stream_parent.get(), new_id()]
 
     # running it -----------------------------------------------------------------------------
     async def _execute(self, plan: SessionPlan, request: dict[str, Any], schema: Any, timeout: float | None,

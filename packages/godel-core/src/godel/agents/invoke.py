@@ -19,7 +19,7 @@ from typing import Any
 
 import anyio
 
-from godel._procgroup import run_group
+from godel.process.group import run_group
 from godel.parsers.base import Record, StreamParser
 
 __all__ = ["Invocation", "run_cli"]

@@ -18,12 +18,12 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from godel._privilege import privileged
-from godel.events import EventStatus, Op
+from godel.strict.privilege import privileged
+from godel.log.events import EventStatus, Op
 
 if TYPE_CHECKING:
-    from godel.events import Event
-    from godel.log import EventLog
+    from godel.log.events import Event
+    from godel.log.eventlog import EventLog
 
 from godel.agents.call import SessionMode
 

@@ -18,7 +18,7 @@ from godel.lint.source import SourceFile
 from godel.lint.suppress import is_suppressed, suppressions
 
 if TYPE_CHECKING:
-    from godel.plugins import PluginManager
+    from godel.plugins.manager import PluginManager
 
 
 def _internal(path: str, line: int, col: int, message: str, hint: str = "") -> Diagnostic:
@@ -204,7 +204,7 @@ def lint_paths(paths: Iterable[str | Path], *, select: Sequence[str] | str | Non
                plugin_manager: PluginManager | None = None) -> LintReport:
     """Lint files with every registered rule (the ``godel run``/``resume`` pre-flight entry point).
 
-    Raises ``godel.errors.PluginError`` when the rule registry is invalid (for example two
+    Raises ``godel.exceptions.PluginError`` when the rule registry is invalid (for example two
     distributions claiming one code prefix).
     """
     linter = Linter(rules, select=select, skip=skip, use_config=use_config, plugin_manager=plugin_manager)

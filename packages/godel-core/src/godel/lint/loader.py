@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from godel.lint.base import SEVERITIES, LintRule
 
 if TYPE_CHECKING:
-    from godel.plugins import PluginManager
-    from godel.registry import Entry
+    from godel.plugins.manager import PluginManager
+    from godel.plugins.registry import Entry
 
 
 @dataclass
@@ -68,7 +68,7 @@ def load_rules(plugin_manager: PluginManager | None = None) -> list[LoadedRule]:
     claiming one code prefix): no lint result could be trusted then.
     """
     if plugin_manager is None:
-        from godel.plugins import get_plugin_manager
+        from godel.plugins.manager import get_plugin_manager
 
         plugin_manager = get_plugin_manager()
     return [load_entry(entry) for entry in plugin_manager.lint_rules.entries()]

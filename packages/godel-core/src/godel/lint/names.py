@@ -39,7 +39,7 @@ STAR_EXPORTS = {"godel": GODEL_EXPORTS, "godel.io": IO_EXPORTS, "godel.det": DET
 
 # godel functions whose call returns a coroutine that must be awaited (or handed to parallel).
 COROUTINE_PRIMITIVES = frozenset({
-    "godel.run", "godel.parallel", "godel.rewinding", "godel.sleep", "godel.print", "godel.input",
+    "godel.run", "godel.parallel", "godel.replay.rewind", "godel.sleep", "godel.print", "godel.input",
     "godel.read_text", "godel.write_text", "godel.det.sleep",
 })
 STEP = "godel.step"

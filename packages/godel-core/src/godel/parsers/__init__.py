@@ -11,14 +11,14 @@ __all__ = ["Record", "StreamParser", "get", "names"]
 
 def get(name: str) -> type[StreamParser]:
     """The parser class registered under ``name`` (raises ``UnknownPluginError`` if none)."""
-    from godel.plugins import get_plugin_manager
+    from godel.plugins.manager import get_plugin_manager
 
     return get_plugin_manager().parsers.get(name)  # type: ignore[no-any-return]
 
 
 def names() -> list[str]:
     """Names of every registered parser."""
-    from godel.plugins import get_plugin_manager
+    from godel.plugins.manager import get_plugin_manager
 
     return get_plugin_manager().parsers.names()
 

@@ -8,41 +8,30 @@ Three layers (docs/strict.md):
 3. A PEP 578 audit hook that refuses file writes, processes and network use by workflow code.
 
 Layers 2 and 3 are installed together by ``install_runtime_guards``. godel's own I/O runs inside
-``godel._privilege.privileged()`` and is never blocked.
+``privileged()`` and is never blocked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from godel.lazy import exports
 
-from godel.exceptions import StrictViolation
-from godel.strict.catalog import BANNED_CALLS, BANNED_MODULES
-from godel.strict.closure import scan_workflow
-from godel.strict.scan import scan_source
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from godel.strict.catalog import BANNED_CALLS, BANNED_MODULES
+    from godel.strict.closure import scan_workflow
+    from godel.strict.guard import install_runtime_guards
+    from godel.strict.privilege import is_privileged, privileged
+    from godel.strict.scan import format_violations, scan_source
 
-__all__ = [
-    "BANNED_CALLS",
-    "BANNED_MODULES",
-    "format_violations",
-    "install_runtime_guards",
-    "scan_source",
-    "scan_workflow",
-]
-
-
-def install_runtime_guards() -> None:
-    """Install the import guard and the audit hook (idempotent; permanent for the process)."""
-    from godel.strict.audit import install_audit_hook
-    from godel.strict.guard import install_import_guard
-
-    # The guard first: the hook is permanent, and nothing it needs is imported after it.
-    install_import_guard()
-    install_audit_hook()
-
-
-def format_violations(violations: Iterable[StrictViolation]) -> str:
-    """One ``file:line: message`` line per violation (``file: message`` without a line)."""
-    return "\n".join(
-        f"{v.file}:{v.line}: {v.message}" if v.line > 0 else f"{v.file}: {v.message}"
-        for v in violations
-    )
+_EXPORTS = {
+    "BANNED_CALLS": "catalog",
+    "BANNED_MODULES": "catalog",
+    "scan_workflow": "closure",
+    "install_runtime_guards": "guard",
+    "is_privileged": "privilege",
+    "privileged": "privilege",
+    "format_violations": "scan",
+    "scan_source": "scan",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = exports(__name__, _EXPORTS)

@@ -17,7 +17,7 @@ import os
 import sys
 from typing import Any
 
-from godel._privilege import is_privileged
+from godel.strict.privilege import is_privileged
 from godel.strict import catalog
 
 _WRITE_FLAG_NAMES = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC")

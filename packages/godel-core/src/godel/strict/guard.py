@@ -23,7 +23,7 @@ import sysconfig
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 
-from godel._privilege import is_privileged
+from godel.strict.privilege import is_privileged
 from godel.exceptions import GodelStrictError, StrictViolation
 from godel.strict import catalog
 
@@ -97,3 +97,12 @@ def install_import_guard() -> None:
         _guard = ImportGuard()
     if _guard not in sys.meta_path:
         sys.meta_path.insert(0, _guard)
+
+
+def install_runtime_guards() -> None:
+    """Install the import guard and the audit hook (idempotent; permanent for the process)."""
+    from godel.strict.audit import install_audit_hook
+
+    # The guard first: the hook is permanent, and nothing it needs is imported after it.
+    install_import_guard()
+    install_audit_hook()

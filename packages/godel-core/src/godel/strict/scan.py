@@ -10,6 +10,7 @@ import ast
 import io
 import re
 import tokenize
+from collections.abc import Iterable
 
 from godel.exceptions import StrictViolation
 from godel.strict import catalog
@@ -233,3 +234,11 @@ class _Scanner:
 
 def _is_godel(resolved: Resolved) -> bool:
     return resolved.name == "godel" or resolved.name.startswith("godel.")
+
+
+def format_violations(violations: Iterable[StrictViolation]) -> str:
+    """One ``file:line: message`` line per violation (``file: message`` without a line)."""
+    return "\n".join(
+        f"{v.file}:{v.line}: {v.message}" if v.line > 0 else f"{v.file}: {v.message}"
+        for v in violations
+    )

@@ -1,1 +1,1 @@
-"""The built-in PL rules, one module per theme; registered lazily by ``godel._builtin``."""
+"""The built-in PL rules, one module per theme; registered lazily by ``godel.plugins.builtin``."""

@@ -12,7 +12,7 @@ from godel.lint.names import RETRY, STEP
 from godel.lint.source import SourceFile
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
-_SCOPE_PRIMITIVES = frozenset({"godel.run", "godel.rewinding", "godel.parallel"})
+_SCOPE_PRIMITIVES = frozenset({"godel.run", "godel.replay.rewind", "godel.parallel"})
 
 
 class PrimitiveOutsideStep(Rule):

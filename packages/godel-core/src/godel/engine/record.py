@@ -1,0 +1,177 @@
+"""The one place where a primitive's effect is recorded or answered from the log."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from godel.engine.context import Frame, RunState, current_frame, current_run, lookup
+from godel.log.events import Event, EventStatus, compute_request_hash
+
+Response = dict[str, Any]
+
+
+def failure_fields(exc: BaseException) -> dict[str, Any]:
+    """The standard FAILED response for an exception (type, message, where it came from)."""
+    from godel.exceptions import CommandFailure, GodelError
+
+    fields: dict[str, Any] = {
+        "error": str(exc) or type(exc).__name__,
+        "error_type": "Cancelled" if _is_cancel(exc) else type(exc).__name__,
+    }
+    location = user_location(exc)
+    if location:
+        fields["source_location"] = location
+    if isinstance(exc, GodelError | CommandFailure) and exc.remediation_hint:
+        fields["remediation_hint"] = exc.remediation_hint
+    if isinstance(exc, CommandFailure):
+        # The output of a failed command is part of the record, in full.
+        fields.update(returncode=exc.returncode, stdout=exc.stdout, stderr=exc.stderr)
+    return fields
+
+
+def _is_cancel(exc: BaseException) -> bool:
+    import anyio
+
+    return isinstance(exc, anyio.get_cancelled_exc_class())
+
+
+def user_location(exc: BaseException) -> str:
+    """``file:line`` of the innermost traceback frame outside godel's own packages."""
+    tb = exc.__traceback__
+    found = ""
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not _is_internal(filename):
+            found = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+_INTERNAL_MARKERS = ("/godel/", "/anyio/", "/asyncio/", "/godel_cli/", "<frozen")
+
+
+def _is_internal(filename: str) -> bool:
+    return any(m in filename for m in _INTERNAL_MARKERS) or filename.startswith(sys.prefix + "/lib")
+
+
+class Position:
+    """Where a primitive sits: its frame, local sequence number, key and cached event."""
+
+    __slots__ = ("cached", "frame", "key", "local", "run")
+
+    def __init__(self, run: RunState, frame: Frame, op: str) -> None:
+        self.run = run
+        self.frame = frame
+        self.local = local = frame.next_local()
+        if run.cache:
+            self.key = frame.op_key(op, local)
+            self.cached = lookup(run, self.key)
+        else:  # nothing to replay: no key needed (godel.engine.keys)
+            self.key = 0
+            self.cached = None
+
+
+def position(op: str) -> Position | None:
+    """Claim the next position for ``op`` in the current frame (None outside a workflow)."""
+    run = current_run()
+    if run is None:
+        return None
+    frame = current_frame()
+    assert frame is not None
+    return Position(run, frame, op)
+
+
+def cached_response(pos: Position, op: str, request: dict[str, Any], request_hash: str | None = None) -> Event | None:
+    """The earlier attempt's FINISHED event for this call if it may be replayed, else None."""
+    cached = pos.cached
+    if cached is None or cached.status is not EventStatus.FINISHED:
+        return None
+    if cached.request == request:
+        return cached
+    if request_hash is None:
+        request_hash = compute_request_hash(request)
+    if cached.request_hash and cached.request_hash != request_hash:
+        policy = pos.run.policy
+        if policy is None:
+            return None
+        return policy.on_mismatch_event(pos, op, request, cached)
+    return cached
+
+
+async def effect(
+    op: str,
+    request: dict[str, Any],
+    execute: Callable[[Event | None], Awaitable[Response]],
+    *,
+    side_effect: bool = False,
+    stream_path: list[str] | None = None,
+    pos: Position | None = None,
+) -> Response:
+    """Run ``execute`` as a recorded STARTED → FINISHED/FAILED event, or replay it.
+
+    ``side_effect`` marks effects outside the process (commands, file writes, agent calls):
+    their start is fsynced before they run, so not even an operating-system crash can lose the
+    fact that one began; their end is made durable soon after (``EventLog.sync_soon``).
+    """
+    if pos is None:
+        pos = position(op)
+    if pos is None:
+        return await execute(None)
+    hit = cached_response(pos, op, request) if pos.cached is not None else None
+    if hit is not None:
+        return hit.response or {}
+    if pos.cached is not None and pos.cached.status is EventStatus.STARTED and pos.run.policy is not None:
+        pos.run.policy.on_started_only(pos, op, request)
+    log = pos.run.log
+    frame = pos.frame
+    ev = log.start(
+        op,
+        request=request,
+        step_path=frame.step_path,
+        parent_id=frame.scope_id(),
+        invocation_seq=frame.invocation_seq,
+        step_local_seq=pos.local,
+        stream_path=stream_path,
+        sync=side_effect,
+    )
+    try:
+        response = await execute(ev)
+    except BaseException as exc:
+        log.fail(ev, exc, **_extra(failure_fields(exc), exc))
+        if side_effect:
+            log.sync_soon()
+        raise
+    log.finish(ev, response)
+    if side_effect:
+        log.sync_soon()
+    return response
+
+
+def _extra(fields: dict[str, Any], exc: BaseException) -> dict[str, Any]:
+    # EventLog.fail derives error and error_type itself; pass the rest as extra fields.
+    out = {k: v for k, v in fields.items() if k not in ("error",)}
+    return out
+
+
+def value(op: str, request: dict[str, Any], produce: Callable[[], Any]) -> Any:
+    """A recorded value (``det.*``): one FINISHED line; replays return the recorded value."""
+    pos = position(op)
+    if pos is None:
+        raise RuntimeError(f"godel.{op} must be called inside a @workflow")
+    hit = cached_response(pos, op, request) if pos.cached is not None else None
+    if hit is not None and hit.response is not None and "value" in hit.response:
+        return hit.response["value"]
+    result = produce()
+    frame = pos.frame
+    pos.run.log.record(
+        op,
+        request=request,
+        response={"value": result},
+        step_path=frame.step_path,
+        parent_id=frame.scope_id(),
+        invocation_seq=frame.invocation_seq,
+        step_local_seq=pos.local,
+    )
+    return result

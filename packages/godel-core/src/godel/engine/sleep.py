@@ -1,0 +1,51 @@
+"""The recorded sleep shared by ``godel.sleep`` and ``godel.det.sleep``."""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import anyio
+
+from godel.log.events import EventStatus
+from godel.engine.record import effect, position
+
+
+def check_seconds(seconds: Any, who: str) -> float:
+    """Validate a duration: a finite, non-negative number."""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        raise ValueError(f"{who} requires a number of seconds, got {seconds!r}") from None
+    if isinstance(seconds, bool) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{who} requires a finite, non-negative number of seconds, got {seconds!r}")
+    return value
+
+
+def _already_slept(started: str) -> float:
+    try:
+        return (datetime.now(timezone.utc) - datetime.fromisoformat(started)).total_seconds()
+    except ValueError:
+        return 0.0
+
+
+async def recorded_sleep(op: str, seconds: Any, who: str) -> dict[str, Any]:
+    """Sleep live and record it. A replay of a finished sleep returns at once; a sleep the run
+    crashed in the middle of sleeps only what was left of it."""
+    value = check_seconds(seconds, who)
+    pos = position(op)
+    interrupted = pos is not None and pos.cached is not None and pos.cached.status is EventStatus.STARTED \
+        and pos.cached.request.get("seconds") == value
+    wait = max(0.0, value - _already_slept(pos.cached.ts_start)) if interrupted else value  # type: ignore[union-attr]
+
+    async def execute(_event: Any) -> dict[str, Any]:
+        started = time.monotonic()
+        await anyio.sleep(wait)
+        response: dict[str, Any] = {"seconds": value, "elapsed": round(time.monotonic() - started, 6)}
+        if interrupted:
+            response.update(resumed=True, remaining_slept=round(wait, 6))
+        return response
+
+    return await effect(op, {"seconds": value}, execute, pos=pos)

@@ -1,0 +1,220 @@
+"""``@step``: a named, recorded unit of a workflow."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import inspect
+from collections.abc import Callable, Coroutine, Generator
+from typing import Any, TypeVar, overload
+
+import anyio
+
+from godel.engine.context import Frame, frame_var, current_frame, current_run, lookup
+from godel.engine.values import encode, encode_args
+from godel.log.events import EventStatus, Op, compute_request_hash
+from godel.exceptions import StepTimeout
+from godel.engine.record import failure_fields
+
+T = TypeVar("T")
+
+
+def mark_coroutine_function(fn: Callable[..., Any]) -> None:
+    """Keep ``iscoroutinefunction(step_fn)`` true although the caller itself is sync."""
+    marker = getattr(inspect, "markcoroutinefunction", None)
+    if marker is not None:  # Python 3.12+
+        marker(fn)
+    else:  # 3.10/3.11: asyncio.iscoroutinefunction honours this attribute
+        fn._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
+
+
+def normalized_source_hash(fn: Callable[..., Any]) -> str:
+    """SHA-256 of the function's source, ignoring trailing whitespace and blank-line runs."""
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return ""
+    lines: list[str] = []
+    for line in source.splitlines():
+        line = line.rstrip()
+        if not line and lines and not lines[-1]:
+            continue
+        lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+class StepSpec:
+    """What ``@step`` knows about a step function."""
+
+    __slots__ = ("_source_hash", "capture_stdout", "fn", "idempotent", "name", "timeout")
+
+    def __init__(self, fn: Callable[..., Coroutine[Any, Any, Any]], name: str, timeout: float | None,
+                 idempotent: bool, capture_stdout: bool) -> None:
+        self.fn = fn
+        self.name = name
+        self.timeout = timeout
+        self.idempotent = idempotent
+        self.capture_stdout = capture_stdout
+        self._source_hash: str | None = None
+
+    @property
+    def source_hash(self) -> str:
+        # Computed once per process: a resume is a new process, so edits are still seen.
+        if self._source_hash is None:
+            self._source_hash = normalized_source_hash(self.fn)
+        return self._source_hash
+
+
+class StepCall:
+    """An awaitable step invocation. Its identity is fixed when it is bound to a frame:
+    by ``parallel`` (in argument order) or, otherwise, when it is first awaited."""
+
+    __slots__ = ("_awaited", "args", "frame", "invocation_seq", "kwargs", "spec")
+
+    def __init__(self, spec: StepSpec, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.spec = spec
+        self.args = args
+        self.kwargs = kwargs
+        self.frame: Frame | None = None
+        self.invocation_seq = -1
+        self._awaited = False
+
+    def bind(self, frame: Frame) -> None:
+        """Take the next invocation number for this step in ``frame``."""
+        if self.frame is None:
+            self.frame = frame
+            self.invocation_seq = frame.next_invocation(self.spec.name)
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        if self._awaited:
+            raise RuntimeError(f"step {self.spec.name!r}: this call was already awaited; call the step again")
+        self._awaited = True
+        return self._run().__await__()
+
+    def close(self) -> None:
+        """Discard an un-awaited call (mirrors ``coroutine.close``)."""
+        self._awaited = True
+
+    def __repr__(self) -> str:
+        return f"<step call {self.spec.name}>"
+
+    async def _run(self) -> Any:
+        spec = self.spec
+        run = current_run()
+        if run is None:
+            raise RuntimeError(f"@step {spec.name!r} called outside a @workflow; call it from a @workflow function")
+        if self.frame is None:
+            frame = current_frame()
+            assert frame is not None
+            self.bind(frame)
+        parent = self.frame
+        assert parent is not None
+        path = (*parent.step_path, spec.name)
+        inv = self.invocation_seq
+        # Keys only serve lookups: a pass with nothing to replay never needs one (godel.engine.keys).
+        key = run.keys.key(parent.key, path, inv, 0, Op.STEP_ENTER) if run.cache else 0
+        args, kwargs, _ = encode_args(self.args, self.kwargs)
+        request = {"name": spec.name, "args": args, "kwargs": kwargs, "source_hash": spec.source_hash}
+        cached = lookup(run, key) if key else None
+        if cached is not None and (
+            cached.status is not EventStatus.FINISHED
+            or (cached.request != request  # equal dicts: skip hashing (the common replay case)
+                and cached.request_hash and cached.request_hash != compute_request_hash(request)
+                and not (run.policy and run.policy.accept_step(run, cached, request)))
+        ):
+            cached = None
+        if cached is not None and run.policy is not None:
+            run.policy.check_source_edit(run, cached, spec)
+        if cached is None and run.pause_check is not None:
+            run.pause_check()
+        frame = Frame(run, "step", parent=parent, step_path=path, invocation_seq=inv, key=key,
+                      request=request, cached=cached)
+        frame.idempotent = spec.idempotent
+        if cached is None:
+            frame.event = run.log.start(Op.STEP_ENTER, request=request, step_path=path,
+                                        parent_id=parent.scope_id(), invocation_seq=inv, step_local_seq=0)
+        token = frame_var.set(frame)
+        try:
+            if spec.timeout is None and not spec.capture_stdout:
+                result = await spec.fn(*self.args, **self.kwargs)
+            elif not spec.capture_stdout:
+                result = await self._with_timeout(path)
+            else:
+                from godel.engine.capture import capturing
+
+                with capturing(run, frame, path):
+                    result = await (self._with_timeout(path) if spec.timeout is not None
+                                    else spec.fn(*self.args, **self.kwargs))
+        except BaseException as exc:
+            if not _is_control(exc):
+                frame.scope_id()  # a failure is always recorded, even in a replayed step
+                assert frame.event is not None
+                run.log.fail(frame.event, exc, **{k: v for k, v in failure_fields(exc).items() if k != "error"})
+            raise
+        finally:
+            frame_var.reset(token)
+        if frame.event is not None:
+            run.log.finish(frame.event, {"result": encode(result)})
+        return result
+
+    async def _with_timeout(self, path: tuple[str, ...]) -> Any:
+        spec = self.spec
+        assert spec.timeout is not None
+        with anyio.move_on_after(spec.timeout) as scope:
+            result = await spec.fn(*self.args, **self.kwargs)
+        if scope.cancelled_caught:
+            raise StepTimeout(
+                f"step {spec.name!r} timed out after {spec.timeout}s",
+                step_name=spec.name, timeout_seconds=spec.timeout, step_path=path,
+                remediation_hint="raise the step's timeout= or make it faster; wrap it in retry() to try again",
+            )
+        return result
+
+
+def _is_control(exc: BaseException) -> bool:
+    from godel.exceptions import PauseSignal, RewindSignal
+
+    return isinstance(exc, PauseSignal | RewindSignal)
+
+
+@overload
+def step(fn: Callable[..., Coroutine[Any, Any, T]], /) -> Callable[..., StepCall]: ...
+@overload
+def step(*, name: str | None = None, timeout: float | None = None, idempotent: bool = False,
+         capture_stdout: bool = False) -> Callable[[Callable[..., Coroutine[Any, Any, T]]], Callable[..., StepCall]]: ...
+
+
+def step(fn: Any = None, /, *, name: str | None = None, timeout: float | None = None,
+         idempotent: bool = False, capture_stdout: bool = False) -> Any:
+    """Make an async function a recorded step: ``@step`` or ``@step(name=, timeout=, idempotent=, capture_stdout=)``.
+
+    ``timeout`` (seconds) raises ``StepTimeout``; ``idempotent=True`` allows a resume to re-run
+    the step's in-flight side effects after a crash; ``capture_stdout=True`` copies what the
+    body writes to stdout (fd 1) into the run's transcript, line by line, while still showing
+    it (see ``godel.engine.capture``).
+    """
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
+        raise TypeError(f"@step timeout must be a positive number of seconds, got {timeout!r}")
+    if name is not None and (not isinstance(name, str) or not name.strip() or "/" in name):
+        raise TypeError(f"@step name must be a non-empty string without '/', got {name!r}")
+
+    def decorate(f: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., StepCall]:
+        if not inspect.iscoroutinefunction(f):
+            raise TypeError(f"@step requires an async function (async def), got {getattr(f, '__name__', f)!r}")
+        spec = StepSpec(f, name or f.__name__, timeout, idempotent, capture_stdout)
+
+        @functools.wraps(f)
+        def call(*args: Any, **kwargs: Any) -> StepCall:
+            return StepCall(spec, args, kwargs)
+
+        mark_coroutine_function(call)
+        call.__godel_step__ = spec  # type: ignore[attr-defined]
+        call._is_step = True  # type: ignore[attr-defined]
+        return call
+
+    if fn is not None:
+        return decorate(fn)
+    return decorate

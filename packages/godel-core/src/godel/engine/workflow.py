@@ -1,0 +1,290 @@
+"""``@workflow``: the entry point of a run; owns the audit log for the run's lifetime."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import traceback
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from godel.engine.context import RunState, frame_var, run_var, root_frame
+from godel.engine.values import encode, encode_args
+from godel.log.events import Op
+from godel.exceptions import PauseSignal, RewindSignal
+from godel.log.files import resolve_runs_dir
+from godel.engine.record import failure_fields
+
+T = TypeVar("T")
+
+
+@dataclass
+class WorkflowSpec:
+    """What ``@workflow`` knows about a workflow function."""
+
+    fn: Callable[..., Coroutine[Any, Any, Any]]
+    name: str
+    capture_stdout: bool = False
+    redact: list[Any] = field(default_factory=list)
+    source_file: str = ""
+
+    @property
+    def signature(self) -> inspect.Signature:
+        return inspect.signature(self.fn)
+
+
+@dataclass
+class RunOptions:
+    """How to start a run (the CLI fills these; programmatic calls use the defaults)."""
+
+    runs_dir: str | Path | None = None
+    run_id: str | None = None
+    on_start: Callable[[str, Path], None] | None = None
+    transcript: bool = True
+    auto_checkpoint: str = ""
+
+
+def _new_state(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any], options: RunOptions) -> RunState:
+    from godel.log.eventlog import EventLog
+    from godel.log.redact import build_redactor
+
+    runs_dir = resolve_runs_dir(options.runs_dir)
+    redactor = build_redactor(spec.redact)  # before the first line: the log writes through it
+    log = EventLog.create(runs_dir, options.run_id, header={"workflow": spec.name, "source_file": spec.source_file},
+                          redactor=redactor)
+    enc_args, enc_kwargs, resumable = encode_args(args, kwargs)
+    request: dict[str, Any] = {"function": spec.name, "args": enc_args, "kwargs": enc_kwargs,
+                               "source_file": spec.source_file}
+    if not resumable:
+        # Some values were stored by repr: the CLI cannot rebuild them to resume.
+        request["args_repr_only"] = True
+    root = log.start(Op.WORKFLOW_STARTED, request=request, sync=True)
+    transcript = None
+    if options.transcript:
+        from godel.log.transcript import Transcript
+
+        transcript = Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
+    return RunState(log=log, root_event=root, transcript=transcript, source_file=spec.source_file,
+                    auto_checkpoint=options.auto_checkpoint, redactor=redactor)
+
+
+async def execute(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
+                  options: RunOptions | None = None) -> Any:
+    """Run a workflow as a new run and return its result."""
+    options = options or RunOptions()
+    state = _new_state(spec, args, kwargs, options)
+    if options.on_start is not None:
+        options.on_start(state.run_id, state.log.path)
+    return await run_body(spec, state, args, kwargs)
+
+
+MAX_REWINDS = 100
+
+
+async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Execute the workflow function in ``state`` and record how it ended.
+
+    A ``godel.rewind`` inside the workflow is applied here, and the function runs again from
+    the top with the rebuilt replay cache (at most ``MAX_REWINDS`` times per call).
+    """
+    from godel.log.events import EventStatus
+    from godel.engine.pause import SENTINEL, checker
+
+    log = state.log
+    root = state.root_event
+    sentinel = log.run_dir / SENTINEL
+    state.pause_check = checker(sentinel)
+    run_token = run_var.set(state)
+    status = "FAILED"
+    try:
+        if spec.capture_stdout:
+            from godel.engine.capture import capturing
+
+            with capturing(state, None):
+                result = await _run_rewinding(spec, state, args, kwargs)
+        else:
+            result = await _run_rewinding(spec, state, args, kwargs)
+        log.finish(root, {"result": encode(result)})
+        status = "FINISHED"
+        return result
+    except PauseSignal as sig:
+        log.record(Op.PAUSED, request={"reason": sig.reason, "requested_ts": sig.request_ts},
+                   response={"reason": sig.reason}, parent_id=root.event_id, invocation_seq=-1, step_local_seq=-1)
+        log.finish(root, {"result": "paused", "reason": sig.reason}, status=EventStatus.PAUSED)
+        _remove(sentinel)
+        status = "PAUSED"
+        raise
+    except BaseException as exc:
+        fields = failure_fields(exc)
+        if isinstance(exc, KeyboardInterrupt) or fields["error_type"] == "Cancelled":
+            fields["error_type"] = "Interrupted"
+        fields["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        log.fail(root, exc, **{k: v for k, v in fields.items() if k != "error"})
+        raise
+    finally:
+        run_var.reset(run_token)
+        if state.transcript is not None:
+            state.transcript.write("WORKFLOW_FINISHED", status=status)
+            state.transcript.close()
+        log.close()
+
+
+async def _run_rewinding(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The workflow function, run again from the top after each in-process rewind."""
+    rewinds = 0
+    while True:
+        frame_token = frame_var.set(root_frame(state))
+        try:
+            return await spec.fn(*args, **kwargs)
+        except RewindSignal as sig:
+            rewinds += 1
+            if rewinds > MAX_REWINDS:
+                raise RuntimeError(f"the workflow rewound more than {MAX_REWINDS} times; stopping") from None
+            _apply_in_process_rewind(state, sig)
+        finally:
+            frame_var.reset(frame_token)
+
+
+def _remove(path: Path) -> None:
+    from godel.strict.privilege import privileged
+
+    with privileged():
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
+    from godel.engine.keys import KeyTable
+    from godel.replay.policy import ReplayPolicy, build_cache
+    from godel.replay.rewind import apply_rewind
+
+    apply_rewind(state.log, sig.target_ids, reason=sig.reason, mode=getattr(sig, "mode", "to"),
+                 assume_idempotent=getattr(sig, "assume_idempotent", False))
+    state.keys = KeyTable()
+    state.cache = build_cache(state.log, state.keys, state.root_event)
+    if state.policy is None:
+        state.policy = ReplayPolicy()
+
+
+async def resume(
+    fn: Any,
+    run_id: str,
+    *,
+    runs_dir: str | Path | None = None,
+    on_mismatch: str = "abort",
+    on_source_edit: str = "warn",
+    assume_idempotent: bool = False,
+    args: tuple[Any, ...] | None = None,
+    kwargs: dict[str, Any] | None = None,
+    on_start: Callable[[str, Path], None] | None = None,
+    transcript: bool = True,
+    flags: dict[str, Any] | None = None,
+) -> Any:
+    """Resume run ``run_id`` of workflow ``fn``: replay what the log holds, run the rest live.
+
+    The original arguments are recovered from the log unless ``args``/``kwargs`` are given
+    (required when the run was started with values that are not JSON).
+    """
+    from godel.__about__ import __version__
+    from godel.engine.keys import KeyTable
+    from godel.log.eventlog import EventLog
+    from godel.log.redact import build_redactor
+    from godel.replay.policy import MismatchPolicy, ReplayPolicy, SourceEditPolicy, build_cache, root_event
+
+    spec: WorkflowSpec = getattr(fn, "__godel_workflow__", fn)
+    policy = ReplayPolicy(MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent)
+    redactor = build_redactor(spec.redact)
+    log = EventLog.open(run_id, resolve_runs_dir(runs_dir), redactor=redactor)
+    from godel.engine.pause import SENTINEL
+
+    _remove(log.run_dir / SENTINEL)  # a pause request must not stop the resume at its first step
+    try:
+        root = root_event(log)
+        if args is None and kwargs is None:
+            args, kwargs = recorded_args(root)
+        keys = KeyTable()
+        cache = build_cache(log, keys, root)
+        attempt = 2 + sum(1 for ev in log if ev.op == Op.RESUME)
+        log.record(Op.RESUME, request={
+            "attempt": attempt, "godel_version": __version__, "source_file": spec.source_file,
+            "flags": {"on_mismatch": policy.on_mismatch.value, "on_source_edit": policy.on_source_edit.value,
+                      "assume_idempotent": assume_idempotent, **(flags or {})},
+        }, response={"cached_events": len(cache)}, parent_id=root.event_id, invocation_seq=-1,
+            step_local_seq=-1, sync=True)
+    except BaseException:
+        log.close()
+        raise
+    transcript_writer = None
+    if transcript:
+        from godel.log.transcript import Transcript
+
+        transcript_writer = Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
+    state = RunState(log=log, root_event=root, keys=keys, cache=cache, transcript=transcript_writer,
+                     policy=policy, source_file=spec.source_file, redactor=redactor)
+    if on_start is not None:
+        on_start(log.run_id, log.path)
+    return await run_body(spec, state, tuple(args or ()), dict(kwargs or {}))
+
+
+def recorded_args(root: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The workflow arguments stored in WORKFLOW_STARTED (ResumeError if they were not JSON)."""
+    from godel.exceptions import ResumeError
+    from godel.log.redact import REDACTED_PREFIX
+
+    request = root.request
+    if request.get("args_repr_only"):
+        raise ResumeError(
+            "this run used non-serialisable args; programmatic resume only",
+            remediation_hint="call godel.resume(workflow, run_id, args=..., kwargs=...) with the original values",
+        )
+    args, kwargs = tuple(request.get("args") or ()), dict(request.get("kwargs") or {})
+    if REDACTED_PREFIX in json.dumps([args, kwargs]):
+        # Resuming with "[REDACTED:...]" in place of a secret would silently change the run.
+        raise ResumeError(
+            "this run's arguments held a secret, which the audit log stores redacted; they cannot be recovered",
+            remediation_hint="pass secrets through environment variables rather than workflow arguments, or call "
+                             "godel.resume(workflow, run_id, args=..., kwargs=...) with the original values",
+        )
+    return args, kwargs
+
+
+def workflow(fn: Any = None, /, *, capture_stdout: bool = False, redact: list[Any] | None = None) -> Any:
+    """Make an async function a workflow: ``@workflow`` or ``@workflow(capture_stdout=..., redact=...)``.
+
+    Calling it (``await my_workflow(...)``) starts a new run, records every effect to
+    ``runs/<run_id>.jsonl`` and returns the function's result. The run id of the last call is
+    ``my_workflow.last_run_id``.
+
+    ``redact``: more secrets to keep out of the run's files, on top of the built-in patterns
+    (``godel.log.redact``): regexes (strings or compiled; only the group named ``secret`` is
+    replaced when there is one) and callables ``str -> str`` applied to every string.
+    ``capture_stdout=True``: what the body writes to stdout also goes to the transcript
+    (``godel.engine.capture``).
+    """
+    from godel.log.redact import check_patterns
+
+    redactors = check_patterns(redact)
+
+    def decorate(f: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Coroutine[Any, Any, T]]:
+        if not inspect.iscoroutinefunction(f):
+            raise TypeError(f"@workflow requires an async function (async def), got {getattr(f, '__name__', f)!r}")
+        spec = WorkflowSpec(f, f.__name__, capture_stdout, redactors)
+
+        @functools.wraps(f)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            options = RunOptions(on_start=lambda run_id, _path: setattr(wrapper, "last_run_id", run_id))
+            return await execute(spec, args, kwargs, options)
+
+        wrapper.__godel_workflow__ = spec  # type: ignore[attr-defined]
+        wrapper._is_workflow = True  # type: ignore[attr-defined]
+        wrapper.last_run_id = None  # type: ignore[attr-defined]
+        return wrapper
+
+    if fn is not None:
+        return decorate(fn)
+    return decorate

@@ -1,0 +1,50 @@
+"""Lazy re-exports for package ``__init__`` modules (PEP 562).
+
+A package lists the names other packages may import from it and the submodule defining each;
+a name's module is imported on first access, so importing one module of a package never imports
+its siblings (``import godel`` stays ~1 ms, and subpackages can depend on each other without
+import cycles at start-up). Each package also imports the same names under ``TYPE_CHECKING``
+for type checkers; ``tests/test_import_graph.py`` keeps the two lists equal.
+
+A package never re-exports a name that is also one of its submodules (``godel.process.run``
+is a module; the ``run`` function is ``godel.run``): once the submodule is imported, Python
+binds its name on the package, and the re-export would silently become the module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+TYPE_CHECKING = False  # not `from typing import ...`: `import godel` uses this module and stays cheap
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+    from typing import Any
+
+__all__ = ["exports"]
+
+
+def exports(package: str, names: Mapping[str, str], submodules: Iterable[str] = ()
+            ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for ``package``, whose public ``names`` map to submodules.
+
+    ``names`` maps each public name to the submodule (relative to ``package``) that defines it;
+    ``submodules`` are reachable as attributes without an explicit import (``godel.det``).
+    """
+    modules = {name: f"{package}.{module}" for name, module in names.items()}
+    reachable = frozenset(submodules)
+
+    def __getattr__(name: str) -> Any:
+        module = modules.get(name)
+        if module is None:
+            if name in reachable:
+                return importlib.import_module(f"{package}.{name}")
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        setattr(sys.modules[package], name, value)  # later lookups skip __getattr__
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*vars(sys.modules[package]), *modules})
+
+    return __getattr__, __dir__

@@ -1,0 +1,78 @@
+"""The audit log: ``EventLog`` and its events, the on-disk format, the store, blobs, redaction,
+the transcript, ids, the run lock and where a run's files live.
+
+``runs/<run_id>.jsonl`` is one JSON object per line; the last line of an event wins.
+"""
+
+from __future__ import annotations
+
+from godel.lazy import exports
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from godel.log.blobs import BlobStore
+    from godel.log.eventlog import EventLog, ReadOnlyLogError
+    from godel.log.events import (
+        TERMINAL,
+        Event,
+        EventStatus,
+        Op,
+        compute_request_hash,
+        parse_ts,
+        seconds_between,
+        utc_now,
+    )
+    from godel.log.files import (
+        DEFAULT_RUNS_DIR,
+        check_run_id,
+        list_run_ids,
+        log_path,
+        resolve_runs_dir,
+    )
+    from godel.log.format import CorruptLogError, LogFormatError, collector_paused
+    from godel.log.ids import IdLookupError, new_id, resolve_id, short_id
+    from godel.log.lock import RunLock, RunLockedError, lock_held
+    from godel.log.reader import LogReader, find_log, read_batches
+    from godel.log.redact import Redactor, build_redactor
+    from godel.log.store import EventStore, JsonlStore, resolve_durability
+    from godel.log.transcript import Transcript
+
+_EXPORTS = {
+    "BlobStore": "blobs",
+    "EventLog": "eventlog",
+    "ReadOnlyLogError": "eventlog",
+    "TERMINAL": "events",
+    "Event": "events",
+    "EventStatus": "events",
+    "Op": "events",
+    "compute_request_hash": "events",
+    "parse_ts": "events",
+    "seconds_between": "events",
+    "utc_now": "events",
+    "DEFAULT_RUNS_DIR": "files",
+    "check_run_id": "files",
+    "list_run_ids": "files",
+    "log_path": "files",
+    "resolve_runs_dir": "files",
+    "CorruptLogError": "format",
+    "LogFormatError": "format",
+    "collector_paused": "format",
+    "IdLookupError": "ids",
+    "new_id": "ids",
+    "resolve_id": "ids",
+    "short_id": "ids",
+    "RunLock": "lock",
+    "RunLockedError": "lock",
+    "lock_held": "lock",
+    "LogReader": "reader",
+    "find_log": "reader",
+    "read_batches": "reader",
+    "Redactor": "redact",
+    "build_redactor": "redact",
+    "EventStore": "store",
+    "JsonlStore": "store",
+    "resolve_durability": "store",
+    "Transcript": "transcript",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = exports(__name__, _EXPORTS)

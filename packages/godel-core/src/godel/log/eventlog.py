@@ -1,0 +1,472 @@
+"""The audit log of a run: ``EventLog``, the one object that writes and reads ``runs/<run_id>.jsonl``.
+
+Every write method appends exactly one line carrying the event's full current state and updates
+the in-memory view; nothing already written is ever rewritten, so the log grows linearly.
+Children are derived from ``parent_id`` (in memory and on load), never stored. Large strings go
+to a content-addressed sidecar (``godel.log.blobs``) and come back whole on load. Bytes, locking and
+fsync policy are ``godel.log.store``'s; the line format and the reader are ``godel.log.format``'s.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from godel.log.blobs import BLOB_THRESHOLD, externalize
+from godel.log.line import head, quoted, request_text, tail
+from godel.log.events import Event, EventStatus
+from godel.log.jsontext import compact
+from godel.log.ids import SHORT_LEN, IdLookupError, new_id, resolve_id, short_id
+from godel.log.format import (
+    LOG_FORMAT_VERSION,
+    CorruptLogError,
+    LoadedLog,
+    LogFormatError,
+    build_header,
+    read_log,
+)
+from godel.log.redact import Redactor, default_redactor
+from godel.log.files import check_run_id, list_run_ids, log_path
+from godel.log.lock import RunLockedError
+from godel.log.ids import Stamper
+from godel.log.store import EventStore, JsonlStore, resolve_durability
+
+__all__ = [
+    "LOG_FORMAT_VERSION",
+    "CorruptLogError",
+    "EventLog",
+    "IdLookupError",
+    "LogFormatError",
+    "ReadOnlyLogError",
+    "RunLockedError",
+    "list_run_ids",
+    "log_path",
+]
+
+_encode = compact  # ensure_ascii stays on: lines are ASCII
+_FINISHED = EventStatus.FINISHED
+_FAILED = EventStatus.FAILED
+_STARTED = EventStatus.STARTED
+
+
+SYNC_SOON_DELAY = 0.05  # seconds; see EventLog.sync_soon
+
+
+class ReadOnlyLogError(Exception):
+    """A write was attempted on a log opened with ``EventLog.load`` (or already closed)."""
+
+
+class EventLog:
+    """The audit log of one run, in memory and on disk.
+
+    Get one with ``create`` (new run), ``open`` (append to an existing run; takes the run
+    lock) or ``load`` (read-only snapshot; no lock).
+    """
+
+    def __init__(self, store: EventStore, run_id: str, runs_dir: Path, *, writable: bool,
+                 redactor: Redactor | None = None) -> None:
+        self.run_id = run_id
+        self._run_text = quoted(run_id)
+        self.runs_dir = runs_dir
+        self.path = store.path
+        self.run_dir = store.run_dir
+        self.header: dict[str, Any] = {}
+        self.warnings: list[str] = []
+        self._store = store
+        self._writable = writable
+        self._closed = False
+        self._can_write = writable  # writable and not closed, checked on every append
+        self._events: list[Event] = []
+        self._by_id: dict[str, Event] = {}
+        self._short_ids: set[str] = set()
+        self._heads: dict[str, str] = {}  # encoded line heads of in-flight events
+        self._next_seq = 0
+        self._mutex = threading.Lock()
+        self._stamper = Stamper()
+        self._redactor: Redactor | None = None
+        self._redact_json = None
+        self._callables = False
+        self._sync_pending = False  # a sync_soon() timer is set
+        self._sync_error: OSError | None = None  # a failed deferred fsync, raised by the next write
+        if writable:
+            self.redactor = redactor if redactor is not None else default_redactor()
+
+    @property
+    def redactor(self) -> Redactor | None:
+        """What every line passes through before it is written (``None`` on read-only logs)."""
+        return self._redactor
+
+    @redactor.setter
+    def redactor(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._redact_json = redactor.redact_json if redactor.has_regex else None
+        self._callables = bool(redactor.callables)
+
+    # construction ----------------------------------------------------------------------------
+    @classmethod
+    def create(cls, runs_dir: str | Path, run_id: str | None = None, *, header: dict | None = None,
+               durability: str | None = None, redactor: Redactor | None = None) -> EventLog:
+        """New run (``run_id`` defaults to a new ULID): takes the run lock, writes the header.
+
+        ``redactor`` (default: the built-in patterns, see ``godel.log.redact``) is applied to every
+        event line. Raises ``FileExistsError`` if the log already exists, ``RunLockedError`` if
+        another process holds the run.
+        """
+        run_id = check_run_id(run_id if run_id is not None else new_id())
+        runs_dir = Path(runs_dir)
+        header_obj = build_header(run_id, header)
+        first_line = (_encode(header_obj) + "\n").encode("ascii")
+        store = JsonlStore(runs_dir, run_id, durability=resolve_durability(durability))
+        store.lock()
+        try:
+            store.create(first_line)
+        except BaseException:
+            store.release()
+            raise
+        log = cls(store, run_id, runs_dir, writable=True, redactor=redactor)
+        log.header = header_obj["godel_log"]
+        return log
+
+    @classmethod
+    def open(cls, run_id: str, runs_dir: str | Path, *, durability: str | None = None,
+             redactor: Redactor | None = None) -> EventLog:
+        """An existing run, for appending (resume, rewind): takes the run lock, loads every event.
+
+        Raises ``FileNotFoundError`` if there is no such log, ``RunLockedError`` if another live
+        process holds it, ``CorruptLogError`` if a line before the last is unreadable. A torn
+        last line is cut off (with a warning) so that appends keep the file valid JSONL.
+        """
+        runs_dir = Path(runs_dir)
+        store = JsonlStore(runs_dir, check_run_id(run_id), durability=resolve_durability(durability))
+        if not store.path.is_file():
+            raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist")
+        store.lock()
+        try:
+            loaded = read_log(store, run_id)
+            cut = store.open_append(loaded.valid_end)
+            if cut:
+                loaded.warnings.append(f"{store.path}: cut {cut} torn bytes off the end before appending")
+            if loaded.valid_end == 0 and not loaded.header:
+                # Nothing survived, not even the header (a crash inside create): start it again.
+                loaded.header = build_header(run_id)["godel_log"]
+                store.append((_encode({"godel_log": loaded.header}) + "\n").encode("ascii"))
+        except BaseException:
+            store.release()
+            raise
+        log = cls(store, run_id, runs_dir, writable=True, redactor=redactor)
+        log._adopt(loaded)
+        return log
+
+    @classmethod
+    def load(cls, run_id: str, runs_dir: str | Path) -> EventLog:
+        """A read-only snapshot (show, tail, runs list): no lock; write methods raise
+        ``ReadOnlyLogError``. ``FileNotFoundError`` if there is no such log."""
+        runs_dir = Path(runs_dir)
+        store = JsonlStore(runs_dir, check_run_id(run_id))
+        try:
+            loaded = read_log(store, run_id)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist") from None
+        log = cls(store, run_id, runs_dir, writable=False)
+        log._adopt(loaded)
+        return log
+
+    def _adopt(self, loaded: LoadedLog) -> None:
+        self.header = loaded.header
+        self.warnings = loaded.warnings
+        self._events = loaded.events
+        self._by_id = {ev.event_id: ev for ev in loaded.events}
+        self._short_ids = {short_id(eid) for eid in self._by_id}
+        self._next_seq = loaded.next_seq
+
+    # writing ---------------------------------------------------------------------------------
+    def start(self, op: str, *, request: dict | None = None, step_path: Sequence[str] = (),
+              parent_id: str | None = None, invocation_seq: int = 0, step_local_seq: int = 0,
+              stream_path: list[str] | None = None, sync: bool = False) -> Event:
+        """Append a new STARTED event (new id, next seq, ``ts_start``, ``request_hash``)."""
+        return self._new(op, request, None, _STARTED, step_path, parent_id, invocation_seq,
+                         step_local_seq, stream_path, sync, finished=False)
+
+    def record(self, op: str, *, request: dict | None = None, response: dict | None = None,
+               status: EventStatus = _FINISHED, step_path: Sequence[str] = (),
+               parent_id: str | None = None, invocation_seq: int = 0, step_local_seq: int = 0,
+               stream_path: list[str] | None = None, sync: bool = False) -> Event:
+        """Append an event already in its final state: one line, ``ts_start == ts_end``."""
+        return self._new(op, request, response, status, step_path, parent_id, invocation_seq,
+                         step_local_seq, stream_path, sync, finished=True)
+
+    def finish(self, event: Event, response: dict | None = None, *, status: EventStatus = _FINISHED,
+               sync: bool = False) -> Event:
+        """Set status (FINISHED unless given), response and ``ts_end``; append one line."""
+        return self._transition(event, _status(status), response, True, self._stamper.now(), sync)
+
+    def fail(self, event: Event, error: BaseException | str, *, error_type: str | None = None,
+             response: dict | None = None, sync: bool = False, **fields: Any) -> Event:
+        """Mark an event FAILED. The response defaults to the standard failure record
+        ``{"error", "error_type", "step_path", **fields}``; give ``response`` or ``fields``, not both."""
+        if response is not None and fields:
+            raise TypeError("fail() takes either response= or failure fields, not both")
+        if response is None:
+            if error_type is None:
+                error_type = type(error).__name__ if isinstance(error, BaseException) else "Exception"
+            response = {"error": str(error), "error_type": error_type, "step_path": list(event.step_path)}
+            for key in ("source_location", "remediation_hint"):
+                value = getattr(error, key, "")
+                if value and key not in fields:
+                    response[key] = value
+            response.update(fields)
+        return self._transition(event, _FAILED, response, True, self._stamper.now(), sync)
+
+    def set_status(self, event: Event, status: EventStatus, *, response: dict | None = None,
+                   sync: bool = False) -> Event:
+        """A later transition (INVALIDATED, SUSPENDED, ...); the response is kept unless given.
+
+        ``ts_end`` keeps the time the event ended; it is set now if the event had not ended.
+        """
+        return self._transition(event, _status(status), response, response is not None, None, sync)
+
+    def sync(self) -> None:
+        """fsync the log (and blobs written since the last sync), per the durability policy."""
+        with self._mutex:
+            if self._writable and not self._closed:
+                self._store.sync()
+
+    def sync_soon(self) -> None:
+        """Make what was written durable within ``SYNC_SOON_DELAY`` seconds, without waiting now.
+
+        For the end of a side effect: its start was fsynced (so a crash can never hide that it
+        ran); its end becomes durable with the next fsync, whichever comes first: the next side
+        effect's start, the end of the run, or this timer on the running event loop. Outside
+        an event loop it syncs at once.
+        """
+        if self._store.durability != "default" or not self._can_write:
+            return  # "always" has synced the line already; "none" never syncs
+        asyncio = sys.modules.get("asyncio")  # not imported by the commands that only read logs
+        loop = None
+        if asyncio is not None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                pass
+        if loop is None:
+            self.sync()
+        elif not self._sync_pending:
+            self._sync_pending = True
+            loop.call_later(SYNC_SOON_DELAY, self._sync_later)
+
+    def _sync_later(self) -> None:
+        self._sync_pending = False
+        try:
+            self.sync()
+        except OSError as exc:
+            # Nobody is waiting on this callback: the next write raises it instead.
+            self._sync_error = exc
+            self._can_write = False
+
+    def close(self) -> None:
+        """fsync (unless durability is ``none``), close and release the run lock. Idempotent."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            self._can_write = False
+            if self._writable:
+                self._store.close()
+
+    def __enter__(self) -> EventLog:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A forgotten log must not keep its descriptor and run lock until the process exits.
+        store = getattr(self, "_store", None)
+        if store is not None and getattr(self, "_writable", False) and not getattr(self, "_closed", True):
+            try:
+                store.release()
+            except OSError:
+                pass
+
+    @property
+    def durability(self) -> str:
+        """The fsync policy in force: ``default``, ``always`` or ``none``."""
+        return self._store.durability
+
+    @property
+    def writable(self) -> bool:
+        """True until closed, for logs from ``create`` and ``open``."""
+        return self._writable and not self._closed
+
+    def _new(self, op: str, request: dict | None, response: dict | None, status: EventStatus,
+             step_path: Sequence[str], parent_id: str | None, invocation_seq: int, step_local_seq: int,
+             stream_path: list[str] | None, sync: bool, *, finished: bool) -> Event:
+        if request is None:
+            request = {}
+        text, request_hash = request_text(request)  # hashed in full, before any redaction or blob move
+        if status.__class__ is not EventStatus:
+            status = EventStatus(status)
+        with self._mutex:
+            if not self._can_write:
+                self._refuse()
+            event_id, now = self._unique_id()
+            # Positional, in Event's field order: this is the hot path.
+            event = Event(event_id, self.run_id, self._next_seq, op, status, parent_id, tuple(step_path),
+                          invocation_seq, step_local_seq, request_hash, request, response, now,
+                          now if finished else None, list(stream_path) if stream_path else [])
+            try:
+                self._append(event, sync, text)
+            except BaseException:
+                self._short_ids.discard(event_id[-SHORT_LEN:])
+                raise
+            self._next_seq += 1
+            self._events.append(event)
+            self._by_id[event_id] = event
+            if parent_id is not None:
+                parent = self._by_id.get(parent_id)
+                if parent is not None:
+                    parent.children_ids.append(event_id)
+        return event
+
+    def _transition(self, event: Event, status: EventStatus, response: dict | None, set_response: bool,
+                    ts_end: str | None, sync: bool) -> Event:
+        with self._mutex:
+            if not self._can_write:
+                self._refuse()
+            own = self._by_id.get(event.event_id)
+            if own is None:
+                raise KeyError(f"event {event.event_id} is not in run {self.run_id}")
+            before = (own.status, own.response, own.ts_end)
+            if ts_end is None and own.ts_end is None and status is not _STARTED:
+                ts_end = self._stamper.now()
+            own.status = status
+            if set_response:
+                own.response = response
+            if ts_end is not None:
+                own.ts_end = ts_end
+            try:
+                self._append(own, sync)
+            except BaseException:
+                own.status, own.response, own.ts_end = before
+                raise
+        return own
+
+    def _append(self, event: Event, sync: bool, request: str | None = None) -> None:
+        # A line is the event's fixed head (ids, identity, request) plus its changing tail
+        # (response, status, times); see godel.log.line. The head of an in-flight event is
+        # made once and reused for its terminal line: the request is usually the biggest part.
+        # Secrets are redacted here, in the encoded text, so no byte of them reaches the file
+        # (the request hash was computed on the full request, before this).
+        redact = self._redact_json
+        prefix = self._heads.pop(event.event_id, None)
+        own = prefix is not None or request is not None  # started by this object, not read from disk
+        if prefix is None:
+            if self._callables:
+                request = request_text(self._apply_callables(event.request))[0]
+            elif request is None:
+                request = request_text(event.request)[0]
+            if redact is not None and request != "{}":
+                request = redact(request)
+            prefix = head(event, request, self._run_text, own=own)
+        response = event.response
+        if response is None:
+            response_text = "null"
+        else:
+            if self._callables:
+                response = self._apply_callables(response)
+            response_text = _encode(response)
+            # Quotes beyond the keys' own mean a string value: only then is there text to redact.
+            if redact is not None and response_text.count('"') != 2 * len(response):
+                response_text = redact(response_text)
+        text = prefix + tail(event, response_text, own=own)
+        if len(text) <= BLOB_THRESHOLD:
+            if event.status is _STARTED:
+                self._heads[event.event_id] = prefix
+            self._store.append((text + "\n").encode("ascii"), sync=sync)
+            return
+        # Only a line this long can hold a string worth moving to the sidecar. The strings are
+        # redacted before they are moved, so the blobs and the previews hold no secret either.
+        line = event.to_dict()
+        if self._redactor is not None and self._redactor.active:
+            line["request"] = self._redact_value(line["request"])
+            line["response"] = self._redact_value(line["response"])
+        moved = externalize(line, self._store.put_blob)
+        if moved is not None:
+            text = _encode(moved)
+        self._store.append((text + "\n").encode("ascii"), sync=sync)
+
+    def _apply_callables(self, value: Any) -> Any:
+        assert self._redactor is not None
+        failures: list[tuple[str, str]] = []
+        return self._redactor.apply_callables(value, failures)
+
+    def _redact_value(self, value: Any) -> Any:
+        # Large lines only: callables on the strings, then the regexes on the value's encoding.
+        assert self._redactor is not None
+        return None if value is None else self._redactor.redact_object(value)
+
+    def _unique_id(self) -> tuple[str, str]:
+        # `show` prints short ids; a collision would make a printed id ambiguous.
+        short_ids = self._short_ids
+        while True:
+            event_id, now = self._stamper.new_id_and_now()
+            short = event_id[-SHORT_LEN:]
+            if short not in short_ids:
+                short_ids.add(short)
+                return event_id, now
+
+    def _refuse(self) -> None:
+        if self._sync_error is not None:
+            error, self._sync_error = self._sync_error, None
+            self._can_write = not self._closed
+            raise error
+        if not self._writable:
+            raise ReadOnlyLogError(
+                f"run {self.run_id} was loaded read-only; use EventLog.open() to append to it"
+            )
+        if self._closed:
+            raise ReadOnlyLogError(f"the log of run {self.run_id} is closed")
+
+    # reading ---------------------------------------------------------------------------------
+    @property
+    def events(self) -> list[Event]:
+        """Every event in first-seen order, each in its latest state (a new list)."""
+        return list(self._events)
+
+    def get(self, event_id: str) -> Event:
+        """The event with this exact id (``KeyError`` if none)."""
+        try:
+            return self._by_id[event_id]
+        except KeyError:
+            raise KeyError(f"no event {event_id} in run {self.run_id}") from None
+
+    def children(self, event_id: str) -> list[Event]:
+        """The events whose ``parent_id`` is ``event_id``, in seq order."""
+        by_id = self._by_id
+        return [by_id[child] for child in self.get(event_id).children_ids]
+
+    def resolve(self, query: str) -> Event:
+        """The event named by a full id, a unique prefix or a unique suffix (``IdLookupError``)."""
+        return self._by_id[resolve_id(query, self._by_id, what="event id")]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._by_id
+
+    def __repr__(self) -> str:
+        mode = "read-only" if not self._writable else ("closed" if self._closed else self.durability)
+        return f"<EventLog {self.run_id} events={len(self._events)} {mode}>"
+
+
+def _status(status: EventStatus | str) -> EventStatus:
+    return status if status.__class__ is EventStatus else EventStatus(status)

@@ -1,0 +1,60 @@
+"""Where runs live: the runs dir (the one resolver every writer and reader uses), a run's files,
+and which runs a runs dir holds.
+
+``<runs_dir>/<run_id>.jsonl`` is the audit log; ``<runs_dir>/<run_id>/`` holds the blobs and the
+transcript; ``<runs_dir>/<run_id>.lock`` is the run lock (``godel.log.lock``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from godel.log.ids import ulid_ms
+from godel.strict.privilege import privileged
+
+__all__ = ["DEFAULT_RUNS_DIR", "check_run_id", "list_run_ids", "log_path", "resolve_runs_dir"]
+
+DEFAULT_RUNS_DIR = "runs"
+
+
+def resolve_runs_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--runs-dir`` if given, else ``$GODEL_RUNS_DIR``, else ``./runs`` (absolute)."""
+    chosen = explicit if explicit not in (None, "") else os.environ.get("GODEL_RUNS_DIR") or DEFAULT_RUNS_DIR
+    return Path(chosen).expanduser().resolve()
+
+def log_path(runs_dir: str | Path, run_id: str) -> Path:
+    """``<runs_dir>/<run_id>.jsonl``."""
+    return Path(runs_dir) / f"{run_id}.jsonl"
+
+
+def check_run_id(run_id: str) -> str:
+    """``run_id`` if it can name files in the runs dir, else ``ValueError``."""
+    if not isinstance(run_id, str) or not run_id or run_id.startswith(".") or "/" in run_id \
+            or "\\" in run_id or "\0" in run_id:
+        raise ValueError(f"{run_id!r} is not a valid run id")
+    return run_id
+
+
+def list_run_ids(runs_dir: str | Path) -> list[str]:
+    """Run ids in ``runs_dir`` (stems of ``*.jsonl``), newest first.
+
+    ULID run ids sort by the time they encode; others (legacy UUIDs) by the log's mtime.
+    """
+    root = Path(runs_dir)
+    keyed: list[tuple[int, str]] = []
+    with privileged():
+        try:
+            entries = list(os.scandir(root))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        for entry in entries:
+            if not entry.name.endswith(".jsonl") or not entry.is_file():
+                continue
+            run_id = entry.name[: -len(".jsonl")]
+            ms = ulid_ms(run_id)
+            if ms is None:
+                ms = int(entry.stat().st_mtime * 1000)
+            keyed.append((ms, run_id))
+    keyed.sort(reverse=True)
+    return [run_id for _, run_id in keyed]

@@ -1,0 +1,403 @@
+"""The on-disk format of the audit log: the header line, and reading lines back into events.
+
+A log is JSONL. Its first line is a header ``{"godel_log": {"format": 1, ...}}``; every other
+line is one state of one event (``Event.to_dict()``, plus ``"blobs"`` when large strings were
+moved to the sidecar). Readers fold: the last line of an event wins, first-seen order is kept,
+children are derived from ``parent_id``. A torn last line (a crash mid-write) is ignored with a
+warning; anything wrong before the last line is corruption and raises ``CorruptLogError``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from itertools import pairwise, product
+from json.scanner import make_scanner
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from godel.log.blobs import restore
+from godel.log.events import Event, EventStatus, utc_now
+from godel.log.store import EventStore
+
+__all__ = [
+    "HEADER_KEY",
+    "LINE_KEYS",
+    "LOG_FORMAT_VERSION",
+    "STATUSES",
+    "CorruptLogError",
+    "LoadedLog",
+    "LogFormatError",
+    "build_header",
+    "check_header",
+    "collector_paused",
+    "line_event",
+    "parse_line",
+    "read_log",
+    "type_problem",
+    "what_is_wrong",
+]
+
+LOG_FORMAT_VERSION = 1
+HEADER_KEY = "godel_log"
+
+STATUSES = frozenset(s.value for s in EventStatus)
+_STATUS_OF = {s.value: s for s in EventStatus}
+
+
+class CorruptLogError(ValueError):
+    """A line of an audit log, other than a torn last line, cannot be read."""
+
+    def __init__(self, path: str | Path, lineno: int, reason: str) -> None:
+        self.path = Path(path)
+        self.lineno = lineno
+        self.reason = reason
+        super().__init__(f"{path}:{lineno}: corrupt audit log line: {reason}")
+
+
+class LogFormatError(CorruptLogError):
+    """The log was written by a newer godel, in a format this one cannot read."""
+
+    def __init__(self, path: str | Path, lineno: int, found: object) -> None:
+        CorruptLogError.__init__(self, path, lineno, "")
+        self.found = found
+        self.args = (
+            f"{path}:{lineno}: audit log format {found} is newer than this godel reads "
+            f"(format {LOG_FORMAT_VERSION}); upgrade godel-core to read this run",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def build_header(run_id: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The first line of a new log: format, run, time, godel version and loaded plugins."""
+    from godel.__about__ import __version__
+
+    inner: dict[str, Any] = {
+        "format": LOG_FORMAT_VERSION,
+        "run_id": run_id,
+        "created": utc_now(),
+        "godel_version": __version__,
+    }
+    inner["plugins"], problem = _loaded_plugins()
+    if problem:
+        inner["plugin_error"] = problem
+    for key, value in (extra or {}).items():
+        if key in inner:
+            raise ValueError(f"header field {key!r} is written by godel and cannot be given")
+        inner[key] = value
+    return {HEADER_KEY: inner}
+
+
+def _loaded_plugins() -> tuple[list[dict[str, str]], str]:
+    from godel.exceptions import PluginError
+    from godel.plugins.manager import get_plugin_manager
+
+    manager = get_plugin_manager()
+    problem = ""
+    try:
+        manager.load_entry_points()
+    except PluginError as exc:
+        # The log records which code ran; a plugin conflict is the runtime's to report.
+        problem = str(exc)
+    plugins = [
+        {"name": p.name, "dist": p.dist, "version": p.version} for p in manager.plugins if p.error is None
+    ]
+    return plugins, problem
+
+
+@dataclass
+class LoadedLog:
+    """What reading a log yields."""
+
+    header: dict[str, Any] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    valid_end: int = 0  # byte offset just past the last good line
+    next_seq: int = 0
+
+
+# What the scan keeps per event id: the Event of its latest line, or that line and its number
+# when the Event is built later (see ``_scan``).
+_Latest = Event | tuple[dict[str, Any], int]
+_Paths = dict[tuple[str, ...], tuple[str, ...]]  # interned step paths (see ``line_event``)
+
+
+def read_log(store: EventStore, run_id: str) -> LoadedLog:
+    """Read and fold a whole log, in one pass over its lines (``FileNotFoundError`` if none)."""
+    path = store.path
+    out = LoadedLog()
+    latest: dict[str, _Latest] = {}
+    paths: _Paths = {}
+    with collector_paused():
+        with closing(store.iter_lines()) as lines:
+            _scan(lines, path, out, latest, paths)
+        out.events = _build_events(latest, paths, store, path, out.warnings)
+        latest.clear()  # the parsed lines left are garbage: free them before the collector runs
+    _link_children(out.events)
+    out.next_seq = max((ev.seq for ev in out.events), default=-1) + 1
+    header_run = out.header.get("run_id")
+    if header_run is not None and header_run != run_id:
+        out.warnings.append(f"{path}: the header names run {header_run!r}, not {run_id!r}")
+    return out
+
+
+def _link_children(events: list[Event]) -> None:
+    """Fill ``children_ids`` from ``parent_id``, in seq order."""
+    by_id = {ev.event_id: ev for ev in events}
+    ordered = events
+    if any(a.seq > b.seq for a, b in pairwise(events)):
+        ordered = sorted(events, key=lambda ev: ev.seq)
+    for ev in ordered:
+        if ev.parent_id is not None:
+            parent = by_id.get(ev.parent_id)
+            if parent is not None:
+                parent.children_ids.append(ev.event_id)
+
+
+@contextmanager
+def collector_paused(*, collect_after: bool = True) -> Iterator[None]:
+    """Pause the cyclic garbage collector while a whole log is read (and, in the CLI, printed).
+
+    Loading allocates only acyclic objects that all stay alive, which is the worst case for the
+    collector: its full passes would rescan the growing heap and make loading superlinear.
+    ``collect_after=False`` suits a command that exits right after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            if collect_after:
+                # Everything allocated meanwhile is in the youngest generation. Left alone, it would
+                # be traversed by the next automatic pass over that generation and again, soon after,
+                # by one over the middle generation. Collecting the middle one now traverses it once
+                # and moves it to the oldest generation (for 10,000 steps, one pass of ~20 ms).
+                gc.collect(1)
+
+
+def _scan(lines: Iterator[bytes], path: Path, out: LoadedLog, latest: dict[str, _Latest],
+          paths: _Paths) -> None:
+    offset = 0
+    lineno = 0
+    unreadable: tuple[int, str] | None = None  # fatal unless it turns out to be the last line
+    seen_content = False
+    parse = parse_line
+    plain_event = line_event
+    for raw in lines:
+        lineno += 1
+        if unreadable is not None:
+            raise CorruptLogError(path, *unreadable)
+        if raw[-1:] != b"\n":
+            out.warnings.append(
+                f"{path}:{lineno}: ignored a torn last line ({len(raw)} bytes without a newline; "
+                f"the writer stopped mid-line)"
+            )
+            return
+        offset += len(raw)
+        try:
+            obj = parse(raw.decode())  # str parses faster than bytes (no encoding sniffing)
+        except (ValueError, RecursionError) as exc:
+            if raw.strip():
+                unreadable = (lineno, f"not valid JSON ({exc})")
+            else:
+                out.valid_end = offset  # blank lines are allowed
+            continue
+        if type(obj) is dict:
+            event_id = obj.get("event_id")
+            status = obj.get("status")
+            if type(event_id) is str and type(status) is str and status in STATUSES:
+                # Only an event's latest line counts, and the dict of a parsed line takes more
+                # memory than its Event. A plain line that ends an event (it is usually the last
+                # one) becomes its Event at once; a STARTED line, usually replaced a few lines
+                # later, and any other line wait for _build_events.
+                event = None if status == "STARTED" else plain_event(obj, paths)
+                # An existing key keeps its first-seen position.
+                latest[event_id] = event if event is not None else (obj, lineno)
+            elif not seen_content and HEADER_KEY in obj:
+                out.header = check_header(obj[HEADER_KEY], path, lineno)
+            else:
+                raise CorruptLogError(path, lineno, what_is_wrong(obj))
+        else:
+            raise CorruptLogError(path, lineno, f"a JSON {type(obj).__name__}, not an object")
+        seen_content = True
+        out.valid_end = offset
+    if unreadable is not None:
+        lineno, reason = unreadable
+        out.warnings.append(f"{path}:{lineno}: ignored an unreadable last line ({reason})")
+
+
+def what_is_wrong(obj: dict[str, Any]) -> str:
+    if HEADER_KEY in obj:
+        return "a log header after the first line"
+    if "event_id" not in obj:
+        return "no event_id"
+    if type(obj["event_id"]) is not str:
+        return f"event_id is not a string: {obj['event_id']!r}"
+    return f"status {obj.get('status')!r} is not one of {', '.join(sorted(STATUSES))}"
+
+
+def check_header(header: Any, path: Path, lineno: int) -> dict[str, Any]:
+    if type(header) is not dict:
+        raise CorruptLogError(path, lineno, "the header is not an object")
+    fmt = header.get("format")
+    if type(fmt) is not int or fmt < 1:
+        raise CorruptLogError(path, lineno, f"the header's format {fmt!r} is not a positive integer")
+    if fmt > LOG_FORMAT_VERSION:
+        raise LogFormatError(path, lineno, fmt)
+    return header
+
+
+# Reading lines fast -----------------------------------------------------------------------------
+# Loading parses every line and builds an Event per event, so the per-line constant is what a
+# resume, `show` and `tail` pay (a run of 10,000 steps is 30,000 lines). The two functions below
+# are fast paths for what godel itself writes; anything else takes the general path, which is
+# the only one that decides what is wrong with a line, so errors read the same either way.
+
+_scan_once = make_scanner(json.JSONDecoder())
+
+
+def parse_line(text: str) -> Any:
+    """``json.loads(text)`` for one log line, with or without its newline.
+
+    A line that is exactly one JSON value is parsed by the scanner ``json.loads`` uses, without
+    the Python layers around it (about a microsecond per line). Anything else (leading
+    whitespace, extra data, invalid JSON) goes through ``json.loads`` itself, so the result and
+    the error are always the ones ``json.loads`` gives.
+    """
+    try:
+        obj, end = _scan_once(text, 0)
+    except (StopIteration, ValueError, RecursionError):
+        return json.loads(text)
+    if end == len(text) or text[end:] == "\n":
+        return obj
+    return json.loads(text)
+
+
+# The fields of an event line, in the order godel writes them (``Event.to_dict``).
+LINE_KEYS = ("event_id", "run_id", "seq", "parent_id", "step_path", "invocation_seq", "step_local_seq",
+             "op", "request_hash", "request", "response", "status", "ts_start", "ts_end", "stream_path")
+_line_values = itemgetter(*LINE_KEYS)
+_NONE = type(None)
+# Every combination of types of (seq, invocation_seq, step_local_seq, op, request_hash, parent_id,
+# ts_start, ts_end, request, response, step_path, stream_path) that ``type_problem`` accepts and
+# ``Event.from_dict`` keeps as it is.
+_PLAIN_TYPES = frozenset(product(
+    (int,), (int,), (int,), (str, _NONE), (str, _NONE), (str, _NONE), (str, _NONE), (str, _NONE),
+    (dict, _NONE), (dict, _NONE), (list, _NONE), (list, _NONE),
+))
+
+
+def line_event(obj: dict[str, Any], paths: _Paths) -> Event | None:
+    """``Event.from_dict(obj)`` for a plain event line, or None when the line needs the general path.
+
+    Plain means: exactly the fields godel writes (no blobs, nothing else) and values of the types
+    ``type_problem`` accepts and ``Event.from_dict`` keeps as they are, so the result is what the
+    general path would build. The caller has checked ``event_id`` and ``status``. ``paths`` holds
+    the step paths seen so far: runs repeat a few of them thousands of times, and an interned path
+    is checked once and stored once.
+    """
+    if len(obj) != len(LINE_KEYS):
+        return None
+    try:
+        (event_id, run_id, seq, parent_id, step_path, invocation_seq, step_local_seq, op, request_hash,
+         request, response, status, ts_start, ts_end, stream_path) = _line_values(obj)
+    except KeyError:
+        return None
+    types = (type(seq), type(invocation_seq), type(step_local_seq), type(op), type(request_hash),
+             type(parent_id), type(ts_start), type(ts_end), type(request), type(response), type(step_path),
+             type(stream_path))
+    if types not in _PLAIN_TYPES:
+        return None
+    status = _STATUS_OF.get(status)
+    step = _interned_path(step_path or (), paths)
+    if status is None or step is None or (stream_path and not _all_str(stream_path)):
+        return None
+    return Event(event_id, run_id, seq, op, status, parent_id or None, step, invocation_seq, step_local_seq,
+                 request_hash, request or {}, response, ts_start, ts_end,
+                 list(stream_path) if stream_path else [])
+
+
+def _interned_path(parts: list[str] | tuple[()], paths: _Paths) -> tuple[str, ...] | None:
+    """``tuple(parts)``, the same object for equal paths; None unless every part is a string."""
+    key = tuple(parts)
+    try:
+        known = paths.get(key)
+    except TypeError:  # an unhashable part: not a string
+        return None
+    if known is None:
+        if not _all_str(key):
+            return None
+        paths[key] = known = key
+    return known
+
+
+def _all_str(items: list[Any] | tuple[Any, ...]) -> bool:
+    for item in items:
+        if type(item) is not str:
+            return False
+    return True
+
+
+# Types a line's fields must have when present; Event.from_dict trusts what it is given.
+_OPTIONAL_TYPES: tuple[tuple[str, type], ...] = (
+    ("op", str),
+    ("request", dict),
+    ("response", dict),
+    ("request_hash", str),
+    ("step_path", list),
+    ("stream_path", list),
+    ("parent_id", str),
+    ("ts_start", str),
+    ("ts_end", str),
+)
+
+
+def type_problem(obj: dict[str, Any]) -> str | None:
+    for key, expected in _OPTIONAL_TYPES:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, expected):
+            return f"{key} is a {type(value).__name__}, not a {expected.__name__}"
+    for key in ("step_path", "stream_path"):
+        value = obj.get(key)
+        if value and not all(type(part) is str for part in value):
+            return f"{key} holds something other than strings: {value!r}"
+    return None
+
+
+def _build_events(latest: dict[str, _Latest], paths: _Paths, store: EventStore, path: Path,
+                  warnings: list[str]) -> list[Event]:
+    events: list[Event] = []
+    append = events.append
+    for event_id, item in latest.items():
+        if item.__class__ is not Event:
+            obj, lineno = item
+            item = line_event(obj, paths) or _checked_event(obj, lineno, event_id, store, path, warnings)
+        append(item)
+    return events
+
+
+def _checked_event(obj: dict[str, Any], lineno: int, event_id: str, store: EventStore, path: Path,
+                   warnings: list[str]) -> Event:
+    """The general case of ``line_event``: any line shape, blobs restored, problems diagnosed."""
+    problem = type_problem(obj)
+    if problem is not None:
+        raise CorruptLogError(path, lineno, problem)
+    blobs = obj.get("blobs")
+    if blobs is not None:
+        try:
+            problems = restore(obj, blobs, store.get_blob)
+        except ValueError as exc:
+            raise CorruptLogError(path, lineno, str(exc)) from None
+        warnings.extend(f"{path}:{lineno}: event {event_id}: {p}" for p in problems)
+    try:
+        return Event.from_dict(obj)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise CorruptLogError(path, lineno, str(exc)) from None

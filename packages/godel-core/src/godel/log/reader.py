@@ -1,0 +1,239 @@
+"""Reading an audit log incrementally: ``LogReader``, which ``tail`` and the run summary use.
+
+It reads in fixed-size chunks and keeps only a partial last line between reads, so its memory
+does not depend on the length of the log. Values that the writer moved to the blob sidecar
+arrive as their preview strings (``... [godel: N chars in blobs/<sha256>]``); load the run with
+``EventLog.load`` for full values.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from godel.log.events import Event
+from godel.log.files import check_run_id, list_run_ids, log_path, resolve_runs_dir
+from godel.log.format import (
+    HEADER_KEY,
+    STATUSES,
+    CorruptLogError,
+    check_header,
+    line_event,
+    parse_line,
+    type_problem,
+    what_is_wrong,
+)
+from godel.log.ids import IdLookupError, resolve_id
+
+__all__ = ["CHUNK_SIZE", "LogReader", "Warn", "find_log", "read_batches"]
+
+CHUNK_SIZE = 64 * 1024
+_MAX_PATHS = 1024  # interned step paths kept between chunks (a run has few distinct ones)
+_logger = logging.getLogger("godel.tail")
+
+Warn = Callable[[str], None]
+
+
+class LogReader:
+    """Reads ``<run_id>.jsonl`` from where it left off, one chunk at a time.
+
+    Only complete lines are parsed; a partial last line waits in a buffer for the rest of it.
+    The header line is checked (a newer format raises ``LogFormatError``) and kept in
+    ``header``. Lines are validated by the same rules as ``EventLog.load``. An unreadable line
+    is skipped with one warning, or, with ``strict=True``, raises ``CorruptLogError`` as soon
+    as a line follows it (an unreadable *last* line is a torn write and only warned about).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, strict: bool = False,
+                 on_warning: Warn | None = None, chunk_size: int = CHUNK_SIZE) -> None:
+        self.path = Path(path)
+        self.strict = strict
+        self.header: dict[str, Any] = {}
+        self.lineno = 0
+        self.position = 0  # bytes consumed from the file, the buffered partial line included
+        self._warn = on_warning or _logger.warning
+        self._chunk = chunk_size
+        self._f: Any = None
+        self._ino: int | None = None
+        self._partial = b""
+        self._pending: tuple[int, str] | None = None  # strict mode: an unreadable line, fatal if not last
+        self._paths: dict[tuple[str, ...], tuple[str, ...]] = {}  # see logformat.line_event
+
+    # opening ---------------------------------------------------------------------------------
+    def open(self) -> bool:
+        """Open the file (True), or False if it does not exist yet."""
+        if self._f is not None:
+            return True
+        try:
+            self._f = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed by close()
+        except FileNotFoundError:
+            return False
+        self._ino = os.fstat(self._f.fileno()).st_ino
+        return True
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        f, self._f = self._f, None
+        if f is not None:
+            f.close()
+
+    def __enter__(self) -> LogReader:
+        if not self.open():
+            raise FileNotFoundError(f"no audit log at {self.path}")
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # reading ---------------------------------------------------------------------------------
+    def read_chunk(self) -> list[Event] | None:
+        """The events of the complete lines in the next chunk; None at the end of the file
+        (an empty list when a chunk held no complete event line)."""
+        if self._f is None and not self.open():
+            return None
+        data = self._f.read(self._chunk)
+        if not data:
+            return None
+        self.position += len(data)
+        if self._partial:
+            data = self._partial + data
+        cut = data.rfind(b"\n") + 1
+        self._partial = data[cut:]
+        if not cut:
+            return []
+        return self._parse_lines(data[:cut].split(b"\n")[:-1])
+
+    def finish(self) -> None:
+        """At the end of the reading: warn about a torn last line and a trailing unreadable one."""
+        if self._pending is not None:
+            lineno, reason = self._pending
+            self._pending = None
+            self._warn(f"{self.path}:{lineno}: ignored an unreadable last line ({reason})")
+        if self._partial.strip():
+            self._warn(f"{self.path}:{self.lineno + 1}: ignored a torn last line ({len(self._partial)} bytes "
+                       f"without a newline; the writer stopped mid-line)")
+        self._partial = b""
+
+    @property
+    def has_partial(self) -> bool:
+        """True while part of a line is buffered, waiting for its newline."""
+        return bool(self._partial)
+
+    def replaced(self) -> str | None:
+        """Why the file must be read again from the start (it was replaced, removed or cut
+        shorter than what was read), or None. A torn line cut off by a resuming writer is
+        not a reason: the buffered part is simply dropped."""
+        if self._f is None:
+            return None
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "the log was removed"
+        if st.st_ino != self._ino:
+            return "the log was replaced"
+        if st.st_size < self.position:
+            complete = self.position - len(self._partial)
+            if st.st_size == complete:
+                # `EventLog.open` cut a torn last line before appending: forget our copy of it.
+                self._partial = b""
+                self.position = complete
+                self._f.seek(complete)
+                return None
+            return "the log was truncated"
+        return None
+
+    def reopen(self) -> None:
+        """Start again from the beginning of the file (after ``replaced``)."""
+        self.close()
+        self.header = {}
+        self.lineno = 0
+        self.position = 0
+        self._partial = b""
+        self._pending = None
+
+    def _parse_lines(self, lines: list[bytes]) -> list[Event]:
+        events: list[Event] = []
+        append = events.append
+        parse = parse_line
+        plain_event = line_event
+        paths = self._paths
+        if len(paths) > _MAX_PATHS:
+            paths.clear()  # keep the memory of a long tail bounded
+        for raw in lines:
+            self.lineno += 1
+            if self._pending is not None:
+                lineno, reason = self._pending
+                raise CorruptLogError(self.path, lineno, reason)
+            try:
+                obj = parse(raw.decode())  # str parses faster than bytes (no encoding sniffing)
+            except (ValueError, RecursionError) as exc:
+                if raw.strip():
+                    self._bad(f"not valid JSON ({exc})")
+                continue
+            if type(obj) is dict:
+                status = obj.get("status")
+                if type(obj.get("event_id")) is str and type(status) is str and status in STATUSES:
+                    event = plain_event(obj, paths)
+                    if event is not None:
+                        append(event)
+                        continue
+                    problem = type_problem(obj)
+                    if problem is not None:
+                        self._bad(problem)
+                        continue
+                    try:
+                        append(Event.from_dict(obj))
+                    except (ValueError, TypeError, OverflowError) as exc:
+                        self._bad(str(exc))
+                    continue
+                if self.lineno == 1 and HEADER_KEY in obj:
+                    self.header = check_header(obj[HEADER_KEY], self.path, self.lineno)
+                    continue
+                self._bad(what_is_wrong(obj))
+            else:
+                self._bad(f"a JSON {type(obj).__name__}, not an object")
+        return events
+
+    def _bad(self, reason: str) -> None:
+        if self.strict:
+            self._pending = (self.lineno, reason)
+        else:
+            self._warn(f"{self.path}:{self.lineno}: skipped an unreadable line ({reason})")
+
+
+def find_log(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Path | None:
+    """The log of ``run_id``: the exact file if it exists, else the one run whose id has
+    ``run_id`` as a unique prefix or suffix; None if nothing matches yet.
+    ``IdLookupError`` if ``run_id`` is ambiguous."""
+    directory = resolve_runs_dir(runs_dir)
+    exact = log_path(directory, check_run_id(run_id))
+    if exact.is_file():
+        return exact
+    try:
+        return log_path(directory, resolve_id(run_id, list_run_ids(directory), what="run id"))
+    except IdLookupError as exc:
+        if exc.candidates:
+            raise
+        return None
+
+
+def read_batches(path: str | os.PathLike[str], *, on_warning: Warn | None = None) -> Iterator[list[Event]]:
+    """What ``tail_batches`` yields with ``follow=False``, for the log at ``path``, without an
+    event loop: the events of each chunk (never an empty list), then the end-of-log warnings.
+    A log that does not exist (any more) yields nothing."""
+    reader = LogReader(path, on_warning=on_warning or _logger.warning)
+    try:
+        while True:
+            events = reader.read_chunk()
+            if events is None:
+                reader.finish()
+                return
+            if events:
+                yield events
+    finally:
+        reader.close()

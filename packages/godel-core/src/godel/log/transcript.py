@@ -1,0 +1,231 @@
+"""The transcript: ``runs/<run_id>/transcript.jsonl``, a live, advisory stream of what a run shows.
+
+Separate from the audit log and never read by replay. Line 1 is a header, every other line
+one event::
+
+    {"header": {"v": 1, "run_id": "...", "started_at": "..."}}
+    {"event": {"ts": "...", "seq": 1, "op": "run.start", "step_path": [], "stream_path": ["..."], ...}}
+
+Each line reaches the file with a single ``os.write`` (no Python buffering), so a reader that
+tails the file sees whole lines, and a crash can only tear the last one. ``seq`` keeps
+counting across resumes: reopening the file continues after the last event already in it.
+
+Every event passes through the run's ``godel.log.redact.Redactor`` before it is encoded and
+written: callables (``@workflow(redact=[fn])``) on the event's own fields in ``_redact``, the
+regexes on the encoded line. The event's ``ts``, ``seq``, ``op``, ``step_path`` and
+``stream_path`` are never redacted. A callable that fails replaces the whole event with a
+``redactor.error`` event (``redactor``: its name, ``error_class``), never the text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from godel.strict.privilege import privileged
+
+if TYPE_CHECKING:
+    from godel.log.redact import Redactor
+
+__all__ = ["TRANSCRIPT_FORMAT_VERSION", "Transcript"]
+
+TRANSCRIPT_FORMAT_VERSION = 1
+
+# How much to read per step when scanning backwards for the last event; doubled while a
+# single line is longer than that, so a huge last line costs O(its length), not O(n^2).
+_TAIL_BLOCK = 64 * 1024
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_dumps_ascii = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
+
+# The keys every event starts with; redaction leaves them alone.
+_STRUCTURAL = ("ts", "seq", "op", "step_path", "stream_path")
+# In an encoded event, the event's own fields come after this key's value.
+_FIELDS_AFTER = '"stream_path":'
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Transcript:
+    """Appends events to one run's transcript file (thread-safe, line-atomic).
+
+    The file and its directory are created on the first ``write``; an existing file is
+    continued (its torn last line, if any, is cut off first).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], run_id: str, *, redactor: Redactor | None = None) -> None:
+        self.path = Path(path)
+        self.run_id = run_id
+        self._fd: int | None = None
+        self._seq = 0
+        self._closed = False
+        self._lock = threading.Lock()
+        if redactor is None:
+            from godel.log.redact import default_redactor
+
+            redactor = default_redactor()
+        self.redactor = redactor
+        self._redact_json = redactor.redact_json if redactor.has_regex else None
+
+    @property
+    def seq(self) -> int:
+        """The seq of the last event written (or found in the file when it was reopened)."""
+        return self._seq
+
+    def write(self, op: str, *, step_path: Sequence[str] = (), stream_path: Sequence[str] = (),
+              **fields: Any) -> int:
+        """Append one event and return its seq. Raises ``RuntimeError`` after ``close``."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"transcript {self.path} is closed")
+            fd = self._fd
+            if fd is None:
+                fd = self._open()
+            seq = self._seq + 1
+            body = {"ts": _now(), "seq": seq, "op": op, "step_path": list(step_path),
+                    "stream_path": list(stream_path), **fields}
+            body = self._redact(body)
+            _write_all(fd, _encode_line({"event": body}, self._redact_json))
+            self._seq = seq
+            return seq
+
+    def _redact(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The one place every event body passes through before it is encoded.
+
+        Applies the redactor's callables to the event's own fields (the regexes act on the
+        encoded line afterwards). A subclass may override it to rewrite bodies further.
+        """
+        red = self.redactor
+        if not red.callables:
+            return body
+        failures: list[tuple[str, str]] = []
+        out = {k: (v if k in _STRUCTURAL else red.apply_callables(v, failures)) for k, v in body.items()}
+        if failures:
+            # Never the text: an event that says which redactor failed, and how.
+            name, error_class = failures[0]
+            out = {k: body[k] for k in _STRUCTURAL if k in body}
+            out.update(op="redactor.error", redactor=name, error_class=error_class)
+        return out
+
+    def close(self) -> None:
+        """Flush the file to disk and close it; later writes raise ``RuntimeError``."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            fd, self._fd = self._fd, None
+            if fd is not None:
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+
+    def __enter__(self) -> Transcript:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Transcript({str(self.path)!r}, run_id={self.run_id!r}, seq={self._seq})"
+
+    # opening ---------------------------------------------------------------------------------
+    def _open(self) -> int:
+        with privileged():  # strict mode's audit hook lets godel's own file I/O through here
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                valid_end, last_seq = _scan_tail(fd, size) if size else (0, 0)
+                if valid_end < size:
+                    # A crash tore the last line: cut it so that the next line starts cleanly.
+                    os.ftruncate(fd, valid_end)
+                if valid_end == 0:
+                    header = {"header": {"v": TRANSCRIPT_FORMAT_VERSION, "run_id": self.run_id,
+                                         "started_at": _now()}}
+                    _write_all(fd, _encode_line(header))
+            except BaseException:
+                os.close(fd)
+                raise
+        self._fd = fd
+        self._seq = last_seq
+        return fd
+
+
+def _encode_line(obj: dict[str, Any], redact: Any = None) -> bytes:
+    text = _dumps(obj)
+    if redact is not None:
+        text = redact(text, after=_FIELDS_AFTER)
+    try:
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates cannot be UTF-8: fall back to \u escapes, which any JSON reader takes.
+        text = _dumps_ascii(obj)
+        if redact is not None:
+            text = redact(text, after=_FIELDS_AFTER)
+        return (text + "\n").encode("ascii")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    # One write normally takes the whole line; loop only for the rare short write (huge lines).
+    n = os.write(fd, data)
+    while n < len(data):
+        data = data[n:]
+        n = os.write(fd, data)
+
+
+def _scan_tail(fd: int, size: int) -> tuple[int, int]:
+    """``(valid_end, last_seq)``: where the last complete line ends, and the last event's seq.
+
+    Reads backwards from the end and stops at the first line that is an event with a seq, so
+    reopening a long transcript reads only its tail.
+    """
+    segments = _segments_backwards(fd, size)
+    tail_start, tail = next(segments)
+    # The file ends with "\n" when the last segment is empty; anything else is a torn line.
+    valid_end = tail_start if tail else size
+    for _start, line in segments:
+        seq = _event_seq(line)
+        if seq is not None:
+            return valid_end, seq
+    return valid_end, 0
+
+
+def _event_seq(line: bytes) -> int | None:
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    event = obj.get("event") if isinstance(obj, dict) else None
+    seq = event.get("seq") if isinstance(event, dict) else None
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+
+
+def _segments_backwards(fd: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(offset, bytes)`` of the ``\\n``-separated segments of ``file[:end]``, last first."""
+    buf = b""
+    buf_start = end  # file offset of buf[0]
+    hi = 0  # buf[:hi] is still unyielded
+    block = _TAIL_BLOCK
+    while True:
+        k = buf.rfind(b"\n", 0, hi)
+        if k >= 0:
+            yield buf_start + k + 1, buf[k + 1 : hi]
+            hi = k
+            continue
+        if buf_start == 0:
+            yield 0, buf[:hi]
+            return
+        start = max(0, buf_start - block)
+        chunk = os.pread(fd, buf_start - start, start)
+        buf = chunk + buf[:hi]
+        hi = len(buf)
+        buf_start = start
+        block *= 2

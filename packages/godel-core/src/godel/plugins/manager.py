@@ -1,0 +1,329 @@
+"""Plugin discovery and loading: entry points in the ``godel`` group, one at a time, with pluggy.
+
+Loading is lazy: nothing happens until a registry is first used (``import godel`` loads no
+plugin). Each plugin module is imported on its own; one that fails is reported with its
+distribution and skipped, or raises under strict plugin loading.
+
+Environment switches:
+
+``GODEL_DISABLE_PLUGIN_AUTOLOAD=1``  load no entry-point plugins (built-ins still load)
+``GODEL_PLUGINS=a,b``                load only these entry-point plugins
+``GODEL_DISABLE_PLUGINS=a,b``        never load these
+``GODEL_STRICT_PLUGINS=1``           a plugin that fails to import (or whose hook fails) is an
+                                     error instead of a warning
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import threading
+from godel.plugins.entrypoints import FoundEntryPoint as EntryPoint
+from godel.plugins.entrypoints import entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from godel import hookspecs
+from godel.exceptions import PluginError
+from godel.plugins.registry import KINDS, Provider, Registry, RegistryKind
+
+ENTRY_POINT_GROUP = "godel"
+CORE_DIST = "godel-core"
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _names(name: str) -> set[str] | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+class PluginInfo:
+    """One plugin as `godel plugins` shows it (``entry_point`` is "group:name = value" or "(built-in)")."""
+
+    __slots__ = ("builtin", "dist", "entry_point", "error", "hooks", "name", "registered", "version")
+
+    def __init__(self, name: str, dist: str, version: str, entry_point: str, builtin: bool = False,
+                 error: str | None = None) -> None:
+        self.name, self.dist, self.version, self.entry_point = name, dist, version, entry_point
+        self.builtin, self.error = builtin, error
+        self.hooks: list[str] = []
+        self.registered: dict[str, list[str]] = {}
+
+    def __repr__(self) -> str:
+        return f"PluginInfo(name={self.name!r}, dist={self.dist!r}, version={self.version!r})"
+
+    @property
+    def provider(self) -> Provider:
+        return Provider(self.name, self.dist, self.version)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "distribution": self.dist,
+            "version": self.version,
+            "entry_point": self.entry_point,
+            "builtin": self.builtin,
+            "loaded": self.error is None,
+            "error": self.error,
+            "hooks": list(self.hooks),
+            "registered": {k: list(v) for k, v in self.registered.items()},
+        }
+
+
+def _dist_of(ep: EntryPoint) -> tuple[str, str]:
+    return (ep.dist_name, ep.dist_version)
+
+
+class PluginManager:
+    """Owns the pluggy manager, the plugin list and the four registries."""
+
+    def __init__(self, *, autoload: bool | None = None, strict: bool | None = None) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self._autoload_from_env = autoload is None
+        self.autoload = (not _flag("GODEL_DISABLE_PLUGIN_AUTOLOAD")) if autoload is None else autoload
+        self.strict = _flag("GODEL_STRICT_PLUGINS") if strict is None else strict
+        self.plugins: list[PluginInfo] = []
+        # distribution -> why its entry-point plugin was not loaded (env switches)
+        self.disabled: dict[str, str] = {}
+        self.problems: list[str] = []
+        self._loaded = False
+        # A strict failure while loading is re-raised on every later use instead of leaving
+        # a half-loaded manager that looks healthy.
+        self._load_error: PluginError | None = None
+        self._registries: dict[str, Registry] = {}
+        self._lock = threading.RLock()
+        self.add_builtin("godel.plugins.builtin", name="core", dist=CORE_DIST)
+
+    # building ------------------------------------------------------------------------------
+    def add_builtin(self, module: str | ModuleType, *, name: str, dist: str) -> None:
+        """Register a host's own hookimpl module (godel-core, godel-cli) like any plugin."""
+        with self._lock:
+            if any(p.name == name for p in self.plugins):
+                return
+            mod = importlib.import_module(module) if isinstance(module, str) else module
+            info = PluginInfo(name, dist, _version_of(dist), "(built-in)", builtin=True)
+            self._register_module(mod, info)
+            self._registries.clear()
+
+    def register(self, plugin: object, *, name: str, dist: str = "(inline)", version: str = "") -> None:
+        """Register an in-process plugin object (used by tests and embedding hosts)."""
+        with self._lock:
+            info = PluginInfo(name, dist, version, "(inline)")
+            self._register_module(plugin, info)
+            self._registries.clear()
+
+    def _register_module(self, plugin: object, info: PluginInfo) -> None:
+        """Register with pluggy and check every hookimpl against the contract."""
+        if self.pm.is_registered(plugin):
+            return
+        if any(p.name == info.name for p in self.plugins):
+            other = next(p for p in self.plugins if p.name == info.name)
+            raise PluginError(
+                f"plugin name {info.name!r} is used twice: by {other.provider} and by {info.provider}"
+            )
+        try:
+            self.pm.register(plugin, name=info.name)
+        except (pluggy.PluginValidationError, ValueError) as exc:
+            detail = "; ".join(str(exc).splitlines())  # pluggy's message spans lines
+            raise PluginError(f"plugin {info.name!r} from {info.provider} is invalid: {detail}") from exc
+        callers = self.pm.get_hookcallers(plugin) or []
+        unknown = sorted(hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin))
+        if unknown:
+            self.pm.unregister(plugin)
+            known = ", ".join(sorted(_HOOK_NAMES))
+            raise PluginError(
+                f"plugin {info.name!r} from {info.provider} implements unknown hook(s) "
+                f"{', '.join(unknown)} (known hooks: {known})"
+            )
+        info.hooks = sorted(hc.name for hc in callers)
+        # Built-ins come first however late a host adds them, so they own their names.
+        at = next((i for i, p in enumerate(self.plugins) if not p.builtin), len(self.plugins))
+        self.plugins.insert(at if info.builtin else len(self.plugins), info)
+
+    def _problem(self, info: PluginInfo, message: str, exc: BaseException) -> None:
+        """A plugin failed: raise under strict loading, else warn once and carry on without it."""
+        info.error = info.error or message
+        if self.strict:
+            raise PluginError(message) from exc
+        print(f"godel: warning: {message} (skipped)", file=sys.stderr)
+
+    def load_entry_points(self) -> None:
+        """Import every entry-point plugin once (idempotent)."""
+        with self._lock:
+            if self._load_error is not None:
+                raise self._load_error
+            if self._loaded:
+                return
+            self._loaded = True
+            if not self.autoload:
+                if self._autoload_from_env:
+                    self._disable_all()
+                return
+            try:
+                self._load_entry_points()
+            except PluginError as exc:
+                self._load_error = exc
+                raise
+            finally:
+                self._registries.clear()
+
+    def _disable_all(self) -> None:
+        # Only when a user switched autoloading off: then "not installed" errors should say why.
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            self.disabled.setdefault(
+                _dist_of(ep)[0], f"GODEL_DISABLE_PLUGIN_AUTOLOAD keeps its plugin {ep.name!r} from loading"
+            )
+
+    def _load_entry_points(self) -> None:
+        only = _names("GODEL_PLUGINS")
+        blocked = _names("GODEL_DISABLE_PLUGINS") or set()
+        seen: dict[str, PluginInfo] = {}
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist, version = _dist_of(ep)
+            if ep.name in blocked:
+                self.disabled[dist] = f"its plugin {ep.name!r} is blocked by GODEL_DISABLE_PLUGINS"
+                continue
+            if only is not None and ep.name not in only:
+                self.disabled[dist] = f"its plugin {ep.name!r} is not listed in GODEL_PLUGINS"
+                continue
+            info = PluginInfo(ep.name, dist, version, f"{ep.group}:{ep.name} = {ep.value}")
+            if ep.name in seen:
+                other = seen[ep.name]
+                if other.dist == dist:
+                    continue  # the same distribution visible twice on sys.path
+                raise PluginError(
+                    f"plugin name {ep.name!r} is provided twice: by {other.provider} "
+                    f"and by {info.provider}; uninstall one or block it with GODEL_DISABLE_PLUGINS"
+                )
+            seen[ep.name] = info
+            try:
+                module = ep.load()
+            except Exception as exc:
+                self.plugins.append(info)
+                self._problem(info, f"plugin {ep.name!r} from {info.provider} failed to import: "
+                              f"{type(exc).__name__}: {exc}", exc)
+                continue
+            try:
+                self._register_module(module, info)
+            except PluginError as exc:
+                self.plugins.append(info)
+                self._problem(info, str(exc), exc)
+
+    # registries ------------------------------------------------------------------------------
+    def registry(self, key: str) -> Registry:
+        """The registry named ``agents``, ``parsers``, ``lint_rules`` or ``commands``."""
+        with self._lock:
+            reg = self._registries.get(key)
+            if reg is None:
+                self.load_entry_points()
+                reg = self._build(KINDS[key])
+                self._registries[key] = reg
+            return reg
+
+    def _build(self, spec: RegistryKind) -> Registry:
+        reg = Registry(spec)
+        reg.disabled = dict(self.disabled)
+        hook = getattr(self.pm.hook, spec.hook)
+        by_name = {p.name: p for p in self.plugins}
+        problems: list[str] = []
+        # Call each implementation on its own, in the order of self.plugins (built-ins first, so
+        # they own their names and lint prefixes), and attribute every name to its distribution.
+        order = {p.name: i for i, p in enumerate(self.plugins)}
+        for impl in sorted(hook.get_hookimpls(), key=lambda i: order[i.plugin_name]):
+            info = by_name[impl.plugin_name]
+            calls: list[tuple[str, object, str]] = []
+
+            def register(name: str, target: object, *, summary: str = "",
+                         _calls: list[tuple[str, object, str]] = calls) -> None:
+                _calls.append((name, target, summary))
+
+            try:
+                # pluggy lets an impl take fewer arguments than the spec; honour that here too.
+                impl.function(*[register for _ in impl.argnames])
+            except Exception as exc:
+                self._problem(info, f"plugin {info.name!r} from {info.provider} failed in "
+                              f"{spec.hook}: {type(exc).__name__}: {exc}", exc)
+                continue  # nothing from a hook that crashed half-way
+            # What the plugin asked for is recorded even if the registry rejects some of it, so
+            # `godel plugins` shows both sides of a clash.
+            info.registered[_PUBLIC[spec.hook]] = [name for name, _, _ in calls]
+            for name, target, summary in calls:
+                try:
+                    reg.add(name, target, info.provider, summary)
+                except PluginError as exc:
+                    problems.append(str(exc))
+        if problems:
+            raise PluginError("\n".join(problems))
+        return reg
+
+    @property
+    def agents(self) -> Registry:
+        return self.registry("agents")
+
+    @property
+    def parsers(self) -> Registry:
+        return self.registry("parsers")
+
+    @property
+    def lint_rules(self) -> Registry:
+        return self.registry("lint_rules")
+
+    @property
+    def commands(self) -> Registry:
+        return self.registry("commands")
+
+    def describe(self) -> list[PluginInfo]:
+        """Every plugin with what it registered; problems are collected in ``self.problems``."""
+        problems: list[str] = []
+        for key in KINDS:
+            try:
+                self.registry(key)
+            except PluginError as exc:
+                problems += [p for p in str(exc).splitlines() if p not in problems]
+        self.problems = problems
+        return list(self.plugins)
+
+
+def _required_impl(caller: pluggy.HookCaller, plugin: object) -> bool:
+    return any(i.plugin is plugin and not i.optionalhook for i in caller.get_hookimpls())
+
+
+# Every hook in the contract (functions carrying pluggy's "godel_spec" marker).
+_HOOK_NAMES = {n for n, f in vars(hookspecs).items() if hasattr(f, f"{hookspecs.PROJECT}_spec")}
+_PUBLIC = {spec.hook: key for key, spec in KINDS.items()}
+
+
+def _version_of(dist: str) -> str:
+    from godel.plugins.entrypoints import dist_version
+
+    return dist_version(dist)
+
+
+_manager: PluginManager | None = None
+_manager_lock = threading.Lock()
+
+
+def get_plugin_manager() -> PluginManager:
+    """The process-wide plugin manager, created on first use."""
+    global _manager
+    if _manager is None:
+        with _manager_lock:
+            if _manager is None:
+                _manager = PluginManager()
+    return _manager
+
+
+def set_plugin_manager(manager: PluginManager | None) -> PluginManager | None:
+    """Replace the process-wide manager (for hosts and tests); returns the previous one."""
+    global _manager
+    previous, _manager = _manager, manager
+    return previous

@@ -1,0 +1,192 @@
+"""Replay: what a resumed run may take from the log, and what it must do when the code changed.
+
+On resume the workflow runs again from the top. Each step and primitive looks up its identity
+(see ``godel.engine.keys``) in the cache built here. A FINISHED event whose request hash matches is
+answered from the log. Everything else runs live, subject to these policies:
+
+``--on-mismatch`` (default ``abort``): the request at an identity differs from the recorded one
+(the code or its inputs changed). ``abort`` stops before anything runs twice or stale data is
+used; ``invalidate`` records an INVALIDATE event, marks the old event and everything below it
+INVALIDATED and runs the new request live; ``continue`` keeps the recorded answer (with a
+warning). Abort is the default because each alternative silently does something costly: serve
+stale data, or pay for and repeat side effects.
+
+``--on-source-edit`` (default ``warn``): a cached step's source changed since it ran.
+
+STARTED-only side effects (a crash while a command or a file write was in flight) raise
+``UnsafeResumeError`` unless marked idempotent (the call, its step, or ``--assume-idempotent``
+for the whole resume). Agent calls decide for themselves: they continue the session they had
+started (``godel.agents.sessions``).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from godel.log.events import Event, EventStatus, Op, compute_request_hash
+from godel.exceptions import ResumeError, SourceEditedError, UnsafeResumeError
+from godel.engine.keys import KeyTable
+
+if TYPE_CHECKING:
+    from godel.engine.context import RunState
+    from godel.log.eventlog import EventLog
+    from godel.engine.record import Position
+    from godel.engine.step import StepSpec
+
+METADATA_OPS = frozenset({Op.RESUME, Op.REWIND, Op.PAUSED, Op.INVALIDATE, Op.UNRECOVERABLE, Op.JOIN})
+SIDE_EFFECT_OPS = frozenset({Op.RUN, Op.WRITE_TEXT, Op.AGENT_CALL})
+_DEAD = frozenset({EventStatus.INVALIDATED, EventStatus.SUSPENDED})
+
+
+class MismatchPolicy(str, Enum):
+    """What to do when a recorded request differs from the one the code makes now."""
+
+    ABORT = "abort"
+    INVALIDATE = "invalidate"
+    CONTINUE = "continue"
+
+
+class SourceEditPolicy(str, Enum):
+    """What to do when a cached step's source changed."""
+
+    WARN = "warn"
+    ABORT = "abort"
+    IGNORE = "ignore"
+
+
+def root_event(log: EventLog) -> Event:
+    """The run's WORKFLOW_STARTED event (the first one)."""
+    for ev in log:
+        if ev.op == Op.WORKFLOW_STARTED:
+            return ev
+    raise ResumeError(f"run {log.run_id} has no WORKFLOW_STARTED event; it cannot be resumed")
+
+
+def build_cache(log: EventLog, keys: KeyTable, root: Event) -> dict[int, Event]:
+    """Identity → the latest live event recorded there (invalidated and metadata events skipped)."""
+    derived = keys.derive(log, {root.event_id})
+    cache: dict[int, Event] = {}
+    for ev in log:
+        if ev.op in METADATA_OPS or ev.status in _DEAD or ev.event_id == root.event_id:
+            continue
+        key = derived.get(ev.event_id)
+        if key is not None:
+            cache[key] = ev  # later events (newer attempts) win
+    return cache
+
+
+def descendants(log: EventLog, event: Event) -> list[Event]:
+    """``event`` and everything below it in the call tree, parents first."""
+    out = [event]
+    i = 0
+    while i < len(out):
+        out.extend(log.get(child) for child in out[i].children_ids)
+        i += 1
+    return out
+
+
+def warn(message: str) -> None:
+    print(f"[godel] warning: {message}", file=sys.stderr)
+
+
+@dataclass
+class ReplayPolicy:
+    """The resume options in force for one attempt."""
+
+    on_mismatch: MismatchPolicy = MismatchPolicy.ABORT
+    on_source_edit: SourceEditPolicy = SourceEditPolicy.WARN
+    assume_idempotent: bool = False
+    _warned_sources: set[str] = field(default_factory=set)
+
+    # request changed --------------------------------------------------------------------------
+    def on_mismatch_event(self, pos: Position, op: str, request: dict[str, Any], cached: Event) -> Event | None:
+        """Decide for a FINISHED event whose request hash differs: the event to replay, or None."""
+        return self._mismatch(pos.run, op, cached, request)
+
+    def accept_step(self, run: RunState, cached: Event, request: dict[str, Any]) -> bool:
+        """A cached step was called with different arguments: may it still be replayed?"""
+        return self.accept(run, cached, request)
+
+    def accept(self, run: RunState, cached: Event, request: dict[str, Any]) -> bool:
+        """A cached scope event (step, fork) was asked for differently: may it still be replayed?"""
+        if cached.request_hash and cached.request_hash == compute_request_hash(request):
+            return True
+        return self._mismatch(run, cached.op, cached, request) is not None
+
+    def _mismatch(self, run: RunState, op: str, cached: Event, request: dict[str, Any]) -> Event | None:
+        where = "/".join(cached.step_path) or "(workflow)"
+        what = f"{op} at {where} (event {cached.event_id})"
+        if self.on_mismatch is MismatchPolicy.CONTINUE:
+            warn(f"{what}: the request changed since it was recorded; replaying the recorded result "
+                 "(--on-mismatch continue)")
+            return cached
+        if self.on_mismatch is MismatchPolicy.ABORT:
+            raise ResumeError(
+                f"{what}: the request changed since it was recorded (the code or its inputs were edited)",
+                step_path=cached.step_path,
+                remediation_hint="resume with --on-mismatch invalidate to run the new request, or "
+                "--on-mismatch continue to keep the recorded result",
+            )
+        invalidate(run, cached, reason="request changed", new_hash=compute_request_hash(request))
+        return None
+
+    # source edited -----------------------------------------------------------------------------
+    def check_source_edit(self, run: RunState, cached: Event, spec: StepSpec) -> None:
+        recorded = cached.request.get("source_hash") or ""
+        current = spec.source_hash
+        if not recorded or not current or recorded == current or self.on_source_edit is SourceEditPolicy.IGNORE:
+            return
+        if self.on_source_edit is SourceEditPolicy.ABORT:
+            raise SourceEditedError(
+                f"the source of step {spec.name!r} changed since it was recorded (event {cached.event_id})",
+                step_name=spec.name, event_id=cached.event_id, step_path=cached.step_path,
+            )
+        if spec.name not in self._warned_sources:
+            self._warned_sources.add(spec.name)
+            warn(f"the source of step {spec.name!r} changed since it was recorded; its recorded results are "
+                 f"replayed where the requests still match. To re-run it: godel rewind {run.run_id} "
+                 f"--to {cached.event_id}")
+
+    # crashed mid-effect ------------------------------------------------------------------------
+    def on_started_only(self, pos: Position, op: str, request: dict[str, Any]) -> None:
+        """A STARTED-only event at this identity: refuse unsafe re-execution of side effects."""
+        cached = pos.cached
+        assert cached is not None
+        if op not in SIDE_EFFECT_OPS:
+            return
+        if self.assume_idempotent or request.get("idempotent") is True or step_is_idempotent(pos):
+            return
+        cmd = request.get("cmd") or (f"write_text({request.get('path')!r})" if op == Op.WRITE_TEXT else op)
+        raise UnsafeResumeError(
+            f"{op} was in flight when the run stopped (STARTED, never finished)",
+            event_id=cached.event_id, cmd=cmd, run_id=pos.run.run_id, step_path=cached.step_path,
+        )
+
+
+def step_is_idempotent(pos: Position) -> bool:
+    """True when the primitive runs inside a ``@step(idempotent=True)`` (at any depth)."""
+    frame: Any = pos.frame
+    while frame is not None:
+        if getattr(frame, "idempotent", False):
+            return True
+        frame = frame.parent
+    return False
+
+
+def invalidate(run: RunState, cached: Event, *, reason: str, new_hash: str = "") -> list[str]:
+    """Mark ``cached`` and its subtree INVALIDATED, and record why in an INVALIDATE event."""
+    log = run.log
+    ids = []
+    for ev in descendants(log, cached):
+        if ev.status not in _DEAD:
+            log.set_status(ev, EventStatus.INVALIDATED)
+            ids.append(ev.event_id)
+    log.record(Op.INVALIDATE, request={"reason": reason, "op": cached.op, "step_path": list(cached.step_path),
+                                       "target": cached.event_id, "old_hash": cached.request_hash,
+                                       "new_hash": new_hash},
+               response={"invalidated": ids}, parent_id=run.root_event.event_id,
+               invocation_seq=-1, step_local_seq=-1)
+    return ids

@@ -1,0 +1,349 @@
+"""Formatting one event for people: labels, durations, times, a one-line detail, colour roles.
+
+Shared by ``show`` (table, tree) and ``tail --format pretty`` so that an event reads the same
+everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from math import isfinite
+from typing import Any
+
+from godel.log.events import Event, EventStatus, Op, parse_ts, seconds_between
+from godel.log.ids import short_id
+
+__all__ = [
+    "DETAIL_WIDTH",
+    "ROLE_STYLES",
+    "Style",
+    "clip",
+    "clock",
+    "detail",
+    "event_duration",
+    "event_time",
+    "failure_text",
+    "format_duration",
+    "format_event_line",
+    "local_time",
+    "no_style",
+    "step_label",
+]
+
+Style = Callable[[str, str], str]
+"""``style(text, role) -> text``: how a renderer asks for colour. Roles are status names
+(``FINISHED``, ``FAILED``, ``RUNNING``...) and ``id``, ``dim``, ``bold``, ``mark``."""
+
+# click.style keyword arguments per role; the CLI applies them, the core only names them.
+ROLE_STYLES: dict[str, dict[str, Any]] = {
+    "FINISHED": {"fg": "green"},
+    "FAILED": {"fg": "red"},
+    "STARTED": {"fg": "yellow"},
+    "RUNNING": {"fg": "yellow"},
+    "INVALIDATED": {"fg": "magenta"},
+    "SUSPENDED": {"fg": "cyan"},
+    "PAUSED": {"fg": "cyan"},
+    "CRASHED": {"fg": "red", "bold": True},
+    "UNKNOWN": {"dim": True},
+    "id": {"fg": "blue"},
+    "dim": {"dim": True},
+    "bold": {"bold": True},
+    "mark": {"fg": "magenta", "dim": True},
+}
+
+DETAIL_WIDTH = 72
+
+
+def no_style(text: str, role: str) -> str:
+    """The ``Style`` that adds nothing."""
+    return text
+
+
+def step_label(step_path: Sequence[str]) -> str:
+    """``a/b`` for a step path, ``(root)`` for the workflow body."""
+    return "/".join(step_path) if step_path else "(root)"
+
+
+def event_duration(ev: Event) -> float | None:
+    """How long an event took (None while it has not ended)."""
+    return seconds_between(ev.ts_start, ev.ts_end) if ev.ts_end else None
+
+
+def event_time(ev: Event) -> str:
+    """When this state of the event happened: its end for ended events, else its start."""
+    return (ev.ts_end if ev.status is not EventStatus.STARTED and ev.ts_end else ev.ts_start) or ""
+
+
+def format_duration(seconds: float | None) -> str:
+    """``0.012s``, ``12.3s``, ``4m 05s``, ``2h 03m``; ``-`` when unknown."""
+    if seconds is None:
+        return "-"
+    if seconds < 10:
+        return f"{seconds:.3f}s"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    if seconds < 3600:
+        m, s = divmod(int(seconds), 60)
+        return f"{m}m {s:02d}s"
+    h, rest = divmod(int(seconds), 3600)
+    return f"{h}h {rest // 60:02d}m"
+
+
+def local_time(ts: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """An event timestamp in the machine's local time (``-`` when unknown)."""
+    dt = parse_ts(ts)
+    if dt is None:
+        return "-"
+    if dt.tzinfo is not None:
+        dt = dt.astimezone()
+    return dt.strftime(fmt)
+
+
+# Control characters from recorded data (an ESC starts a terminal escape sequence) are shown, not obeyed.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x20), 0x7F) if chr(c) not in "\n\r"} | {ord("\t"): " "}
+
+
+def clip(text: str, width: int = DETAIL_WIDTH) -> str:
+    """One line of at most ``width`` characters (0: any length): line breaks become ``⏎``,
+    control characters ``\ufffd``, and the rest is cut with ``…``."""
+    if "\n" in text or "\r" in text:
+        text = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
+    if not text.isprintable():
+        text = text.translate(_CONTROLS)
+    if width > 0 and len(text) > width:
+        return text[: max(0, width - 1)] + "…"
+    return text
+
+
+# json.dumps(value, ensure_ascii=False[, separators=(",", ":")]) with the encoder built once:
+# `show` and `tail` format a value or two per event.
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_quote_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _value(value: Any) -> str:
+    """A recorded value as text: strings as they are, ``$repr`` values by their repr, else JSON."""
+    if isinstance(value, str):
+        return value
+    # Numbers are most values (step arguments, det values): written as the encoder writes them,
+    # without its per-call set-up.
+    kind = type(value)
+    if kind is int or (kind is float and isfinite(value)):
+        return kind.__repr__(value)
+    if isinstance(value, dict) and len(value) == 1 and "$repr" in value:
+        return str(value["$repr"])
+    try:
+        return _compact_json(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _quoted(value: Any) -> str:
+    return _quote_json(value) if isinstance(value, str) else _value(value)
+
+
+def _call(req: dict[str, Any]) -> str:
+    args = req.get("args")
+    kwargs = req.get("kwargs")
+    parts = [_quoted(a) for a in args] if isinstance(args, list) else ([_value(args)] if args else [])
+    if isinstance(kwargs, dict):
+        parts += [f"{k}={_quoted(v)}" for k, v in kwargs.items()]
+    elif kwargs:
+        parts.append(_value(kwargs))
+    return f"({', '.join(parts)})"
+
+
+def failure_text(response: dict[str, Any] | None) -> str:
+    """``ErrorType: message`` from a standard failure record."""
+    resp = response or {}
+    error = str(resp.get("error", "")).strip()
+    kind = str(resp.get("error_type", "")).strip()
+    if kind and error:
+        return f"{kind}: {error}"
+    return kind or error or "failed"
+
+
+def _cmd(cmd: Any) -> str:
+    if isinstance(cmd, list) and all(isinstance(c, str) for c in cmd):
+        return shlex.join(cmd)
+    return _value(cmd)
+
+
+def _d_workflow(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    text = f"{req.get('function', '')}{_call(req)}"
+    if ev.status is EventStatus.PAUSED and resp.get("reason"):
+        text += f" paused: {resp['reason']}"
+    elif ev.status is EventStatus.FINISHED and resp.get("result") is not None:
+        text += f" → {_value(resp['result'])}"
+    return text
+
+
+def _d_step(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    text = _call(req) if (req.get("args") or req.get("kwargs")) else ""
+    if ev.status is EventStatus.FINISHED and resp.get("result") is not None:
+        text += f" → {_value(resp['result'])}" if text else f"→ {_value(resp['result'])}"
+    return text
+
+
+def _d_run(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    text = f"$ {_cmd(req.get('cmd'))}"
+    if "returncode" in resp:
+        text += f" → exit {resp['returncode']}"
+    return text
+
+
+def _d_agent(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    backend, model = req.get("backend"), req.get("model")
+    parts = [f"{backend}/{model}" if backend and model else str(backend or model or "agent")]
+    usage = resp.get("usage") if isinstance(resp.get("usage"), dict) else {}
+    if usage.get("input_tokens") is not None or usage.get("output_tokens") is not None:
+        parts.append(f"{usage.get('input_tokens', 0)}→{usage.get('output_tokens', 0)} tok")
+    if isinstance(resp.get("cost_usd"), int | float) and resp["cost_usd"]:
+        parts.append(f"${resp['cost_usd']:.4f}")
+    if req.get("schema_name"):
+        parts.append(f"schema={req['schema_name']}")
+    if req.get("prompt"):
+        parts.append(_quoted(req["prompt"]))
+    return " ".join(parts)
+
+
+def _d_print(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    return str(req.get("text", "")).strip()
+
+
+def _d_input(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    prompt = _quoted(str(req.get("prompt", "")))
+    if "value" in resp:
+        return f"{prompt} → {_quoted(resp['value'])}"
+    return f"{prompt} (waiting for an answer)" if ev.status is EventStatus.STARTED else prompt
+
+
+def _d_sleep(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    return f"{req.get('seconds', '?')}s"
+
+
+def _d_det(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    return _value(resp["value"]) if "value" in resp else ""
+
+
+def _d_read(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    size = resp.get("bytes_read")
+    return f"{req.get('path', '')}" + (f" ({size} B)" if size is not None else "")
+
+
+def _d_write(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    size = resp.get("bytes_written")
+    return f"{req.get('path', '')}" + (f" ({size} B)" if size is not None else "")
+
+
+def _d_fork(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    text = f"{req.get('branches', '?')} branches"
+    if req.get("max_concurrency"):
+        text += f", at most {req['max_concurrency']} at once"
+    return text
+
+
+def _d_resume(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    text = f"attempt {req.get('attempt', '?')}"
+    if "cached_events" in resp:
+        text += f", {resp['cached_events']} cached events"
+    return text
+
+
+def _d_invalidate(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    target = str(req.get("target") or "")
+    count = len(resp.get("invalidated") or ())
+    where = step_label(req.get("step_path") or ())
+    return f"{req.get('reason', '')}: {req.get('op', '')} at {where} [{short_id(target)}], {count} invalidated"
+
+
+def _d_rewind(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    targets = req.get("targets") or []
+    names = ", ".join(short_id(str(t)) for t in targets) if isinstance(targets, list) else _value(targets)
+    text = f"to {names}" if names else "rewind"
+    if req.get("reason"):
+        text += f": {req['reason']}"
+    if "invalidated_count" in resp:
+        text += f" ({resp['invalidated_count']} invalidated)"
+    return text
+
+
+def _d_reason(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    return str(req.get("reason") or resp.get("reason") or "")
+
+
+_DETAILS: dict[str, Callable[[Event, dict[str, Any], dict[str, Any]], str]] = {
+    Op.WORKFLOW_STARTED: _d_workflow,
+    Op.STEP_ENTER: _d_step,
+    Op.RUN: _d_run,
+    Op.AGENT_CALL: _d_agent,
+    Op.PRINT: _d_print,
+    Op.INPUT: _d_input,
+    Op.SLEEP: _d_sleep,
+    Op.DET_SLEEP: _d_sleep,
+    Op.DET_NOW: _d_det,
+    Op.DET_RANDOM: _d_det,
+    Op.DET_RANDINT: _d_det,
+    Op.DET_CHOICE: _d_det,
+    Op.DET_UUID4: _d_det,
+    Op.READ_TEXT: _d_read,
+    Op.WRITE_TEXT: _d_write,
+    Op.FORK: _d_fork,
+    Op.JOIN: _d_fork,
+    Op.RESUME: _d_resume,
+    Op.INVALIDATE: _d_invalidate,
+    Op.REWIND: _d_rewind,
+    Op.PAUSED: _d_reason,
+    Op.UNRECOVERABLE: _d_reason,
+}
+
+
+def detail(ev: Event) -> str:
+    """What an event did, in a few words (unclipped): the command of a ``run``, the path and
+    size of a file read or write, the text of a ``print``, a ``det`` value, the reason of a failure."""
+    req = ev.request if isinstance(ev.request, dict) else {}
+    resp = ev.response if isinstance(ev.response, dict) else {}
+    if ev.status is EventStatus.FAILED:
+        if ev.op == Op.RUN and req.get("cmd"):
+            return f"{failure_text(resp)} ($ {_cmd(req.get('cmd'))})"
+        return failure_text(resp)
+    fn = _DETAILS.get(ev.op)
+    if fn is not None:
+        return fn(ev, req, resp)
+    return _value(req) if req else ""
+
+
+_CLOCKS: dict[str, str] = {}
+
+
+def clock(ts: str | None) -> str:
+    """``HH:MM:SS.mmm`` in local time (``-`` when unknown). Cached per second: ``tail`` prints
+    thousands of lines from the same few seconds."""
+    if not ts or len(ts) < 19:
+        return "-"
+    key = ts[:19] + ts[-6:]  # the second and the offset
+    hms = _CLOCKS.get(key)
+    if hms is None:
+        hms = local_time(ts, "%H:%M:%S")
+        if len(_CLOCKS) > 4096:
+            _CLOCKS.clear()
+        _CLOCKS[key] = hms
+    frac = ts[20:23] if ts[19:20] == "." else "000"
+    return f"{hms}.{frac}"
+
+
+def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL_WIDTH) -> str:
+    """One state transition on one line (``tail --format pretty``):
+    local time, short id, op, step path, status, duration, detail."""
+    status = ev.status.value
+    when = clock(event_time(ev))
+    dur = format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else ""
+    sid = short_id(ev.event_id)
+    padded = f"{status:<11}"
+    if style is not no_style:
+        when, sid, padded = style(when, "dim"), style(sid, "id"), style(padded, status)
+    return (f"{when}  {sid}  {ev.op:<16}  {step_label(ev.step_path):<20}  {padded} {dur:>8}  "
+            f"{clip(detail(ev), width)}").rstrip()

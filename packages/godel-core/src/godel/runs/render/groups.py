@@ -1,0 +1,121 @@
+"""Events grouped by identity: what ``show`` lists once, and what it calls prior attempts.
+
+A resumed run re-executes failed steps as *new* events at the same identity (parent identity,
+step path, invocation, local sequence, op). Those events form one group; by default only the
+latest live one is shown, and its earlier attempts (and any INVALIDATED or SUSPENDED events at
+that identity) appear with ``--all``. Children hang below the *group*, not below one event:
+the replayed primitives of a re-executed step stay attached to the earlier attempt's event,
+the new ones to the new event, and both belong under the same step.
+
+Metadata records (RESUME, INVALIDATE, REWIND, PAUSED, UNRECOVERABLE) are never grouped: each
+is its own row, at its place in the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from godel.log.events import Event, EventStatus, Op
+from godel.engine.keys import KeyTable
+
+__all__ = ["DEAD", "HIDDEN_OPS", "RECORD_OPS", "Group", "Mark", "group_events", "rows"]
+
+HIDDEN_OPS = frozenset({Op.RESUME, Op.INVALIDATE, Op.REWIND})  # shown with --all only
+RECORD_OPS = HIDDEN_OPS | {Op.PAUSED, Op.UNRECOVERABLE}  # one row each, never grouped
+DEAD = frozenset({EventStatus.INVALIDATED, EventStatus.SUSPENDED})
+
+
+class Mark:
+    """Why a row is shown only with ``--all``."""
+
+    NONE = ""
+    PRIOR = "prior"  # an earlier attempt at the same identity
+    INVALID = "invalid"  # INVALIDATED (rewind, replay mismatch) or SUSPENDED
+    META = "meta"  # RESUME / INVALIDATE / REWIND records
+
+
+@dataclass(eq=False)
+class Group:
+    """Every event recorded at one identity, in log order."""
+
+    events: list[Event] = field(default_factory=list)
+    record: bool = False  # a metadata record (one event, never grouped)
+    parent: Group | None = None
+    children: list[Group] = field(default_factory=list)
+
+    @property
+    def first(self) -> Event:
+        return self.events[0]
+
+    @property
+    def latest(self) -> Event | None:
+        """The newest event that was not invalidated (None if all were)."""
+        for ev in reversed(self.events):
+            if ev.status not in DEAD:
+                return ev
+        return None
+
+    @property
+    def hidden(self) -> bool:
+        """Not shown by default: a metadata record, or nothing live at this identity."""
+        if self.record:
+            return self.first.op in HIDDEN_OPS or self.first.status in DEAD
+        return self.latest is None
+
+    def marked(self) -> list[tuple[Event, str]]:
+        """Every event of the group with its mark (``--all``)."""
+        if self.record:
+            ev = self.first
+            return [(ev, Mark.INVALID if ev.status in DEAD else Mark.META if ev.op in HIDDEN_OPS else Mark.NONE)]
+        latest = self.latest
+        return [(ev, Mark.NONE if ev is latest else Mark.INVALID if ev.status in DEAD else Mark.PRIOR)
+                for ev in self.events]
+
+
+def group_events(events: Iterable[Event], root_id: str | None) -> list[Group]:
+    """Groups in order of first appearance, each linked to its parent group."""
+    events = list(events)
+    keys = KeyTable().derive(events, {root_id} if root_id else set())
+    by_key: dict[int, Group] = {}
+    group_of: dict[str, Group] = {}
+    groups: list[Group] = []
+    for ev in events:
+        key = keys.get(ev.event_id)
+        if ev.op in RECORD_OPS or key is None:
+            group = Group([ev], record=ev.op in RECORD_OPS)
+            groups.append(group)
+        else:
+            group = by_key.get(key)
+            if group is None:
+                group = by_key[key] = Group([ev])
+                groups.append(group)
+            else:
+                group.events.append(ev)
+        group_of[ev.event_id] = group
+    for group in groups:
+        parent_id = group.first.parent_id
+        parent = group_of.get(parent_id) if parent_id else None
+        if parent is not None and parent is not group:
+            group.parent = parent
+            parent.children.append(group)
+    return groups
+
+
+def rows(groups: list[Group], *, show_all: bool = False) -> list[tuple[Event, str]]:
+    """The table's rows: the latest live event per identity, or with ``show_all`` every event
+    with its mark (prior attempts just before the latest one)."""
+    out: list[tuple[Event, str]] = []
+    if show_all:
+        for group in groups:
+            out.extend(group.marked())
+        return out
+    for group in groups:
+        if group.record:
+            if not group.hidden:
+                out.append((group.first, Mark.NONE))
+            continue
+        latest = group.latest
+        if latest is not None:
+            out.append((latest, Mark.NONE))
+    return out

@@ -1,0 +1,234 @@
+"""The lint engine: PL000 for unlintable files, crash isolation, suppressions, one parse per file."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from godel.hookspecs import hookimpl
+from godel.lint import Diagnostic, Linter, Rule, SourceFile, lint_paths, lint_source, load_rules
+from godel.lint.suppress import ALL, parse_comment
+from godel.plugins.manager import PluginManager
+
+BUILTIN = load_rules(PluginManager(autoload=False))
+FLOW = "from godel import step, run\n\n@step\nasync def s():\n    run('x')\n"  # PL001 on line 5
+
+
+class Boom(Rule):
+    code = "TST001"
+    summary = "always crashes"
+
+    def check(self, source: SourceFile):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+        yield  # pragma: no cover - makes check a generator
+
+
+class SeesTree(Rule):
+    code = "TST003"
+    summary = "records the tree it was given"
+    severity = "warning"
+    seen: ClassVar[list[int]] = []
+
+    def check(self, source: SourceFile):  # type: ignore[no-untyped-def]
+        SeesTree.seen.append(id(source.tree))
+        yield self.report(source, source.tree.body[0], "first statement", hint="just a test")
+
+
+class Wrong(Rule):
+    code = "TST004"
+    summary = "yields something that is not a Diagnostic"
+
+    def check(self, source: SourceFile):  # type: ignore[no-untyped-def]
+        yield ("line", 1)
+
+
+class Misnamed(Rule):
+    code = "TST999"
+    summary = "registered under another code"
+
+    def check(self, source):  # type: ignore[no-untyped-def]
+        return iter(())
+
+
+class TestPlugin:
+    @hookimpl
+    def godel_register_lint_rules(self, register):  # type: ignore[no-untyped-def]
+        register("TST001", Boom)
+        register("TST002", "no_such_module_for_godel_tests:Rule")
+        register("TST003", SeesTree())
+        register("TST004", Wrong)
+        register("TST005", Misnamed)
+
+
+@pytest.fixture
+def rules() -> list:  # type: ignore[type-arg]
+    pm = PluginManager(autoload=False)
+    pm.register(TestPlugin(), name="tst", dist="godel-tst", version="9.9")
+    SeesTree.seen = []
+    return [r for r in load_rules(pm) if r.code.startswith("TST")]
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> str:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return str(path)
+
+
+# files that cannot be linted ---------------------------------------------------------------
+def only(report_or_list):  # type: ignore[no-untyped-def]
+    found = report_or_list.diagnostics if hasattr(report_or_list, "diagnostics") else report_or_list
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_missing_file_is_pl000(tmp_path: Path) -> None:
+    diag = only(lint_paths([tmp_path / "nope.py"], rules=BUILTIN))
+    assert (diag.code, diag.severity, diag.line, diag.col) == ("PL000", "error", 1, 0)
+    assert diag.message == "cannot read file: no such file"
+
+
+def test_directory_is_pl000(tmp_path: Path) -> None:
+    report = lint_paths([tmp_path], rules=BUILTIN)
+    assert only(report).message == "is a directory, not a file"
+    assert report.exit_code == 1
+
+
+def test_non_utf8_is_pl000_at_the_bad_byte(tmp_path: Path) -> None:
+    path = write(tmp_path, "latin.py", b"x = 1\ny = 'caf\xe9'\n")
+    diag = only(lint_paths([path], rules=BUILTIN))
+    assert (diag.code, diag.line, diag.col) == ("PL000", 2, 8)
+    assert diag.message.startswith("not valid UTF-8: invalid continuation byte at byte offset 14")
+
+
+def test_a_declared_encoding_is_honoured(tmp_path: Path) -> None:
+    path = write(tmp_path, "latin.py", b"# -*- coding: latin-1 -*-\ny = 'caf\xe9'\n")
+    assert lint_paths([path], rules=BUILTIN).diagnostics == []
+
+
+def test_syntax_error_is_pl000_at_the_parser_location(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.py", "x = 1\nif x\n    pass\n")
+    diag = only(lint_paths([path], rules=BUILTIN))
+    assert (diag.code, diag.line, diag.col) == ("PL000", 2, 4)
+    assert diag.message == "SyntaxError: expected ':'"
+
+
+def test_nul_byte_is_pl000_on_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "nul.py", "x = 1\ny = 2\x00\n")
+    diag = only(lint_paths([path], rules=BUILTIN))
+    assert (diag.code, diag.line, diag.col) == ("PL000", 2, 5)
+
+
+# rules that fail ---------------------------------------------------------------------------
+def test_a_crashing_rule_is_reported_and_the_others_still_run(rules) -> None:  # type: ignore[no-untyped-def]
+    found = lint_source(FLOW, "flow.py", rules=[*rules, *BUILTIN], select=["TST001", "TST003", "PL001"])
+    assert [(d.code, d.line) for d in found] == [("PL000", 1), ("TST003", 1), ("PL001", 5)]
+    assert found[0].message == "internal error in rule TST001: RuntimeError: boom"
+    assert "--skip TST001" in found[0].hint
+
+
+def test_a_rule_that_fails_to_import_is_pl000_once_per_file(rules, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = [write(tmp_path, "a.py", FLOW), write(tmp_path, "b.py", FLOW)]
+    report = lint_paths(paths, rules=[*rules, *BUILTIN], select=["TST002", "PL001"])
+    broken = [d for d in report.diagnostics if d.code == "PL000"]
+    assert [d.file for d in broken] == paths
+    assert broken[0].message == ("rule TST002 from godel-tst 9.9 failed to load: "
+                                 "ModuleNotFoundError: No module named 'no_such_module_for_godel_tests'")
+    assert [d.code for d in report.diagnostics if d.file == paths[1]] == ["PL000", "PL001"]
+
+
+def test_skipping_a_broken_rule_silences_it(rules) -> None:  # type: ignore[no-untyped-def]
+    assert lint_source(FLOW, rules=rules, select=["TST"], skip=["TST001", "TST002", "TST004", "TST005"]) \
+        == [Diagnostic("<string>", 1, 0, "TST003", "warning", "first statement", "just a test")]
+
+
+def test_rule_contract_violations_are_reported(rules) -> None:  # type: ignore[no-untyped-def]
+    found = {d.message for d in lint_source(FLOW, rules=rules, select=["TST004", "TST005"])}
+    assert found == {
+        "internal error in rule TST004: TypeError: check() yielded tuple, not a Diagnostic",
+        "rule TST005 from godel-tst 9.9 failed to load: registered as TST005 but the rule's code is 'TST999'",
+    }
+
+
+def test_each_file_is_parsed_once_and_rules_share_the_tree(rules, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    parses = []
+    real_parse = ast.parse
+
+    def counting_parse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parses.append(args[0])
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    twice = [r for r in rules if r.code == "TST003"] * 2
+    lint_source(FLOW, rules=[*twice, *BUILTIN])
+    assert len(parses) == 1
+    assert len(SeesTree.seen) == 2 and len(set(SeesTree.seen)) == 1
+
+
+# suppressions ------------------------------------------------------------------------------
+@pytest.mark.parametrize(("comment", "expected"), [
+    ("# godel: noqa", ALL),
+    ("# godel: noqa: PL004", {"PL004"}),
+    ("# godel:noqa:PL004,PL007", {"PL004", "PL007"}),
+    ("# godel: noqa: pl004 PL007  -- known, see issue 12", {"PL004", "PL007"}),
+    ("# GODEL: NOQA", ALL),
+    ("# godel: noqa because the loop is bounded", ALL),
+    ("# godel: noqa: see below", None),  # a mistyped code suppresses nothing
+    ("# noqa", None),
+    ("# noqa: PL004", None),
+])
+def test_noqa_comments(comment: str, expected) -> None:  # type: ignore[no-untyped-def]
+    assert parse_comment(comment) == (frozenset(expected) if isinstance(expected, set) else expected)
+
+
+def test_noqa_suppresses_only_its_line_and_codes() -> None:
+    text = (
+        "from godel import step, run\n"
+        "import time\n"
+        "@step\n"
+        "async def s():\n"
+        "    run('a')  # godel: noqa: PL001\n"
+        "    run('b'); time.time()  # godel: noqa: PL003\n"
+        "    run('c'); time.time()  # godel: noqa\n"
+        "    x = '# godel: noqa'; run('d')\n"
+    )
+    found = [(d.line, d.code) for d in lint_source(text, rules=BUILTIN)]
+    assert found == [(6, "PL001"), (8, "PL001")]
+
+
+def test_pl000_cannot_be_suppressed() -> None:
+    found = lint_source("x = (  # godel: noqa\n", rules=BUILTIN)
+    assert [d.code for d in found] == ["PL000"]
+
+
+# selection ---------------------------------------------------------------------------------
+def test_unknown_and_malformed_codes_are_notes_not_errors() -> None:
+    linter = Linter(BUILTIN, select=["PL001", "XYZ123"], skip="PL000,pl099,PL00")
+    assert linter.notes == [
+        "--select: unknown rule code 'XYZ123' (ignored)",
+        "--skip: PL000 reports files that cannot be linted; it cannot be skipped",
+        "--skip: unknown rule code 'PL099' (ignored)",
+        "--skip: 'PL00' is not a lint code (ignored)",
+    ]
+
+
+def test_skip_wins_over_select_and_prefixes_work() -> None:
+    text = "from godel import step, run\nimport time\n@step\nasync def s():\n    run('a'); time.time()\n"
+    assert [d.code for d in lint_source(text, rules=BUILTIN, select="PL", skip="PL003,PL014")] == ["PL001"]
+    assert [d.code for d in lint_source(text, rules=BUILTIN, skip=["PL001"])] == ["PL003"]
+
+
+def test_report_summary_and_json() -> None:
+    report = lint_paths([], rules=BUILTIN)
+    assert (report.summary(), report.exit_code, report.to_dict()) == (
+        "", 0, {"version": 1, "files": 0, "diagnostics": [], "summary": {"errors": 0, "warnings": 0}})
+
+
+def test_diagnostic_rejects_unknown_severity() -> None:
+    with pytest.raises(ValueError, match="severity"):
+        Diagnostic("f.py", 1, 0, "PL001", "fatal", "m")  # type: ignore[arg-type]

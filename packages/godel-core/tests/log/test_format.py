@@ -1,0 +1,168 @@
+"""The fast paths of log reading (``logformat.parse_line`` and ``logformat.line_event``) give
+exactly what the general path gives: the same objects, the same errors, the same Events."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from godel import EventLog, EventStatus
+from godel.log.events import Event
+from godel.log.format import LINE_KEYS, type_problem, line_event, parse_line
+from godel.runs.tail import LogReader
+
+
+def outcome(fn: Any, text: str) -> tuple[str, Any]:
+    try:
+        return ("ok", fn(text))
+    except Exception as exc:
+        return (type(exc).__name__, str(exc))
+
+
+@pytest.mark.parametrize("text", [
+    '{"a":1}\n', '{"a":1}', '{"a":[1,2,{"b":null}],"c":"\\u00e9"}\n', '[1,2]\n', '"x"\n', "7\n",
+    "null\n", ' {"a":1}\n', '{"a":1} \n', '{"a":1}\n\n', '{"a":1}{"b":2}\n', '{"a":1\n', "\n", "",
+    "   \n", '{"a":1}x', '{"a":1} x\n', '{"a":"\x01"}\n', '{"a":Infinity}\n', "1 2\n", "[" * 3000 + "]" * 3000,
+])
+def test_parse_line_is_json_loads(text: str) -> None:
+    assert outcome(parse_line, text) == outcome(json.loads, text)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet='{}[]":,0123456789.eE+-nulltrfas \n\t\\', max_size=40))
+def test_parse_line_is_json_loads_on_any_text(text: str) -> None:
+    assert outcome(parse_line, text) == outcome(json.loads, text)
+
+
+def event_fields(ev: Event) -> dict[str, Any]:
+    return {name: (getattr(ev, name), type(getattr(ev, name))) for name in Event.__slots__}
+
+
+def general(obj: dict[str, Any]) -> Event | None:
+    """What the general path builds (None where it reports the line as corrupt)."""
+    if type_problem(obj) is not None:
+        return None
+    try:
+        return Event.from_dict(obj)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def written_lines(tmp_path: Path) -> list[dict[str, Any]]:
+    log = EventLog.create(tmp_path, "r", durability="none")
+    root = log.start("WORKFLOW_STARTED", request={"function": "f", "args": [1], "kwargs": {}})
+    step = log.start("step.enter", request={"name": "s", "args": [], "kwargs": {"k": "é"}},
+                     step_path=["s", "t"], parent_id=root.event_id, invocation_seq=2, step_local_seq=1,
+                     stream_path=["x", "y"])
+    log.record("det.random", response={"value": 0.5}, step_path=["s", "t"], parent_id=step.event_id)
+    log.fail(step, ValueError("boom"))
+    log.record("print", request={"text": "big " * 2000}, parent_id=root.event_id)  # goes to a blob
+    log.set_status(step, EventStatus.INVALIDATED)
+    log.close()
+    return [json.loads(line) for line in log.path.read_text().splitlines()[1:]]
+
+
+def test_lines_godel_writes_take_the_fast_path(tmp_path: Path) -> None:
+    # The fast path only helps while the writer keeps the field order of ``LINE_KEYS``.
+    lines = written_lines(tmp_path)
+    assert [list(line) for line in lines if "blobs" not in line] == [list(LINE_KEYS)] * (len(lines) - 1)
+    paths: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for line in lines:
+        fast = line_event(dict(line), paths)
+        if "blobs" in line:
+            assert fast is None  # blobs are restored by the general path
+            continue
+        assert fast is not None
+        expected = general(dict(line))
+        assert expected is not None
+        assert event_fields(fast) == event_fields(expected)
+
+
+def test_equal_step_paths_are_one_tuple(tmp_path: Path) -> None:
+    paths: dict[tuple[str, ...], tuple[str, ...]] = {}
+    events = [line_event(line, paths) for line in written_lines(tmp_path) if "blobs" not in line]
+    same = [ev.step_path for ev in events if ev is not None and ev.step_path == ("s", "t")]
+    assert len(same) > 1 and all(p is same[0] for p in same)
+
+
+ODD_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=3),
+    st.sampled_from(["", "STARTED", "FINISHED", "bogus"]),
+    st.lists(st.one_of(st.text(max_size=2), st.integers(0, 2), st.none()), max_size=3),
+    st.dictionaries(st.text(max_size=2), st.integers(0, 2), max_size=2),
+)
+
+
+STATUSES = {s.value for s in EventStatus}
+
+
+@pytest.fixture(scope="module")
+def plain_lines(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    return [line for line in written_lines(tmp_path_factory.mktemp("lines")) if "blobs" not in line]
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(base=st.integers(0, 3),
+       changes=st.dictionaries(st.sampled_from([*LINE_KEYS, "blobs", "extra"]), ODD_VALUES, max_size=3),
+       dropped=st.sets(st.sampled_from(LINE_KEYS), max_size=2))
+def test_line_event_builds_what_the_general_path_builds_or_defers(
+        plain_lines: list[dict[str, Any]], base: int, changes: dict[str, Any], dropped: set[str]) -> None:
+    obj = {**plain_lines[base], **changes}
+    for key in dropped:
+        obj.pop(key, None)
+    status = obj.get("status")
+    if type(obj.get("event_id")) is not str or type(status) is not str or status not in STATUSES:
+        return  # the scan rejects these lines before either path sees them
+    fast = line_event(dict(obj), {})
+    if fast is not None:
+        expected = general(dict(obj))
+        assert expected is not None, obj
+        assert event_fields(fast) == event_fields(expected)
+
+
+def test_a_superseded_line_is_not_type_checked(tmp_path: Path) -> None:
+    # Only the latest line of an event is checked, fast path or not.
+    lines = written_lines(tmp_path)
+    bad = {**lines[0], "request_hash": 5}
+    log_file = tmp_path / "again" / "r.jsonl"
+    log_file.parent.mkdir()
+    header = json.dumps({"godel_log": {"format": 1, "run_id": "r"}})
+    log_file.write_text("\n".join([header, json.dumps(bad), *(json.dumps(line) for line in lines if "blobs" not in line)])
+                        + "\n")
+    loaded = EventLog.load("r", log_file.parent)
+    assert loaded.get(bad["event_id"]).request_hash == lines[0]["request_hash"]
+
+
+def test_tail_reads_what_load_reads(tmp_path: Path) -> None:
+    written_lines(tmp_path)
+    with LogReader(tmp_path / "r.jsonl", chunk_size=97) as reader:
+        seen: dict[str, Event] = {}
+        while (batch := reader.read_chunk()) is not None:
+            seen.update((ev.event_id, ev) for ev in batch)
+    loaded = {ev.event_id: ev for ev in EventLog.load("r", tmp_path)}
+    for event_id, ev in seen.items():
+        if not ev.request.get("text"):  # tail shows the blob's preview, load the whole value
+            assert event_fields(ev) | {"children_ids": None} == event_fields(loaded[event_id]) | {"children_ids": None}
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("parent_id", ""), ("parent_id", None), ("request", None), ("request", {}), ("response", None),
+    ("op", None), ("op", ""), ("request_hash", None), ("ts_start", None), ("ts_end", None),
+    ("step_path", None), ("step_path", []), ("step_path", ["a", 1]), ("step_path", [["a"]]),
+    ("stream_path", None), ("stream_path", ["a", None]), ("seq", True), ("seq", 1.5), ("seq", "3"),
+    ("invocation_seq", False), ("run_id", 7), ("request", []), ("response", "x"),
+])
+def test_each_odd_field_gives_what_the_general_path_gives(plain_lines: list[dict[str, Any]], key: str,
+                                                          value: Any) -> None:
+    for line in plain_lines:
+        obj = {**line, key: value}
+        fast = line_event(dict(obj), {})
+        expected = general(dict(obj))
+        if fast is not None:
+            assert expected is not None
+            assert event_fields(fast) == event_fields(expected)

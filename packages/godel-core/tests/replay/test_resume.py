@@ -1,0 +1,179 @@
+"""Resume: replay from the log losslessly, continue live where the log ends, policies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import pytest
+
+import godel
+from godel import ResumeError, WorkflowFail, det, parallel, step, workflow
+from godel.log.events import EventStatus, Op
+
+
+def resume(wf, run_id, runs_dir, **kwargs):
+    return anyio.run(lambda: godel.resume(wf, run_id, runs_dir=runs_dir, transcript=False, **kwargs))
+
+
+@step
+async def sample(label):
+    return f"{label}:{det.random():.6f}"
+
+
+@step
+async def gate(flag: str):
+    if Path(flag).exists():
+        raise WorkflowFail("gate closed")
+    return "open"
+
+
+@step
+async def write_big(path: str):
+    await godel.write_text(path, "x" * 300_000)
+    return len(await godel.read_text(path))
+
+
+@workflow
+async def pipeline(flag, out):
+    a = await sample("a")
+    size = await write_big(out)
+    branches = await parallel(sample("p"), sample("q"))
+    await gate(flag)
+    return [a, size, *branches, await sample("z")]
+
+
+def draws(events):
+    """label of each `sample` step → the det.random value recorded below it."""
+    by_id = {e.event_id: e for e in events}
+    out = {}
+    for e in events:
+        if e.op == Op.DET_RANDOM and e.status is EventStatus.FINISHED:
+            out[by_id[e.parent_id].request["args"][0]] = e.response["value"]
+    return out
+
+
+def test_resume_after_failure_replays_recorded_values_and_finishes(run_wf, load_events, runs_dir, tmp_path):
+    flag = tmp_path / "closed"
+    flag.touch()
+    out = tmp_path / "big.txt"
+    with pytest.raises(WorkflowFail) as info:
+        run_wf(pipeline, str(flag), str(out))
+    run_id = info.value.run_id
+    first = draws(load_events(run_id))
+    out.write_text("changed behind godel's back")
+    flag.unlink()
+    result = resume(pipeline, run_id, runs_dir)
+    events = load_events(run_id)
+    again = draws(events)
+    assert set(first) == {"a", "p", "q"} and set(again) == {"a", "p", "q", "z"}
+    for label, value in first.items():
+        assert again[label] == value
+    assert result[1] == 300_000  # the recorded read, not the file as it is now
+    assert result[0] == f"a:{first['a']:.6f}"
+    assert result[2:4] == [f"p:{first['p']:.6f}", f"q:{first['q']:.6f}"]
+    writes = [e for e in events if e.op == Op.WRITE_TEXT]
+    assert len(writes) == 1  # the completed write did not run twice
+    root = events[0]
+    assert root.status is EventStatus.FINISHED
+    resumes = [e for e in events if e.op == Op.RESUME]
+    assert len(resumes) == 1 and resumes[0].request["attempt"] == 2
+
+
+def test_fully_cached_resume_still_records_final_status(run_wf, load_events, runs_dir, tmp_path):
+    result, run_id = run_wf(pipeline, str(tmp_path / "no-flag"), str(tmp_path / "o.txt"))
+    lines_before = len(load_events(run_id))
+    again = resume(pipeline, run_id, runs_dir)
+    assert again == result
+    events = load_events(run_id)
+    assert events[0].status is EventStatus.FINISHED
+    assert len(events) == lines_before + 1  # only the RESUME record is new
+
+
+@step
+async def shout(text):
+    await godel.print(text.upper())
+    return text
+
+
+def make_wf(text):
+    @workflow
+    async def editable():
+        return await shout(text)
+
+    return editable
+
+
+def test_mismatch_abort_is_the_default(run_wf, runs_dir):
+    _, run_id = run_wf(make_wf("hello"))
+    with pytest.raises(ResumeError, match="request changed"):
+        resume(make_wf("bye"), run_id, runs_dir)
+
+
+def test_mismatch_invalidate_records_and_uses_the_new_request(run_wf, load_events, runs_dir):
+    _, run_id = run_wf(make_wf("hello"))
+    result = resume(make_wf("bye"), run_id, runs_dir, on_mismatch="invalidate")
+    assert result == "bye"
+    events = load_events(run_id)
+    invalidations = [e for e in events if e.op == Op.INVALIDATE]
+    assert invalidations and invalidations[0].request["reason"] == "request changed"
+    old = [e for e in events if e.op == Op.STEP_ENTER and e.status is EventStatus.INVALIDATED]
+    assert old and old[0].request["args"] == ["hello"]
+    prints = [e.request["text"] for e in events if e.op == Op.PRINT and e.status is EventStatus.FINISHED]
+    assert prints == ["BYE\n"]
+
+
+def test_mismatch_continue_keeps_the_recorded_result(run_wf, runs_dir, capsys):
+    _, run_id = run_wf(make_wf("hello"))
+    assert resume(make_wf("bye"), run_id, runs_dir, on_mismatch="continue") == "bye"
+    assert "replaying the recorded result" in capsys.readouterr().err
+
+
+def test_non_json_args_need_programmatic_args(run_wf, runs_dir):
+    @workflow
+    async def takes(obj):
+        return 1
+
+    _, run_id = run_wf(takes, object())
+    with pytest.raises(ResumeError, match="non-serialisable"):
+        resume(takes, run_id, runs_dir)
+    assert resume(takes, run_id, runs_dir, args=(object(),)) == 1
+
+
+def make_fanout(n):
+    @workflow
+    async def fanout():
+        return await parallel(*(sample(str(i)) for i in range(n)))
+
+    return fanout
+
+
+def test_changed_branch_count_is_a_mismatch(run_wf, runs_dir):
+    _, run_id = run_wf(make_fanout(2))
+    with pytest.raises(ResumeError, match="FORK"):
+        resume(make_fanout(3), run_id, runs_dir)
+    assert len(resume(make_fanout(3), run_id, runs_dir, on_mismatch="invalidate")) == 3
+
+
+def test_a_sleep_interrupted_by_a_crash_only_sleeps_what_was_left(run_wf, runs_dir, load_events):
+    @workflow
+    async def napper():
+        await godel.sleep(0.5)
+        return "rested"
+
+    _, run_id = run_wf(napper)
+    # Make the log look as if the process died in the middle of the sleep.
+    import time
+
+    from godel.log.eventlog import EventLog
+
+    log = EventLog.open(run_id, runs_dir)
+    nap = next(e for e in log.events if e.op == Op.SLEEP)
+    log.set_status(nap, EventStatus.INVALIDATED)
+    log.start(Op.SLEEP, request={"seconds": 0.5}, parent_id=nap.parent_id, step_local_seq=0)
+    log.close()
+    time.sleep(0.3)
+    assert resume(napper, run_id, runs_dir) == "rested"
+    final = [e for e in load_events(run_id) if e.op == Op.SLEEP and e.status is EventStatus.FINISHED]
+    assert final[-1].response["resumed"] is True
+    assert final[-1].response["remaining_slept"] < 0.3

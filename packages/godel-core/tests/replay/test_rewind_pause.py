@@ -1,0 +1,150 @@
+"""godel.rewind inside a workflow, apply_rewind modes, and the pause sentinel API."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+import godel
+from godel import PauseSignal, det, step, workflow
+from godel.log.events import EventStatus, Op
+from godel.log.eventlog import EventLog
+from godel.replay.rewind import apply_rewind
+
+
+@step
+async def draw(label):
+    return det.randint(1, 10**9)
+
+
+def test_in_workflow_rewind_reruns_from_the_target(run_wf, load_events):
+    passes = {"n": 0}
+
+    @workflow
+    async def wf():
+        passes["n"] += 1
+        first = await draw("a")
+        second = await draw("b")
+        if passes["n"] == 1:
+            target = [e for e in godel.get_event_log().events if e.op == Op.STEP_ENTER][1]
+            await godel.rewind(to=target.event_id, reason="try b again")
+        return first, second
+
+    (first, second), run_id = run_wf(wf)
+    events = load_events(run_id)
+    draws = [e for e in events if e.op == Op.DET_RANDINT]
+    live = [e for e in draws if e.status is EventStatus.FINISHED]
+    dead = [e for e in draws if e.status is EventStatus.INVALIDATED]
+    assert passes["n"] == 2
+    assert [e.response["value"] for e in live] == [first, second]
+    assert len(dead) == 1  # the first draw of b, superseded by the second pass
+    phases = [e.request["phase"] for e in events if e.op == Op.REWIND]
+    assert phases == ["intent", "outcome"]
+
+
+def test_rewind_needs_targets_and_a_workflow(run_wf):
+    with pytest.raises(RuntimeError, match="inside a @workflow"):
+        anyio.run(lambda: godel.rewind(to="x"))
+
+    @workflow
+    async def wf():
+        await godel.rewind(to=[])
+
+    with pytest.raises(ValueError, match="at least one"):
+        run_wf(wf)
+
+
+def test_endless_rewinding_stops(run_wf):
+    @workflow
+    async def wf():
+        await draw("x")
+        target = next(e for e in godel.get_event_log().events if e.op == Op.STEP_ENTER and
+                      e.status is EventStatus.FINISHED)
+        await godel.rewind(to=target.event_id)
+
+    with pytest.raises(RuntimeError, match="rewound more than 100 times"):
+        run_wf(wf)
+
+
+@workflow
+async def three():
+    return [await draw(x) for x in "abc"]
+
+
+def test_cut_and_to_modes(run_wf, runs_dir):
+    _, run_id = run_wf(three)
+    log = EventLog.open(run_id, runs_dir)
+    steps = [e for e in log.events if e.op == Op.STEP_ENTER]
+    cut = apply_rewind(log, [steps[0].event_id[-8:]], mode="cut")
+    assert set(cut.invalidated_ids) == {steps[0].event_id, steps[0].children_ids[0]}
+    to = apply_rewind(log, [steps[1].event_id], mode="to")
+    assert steps[2].event_id in to.invalidated_ids and steps[1].event_id in to.invalidated_ids
+    again = apply_rewind(log, [steps[1].event_id])
+    assert again.already_rewound_ids == [steps[1].event_id] and again.invalidated_count == 0
+    with pytest.raises(ValueError):
+        apply_rewind(log, [])
+    log.close()
+
+
+def test_pause_sentinel_round_trip(runs_dir):
+    run_id = "01TESTRUNID0000000000000000"[:26]
+    path = godel.write_pause_request(run_id, "coffee", runs_dir)
+    assert path == runs_dir / run_id / "pause.json"
+    with pytest.raises(PauseSignal) as info:
+        godel.check_pause_request(run_id, runs_dir)
+    assert info.value.reason == "coffee"
+    godel.clear_pause_request(run_id, runs_dir)
+    godel.check_pause_request(run_id, runs_dir)  # nothing pending: no error
+    with pytest.raises(ValueError):
+        godel.write_pause_request("../evil", "", runs_dir)
+
+
+def test_a_pause_from_another_process_lands_within_the_check_interval(run_wf, load_events, runs_dir):
+    # Another process's request is a file that appears; the run looks for it at most every
+    # CHECK_INTERVAL seconds, so a few steps may still run, but not many.
+    from godel.engine.pause import CHECK_INTERVAL, sentinel_path
+
+    @step
+    async def tick(i):
+        await anyio.sleep(CHECK_INTERVAL / 4)
+        return i
+
+    @workflow
+    async def wf():
+        await tick(0)
+        path = sentinel_path(godel.get_event_log().run_id, runs_dir)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text('{"reason": "from outside"}')  # not through write_pause_request
+        for i in range(1, 200):
+            await tick(i)
+
+    with pytest.raises(PauseSignal, match="from outside"):
+        run_wf(wf)
+    (run_id,) = [p.stem for p in runs_dir.glob("*.jsonl")]
+    ran = [e for e in load_events(run_id) if e.op == Op.STEP_ENTER]
+    assert 1 < len(ran) < 20
+
+
+def test_pause_at_next_step_records_paused(run_wf, load_events, runs_dir):
+    asked = []
+
+    @workflow
+    async def wf():
+        await draw("a")
+        if not asked:
+            asked.append(True)
+            godel.write_pause_request(godel.get_event_log().run_id, "stop here", runs_dir)
+        await draw("b")
+        return "done"
+
+    with pytest.raises(PauseSignal):
+        run_wf(wf)
+    (run_id,) = [p.stem for p in runs_dir.glob("*.jsonl")]
+    events = load_events(run_id)
+    assert events[0].status is EventStatus.PAUSED and events[0].response["reason"] == "stop here"
+    assert any(e.op == Op.PAUSED for e in events)
+    assert not (runs_dir / run_id / "pause.json").exists()
+    assert [e.request["args"] for e in events if e.op == Op.STEP_ENTER] == [["a"]]
+    result = anyio.run(lambda: godel.resume(wf, run_id, runs_dir=runs_dir, transcript=False))
+    assert result == "done"
+    assert load_events(run_id)[0].status is EventStatus.FINISHED
