@@ -13,7 +13,7 @@ CLIS    := @anthropic-ai/claude-code@2.1.197 @github/copilot@1.0.102
 TSTAMP  := $(TOOLS)/.installed-2.1.197-1.0.102
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
-.PHONY: demo test test-fast bench install tools clean
+.PHONY: demo test test-fast lint bench install tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,13 @@ demo: install tools
 	$(BIN)/godel show "$$(basename "$$(ls -t runs/*.jsonl | head -n 1)" .jsonl)"
 	$(BIN)/godel runs list --limit 5
 
+# ruff's lint and format checks over the whole repository (run first by `make test`).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 # GODEL_REQUIRE_AGENT_CLIS: a missing claude/copilot fails the agent tests instead of skipping them.
-test: install tools
+test: lint tools
 	GODEL_REQUIRE_AGENT_CLIS=1 $(BIN)/python -m pytest -q
 
 test-fast: install

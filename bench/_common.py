@@ -31,7 +31,7 @@ def table(headers: list[str], rows: list[list[Any]]) -> str:
     """A plain aligned text table."""
     cells = [headers] + [[_fmt(c) for c in row] for row in rows]
     widths = [max(len(str(r[i])) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(str(c).rjust(w) for c, w in zip(r, widths)) for r in cells]
+    lines = ["  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

@@ -35,7 +35,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
-
 from _common import best_of, median_of, table
 
 from godel import det, parallel, run, step
@@ -148,12 +147,30 @@ def startup(cmd: list[str]) -> float:
 def subprocess_floor(n: int, *, fsync: bool = False, log: bool = False) -> float:
     """A plain asyncio subprocess loop; ``fsync``: a line appended and fsynced before each call;
     ``log``: the call's two log lines written with json.dumps + os.write, its request hashed."""
-    line = {"event_id": "01M85ZAGNGH986BRCV1N96CCZS", "run_id": "01M85ZAGMTXEN3GMN6DBDMT6X9", "seq": 1,
-            "parent_id": "01M85ZAGNDKP9F7KFYY74BAYMA", "step_path": [], "invocation_seq": 0, "step_local_seq": 0,
-            "op": "run", "request_hash": "", "request": {"cmd": ["true"], "cwd": None, "env": None,
-                                                          "timeout": None, "stdin": None, "idempotent": False},
-            "response": None, "status": "STARTED", "ts_start": "2026-11-24T07:06:55.123456+00:00", "ts_end": None,
-            "stream_path": ["01M85ZAGNDKP9F7KFYY74BAYMA"]}
+    line = {
+        "event_id": "01M85ZAGNGH986BRCV1N96CCZS",
+        "run_id": "01M85ZAGMTXEN3GMN6DBDMT6X9",
+        "seq": 1,
+        "parent_id": "01M85ZAGNDKP9F7KFYY74BAYMA",
+        "step_path": [],
+        "invocation_seq": 0,
+        "step_local_seq": 0,
+        "op": "run",
+        "request_hash": "",
+        "request": {
+            "cmd": ["true"],
+            "cwd": None,
+            "env": None,
+            "timeout": None,
+            "stdin": None,
+            "idempotent": False,
+        },
+        "response": None,
+        "status": "STARTED",
+        "ts_start": "2026-11-24T07:06:55.123456+00:00",
+        "ts_end": None,
+        "stream_path": ["01M85ZAGNDKP9F7KFYY74BAYMA"],
+    }
 
     stand_in = (json.dumps(line, separators=(",", ":")) + "\n").encode()
 
@@ -163,18 +180,28 @@ def subprocess_floor(n: int, *, fsync: bool = False, log: bool = False) -> float
             if log:
                 line["seq"] = i
                 line["request_hash"] = hashlib.sha256(
-                    json.dumps(line["request"], sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+                    json.dumps(line["request"], sort_keys=True, separators=(",", ":")).encode()
+                ).hexdigest()
                 os.write(fd, (json.dumps(line, separators=(",", ":")) + "\n").encode())
             if fsync:
                 if not log:
                     os.write(fd, stand_in)  # fsync new data, as the log's fsync does
                 os.fsync(fd)
-            proc = await asyncio.create_subprocess_exec("true", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                                        stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = await asyncio.create_subprocess_exec(
+                "true",
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             out, err = await proc.communicate()
             if log:
-                line["response"] = {"returncode": proc.returncode, "stdout": out.decode(), "stderr": err.decode(),
-                                    "duration": 0.001}
+                line["response"] = {
+                    "returncode": proc.returncode,
+                    "stdout": out.decode(),
+                    "stderr": err.decode(),
+                    "duration": 0.001,
+                }
                 os.write(fd, (json.dumps(line, separators=(",", ":")) + "\n").encode())
         return time.perf_counter() - start
 
@@ -192,16 +219,22 @@ def subprocess_floor(n: int, *, fsync: bool = False, log: bool = False) -> float
 def pidfd_floor(n: int) -> float:
     """The spawn technique godel uses on Linux (``godel.process.spawn``), with nothing recorded:
     ``Popen``, the pipes and a pidfd on the loop's selector."""
+
     async def loop() -> float:
         ev_loop = asyncio.get_running_loop()
         start = time.perf_counter()
         for _ in range(n):
-            proc = subprocess.Popen(["true"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                ["true"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             done = ev_loop.create_future()
             left = [3]
 
-            def one_less() -> None:
+            def one_less(left: list[int] = left, done: asyncio.Future[None] = done) -> None:
                 left[0] -= 1
                 if not left[0]:
                     done.set_result(None)
@@ -211,7 +244,7 @@ def pidfd_floor(n: int) -> float:
                     ev_loop.remove_reader(fd)
                     one_less()
 
-            def exited(pidfd: int) -> None:
+            def exited(pidfd: int, proc: subprocess.Popen[bytes] = proc) -> None:
                 ev_loop.remove_reader(pidfd)
                 os.close(pidfd)
                 os.waitpid(proc.pid, 0)
@@ -232,19 +265,23 @@ def pidfd_floor(n: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="smaller N (for a smoke run)")
     opts = parser.parse_args(argv)
     sizes = [100, 1000] if opts.quick else [100, 1_000, 10_000]
-    line = b'{"event_id":"01M85ZAGNGH986BRCV1N96CCZS","run_id":"01M85ZAGMTXEN3GMN6DBDMT6X9","seq":3,' \
-           b'"parent_id":"01M85ZAGNDKP9F7KFYY74BAYMA","step_path":["trivial"],"op":"step.enter"}\n'
+    line = (
+        b'{"event_id":"01M85ZAGNGH986BRCV1N96CCZS","run_id":"01M85ZAGMTXEN3GMN6DBDMT6X9","seq":3,'
+        b'"parent_id":"01M85ZAGNDKP9F7KFYY74BAYMA","step_path":["trivial"],"op":"step.enter"}\n'
+    )
     rows = []
     for label, body, lines in (("trivial @step", _steps, 2), ("det.random()", _dets, 1)):
         for n in sizes:
             cost = engine_cost(body, n)
             floor = floor_noop(n) + floor_append(n, line, lines)
             rows.append([label, n, cost / n * 1e6, floor / n * 1e6, cost / floor])
-    for k in ([10, 100] if opts.quick else [10, 100, 1_000]):
+    for k in [10, 100] if opts.quick else [10, 100, 1_000]:
         cost = engine_cost(_parallel, k)
         floor = floor_noop(k) + floor_append(k, line, 2)
         rows.append(["parallel branch", k, cost / k * 1e6, floor / k * 1e6, cost / floor])
@@ -261,24 +298,61 @@ def main(argv: list[str] | None = None) -> int:
     floor_fsync = subprocess_floor(n, fsync=True) / n
     floor_log = subprocess_floor(n, log=True) / n
     same_spawn = pidfd_floor(n) / n if hasattr(os, "pidfd_open") else float("nan")
-    print(table(["what", "N", "µs/call", "floor µs/call", "overhead µs"], [
-        ['run(["true"]), durability none', n, cpu * 1e6, floor * 1e6, (cpu - floor) * 1e6],
-        ['run(["true"]), none, vs its own spawn', n, cpu * 1e6, same_spawn * 1e6, (cpu - same_spawn) * 1e6],
-        ['run(["true"]), durability default', n, durable * 1e6, floor_fsync * 1e6, (durable - floor_fsync) * 1e6],
-        ["floor + plain log lines (reference)", n, floor_log * 1e6, floor * 1e6, (floor_log - floor) * 1e6],
-    ]))
-    print("(the default row's floor includes one fsync per call: a side effect is durable before it runs)")
+    print(
+        table(
+            ["what", "N", "µs/call", "floor µs/call", "overhead µs"],
+            [
+                ['run(["true"]), durability none', n, cpu * 1e6, floor * 1e6, (cpu - floor) * 1e6],
+                [
+                    'run(["true"]), none, vs its own spawn',
+                    n,
+                    cpu * 1e6,
+                    same_spawn * 1e6,
+                    (cpu - same_spawn) * 1e6,
+                ],
+                [
+                    'run(["true"]), durability default',
+                    n,
+                    durable * 1e6,
+                    floor_fsync * 1e6,
+                    (durable - floor_fsync) * 1e6,
+                ],
+                [
+                    "floor + plain log lines (reference)",
+                    n,
+                    floor_log * 1e6,
+                    floor * 1e6,
+                    (floor_log - floor) * 1e6,
+                ],
+            ],
+        )
+    )
+    print(
+        "(the default row's floor includes one fsync per call: a side effect is durable before it runs)"
+    )
     print()
-    print(table(["fixed cost of a run", "ms"], [["create the log, header, close (durability none)", fixed * 1e3]]))
+    print(
+        table(
+            ["fixed cost of a run", "ms"],
+            [["create the log, header, close (durability none)", fixed * 1e3]],
+        )
+    )
     print()
 
     bare = startup([sys.executable, "-c", "pass"])
     imp = startup([sys.executable, "-c", "import godel"])
     godel = str(Path(sys.executable).parent / "godel")
     help_ = startup([godel, "--help"])
-    print(table(["start-up", "ms", "over bare python (ms)"],
-                [["python -c pass", bare * 1e3, 0.0], ["import godel", imp * 1e3, (imp - bare) * 1e3],
-                 ["godel --help", help_ * 1e3, (help_ - bare) * 1e3]]))
+    print(
+        table(
+            ["start-up", "ms", "over bare python (ms)"],
+            [
+                ["python -c pass", bare * 1e3, 0.0],
+                ["import godel", imp * 1e3, (imp - bare) * 1e3],
+                ["godel --help", help_ * 1e3, (help_ - bare) * 1e3],
+            ],
+        )
+    )
     return 0
 
 

@@ -23,14 +23,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-HEADER = '''\
+HEADER = """\
 import asyncio
 import datetime
 from godel import workflow, step, run, parallel, retry, det, print
 from godel.agents import claude_code
 
 reviewer = claude_code(model="sonnet")
-'''
+"""
 
 # One block of realistic workflow code; {n} makes names unique. It trips several rules on purpose.
 BLOCK = '''
@@ -72,7 +72,7 @@ async def pipeline_{n}(target: str = "all") -> None:
     await print(datetime.datetime.now())
 '''
 
-SMALL = '''\
+SMALL = """\
 from godel import workflow, step, run
 
 
@@ -95,7 +95,7 @@ async def main_{n}(url: str = "https://example.com") -> None:
         await run("echo long")
     else:
         await run("echo short")
-'''
+"""
 
 
 def big_source(lines: int = 2000) -> str:
@@ -133,7 +133,9 @@ def measure(name: str, sources: dict[str, str], repeat: int, rules: list) -> lis
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=9, help="repeats per measurement (best is kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=9, help="repeats per measurement (best is kept)"
+    )
     parser.add_argument("--quick", action="store_true", help="3 repeats (a smoke run)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -161,13 +163,17 @@ def main(argv: list[str] | None = None) -> int:
         ]
     enabled = sum(1 for r in rules if r.rule is not None and r.default_enabled)
     print(f"godel lint benchmark: {enabled} rules enabled, best of {args.repeat} runs\n")
-    head = f"{'case':<22}{'files':>6}{'lines':>7}{'ast.parse':>11}{'lint':>10}{'ratio':>7}" \
-           f"{'lint files':>12}{'ratio':>7}{'us/line':>9}"
+    head = (
+        f"{'case':<22}{'files':>6}{'lines':>7}{'ast.parse':>11}{'lint':>10}{'ratio':>7}"
+        f"{'lint files':>12}{'ratio':>7}{'us/line':>9}"
+    )
     print(head)
     print("-" * len(head))
     for name, nfiles, lines, parse, lint, files in rows:  # type: ignore[misc]
-        print(f"{name:<22}{nfiles:>6}{lines:>7}{parse * 1e3:>9.1f}ms{lint * 1e3:>8.1f}ms"
-              f"{lint / parse:>6.1f}x{files * 1e3:>10.1f}ms{files / parse:>6.1f}x{lint / lines * 1e6:>9.2f}")
+        print(
+            f"{name:<22}{nfiles:>6}{lines:>7}{parse * 1e3:>9.1f}ms{lint * 1e3:>8.1f}ms"
+            f"{lint / parse:>6.1f}x{files * 1e3:>10.1f}ms{files / parse:>6.1f}x{lint / lines * 1e6:>9.2f}"
+        )
     print(f"\nrule loading (registry already built, per call): {reload_ms:.2f}ms")
     print("ratio = time / ast.parse of the same sources; target for lint: <= 5x")
     return 0

@@ -65,23 +65,39 @@ class Result:
 
 # workloads -----------------------------------------------------------------------------------
 
+
 def _pair_workload(payload: str) -> Callable[[EventLog, int], None]:
     def write(log: EventLog, n: int) -> None:
         root = log.start("WORKFLOW_STARTED", request={"function": "bench"})
         for i in range(n):
-            ev = log.start("run", request={"cmd": ["pytest", "-q", f"tests/test_{i}.py"], "cwd": "/work/project",
-                                           "timeout": 600, "idempotent": False},
-                           step_path=("bench",), parent_id=root.event_id, step_local_seq=i,
-                           stream_path=[f"L{i}"])
+            ev = log.start(
+                "run",
+                request={
+                    "cmd": ["pytest", "-q", f"tests/test_{i}.py"],
+                    "cwd": "/work/project",
+                    "timeout": 600,
+                    "idempotent": False,
+                },
+                step_path=("bench",),
+                parent_id=root.event_id,
+                step_local_seq=i,
+                stream_path=[f"L{i}"],
+            )
             log.finish(ev, {"stdout": payload, "stderr": "", "returncode": 0})
+
     return write
 
 
 def _record_workload(log: EventLog, n: int) -> None:
     root = log.start("WORKFLOW_STARTED", request={"function": "bench"})
     for i in range(n):
-        log.record("det.random", response={"value": i / (n + 1)}, step_path=("bench",),
-                   parent_id=root.event_id, step_local_seq=i)
+        log.record(
+            "det.random",
+            response={"value": i / (n + 1)},
+            step_path=("bench",),
+            parent_id=root.event_id,
+            step_local_seq=i,
+        )
 
 
 def _event_lines(path: Path) -> list[bytes]:
@@ -103,8 +119,16 @@ def _carried(lines: list[bytes], n: int) -> float:
 
 # timing --------------------------------------------------------------------------------------
 
-def _time_godel(write: Callable[[EventLog, int], None], n: int, root: Path, durability: str,
-                repeat: int, *, collector: bool = True) -> tuple[float, Path, str]:
+
+def _time_godel(
+    write: Callable[[EventLog, int], None],
+    n: int,
+    root: Path,
+    durability: str,
+    repeat: int,
+    *,
+    collector: bool = True,
+) -> tuple[float, Path, str]:
     best = float("inf")
     runs_dir = run_id = None
     for attempt in range(repeat):
@@ -184,8 +208,16 @@ def _time_load_floor(path: Path, repeat: int) -> float:
     return best
 
 
-def measure(mode: str, write: Callable[[EventLog, int], None], n: int, root: Path, *, durability: str,
-            repeat: int, fsync_floor: bool = False) -> Result:
+def measure(
+    mode: str,
+    write: Callable[[EventLog, int], None],
+    n: int,
+    root: Path,
+    *,
+    durability: str,
+    repeat: int,
+    fsync_floor: bool = False,
+) -> Result:
     """godel and its floor for ``n`` events of one workload."""
     godel_s, runs_dir, run_id = _time_godel(write, n, root, durability, repeat)
     lines = _event_lines(runs_dir / f"{run_id}.jsonl")
@@ -193,15 +225,21 @@ def measure(mode: str, write: Callable[[EventLog, int], None], n: int, root: Pat
     floor_s, floor_bytes = _time_floor(dicts, root, fsync_floor, repeat)
     godel_bytes = sum(len(line) for line in lines)
     if floor_bytes != godel_bytes:
-        raise SystemExit(f"floor wrote {floor_bytes} bytes, godel {godel_bytes}: not the same lines")
+        raise SystemExit(
+            f"floor wrote {floor_bytes} bytes, godel {godel_bytes}: not the same lines"
+        )
     load_repeat = 1 if fsync_floor else repeat
     load_s = _time_load(run_id, runs_dir, load_repeat)
     load_floor_s = _time_load_floor(runs_dir / f"{run_id}.jsonl", load_repeat)
     shutil.rmtree(runs_dir)
-    return Result(mode, n, godel_s, floor_s, load_s, load_floor_s, godel_bytes / n, _carried(lines, n))
+    return Result(
+        mode, n, godel_s, floor_s, load_s, load_floor_s, godel_bytes / n, _carried(lines, n)
+    )
 
 
-def write_without_collector(write: Callable[[EventLog, int], None], n: int, root: Path, repeat: int) -> float:
+def write_without_collector(
+    write: Callable[[EventLog, int], None], n: int, root: Path, repeat: int
+) -> float:
     """Seconds for ``n`` events with the cyclic GC off: separates GC cost from godel's own."""
     seconds, runs_dir, _ = _time_godel(write, n, root, "default", repeat, collector=False)
     shutil.rmtree(runs_dir)
@@ -209,6 +247,7 @@ def write_without_collector(write: Callable[[EventLog, int], None], n: int, root
 
 
 # report --------------------------------------------------------------------------------------
+
 
 def _us(seconds: float, n: int) -> str:
     return f"{seconds / n * 1e6:.1f}"
@@ -227,19 +266,55 @@ def _render(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def _write_table(results: list[Result]) -> str:
-    headers = ["workload", "N", "godel ev/s", "floor ev/s", "godel us/ev", "floor us/ev", "ratio",
-               "B/event", "carried B", "B ratio"]
-    return _render(headers, [
-        [r.mode, f"{r.n:,}", _rate(r.godel_s, r.n), _rate(r.floor_s, r.n), _us(r.godel_s, r.n),
-         _us(r.floor_s, r.n), f"{r.ratio:.2f}x", f"{r.bytes_per_event:.0f}", f"{r.carried_per_event:.0f}",
-         f"{r.bytes_ratio:.2f}x"] for r in results])
+    headers = [
+        "workload",
+        "N",
+        "godel ev/s",
+        "floor ev/s",
+        "godel us/ev",
+        "floor us/ev",
+        "ratio",
+        "B/event",
+        "carried B",
+        "B ratio",
+    ]
+    return _render(
+        headers,
+        [
+            [
+                r.mode,
+                f"{r.n:,}",
+                _rate(r.godel_s, r.n),
+                _rate(r.floor_s, r.n),
+                _us(r.godel_s, r.n),
+                _us(r.floor_s, r.n),
+                f"{r.ratio:.2f}x",
+                f"{r.bytes_per_event:.0f}",
+                f"{r.carried_per_event:.0f}",
+                f"{r.bytes_ratio:.2f}x",
+            ]
+            for r in results
+        ],
+    )
 
 
 def _load_table(results: list[Result]) -> str:
     headers = ["workload", "N", "load ev/s", "floor ev/s", "load us/ev", "floor us/ev", "ratio"]
-    return _render(headers, [
-        [r.mode, f"{r.n:,}", _rate(r.load_s, r.n), _rate(r.load_floor_s, r.n), _us(r.load_s, r.n),
-         _us(r.load_floor_s, r.n), f"{r.load_ratio:.2f}x"] for r in results])
+    return _render(
+        headers,
+        [
+            [
+                r.mode,
+                f"{r.n:,}",
+                _rate(r.load_s, r.n),
+                _rate(r.load_floor_s, r.n),
+                _us(r.load_s, r.n),
+                _us(r.load_floor_s, r.n),
+                f"{r.load_ratio:.2f}x",
+            ]
+            for r in results
+        ],
+    )
 
 
 def _growth(results: list[Result], mode: str, no_gc_s: float | None) -> list[str]:
@@ -256,78 +331,132 @@ def _growth(results: list[Result], mode: str, no_gc_s: float | None) -> list[str
     load = per(large.load_s, large.n) / per(small.load_s, small.n)
     load_floor = per(large.load_floor_s, large.n) / per(small.load_floor_s, small.n)
     verdict = "flat" if write < 1.5 and load < 1.5 else "GROWS: look for O(n^2)"
-    lines = [f"{mode:>6}: per-event time at N={large.n:,} vs N={small.n:,}: write {write:.2f}x "
-             f"(floor {floor:.2f}x), load {load:.2f}x (floor {load_floor:.2f}x) -> {verdict}"]
+    lines = [
+        f"{mode:>6}: per-event time at N={large.n:,} vs N={small.n:,}: write {write:.2f}x "
+        f"(floor {floor:.2f}x), load {load:.2f}x (floor {load_floor:.2f}x) -> {verdict}"
+    ]
     if no_gc_s is not None:
-        lines.append(f"{'':>6}  write at N={large.n:,} with the cyclic GC off: {_us(no_gc_s, large.n)} us/ev, "
-                     f"{per(no_gc_s, large.n) / per(small.godel_s, small.n):.2f}x N={small.n:,} "
-                     f"(the rest is CPython's GC walking the events the log keeps in memory)")
+        lines.append(
+            f"{'':>6}  write at N={large.n:,} with the cyclic GC off: {_us(no_gc_s, large.n)} us/ev, "
+            f"{per(no_gc_s, large.n) / per(small.godel_s, small.n):.2f}x N={small.n:,} "
+            f"(the rest is CPython's GC walking the events the log keeps in memory)"
+        )
     return lines
 
 
 def _verdicts(results: list[Result]) -> list[str]:
     worst = max(results, key=lambda r: r.ratio)
     ok = "ok" if worst.ratio <= TARGET_RATIO else "MISSED"
-    lines = [f"target: within {TARGET_RATIO:.0f}x of the flushed floor -> worst {worst.ratio:.2f}x "
-             f"({worst.mode}, N={worst.n:,}): {ok}"]
+    lines = [
+        f"target: within {TARGET_RATIO:.0f}x of the flushed floor -> worst {worst.ratio:.2f}x "
+        f"({worst.mode}, N={worst.n:,}): {ok}"
+    ]
     for mode in dict.fromkeys(r.mode for r in results):
         worst_bytes = max((r for r in results if r.mode == mode), key=lambda r: r.bytes_ratio)
         ok_bytes = "ok" if worst_bytes.bytes_ratio <= TARGET_BYTES_RATIO else "MISSED"
         envelope = worst_bytes.bytes_per_event - worst_bytes.carried_per_event
         again = ", and the request again on the finishing line" if mode == "pair" else ""
-        lines.append(f"target: bytes/event within {TARGET_BYTES_RATIO:.0f}x of bytes carried -> {mode}: "
-                     f"{worst_bytes.bytes_ratio:.2f}x: {ok_bytes} ({envelope:.0f} B/event on top of the "
-                     f"{worst_bytes.carried_per_event:.0f} B carried: each line's ids, hash, timestamps "
-                     f"and keys{again})")
+        lines.append(
+            f"target: bytes/event within {TARGET_BYTES_RATIO:.0f}x of bytes carried -> {mode}: "
+            f"{worst_bytes.bytes_ratio:.2f}x: {ok_bytes} ({envelope:.0f} B/event on top of the "
+            f"{worst_bytes.carried_per_event:.0f} B carried: each line's ids, hash, timestamps "
+            f"and keys{again})"
+        )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its tables; returns a process exit code (always 0)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
-                        help="comma-separated event counts (default: %(default)s)")
-    parser.add_argument("--payload", type=int, default=1000,
-                        help="bytes of stdout in each 'pair' event's response (default: %(default)s)")
-    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs (default: %(default)s)")
-    parser.add_argument("--fsync-events", type=int, default=300,
-                        help="events for the fsync comparison, 0 to skip (default: %(default)s)")
-    parser.add_argument("--dir", type=Path, default=None,
-                        help="where to write (default: a temp dir; use a real disk, not tmpfs, for fsync)")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, DEFAULT_SIZES)),
+        help="comma-separated event counts (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--payload",
+        type=int,
+        default=1000,
+        help="bytes of stdout in each 'pair' event's response (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="best of this many runs (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--fsync-events",
+        type=int,
+        default=300,
+        help="events for the fsync comparison, 0 to skip (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="where to write (default: a temp dir; use a real disk, not tmpfs, for fsync)",
+    )
     parser.add_argument("--quick", action="store_true", help="sizes 1,000 and 10,000, one run each")
     args = parser.parse_args(argv)
-    sizes = [1_000, 10_000] if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    sizes = (
+        [1_000, 10_000]
+        if args.quick
+        else [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    )
     repeat = 1 if args.quick else max(1, args.repeat)
     payload = ("build output " * (args.payload // 13 + 1))[: args.payload]
     workloads = [("pair", _pair_workload(payload)), ("record", _record_workload)]
 
     root = Path(tempfile.mkdtemp(prefix="godel-bench-log-", dir=args.dir))
     try:
-        print(f"godel audit-log benchmark - Python {platform.python_version()}, {platform.system()}, "
-              f"writing to {root}")
-        print(f"pair = start+finish of a 'run' event ({args.payload} B stdout, 2 lines/event); "
-              f"record = one det.random line/event; best of {repeat}")
+        print(
+            f"godel audit-log benchmark - Python {platform.python_version()}, {platform.system()}, "
+            f"writing to {root}"
+        )
+        print(
+            f"pair = start+finish of a 'run' event ({args.payload} B stdout, 2 lines/event); "
+            f"record = one det.random line/event; best of {repeat}"
+        )
         print()
-        results = [measure(mode, write, n, root, durability="default", repeat=repeat)
-                   for n in sizes for mode, write in workloads]
-        print("writing, durability=default, vs the flushed floor (json.dumps + os.write per line, same bytes)")
+        results = [
+            measure(mode, write, n, root, durability="default", repeat=repeat)
+            for n in sizes
+            for mode, write in workloads
+        ]
+        print(
+            "writing, durability=default, vs the flushed floor (json.dumps + os.write per line, same bytes)"
+        )
         print(_write_table(results))
         print()
-        print("loading (EventLog.load) vs a plain fold of the same file (json.loads per line, last per id)")
+        print(
+            "loading (EventLog.load) vs a plain fold of the same file (json.loads per line, last per id)"
+        )
         print(_load_table(results))
         print()
         for mode, write in workloads:
-            no_gc = write_without_collector(write, max(sizes), root, repeat) if len(sizes) > 1 else None
+            no_gc = (
+                write_without_collector(write, max(sizes), root, repeat) if len(sizes) > 1 else None
+            )
             for line in _growth(results, mode, no_gc):
                 print(line)
         for line in _verdicts(results):
             print(line)
         if args.fsync_events > 0:
-            synced = [measure(mode, write, args.fsync_events, root, durability="always", repeat=1,
-                              fsync_floor=True) for mode, write in workloads]
+            synced = [
+                measure(
+                    mode,
+                    write,
+                    args.fsync_events,
+                    root,
+                    durability="always",
+                    repeat=1,
+                    fsync_floor=True,
+                )
+                for mode, write in workloads
+            ]
             print()
-            print(f"durability=always vs the fsync floor (fsync after every line; "
-                  f"{args.fsync_events:,} events only: fsyncs are slow)")
+            print(
+                f"durability=always vs the fsync floor (fsync after every line; "
+                f"{args.fsync_events:,} events only: fsyncs are slow)"
+            )
             print(_write_table(synced))
     finally:
         shutil.rmtree(root, ignore_errors=True)

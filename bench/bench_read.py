@@ -26,14 +26,13 @@ import tracemalloc
 from pathlib import Path
 
 import anyio
+from _common import best_of, table
 from click.testing import CliRunner
 
-from _common import best_of, table
-
 from godel import step
+from godel.engine.workflow import RunOptions, WorkflowSpec, execute
 from godel.runs.status import summarize
 from godel.runs.tail import tail
-from godel.engine.workflow import RunOptions, WorkflowSpec, execute
 from godel_cli.main import cli
 
 TARGET_S = 0.5
@@ -52,7 +51,9 @@ async def _steps(n: int) -> None:
 def build(n: int, runs_dir: Path) -> str:
     """A run of ``n`` trivial steps; returns its id."""
     ids: list[str] = []
-    options = RunOptions(runs_dir=runs_dir, transcript=False, on_start=lambda run_id, _p: ids.append(run_id))
+    options = RunOptions(
+        runs_dir=runs_dir, transcript=False, on_start=lambda run_id, _p: ids.append(run_id)
+    )
     anyio.run(execute, WorkflowSpec(_steps, "steps"), (n,), {}, options)
     return ids[0]
 
@@ -72,7 +73,9 @@ def in_process(args: list[str]) -> float:
     def once() -> None:
         result = runner.invoke(cli, args)
         if result.exit_code != 0:
-            raise RuntimeError(f"godel {' '.join(args)} exited {result.exit_code}: {result.output[-500:]}")
+            raise RuntimeError(
+                f"godel {' '.join(args)} exited {result.exit_code}: {result.output[-500:]}"
+            )
 
     once()  # plugin loading and imports are paid once per process, not per call
     return best_of(3, once)
@@ -100,10 +103,16 @@ def tail_peak(run_id: str, runs_dir: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=10_000, help="steps in the timed run (default 10,000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--steps", type=int, default=10_000, help="steps in the timed run (default 10,000)"
+    )
     parser.add_argument("--quick", action="store_true", help="1,000 steps (a smoke run)")
-    parser.add_argument("--dir", type=Path, default=None, help="where to write the runs (default: a temp dir)")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="where to write the runs (default: a temp dir)"
+    )
     opts = parser.parse_args(argv)
     n = 1_000 if opts.quick else opts.steps
     with tempfile.TemporaryDirectory(dir=opts.dir) as tmp:
@@ -118,13 +127,20 @@ def main(argv: list[str] | None = None) -> int:
             ("show --graph (in-process)", in_process(["show", run_id, "--graph", *common])),
             ("show (subprocess)", as_subprocess(["show", run_id, *common])),
             ("tail --no-follow (in-process)", in_process(["tail", run_id, "--no-follow", *common])),
-            ("tail --no-follow --format json (in-process)",
-             in_process(["tail", run_id, "--no-follow", "--format", "json", *common])),
-            ("tail --no-follow (subprocess)", as_subprocess(["tail", run_id, "--no-follow", *common])),
+            (
+                "tail --no-follow --format json (in-process)",
+                in_process(["tail", run_id, "--no-follow", "--format", "json", *common]),
+            ),
+            (
+                "tail --no-follow (subprocess)",
+                as_subprocess(["tail", run_id, "--no-follow", *common]),
+            ),
             ("summarize (runs list, per run)", best_of(3, lambda: summarize(run_id, runs_dir))),
         ]
-        rows = [[what, n, lines, secs, base, secs / base, "yes" if secs < TARGET_S else "NO"]
-                for what, secs in measured]
+        rows = [
+            [what, n, lines, secs, base, secs / base, "yes" if secs < TARGET_S else "NO"]
+            for what, secs in measured
+        ]
         print(f"run of {n:,} steps: {lines:,} lines, {path.stat().st_size / 1e6:.1f} MB")
         print(table(["what", "steps", "lines", "s", "floor s", "ratio", f"< {TARGET_S}s"], rows))
         print()
@@ -136,11 +152,28 @@ def main(argv: list[str] | None = None) -> int:
         large_id = run_id if large_n == n else build(large_n, runs_dir)
         small_peak = tail_peak(small_id, runs_dir)
         large_peak = tail_peak(large_id, runs_dir)
-        print(table(["tail peak memory", "steps", "MB on disk", "peak KiB"], [
-            ["small log", small_n, (runs_dir / f"{small_id}.jsonl").stat().st_size / 1e6, small_peak / 1024],
-            ["10x larger log", large_n, (runs_dir / f"{large_id}.jsonl").stat().st_size / 1e6, large_peak / 1024],
-        ]))
-        print(f"peak ratio large/small: {large_peak / small_peak:.2f} (1.00 = independent of the log's size)")
+        print(
+            table(
+                ["tail peak memory", "steps", "MB on disk", "peak KiB"],
+                [
+                    [
+                        "small log",
+                        small_n,
+                        (runs_dir / f"{small_id}.jsonl").stat().st_size / 1e6,
+                        small_peak / 1024,
+                    ],
+                    [
+                        "10x larger log",
+                        large_n,
+                        (runs_dir / f"{large_id}.jsonl").stat().st_size / 1e6,
+                        large_peak / 1024,
+                    ],
+                ],
+            )
+        )
+        print(
+            f"peak ratio large/small: {large_peak / small_peak:.2f} (1.00 = independent of the log's size)"
+        )
     return 0
 
 

@@ -9,11 +9,9 @@ import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import anyio
-
 from _common import best_of, table
 
 import godel
@@ -35,8 +33,13 @@ async def many(n):
 
 def make_run(n: int, runs_dir: Path) -> str:
     ids: list[str] = []
-    anyio.run(execute, many.__godel_workflow__, (n,), {},
-              RunOptions(runs_dir=runs_dir, transcript=False, on_start=lambda r, _p: ids.append(r)))
+    anyio.run(
+        execute,
+        many.__godel_workflow__,
+        (n,),
+        {},
+        RunOptions(runs_dir=runs_dir, transcript=False, on_start=lambda r, _p: ids.append(r)),
+    )
     return ids[0]
 
 
@@ -51,16 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     opts = parser.parse_args(argv)
     rows = []
-    for n in ([1_000] if opts.quick else [1_000, 10_000]):
+    for n in [1_000] if opts.quick else [1_000, 10_000]:
         with tempfile.TemporaryDirectory() as d:
             runs = Path(d)
             run_id = make_run(n, runs)
 
-            def replay() -> None:
+            def replay(run_id: str = run_id, runs: Path = runs) -> None:
                 anyio.run(lambda: godel.resume(many, run_id, runs_dir=runs, transcript=False))
 
             took = best_of(3, replay)
-            floor = best_of(3, lambda: plain_load(runs / f"{run_id}.jsonl"))
+            floor = best_of(3, lambda path=runs / f"{run_id}.jsonl": plain_load(path))
             rows.append([n, took * 1e3, n / took, floor * 1e3, took / floor])
     print(table(["cached steps", "resume ms", "steps/s", "plain load ms", "ratio"], rows))
     return 0

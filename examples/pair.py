@@ -26,9 +26,13 @@ class Review(BaseModel):
 
 @step
 async def implement(coder, task: str, path: str) -> str:
-    await run(["rm", "-f", path])  # a fresh file each run: Claude's Write tool won't blindly overwrite
-    return await coder(f"Create the file {path.rsplit('/', 1)[-1]} in the current directory: {task}. "
-                       "Keep it short, standard library only.")
+    await run(
+        ["rm", "-f", path]
+    )  # a fresh file each run: Claude's Write tool won't blindly overwrite
+    return await coder(
+        f"Create the file {path.rsplit('/', 1)[-1]} in the current directory: {task}. "
+        "Keep it short, standard library only."
+    )
 
 
 @step
@@ -42,21 +46,30 @@ async def review(reviewer, task: str, path: str, output: str) -> Review:
     source = await read_text(path)
     return await reviewer(
         f"Review this program against its task.\nTask: {task}\n\n{path}:\n{source}\nIts output:\n{output}",
-        schema=Review)
+        schema=Review,
+    )
 
 
 @workflow
-async def pair(task: str = "a program that prints hello, world", workdir: str = "pair-work") -> bool:
+async def pair(
+    task: str = "a program that prints hello, world", workdir: str = "pair-work"
+) -> bool:
     await run(["mkdir", "-p", workdir])
-    coder = claude_code(model="sonnet", cwd=workdir, tools=["Write", "Read"],
-                        system_prompt="You write small, correct Python programs.")
+    coder = claude_code(
+        model="sonnet",
+        cwd=workdir,
+        tools=["Write", "Read"],
+        system_prompt="You write small, correct Python programs.",
+    )
     reviewer = copilot(model="sonnet", cwd=workdir)
     path = f"{workdir}/program.py"
     await print("claude:", await implement(coder, task, path))
     output = await try_it(path)
     await print("program output:", output.strip())
     verdict = await review(reviewer, task, path, output)
-    await print(f"copilot: {'approved' if verdict.approved else 'changes requested'}: {verdict.summary}")
+    await print(
+        f"copilot: {'approved' if verdict.approved else 'changes requested'}: {verdict.summary}"
+    )
     for issue in verdict.issues:
         await print(" -", issue)
     return verdict.approved

@@ -14,11 +14,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+import tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_PLUGINS = REPO / "tests" / "plugins"
@@ -48,7 +48,9 @@ def require_cli() -> Callable[[str], str]:
     return require
 
 
-def clean_env(extra: Mapping[str, str] | None = None, pythonpath: list[Path] | None = None) -> dict[str, str]:
+def clean_env(
+    extra: Mapping[str, str] | None = None, pythonpath: list[Path] | None = None
+) -> dict[str, str]:
     """The current environment without godel switches, plus ``extra`` and ``PYTHONPATH``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -65,11 +67,16 @@ Runner = Callable[..., subprocess.CompletedProcess[str]]
 def godel_run(tmp_path: Path) -> Runner:
     """Run ``godel ARGS...``; keyword ``env`` adds variables, ``path`` adds PYTHONPATH entries."""
 
-    def run(*args: str, env: Mapping[str, str] | None = None,
-            path: list[Path] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, env: Mapping[str, str] | None = None, path: list[Path] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(GODEL), *args], capture_output=True, text=True, cwd=tmp_path,
-            env=clean_env(env, path), timeout=60,
+            [str(GODEL), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=clean_env(env, path),
+            timeout=60,
         )
 
     return run
@@ -79,11 +86,16 @@ def godel_run(tmp_path: Path) -> Runner:
 def python_run(tmp_path: Path) -> Runner:
     """Run ``python -c CODE`` with the venv's interpreter, like ``godel_run``."""
 
-    def run(code: str, *, env: Mapping[str, str] | None = None,
-            path: list[Path] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        code: str, *, env: Mapping[str, str] | None = None, path: list[Path] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-            env=clean_env(env, path), timeout=60,
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=clean_env(env, path),
+            timeout=60,
         )
 
     return run
@@ -93,7 +105,9 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
-def install_plugin_project(project: Path, target: Path, *, entry_point_name: str | None = None) -> Path:
+def install_plugin_project(
+    project: Path, target: Path, *, entry_point_name: str | None = None
+) -> Path:
     """Install ``project`` (a hatchling src-layout project) into ``target`` without pip.
 
     Writes the import package and a ``<name>-<version>.dist-info`` from the project's own
@@ -104,8 +118,14 @@ def install_plugin_project(project: Path, target: Path, *, entry_point_name: str
     files: list[str] = []
     for package in (project / "src").iterdir():
         if package.is_dir() and not package.name.startswith(("_", ".")):
-            shutil.copytree(package, target / package.name, ignore=shutil.ignore_patterns("__pycache__"))
-            files += [str(p.relative_to(target)) for p in (target / package.name).rglob("*") if p.is_file()]
+            shutil.copytree(
+                package, target / package.name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+            files += [
+                str(p.relative_to(target))
+                for p in (target / package.name).rglob("*")
+                if p.is_file()
+            ]
     info = target / f"{_normalise(meta['name'])}-{meta['version']}.dist-info"
     info.mkdir()
     requires = "".join(f"Requires-Dist: {dep}\n" for dep in meta.get("dependencies", []))
@@ -118,7 +138,10 @@ def install_plugin_project(project: Path, target: Path, *, entry_point_name: str
         lines.append(f"{entry_point_name or name} = {value}")
     (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
     (info / "INSTALLER").write_text("godel-tests\n")
-    record = [*files, *(f"{info.name}/{n}" for n in ("METADATA", "entry_points.txt", "INSTALLER", "RECORD"))]
+    record = [
+        *files,
+        *(f"{info.name}/{n}" for n in ("METADATA", "entry_points.txt", "INSTALLER", "RECORD")),
+    ]
     (info / "RECORD").write_text("".join(f"{f},,\n" for f in record))
     return target
 
@@ -130,7 +153,9 @@ def plugin_dist(tmp_path: Path) -> Callable[..., Path]:
 
     def make(project: str, *, entry_point_name: str | None = None) -> Path:
         target = tmp_path / f"site-{next(counter)}-{project}"
-        return install_plugin_project(TEST_PLUGINS / project, target, entry_point_name=entry_point_name)
+        return install_plugin_project(
+            TEST_PLUGINS / project, target, entry_point_name=entry_point_name
+        )
 
     return make
 

@@ -20,9 +20,15 @@ import pytest
 from pydantic import BaseModel
 
 import godel
-from godel import AgentError, AgentStalled, AgentTimeout, ContextOverflowError, SchemaValidationFailure
-from godel.log.events import EventStatus, Op
+from godel import (
+    AgentError,
+    AgentStalled,
+    AgentTimeout,
+    ContextOverflowError,
+    SchemaValidationFailure,
+)
 from godel.log.eventlog import EventLog
+from godel.log.events import EventStatus, Op
 
 GODEL = Path(sys.executable).parent / "godel"
 
@@ -43,7 +49,9 @@ def run_workflow(wf, runs_dir: Path, *args, transcript: bool = True):
     from godel.engine.workflow import RunOptions, execute
 
     ids: list[str] = []
-    options = RunOptions(runs_dir=runs_dir, transcript=transcript, on_start=lambda run_id, _p: ids.append(run_id))
+    options = RunOptions(
+        runs_dir=runs_dir, transcript=transcript, on_start=lambda run_id, _p: ids.append(run_id)
+    )
     try:
         return anyio.run(execute, wf.__godel_workflow__, args, {}, options), ids[0]
     except BaseException as exc:
@@ -80,10 +88,14 @@ async def two_turns():
     return first, history, agent.session_id
 
 
-def test_an_agent_call_is_one_event_linked_to_its_step_with_the_full_request_and_answer(echo_home, tmp_path):
+def test_an_agent_call_is_one_event_linked_to_its_step_with_the_full_request_and_answer(
+    echo_home, tmp_path
+):
     runs = tmp_path / "runs"
     (first, history, session), run_id = run_workflow(two_turns, runs)
-    assert first == "You are terse.\n\nhello"  # no system-prompt flag: delivered once, with the first prompt
+    assert (
+        first == "You are terse.\n\nhello"
+    )  # no system-prompt flag: delivered once, with the first prompt
     assert history == "You are terse.\n\nhello"  # the second call continued the same session
     log = EventLog.load(run_id, runs)
     calls = [e for e in log.events if e.op == Op.AGENT_CALL]
@@ -92,10 +104,16 @@ def test_an_agent_call_is_one_event_linked_to_its_step_with_the_full_request_and
     assert step_ev.op == Op.STEP_ENTER and calls[0].step_path == ("ask",)
     req, resp = calls[0].request, calls[0].response
     assert req["backend"] == "echo" and req["model"] == "echo-1" and req["prompt"] == "hello"
-    assert req["system_prompt"] == "You are terse." and req["session_mode"] == "new" and req["turn"] == 0
+    assert (
+        req["system_prompt"] == "You are terse."
+        and req["session_mode"] == "new"
+        and req["turn"] == 0
+    )
     assert resp["text"] == first and resp["session_id"] == req["session_id"] == session
     assert resp["usage"] == {"input_tokens": 4, "output_tokens": 4} and resp["duration"] > 0
-    assert calls[1].request["session_mode"] == "resume" and calls[1].request["session_id"] == session
+    assert (
+        calls[1].request["session_mode"] == "resume" and calls[1].request["session_id"] == session
+    )
     assert calls[1].request["turn"] == 1
     # the session id was journaled before the CLI started, and the CLI was told to use it
     argv = invocations(echo_home)[0]["argv"]
@@ -105,11 +123,21 @@ def test_an_agent_call_is_one_event_linked_to_its_step_with_the_full_request_and
 def test_the_transcript_gets_the_prompt_the_streamed_answer_and_the_result(echo_home, tmp_path):
     runs = tmp_path / "runs"
     _, run_id = run_workflow(two_turns, runs)
-    lines = [json.loads(x)["event"] for x in (runs / run_id / "transcript.jsonl").read_text().splitlines()[1:]]
+    lines = [
+        json.loads(x)["event"]
+        for x in (runs / run_id / "transcript.jsonl").read_text().splitlines()[1:]
+    ]
     ops = [(e["op"], e["step_path"]) for e in lines]
-    assert ops[:3] == [("agent.prompt", ["ask"]), ("agent.response", ["ask"]), ("agent.result", ["ask"])]
+    assert ops[:3] == [
+        ("agent.prompt", ["ask"]),
+        ("agent.response", ["ask"]),
+        ("agent.result", ["ask"]),
+    ]
     call = agent_events(runs, run_id)[0]
-    assert lines[0]["stream_path"] == call.stream_path and lines[0]["session_id"] == call.request["session_id"]
+    assert (
+        lines[0]["stream_path"] == call.stream_path
+        and lines[0]["session_id"] == call.request["session_id"]
+    )
     assert [e["seq"] for e in lines] == list(range(1, len(lines) + 1))
 
 
@@ -131,7 +159,9 @@ def test_schema_answers_are_validated_and_replayed_as_model_instances(echo_home,
 
 def test_an_invalid_answer_gets_one_repair_turn_in_the_same_session(echo_home, tmp_path):
     runs = tmp_path / "runs"
-    value, run_id = run_workflow(structured, runs, '!json {"name": "x"}\n!then {"name": "x", "n": 4}')
+    value, run_id = run_workflow(
+        structured, runs, '!json {"name": "x"}\n!then {"name": "x", "n": 4}'
+    )
     assert value == {"name": "x", "n": 4}
     calls = invocations(echo_home)
     assert len(calls) == 2
@@ -150,7 +180,10 @@ def test_an_answer_that_stays_invalid_fails_with_the_raw_text_and_the_errors(ech
     assert err.validation_errors == ["name: Input should be a valid string", "n: Field required"]
     assert err.raw == '{"name": 6}'  # the repair turn's answer
     (call,) = agent_events(runs, info.value.run_id)
-    assert call.status is EventStatus.FAILED and call.response["error_type"] == "SchemaValidationFailure"
+    assert (
+        call.status is EventStatus.FAILED
+        and call.response["error_type"] == "SchemaValidationFailure"
+    )
 
 
 # --- errors and watchdogs ---------------------------------------------------------------------
@@ -162,12 +195,25 @@ async def one_call(prompt, timeout, stall):
     return await agent(prompt, timeout=timeout)
 
 
-@pytest.mark.parametrize(("prompt", "error", "message"), [
-    ("!fail the model is overloaded", AgentError, "the model reported an error: the model is overloaded"),
-    ("!fail prompt is too long: 210000 tokens", ContextOverflowError, "no longer fits the model's context"),
-    ("!exit 3", AgentError, "exited (status 3) without a result: echo-agent: exiting as asked"),
-])
-def test_cli_and_model_errors_are_clear_exceptions_recorded_as_failed(echo_home, tmp_path, prompt, error, message):
+@pytest.mark.parametrize(
+    ("prompt", "error", "message"),
+    [
+        (
+            "!fail the model is overloaded",
+            AgentError,
+            "the model reported an error: the model is overloaded",
+        ),
+        (
+            "!fail prompt is too long: 210000 tokens",
+            ContextOverflowError,
+            "no longer fits the model's context",
+        ),
+        ("!exit 3", AgentError, "exited (status 3) without a result: echo-agent: exiting as asked"),
+    ],
+)
+def test_cli_and_model_errors_are_clear_exceptions_recorded_as_failed(
+    echo_home, tmp_path, prompt, error, message
+):
     runs = tmp_path / "runs"
     with pytest.raises(error) as info:
         run_workflow(one_call, runs, prompt, None, None)
@@ -226,7 +272,9 @@ async def big_then_gate(flag, size):
     return answer, again, agent.session_id
 
 
-def test_a_resumed_run_gets_full_answers_and_sessions_back_without_running_the_cli(echo_home, tmp_path):
+def test_a_resumed_run_gets_full_answers_and_sessions_back_without_running_the_cli(
+    echo_home, tmp_path
+):
     runs = tmp_path / "runs"
     flag = tmp_path / "closed"
     flag.touch()
@@ -240,7 +288,7 @@ def test_a_resumed_run_gets_full_answers_and_sessions_back_without_running_the_c
     assert session == agent_events(runs, info.value.run_id)[0].request["session_id"]
 
 
-WORKFLOW = '''
+WORKFLOW = """
 import godel
 from godel import step, workflow
 from godel.agents import echo
@@ -258,7 +306,7 @@ async def main():
     b = await talk(agent, "second\\n!sleep {sleep}")
     c = await talk(agent, "!history")
     return c
-'''
+"""
 
 
 def clean_env(extra: dict[str, str]) -> dict[str, str]:
@@ -267,8 +315,9 @@ def clean_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 def godel_cli(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(GODEL), *args], capture_output=True, text=True, cwd=cwd, env=clean_env(env),
-                          timeout=60)
+    return subprocess.run(
+        [str(GODEL), *args], capture_output=True, text=True, cwd=cwd, env=clean_env(env), timeout=60
+    )
 
 
 def processes_with_env(name: str, value: Path) -> list[int]:
@@ -292,9 +341,14 @@ def run_id_in(runs: Path) -> str:
 
 def kill_during_second_call(project: Path, home: Path) -> str:
     """Start ``godel run wf.py``, SIGKILL it while its second agent call runs; return the run id."""
-    proc = subprocess.Popen([str(GODEL), "run", "wf.py", "--no-lint"], cwd=project,
-                            env=clean_env({"ECHO_HOME": str(home)}),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(GODEL), "run", "wf.py", "--no-lint"],
+        cwd=project,
+        env=clean_env({"ECHO_HOME": str(home)}),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while len(invocations(home)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -317,16 +371,34 @@ def test_sigkill_during_a_call_then_a_hot_patched_resume_forks_at_the_last_kept_
         time.sleep(0.05)
     assert not processes_with_env("ECHO_HOME", home)
     (tmp_path / "wf.py").write_text(WORKFLOW.replace("{sleep}", "0"))  # hot-patch: no more sleeping
-    out = godel_cli("resume", run_id, "--no-lint", "--on-source-edit", "ignore", "--on-mismatch", "invalidate",
-                    cwd=tmp_path, env=env)
+    out = godel_cli(
+        "resume",
+        run_id,
+        "--no-lint",
+        "--on-source-edit",
+        "ignore",
+        "--on-mismatch",
+        "invalidate",
+        cwd=tmp_path,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     calls = invocations(home)
     # the edited call runs in a fork of the session that keeps the first turn; nothing else re-ran
-    assert [c["prompt"].splitlines()[-1] for c in calls] == ["first", "!sleep 30", "!sleep 0", "!history"]
+    assert [c["prompt"].splitlines()[-1] for c in calls] == [
+        "first",
+        "!sleep 30",
+        "!sleep 0",
+        "!history",
+    ]
     session = calls[0]["argv"][calls[0]["argv"].index("--session-id") + 1]
     fork = calls[2]["argv"]
-    assert fork[fork.index("--fork-of") + 1] == session and fork[fork.index("--resume-at") + 1] == "1"
-    history = [e for e in agent_events(tmp_path / "runs", run_id) if e.status is EventStatus.FINISHED][-1]
+    assert (
+        fork[fork.index("--fork-of") + 1] == session and fork[fork.index("--resume-at") + 1] == "1"
+    )
+    history = [
+        e for e in agent_events(tmp_path / "runs", run_id) if e.status is EventStatus.FINISHED
+    ][-1]
     assert history.response["text"].startswith("first | ")
 
 
@@ -344,7 +416,11 @@ def test_sigkill_during_an_unchanged_call_resumes_it_in_its_session(tmp_path):
     events = agent_events(tmp_path / "runs", run_id)
     started_only = [e for e in events if e.status is EventStatus.STARTED]
     assert len(started_only) == 1  # the crashed attempt stays in the audit trail
-    assert events[-1].response["text"].startswith("first | (Your previous attempt at this request was interrupted")
+    assert (
+        events[-1]
+        .response["text"]
+        .startswith("first | (Your previous attempt at this request was interrupted")
+    )
 
 
 @pytest.mark.slow
@@ -355,7 +431,9 @@ def test_rewind_forks_the_session_so_the_model_never_sees_the_discarded_answer(t
     assert godel_cli("run", "wf.py", "--no-lint", cwd=tmp_path, env=env).returncode == 0
     run_id = run_id_in(tmp_path / "runs")
     second = agent_events(tmp_path / "runs", run_id)[1]
-    out = godel_cli("rewind", run_id, "--to", second.event_id, "--assume-idempotent", cwd=tmp_path, env=env)
+    out = godel_cli(
+        "rewind", run_id, "--to", second.event_id, "--assume-idempotent", cwd=tmp_path, env=env
+    )
     assert out.returncode == 0, out.stderr + out.stdout
     out = godel_cli("resume", run_id, "--no-lint", cwd=tmp_path, env=env)
     assert out.returncode == 0, out.stderr

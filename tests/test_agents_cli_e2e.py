@@ -23,7 +23,7 @@ GODEL = Path(sys.executable).parent / "godel"
 
 pytestmark = [pytest.mark.agents, pytest.mark.slow]
 
-WORKFLOW = '''
+WORKFLOW = """
 from pydantic import BaseModel
 
 from godel import WorkflowFail, step, workflow
@@ -74,7 +74,7 @@ async def main(backend, mode, stall="600"):
     if mode == "gate":
         await gate()
     return [first, second, agent.session_id]
-'''
+"""
 
 
 @pytest.fixture(params=["claude", "copilot"])
@@ -95,8 +95,12 @@ def cli_env(fake_model, backend: str, home: Path) -> dict[str, str]:
     return {**env, **extra}
 
 
-def godel(project: Path, env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(GODEL), *args], cwd=project, env=env, capture_output=True, text=True, timeout=timeout)
+def godel(
+    project: Path, env: dict[str, str], *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(GODEL), *args], cwd=project, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def result_of(project: Path) -> tuple[str, object, list]:
@@ -109,26 +113,51 @@ def result_of(project: Path) -> tuple[str, object, list]:
 
 def test_a_plain_answer(fake_model, backend, project, tmp_path):
     fake_model.set_script([Turn.text("Hello from the fake model.")])
-    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "plain")
+    out = godel(
+        project,
+        cli_env(fake_model, backend, tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        backend,
+        "plain",
+    )
     assert out.returncode == 0, out.stderr
     _, result, (call,) = result_of(project)
     assert result == "Hello from the fake model."
     assert call.request["backend"] == backend and call.response["text"] == result
     assert call.response["session_id"] == call.request["session_id"]
-    assert call.response["usage"]["output_tokens"] > 0 and call.response["usage"]["input_tokens"] > 0
+    assert (
+        call.response["usage"]["output_tokens"] > 0 and call.response["usage"]["input_tokens"] > 0
+    )
     transcript = (project / "runs" / result_of(project)[0] / "transcript.jsonl").read_text()
-    streamed = "".join(json.loads(line)["event"].get("text", "") for line in transcript.splitlines()[1:]
-                       if json.loads(line)["event"]["op"] == "agent.response")
+    streamed = "".join(
+        json.loads(line)["event"].get("text", "")
+        for line in transcript.splitlines()[1:]
+        if json.loads(line)["event"]["op"] == "agent.response"
+    )
     assert "Hello from the fake model." in streamed
 
 
 def test_a_schema_answer_is_a_validated_model(fake_model, backend, project, tmp_path):
     if backend == "claude":  # --json-schema: the model calls the StructuredOutput tool
-        fake_model.set_script([Turn.tool("StructuredOutput", {"city": "Paris", "population": 2100000}),
-                               Turn.text("Done.")])
+        fake_model.set_script(
+            [
+                Turn.tool("StructuredOutput", {"city": "Paris", "population": 2100000}),
+                Turn.text("Done."),
+            ]
+        )
     else:  # schema in the prompt: the final message is the JSON
         fake_model.set_script([Turn.text('{"city": "Paris", "population": 2100000}')])
-    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "schema")
+    out = godel(
+        project,
+        cli_env(fake_model, backend, tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        backend,
+        "schema",
+    )
     assert out.returncode == 0, out.stderr
     _, result, (call,) = result_of(project)
     assert result == {"city": "Paris", "population": 2100000}
@@ -138,12 +167,29 @@ def test_a_schema_answer_is_a_validated_model(fake_model, backend, project, tmp_
 
 def test_an_invalid_schema_answer_gets_one_repair_turn(fake_model, backend, project, tmp_path):
     if backend == "claude":
-        fake_model.set_script([Turn.text("Paris, about two million."), Turn.tool("StructuredOutput",
-                               {"city": "Paris", "population": 2100000}), Turn.text("Done.")])
+        fake_model.set_script(
+            [
+                Turn.text("Paris, about two million."),
+                Turn.tool("StructuredOutput", {"city": "Paris", "population": 2100000}),
+                Turn.text("Done."),
+            ]
+        )
     else:
-        fake_model.set_script([Turn.text("Paris, about two million."),
-                               Turn.text('{"city": "Paris", "population": 2100000}')])
-    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "schema")
+        fake_model.set_script(
+            [
+                Turn.text("Paris, about two million."),
+                Turn.text('{"city": "Paris", "population": 2100000}'),
+            ]
+        )
+    out = godel(
+        project,
+        cli_env(fake_model, backend, tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        backend,
+        "schema",
+    )
     if backend == "claude" and out.returncode == 0:
         # claude itself may insist on the StructuredOutput call within one invocation
         _, result, (call,) = result_of(project)
@@ -157,7 +203,15 @@ def test_an_invalid_schema_answer_gets_one_repair_turn(fake_model, backend, proj
 
 def test_two_calls_on_one_agent_share_a_session(fake_model, backend, project, tmp_path):
     fake_model.set_script([Turn.text("Noted: 42."), Turn.text("You asked me to remember 42.")])
-    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "session")
+    out = godel(
+        project,
+        cli_env(fake_model, backend, tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        backend,
+        "session",
+    )
     assert out.returncode == 0, out.stderr
     _, result, calls = result_of(project)
     first, second, session = result
@@ -165,38 +219,79 @@ def test_two_calls_on_one_agent_share_a_session(fake_model, backend, project, tm
     assert [c.request["session_mode"] for c in calls] == ["new", "resume"]
     assert calls[0].response["session_id"] == calls[1].response["session_id"] == session
     second_request = fake_model.main_requests[-1]
-    assert "Noted: 42." in json.dumps(second_request.messages)  # the CLI sent the first exchange along
+    assert "Noted: 42." in json.dumps(
+        second_request.messages
+    )  # the CLI sent the first exchange along
 
 
 def test_a_tool_call_makes_the_real_cli_write_a_file(fake_model, backend, project, tmp_path):
     target = project / "made.txt"
     if backend == "claude":
-        fake_model.set_script([Turn.tool("Write", {"file_path": "made.txt", "content": "made by the agent\n"}),
-                               Turn.text("Created made.txt.")])
+        fake_model.set_script(
+            [
+                Turn.tool("Write", {"file_path": "made.txt", "content": "made by the agent\n"}),
+                Turn.text("Created made.txt."),
+            ]
+        )
     else:
-        fake_model.set_script([Turn.tool("create", {"path": str(target), "file_text": "made by the agent\n"}),
-                               Turn.text("Created made.txt.")])
-    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "tool")
+        fake_model.set_script(
+            [
+                Turn.tool("create", {"path": str(target), "file_text": "made by the agent\n"}),
+                Turn.text("Created made.txt."),
+            ]
+        )
+    out = godel(
+        project,
+        cli_env(fake_model, backend, tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        backend,
+        "tool",
+    )
     assert out.returncode == 0, out.stderr
     assert target.read_text() == "made by the agent\n"
     run_id, result, _ = result_of(project)
     assert result == "Created made.txt."
-    events = [json.loads(x)["event"] for x in (project / "runs" / run_id / "transcript.jsonl").read_text().splitlines()[1:]]
+    events = [
+        json.loads(x)["event"]
+        for x in (project / "runs" / run_id / "transcript.jsonl").read_text().splitlines()[1:]
+    ]
     ops = [e["op"] for e in events]
     assert "agent.tool_call" in ops and "agent.tool_result" in ops
 
 
-def test_an_http_error_from_the_model_fails_the_call_clearly(fake_model, backend, project, tmp_path):
+def test_an_http_error_from_the_model_fails_the_call_clearly(
+    fake_model, backend, project, tmp_path
+):
     fake_model.set_script([Turn.error(400, "the fake model rejects this request")] * 3)
-    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "plain")
+    out = godel(
+        project,
+        cli_env(fake_model, backend, tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        backend,
+        "plain",
+    )
     assert out.returncode == 1, out.stderr
     assert "AgentError" in out.stderr and "rejects this request" in out.stderr
     _, _, (call,) = result_of(project)
     assert call.status.value == "FAILED" and call.response["error_type"] == "AgentError"
 
 
-def test_a_cli_that_exits_without_a_result_is_an_error_with_its_stderr(fake_model, backend, project, tmp_path):
-    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "badflag")
+def test_a_cli_that_exits_without_a_result_is_an_error_with_its_stderr(
+    fake_model, backend, project, tmp_path
+):
+    out = godel(
+        project,
+        cli_env(fake_model, backend, tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        backend,
+        "badflag",
+    )
     assert out.returncode == 1, out.stderr
     assert "AgentError" in out.stderr and "without a result" in out.stderr
     _, _, (call,) = result_of(project)
@@ -208,14 +303,24 @@ def test_a_cli_that_exits_without_a_result_is_an_error_with_its_stderr(fake_mode
 def test_a_stalled_model_is_caught_by_the_watchdog(fake_model, backend, project, tmp_path):
     fake_model.set_script([Turn.stall(60)])
     started = time.monotonic()
-    out = godel(project, cli_env(fake_model, backend, tmp_path / "home"), "run", "wf.py", "--", backend, "stall",
-                "stall=3")
+    out = godel(
+        project,
+        cli_env(fake_model, backend, tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        backend,
+        "stall",
+        "stall=3",
+    )
     assert out.returncode == 1, out.stderr
     assert "AgentStalled" in out.stderr and "no output for 3s" in out.stderr
     assert time.monotonic() - started < 50
 
 
-def test_a_finished_run_resumed_after_a_later_failure_costs_no_model_request(fake_model, backend, project, tmp_path):
+def test_a_finished_run_resumed_after_a_later_failure_costs_no_model_request(
+    fake_model, backend, project, tmp_path
+):
     big = "x" * 150_000
     fake_model.set_script([Turn.text(big), Turn.text("second answer")])
     env = cli_env(fake_model, backend, tmp_path / "home")
@@ -245,12 +350,20 @@ def kill_processes_with_home(home: Path) -> None:
             pass
 
 
-def test_sigkill_during_an_agent_call_then_resume_continues_the_session(fake_model, backend, project, tmp_path):
+def test_sigkill_during_an_agent_call_then_resume_continues_the_session(
+    fake_model, backend, project, tmp_path
+):
     home = tmp_path / "home"
     fake_model.set_script([Turn.text("Noted: 42."), Turn.text("never delivered", delay=60)])
     env = cli_env(fake_model, backend, home)
-    proc = subprocess.Popen([str(GODEL), "run", "wf.py", "--", backend, "session"], cwd=project, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(GODEL), "run", "wf.py", "--", backend, "session"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         fake_model.wait_for_requests(2, timeout=60)  # the second call is waiting for its answer
         time.sleep(0.5)  # let the CLI save the session as it stands

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-WORKFLOW = '''
+WORKFLOW = """
 import os
 import sys
 from godel import step, workflow, print as gprint
@@ -27,7 +27,7 @@ async def main():
     result = await build(21)
     await gprint("result", result)
     return result
-'''
+"""
 
 
 def stdout_events(tmp_path: Path) -> list[tuple[list[str], str]]:
@@ -41,10 +41,19 @@ def test_captured_stdout_lands_in_the_transcript_and_on_the_terminal(godel_run, 
     (tmp_path / "wf.py").write_text(WORKFLOW)
     proc = godel_run("run", "wf.py")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["workflow says hi", "compiling 21", "half a line", "from fd 1", "result 42"]
+    assert proc.stdout.splitlines() == [
+        "workflow says hi",
+        "compiling 21",
+        "half a line",
+        "from fd 1",
+        "result 42",
+    ]
     assert stdout_events(tmp_path) == [
-        ([], "workflow says hi"), (["build"], "compiling 21"), (["build"], "half a line"),
-        (["build"], "from fd 1"), ([], "result 42"),
+        ([], "workflow says hi"),
+        (["build"], "compiling 21"),
+        (["build"], "half a line"),
+        (["build"], "from fd 1"),
+        ([], "result 42"),
     ]
 
 

@@ -63,7 +63,9 @@ def test_resume_after_failure_replays_and_never_repeats_completed_effects(godel_
     first = godel_run("run", "wf.py")
     assert first.returncode == 1 and "check failed" in first.stderr
     run_id = only_run(tmp_path)
-    token = next(e for e in events(tmp_path, run_id) if e["op"] == "det.randint")["response"]["value"]
+    token = next(e for e in events(tmp_path, run_id) if e["op"] == "det.randint")["response"][
+        "value"
+    ]
     (tmp_path / "broken").unlink()
     resumed = godel_run("resume", run_id[-8:])  # the short form that `show` prints
     assert resumed.returncode == 0, resumed.stderr
@@ -118,7 +120,9 @@ def test_hot_patch_a_failed_step_and_resume(godel_run, tmp_path):
     first = godel_run("run", "wf.py", "--no-lint")
     assert first.returncode == 2 and "NameError" in first.stderr
     run_id = only_run(tmp_path)
-    recorded = next(e for e in events(tmp_path, run_id) if e["op"] == "det.randint")["response"]["value"]
+    recorded = next(e for e in events(tmp_path, run_id) if e["op"] == "det.randint")["response"][
+        "value"
+    ]
     wf.write_text(HOTPATCH.replace("BUG(value)", "value * 2"))
     fixed = godel_run("resume", run_id)
     assert fixed.returncode == 0, fixed.stderr
@@ -185,7 +189,9 @@ def test_rewind_to_a_step_reruns_it_and_everything_after(godel_run, tmp_path):
     (tmp_path / "wf.py").write_text(REWINDABLE)
     assert godel_run("run", "wf.py").returncode == 0
     run_id = only_run(tmp_path)
-    step_b = next(e for e in events(tmp_path, run_id) if e["op"] == "step.enter" and e["step_path"] == ["b"])
+    step_b = next(
+        e for e in events(tmp_path, run_id) if e["op"] == "step.enter" and e["step_path"] == ["b"]
+    )
     rw = godel_run("rewind", run_id, "--to", step_b["event_id"][-8:], "--reason", "redo b")
     assert rw.returncode == 0, rw.stderr
     assert "invalidated" in rw.stderr
@@ -197,7 +203,9 @@ def test_targeted_cut_keeps_later_events(godel_run, tmp_path):
     (tmp_path / "wf.py").write_text(REWINDABLE)
     assert godel_run("run", "wf.py").returncode == 0
     run_id = only_run(tmp_path)
-    step_a = next(e for e in events(tmp_path, run_id) if e["op"] == "step.enter" and e["step_path"] == ["a"])
+    step_a = next(
+        e for e in events(tmp_path, run_id) if e["op"] == "step.enter" and e["step_path"] == ["a"]
+    )
     assert godel_run("rewind", run_id, "--to", step_a["event_id"], "--cut").returncode == 0
     resumed = godel_run("resume", run_id, "--on-mismatch", "continue")
     assert resumed.returncode == 0, resumed.stderr
@@ -208,7 +216,11 @@ def test_rewind_past_a_non_idempotent_command_is_refused(godel_run, tmp_path):
     (tmp_path / "wf.py").write_text(PIPELINE)
     assert godel_run("run", "wf.py").returncode == 0
     run_id = only_run(tmp_path)
-    build = next(e for e in events(tmp_path, run_id) if e["op"] == "step.enter" and e["step_path"] == ["build"])
+    build = next(
+        e
+        for e in events(tmp_path, run_id)
+        if e["op"] == "step.enter" and e["step_path"] == ["build"]
+    )
     refused = godel_run("rewind", run_id, "--to", build["event_id"])
     assert refused.returncode == 2
     assert "rewind refused" in refused.stderr and "echo built" in refused.stderr
@@ -238,8 +250,14 @@ async def wf():
 @pytest.mark.slow
 def test_pause_a_live_run_then_resume_it(tmp_path, godel_bin, cli_env, godel_run):
     (tmp_path / "wf.py").write_text(SLOW)
-    proc = subprocess.Popen([str(godel_bin), "run", "wf.py"], cwd=tmp_path, env=cli_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(godel_bin), "run", "wf.py"],
+        cwd=tmp_path,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     while not list((tmp_path / "runs").glob("*.jsonl")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -249,7 +267,7 @@ def test_pause_a_live_run_then_resume_it(tmp_path, godel_bin, cli_env, godel_run
     assert busy.returncode == 2 and "in use by another godel process" in busy.stderr
     paused = godel_run("pause", run_id, "--reason", "lunch")
     assert paused.returncode == 0, paused.stderr
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "paused" in err
     final = events(tmp_path, run_id)
     root = next(e for e in final if e["op"] == "WORKFLOW_STARTED")

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 
-
 def write(tmp_path: Path, name: str, source: str) -> Path:
     path = tmp_path / name
     path.write_text(source)
@@ -92,33 +91,45 @@ def test_argument_errors_exit_2_before_any_run(godel_run, tmp_path, tokens, mess
 
 
 def test_workflow_fail_exits_1_with_one_line(godel_run, tmp_path):
-    write(tmp_path, "wf.py", """
+    write(
+        tmp_path,
+        "wf.py",
+        """
 from godel import workflow, WorkflowFail
 
 @workflow
 async def wf():
     raise WorkflowFail("the review found 3 problems")
-""")
+""",
+    )
     proc = godel_run("run", "wf.py")
     assert proc.returncode == 1
-    assert "failed after" in proc.stderr and "WorkflowFail: the review found 3 problems" in proc.stderr
+    assert (
+        "failed after" in proc.stderr and "WorkflowFail: the review found 3 problems" in proc.stderr
+    )
     assert "Traceback" not in proc.stderr
     assert "godel resume" in proc.stderr
 
 
 def test_unexpected_error_exits_2_traceback_only_with_debug(godel_run, tmp_path):
-    write(tmp_path, "wf.py", """
+    write(
+        tmp_path,
+        "wf.py",
+        """
 from godel import workflow
 
 @workflow
 async def wf():
     return {}["missing"]
-""")
+""",
+    )
     proc = godel_run("run", "wf.py")
     assert proc.returncode == 2
     assert "KeyError: 'missing'" in proc.stderr and "Traceback" not in proc.stderr
     (run_id,) = run_ids(tmp_path)
-    root = [json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()][-1]
+    root = [
+        json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()
+    ][-1]
     assert root["status"] == "FAILED" and "Traceback" in root["response"]["traceback"]
     debug = godel_run("run", "wf.py", "--debug")
     assert debug.returncode == 2 and "Traceback" in debug.stderr
@@ -128,8 +139,10 @@ async def wf():
     ("source", "message"),
     [
         ("x = 1\n", "no @workflow function found"),
-        ("from godel import workflow\n@workflow\nasync def a(): pass\n@workflow\nasync def b(): pass\n",
-         "defines 2 workflows (a, b)"),
+        (
+            "from godel import workflow\n@workflow\nasync def a(): pass\n@workflow\nasync def b(): pass\n",
+            "defines 2 workflows (a, b)",
+        ),
         ("def broken(:\n", "syntax error"),
         ("import no_such_module_xyz\n", "ModuleNotFoundError"),
     ],
@@ -154,30 +167,44 @@ def test_workflow_can_import_a_sibling_module(godel_run, tmp_path, godel_bin, cl
     write(tmp_path, "helpers.py", "GREETING = 'hi from helpers'\n")
     sub = tmp_path / "elsewhere"
     sub.mkdir()
-    write(tmp_path, "wf.py", """
+    write(
+        tmp_path,
+        "wf.py",
+        """
 from godel import workflow, print
 from helpers import GREETING
 
 @workflow
 async def wf():
     await print(GREETING)
-""")
-    proc = subprocess.run([str(godel_bin), "run", str(tmp_path / "wf.py")], cwd=sub, capture_output=True,
-                          text=True, env=cli_env, timeout=60)
+""",
+    )
+    proc = subprocess.run(
+        [str(godel_bin), "run", str(tmp_path / "wf.py")],
+        cwd=sub,
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "hi from helpers"
 
 
 def test_strict_violation_in_a_helper_module_stops_the_run(godel_run, tmp_path):
     write(tmp_path, "helpers.py", "import time\n\ndef stamp():\n    return time.time()\n")
-    write(tmp_path, "wf.py", """
+    write(
+        tmp_path,
+        "wf.py",
+        """
 from godel import workflow
 from helpers import stamp
 
 @workflow
 async def wf():
     return stamp()
-""")
+""",
+    )
     proc = godel_run("run", "wf.py")
     assert proc.returncode == 2
     assert "helpers.py:4" in proc.stderr and "time.time" in proc.stderr
@@ -211,10 +238,17 @@ def test_parallel_identity_does_not_depend_on_timing(godel_run, tmp_path):
         assert proc.returncode == 0, proc.stderr
     tables = []
     for run_id in sorted(run_ids(tmp_path)):
-        events = [json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()[1:]]
+        events = [
+            json.loads(x)
+            for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()[1:]
+        ]
         steps = {e["event_id"]: e for e in events if e["op"] == "step.enter"}
-        tables.append(sorted((tuple(e["step_path"]), e["invocation_seq"], e["request"]["args"][0])
-                             for e in steps.values()))
+        tables.append(
+            sorted(
+                (tuple(e["step_path"]), e["invocation_seq"], e["request"]["args"][0])
+                for e in steps.values()
+            )
+        )
     assert tables[0] == tables[1]
     assert [t[0] for t in tables[0]] == [("[0]", "pick"), ("[1]", "pick")]
 
@@ -249,16 +283,24 @@ def _wait_for(path: Path, timeout: float = 20.0) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+@pytest.mark.parametrize(
+    ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
 def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code, godel_bin, cli_env):
     write(tmp_path, "wf.py", SLEEPER)
-    proc = subprocess.Popen([str(godel_bin), "run", "wf.py"], cwd=tmp_path, env=cli_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(godel_bin), "run", "wf.py"],
+        cwd=tmp_path,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     pidfile = tmp_path / "grandchild.pid"
     _wait_for(pidfile)
     grandchild = int(pidfile.read_text())
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == code, err
     assert "interrupted" in err and "godel resume" in err
     deadline = time.monotonic() + 10
@@ -266,7 +308,9 @@ def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code, g
         time.sleep(0.05)
     assert not _alive(grandchild)
     (run_id,) = run_ids(tmp_path)
-    events = [json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()[1:]]
+    events = [
+        json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()[1:]
+    ]
     final = {e["event_id"]: e for e in events}
     root = next(e for e in final.values() if e["op"] == "WORKFLOW_STARTED")
     assert root["status"] == "FAILED" and root["response"]["error_type"] == "Interrupted"
@@ -290,7 +334,9 @@ def test_lint_errors_stop_run_and_resume_before_any_event(godel_run, tmp_path):
     write(tmp_path, "wf.py", LINT_ERROR)
     proc = godel_run("run", "wf.py")
     assert proc.returncode == 2
-    assert "lint found 1 error" in proc.stderr and "PL001" in proc.stderr and "wf.py:6:" in proc.stderr
+    assert (
+        "lint found 1 error" in proc.stderr and "PL001" in proc.stderr and "wf.py:6:" in proc.stderr
+    )
     assert run_ids(tmp_path) == []
     clean = LINT_ERROR.replace('    run(["true"])\n', '    await run(["true"])\n')
     write(tmp_path, "wf.py", clean)
@@ -302,13 +348,17 @@ def test_lint_errors_stop_run_and_resume_before_any_event(godel_run, tmp_path):
 
 
 def test_lint_warnings_are_printed_and_the_run_goes_on(godel_run, tmp_path):
-    write(tmp_path, "wf.py", """
+    write(
+        tmp_path,
+        "wf.py",
+        """
 from godel import workflow
 
 @workflow
 async def wf():
     print("plain print")
-""")
+""",
+    )
     proc = godel_run("run", "wf.py")
     assert proc.returncode == 0, proc.stderr
     assert "PL008" in proc.stderr or "PL006" in proc.stderr

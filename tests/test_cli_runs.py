@@ -11,9 +11,9 @@ import anyio
 import pytest
 
 from godel import WorkflowFail, print, workflow
-from godel.log.events import Op
-from godel.log.eventlog import EventLog
 from godel.engine.workflow import RunOptions, execute
+from godel.log.eventlog import EventLog
+from godel.log.events import Op
 
 
 @workflow
@@ -37,7 +37,9 @@ def populated(runs: Path) -> dict[str, str]:
     made: dict[str, str] = {}
     for status, wf in (("FINISHED", fine), ("FAILED", broken)):
         ids: list[str] = []
-        options = RunOptions(runs_dir=runs, transcript=False, on_start=lambda run_id, _p: ids.append(run_id))
+        options = RunOptions(
+            runs_dir=runs, transcript=False, on_start=lambda run_id, _p, ids=ids: ids.append(run_id)
+        )
         try:
             anyio.run(execute, wf.__godel_workflow__, (), {}, options)
         except WorkflowFail:
@@ -65,18 +67,32 @@ def test_list(godel_run: Callable[..., Any], populated: dict[str, str], runs: Pa
     result = godel_run("runs", "list", "--runs-dir", str(runs))
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["RUN", "ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "ATTEMPTS"]
+    assert lines[0].split() == [
+        "RUN",
+        "ID",
+        "WORKFLOW",
+        "STATUS",
+        "STARTED",
+        "DURATION",
+        "ATTEMPTS",
+    ]
     listed = {line.split()[0]: line.split()[2] for line in lines[1:]}
     assert listed == {run_id: status for status, run_id in populated.items()}  # full ids, never cut
     order = [line.split()[0] for line in lines[1:]]
-    assert order == [populated[s] for s in ("UNKNOWN", "CRASHED", "FAILED", "FINISHED")]  # newest first
+    assert order == [
+        populated[s] for s in ("UNKNOWN", "CRASHED", "FAILED", "FINISHED")
+    ]  # newest first
     assert f"warning: run {populated['UNKNOWN']}" in result.stderr and "corrupt" in result.stderr
     assert lines[1].split()[1] == "<unknown>"
     assert any(line.split()[1] == "died" for line in lines)
 
 
-def test_status_filter_limit_and_json(godel_run: Callable[..., Any], populated: dict[str, str], runs: Path) -> None:
-    failed = godel_run("runs", "list", "--status", "failed", "--runs-dir", str(runs)).stdout.splitlines()
+def test_status_filter_limit_and_json(
+    godel_run: Callable[..., Any], populated: dict[str, str], runs: Path
+) -> None:
+    failed = godel_run(
+        "runs", "list", "--status", "failed", "--runs-dir", str(runs)
+    ).stdout.splitlines()
     assert [line.split()[0] for line in failed[1:]] == [populated["FAILED"]]
     one = godel_run("runs", "list", "--limit", "1", "--json", "--runs-dir", str(runs))
     data = json.loads(one.stdout)
@@ -85,17 +101,26 @@ def test_status_filter_limit_and_json(godel_run: Callable[..., Any], populated: 
     assert bad.returncode == 2
 
 
-def test_runs_list_and_show_agree(godel_run: Callable[..., Any], populated: dict[str, str], runs: Path) -> None:
-    listed = {d["run_id"]: d for d in json.loads(godel_run("runs", "list", "--json", "--runs-dir", str(runs)).stdout)}
+def test_runs_list_and_show_agree(
+    godel_run: Callable[..., Any], populated: dict[str, str], runs: Path
+) -> None:
+    listed = {
+        d["run_id"]: d
+        for d in json.loads(godel_run("runs", "list", "--json", "--runs-dir", str(runs)).stdout)
+    }
     for status, run_id in populated.items():
         if status == "UNKNOWN":
             assert godel_run("show", run_id, "--runs-dir", str(runs)).returncode == 2
             continue
-        shown = json.loads(godel_run("show", run_id, "--json", "--runs-dir", str(runs)).stdout)["run"]
+        shown = json.loads(godel_run("show", run_id, "--json", "--runs-dir", str(runs)).stdout)[
+            "run"
+        ]
         assert shown["status"] == listed[run_id]["status"] == status
         assert shown["duration"] == listed[run_id]["duration"]
 
 
 def test_runs_alone_prints_its_help(godel_run: Callable[..., Any]) -> None:
     result = godel_run("runs")
-    assert result.returncode == 0 and "list" in result.stdout and "Usage: godel runs" in result.stdout
+    assert (
+        result.returncode == 0 and "list" in result.stdout and "Usage: godel runs" in result.stdout
+    )

@@ -13,10 +13,10 @@ import anyio
 import pytest
 
 from godel import print, run, step, workflow, write_text
+from godel.engine.workflow import RunOptions, execute
+from godel.log.eventlog import EventLog
 from godel.log.events import Op
 from godel.log.ids import short_id
-from godel.log.eventlog import EventLog
-from godel.engine.workflow import RunOptions, execute
 
 
 @step
@@ -52,7 +52,9 @@ def make_run(runs: Path) -> Callable[..., str]:
 
     def make(wf: Any, *args: Any) -> str:
         ids: list[str] = []
-        options = RunOptions(runs_dir=runs, transcript=False, on_start=lambda run_id, _p: ids.append(run_id))
+        options = RunOptions(
+            runs_dir=runs, transcript=False, on_start=lambda run_id, _p: ids.append(run_id)
+        )
         try:
             anyio.run(execute, wf.__godel_workflow__, args, {}, options)
         except Exception:
@@ -62,7 +64,9 @@ def make_run(runs: Path) -> Callable[..., str]:
     return make
 
 
-def test_show_a_failed_run(godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path) -> None:
+def test_show_a_failed_run(
+    godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path
+) -> None:
     run_id = make_run(bad)
     result = godel_run("show", run_id[:10], "--runs-dir", str(runs))
     assert result.returncode == 0, result.stderr
@@ -76,12 +80,16 @@ def test_show_a_failed_run(godel_run: Callable[..., Any], make_run: Callable[...
     assert f"failed at run boom [{short_id(cause.event_id)}]" in head
     lines = table.splitlines()
     assert lines[0].split() == ["ID", "OP", "STEP", "STATUS", "DURATION", "DETAIL"]
-    assert any(line.startswith(short_id(cause.event_id)) and "FAILED" in line and "exit 4" in line for line in lines)
+    assert any(
+        line.startswith(short_id(cause.event_id)) and "FAILED" in line and "exit 4" in line
+        for line in lines
+    )
     assert any("print" in line and "(root)" in line and "about to fail" in line for line in lines)
 
 
-def test_unknown_and_ambiguous_runs_exit_2(godel_run: Callable[..., Any], make_run: Callable[..., str],
-                                           runs: Path, tmp_path: Path) -> None:
+def test_unknown_and_ambiguous_runs_exit_2(
+    godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path, tmp_path: Path
+) -> None:
     result = godel_run("show", "01ABCDEF", "--runs-dir", str(runs))
     assert result.returncode == 2 and "no runs directory" in result.stderr
     first, second = make_run(bad), make_run(bad)
@@ -94,7 +102,9 @@ def test_unknown_and_ambiguous_runs_exit_2(godel_run: Callable[..., Any], make_r
     assert first in result.stderr and second in result.stderr
 
 
-def test_graph(godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path, tmp_path: Path) -> None:
+def test_graph(
+    godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path, tmp_path: Path
+) -> None:
     run_id = make_run(good, str(tmp_path / "out.txt"))
     result = godel_run("show", run_id, "--graph", "--runs-dir", str(runs))
     assert result.returncode == 0, result.stderr
@@ -105,16 +115,20 @@ def test_graph(godel_run: Callable[..., Any], make_run: Callable[..., str], runs
     assert tree[3].startswith("   └─ ✓ ") and "write_text" in tree[3] and "(8000 B)" in tree[3]
 
 
-def test_full_event_by_its_short_id(godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path,
-                                    tmp_path: Path) -> None:
+def test_full_event_by_its_short_id(
+    godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path, tmp_path: Path
+) -> None:
     run_id = make_run(good, str(tmp_path / "out.txt"))
     write = next(e for e in EventLog.load(run_id, runs) if e.op == Op.WRITE_TEXT)
     result = godel_run("show", run_id, "--full", short_id(write.event_id), "--runs-dir", str(runs))
     assert result.returncode == 0, result.stderr
     assert f"event           {write.event_id}" in result.stdout
     assert "z" * 8000 in result.stdout  # the whole value, back from the blob sidecar
-    as_json = json.loads(godel_run("show", run_id, "--full", write.event_id, "--json",
-                                   "--runs-dir", str(runs)).stdout)
+    as_json = json.loads(
+        godel_run(
+            "show", run_id, "--full", write.event_id, "--json", "--runs-dir", str(runs)
+        ).stdout
+    )
     assert as_json["request"]["content"] == "z" * 8000 and as_json["op"] == "write_text"
     missing = godel_run("show", run_id, "--full", "NOPE1234", "--runs-dir", str(runs))
     assert missing.returncode == 2 and "no event id matches" in missing.stderr
@@ -125,12 +139,18 @@ def test_json(godel_run: Callable[..., Any], make_run: Callable[..., str], runs:
     data = json.loads(godel_run("show", run_id, "--json", "--runs-dir", str(runs)).stdout)
     assert data["run"]["status"] == "FAILED" and data["run"]["failure"]["cause"]["op"] == "run"
     assert [e["op"] for e in data["events"]][:2] == ["WORKFLOW_STARTED", "print"]
-    assert {"event_id", "short_id", "mark", "children_ids", "request", "response"} <= set(data["events"][0])
-    tree = json.loads(godel_run("show", run_id, "--graph", "--json", "--runs-dir", str(runs)).stdout)["tree"]
+    assert {"event_id", "short_id", "mark", "children_ids", "request", "response"} <= set(
+        data["events"][0]
+    )
+    tree = json.loads(
+        godel_run("show", run_id, "--graph", "--json", "--runs-dir", str(runs)).stdout
+    )["tree"]
     assert tree[0]["event"]["op"] == "WORKFLOW_STARTED" and tree[0]["children"]
 
 
-def test_torn_last_line_is_a_warning(godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path) -> None:
+def test_torn_last_line_is_a_warning(
+    godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path
+) -> None:
     run_id = make_run(bad)
     with open(runs / f"{run_id}.jsonl", "ab") as f:
         f.write(b'{"event_id":"01M8')
@@ -140,7 +160,7 @@ def test_torn_last_line_is_a_warning(godel_run: Callable[..., Any], make_run: Ca
     assert "status    FAILED" in result.stdout
 
 
-RESUMABLE = textwrap.dedent('''
+RESUMABLE = textwrap.dedent("""
     from pathlib import Path
     from godel import workflow, step, run, print
 
@@ -152,17 +172,20 @@ RESUMABLE = textwrap.dedent('''
     @workflow
     async def resumable(flag: str):
         await flaky(flag)
-''')
+""")
 
 
 def test_resumed_run_shows_the_latest_attempt_and_all_shows_the_prior_one(
-        godel_run: Callable[..., Any], tmp_path: Path) -> None:
+    godel_run: Callable[..., Any], tmp_path: Path
+) -> None:
     wf = tmp_path / "wf.py"
     wf.write_text(RESUMABLE)
     flag = tmp_path / "flag"
     first = godel_run("run", str(wf), "--", str(flag))
     assert first.returncode == 1, first.stderr
-    run_id = next(line.split()[-1] for line in first.stderr.splitlines() if line.startswith("[godel] run "))
+    run_id = next(
+        line.split()[-1] for line in first.stderr.splitlines() if line.startswith("[godel] run ")
+    )
     flag.touch()
     assert godel_run("resume", run_id).returncode == 0
     shown = godel_run("show", run_id)
@@ -176,30 +199,51 @@ def test_resumed_run_shows_the_latest_attempt_and_all_shows_the_prior_one(
     assert any(line.startswith("meta ") and "RESUME" in line for line in everything)
 
 
-LIVE = textwrap.dedent('''
+LIVE = textwrap.dedent("""
     from godel import workflow, input, print
 
     @workflow
     async def live():
         name = await input("name? ")
         await print(f"hi {name}")
-''')
+""")
 
 
-def test_a_live_run_is_running_and_readable(godel_bin: Path, cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_a_live_run_is_running_and_readable(
+    godel_bin: Path, cli_env: dict[str, str], tmp_path: Path
+) -> None:
     wf = tmp_path / "live.py"
     wf.write_text(LIVE)
     env = {**cli_env, "GODEL_RUNS_DIR": str(tmp_path / "runs")}
-    proc = subprocess.Popen([str(godel_bin), "run", str(wf), "--auto-checkpoint", "pipe"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [str(godel_bin), "run", str(wf), "--auto-checkpoint", "pipe"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         assert proc.stderr is not None and proc.stdin is not None
         run_id = next(line.split()[-1] for line in proc.stderr if line.startswith("[godel] run "))
-        live = subprocess.run([str(godel_bin), "show", run_id], capture_output=True, text=True, env=env,
-                              cwd=tmp_path, timeout=60)
+        live = subprocess.run(
+            [str(godel_bin), "show", run_id],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+        )
         assert live.returncode == 0 and "status    RUNNING" in live.stdout
-        listed = subprocess.run([str(godel_bin), "runs", "list", "--json"], capture_output=True, text=True,
-                                env=env, cwd=tmp_path, timeout=60)
+        listed = subprocess.run(
+            [str(godel_bin), "runs", "list", "--json"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+        )
         assert json.loads(listed.stdout)[0]["status"] == "RUNNING"
         proc.stdin.write("ada\n")
         proc.stdin.flush()
@@ -208,6 +252,12 @@ def test_a_live_run_is_running_and_readable(godel_bin: Path, cli_env: dict[str, 
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
-    done = subprocess.run([str(godel_bin), "show", run_id], capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=60)
+    done = subprocess.run(
+        [str(godel_bin), "show", run_id],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert "status    FINISHED" in done.stdout and '"name? " → "ada"' in done.stdout

@@ -14,10 +14,10 @@ import anyio
 import pytest
 
 from godel import print, step, workflow
+from godel.engine.workflow import RunOptions, execute
+from godel.log.eventlog import EventLog
 from godel.log.events import Event, Op
 from godel.log.ids import new_id
-from godel.log.eventlog import EventLog
-from godel.engine.workflow import RunOptions, execute
 
 
 @step
@@ -40,7 +40,9 @@ def runs(tmp_path: Path) -> Path:
 @pytest.fixture
 def finished_run(runs: Path) -> str:
     ids: list[str] = []
-    options = RunOptions(runs_dir=runs, transcript=False, on_start=lambda run_id, _p: ids.append(run_id))
+    options = RunOptions(
+        runs_dir=runs, transcript=False, on_start=lambda run_id, _p: ids.append(run_id)
+    )
     anyio.run(execute, greetings.__godel_workflow__, (), {}, options)
     return ids[0]
 
@@ -56,26 +58,35 @@ def test_pretty_no_follow(godel_run: Callable[..., Any], finished_run: str, runs
     assert any("print" in line and "greet" in line and "hello 2" in line for line in lines)
 
 
-def test_json_lines_carry_the_log_lines_keys(godel_run: Callable[..., Any], finished_run: str, runs: Path) -> None:
-    result = godel_run("tail", finished_run, "--format", "json", "--no-follow", "--runs-dir", str(runs))
+def test_json_lines_carry_the_log_lines_keys(
+    godel_run: Callable[..., Any], finished_run: str, runs: Path
+) -> None:
+    result = godel_run(
+        "tail", finished_run, "--format", "json", "--no-follow", "--runs-dir", str(runs)
+    )
     assert result.returncode == 0
     printed = [json.loads(line) for line in result.stdout.splitlines()]
-    logged = [json.loads(line) for line in (runs / f"{finished_run}.jsonl").read_text().splitlines()[1:]]
+    logged = [
+        json.loads(line) for line in (runs / f"{finished_run}.jsonl").read_text().splitlines()[1:]
+    ]
     assert len(printed) == len(logged)
-    for out, line in zip(printed, logged):
+    for out, line in zip(printed, logged, strict=True):
         line.pop("blobs", None)  # a moved value shows as its preview, as in the line itself
         assert out == line
         assert list(out) == list(Event.from_dict(out).to_dict())
 
 
-def test_follow_stops_at_the_end_of_a_finished_run(godel_run: Callable[..., Any], finished_run: str,
-                                                   runs: Path) -> None:
+def test_follow_stops_at_the_end_of_a_finished_run(
+    godel_run: Callable[..., Any], finished_run: str, runs: Path
+) -> None:
     result = godel_run("tail", finished_run, "--runs-dir", str(runs), "--poll", "0.02")
     assert result.returncode == 0
     assert "FINISHED" in result.stdout.splitlines()[-1]
 
 
-def test_missing_run_with_no_wait_or_no_follow_exits_2_at_once(godel_run: Callable[..., Any], runs: Path) -> None:
+def test_missing_run_with_no_wait_or_no_follow_exits_2_at_once(
+    godel_run: Callable[..., Any], runs: Path
+) -> None:
     for flag in ("--no-wait", "--no-follow"):
         result = godel_run("tail", "01M8ZZZZZZZZZZZZZZZZZZZZZZ", flag, "--runs-dir", str(runs))
         assert result.returncode == 2 and "no run matches" in result.stderr
@@ -90,11 +101,18 @@ def test_ambiguous_prefix_exits_2(godel_run: Callable[..., Any], runs: Path) -> 
     assert result.returncode == 2 and "ambiguous" in result.stderr
 
 
-def test_waits_for_a_run_that_has_not_started(godel_bin: Path, cli_env: dict[str, str], runs: Path,
-                                              tmp_path: Path) -> None:
+def test_waits_for_a_run_that_has_not_started(
+    godel_bin: Path, cli_env: dict[str, str], runs: Path, tmp_path: Path
+) -> None:
     run_id = new_id()
-    proc = subprocess.Popen([str(godel_bin), "tail", run_id, "--runs-dir", str(runs), "--poll", "0.02"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [str(godel_bin), "tail", run_id, "--runs-dir", str(runs), "--poll", "0.02"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env,
+        cwd=tmp_path,
+    )
     try:
         assert proc.stderr is not None
         assert "waiting for run" in proc.stderr.readline()
@@ -111,28 +129,43 @@ def test_waits_for_a_run_that_has_not_started(godel_bin: Path, cli_env: dict[str
     assert [line.split()[4] for line in out.splitlines()] == ["STARTED", "FINISHED"]
 
 
-LIVE = textwrap.dedent('''
+LIVE = textwrap.dedent("""
     from godel import workflow, input, print
 
     @workflow
     async def live():
         name = await input("name? ")
         await print(f"hi {name}")
-''')
+""")
 
 
-def test_follows_a_live_run_until_it_ends(godel_bin: Path, cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_follows_a_live_run_until_it_ends(
+    godel_bin: Path, cli_env: dict[str, str], tmp_path: Path
+) -> None:
     wf = tmp_path / "live.py"
     wf.write_text(LIVE)
     env = {**cli_env, "GODEL_RUNS_DIR": str(tmp_path / "runs")}
-    run = subprocess.Popen([str(godel_bin), "run", str(wf), "--auto-checkpoint", "pipe"], stdin=subprocess.PIPE,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    run = subprocess.Popen(
+        [str(godel_bin), "run", str(wf), "--auto-checkpoint", "pipe"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     tail = None
     try:
         assert run.stderr is not None and run.stdin is not None
         run_id = next(line.split()[-1] for line in run.stderr if line.startswith("[godel] run "))
-        tail = subprocess.Popen([str(godel_bin), "tail", run_id, "--format", "json", "--poll", "0.02"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+        tail = subprocess.Popen(
+            [str(godel_bin), "tail", run_id, "--format", "json", "--poll", "0.02"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
         assert tail.stdout is not None
         # The checkpoint is visible while the run waits for its answer.
         while True:
@@ -154,11 +187,19 @@ def test_follows_a_live_run_until_it_ends(godel_bin: Path, cli_env: dict[str, st
     assert last["op"] == "WORKFLOW_STARTED" and last["status"] == "FINISHED"
 
 
-def test_ctrl_c_exits_130_quietly(godel_bin: Path, cli_env: dict[str, str], runs: Path, tmp_path: Path) -> None:
+def test_ctrl_c_exits_130_quietly(
+    godel_bin: Path, cli_env: dict[str, str], runs: Path, tmp_path: Path
+) -> None:
     with EventLog.create(runs) as log:  # a run that died without an end: tail follows it
         log.start(Op.WORKFLOW_STARTED, request={"function": "w"})
-    proc = subprocess.Popen([str(godel_bin), "tail", log.run_id, "--runs-dir", str(runs), "--poll", "0.02"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=cli_env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [str(godel_bin), "tail", log.run_id, "--runs-dir", str(runs), "--poll", "0.02"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env,
+        cwd=tmp_path,
+    )
     try:
         assert proc.stderr is not None
         assert "is not running" in proc.stderr.readline()  # it is polling now

@@ -42,13 +42,22 @@ def fold(log: Path) -> list[dict]:
     return list(events.values())
 
 
-def resume_until_done(godel: Path, cwd: Path, env: dict, run_id: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(godel), "resume", run_id], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=60)
+def resume_until_done(
+    godel: Path, cwd: Path, env: dict, run_id: str
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [str(godel), "resume", run_id], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
     if proc.returncode == 2 and "UnsafeResumeError" in proc.stderr:
         # The kill hit while a command or a write was in flight: say it is safe to redo.
-        proc = subprocess.run([str(godel), "resume", run_id, "--assume-idempotent"], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            [str(godel), "resume", run_id, "--assume-idempotent"],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     return proc
 
 
@@ -63,8 +72,13 @@ def test_random_sigkill_then_resume(tmp_path, godel_bin, cli_env):
         (work / "marks").mkdir(parents=True)
         (work / "out").mkdir()
         (work / "wf.py").write_text(WORKFLOW)
-        proc = subprocess.Popen([str(godel_bin), "run", "wf.py", "--", str(STAGES)], cwd=work, env=cli_env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [str(godel_bin), "run", "wf.py", "--", str(STAGES)],
+            cwd=work,
+            env=cli_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.25, 0.9))
         proc.kill()
         proc.wait()
@@ -90,8 +104,11 @@ def test_random_sigkill_then_resume(tmp_path, godel_bin, cli_env):
         assert result == [next(iter(recorded[i])) for i in range(STAGES)]
         for i in range(STAGES):
             assert (work / "out" / f"{i}.txt").read_text() == str(result[i])
-        in_flight = {by_id[e["parent_id"]]["request"]["args"][0] for e in events
-                     if e["op"] == "run" and e["status"] == "STARTED"}
+        in_flight = {
+            by_id[e["parent_id"]]["request"]["args"][0]
+            for e in events
+            if e["op"] == "run" and e["status"] == "STARTED"
+        }
         for i in range(STAGES):
             times = len((work / "marks" / str(i)).read_text().split())
             assert times == 1 or (times == 2 and i in in_flight), (i, times, in_flight)

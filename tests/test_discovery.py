@@ -46,7 +46,9 @@ def test_the_bundled_agents_resolve_to_their_plugins() -> None:
 
 def test_unknown_agents_are_not_attributes() -> None:
     assert not hasattr(godel.agents, "nope")
-    with pytest.raises(UnknownPluginError, match=r"no agent named 'nope' is installed \(installed: .*echo"):
+    with pytest.raises(
+        UnknownPluginError, match=r"no agent named 'nope' is installed \(installed: .*echo"
+    ):
         godel.agents.get("nope")
 
 
@@ -60,7 +62,11 @@ def test_parsers_get_returns_a_stream_parser_that_parses() -> None:
     parser_cls = godel.parsers.get("echo")
     parser = parser_cls()
     assert isinstance(parser, StreamParser)
-    records = [r for line in ["say: hello", "", "garbage", "say: two \\", "lines"] for r in parser.feed(line)]
+    records = [
+        r
+        for line in ["say: hello", "", "garbage", "say: two \\", "lines"]
+        for r in parser.feed(line)
+    ]
     assert records == [
         {"op": "agent.response", "text": "hello"},
         {"op": "agent.raw", "text": "garbage", "reason": "malformed"},
@@ -91,7 +97,9 @@ def test_godel_help_lists_plugin_and_builtin_commands(godel_run) -> None:
     result = godel_run("--help")
     assert result.returncode == 0, result.stderr
     commands = dict(
-        line.split(None, 1) for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()
+        line.split(None, 1)
+        for line in result.stdout.split("Commands:")[1].splitlines()
+        if line.strip()
     )
     assert commands["echo"] == "Print the words back (test plugin)."
     assert commands["plugins"] == "List installed plugins and what they register."
@@ -119,7 +127,10 @@ def test_godel_plugins_text_shows_entry_point_distribution_version_and_names(god
         "  lint rules: ECH001\n"
         "  commands: echo\n"
     ) in result.stdout
-    assert "claude  (godel-claude 0.1.0)\n  entry point: godel:claude = godel_claude.plugin\n" in result.stdout
+    assert (
+        "claude  (godel-claude 0.1.0)\n  entry point: godel:claude = godel_claude.plugin\n"
+        in result.stdout
+    )
     assert "core  (godel-core " in result.stdout and "cli  (godel-cli " in result.stdout
     for dist in GODEL_DISTS:
         assert f"({dist} " in result.stdout
@@ -136,10 +147,18 @@ def test_godel_plugins_json(godel_run) -> None:
     assert echo["distribution"] == "godel-echo" and echo["version"] == "0.1.0"
     assert echo["entry_point"] == "godel:echo = godel_echo.plugin"
     assert echo["loaded"] is True and echo["error"] is None and echo["builtin"] is False
-    assert echo["registered"] == {"agents": ["echo"], "parsers": ["echo"], "lint_rules": ["ECH001"],
-                                  "commands": ["echo"]}
-    assert echo["hooks"] == ["godel_register_agents", "godel_register_commands",
-                             "godel_register_lint_rules", "godel_register_parsers"]
+    assert echo["registered"] == {
+        "agents": ["echo"],
+        "parsers": ["echo"],
+        "lint_rules": ["ECH001"],
+        "commands": ["echo"],
+    }
+    assert echo["hooks"] == [
+        "godel_register_agents",
+        "godel_register_commands",
+        "godel_register_lint_rules",
+        "godel_register_parsers",
+    ]
     assert plugins["claude"]["registered"]["agents"] == ["claude_code"]
     assert plugins["core"]["builtin"] is True and plugins["core"]["entry_point"] == "(built-in)"
 
@@ -160,14 +179,18 @@ def test_unknown_agent_names_the_package_to_install(python_run) -> None:
     result = python_run(code, env={"GODEL_DISABLE_PLUGINS": "claude"})
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("godel.exceptions.UnknownPluginError: no agent named 'claude_code' is installed "
-                           "(installed: copilot, echo")
+    assert last.startswith(
+        "godel.exceptions.UnknownPluginError: no agent named 'claude_code' is installed "
+        "(installed: copilot, echo"
+    )
     assert "install it with: pip install godel-claude" in last
     assert "its plugin 'claude' is blocked by GODEL_DISABLE_PLUGINS" in last
 
 
 def test_from_import_of_a_missing_agent_is_an_import_error(python_run) -> None:
-    result = python_run("from godel.agents import claude_code", env={"GODEL_DISABLE_PLUGINS": "claude"})
+    result = python_run(
+        "from godel.agents import claude_code", env={"GODEL_DISABLE_PLUGINS": "claude"}
+    )
     assert result.returncode == 1
     assert "ImportError: cannot import name 'claude_code' from 'godel.agents'" in result.stderr
 

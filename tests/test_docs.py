@@ -21,7 +21,8 @@ SPEC_MARKER = f"{hookspecs.PROJECT}_spec"  # the attribute pluggy's HookspecMark
 
 def hookspec_functions() -> dict[str, Callable[..., Any]]:
     return {
-        name: fn for name, fn in vars(hookspecs).items()
+        name: fn
+        for name, fn in vars(hookspecs).items()
         if name.startswith("godel_") and callable(fn) and hasattr(fn, SPEC_MARKER)
     }
 
@@ -39,9 +40,13 @@ class _Annotation:
 def signature_text(name: str, fn: Callable[..., Any]) -> str:
     """``godel_register_agents(register: Register) -> None``, from the function itself."""
     sig = inspect.signature(fn)
-    params = [p.replace(annotation=_Annotation(p.annotation)) if p.annotation is not p.empty else p
-              for p in sig.parameters.values()]
-    ret = _Annotation(sig.return_annotation) if sig.return_annotation is not sig.empty else sig.empty
+    params = [
+        p.replace(annotation=_Annotation(p.annotation)) if p.annotation is not p.empty else p
+        for p in sig.parameters.values()
+    ]
+    ret = (
+        _Annotation(sig.return_annotation) if sig.return_annotation is not sig.empty else sig.empty
+    )
     return f"{name}{sig.replace(parameters=params, return_annotation=ret)}"
 
 
@@ -57,8 +62,12 @@ SPECS = hookspec_functions()
 
 
 def test_there_are_hookspecs_to_document() -> None:
-    assert {"godel_register_agents", "godel_register_parsers", "godel_register_lint_rules",
-            "godel_register_commands"} <= set(SPECS)
+    assert {
+        "godel_register_agents",
+        "godel_register_parsers",
+        "godel_register_lint_rules",
+        "godel_register_commands",
+    } <= set(SPECS)
 
 
 def test_signatures_are_rendered_from_the_code() -> None:
@@ -73,7 +82,9 @@ def test_every_hookspec_has_a_heading_and_its_exact_signature(name: str) -> None
     assert heading in SECTIONS, f"docs/plugins.md needs a '## `{name}`' heading"
     blocks = re.findall(r"```python\n(.*?)```", SECTIONS[heading], flags=re.DOTALL)
     assert blocks, f"the '{name}' section needs a python code block with its signature"
-    assert blocks[0].strip() == signature_text(name, SPECS[name]), "the first code block is the signature"
+    assert blocks[0].strip() == signature_text(name, SPECS[name]), (
+        "the first code block is the signature"
+    )
     assert len(blocks) > 1, f"the '{name}' section needs an example after the signature"
     assert f"def {name}(" in SECTIONS[heading], "the example implements the hook"
 
@@ -106,7 +117,7 @@ def test_the_agent_backend_example_runs(tmp_path: Path) -> None:
     section = SECTIONS["Writing an agent backend"]
     code = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)[0]
     namespace: dict[str, Any] = {}
-    exec(compile(code, "godel_hello/agent.py", "exec"), namespace)  # noqa: S102 - the documented example
+    exec(compile(code, "godel_hello/agent.py", "exec"), namespace)
     cli = tmp_path / "hello-agent"
     cli.write_text(HELLO_CLI.replace("#!/usr/bin/env python3", f"#!{sys.executable}"))
     cli.chmod(0o755)
@@ -119,8 +130,12 @@ def test_the_agent_backend_example_runs(tmp_path: Path) -> None:
 
 def test_every_environment_switch_is_documented() -> None:
     switches = set(re.findall(r"GODEL_[A-Z_]+", godel.plugins.manager.__doc__ or ""))
-    assert switches >= {"GODEL_DISABLE_PLUGIN_AUTOLOAD", "GODEL_PLUGINS", "GODEL_DISABLE_PLUGINS",
-                        "GODEL_STRICT_PLUGINS"}
+    assert switches >= {
+        "GODEL_DISABLE_PLUGIN_AUTOLOAD",
+        "GODEL_PLUGINS",
+        "GODEL_DISABLE_PLUGINS",
+        "GODEL_STRICT_PLUGINS",
+    }
     table = SECTIONS["Environment switches"]
     for switch in switches:
         assert f"`{switch}" in table, switch

@@ -12,7 +12,15 @@ from pathlib import Path
 
 PLUGIN_PACKAGES = ("godel_claude", "godel_copilot", "godel_watch", "godel_echo", "godel_cli")
 # Heavy or plugin-only imports that `import godel` must not pay for: agents call godel often.
-HEAVY = ("godel.plugins.manager", "godel.plugins.registry", "importlib.metadata", "click", "pydantic", "anyio", "ulid")
+HEAVY = (
+    "godel.plugins.manager",
+    "godel.plugins.registry",
+    "importlib.metadata",
+    "click",
+    "pydantic",
+    "anyio",
+    "ulid",
+)
 
 
 def modules_after(python_run, tmp_path: Path, code: str, **kwargs) -> set[str]:
@@ -50,32 +58,50 @@ def test_import_godel_agents_and_parsers_loads_no_plugin(python_run, tmp_path: P
 
 def test_godel_help_imports_no_agent_and_no_summarised_command(python_run, tmp_path: Path) -> None:
     loaded = modules_after(python_run, tmp_path, run_cli(["--help"]))
-    assert "godel_echo.plugin" in loaded and "godel_claude.plugin" in loaded, "plugins were consulted"
-    for module in ("godel_claude.agent", "godel_copilot.agent", "godel_echo.agent", "godel_echo.cli",
-                   "godel_echo.parser", "godel_cli.commands.plugins"):
+    assert "godel_echo.plugin" in loaded and "godel_claude.plugin" in loaded, (
+        "plugins were consulted"
+    )
+    for module in (
+        "godel_claude.agent",
+        "godel_copilot.agent",
+        "godel_echo.agent",
+        "godel_echo.cli",
+        "godel_echo.parser",
+        "godel_cli.commands.plugins",
+    ):
         assert module not in loaded
 
 
 def test_help_never_imports_a_command_that_has_a_summary(python_run, tmp_path: Path) -> None:
-    code = run_cli(["--help"]) + """
+    code = (
+        run_cli(["--help"])
+        + """
         from godel.plugins.manager import get_plugin_manager
         for entry in get_plugin_manager().commands.entries():
             if entry.summary and isinstance(entry.target, str):
                 module = entry.target.partition(":")[0]
                 assert module not in sys.modules, (entry.name, module)
     """
+    )
     modules_after(python_run, tmp_path, code)
 
 
 def test_running_a_plugin_command_imports_only_that_command(python_run, tmp_path: Path) -> None:
     loaded = modules_after(python_run, tmp_path, run_cli(["echo", "hi"]))
     assert "godel_echo.cli" in loaded
-    assert not loaded & {"godel_echo.agent", "godel_echo.parser", "godel_claude.agent", "godel_cli.commands.plugins"}
+    assert not loaded & {
+        "godel_echo.agent",
+        "godel_echo.parser",
+        "godel_claude.agent",
+        "godel_cli.commands.plugins",
+    }
 
 
 def test_plugin_modules_import_nothing_they_register(python_run, tmp_path: Path) -> None:
     # `godel plugins` imports every plugin module and calls every hook, but loads no target.
-    code = run_cli(["plugins"]) + """
+    code = (
+        run_cli(["plugins"])
+        + """
         from godel.plugins.manager import get_plugin_manager
         pm = get_plugin_manager()
         for registry in (pm.agents, pm.parsers, pm.lint_rules, pm.commands):
@@ -85,11 +111,19 @@ def test_plugin_modules_import_nothing_they_register(python_run, tmp_path: Path)
                     if entry.name != "plugins":  # the command that is running
                         assert module not in sys.modules, (entry.name, module)
     """
+    )
     loaded = modules_after(python_run, tmp_path, code)
-    assert {"godel_claude.plugin", "godel_copilot.plugin", "godel_echo.plugin", "godel_watch.plugin"} <= loaded
+    assert {
+        "godel_claude.plugin",
+        "godel_copilot.plugin",
+        "godel_echo.plugin",
+        "godel_watch.plugin",
+    } <= loaded
 
 
-def test_importing_the_claude_plugin_module_does_not_import_the_agent(python_run, tmp_path: Path) -> None:
+def test_importing_the_claude_plugin_module_does_not_import_the_agent(
+    python_run, tmp_path: Path
+) -> None:
     loaded = modules_after(python_run, tmp_path, "import godel_claude.plugin")
     assert "godel_claude.plugin" in loaded
     assert "godel_claude.agent" not in loaded

@@ -55,8 +55,9 @@ async def main():
 
 def godel(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
-    return subprocess.run([str(GODEL), "lint", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [str(GODEL), "lint", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
@@ -99,9 +100,15 @@ def test_json_schema(project: Path) -> None:
     assert set(doc) == {"version", "files", "diagnostics", "summary"}
     assert (doc["version"], doc["files"], doc["summary"]) == (1, 2, {"errors": 1, "warnings": 1})
     first = doc["diagnostics"][0]
-    assert first == {"file": "flow.py", "line": 6, "col": 4, "code": "PL001", "severity": "error",
-                     "message": "'run' is async and must be awaited",
-                     "hint": "write 'await run(...)', or pass the call to parallel(...)"}
+    assert first == {
+        "file": "flow.py",
+        "line": 6,
+        "col": 4,
+        "code": "PL001",
+        "severity": "error",
+        "message": "'run' is async and must be awaited",
+        "hint": "write 'await run(...)', or pass the call to parallel(...)",
+    }
     assert [d["severity"] for d in doc["diagnostics"]] == ["error", "warning"]
 
 
@@ -109,15 +116,19 @@ def test_unreadable_files_are_pl000_errors(project: Path) -> None:
     (project / "broken.py").write_text("def f(:\n")
     result = godel(project, "missing.py", "broken.py", ".")
     assert result.returncode == 1
-    assert [line.split(" ", 2)[:2] for line in result.stdout.splitlines() if not line.startswith(" ")] == [
-        ["missing.py:1:0:", "PL000"], ["broken.py:1:6:", "PL000"], [".:1:0:", "PL000"]]
+    assert [
+        line.split(" ", 2)[:2] for line in result.stdout.splitlines() if not line.startswith(" ")
+    ] == [["missing.py:1:0:", "PL000"], ["broken.py:1:6:", "PL000"], [".:1:0:", "PL000"]]
 
 
 def test_select_and_skip(project: Path) -> None:
     result = godel(project, "flow.py", "clean.py", "--select", "PL014,PL007", "--skip", "PL007")
     assert result.returncode == 0
-    assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines()
-            if not line.startswith(" ")] == ["PL014", "PL014"]
+    assert [
+        line.split(": ")[1].split()[0]
+        for line in result.stdout.splitlines()
+        if not line.startswith(" ")
+    ] == ["PL014", "PL014"]
 
 
 def test_unknown_codes_warn_on_stderr_but_do_not_fail(project: Path) -> None:
@@ -144,8 +155,20 @@ def test_list_rules_needs_no_files(project: Path) -> None:
 def test_list_rules_as_json(project: Path) -> None:
     doc = json.loads(godel(project, "--list-rules", "--format", "json").stdout)
     pl001 = next(r for r in doc["rules"] if r["code"] == "PL001")
-    assert set(pl001) == {"code", "severity", "default_enabled", "summary", "distribution", "version", "error"}
-    assert (pl001["severity"], pl001["distribution"], pl001["error"]) == ("error", "godel-core", None)
+    assert set(pl001) == {
+        "code",
+        "severity",
+        "default_enabled",
+        "summary",
+        "distribution",
+        "version",
+        "error",
+    }
+    assert (pl001["severity"], pl001["distribution"], pl001["error"]) == (
+        "error",
+        "godel-core",
+        None,
+    )
 
 
 @pytest.mark.parametrize("args", [(), ("--format", "xml", "flow.py"), ("--nope", "flow.py")])

@@ -36,12 +36,15 @@ async def main():
 """
 
 
-def godel(cwd: Path, *args: str, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
+def godel(
+    cwd: Path, *args: str, pythonpath: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
-    return subprocess.run([str(GODEL), "lint", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [str(GODEL), "lint", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
@@ -53,7 +56,9 @@ def project(tmp_path: Path) -> Path:
 
 def test_the_plugin_rule_is_listed_with_its_distribution(project: Path) -> None:
     result = godel(project, "--list-rules")
-    row = next(line.split(None, 4) for line in result.stdout.splitlines() if line.startswith("ECH001"))
+    row = next(
+        line.split(None, 4) for line in result.stdout.splitlines() if line.startswith("ECH001")
+    )
     assert row == ["ECH001", "error", "on", "godel-echo", "prompts must not be all capitals"]
 
 
@@ -73,18 +78,35 @@ def test_the_plugin_rule_can_be_skipped(project: Path) -> None:
 
 
 def test_the_plugin_rule_can_be_suppressed_inline(project: Path) -> None:
-    text = SHOUTING.replace('("REVIEW THIS PLEASE")', '("REVIEW THIS PLEASE")  # godel: noqa: ECH001')
+    text = SHOUTING.replace(
+        '("REVIEW THIS PLEASE")', '("REVIEW THIS PLEASE")  # godel: noqa: ECH001'
+    )
     (project / "flow.py").write_text(text)
     result = godel(project, "flow.py")
     assert (result.returncode, result.stdout) == (0, "")
 
 
-def test_a_second_distribution_claiming_the_prefix_is_refused(project: Path, tmp_path: Path) -> None:
+def test_a_second_distribution_claiming_the_prefix_is_refused(
+    project: Path, tmp_path: Path
+) -> None:
     site = tmp_path / "site"
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--no-index", "--target", str(site), str(REPO / "tests" / "plugins" / "godel-echo-rival")],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(site),
+            str(REPO / "tests" / "plugins" / "godel-echo-rival"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert install.returncode == 0, install.stderr
     for args in (("--list-rules",), ("flow.py",)):

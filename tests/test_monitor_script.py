@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-MONITOR = '''\
+MONITOR = """\
 # /tmp/godel_monitor.py
 import json, os, time, sys
 
@@ -50,9 +50,9 @@ while True:
                     print(f"WORKFLOW {st}", flush=True)
             pos = f.tell()
     time.sleep(1)
-'''
+"""
 
-WORKFLOW = '''\
+WORKFLOW = """\
 from godel import workflow, step, print, input
 
 
@@ -70,7 +70,7 @@ async def monitored():
         await flaky()
     except RuntimeError:
         await print("recovered")
-'''
+"""
 
 EXPECTED = [
     "LOG hello from the workflow",
@@ -88,7 +88,8 @@ def _lines(stream, out: queue.Queue[str]) -> None:
 
 
 def test_monitor_script_reports_prints_checkpoints_failures_and_the_end(
-        tmp_path: Path, godel_bin: Path, cli_env: dict[str, str]) -> None:
+    tmp_path: Path, godel_bin: Path, cli_env: dict[str, str]
+) -> None:
     monitor = tmp_path / "godel_monitor.py"
     monitor.write_text(MONITOR)
     wf = tmp_path / "wf.py"
@@ -101,17 +102,28 @@ def test_monitor_script_reports_prints_checkpoints_failures_and_the_end(
 
     mon_err = tmp_path / "monitor.err"
     with open(mon_err, "w") as err_file:
-        mon = subprocess.Popen([sys.executable, "-u", str(monitor), str(watched)], stdout=subprocess.PIPE,
-                               stderr=err_file, text=True, cwd=tmp_path)
+        mon = subprocess.Popen(
+            [sys.executable, "-u", str(monitor), str(watched)],
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            text=True,
+            cwd=tmp_path,
+        )
     printed: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=_lines, args=(mon.stdout, printed), daemon=True)
     reader.start()
     run = None
     seen: list[str] = []
     try:
-        run = subprocess.Popen([str(godel_bin), "run", str(wf), "--auto-checkpoint", "pipe"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, cwd=tmp_path, env={**cli_env, "GODEL_RUNS_DIR": str(runs)})
+        run = subprocess.Popen(
+            [str(godel_bin), "run", str(wf), "--auto-checkpoint", "pipe"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={**cli_env, "GODEL_RUNS_DIR": str(runs)},
+        )
         assert run.stderr is not None and run.stdin is not None
         log_path = None
         for line in run.stderr:

@@ -56,7 +56,9 @@ def test_godel_plugins_shows_the_broken_plugin_failed_and_exits_1(godel_run, plu
 
 
 @pytest.mark.parametrize("args", [["--help"], ["plugins"], ["echo", "hi"]])
-def test_strict_loading_turns_a_broken_plugin_into_a_clean_error(godel_run, plugin_dist, args) -> None:
+def test_strict_loading_turns_a_broken_plugin_into_a_clean_error(
+    godel_run, plugin_dist, args
+) -> None:
     result = godel_run(*args, path=[plugin_dist("godel-broken")], env={"GODEL_STRICT_PLUGINS": "1"})
     assert result.returncode == 2
     assert result.stdout == ""
@@ -67,18 +69,30 @@ def test_strict_loading_turns_a_broken_plugin_into_a_clean_error(godel_run, plug
 
 
 def test_strict_loading_in_python_raises_plugin_error(python_run, plugin_dist) -> None:
-    result = python_run("import godel.agents\ngodel.agents.get('echo')\n", path=[plugin_dist("godel-broken")],
-                        env={"GODEL_STRICT_PLUGINS": "1"})
+    result = python_run(
+        "import godel.agents\ngodel.agents.get('echo')\n",
+        path=[plugin_dist("godel-broken")],
+        env={"GODEL_STRICT_PLUGINS": "1"},
+    )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        "godel.exceptions.PluginError: plugin 'broken' from godel-broken 0.1.0 failed to import")
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "godel.exceptions.PluginError: plugin 'broken' from godel-broken 0.1.0 failed to import"
+        )
+    )
 
 
 # duplicates -------------------------------------------------------------------------------------
 
 
-def test_a_duplicate_agent_name_is_an_error_naming_both_distributions(python_run, plugin_dist) -> None:
-    result = python_run("import godel.agents\ngodel.agents.get('claude_code')\n", path=[plugin_dist("godel-dupe")])
+def test_a_duplicate_agent_name_is_an_error_naming_both_distributions(
+    python_run, plugin_dist
+) -> None:
+    result = python_run(
+        "import godel.agents\ngodel.agents.get('claude_code')\n", path=[plugin_dist("godel-dupe")]
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         "godel.exceptions.PluginError: agent 'echo' is registered twice: by godel-dupe 0.2.0 (plugin 'dupe') "
@@ -86,7 +100,9 @@ def test_a_duplicate_agent_name_is_an_error_naming_both_distributions(python_run
     )
 
 
-def test_a_borrowed_lint_prefix_is_an_error_naming_both_distributions(python_run, plugin_dist) -> None:
+def test_a_borrowed_lint_prefix_is_an_error_naming_both_distributions(
+    python_run, plugin_dist
+) -> None:
     code = "from godel.plugins.manager import get_plugin_manager\nget_plugin_manager().lint_rules\n"
     result = python_run(code, path=[plugin_dist("godel-dupe")])
     assert result.returncode == 1
@@ -126,7 +142,9 @@ def test_blocking_one_side_of_a_clash_resolves_it(python_run, plugin_dist) -> No
 
 
 @pytest.mark.parametrize("args", [["--help"], ["plugins"], ["echo", "hi"]])
-def test_a_plugin_taking_a_builtin_command_name_is_a_one_line_error(godel_run, plugin_dist, args) -> None:
+def test_a_plugin_taking_a_builtin_command_name_is_a_one_line_error(
+    godel_run, plugin_dist, args
+) -> None:
     result = godel_run(*args, path=[plugin_dist("godel-clash")])
     assert result.returncode == 2
     assert result.stdout == ""
@@ -160,7 +178,9 @@ def test_disable_autoload_keeps_only_the_builtins(godel_run, plugin_dist) -> Non
 
 
 def test_godel_plugins_env_loads_only_the_named_plugins(godel_run, plugin_dist) -> None:
-    result = godel_run("plugins", "--json", env={"GODEL_PLUGINS": "echo"}, path=[plugin_dist("godel-broken")])
+    result = godel_run(
+        "plugins", "--json", env={"GODEL_PLUGINS": "echo"}, path=[plugin_dist("godel-broken")]
+    )
     assert result.returncode == 0, result.stderr
     names = [p["name"] for p in json.loads(result.stdout)["plugins"]]
     assert names == ["core", "cli", "echo"]
@@ -189,12 +209,23 @@ def test_pip_installed_troublemakers_behave_the_same(tmp_path: Path, godel_run) 
         # Build from a copy: the build must not leave artefacts in the repository.
         src = shutil.copytree(TEST_PLUGINS / name, tmp_path / "src" / name)
         sites[name] = [tmp_path / "site" / name]
-        subprocess.run([*pip, "--target", str(sites[name][0]), str(src)], check=True, capture_output=True,
-                       cwd=tmp_path, timeout=180)
+        subprocess.run(
+            [*pip, "--target", str(sites[name][0]), str(src)],
+            check=True,
+            capture_output=True,
+            cwd=tmp_path,
+            timeout=180,
+        )
 
     broken = godel_run("plugins", path=sites["godel-broken"])
-    assert broken.returncode == 1 and "FAILED: plugin 'broken' from godel-broken 0.1.0" in broken.stdout
+    assert (
+        broken.returncode == 1
+        and "FAILED: plugin 'broken' from godel-broken 0.1.0" in broken.stdout
+    )
     dupe = godel_run("plugins", path=sites["godel-dupe"])
-    assert dupe.returncode == 1 and "error: agent 'echo' is registered twice: by godel-dupe 0.2.0" in dupe.stderr
+    assert (
+        dupe.returncode == 1
+        and "error: agent 'echo' is registered twice: by godel-dupe 0.2.0" in dupe.stderr
+    )
     clash = godel_run("--help", path=sites["godel-clash"])
     assert clash.returncode == 2 and "godel-clash 0.3.0 (plugin 'clash')" in clash.stderr

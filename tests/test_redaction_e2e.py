@@ -18,7 +18,7 @@ ENV_SECRET = "envsecret-4f8a9b2c7d1e"
 CUSTOM = "ACME-7391046285"
 SECRETS = (ANTHROPIC, GITHUB, ENV_SECRET, CUSTOM)
 
-WORKFLOW = f'''
+WORKFLOW = f"""
 import os
 import godel
 from godel import CommandFailure, WorkflowFail, det, run, step, workflow, write_text
@@ -51,7 +51,7 @@ async def main():
         raise WorkflowFail("first attempt fails with " + ANTHROPIC + " " + os.environ["DEPLOY_TOKEN"])
     await godel.print("result", result)
     return result
-'''
+"""
 
 
 def secret_hits(root: Path) -> list[tuple[str, str]]:
@@ -87,9 +87,20 @@ def test_no_secret_reaches_the_runs_directory_and_the_run_resumes(godel_run, tmp
     by_op = {}
     for ev in lines:
         by_op.setdefault(ev["op"], []).append(ev)
-    echo = next(ev for ev in by_op["run"] if ev["request"]["cmd"][0] == "echo" and ev["status"] == "FINISHED")
-    assert echo["request"]["cmd"] == ["echo", "[REDACTED:anthropic_key]", "[REDACTED:github_token]", "[REDACTED]"]
-    env_echo = next(ev for ev in by_op["run"] if "DEPLOY_TOKEN" in str(ev["request"]["cmd"]) and ev["response"])
+    echo = next(
+        ev
+        for ev in by_op["run"]
+        if ev["request"]["cmd"][0] == "echo" and ev["status"] == "FINISHED"
+    )
+    assert echo["request"]["cmd"] == [
+        "echo",
+        "[REDACTED:anthropic_key]",
+        "[REDACTED:github_token]",
+        "[REDACTED]",
+    ]
+    env_echo = next(
+        ev for ev in by_op["run"] if "DEPLOY_TOKEN" in str(ev["request"]["cmd"]) and ev["response"]
+    )
     assert env_echo["response"]["stdout"] == "env: [REDACTED:env:DEPLOY_TOKEN]\n"
     failed = next(ev for ev in by_op["run"] if ev["status"] == "FAILED")
     assert failed["response"]["stderr"] == "bad [REDACTED:github_token]\n"
@@ -109,7 +120,7 @@ def test_no_secret_reaches_the_runs_directory_and_the_run_resumes(godel_run, tmp
     after = events(log)
     resume = next(ev for ev in after if ev["op"] == "RESUME")
     assert resume["response"]["cached_events"] >= 7
-    new = after[len(lines):]
+    new = after[len(lines) :]
     assert not [ev for ev in new if ev["op"] == "run" and ev["request"]["cmd"][0] == "echo"]
     assert not [ev for ev in new if ev["op"] in ("write_text", "det.choice")]
     printed = {ev["event_id"]: ev["request"]["text"] for ev in new if ev["op"] == "print"}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,7 +39,13 @@ MEMBER_NAMES = {dist_name(m) for m in MEMBERS}
 
 
 def test_the_five_members_exist() -> None:
-    assert {"godel-core", "godel-cli", "godel-claude", "godel-copilot", "godel-watch"} <= MEMBER_NAMES
+    assert {
+        "godel-core",
+        "godel-cli",
+        "godel-claude",
+        "godel-copilot",
+        "godel-watch",
+    } <= MEMBER_NAMES
 
 
 def test_the_root_is_not_a_distribution() -> None:
@@ -55,7 +61,9 @@ def test_member_is_installed_by_requirements_dev(member: Path) -> None:
 @pytest.mark.parametrize("member", MEMBERS, ids=ids(MEMBERS))
 def test_member_is_in_the_uv_workspace(member: Path) -> None:
     uv = ROOT["tool"]["uv"]
-    assert any(fnmatch.fnmatch(f"packages/{member.name}", glob) for glob in uv["workspace"]["members"])
+    assert any(
+        fnmatch.fnmatch(f"packages/{member.name}", glob) for glob in uv["workspace"]["members"]
+    )
     assert uv["sources"].get(dist_name(member)) == {"workspace": True}
 
 
@@ -83,7 +91,9 @@ def test_member_shape(member: Path) -> None:
 def test_member_has_its_own_tests(member: Path) -> None:
     # An empty directory does not survive a git clone, so there must be a test module in it.
     tests = member / "tests"
-    assert tests.is_dir() and any(tests.rglob("test_*.py")), f"{member.name}/tests/ has no test_*.py"
+    assert tests.is_dir() and any(tests.rglob("test_*.py")), (
+        f"{member.name}/tests/ has no test_*.py"
+    )
 
 
 @pytest.mark.parametrize("member", MEMBERS + TEST_PLUGINS, ids=ids(MEMBERS + TEST_PLUGINS))
@@ -91,7 +101,9 @@ def test_a_godel_entry_point_names_the_plugin_module(member: Path) -> None:
     entry_points = pyproject(member)["project"].get("entry-points", {}).get("godel", {})
     package = import_package(member)
     for name, value in entry_points.items():
-        assert value == f"{package.name}.plugin", f"{name} = {value}: the hookimpl module is <package>.plugin"
+        assert value == f"{package.name}.plugin", (
+            f"{name} = {value}: the hookimpl module is <package>.plugin"
+        )
         assert (package / "plugin.py").is_file()
 
 
@@ -101,10 +113,14 @@ def test_dependencies_on_godel_core_are_ranges_and_members_are_independent(membe
     requirements = [Requirement(r) for r in pyproject(member)["project"].get("dependencies", [])]
     siblings = [r for r in requirements if r.name in MEMBER_NAMES]
     for req in siblings:
-        assert req.name == "godel-core", f"{name} depends on {req.name}: plugins depend on the core only"
+        assert req.name == "godel-core", (
+            f"{name} depends on {req.name}: plugins depend on the core only"
+        )
         operators = {spec.operator for spec in req.specifier}
         assert "==" not in operators and "===" not in operators, f"{name} pins {req}"
-        assert any(op in {">=", ">", "~="} for op in operators), f"{name}: {req} needs a lower bound"
+        assert any(op in {">=", ">", "~="} for op in operators), (
+            f"{name}: {req} needs a lower bound"
+        )
         assert any(op in {"<", "~="} for op in operators), f"{name}: {req} needs an upper bound"
     if name != "godel-core":
         assert [r.name for r in siblings] == ["godel-core"], f"{name} must depend on godel-core"

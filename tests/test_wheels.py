@@ -25,7 +25,11 @@ IMPORT_NAMES = {"godel-core": "godel"}
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GODEL_", "VIRTUAL_ENV")) and k != "PYTHONPATH"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GODEL_", "VIRTUAL_ENV")) and k != "PYTHONPATH"
+    }
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     return env
 
@@ -36,8 +40,20 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     builds = {
         name: subprocess.Popen(
-            [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(REPO / "packages" / name)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=out, env=_env(),
+            [
+                sys.executable,
+                "-m",
+                "build",
+                "--no-isolation",
+                "--outdir",
+                str(out),
+                str(REPO / "packages" / name),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=out,
+            env=_env(),
         )
         for name in PACKAGES
     }
@@ -56,7 +72,9 @@ def _artefacts(out: Path, dist: str) -> tuple[Path, Path]:
 
 
 def test_the_five_packages_are_built() -> None:
-    assert {"godel-claude", "godel-cli", "godel-copilot", "godel-core", "godel-watch"} <= set(PACKAGES)
+    assert {"godel-claude", "godel-cli", "godel-copilot", "godel-core", "godel-watch"} <= set(
+        PACKAGES
+    )
 
 
 @pytest.mark.parametrize("dist", PACKAGES)
@@ -66,7 +84,9 @@ def test_each_package_builds_a_wheel_and_an_sdist(dists: Path, dist: str) -> Non
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         assert {f"{package}/__init__.py", f"{package}/__about__.py", f"{package}/py.typed"} <= names
-        assert not any(n.startswith(("tests/", "src/")) for n in names), "only the import package ships"
+        assert not any(n.startswith(("tests/", "src/")) for n in names), (
+            "only the import package ships"
+        )
         entry_points = next((n for n in names if n.endswith(".dist-info/entry_points.txt")), None)
         if entry_points is not None and "[godel]" in zf.read(entry_points).decode():
             assert f"{package}/plugin.py" in names
@@ -77,35 +97,53 @@ def test_each_package_builds_a_wheel_and_an_sdist(dists: Path, dist: str) -> Non
 
 def test_pip_install_core_claude_and_cli_into_a_fresh_venv(dists: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, cwd=tmp_path, env=_env(), timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "venv", str(venv)], check=True, cwd=tmp_path, env=_env(), timeout=120
+    )
     py, godel = venv / "bin" / "python", venv / "bin" / "godel"
     wheels = [_artefacts(dists, d)[0] for d in ("godel-core", "godel-claude", "godel-cli")]
     install = subprocess.run(
         [str(py), "-m", "pip", "install", "--quiet", "--find-links", str(dists), *map(str, wheels)],
-        capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(),
+        timeout=300,
     )
     assert install.returncode == 0, install.stderr
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=60)
+        return subprocess.run(
+            argv, capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=60
+        )
 
     version = run(str(godel), "--version")
     assert version.returncode == 0, version.stderr
-    assert [line.split()[0] for line in version.stdout.splitlines()] == ["godel-claude", "godel-cli", "godel-core"]
+    assert [line.split()[0] for line in version.stdout.splitlines()] == [
+        "godel-claude",
+        "godel-cli",
+        "godel-core",
+    ]
 
     plugins = run(str(godel), "plugins")
     assert plugins.returncode == 0, plugins.stderr
-    assert "claude  (godel-claude 0.1.0)\n  entry point: godel:claude = godel_claude.plugin\n  agents: claude_code\n" \
+    assert (
+        "claude  (godel-claude 0.1.0)\n  entry point: godel:claude = godel_claude.plugin\n  agents: claude_code\n"
         in plugins.stdout
+    )
     assert "echo" not in plugins.stdout, "the venv sees nothing from the repository"
 
     assert run(str(godel), "--help").returncode == 0
 
-    code = "import godel, godel_claude.agent as a\nfrom godel.agents import claude_code\n" \
-           "assert claude_code is a.claude_code\nprint(godel.__file__)\n"
+    code = (
+        "import godel, godel_claude.agent as a\nfrom godel.agents import claude_code\n"
+        "assert claude_code is a.claude_code\nprint(godel.__file__)\n"
+    )
     agent = run(str(py), "-c", code)
     assert agent.returncode == 0, agent.stderr
-    assert Path(agent.stdout.strip()).is_relative_to(venv), "godel comes from the wheel, not the checkout"
+    assert Path(agent.stdout.strip()).is_relative_to(venv), (
+        "godel comes from the wheel, not the checkout"
+    )
 
     missing = run(str(py), "-c", "import godel.agents\ngodel.agents.get('copilot')")
     assert "install it with: pip install godel-copilot" in missing.stderr

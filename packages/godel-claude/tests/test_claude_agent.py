@@ -38,7 +38,14 @@ def test_a_new_session_streams_json_with_partial_messages_and_the_prompt_on_stdi
     agent = claude_code(model="sonnet", skip_permissions=True)
     c = call(skip_permissions=True)
     argv = agent.command(c)
-    assert argv[:6] == ["claude", "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"]
+    assert argv[:6] == [
+        "claude",
+        "-p",
+        "--output-format",
+        "stream-json",
+        "--verbose",
+        "--include-partial-messages",
+    ]
     assert opt(argv, "--model") == "claude-sonnet-5" and opt(argv, "--session-id") == "S"
     assert "--dangerously-skip-permissions" in argv and "hi" not in argv
     assert agent.stdin(c) == "hi"
@@ -48,13 +55,25 @@ def test_resume_fork_system_prompt_tools_and_schema_flags():
     agent = ClaudeCode(replace_system_prompt=True)
     assert opt(agent.command(call(session_mode="resume")), "--resume") == "S"
     fork = agent.command(call(session_id="N", session_mode="fork", fork_of="S", resume_at="u1"))
-    assert opt(fork, "--resume") == "S" and "--fork-session" in fork and opt(fork, "--session-id") == "N"
+    assert (
+        opt(fork, "--resume") == "S"
+        and "--fork-session" in fork
+        and opt(fork, "--session-id") == "N"
+    )
     assert opt(fork, "--resume-session-at") == "u1"
-    argv = agent.command(call(system_prompt="be brief", tools=("Read", "Bash"), schema={"type": "object"}))
+    argv = agent.command(
+        call(system_prompt="be brief", tools=("Read", "Bash"), schema={"type": "object"})
+    )
     assert opt(argv, "--system-prompt") == "be brief"
     assert opt(argv, "--tools") == "Read,Bash" and opt(argv, "--allowedTools") == "Read,Bash"
     assert json.loads(opt(argv, "--json-schema")) == {"type": "object"}
-    assert opt(claude_code(system_prompt="x").command(call(system_prompt="x")), "--append-system-prompt") == "x"
+    assert (
+        opt(
+            claude_code(system_prompt="x").command(call(system_prompt="x")),
+            "--append-system-prompt",
+        )
+        == "x"
+    )
     assert opt(agent.command(call(tools=())), "--tools") == ""  # no tools at all
 
 
@@ -72,46 +91,139 @@ def feed(lines):
 
 
 def test_the_parser_normalises_every_line_type():
-    records = feed([
-        {"type": "system", "subtype": "init", "session_id": "S", "model": "m", "tools": ["Write"], "cwd": "/w"},
-        {"type": "stream_event", "event": {"type": "message_start"}},
-        {"type": "stream_event", "event": {"type": "content_block_delta", "delta": {"type": "thinking_delta",
-                                                                                       "thinking": "hmm"}}},
-        {"type": "stream_event", "event": {"type": "content_block_delta", "delta": {"type": "text_delta",
-                                                                                       "text": "I'll write"}}},
-        {"type": "assistant", "uuid": "u1", "message": {"id": "msg1", "content": [
-            {"type": "text", "text": "I'll write"},
-            {"type": "tool_use", "id": "t1", "name": "Write", "input": {"file_path": "a"}}]}},
-        {"type": "user", "message": {"content": [{"type": "tool_result", "tool_use_id": "t1",
-                                                  "content": [{"type": "text", "text": "ok"}]}]}},
-        "not json",
-        {"type": "result", "subtype": "success", "is_error": False, "result": "done", "session_id": "S",
-         "total_cost_usd": 0.01, "usage": {"input_tokens": 10, "output_tokens": 2, "server_tool_use": {}},
-         "structured_output": {"a": 1}, "stop_reason": "end_turn"},
-    ])
+    records = feed(
+        [
+            {
+                "type": "system",
+                "subtype": "init",
+                "session_id": "S",
+                "model": "m",
+                "tools": ["Write"],
+                "cwd": "/w",
+            },
+            {"type": "stream_event", "event": {"type": "message_start"}},
+            {
+                "type": "stream_event",
+                "event": {
+                    "type": "content_block_delta",
+                    "delta": {"type": "thinking_delta", "thinking": "hmm"},
+                },
+            },
+            {
+                "type": "stream_event",
+                "event": {
+                    "type": "content_block_delta",
+                    "delta": {"type": "text_delta", "text": "I'll write"},
+                },
+            },
+            {
+                "type": "assistant",
+                "uuid": "u1",
+                "message": {
+                    "id": "msg1",
+                    "content": [
+                        {"type": "text", "text": "I'll write"},
+                        {
+                            "type": "tool_use",
+                            "id": "t1",
+                            "name": "Write",
+                            "input": {"file_path": "a"},
+                        },
+                    ],
+                },
+            },
+            {
+                "type": "user",
+                "message": {
+                    "content": [
+                        {
+                            "type": "tool_result",
+                            "tool_use_id": "t1",
+                            "content": [{"type": "text", "text": "ok"}],
+                        }
+                    ]
+                },
+            },
+            "not json",
+            {
+                "type": "result",
+                "subtype": "success",
+                "is_error": False,
+                "result": "done",
+                "session_id": "S",
+                "total_cost_usd": 0.01,
+                "usage": {"input_tokens": 10, "output_tokens": 2, "server_tool_use": {}},
+                "structured_output": {"a": 1},
+                "stop_reason": "end_turn",
+            },
+        ]
+    )
     ops = [r["op"] for r in records]
-    assert ops == ["agent.init", "agent.thought", "agent.response", "agent.tool_call", "agent.tool_result",
-                   "agent.raw", "agent.result"]
-    assert records[3] == {"op": "agent.tool_call", "tool": "Write", "input": {"file_path": "a"}, "id": "t1"}
+    assert ops == [
+        "agent.init",
+        "agent.thought",
+        "agent.response",
+        "agent.tool_call",
+        "agent.tool_result",
+        "agent.raw",
+        "agent.result",
+    ]
+    assert records[3] == {
+        "op": "agent.tool_call",
+        "tool": "Write",
+        "input": {"file_path": "a"},
+        "id": "t1",
+    }
     assert records[4]["output"] == "ok"
     result = records[-1]
-    assert result["text"] == "done" and result["structured"] == {"a": 1} and result["cost_usd"] == 0.01
+    assert (
+        result["text"] == "done" and result["structured"] == {"a": 1} and result["cost_usd"] == 0.01
+    )
     assert result["usage"] == {"input_tokens": 10, "output_tokens": 2} and result["cursor"] == "u1"
     assert result["is_error"] is False and result["refusal"] is False
 
 
 def test_without_partial_messages_complete_messages_carry_the_text():
-    records = feed([{"type": "assistant", "message": {"content": [{"type": "thinking", "thinking": "t"},
-                                                                  {"type": "text", "text": "answer"}]}}])
-    assert records == [{"op": "agent.thought", "text": "t"}, {"op": "agent.response", "text": "answer"}]
+    records = feed(
+        [
+            {
+                "type": "assistant",
+                "message": {
+                    "content": [
+                        {"type": "thinking", "thinking": "t"},
+                        {"type": "text", "text": "answer"},
+                    ]
+                },
+            }
+        ]
+    )
+    assert records == [
+        {"op": "agent.thought", "text": "t"},
+        {"op": "agent.response", "text": "answer"},
+    ]
 
 
 def test_error_results_and_refusals():
-    (err,) = feed([{"type": "result", "subtype": "success", "is_error": True,
-                    "result": "API Error: 500 overloaded", "session_id": "S"}])
+    (err,) = feed(
+        [
+            {
+                "type": "result",
+                "subtype": "success",
+                "is_error": True,
+                "result": "API Error: 500 overloaded",
+                "session_id": "S",
+            }
+        ]
+    )
     assert err["is_error"] and err["error"] == "API Error: 500 overloaded"
-    (limit,) = feed([{"type": "result", "subtype": "error_max_turns", "is_error": False, "session_id": "S"}])
+    (limit,) = feed(
+        [{"type": "result", "subtype": "error_max_turns", "is_error": False, "session_id": "S"}]
+    )
     assert limit["is_error"] and limit["error"] == "error_max_turns"
-    refused = feed([{"type": "assistant", "message": {"stop_reason": "refusal", "content": []}},
-                    {"type": "result", "subtype": "success", "result": "no"}])
+    refused = feed(
+        [
+            {"type": "assistant", "message": {"stop_reason": "refusal", "content": []}},
+            {"type": "result", "subtype": "success", "result": "no"},
+        ]
+    )
     assert refused[-1]["refusal"] is True

@@ -38,7 +38,9 @@ def test_every_token_lands_exactly_once(tokens):
     try:
         args, kwargs = parse_workflow_args(tokens)
     except ArgumentError:
-        keys = [t.partition("=")[0] for t in tokens if "=" in t and t.partition("=")[0].isidentifier()]
+        keys = [
+            t.partition("=")[0] for t in tokens if "=" in t and t.partition("=")[0].isidentifier()
+        ]
         assert len(keys) != len(set(keys))
         return
     rebuilt = list(args) + [f"{k}={v}" for k, v in kwargs.items()]

@@ -35,7 +35,9 @@ class Commands:
     @hookimpl
     def godel_register_commands(self, register):
         register("hello", hello)
-        register("later", "godel_cli_tests_missing.module:cmd", summary="Summarised, never imported.")
+        register(
+            "later", "godel_cli_tests_missing.module:cmd", summary="Summarised, never imported."
+        )
         register("nosummary", "godel_cli_tests_missing.module:cmd")
         register("notacommand", "json:dumps", summary="Points at a function.")
 
@@ -65,13 +67,18 @@ def runner() -> CliRunner:
 def test_help_lists_builtin_and_plugin_commands_from_summaries(runner: CliRunner) -> None:
     result = runner.invoke(cli_with((Commands(), "godel-cmds")), ["--help"])
     assert result.exit_code == 0, result.output
-    rows = {line.split()[0]: line.split(None, 1)[1] for line in result.output.split("Commands:")[1].splitlines()
-            if line.strip()}
+    rows = {
+        line.split()[0]: line.split(None, 1)[1]
+        for line in result.output.split("Commands:")[1].splitlines()
+        if line.strip()
+    }
     assert rows["hello"] == "Say hello to WHO."
     assert rows["later"] == "Summarised, never imported."
     assert rows["plugins"].startswith("List installed plugins")
     # A lazy command without a summary must be imported to describe it; it fails, --help survives.
-    assert rows["nosummary"].startswith("(cannot load: 'godel_cli_tests_missing.module:cmd' registered by")
+    assert rows["nosummary"].startswith(
+        "(cannot load: 'godel_cli_tests_missing.module:cmd' registered by"
+    )
     assert "godel_cli_tests_missing" not in sys.modules
 
 
@@ -83,15 +90,20 @@ def test_a_plugin_command_runs(runner: CliRunner) -> None:
 def test_a_command_that_cannot_be_imported_fails_cleanly(runner: CliRunner) -> None:
     result = runner.invoke(cli_with((Commands(), "godel-cmds")), ["later"])
     assert result.exit_code == 1
-    assert "Error: 'godel_cli_tests_missing.module:cmd' registered by godel-cmds 1.0 could not be imported" \
+    assert (
+        "Error: 'godel_cli_tests_missing.module:cmd' registered by godel-cmds 1.0 could not be imported"
         in result.output
+    )
     assert isinstance(result.exception, SystemExit)
 
 
 def test_a_target_that_is_not_a_click_command_fails_cleanly(runner: CliRunner) -> None:
     result = runner.invoke(cli_with((Commands(), "godel-cmds")), ["notacommand"])
     assert result.exit_code == 1
-    assert "command 'notacommand' from godel-cmds 1.0 is not a click command (got function)" in result.output
+    assert (
+        "command 'notacommand' from godel-cmds 1.0 is not a click command (got function)"
+        in result.output
+    )
 
 
 def test_unknown_commands_are_usage_errors(runner: CliRunner) -> None:
@@ -106,7 +118,12 @@ def test_plugins_command_describes_the_groups_own_manager(runner: CliRunner) -> 
     data = json.loads(result.output)
     by_name = {p["name"]: p for p in data["plugins"]}
     assert list(by_name) == ["core", "cli", "cmds"], "no entry points: autoload is off"
-    assert by_name["cmds"]["registered"]["commands"] == ["hello", "later", "nosummary", "notacommand"]
+    assert by_name["cmds"]["registered"]["commands"] == [
+        "hello",
+        "later",
+        "nosummary",
+        "notacommand",
+    ]
     assert "plugins" in by_name["cli"]["registered"]["commands"]
     assert data["problems"] == []
 
@@ -114,8 +131,10 @@ def test_plugins_command_describes_the_groups_own_manager(runner: CliRunner) -> 
 def test_plugins_command_text(runner: CliRunner) -> None:
     result = runner.invoke(cli_with((Commands(), "godel-cmds")), ["plugins"])
     assert result.exit_code == 0
-    assert "cmds  (godel-cmds 1.0)\n  entry point: (inline)\n  commands: hello, later, nosummary, notacommand\n" \
+    assert (
+        "cmds  (godel-cmds 1.0)\n  entry point: (inline)\n  commands: hello, later, nosummary, notacommand\n"
         in result.output
+    )
 
 
 def test_a_plugin_registering_a_builtin_command_name_is_an_error(runner: CliRunner) -> None:
@@ -139,13 +158,18 @@ def test_a_registered_name_may_not_shadow_a_directly_attached_command(runner: Cl
     cli.add_command(click.Command("hello", callback=lambda: None))
     result = runner.invoke(cli, ["hello"])
     assert result.exit_code == 2
-    assert "command 'hello' is registered twice: by godel-cli itself and by godel-cmds 1.0" in result.stderr
+    assert (
+        "command 'hello' is registered twice: by godel-cli itself and by godel-cmds 1.0"
+        in result.stderr
+    )
 
 
 def test_a_plugin_error_inside_a_command_is_one_line_and_exit_2(runner: CliRunner) -> None:
     result = runner.invoke(cli_with((Failing(), "godel-failing")), ["fail"])
     assert result.exit_code == 2
-    assert result.stderr == "Error: agent 'x' is registered twice: by godel-a 1.0 and by godel-b 2.0\n"
+    assert (
+        result.stderr == "Error: agent 'x' is registered twice: by godel-a 1.0 and by godel-b 2.0\n"
+    )
 
 
 def test_an_unknown_plugin_name_inside_a_command_is_one_line(runner: CliRunner) -> None:

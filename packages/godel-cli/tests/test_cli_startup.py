@@ -28,8 +28,9 @@ def modules_after(args: list[str], cwd: Path) -> set[str]:
         "sys.exit(rc)\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, env=env,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, env=env, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return set(json.loads(result.stdout.splitlines()[-1]))
 
@@ -63,7 +64,9 @@ def test_tail_no_follow_starts_no_event_loop(one_run: tuple[Path, str]) -> None:
     assert not loaded & {"asyncio", "anyio", "ulid"}
 
 
-@pytest.mark.parametrize("columns", [None, "", "abc", "0", "-5", "20", "52", "60", "79", "80", "81", "200"])
+@pytest.mark.parametrize(
+    "columns", [None, "", "abc", "0", "-5", "20", "52", "60", "79", "80", "81", "200"]
+)
 def test_root_help_width_is_clicks(monkeypatch: pytest.MonkeyPatch, columns: str | None) -> None:
     if columns is None:
         monkeypatch.delenv("COLUMNS", raising=False)

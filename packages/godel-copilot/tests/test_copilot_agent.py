@@ -27,12 +27,25 @@ def test_the_agent_and_the_parser_are_registered():
 
 def test_argv_for_new_and_resumed_sessions():
     agent = copilot(model="sonnet", skip_permissions=True, tools=["shell"])
-    argv = agent.command(AgentCall(prompt="-fix it", model=agent.resolve_model(), session_id="S", tools=("shell",),
-                                   skip_permissions=True))
+    argv = agent.command(
+        AgentCall(
+            prompt="-fix it",
+            model=agent.resolve_model(),
+            session_id="S",
+            tools=("shell",),
+            skip_permissions=True,
+        )
+    )
     assert argv[:3] == ["copilot", "--prompt=-fix it", "--output-format"]
     assert "--session-id=S" in argv and argv[argv.index("--model") + 1] == "claude-sonnet-4.6"
-    assert "--allow-all-tools" in argv and "--allow-tool=shell" in argv and "--available-tools=shell" in argv
-    resumed = agent.command(AgentCall(prompt="p", model=None, session_id="S", session_mode="resume"))
+    assert (
+        "--allow-all-tools" in argv
+        and "--allow-tool=shell" in argv
+        and "--available-tools=shell" in argv
+    )
+    resumed = agent.command(
+        AgentCall(prompt="p", model=None, session_id="S", session_mode="resume")
+    )
     assert "--resume=S" in resumed and "--model" not in resumed
 
 
@@ -49,29 +62,55 @@ def feed(events):
 
 
 def test_the_parser_normalises_the_jsonl_events():
-    records = feed([
-        {"type": "session.skills_loaded", "data": {}},
-        {"type": "assistant.reasoning_delta", "data": {"deltaContent": "hmm"}},
-        {"type": "assistant.message_delta", "data": {"messageId": "m1", "deltaContent": "Let me write it."}},
-        {"type": "assistant.message", "data": {"messageId": "m1", "content": "Let me write it.",
-                                               "toolRequests": [{"name": "create"}]}},
-        {"type": "tool.execution_start", "data": {"toolCallId": "t1", "toolName": "create", "arguments": {"p": 1}}},
-        {"type": "tool.execution_complete", "data": {"toolCallId": "t1", "success": True,
-                                                     "result": {"content": "Created"}}},
-        {"type": "assistant.message", "data": {"messageId": "m2", "content": "Done."}},
-        {"type": "assistant.usage", "data": {"inputTokens": 10, "outputTokens": 3}},
-        {"type": "result", "sessionId": "S", "exitCode": 0, "usage": {"premiumRequests": 0}},
-    ])
-    assert [r["op"] for r in records] == ["agent.thought", "agent.response", "agent.tool_call",
-                                          "agent.tool_result", "agent.response", "agent.result"]
+    records = feed(
+        [
+            {"type": "session.skills_loaded", "data": {}},
+            {"type": "assistant.reasoning_delta", "data": {"deltaContent": "hmm"}},
+            {
+                "type": "assistant.message_delta",
+                "data": {"messageId": "m1", "deltaContent": "Let me write it."},
+            },
+            {
+                "type": "assistant.message",
+                "data": {
+                    "messageId": "m1",
+                    "content": "Let me write it.",
+                    "toolRequests": [{"name": "create"}],
+                },
+            },
+            {
+                "type": "tool.execution_start",
+                "data": {"toolCallId": "t1", "toolName": "create", "arguments": {"p": 1}},
+            },
+            {
+                "type": "tool.execution_complete",
+                "data": {"toolCallId": "t1", "success": True, "result": {"content": "Created"}},
+            },
+            {"type": "assistant.message", "data": {"messageId": "m2", "content": "Done."}},
+            {"type": "assistant.usage", "data": {"inputTokens": 10, "outputTokens": 3}},
+            {"type": "result", "sessionId": "S", "exitCode": 0, "usage": {"premiumRequests": 0}},
+        ]
+    )
+    assert [r["op"] for r in records] == [
+        "agent.thought",
+        "agent.response",
+        "agent.tool_call",
+        "agent.tool_result",
+        "agent.response",
+        "agent.result",
+    ]
     result = records[-1]
     assert result["text"] == "Done." and result["session_id"] == "S" and result["is_error"] is False
     assert result["usage"] == {"input_tokens": 10, "output_tokens": 3}
 
 
 def test_errors_make_an_error_result():
-    records = feed([{"type": "session.error", "data": {"message": "500 overloaded"}},
-                    {"type": "result", "sessionId": "S", "exitCode": 1}])
+    records = feed(
+        [
+            {"type": "session.error", "data": {"message": "500 overloaded"}},
+            {"type": "result", "sessionId": "S", "exitCode": 1},
+        ]
+    )
     assert records[0] == {"op": "agent.error", "message": "500 overloaded"}
     assert records[-1]["is_error"] and records[-1]["error"] == "500 overloaded"
 
@@ -80,13 +119,29 @@ def test_token_counts_come_from_the_session_log(tmp_path):
     from godel_copilot.agent import session_usage
 
     log = tmp_path / "events.jsonl"
-    record = {"type": "session.usage_record", "timestamp": "2026-11-24T06:10:28.393Z",
-              "data": {"usage": {"inputTokens": 120, "outputTokens": 7, "cacheReadTokens": 20, "cacheWriteTokens": 3}}}
+    record = {
+        "type": "session.usage_record",
+        "timestamp": "2026-11-24T06:10:28.393Z",
+        "data": {
+            "usage": {
+                "inputTokens": 120,
+                "outputTokens": 7,
+                "cacheReadTokens": 20,
+                "cacheWriteTokens": 3,
+            }
+        },
+    }
     old = {**record, "timestamp": "2026-11-24T05:00:00.000Z"}
-    log.write_text("\n".join(json.dumps(r) for r in (old, record, {"type": "other"})) + "\nnot json\n")
+    log.write_text(
+        "\n".join(json.dumps(r) for r in (old, record, {"type": "other"})) + "\nnot json\n"
+    )
     from datetime import datetime
 
     since = datetime.fromisoformat("2026-11-24T06:10:28+00:00").timestamp()
-    assert session_usage(log, since=since) == {"input_tokens": 100, "output_tokens": 7,
-                                               "cache_read_input_tokens": 20, "cache_creation_input_tokens": 3}
+    assert session_usage(log, since=since) == {
+        "input_tokens": 100,
+        "output_tokens": 7,
+        "cache_read_input_tokens": 20,
+        "cache_creation_input_tokens": 3,
+    }
     assert session_usage(tmp_path / "missing.jsonl", since=since) == {}

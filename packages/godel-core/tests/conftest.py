@@ -26,8 +26,9 @@ def run_wf(runs_dir: Path) -> Callable[..., tuple[Any, str]]:
         from godel.engine.workflow import RunOptions, execute
 
         ids: list[str] = []
-        options = RunOptions(runs_dir=runs_dir, transcript=transcript,
-                             on_start=lambda run_id, _p: ids.append(run_id))
+        options = RunOptions(
+            runs_dir=runs_dir, transcript=transcript, on_start=lambda run_id, _p: ids.append(run_id)
+        )
         try:
             result = anyio.run(execute, wf.__godel_workflow__, args, kwargs, options)
         except BaseException as exc:

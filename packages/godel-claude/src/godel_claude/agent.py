@@ -14,7 +14,6 @@ from typing import Any
 
 from godel.agents.base import Agent
 from godel.agents.call import AgentCall
-
 from godel_claude.parser import ClaudeStreamParser
 
 __all__ = ["MODEL_ALIASES", "ClaudeCode", "claude_code"]
@@ -37,17 +36,32 @@ class ClaudeCode(Agent):
     executable = "claude"
     model_aliases = MODEL_ALIASES
     native_schema = True
-    system_prompt_flag = True  # the CLI does not keep a system prompt in the session: pass it each time
+    system_prompt_flag = (
+        True  # the CLI does not keep a system prompt in the session: pass it each time
+    )
     can_fork = True
 
-    def __init__(self, model: str | None = None, *, replace_system_prompt: bool = False,
-                 extra_args: list[str] | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        replace_system_prompt: bool = False,
+        extra_args: list[str] | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(model, **options)
         self.replace_system_prompt = replace_system_prompt
         self.extra_args = list(extra_args or ())
 
     def command(self, call: AgentCall) -> list[str]:
-        argv = [self.executable, "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"]
+        argv = [
+            self.executable,
+            "-p",
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--include-partial-messages",
+        ]
         if call.model:
             argv += ["--model", call.model]
         if call.session_mode == "new":
@@ -55,11 +69,20 @@ class ClaudeCode(Agent):
         elif call.session_mode == "resume":
             argv += ["--resume", call.session_id]
         else:
-            argv += ["--resume", call.fork_of or "", "--fork-session", "--session-id", call.session_id]
+            argv += [
+                "--resume",
+                call.fork_of or "",
+                "--fork-session",
+                "--session-id",
+                call.session_id,
+            ]
             if call.resume_at:
                 argv += ["--resume-session-at", call.resume_at]
         if call.system_prompt:
-            argv += ["--system-prompt" if self.replace_system_prompt else "--append-system-prompt", call.system_prompt]
+            argv += [
+                "--system-prompt" if self.replace_system_prompt else "--append-system-prompt",
+                call.system_prompt,
+            ]
         if call.tools is not None:
             argv += ["--tools", ",".join(call.tools)]
             if call.tools:

@@ -17,7 +17,12 @@ from godel.parsers.jsonstream import JsonStreamParser
 
 __all__ = ["ClaudeStreamParser"]
 
-_USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+_USAGE_KEYS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+)
 
 
 class ClaudeStreamParser(JsonStreamParser):
@@ -37,8 +42,15 @@ class ClaudeStreamParser(JsonStreamParser):
         if kind == "user":
             return self._tool_results(obj)
         if kind == "system" and obj.get("subtype") == "init":
-            return [{"op": "agent.init", "session_id": obj.get("session_id"), "model": obj.get("model"),
-                     "tools": obj.get("tools"), "cwd": obj.get("cwd")}]
+            return [
+                {
+                    "op": "agent.init",
+                    "session_id": obj.get("session_id"),
+                    "model": obj.get("model"),
+                    "tools": obj.get("tools"),
+                    "cwd": obj.get("cwd"),
+                }
+            ]
         if kind == "result":
             return [self._result(obj)]
         return []
@@ -63,8 +75,14 @@ class ClaudeStreamParser(JsonStreamParser):
         for block in message.get("content") or ():
             kind = block.get("type")
             if kind == "tool_use":
-                out.append({"op": "agent.tool_call", "tool": block.get("name"), "input": block.get("input"),
-                            "id": block.get("id")})
+                out.append(
+                    {
+                        "op": "agent.tool_call",
+                        "tool": block.get("name"),
+                        "input": block.get("input"),
+                        "id": block.get("id"),
+                    }
+                )
             elif self._partials:
                 continue
             elif kind == "text" and block.get("text"):
@@ -80,8 +98,14 @@ class ClaudeStreamParser(JsonStreamParser):
         out: list[Record] = []
         for block in content:
             if isinstance(block, dict) and block.get("type") == "tool_result":
-                out.append({"op": "agent.tool_result", "tool": block.get("tool_use_id"),
-                            "output": _text(block.get("content")), "is_error": bool(block.get("is_error"))})
+                out.append(
+                    {
+                        "op": "agent.tool_result",
+                        "tool": block.get("tool_use_id"),
+                        "output": _text(block.get("content")),
+                        "is_error": bool(block.get("is_error")),
+                    }
+                )
         return out
 
     def _result(self, obj: dict[str, Any]) -> Record:
@@ -90,8 +114,11 @@ class ClaudeStreamParser(JsonStreamParser):
         error = ""
         if is_error:
             errors = obj.get("errors")
-            error = str(obj.get("result") or "") or ("; ".join(map(str, errors)) if errors else "") \
+            error = (
+                str(obj.get("result") or "")
+                or ("; ".join(map(str, errors)) if errors else "")
                 or str(obj.get("subtype") or "error")
+            )
         stop = obj.get("stop_reason") or self._stop_reason
         return result_record(
             text=str(obj.get("result") or ""),
@@ -111,5 +138,9 @@ def _text(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "\n".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text")
+        return "\n".join(
+            str(b.get("text", ""))
+            for b in content
+            if isinstance(b, dict) and b.get("type") == "text"
+        )
     return "" if content is None else str(content)

@@ -17,4 +17,8 @@ def godel_register_agents(register: Register) -> None:
 
 @hookimpl
 def godel_register_parsers(register: Register) -> None:
-    register("claude", "godel_claude.parser:ClaudeStreamParser", summary="claude -p --output-format stream-json")
+    register(
+        "claude",
+        "godel_claude.parser:ClaudeStreamParser",
+        summary="claude -p --output-format stream-json",
+    )

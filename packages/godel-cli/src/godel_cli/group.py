@@ -61,7 +61,9 @@ class PluginGroup(click.Group):
 
     context_class = RootContext
 
-    def __init__(self, *args: Any, plugin_manager: PluginManager | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plugin_manager: PluginManager | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._pm = plugin_manager
 

@@ -47,8 +47,12 @@ def find_workflow(module: ModuleType, path: Path) -> Any:
             imported.append(name)
     if not local:
         extra = f" (it only imports: {', '.join(sorted(imported))})" if imported else ""
-        raise LoadError(f"no @workflow function found in {path}{extra}; decorate one async function with @workflow")
+        raise LoadError(
+            f"no @workflow function found in {path}{extra}; decorate one async function with @workflow"
+        )
     if len(local) > 1:
         names = ", ".join(sorted(w.__godel_workflow__.name for w in local))
-        raise LoadError(f"{path} defines {len(local)} workflows ({names}); keep one @workflow per file")
+        raise LoadError(
+            f"{path} defines {len(local)} workflows ({names}); keep one @workflow per file"
+        )
     return local[0]

@@ -12,12 +12,36 @@ if TYPE_CHECKING:
 
 @hookimpl
 def godel_register_commands(register: Register) -> None:
-    register("plugins", "godel_cli.commands.plugins:plugins", summary="List installed plugins and what they register.")
-    register("lint", "godel_cli.commands.lint:lint", summary="Check workflow files for common mistakes.")
+    register(
+        "plugins",
+        "godel_cli.commands.plugins:plugins",
+        summary="List installed plugins and what they register.",
+    )
+    register(
+        "lint", "godel_cli.commands.lint:lint", summary="Check workflow files for common mistakes."
+    )
     register("run", "godel_cli.commands.run:run", summary="Run the @workflow in FILE as a new run.")
-    register("resume", "godel_cli.commands.resume:resume", summary="Resume a run from its audit log.")
-    register("pause", "godel_cli.commands.pause:pause", summary="Ask a live run to pause at its next step.")
-    register("rewind", "godel_cli.commands.rewind:rewind", summary="Go back to an event so resume re-runs from there.")
-    register("show", "godel_cli.commands.show:show", summary="Show a run: its status, then its events (--graph, --full).")
-    register("tail", "godel_cli.commands.tail:tail", summary="Follow a run's audit log as it is written.")
-    register("runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list).")
+    register(
+        "resume", "godel_cli.commands.resume:resume", summary="Resume a run from its audit log."
+    )
+    register(
+        "pause",
+        "godel_cli.commands.pause:pause",
+        summary="Ask a live run to pause at its next step.",
+    )
+    register(
+        "rewind",
+        "godel_cli.commands.rewind:rewind",
+        summary="Go back to an event so resume re-runs from there.",
+    )
+    register(
+        "show",
+        "godel_cli.commands.show:show",
+        summary="Show a run: its status, then its events (--graph, --full).",
+    )
+    register(
+        "tail", "godel_cli.commands.tail:tail", summary="Follow a run's audit log as it is written."
+    )
+    register(
+        "runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list)."
+    )

@@ -9,8 +9,8 @@ from godel_cli.runner import EXIT_USAGE, say
 
 def resolve_run(query: str, runs_dir: Path) -> str:
     """The one run id ``query`` names in ``runs_dir``; exits 2 with candidates otherwise."""
-    from godel.log.ids import IdLookupError, resolve_id
     from godel.log.eventlog import list_run_ids
+    from godel.log.ids import IdLookupError, resolve_id
 
     if not runs_dir.is_dir():
         say(f"no runs directory at {runs_dir} (use --runs-dir or GODEL_RUNS_DIR)")

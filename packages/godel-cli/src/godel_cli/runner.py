@@ -63,7 +63,6 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
 
     async def main() -> None:
         with anyio.CancelScope() as scope:
-
             handlers = install_signal_handlers(scope.cancel)
             try:
                 outcome.result = await body(outcome)

@@ -17,7 +17,6 @@ from typing import Any
 from godel.agents.base import Agent
 from godel.agents.call import AgentCall, AgentResult
 from godel.agents.invoke import Invocation
-
 from godel_copilot.parser import CopilotStreamParser
 
 __all__ = ["MODEL_ALIASES", "Copilot", "copilot"]
@@ -38,16 +37,28 @@ class Copilot(Agent):
     executable = "copilot"
     model_aliases = MODEL_ALIASES
 
-    def __init__(self, model: str | None = None, *, extra_args: list[str] | None = None, **options: Any) -> None:
+    def __init__(
+        self, model: str | None = None, *, extra_args: list[str] | None = None, **options: Any
+    ) -> None:
         super().__init__(model, **options)
         self.extra_args = list(extra_args or ())
 
     def command(self, call: AgentCall) -> list[str]:
         # --prompt=TEXT keeps a prompt that starts with "-" from being read as an option.
-        argv = [self.executable, f"--prompt={call.prompt}", "--output-format", "json", "--no-color",
-                "--no-auto-update"]
+        argv = [
+            self.executable,
+            f"--prompt={call.prompt}",
+            "--output-format",
+            "json",
+            "--no-color",
+            "--no-auto-update",
+        ]
         # --resume fails on an unknown session, where --session-id would quietly start one.
-        argv.append(f"--resume={call.session_id}" if call.session_mode == "resume" else f"--session-id={call.session_id}")
+        argv.append(
+            f"--resume={call.session_id}"
+            if call.session_mode == "resume"
+            else f"--session-id={call.session_id}"
+        )
         if call.model:
             argv += ["--model", call.model]
         if call.skip_permissions:
@@ -58,14 +69,19 @@ class Copilot(Agent):
         return argv + self.extra_args
 
     def session_missing(self, inv: Any) -> bool:
-        return "No session or task matched" in inv.stderr or "No session, task, or name matched" in inv.stderr
+        return (
+            "No session or task matched" in inv.stderr
+            or "No session, task, or name matched" in inv.stderr
+        )
 
     def extract_result(self, inv: Invocation) -> AgentResult | None:
         result = super().extract_result(inv)
         if result is not None and not result.usage and result.session_id:
             # copilot prints no token counts; its session log has them.
-            result.usage = session_usage(self._copilot_home() / "session-state" / result.session_id / "events.jsonl",
-                                         since=inv.started_at)
+            result.usage = session_usage(
+                self._copilot_home() / "session-state" / result.session_id / "events.jsonl",
+                since=inv.started_at,
+            )
         return result
 
     def _copilot_home(self) -> Path:
@@ -95,10 +111,12 @@ def session_usage(events: Path, *, since: float) -> dict[str, int]:
             continue
         cache_read = int(record.get("cacheReadTokens") or 0)
         # copilot's inputTokens include the cached ones; report them apart, as claude does
-        for field, value in (("input_tokens", int(record.get("inputTokens") or 0) - cache_read),
-                             ("output_tokens", int(record.get("outputTokens") or 0)),
-                             ("cache_read_input_tokens", cache_read),
-                             ("cache_creation_input_tokens", int(record.get("cacheWriteTokens") or 0))):
+        for field, value in (
+            ("input_tokens", int(record.get("inputTokens") or 0) - cache_read),
+            ("output_tokens", int(record.get("outputTokens") or 0)),
+            ("cache_read_input_tokens", cache_read),
+            ("cache_creation_input_tokens", int(record.get("cacheWriteTokens") or 0)),
+        ):
             usage[field] = usage.get(field, 0) + value
     return usage
 

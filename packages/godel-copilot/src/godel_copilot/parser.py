@@ -32,23 +32,48 @@ class CopilotStreamParser(JsonStreamParser):
         data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
         if kind == "assistant.message_delta":
             self._streamed.add(str(data.get("messageId")))
-            return [{"op": "agent.response", "text": data["deltaContent"]}] if data.get("deltaContent") else []
+            return (
+                [{"op": "agent.response", "text": data["deltaContent"]}]
+                if data.get("deltaContent")
+                else []
+            )
         if kind == "assistant.reasoning_delta":
-            return [{"op": "agent.thought", "text": data["deltaContent"]}] if data.get("deltaContent") else []
+            return (
+                [{"op": "agent.thought", "text": data["deltaContent"]}]
+                if data.get("deltaContent")
+                else []
+            )
         if kind == "assistant.message":
             return self._message(data)
         if kind == "tool.execution_start":
-            return [{"op": "agent.tool_call", "tool": data.get("toolName"), "input": data.get("arguments"),
-                     "id": data.get("toolCallId")}]
+            return [
+                {
+                    "op": "agent.tool_call",
+                    "tool": data.get("toolName"),
+                    "input": data.get("arguments"),
+                    "id": data.get("toolCallId"),
+                }
+            ]
         if kind == "tool.execution_complete":
             result = data.get("result") if isinstance(data.get("result"), dict) else {}
-            return [{"op": "agent.tool_result", "tool": data.get("toolCallId") or data.get("toolName"),
-                     "output": result.get("content") or result.get("detailedContent") or data.get("error") or "",
-                     "is_error": data.get("success") is False}]
+            return [
+                {
+                    "op": "agent.tool_result",
+                    "tool": data.get("toolCallId") or data.get("toolName"),
+                    "output": result.get("content")
+                    or result.get("detailedContent")
+                    or data.get("error")
+                    or "",
+                    "is_error": data.get("success") is False,
+                }
+            ]
         if kind == "assistant.usage":
-            for key, field in (("inputTokens", "input_tokens"), ("outputTokens", "output_tokens"),
-                               ("cacheReadTokens", "cache_read_input_tokens"),
-                               ("cacheWriteTokens", "cache_creation_input_tokens")):
+            for key, field in (
+                ("inputTokens", "input_tokens"),
+                ("outputTokens", "output_tokens"),
+                ("cacheReadTokens", "cache_read_input_tokens"),
+                ("cacheWriteTokens", "cache_creation_input_tokens"),
+            ):
                 if isinstance(data.get(key), int):
                     self._tokens[field] = self._tokens.get(field, 0) + data[key]
             return []
@@ -77,5 +102,6 @@ class CopilotStreamParser(JsonStreamParser):
             session_id=obj.get("sessionId"),
             usage=dict(self._tokens),
             is_error=is_error,
-            error="; ".join(self._errors) or (f"copilot exited with code {code}" if is_error else None),
+            error="; ".join(self._errors)
+            or (f"copilot exited with code {code}" if is_error else None),
         )

@@ -17,4 +17,8 @@ def godel_register_agents(register: Register) -> None:
 
 @hookimpl
 def godel_register_parsers(register: Register) -> None:
-    register("copilot", "godel_copilot.parser:CopilotStreamParser", summary="copilot -p --output-format json")
+    register(
+        "copilot",
+        "godel_copilot.parser:CopilotStreamParser",
+        summary="copilot -p --output-format json",
+    )

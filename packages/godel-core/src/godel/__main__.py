@@ -13,7 +13,10 @@ from importlib.metadata import entry_points
 def main() -> int:
     for ep in entry_points(group="console_scripts", name="godel"):
         return int(ep.load()() or 0)
-    print("godel: the command line is not installed; install it with: pip install godel-cli", file=sys.stderr)
+    print(
+        "godel: the command line is not installed; install it with: pip install godel-cli",
+        file=sys.stderr,
+    )
     return 2
 
 

@@ -10,11 +10,11 @@ import random as _random
 import uuid as _uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from godel.engine.record import value
 from godel.engine.sleep import recorded_sleep
 from godel.log.events import Op
-from godel.engine.record import value
 
 __all__ = ["choice", "now", "randint", "random", "sleep", "uuid4"]
 
@@ -34,7 +34,12 @@ def random() -> float:
 
 def randint(a: int, b: int) -> int:
     """An integer N with a <= N <= b (recorded)."""
-    if isinstance(a, bool) or isinstance(b, bool) or not isinstance(a, int) or not isinstance(b, int):
+    if (
+        isinstance(a, bool)
+        or isinstance(b, bool)
+        or not isinstance(a, int)
+        or not isinstance(b, int)
+    ):
         raise TypeError(f"godel.det.randint needs two integers, got {a!r}, {b!r}")
     if a > b:
         raise ValueError(f"godel.det.randint: empty range ({a} > {b})")
@@ -59,7 +64,7 @@ async def sleep(seconds: float) -> None:
     from godel.engine.context import current_run
 
     if current_run() is None:
-        raise RuntimeError("godel.det.sleep must be called inside a @workflow (use godel.sleep outside)")
+        raise RuntimeError(
+            "godel.det.sleep must be called inside a @workflow (use godel.sleep outside)"
+        )
     await recorded_sleep(Op.DET_SLEEP, seconds, "godel.det.sleep")
-
-

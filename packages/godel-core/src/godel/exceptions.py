@@ -32,7 +32,9 @@ class _Located:
     source_location: str
     remediation_hint: str
 
-    def _init_location(self, step_path: Sequence[str] | None, source_location: str, remediation_hint: str) -> None:
+    def _init_location(
+        self, step_path: Sequence[str] | None, source_location: str, remediation_hint: str
+    ) -> None:
         self.step_path = tuple(s for s in (step_path or ()) if str(s).strip())
         self.source_location = source_location or ""
         self.remediation_hint = remediation_hint or ""
@@ -61,8 +63,14 @@ class WorkflowFail(Exception):
 class GodelError(_Located, Exception):
     """Base of godel's structured errors."""
 
-    def __init__(self, message: str = "", *, step_path: Sequence[str] | None = None,
-                 source_location: str = "", remediation_hint: str = "") -> None:
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        step_path: Sequence[str] | None = None,
+        source_location: str = "",
+        remediation_hint: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self._init_location(step_path, source_location, remediation_hint)
@@ -74,9 +82,18 @@ class GodelError(_Located, Exception):
 class CommandFailure(_Located, WorkflowFail):
     """A command run with ``godel.run`` exited non-zero, timed out or was cancelled."""
 
-    def __init__(self, message: str, *, stdout: str = "", stderr: str = "", returncode: int | None = None,
-                 cmd: str | Sequence[str] = "", step_path: Sequence[str] | None = None,
-                 source_location: str = "", remediation_hint: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        stdout: str = "",
+        stderr: str = "",
+        returncode: int | None = None,
+        cmd: str | Sequence[str] = "",
+        step_path: Sequence[str] | None = None,
+        source_location: str = "",
+        remediation_hint: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.stdout = stdout
@@ -97,8 +114,15 @@ class AgentError(CommandFailure):
     ``retry`` retries it.
     """
 
-    def __init__(self, message: str, *, backend: str = "", model: str = "", session_id: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str = "",
+        model: str = "",
+        session_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.backend = backend
         self.model = model
@@ -124,8 +148,15 @@ class ResumeError(GodelError):
 class UnsafeResumeError(ResumeError):
     """A side effect was in flight when the run stopped; re-running it blindly is not safe."""
 
-    def __init__(self, message: str, *, event_id: str = "", cmd: str | Sequence[str] = "", run_id: str = "",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        event_id: str = "",
+        cmd: str | Sequence[str] = "",
+        run_id: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.event_id = event_id
         self.cmd = _display_cmd(cmd) if cmd else ""
@@ -154,7 +185,9 @@ class UnsafeResumeError(ResumeError):
 class SourceEditedError(ResumeError):
     """A cached step's source changed since it ran (``--on-source-edit abort``)."""
 
-    def __init__(self, message: str, *, step_name: str = "", event_id: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, message: str, *, step_name: str = "", event_id: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(message, **kwargs)
         self.step_name = step_name
         self.event_id = event_id
@@ -165,7 +198,10 @@ class SourceEditedError(ResumeError):
             lines.append(f"  Step: {self.step_name}")
         if self.event_id:
             lines.append(f"  Cached event: {self.event_id}")
-            lines += ["", f"  To re-run it with the new code: godel rewind <run_id> --to {self.event_id}"]
+            lines += [
+                "",
+                f"  To re-run it with the new code: godel rewind <run_id> --to {self.event_id}",
+            ]
         return "\n".join(lines)
 
 
@@ -176,7 +212,9 @@ class ConfigError(GodelError):
 class AgentRefusal(GodelError):
     """The model refused the request."""
 
-    def __init__(self, message: str, *, model: str = "", refusal_reason: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, message: str, *, model: str = "", refusal_reason: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(message, **kwargs)
         self.model = model
         self.refusal_reason = refusal_reason
@@ -185,8 +223,15 @@ class AgentRefusal(GodelError):
 class SchemaValidationFailure(GodelError, WorkflowFail):
     """An agent's answer did not validate against the requested schema (retryable)."""
 
-    def __init__(self, message: str, *, schema_name: str = "", raw: str = "",
-                 validation_errors: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        schema_name: str = "",
+        raw: str = "",
+        validation_errors: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.schema_name = schema_name
         self.raw = raw
@@ -196,7 +241,9 @@ class SchemaValidationFailure(GodelError, WorkflowFail):
 class HumanTimeout(GodelError):
     """Nobody answered a checkpoint in time."""
 
-    def __init__(self, message: str, *, prompt: str = "", timeout_seconds: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, message: str, *, prompt: str = "", timeout_seconds: float | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(message, **kwargs)
         self.prompt = prompt
         self.timeout_seconds = timeout_seconds
@@ -213,8 +260,15 @@ class NonDeterministicEscape(GodelError):
 class RewindUnsafe(GodelError):
     """A rewind would re-run a completed side effect that cannot be undone."""
 
-    def __init__(self, message: str, *, event_id: str = "", op: str = "", cmd: str | Sequence[str] = "",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        event_id: str = "",
+        op: str = "",
+        cmd: str | Sequence[str] = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.event_id = event_id
         self.op = op
@@ -224,8 +278,14 @@ class RewindUnsafe(GodelError):
 class StepTimeout(GodelError, WorkflowFail):
     """A ``@step(timeout=...)`` ran out of time (retryable by ``retry``)."""
 
-    def __init__(self, message: str, *, step_name: str = "", timeout_seconds: float | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        step_name: str = "",
+        timeout_seconds: float | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.step_name = step_name
         self.timeout_seconds = timeout_seconds

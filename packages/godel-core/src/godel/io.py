@@ -15,11 +15,11 @@ from typing import Any
 
 import anyio
 
-from godel.strict.privilege import privileged
-from godel.engine.sleep import recorded_sleep
 from godel.engine.context import current_frame, current_run
-from godel.log.events import Op
 from godel.engine.record import effect
+from godel.engine.sleep import recorded_sleep
+from godel.log.events import Op
+from godel.strict.privilege import privileged
 
 __all__ = ["input", "print", "read_text", "sleep", "write_text"]
 
@@ -31,7 +31,7 @@ def _stream_path() -> tuple[tuple[str, ...], list[str]]:
     return (frame.step_path if frame else ()), []
 
 
-async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:  # noqa: A001 - shadows on purpose
+async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:
     """Print to stdout and record the text (a replay prints it again, without recording)."""
     text = sep.join(str(v) for v in values) + end
 
@@ -39,7 +39,9 @@ async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:  # noqa:
         run = current_run()
         if run is not None and run.transcript is not None:
             step_path, stream_path = _stream_path()
-            run.transcript.write("print", step_path=step_path, stream_path=stream_path, text=text.rstrip("\n"))
+            run.transcript.write(
+                "print", step_path=step_path, stream_path=stream_path, text=text.rstrip("\n")
+            )
         sys.stdout.write(text)
         sys.stdout.flush()
         return {}
@@ -55,7 +57,9 @@ async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:  # noqa:
 
 def _auto_checkpoint() -> str:
     run = current_run()
-    mode = (run.auto_checkpoint if run is not None else "") or os.environ.get("GODEL_AUTO_CHECKPOINT", "")
+    mode = (run.auto_checkpoint if run is not None else "") or os.environ.get(
+        "GODEL_AUTO_CHECKPOINT", ""
+    )
     return mode.strip()
 
 
@@ -71,7 +75,7 @@ def _warn_non_tty(mode: str) -> None:
     )
 
 
-async def input(prompt: str = "") -> str:  # noqa: A001 - shadows on purpose
+async def input(prompt: str = "") -> str:
     """Read one line from stdin (a checkpoint); the answer is recorded and replayed on resume."""
     mode = _auto_checkpoint()
     request: dict[str, Any] = {"prompt": prompt}
@@ -83,7 +87,11 @@ async def input(prompt: str = "") -> str:  # noqa: A001 - shadows on purpose
         if prompt:
             sys.stdout.write(prompt)
             sys.stdout.flush()
-        line = await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True) if sys.stdin else ""
+        line = (
+            await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
+            if sys.stdin
+            else ""
+        )
         response: dict[str, Any] = {"value": line[:-1] if line.endswith("\n") else line}
         if not line:
             response["eof"] = True
@@ -120,7 +128,11 @@ async def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") ->
                 return target.read_bytes()
 
         data = await anyio.to_thread.run_sync(read)
-        return {"content": data.decode(encoding), "bytes_read": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        return {
+            "content": data.decode(encoding),
+            "bytes_read": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
 
     response = await effect(Op.READ_TEXT, {"path": str(target), "encoding": encoding}, execute)
     return str(response["content"])
@@ -163,7 +175,9 @@ def write_atomic(target: Path, data: bytes) -> None:
             os.close(dir_fd)
 
 
-async def write_text(path: str | os.PathLike[str], content: str, *, encoding: str = "utf-8") -> None:
+async def write_text(
+    path: str | os.PathLike[str], content: str, *, encoding: str = "utf-8"
+) -> None:
     """Write a text file atomically (temp file, fsync, rename); the full content is recorded."""
     if not isinstance(content, str):
         raise TypeError(f"godel.write_text content must be str, got {type(content).__name__}")
@@ -172,7 +186,15 @@ async def write_text(path: str | os.PathLike[str], content: str, *, encoding: st
 
     async def execute(_event: Any) -> dict[str, Any]:
         await anyio.to_thread.run_sync(write_atomic, target, data)
-        return {"path": str(target), "bytes_written": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        return {
+            "path": str(target),
+            "bytes_written": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
 
-    await effect(Op.WRITE_TEXT, {"path": str(target), "content": content, "encoding": encoding}, execute,
-                 side_effect=True)
+    await effect(
+        Op.WRITE_TEXT,
+        {"path": str(target), "content": content, "encoding": encoding},
+        execute,
+        side_effect=True,
+    )

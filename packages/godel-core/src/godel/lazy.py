@@ -16,7 +16,9 @@ from __future__ import annotations
 import importlib
 import sys
 
-TYPE_CHECKING = False  # not `from typing import ...`: `import godel` uses this module and stays cheap
+TYPE_CHECKING = (
+    False  # not `from typing import ...`: `import godel` uses this module and stays cheap
+)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from typing import Any
@@ -24,8 +26,9 @@ if TYPE_CHECKING:
 __all__ = ["exports"]
 
 
-def exports(package: str, names: Mapping[str, str], submodules: Iterable[str] = ()
-            ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def exports(
+    package: str, names: Mapping[str, str], submodules: Iterable[str] = ()
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for ``package``, whose public ``names`` map to submodules.
 
     ``names`` maps each public name to the submodule (relative to ``package``) that defines it;

@@ -25,7 +25,11 @@ def transcript_events(runs_dir: Path, run_id: str) -> list[dict[str, Any]]:
 
 
 def stdout_lines(runs_dir: Path, run_id: str) -> list[tuple[tuple[str, ...], str]]:
-    return [(tuple(e["step_path"]), e["line"]) for e in transcript_events(runs_dir, run_id) if e["op"] == "stdout"]
+    return [
+        (tuple(e["step_path"]), e["line"])
+        for e in transcript_events(runs_dir, run_id)
+        if e["op"] == "stdout"
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -63,13 +67,24 @@ def test_a_step_captures_print_raw_fd_writes_and_children(run_wf, runs_dir, capf
     result, run_id = run_wf(wf, transcript=True)
     assert result == 7
     assert stdout_lines(runs_dir, run_id) == [
-        (("noisy",), "print 7"), (("noisy",), "partial line"), (("noisy",), "raw write"),
-        (("noisy",), "from a child"), (("noisy",), "no newline at the end"),
+        (("noisy",), "print 7"),
+        (("noisy",), "partial line"),
+        (("noisy",), "raw write"),
+        (("noisy",), "from a child"),
+        (("noisy",), "no newline at the end"),
     ]
     events = [e for e in transcript_events(runs_dir, run_id) if e["op"] == "stdout"]
     assert len({tuple(e["stream_path"]) for e in events}) == 1  # one capture, one stream
     out = capfd.readouterr().out
-    for text in ("before", "print 7", "partial line", "raw write", "from a child", "no newline at the end", "after"):
+    for text in (
+        "before",
+        "print 7",
+        "partial line",
+        "raw write",
+        "from a child",
+        "no newline at the end",
+        "after",
+    ):
         assert text in out  # the terminal still shows everything
     assert out.index("before") < out.index("print 7") < out.index("after")
     assert fd1_identity() == before
@@ -94,7 +109,11 @@ def test_a_workflow_captures_its_body_and_nested_steps_take_over(run_wf, runs_di
 
     _, run_id = run_wf(wf, transcript=True)
     assert stdout_lines(runs_dir, run_id) == [
-        ((), "first"), (("inner",), "inside"), ((), "between"), ((), "plain step"), ((), "last"),
+        ((), "first"),
+        (("inner",), "inside"),
+        ((), "between"),
+        ((), "plain step"),
+        ((), "last"),
     ]
     assert "first\ninside\nbetween\nplain step\nlast\n" in capfd.readouterr().out
 
@@ -167,7 +186,9 @@ def test_a_step_inside_a_capturing_step_nests(run_wf, runs_dir, capfd):
 
     _, run_id = run_wf(wf, transcript=True)
     assert stdout_lines(runs_dir, run_id) == [
-        (("outer",), "outer 1"), (("outer", "leaf"), "leaf 1"), (("outer",), "outer 2"),
+        (("outer",), "outer 1"),
+        (("outer", "leaf"), "leaf 1"),
+        (("outer",), "outer 2"),
     ]
 
 
@@ -213,7 +234,9 @@ def test_captured_lines_are_redacted_but_the_terminal_copy_is_not(run_wf, runs_d
         await leak()
 
     _, run_id = run_wf(wf, transcript=True)
-    assert stdout_lines(runs_dir, run_id) == [(("leak",), "token [REDACTED:github_token] and [REDACTED]")]
+    assert stdout_lines(runs_dir, run_id) == [
+        (("leak",), "token [REDACTED:github_token] and [REDACTED]")
+    ]
     assert token in capfd.readouterr().out
 
 

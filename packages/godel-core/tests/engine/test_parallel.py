@@ -6,8 +6,8 @@ import anyio
 import pytest
 
 from godel import ConfigError, WorkflowFail, parallel, step, workflow
-from godel.log.events import EventStatus, Op
 from godel.engine.keys import KeyTable
+from godel.log.events import EventStatus, Op
 
 
 @step
@@ -18,7 +18,9 @@ async def wait_then_echo(value, delay):
 
 @workflow
 async def ordered():
-    a = await parallel(wait_then_echo("a", 0.03), wait_then_echo("b", 0.0), wait_then_echo("c", 0.01))
+    a = await parallel(
+        wait_then_echo("a", 0.03), wait_then_echo("b", 0.0), wait_then_echo("c", 0.01)
+    )
     b = await parallel([wait_then_echo("d", 0.0), wait_then_echo("e", 0.0)])
     return a + b
 
@@ -37,7 +39,9 @@ def _identities(events):
     table = {}
     for e in events:
         if e.op == Op.STEP_ENTER:
-            table[(e.step_path, e.invocation_seq, keys[e.event_id] is not None)] = e.request["args"][0]
+            table[(e.step_path, e.invocation_seq, keys[e.event_id] is not None)] = e.request[
+                "args"
+            ][0]
     return table
 
 
@@ -92,7 +96,9 @@ def test_failure_cancels_siblings_and_names_the_branch(run_wf, load_events):
     with pytest.raises(WorkflowFail, match="branch broke") as info:
         run_wf(failing_parallel, marker)
     assert marker == ["cancelled"]
-    assert any("parallel branch 1" in note and "fails_fast" in note for note in info.value.__notes__)
+    assert any(
+        "parallel branch 1" in note and "fails_fast" in note for note in info.value.__notes__
+    )
     events = load_events(info.value.run_id)
     fork = next(e for e in events if e.op == Op.FORK)
     join = next(e for e in events if e.op == Op.JOIN)

@@ -47,6 +47,7 @@ def test_det_outside_workflow_is_an_error():
 
 def test_det_argument_checks(runs_dir):
     with pytest.raises(ValueError, match="empty range"):
+
         @workflow
         async def wf():
             det.randint(3, 1)

@@ -27,12 +27,16 @@ def make(fail_times, exc=WorkflowFail):
 
 
 def test_retries_until_success_and_records_every_attempt(run_wf, load_events):
-    wf, calls = make(2)
+    wf, _calls = make(2)
     result, run_id = run_wf(wf)
     assert result == 3
     events = load_events(run_id)
     steps = [e for e in events if e.op == Op.STEP_ENTER]
-    assert [e.status for e in steps] == [EventStatus.FAILED, EventStatus.FAILED, EventStatus.FINISHED]
+    assert [e.status for e in steps] == [
+        EventStatus.FAILED,
+        EventStatus.FAILED,
+        EventStatus.FINISHED,
+    ]
     assert [e.invocation_seq for e in steps] == [0, 1, 2]
     sleeps = [e.request["seconds"] for e in events if e.op == Op.DET_SLEEP]
     assert sleeps == pytest.approx([0.01, 0.03])
@@ -46,7 +50,7 @@ def test_gives_up_with_the_last_failure(run_wf):
 
 
 def test_step_timeout_is_retried(run_wf):
-    wf, calls = make(1, exc=lambda m: StepTimeout(m))
+    wf, _calls = make(1, exc=lambda m: StepTimeout(m))
     result, _ = run_wf(wf)
     assert result == 2
 

@@ -42,7 +42,11 @@ def test_workflow_returns_result_and_records_first_event(run_wf, load_events):
 def test_nested_steps_build_step_path_and_parent_links(run_wf, load_events):
     _, run_id = run_wf(nested, 1)
     steps = [e for e in load_events(run_id) if e.op == Op.STEP_ENTER]
-    assert [e.step_path for e in steps] == [("outer_step",), ("outer_step", "double"), ("outer_step", "double")]
+    assert [e.step_path for e in steps] == [
+        ("outer_step",),
+        ("outer_step", "double"),
+        ("outer_step", "double"),
+    ]
     assert [e.invocation_seq for e in steps] == [0, 0, 1]
     assert steps[1].parent_id == steps[0].event_id
     assert all(e.status is EventStatus.FINISHED for e in steps)
@@ -135,7 +139,7 @@ async def timeout_wf():
 
 
 def test_step_timeout_raises_step_timeout(run_wf, load_events):
-    with pytest.raises(StepTimeout, match="timed out after 0.05s") as info:
+    with pytest.raises(StepTimeout, match=r"timed out after 0\.05s") as info:
         run_wf(timeout_wf)
     ev = next(e for e in load_events(info.value.run_id) if e.op == Op.STEP_ENTER)
     assert ev.status is EventStatus.FAILED and ev.response["error_type"] == "StepTimeout"

@@ -50,7 +50,9 @@ def test_select_and_ignore_are_accepted_as_aliases(project: Path) -> None:
     pyproject(project, '[tool.godel.lint]\nselect = ["PL014"]\nignore = ["PL0"]\n')
     report = lint_paths([project / "flow.py"], rules=RULES)
     assert [d.code for d in report.diagnostics] == ["PL014", "PL003"]
-    assert report.notes == [f"{project / 'pyproject.toml'} [tool.godel.lint]: ignore: not a lint code: PL0"]
+    assert report.notes == [
+        f"{project / 'pyproject.toml'} [tool.godel.lint]: ignore: not a lint code: PL0"
+    ]
 
 
 def test_the_nearest_pyproject_with_the_table_wins(project: Path) -> None:

@@ -126,7 +126,9 @@ def test_nul_byte_is_pl000_on_its_line(tmp_path: Path) -> None:
 
 # rules that fail ---------------------------------------------------------------------------
 def test_a_crashing_rule_is_reported_and_the_others_still_run(rules) -> None:  # type: ignore[no-untyped-def]
-    found = lint_source(FLOW, "flow.py", rules=[*rules, *BUILTIN], select=["TST001", "TST003", "PL001"])
+    found = lint_source(
+        FLOW, "flow.py", rules=[*rules, *BUILTIN], select=["TST001", "TST003", "PL001"]
+    )
     assert [(d.code, d.line) for d in found] == [("PL000", 1), ("TST003", 1), ("PL001", 5)]
     assert found[0].message == "internal error in rule TST001: RuntimeError: boom"
     assert "--skip TST001" in found[0].hint
@@ -137,14 +139,17 @@ def test_a_rule_that_fails_to_import_is_pl000_once_per_file(rules, tmp_path: Pat
     report = lint_paths(paths, rules=[*rules, *BUILTIN], select=["TST002", "PL001"])
     broken = [d for d in report.diagnostics if d.code == "PL000"]
     assert [d.file for d in broken] == paths
-    assert broken[0].message == ("rule TST002 from godel-tst 9.9 failed to load: "
-                                 "ModuleNotFoundError: No module named 'no_such_module_for_godel_tests'")
+    assert broken[0].message == (
+        "rule TST002 from godel-tst 9.9 failed to load: "
+        "ModuleNotFoundError: No module named 'no_such_module_for_godel_tests'"
+    )
     assert [d.code for d in report.diagnostics if d.file == paths[1]] == ["PL000", "PL001"]
 
 
 def test_skipping_a_broken_rule_silences_it(rules) -> None:  # type: ignore[no-untyped-def]
-    assert lint_source(FLOW, rules=rules, select=["TST"], skip=["TST001", "TST002", "TST004", "TST005"]) \
-        == [Diagnostic("<string>", 1, 0, "TST003", "warning", "first statement", "just a test")]
+    assert lint_source(
+        FLOW, rules=rules, select=["TST"], skip=["TST001", "TST002", "TST004", "TST005"]
+    ) == [Diagnostic("<string>", 1, 0, "TST003", "warning", "first statement", "just a test")]
 
 
 def test_rule_contract_violations_are_reported(rules) -> None:  # type: ignore[no-untyped-def]
@@ -171,19 +176,24 @@ def test_each_file_is_parsed_once_and_rules_share_the_tree(rules, monkeypatch) -
 
 
 # suppressions ------------------------------------------------------------------------------
-@pytest.mark.parametrize(("comment", "expected"), [
-    ("# godel: noqa", ALL),
-    ("# godel: noqa: PL004", {"PL004"}),
-    ("# godel:noqa:PL004,PL007", {"PL004", "PL007"}),
-    ("# godel: noqa: pl004 PL007  -- known, see issue 12", {"PL004", "PL007"}),
-    ("# GODEL: NOQA", ALL),
-    ("# godel: noqa because the loop is bounded", ALL),
-    ("# godel: noqa: see below", None),  # a mistyped code suppresses nothing
-    ("# noqa", None),
-    ("# noqa: PL004", None),
-])
+@pytest.mark.parametrize(
+    ("comment", "expected"),
+    [
+        ("# godel: noqa", ALL),
+        ("# godel: noqa: PL004", {"PL004"}),
+        ("# godel:noqa:PL004,PL007", {"PL004", "PL007"}),
+        ("# godel: noqa: pl004 PL007  -- known, see issue 12", {"PL004", "PL007"}),
+        ("# GODEL: NOQA", ALL),
+        ("# godel: noqa because the loop is bounded", ALL),
+        ("# godel: noqa: see below", None),  # a mistyped code suppresses nothing
+        ("# noqa", None),
+        ("# noqa: PL004", None),
+    ],
+)
 def test_noqa_comments(comment: str, expected) -> None:  # type: ignore[no-untyped-def]
-    assert parse_comment(comment) == (frozenset(expected) if isinstance(expected, set) else expected)
+    assert parse_comment(comment) == (
+        frozenset(expected) if isinstance(expected, set) else expected
+    )
 
 
 def test_noqa_suppresses_only_its_line_and_codes() -> None:
@@ -219,14 +229,19 @@ def test_unknown_and_malformed_codes_are_notes_not_errors() -> None:
 
 def test_skip_wins_over_select_and_prefixes_work() -> None:
     text = "from godel import step, run\nimport time\n@step\nasync def s():\n    run('a'); time.time()\n"
-    assert [d.code for d in lint_source(text, rules=BUILTIN, select="PL", skip="PL003,PL014")] == ["PL001"]
+    assert [d.code for d in lint_source(text, rules=BUILTIN, select="PL", skip="PL003,PL014")] == [
+        "PL001"
+    ]
     assert [d.code for d in lint_source(text, rules=BUILTIN, skip=["PL001"])] == ["PL003"]
 
 
 def test_report_summary_and_json() -> None:
     report = lint_paths([], rules=BUILTIN)
     assert (report.summary(), report.exit_code, report.to_dict()) == (
-        "", 0, {"version": 1, "files": 0, "diagnostics": [], "summary": {"errors": 0, "warnings": 0}})
+        "",
+        0,
+        {"version": 1, "files": 0, "diagnostics": [], "summary": {"errors": 0, "warnings": 0}},
+    )
 
 
 def test_diagnostic_rejects_unknown_severity() -> None:

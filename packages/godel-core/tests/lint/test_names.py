@@ -22,24 +22,30 @@ def callees(text: str) -> list[str]:
     return [qualname for _, qualname in source_of(text).names.calls()]
 
 
-@pytest.mark.parametrize("spelling", [
-    "from godel import step\n@step",
-    "from godel import step\n@step(name='x')",
-    "import godel\n@godel.step",
-    "import godel as g\n@g.step(timeout=3)",
-    "from godel import step as s\n@s",
-    "from godel import *\n@step",
-])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "from godel import step\n@step",
+        "from godel import step\n@step(name='x')",
+        "import godel\n@godel.step",
+        "import godel as g\n@g.step(timeout=3)",
+        "from godel import step as s\n@s",
+        "from godel import *\n@step",
+    ],
+)
 def test_every_spelling_of_step_is_a_step(spelling: str) -> None:
     src = source_of(spelling + "\nasync def build():\n    pass\n")
     assert [i.kind for i in src.functions] == ["step"]
 
 
-@pytest.mark.parametrize("spelling", [
-    "from mylib import step\n@step",  # someone else's step
-    "def step(fn):\n    return fn\n@step",  # the user's own decorator
-    "import godel\n@godel.engine.step",
-])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "from mylib import step\n@step",  # someone else's step
+        "def step(fn):\n    return fn\n@step",  # the user's own decorator
+        "import godel\n@godel.engine.step",
+    ],
+)
 def test_look_alike_decorators_are_not_steps(spelling: str) -> None:
     src = source_of(spelling + "\nasync def build():\n    pass\n")
     assert [i.kind for i in src.functions if i.name == "build"] == [None]
@@ -53,17 +59,27 @@ def test_calls_resolve_through_imports_and_aliases() -> None:
         from godel import det
         r("a"); godel.run("b"); subprocess.run("c"); asyncio.run(x)
         d.sleep(1); det.now(); print("p")
-    """) == ["godel.run", "godel.run", "subprocess.run", "asyncio.run", "godel.det.sleep",
-             "godel.det.now", "godel.print"]
+    """) == [
+        "godel.run",
+        "godel.run",
+        "subprocess.run",
+        "asyncio.run",
+        "godel.det.sleep",
+        "godel.det.now",
+        "godel.print",
+    ]
 
 
 def test_a_name_bound_twice_does_not_resolve() -> None:
     # The user's own run shadows the import somewhere in the file: resolution stays silent.
-    assert callees("""\
+    assert (
+        callees("""\
         from godel import run
         def f(run):
             run("x")
-    """) == []
+    """)
+        == []
+    )
 
 
 def test_class_attributes_do_not_shadow_module_names() -> None:

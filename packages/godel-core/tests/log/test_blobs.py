@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from godel import EventLog
 from godel.log.blobs import BLOB_THRESHOLD, PREVIEW_CHARS, is_large, join_path, split_path
-from godel.log.events import compute_request_hash
 from godel.log.eventlog import CorruptLogError
+from godel.log.events import compute_request_hash
 
 MEGA = "".join(f"line {i}: some build output\n" for i in range(40_000))  # about 1 MiB
 
@@ -113,13 +113,16 @@ def test_a_missing_or_altered_blob_is_a_warning_and_keeps_the_preview(tmp_path: 
     assert loaded.get(altered.event_id).response["stdout"].endswith(f"blobs/{sha(other)}]")
 
 
-@pytest.mark.parametrize("blobs", [
-    {"response.stdout": "../../../etc/passwd"},
-    {"response.nothing": "0" * 64},
-    {"elsewhere": "0" * 64},
-    {"response.stdout.0": "0" * 64},
-    ["response.stdout"],
-])
+@pytest.mark.parametrize(
+    "blobs",
+    [
+        {"response.stdout": "../../../etc/passwd"},
+        {"response.nothing": "0" * 64},
+        {"elsewhere": "0" * 64},
+        {"response.stdout.0": "0" * 64},
+        ["response.stdout"],
+    ],
+)
 def test_a_blob_map_that_does_not_fit_its_line_is_corruption(tmp_path: Path, blobs: object) -> None:
     with EventLog.create(tmp_path, "r") as log:
         log.record("run", response={"stdout": "short"})
@@ -132,7 +135,12 @@ def test_a_blob_map_that_does_not_fit_its_line_is_corruption(tmp_path: Path, blo
 
 
 @settings(max_examples=200, database=None)
-@given(st.lists(st.one_of(st.text(max_size=6), st.sampled_from([".", "\\", "a.b", "\\.", "", "..\\"])),
-                min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.one_of(st.text(max_size=6), st.sampled_from([".", "\\", "a.b", "\\.", "", "..\\"])),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_split_path_inverts_join_path(parts: list[str]) -> None:
     assert split_path(join_path(parts)) == parts

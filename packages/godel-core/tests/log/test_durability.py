@@ -107,10 +107,14 @@ def test_none_never_fsyncs(tmp_path: Path, spy: FsyncSpy) -> None:
     assert spy.calls == []
 
 
-def test_default_fsyncs_blobs_before_the_line_that_names_them(tmp_path: Path, spy: FsyncSpy) -> None:
+def test_default_fsyncs_blobs_before_the_line_that_names_them(
+    tmp_path: Path, spy: FsyncSpy
+) -> None:
     log = EventLog.create(tmp_path, "r")
     ev = log.start("run", request={"cmd": "cat big"})
-    assert spy.calls == [tmp_path.stat().st_ino]  # the new log appeared under its name: runs dir synced
+    assert spy.calls == [
+        tmp_path.stat().st_ino
+    ]  # the new log appeared under its name: runs dir synced
     spy.clear()
     log.finish(ev, {"stdout": BIG})  # no sync: the blob is written but not yet fsynced
     assert spy.calls == []
@@ -125,7 +129,9 @@ def test_default_fsyncs_blobs_before_the_line_that_names_them(tmp_path: Path, sp
     log.close()
 
 
-def test_always_fsyncs_each_blob_and_its_directory_before_the_line(tmp_path: Path, spy: FsyncSpy) -> None:
+def test_always_fsyncs_each_blob_and_its_directory_before_the_line(
+    tmp_path: Path, spy: FsyncSpy
+) -> None:
     log = EventLog.create(tmp_path, "r", durability="always")
     spy.clear()
     log.record("run", response={"stdout": BIG})
@@ -135,14 +141,17 @@ def test_always_fsyncs_each_blob_and_its_directory_before_the_line(tmp_path: Pat
 
 
 def test_the_environment_sets_the_policy_and_the_argument_wins(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GODEL_DURABILITY", " Always ")
     with EventLog.create(tmp_path, "a") as log:
         assert log.durability == "always"
     with EventLog.open("a", tmp_path, durability="none") as log:
         assert log.durability == "none"
     monkeypatch.setenv("GODEL_DURABILITY", "sometimes")
-    with pytest.raises(ConfigError, match=r"GODEL_DURABILITY 'sometimes' is not one of: default, always, none"):
+    with pytest.raises(
+        ConfigError, match=r"GODEL_DURABILITY 'sometimes' is not one of: default, always, none"
+    ):
         EventLog.create(tmp_path, "b")
     assert not (tmp_path / "b.jsonl").exists()
     with pytest.raises(ConfigError, match="durability="):
@@ -212,7 +221,9 @@ def test_sync_soon_outside_an_event_loop_syncs_at_once(tmp_path: Path, spy: Fsyn
     log.close()
 
 
-def test_a_failed_deferred_fsync_is_raised_by_the_next_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_deferred_fsync_is_raised_by_the_next_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import anyio
 
     from godel.log.eventlog import SYNC_SOON_DELAY

@@ -11,9 +11,7 @@ from ulid import ULID
 
 import godel
 from godel import EventLog, EventStatus
-from godel.log.events import compute_request_hash
 from godel.exceptions import ResumeError
-from godel.log.ids import IdLookupError, short_id
 from godel.log.eventlog import (
     LOG_FORMAT_VERSION,
     CorruptLogError,
@@ -22,10 +20,25 @@ from godel.log.eventlog import (
     list_run_ids,
     log_path,
 )
+from godel.log.events import compute_request_hash
+from godel.log.ids import IdLookupError, short_id
 
 LINE_KEYS = [
-    "event_id", "run_id", "seq", "parent_id", "step_path", "invocation_seq", "step_local_seq", "op",
-    "request_hash", "request", "response", "status", "ts_start", "ts_end", "stream_path",
+    "event_id",
+    "run_id",
+    "seq",
+    "parent_id",
+    "step_path",
+    "invocation_seq",
+    "step_local_seq",
+    "op",
+    "request_hash",
+    "request",
+    "response",
+    "status",
+    "ts_start",
+    "ts_end",
+    "stream_path",
 ]
 
 
@@ -47,10 +60,17 @@ def log(tmp_path: Path):
 
 # writing ---------------------------------------------------------------------------------------
 
+
 def test_start_assigns_identity_and_writes_one_started_line(log: EventLog) -> None:
     request = {"cmd": "echo hi", "cwd": "/tmp", "session_id": "s-1"}
-    ev = log.start("run", request=request, step_path=["build", "test"], invocation_seq=2,
-                   step_local_seq=3, stream_path=["L1"])
+    ev = log.start(
+        "run",
+        request=request,
+        step_path=["build", "test"],
+        invocation_seq=2,
+        step_local_seq=3,
+        stream_path=["L1"],
+    )
     assert ev.status is EventStatus.STARTED
     assert ev.seq == 0 and ev.run_id == log.run_id
     assert ev.step_path == ("build", "test")
@@ -109,8 +129,12 @@ def test_fail_builds_the_standard_failure_record(log: EventLog) -> None:
     ev = log.start("run", step_path=["s"])
     log.fail(ev, ValueError("bad value"), returncode=2)
     assert ev.status is EventStatus.FAILED and ev.ts_end is not None
-    assert ev.response == {"error": "bad value", "error_type": "ValueError", "step_path": ["s"],
-                           "returncode": 2}
+    assert ev.response == {
+        "error": "bad value",
+        "error_type": "ValueError",
+        "step_path": ["s"],
+        "returncode": 2,
+    }
     text = log.start("run")
     log.fail(text, "plain message")
     assert text.response["error_type"] == "Exception"
@@ -130,8 +154,13 @@ def test_fail_builds_the_standard_failure_record(log: EventLog) -> None:
 
 
 def test_record_writes_a_single_terminal_line(log: EventLog) -> None:
-    ev = log.record("det.random", response={"value": 0.25}, step_path=("s",), invocation_seq=-1,
-                    step_local_seq=-1)
+    ev = log.record(
+        "det.random",
+        response={"value": 0.25},
+        step_path=("s",),
+        invocation_seq=-1,
+        step_local_seq=-1,
+    )
     assert ev.status is EventStatus.FINISHED and ev.ts_start == ev.ts_end
     assert ev.request == {} and ev.request_hash == compute_request_hash({})
     failed = log.record("REWIND", request={"targets": []}, status=EventStatus.FAILED)
@@ -195,6 +224,7 @@ def test_transitions_of_unknown_events_raise_key_error(tmp_path: Path, log: Even
 
 # reading ---------------------------------------------------------------------------------------
 
+
 def test_children_come_from_parent_id_in_memory_and_after_load(log: EventLog) -> None:
     root = log.start("WORKFLOW_STARTED")
     step = log.start("step.enter", parent_id=root.event_id)
@@ -239,9 +269,13 @@ def test_get_len_iter_and_events(log: EventLog) -> None:
 
 
 def test_resolve_takes_a_full_id_a_unique_prefix_or_a_unique_suffix(
-        log: EventLog, monkeypatch: pytest.MonkeyPatch) -> None:
-    feed_ids(monkeypatch, log, ["01AAAAAAAAAAAAAAAAQWERTYUI", "01BBBBBBBBBBBBBBBBASDFGHJK",
-                                "01BBBBBBBBBBBBBBBBZXCVBNMP"])
+    log: EventLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_ids(
+        monkeypatch,
+        log,
+        ["01AAAAAAAAAAAAAAAAQWERTYUI", "01BBBBBBBBBBBBBBBBASDFGHJK", "01BBBBBBBBBBBBBBBBZXCVBNMP"],
+    )
     a, b, c = (log.record("print") for _ in range(3))
     assert log.resolve(a.event_id) is a
     assert log.resolve("01aaaa") is a
@@ -302,6 +336,7 @@ def test_close_is_idempotent_and_closed_logs_refuse_writes(tmp_path: Path) -> No
 
 # create / open / load errors ---------------------------------------------------------------------
 
+
 def test_create_refuses_an_existing_log_and_releases_its_lock(tmp_path: Path) -> None:
     EventLog.create(tmp_path, "run-1").close()
     with pytest.raises(FileExistsError):
@@ -336,6 +371,7 @@ def test_create_makes_the_runs_dir_and_uses_a_ulid_run_id(tmp_path: Path) -> Non
 
 # header ----------------------------------------------------------------------------------------
 
+
 def test_header_is_the_first_line(tmp_path: Path) -> None:
     with EventLog.create(tmp_path, "r1", header={"workflow": "wf.py", "args": [1]}) as log:
         pass
@@ -349,10 +385,15 @@ def test_header_is_the_first_line(tmp_path: Path) -> None:
     assert datetime.fromisoformat(header["created"]).tzinfo is not None
     assert header["workflow"] == "wf.py" and header["args"] == [1]
     manager = godel.get_plugin_manager()
-    expected = [{"name": p.name, "dist": p.dist, "version": p.version}
-                for p in manager.plugins if p.error is None]
-    assert header["plugins"] == expected and {"name": "core", "dist": "godel-core",
-                                              "version": godel.__version__} in expected
+    expected = [
+        {"name": p.name, "dist": p.dist, "version": p.version}
+        for p in manager.plugins
+        if p.error is None
+    ]
+    assert (
+        header["plugins"] == expected
+        and {"name": "core", "dist": "godel-core", "version": godel.__version__} in expected
+    )
     assert log.header == header
     assert EventLog.load("r1", tmp_path).header == header
 
@@ -366,10 +407,23 @@ def test_header_fields_written_by_godel_cannot_be_overridden(tmp_path: Path) -> 
 
 def test_legacy_logs_without_a_header_still_load(tmp_path: Path) -> None:
     lines = [
-        {"event_id": "E1", "run_id": "legacy", "seq": 0, "status": "STARTED", "op": "WORKFLOW_STARTED",
-         "children_ids": ["E2"]},
-        {"event_id": "E2", "run_id": "legacy", "seq": 1, "status": "FINISHED", "op": "print",
-         "parent_event_id": "E1", "request": {"text": "hi"}},
+        {
+            "event_id": "E1",
+            "run_id": "legacy",
+            "seq": 0,
+            "status": "STARTED",
+            "op": "WORKFLOW_STARTED",
+            "children_ids": ["E2"],
+        },
+        {
+            "event_id": "E2",
+            "run_id": "legacy",
+            "seq": 1,
+            "status": "FINISHED",
+            "op": "print",
+            "parent_event_id": "E1",
+            "request": {"text": "hi"},
+        },
     ]
     (tmp_path / "legacy.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     log = EventLog.load("legacy", tmp_path)
@@ -381,7 +435,9 @@ def test_legacy_logs_without_a_header_still_load(tmp_path: Path) -> None:
 
 
 def test_a_newer_format_is_refused_with_a_clear_error(tmp_path: Path) -> None:
-    (tmp_path / "new.jsonl").write_text(json.dumps({"godel_log": {"format": 2, "run_id": "new"}}) + "\n")
+    (tmp_path / "new.jsonl").write_text(
+        json.dumps({"godel_log": {"format": 2, "run_id": "new"}}) + "\n"
+    )
     with pytest.raises(LogFormatError, match="format 2 is newer") as info:
         EventLog.load("new", tmp_path)
     assert isinstance(info.value, CorruptLogError) and "upgrade godel-core" in str(info.value)
@@ -395,10 +451,13 @@ def test_a_newer_format_is_refused_with_a_clear_error(tmp_path: Path) -> None:
 
 # ids -------------------------------------------------------------------------------------------
 
+
 def feed_ids(monkeypatch: pytest.MonkeyPatch, log: EventLog, ids: list[str]) -> None:
     """Make ``log`` draw its next event ids from ``ids``."""
     queue = iter(ids)
-    monkeypatch.setattr(log._stamper, "new_id_and_now", lambda: (next(queue), "2026-01-01T00:00:00+00:00"))
+    monkeypatch.setattr(
+        log._stamper, "new_id_and_now", lambda: (next(queue), "2026-01-01T00:00:00+00:00")
+    )
 
 
 def test_short_ids_are_unique_within_a_run(log: EventLog, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -411,7 +470,9 @@ def test_short_ids_are_unique_within_a_run(log: EventLog, monkeypatch: pytest.Mo
     assert len({short_id(e.event_id) for e in log}) == 2
 
 
-def test_short_ids_of_loaded_events_are_reserved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_short_ids_of_loaded_events_are_reserved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with EventLog.create(tmp_path, "r") as log:
         first = log.record("print")
     with EventLog.open("r", tmp_path) as again:

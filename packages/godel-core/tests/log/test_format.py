@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from godel import EventLog, EventStatus
 from godel.log.events import Event
-from godel.log.format import LINE_KEYS, type_problem, line_event, parse_line
+from godel.log.format import LINE_KEYS, line_event, parse_line, type_problem
 from godel.runs.tail import LogReader
 
 
@@ -24,11 +24,32 @@ def outcome(fn: Any, text: str) -> tuple[str, Any]:
         return (type(exc).__name__, str(exc))
 
 
-@pytest.mark.parametrize("text", [
-    '{"a":1}\n', '{"a":1}', '{"a":[1,2,{"b":null}],"c":"\\u00e9"}\n', '[1,2]\n', '"x"\n', "7\n",
-    "null\n", ' {"a":1}\n', '{"a":1} \n', '{"a":1}\n\n', '{"a":1}{"b":2}\n', '{"a":1\n', "\n", "",
-    "   \n", '{"a":1}x', '{"a":1} x\n', '{"a":"\x01"}\n', '{"a":Infinity}\n', "1 2\n", "[" * 3000 + "]" * 3000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":1}\n',
+        '{"a":1}',
+        '{"a":[1,2,{"b":null}],"c":"\\u00e9"}\n',
+        "[1,2]\n",
+        '"x"\n',
+        "7\n",
+        "null\n",
+        ' {"a":1}\n',
+        '{"a":1} \n',
+        '{"a":1}\n\n',
+        '{"a":1}{"b":2}\n',
+        '{"a":1\n',
+        "\n",
+        "",
+        "   \n",
+        '{"a":1}x',
+        '{"a":1} x\n',
+        '{"a":"\x01"}\n',
+        '{"a":Infinity}\n',
+        "1 2\n",
+        "[" * 3000 + "]" * 3000,
+    ],
+)
 def test_parse_line_is_json_loads(text: str) -> None:
     assert outcome(parse_line, text) == outcome(json.loads, text)
 
@@ -56,9 +77,15 @@ def general(obj: dict[str, Any]) -> Event | None:
 def written_lines(tmp_path: Path) -> list[dict[str, Any]]:
     log = EventLog.create(tmp_path, "r", durability="none")
     root = log.start("WORKFLOW_STARTED", request={"function": "f", "args": [1], "kwargs": {}})
-    step = log.start("step.enter", request={"name": "s", "args": [], "kwargs": {"k": "é"}},
-                     step_path=["s", "t"], parent_id=root.event_id, invocation_seq=2, step_local_seq=1,
-                     stream_path=["x", "y"])
+    step = log.start(
+        "step.enter",
+        request={"name": "s", "args": [], "kwargs": {"k": "é"}},
+        step_path=["s", "t"],
+        parent_id=root.event_id,
+        invocation_seq=2,
+        step_local_seq=1,
+        stream_path=["x", "y"],
+    )
     log.record("det.random", response={"value": 0.5}, step_path=["s", "t"], parent_id=step.event_id)
     log.fail(step, ValueError("boom"))
     log.record("print", request={"text": "big " * 2000}, parent_id=root.event_id)  # goes to a blob
@@ -70,7 +97,9 @@ def written_lines(tmp_path: Path) -> list[dict[str, Any]]:
 def test_lines_godel_writes_take_the_fast_path(tmp_path: Path) -> None:
     # The fast path only helps while the writer keeps the field order of ``LINE_KEYS``.
     lines = written_lines(tmp_path)
-    assert [list(line) for line in lines if "blobs" not in line] == [list(LINE_KEYS)] * (len(lines) - 1)
+    assert [list(line) for line in lines if "blobs" not in line] == [list(LINE_KEYS)] * (
+        len(lines) - 1
+    )
     paths: dict[tuple[str, ...], tuple[str, ...]] = {}
     for line in lines:
         fast = line_event(dict(line), paths)
@@ -91,7 +120,11 @@ def test_equal_step_paths_are_one_tuple(tmp_path: Path) -> None:
 
 
 ODD_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False),
+    st.text(max_size=3),
     st.sampled_from(["", "STARTED", "FINISHED", "bogus"]),
     st.lists(st.one_of(st.text(max_size=2), st.integers(0, 2), st.none()), max_size=3),
     st.dictionaries(st.text(max_size=2), st.integers(0, 2), max_size=2),
@@ -107,11 +140,16 @@ def plain_lines(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]
 
 
 @settings(max_examples=400, deadline=None, database=None)
-@given(base=st.integers(0, 3),
-       changes=st.dictionaries(st.sampled_from([*LINE_KEYS, "blobs", "extra"]), ODD_VALUES, max_size=3),
-       dropped=st.sets(st.sampled_from(LINE_KEYS), max_size=2))
+@given(
+    base=st.integers(0, 3),
+    changes=st.dictionaries(
+        st.sampled_from([*LINE_KEYS, "blobs", "extra"]), ODD_VALUES, max_size=3
+    ),
+    dropped=st.sets(st.sampled_from(LINE_KEYS), max_size=2),
+)
 def test_line_event_builds_what_the_general_path_builds_or_defers(
-        plain_lines: list[dict[str, Any]], base: int, changes: dict[str, Any], dropped: set[str]) -> None:
+    plain_lines: list[dict[str, Any]], base: int, changes: dict[str, Any], dropped: set[str]
+) -> None:
     obj = {**plain_lines[base], **changes}
     for key in dropped:
         obj.pop(key, None)
@@ -132,8 +170,12 @@ def test_a_superseded_line_is_not_type_checked(tmp_path: Path) -> None:
     log_file = tmp_path / "again" / "r.jsonl"
     log_file.parent.mkdir()
     header = json.dumps({"godel_log": {"format": 1, "run_id": "r"}})
-    log_file.write_text("\n".join([header, json.dumps(bad), *(json.dumps(line) for line in lines if "blobs" not in line)])
-                        + "\n")
+    log_file.write_text(
+        "\n".join(
+            [header, json.dumps(bad), *(json.dumps(line) for line in lines if "blobs" not in line)]
+        )
+        + "\n"
+    )
     loaded = EventLog.load("r", log_file.parent)
     assert loaded.get(bad["event_id"]).request_hash == lines[0]["request_hash"]
 
@@ -147,18 +189,42 @@ def test_tail_reads_what_load_reads(tmp_path: Path) -> None:
     loaded = {ev.event_id: ev for ev in EventLog.load("r", tmp_path)}
     for event_id, ev in seen.items():
         if not ev.request.get("text"):  # tail shows the blob's preview, load the whole value
-            assert event_fields(ev) | {"children_ids": None} == event_fields(loaded[event_id]) | {"children_ids": None}
+            assert event_fields(ev) | {"children_ids": None} == event_fields(loaded[event_id]) | {
+                "children_ids": None
+            }
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("parent_id", ""), ("parent_id", None), ("request", None), ("request", {}), ("response", None),
-    ("op", None), ("op", ""), ("request_hash", None), ("ts_start", None), ("ts_end", None),
-    ("step_path", None), ("step_path", []), ("step_path", ["a", 1]), ("step_path", [["a"]]),
-    ("stream_path", None), ("stream_path", ["a", None]), ("seq", True), ("seq", 1.5), ("seq", "3"),
-    ("invocation_seq", False), ("run_id", 7), ("request", []), ("response", "x"),
-])
-def test_each_odd_field_gives_what_the_general_path_gives(plain_lines: list[dict[str, Any]], key: str,
-                                                          value: Any) -> None:
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("parent_id", ""),
+        ("parent_id", None),
+        ("request", None),
+        ("request", {}),
+        ("response", None),
+        ("op", None),
+        ("op", ""),
+        ("request_hash", None),
+        ("ts_start", None),
+        ("ts_end", None),
+        ("step_path", None),
+        ("step_path", []),
+        ("step_path", ["a", 1]),
+        ("step_path", [["a"]]),
+        ("stream_path", None),
+        ("stream_path", ["a", None]),
+        ("seq", True),
+        ("seq", 1.5),
+        ("seq", "3"),
+        ("invocation_seq", False),
+        ("run_id", 7),
+        ("request", []),
+        ("response", "x"),
+    ],
+)
+def test_each_odd_field_gives_what_the_general_path_gives(
+    plain_lines: list[dict[str, Any]], key: str, value: Any
+) -> None:
     for line in plain_lines:
         obj = {**line, key: value}
         fast = line_event(dict(obj), {})

@@ -31,7 +31,9 @@ def test_ids_strictly_increase_even_within_one_millisecond(monkeypatch: pytest.M
     assert {ULID.from_str(i).milliseconds for i in ids} == {5_000_000_000}
 
 
-def test_the_random_part_overflowing_moves_to_the_next_millisecond(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_random_part_overflowing_moves_to_the_next_millisecond(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     stamper = Stamper()
     monkeypatch.setattr(time, "time_ns", lambda: 7_000_000)
     first, _ = stamper.new_id_and_now()
@@ -40,17 +42,23 @@ def test_the_random_part_overflowing_moves_to_the_next_millisecond(monkeypatch: 
     assert second > first and ULID.from_str(second).milliseconds == 8
 
 
-@pytest.mark.parametrize("ns", [0, 1_700_000_000_000_000_000, 1_700_000_000_123_456_789, 1_700_000_000_000_999])
+@pytest.mark.parametrize(
+    "ns", [0, 1_700_000_000_000_000_000, 1_700_000_000_123_456_789, 1_700_000_000_000_999]
+)
 def test_timestamps_match_utc_now(monkeypatch: pytest.MonkeyPatch, ns: int) -> None:
     monkeypatch.setattr(time, "time_ns", lambda: ns)
     text = Stamper().now()
     micro = ns // 1000
-    expected = datetime.fromtimestamp(micro // 1_000_000, timezone.utc).replace(microsecond=micro % 1_000_000)
+    expected = datetime.fromtimestamp(micro // 1_000_000, timezone.utc).replace(
+        microsecond=micro % 1_000_000
+    )
     assert text == expected.isoformat()
     assert len(text) == len(utc_now()) or expected.microsecond == 0
 
 
-def test_ids_in_a_row_cross_the_low_bits_boundary_as_ulids_do(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ids_in_a_row_cross_the_low_bits_boundary_as_ulids_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Ids made in one millisecond share all but the low 10 bits of their random part, whose text
     # is cached; crossing a multiple of 1024 must carry into the cached part.
     stamper = Stamper()
@@ -59,5 +67,7 @@ def test_ids_in_a_row_cross_the_low_bits_boundary_as_ulids_do(monkeypatch: pytes
     stamper._random = (123 << 10) + 1020
     ids = [stamper.new_id_and_now()[0] for _ in range(10)]
     assert ids == sorted(ids) and len(set(ids)) == 10
-    assert [int(ULID.from_str(i)) & ((1 << 80) - 1) for i in ids] == [(123 << 10) + 1021 + k for k in range(10)]
+    assert [int(ULID.from_str(i)) & ((1 << 80) - 1) for i in ids] == [
+        (123 << 10) + 1021 + k for k in range(10)
+    ]
     assert all(str(ULID.from_str(i)) == i for i in ids)

@@ -8,18 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from godel.log.line import request_text
+from godel.log.eventlog import EventLog
 from godel.log.events import HASH_EXCLUDED_KEYS, compute_request_hash
 from godel.log.jsontext import canonical, compact, strict
-from godel.log.eventlog import EventLog
+from godel.log.line import request_text
 
 _compact = json.JSONEncoder(separators=(",", ":")).encode
 _canonical = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
+
 def _values(floats: st.SearchStrategy[float]) -> st.SearchStrategy[object]:
     return st.recursive(
         st.none() | st.booleans() | st.integers() | floats | st.text(),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        ),
         max_leaves=20,
     )
 
@@ -57,7 +60,8 @@ def test_a_failed_encoding_does_not_poison_the_next() -> None:
 
 
 request_dicts = st.dictionaries(
-    st.sampled_from(sorted(HASH_EXCLUDED_KEYS)) | st.text(max_size=6), comparable_values, max_size=6)
+    st.sampled_from(sorted(HASH_EXCLUDED_KEYS)) | st.text(max_size=6), comparable_values, max_size=6
+)
 
 
 @given(request_dicts)
@@ -70,19 +74,26 @@ def test_request_text_is_the_canonical_request_and_its_hash(request: dict) -> No
 
 
 @given(st.text(), st.text(), comparable_values)
-def test_lines_parse_back_to_the_event(tmp_path_factory: pytest.TempPathFactory, name: str, op: str,
-                                       value: object) -> None:
+def test_lines_parse_back_to_the_event(
+    tmp_path_factory: pytest.TempPathFactory, name: str, op: str, value: object
+) -> None:
     runs = tmp_path_factory.mktemp("runs")
     with EventLog.create(runs, run_id='run "quoted" é') as log:
         root = log.start("workflow", request={})
-        ev = log.start(op or "x", request={"name": name, "v": value, "source_hash": name},
-                       step_path=(name, "b"), parent_id=root.event_id, stream_path=[name])
+        ev = log.start(
+            op or "x",
+            request={"name": name, "v": value, "source_hash": name},
+            step_path=(name, "b"),
+            parent_id=root.event_id,
+            stream_path=[name],
+        )
         log.finish(ev, {"result": value, "text": name})
     lines = (runs / 'run "quoted" é.jsonl').read_bytes().splitlines()
     assert all(line.isascii() for line in lines)
     started, finished = (json.loads(line) for line in lines[-2:])
     assert started == {**finished, "status": "STARTED", "response": None, "ts_end": None}
     assert {k: v for k, v in finished.items() if k not in ("request", "response")} == {
-        k: v for k, v in ev.to_dict().items() if k not in ("request", "response")}
+        k: v for k, v in ev.to_dict().items() if k not in ("request", "response")
+    }
     assert finished["request"] == json.loads(_compact(ev.request))
     assert finished["response"] == json.loads(_compact(ev.response))

@@ -26,8 +26,12 @@ sys.stdin.read()  # hold the log open until killed
 @pytest.fixture
 def holder(tmp_path: Path):
     """A real process that created run "held" and keeps it open."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path), "held"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path), "held"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline() == "ready\n"
@@ -41,7 +45,9 @@ def holder(tmp_path: Path):
                 stream.close()
 
 
-def test_a_second_writer_in_another_process_fails_at_once(tmp_path: Path, holder: subprocess.Popen) -> None:
+def test_a_second_writer_in_another_process_fails_at_once(
+    tmp_path: Path, holder: subprocess.Popen
+) -> None:
     with pytest.raises(RunLockedError) as info:
         EventLog.open("held", tmp_path)
     err = info.value

@@ -12,19 +12,33 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from godel import EventLog, EventStatus
-from godel.log.events import Event, compute_request_hash
 from godel.log.eventlog import CorruptLogError
+from godel.log.events import Event, compute_request_hash
 
-FAST = "none"  # these tests are about content, not fsync; skipping it keeps them quick on slow disks
-SETTINGS = settings(max_examples=40, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = (
+    "none"  # these tests are about content, not fsync; skipping it keeps them quick on slow disks
+)
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # JSON values, with keys that need escaping in blob paths and strings big enough for the sidecar.
 keys = st.one_of(st.text(max_size=6), st.sampled_from(["a.b", "\\", "x\\.y", "..", "0", "1"]))
-big_strings = st.builds(lambda unit, n: (unit * n)[:n], st.text(min_size=1, max_size=5),
-                        st.integers(min_value=3000, max_value=9000))
-scalars = st.one_of(st.none(), st.booleans(), st.integers(),
-                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20))
+big_strings = st.builds(
+    lambda unit, n: (unit * n)[:n],
+    st.text(min_size=1, max_size=5),
+    st.integers(min_value=3000, max_value=9000),
+)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+)
 json_values = st.recursive(
     st.one_of(scalars, big_strings),
     lambda kids: st.one_of(st.lists(kids, max_size=4), st.dictionaries(keys, kids, max_size=4)),
@@ -32,9 +46,14 @@ json_values = st.recursive(
 )
 payloads = st.dictionaries(keys, json_values, max_size=4)
 ops = st.lists(
-    st.tuples(st.sampled_from(["pair", "record", "start", "fail", "invalidate"]),
-              payloads, st.none() | payloads, st.none() | st.integers(min_value=0, max_value=50)),
-    min_size=1, max_size=6,
+    st.tuples(
+        st.sampled_from(["pair", "record", "start", "fail", "invalidate"]),
+        payloads,
+        st.none() | payloads,
+        st.none() | st.integers(min_value=0, max_value=50),
+    ),
+    min_size=1,
+    max_size=6,
 )
 
 
@@ -52,7 +71,9 @@ def write_ops(log: EventLog, plan: list) -> list[tuple[int, str, dict[str, Any]]
         snaps.append((log.path.stat().st_size, ev.event_id, json.loads(json.dumps(ev.to_dict()))))
 
     for kind, request, response, parent_pick in plan:
-        parent = made[parent_pick % len(made)].event_id if made and parent_pick is not None else None
+        parent = (
+            made[parent_pick % len(made)].event_id if made and parent_pick is not None else None
+        )
         if kind == "record":
             ev = log.record("det.value", request=request, response=response, parent_id=parent)
             snap(ev)
@@ -133,7 +154,9 @@ def test_every_byte_offset_of_a_small_log_loads_its_complete_events(tmp_path: Pa
 
 @SETTINGS
 @given(plan=ops, data=st.data())
-def test_a_log_cut_at_any_byte_loads_every_complete_event_and_never_raises(plan: list, data: st.DataObject) -> None:
+def test_a_log_cut_at_any_byte_loads_every_complete_event_and_never_raises(
+    plan: list, data: st.DataObject
+) -> None:
     with tempfile.TemporaryDirectory() as root:
         log = Truncatable(Path(root), plan)
         for offset in data.draw(st.lists(st.integers(0, len(log.data)), min_size=1, max_size=8)):
@@ -167,7 +190,9 @@ def test_writing_then_loading_round_trips_any_json_payload(plan: list) -> None:
         for written, (kind, request, response, _) in zip(log.events, plan, strict=True):
             assert written.request == request
             assert written.request_hash == compute_request_hash(request)
-            if kind in ("pair", "record", "invalidate") or (kind == "fail" and response is not None):
+            if kind in ("pair", "record", "invalidate") or (
+                kind == "fail" and response is not None
+            ):
                 assert written.response == response
         loaded = EventLog.load("r", root)
         assert loaded.warnings == []
@@ -175,13 +200,37 @@ def test_writing_then_loading_round_trips_any_json_payload(plan: list) -> None:
         assert [e.request for e in loaded] == [request for _, request, _, _ in plan]
 
 
-event_fields = st.sampled_from(["seq", "run_id", "op", "status", "request", "response", "step_path",
-                                "stream_path", "parent_id", "ts_start", "ts_end", "request_hash",
-                                "invocation_seq", "step_local_seq", "blobs", "godel_log"])
+event_fields = st.sampled_from(
+    [
+        "seq",
+        "run_id",
+        "op",
+        "status",
+        "request",
+        "response",
+        "step_path",
+        "stream_path",
+        "parent_id",
+        "ts_start",
+        "ts_end",
+        "request_hash",
+        "invocation_seq",
+        "step_local_seq",
+        "blobs",
+        "godel_log",
+    ]
+)
 garbage_objects = st.fixed_dictionaries(
-    {"event_id": st.one_of(st.just("E1"), json_values), "status": st.one_of(st.just("FINISHED"), json_values)},
+    {
+        "event_id": st.one_of(st.just("E1"), json_values),
+        "status": st.one_of(st.just("FINISHED"), json_values),
+    },
     optional={"seq": json_values},
-).flatmap(lambda base: st.dictionaries(event_fields, json_values, max_size=5).map(lambda more: {**base, **more}))
+).flatmap(
+    lambda base: st.dictionaries(event_fields, json_values, max_size=5).map(
+        lambda more: {**base, **more}
+    )
+)
 garbage_lines = st.one_of(
     st.binary(max_size=60).map(lambda b: b.replace(b"\n", b"")),
     garbage_objects.map(lambda obj: json.dumps(obj).encode()),

@@ -34,6 +34,7 @@ def line_offsets(path: Path) -> list[int]:
 
 # torn last lines -------------------------------------------------------------------------------
 
+
 def test_a_torn_last_line_is_ignored_with_a_warning(tmp_path: Path) -> None:
     log = make_log(tmp_path)
     full = log.path.read_bytes()
@@ -164,8 +165,10 @@ def test_a_corrupt_header_is_reported(tmp_path: Path) -> None:
 
 # failed writes ---------------------------------------------------------------------------------
 
+
 def test_a_failed_append_leaves_no_partial_line_and_no_state_change(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     log = EventLog.create(tmp_path, "r")
     ev = log.start("run", request={"cmd": "make"})
     size = log.path.stat().st_size
@@ -192,7 +195,10 @@ def test_a_failed_append_leaves_no_partial_line_and_no_state_change(
     assert later.seq == 1
     log.close()
     loaded = EventLog.load("r", tmp_path)
-    assert loaded.warnings == [] and [e.status for e in loaded] == [EventStatus.FINISHED, EventStatus.STARTED]
+    assert loaded.warnings == [] and [e.status for e in loaded] == [
+        EventStatus.FINISHED,
+        EventStatus.STARTED,
+    ]
 
 
 def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

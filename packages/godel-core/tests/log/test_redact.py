@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from godel.log.events import compute_request_hash
 from godel.log.eventlog import EventLog
+from godel.log.events import compute_request_hash
 from godel.log.redact import (
     ERROR_MARKER,
     MARKER,
@@ -34,7 +34,16 @@ GITHUB_PAT = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123"
 AWS = "AKIAIOSFODNN7EXAMPLE"
 SLACK = "xoxb-123456789012-abcdefABCDEF"
 ENV_SECRET = "envsecret-4f8a9b2c7d"
-BUILTIN_SECRETS = [ANTHROPIC, OPENAI_PROJ, OPENAI_LEGACY, GITHUB, GITHUB_OAUTH, GITHUB_PAT, AWS, SLACK]
+BUILTIN_SECRETS = [
+    ANTHROPIC,
+    OPENAI_PROJ,
+    OPENAI_LEGACY,
+    GITHUB,
+    GITHUB_OAUTH,
+    GITHUB_PAT,
+    AWS,
+    SLACK,
+]
 
 NO_ENV: dict[str, str] = {}
 
@@ -49,11 +58,20 @@ def line(value: Any, *, ascii_only: bool = True) -> str:
 
 # built-in patterns -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("secret", "kind"), [
-    (ANTHROPIC, "anthropic_key"), (OPENAI_PROJ, "openai_key"), (OPENAI_LEGACY, "openai_key"),
-    (GITHUB, "github_token"), (GITHUB_OAUTH, "github_token"), (GITHUB_PAT, "github_token"),
-    (AWS, "aws_key"), (SLACK, "slack_token"),
-])
+
+@pytest.mark.parametrize(
+    ("secret", "kind"),
+    [
+        (ANTHROPIC, "anthropic_key"),
+        (OPENAI_PROJ, "openai_key"),
+        (OPENAI_LEGACY, "openai_key"),
+        (GITHUB, "github_token"),
+        (GITHUB_OAUTH, "github_token"),
+        (GITHUB_PAT, "github_token"),
+        (AWS, "aws_key"),
+        (SLACK, "slack_token"),
+    ],
+)
 def test_builtin_token_patterns(secret, kind):
     r = red()
     text = f"token: {secret} (end)"
@@ -62,16 +80,24 @@ def test_builtin_token_patterns(secret, kind):
     assert json.loads(out) == {"cmd": ["echo", f"[REDACTED:{kind}]"], "n": 1}
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("Authorization: Bearer eyJhbGciOi.JIUzI1NiJ9.sig-nature", "eyJhbGciOi.JIUzI1NiJ9.sig-nature"),
-    ("authorization=Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
-    ("AUTHORIZATION: token 0123456789abcdef", "0123456789abcdef"),
-    ("x-api-key: k-1234567890", "k-1234567890"),
-    ("X-Api-Key=k-1234567890", "k-1234567890"),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Authorization: Bearer eyJhbGciOi.JIUzI1NiJ9.sig-nature",
+            "eyJhbGciOi.JIUzI1NiJ9.sig-nature",
+        ),
+        ("authorization=Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+        ("AUTHORIZATION: token 0123456789abcdef", "0123456789abcdef"),
+        ("x-api-key: k-1234567890", "k-1234567890"),
+        ("X-Api-Key=k-1234567890", "k-1234567890"),
+    ],
+)
 def test_header_values_are_redacted_and_the_header_name_kept(text, value):
     out = red().redact_text(text)
-    assert out == text.replace(value, "[REDACTED:authorization]" if "uth" in text.lower() else "[REDACTED:api_key]")
+    assert out == text.replace(
+        value, "[REDACTED:authorization]" if "uth" in text.lower() else "[REDACTED:api_key]"
+    )
 
 
 def test_authorization_in_json_form_and_json_inside_a_string():
@@ -80,16 +106,25 @@ def test_authorization_in_json_form_and_json_inside_a_string():
     assert direct == {"headers": {"authorization": "Bearer [REDACTED:authorization]"}}
     nested = json.dumps({"Authorization": "Basic dXNlcjpwYXNz", "x-api-key": "abcd1234"})
     out = json.loads(r.redact_json(line({"stdout": nested})))
-    assert json.loads(out["stdout"]) == {"Authorization": "Basic [REDACTED:authorization]",
-                                         "x-api-key": "[REDACTED:api_key]"}
+    assert json.loads(out["stdout"]) == {
+        "Authorization": "Basic [REDACTED:authorization]",
+        "x-api-key": "[REDACTED:api_key]",
+    }
 
 
-@pytest.mark.parametrize("text", [
-    "task-runner-configuration-file-v2-abcdefghijkl",  # "sk-" inside a kebab-case word
-    "sk-short", "ghp_short", "AKIA123", "Authorization required", "xoxb-",
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",  # a sha256
-    "01M8639Z28BQHJPSRTQ2BNZX0A",  # a ULID
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "task-runner-configuration-file-v2-abcdefghijkl",  # "sk-" inside a kebab-case word
+        "sk-short",
+        "ghp_short",
+        "AKIA123",
+        "Authorization required",
+        "xoxb-",
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",  # a sha256
+        "01M8639Z28BQHJPSRTQ2BNZX0A",  # a ULID
+    ],
+)
 def test_ordinary_text_is_left_alone(text):
     r = red()
     assert r.redact_text(text) == text
@@ -102,32 +137,55 @@ def test_godel_redact_0_turns_the_builtins_off_but_not_the_workflows_patterns(mo
     monkeypatch.setenv("MY_API_KEY", ENV_SECRET)
     assert build_redactor().active is False
     r = build_redactor([r"ACME-\d{4}"])
-    assert r.redact_text(f"{ANTHROPIC} {ENV_SECRET} ACME-1234") == f"{ANTHROPIC} {ENV_SECRET} {MARKER}"
+    assert (
+        r.redact_text(f"{ANTHROPIC} {ENV_SECRET} ACME-1234") == f"{ANTHROPIC} {ENV_SECRET} {MARKER}"
+    )
     monkeypatch.setenv("GODEL_REDACT", "1")
     assert build_redactor().redact_text(ANTHROPIC) == "[REDACTED:anthropic_key]"
 
 
 # secret environment variables -----------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "secret"), [
-    ("OPENAI_API_KEY", True), ("GITHUB_TOKEN", True), ("MY_SECRET", True), ("DB_PASSWORD", True),
-    ("PASSWORD_FILE", True), ("AWS_SECRET_ACCESS_KEY", True), ("API_KEY", True), ("TOKEN", True),
-    ("TOKENIZERS_PARALLELISM", False), ("PATH", False), ("HOME", False), ("SSH_AUTH_SOCK", False),
-    ("GODEL_RUNS_DIR", False), ("KEYBOARD", False),
-])
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("OPENAI_API_KEY", True),
+        ("GITHUB_TOKEN", True),
+        ("MY_SECRET", True),
+        ("DB_PASSWORD", True),
+        ("PASSWORD_FILE", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("API_KEY", True),
+        ("TOKEN", True),
+        ("TOKENIZERS_PARALLELISM", False),
+        ("PATH", False),
+        ("HOME", False),
+        ("SSH_AUTH_SOCK", False),
+        ("GODEL_RUNS_DIR", False),
+        ("KEYBOARD", False),
+    ],
+)
 def test_which_environment_variable_names_are_secret(name, secret):
     assert is_secret_name(name) is secret
 
 
 def test_env_secret_values_are_redacted_if_long_enough():
-    environ = {"SERVICE_TOKEN": ENV_SECRET, "SHORT_TOKEN": "abc123", "EDITOR": "vim-is-not-a-secret"}
+    environ = {
+        "SERVICE_TOKEN": ENV_SECRET,
+        "SHORT_TOKEN": "abc123",
+        "EDITOR": "vim-is-not-a-secret",
+    }
     assert [n for n, _ in secret_env_values(environ)] == ["SERVICE_TOKEN"]
     r = red(environ=environ)
     assert r.redact_text(f"echo {ENV_SECRET} abc123 vim-is-not-a-secret") == (
-        "echo [REDACTED:env:SERVICE_TOKEN] abc123 vim-is-not-a-secret")
+        "echo [REDACTED:env:SERVICE_TOKEN] abc123 vim-is-not-a-secret"
+    )
 
 
-@pytest.mark.parametrize("value", ['pa"ss\\word-9', "pässwörd-é✓1", "tab\there-and-more", "new\nline-secret"])
+@pytest.mark.parametrize(
+    "value", ['pa"ss\\word-9', "pässwörd-é✓1", "tab\there-and-more", "new\nline-secret"]
+)
 def test_env_values_needing_json_escapes_are_found_in_both_encodings(value):
     r = red(environ={"DB_PASSWORD": value})
     for ascii_only in (True, False):
@@ -137,8 +195,11 @@ def test_env_values_needing_json_escapes_are_found_in_both_encodings(value):
 
 # the workflow's own patterns -----------------------------------------------------------------
 
+
 def test_regex_strings_compiled_patterns_and_the_secret_group():
-    r = red(r"ACME-\d{6}", re.compile(r"internal-host-[a-z]+", re.I), r"password=(?P<secret>[^\s&]+)")
+    r = red(
+        r"ACME-\d{6}", re.compile(r"internal-host-[a-z]+", re.I), r"password=(?P<secret>[^\s&]+)"
+    )
     text = "ACME-123456 Internal-Host-ALPHA login?user=bob&password=hunter2&x=1"
     assert r.redact_text(text) == f"{MARKER} {MARKER} login?user=bob&password={MARKER}&x=1"
 
@@ -167,17 +228,27 @@ def test_a_failing_callable_never_lets_the_text_through():
 
     failures: list[tuple[str, str]] = []
     r = red(boom, builtin=False)
-    assert r.apply_callables({"k": "the secret", "o": "ok"}, failures) == {"k": ERROR_MARKER, "o": "ok"}
+    assert r.apply_callables({"k": "the secret", "o": "ok"}, failures) == {
+        "k": ERROR_MARKER,
+        "o": "ok",
+    }
     assert failures == [("boom", "ValueError")]
     failures = []
     assert red(not_a_string, builtin=False).apply_callables("x", failures) == ERROR_MARKER
     assert failures == [("not_a_string", "TypeError")]
 
 
-@pytest.mark.parametrize(("entry", "error"), [
-    (42, TypeError), ("(unclosed", ValueError), ("", ValueError), (re.compile(b"x"), TypeError),
-    (lambda a, b: a, TypeError), (lambda: "x", TypeError),
-])
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        (42, TypeError),
+        ("(unclosed", ValueError),
+        ("", ValueError),
+        (re.compile(b"x"), TypeError),
+        (lambda a, b: a, TypeError),
+        (lambda: "x", TypeError),
+    ],
+)
 def test_invalid_redact_entries_are_rejected(entry, error):
     with pytest.raises(error, match=r"redact\[0\]"):
         check_patterns([entry])
@@ -195,10 +266,11 @@ def test_workflow_decorator_validates_redact():
 
 # JSON validity -------------------------------------------------------------------------------
 
+
 def test_a_match_never_leaves_its_string_nor_splits_an_escape():
     # A pattern that runs on across quotes and escapes is cut to the string it started in.
     r = red(r"token=(?P<secret>.*)", builtin=False)
-    out = r.redact_json(line({"a": "token=abc\n\"def\"", "b": "keep", "c": "token=x"}))
+    out = r.redact_json(line({"a": 'token=abc\n"def"', "b": "keep", "c": "token=x"}))
     assert json.loads(out) == {"a": f"token={MARKER}", "b": "keep", "c": f"token={MARKER}"}
     # Matching the "n" of a \n escape takes the whole escape, never half of it.
     r = red(r"n[a-z]{7}", builtin=False)
@@ -207,8 +279,16 @@ def test_a_match_never_leaves_its_string_nor_splits_an_escape():
         assert json.loads(out)["b"] == "é\u00e9"
     # Numbers, true/false/null and keys are not text.
     r = red(r"\d{4,}|true|null|stdout", builtin=False)
-    out = r.redact_json(line({"n": 123456, "t": True, "z": None, "s": "id 98765", "stdout": "stdout"}))
-    assert json.loads(out) == {"n": 123456, "t": True, "z": None, "s": f"id {MARKER}", "stdout": MARKER}
+    out = r.redact_json(
+        line({"n": 123456, "t": True, "z": None, "s": "id 98765", "stdout": "stdout"})
+    )
+    assert json.loads(out) == {
+        "n": 123456,
+        "t": True,
+        "z": None,
+        "s": f"id {MARKER}",
+        "stdout": MARKER,
+    }
     spaced = json.dumps({"stdout": "x", "l": ["stdout", "a"]})  # ", " and ": " separators
     assert json.loads(r.redact_json(spaced)) == {"stdout": "x", "l": [MARKER, "a"]}
 
@@ -217,14 +297,26 @@ def test_after_and_before_limit_redaction_to_a_region():
     r = red(r"step_[a-z]+", builtin=False)
     text = '{"step_path":["step_one"],"request":{"x":"step_two"},"status":"step_three"}'
     out = r.redact_json(text, after=',"request":', before=',"status":"')
-    assert json.loads(out) == {"step_path": ["step_one"], "request": {"x": MARKER}, "status": "step_three"}
+    assert json.loads(out) == {
+        "step_path": ["step_one"],
+        "request": {"x": MARKER},
+        "status": "step_three",
+    }
 
 
-SECRET_POOL = [*BUILTIN_SECRETS, ENV_SECRET, 'we"ird\\pass-1', "ACME-424242", "Authorization: Bearer tok.en-123"]
+SECRET_POOL = [
+    *BUILTIN_SECRETS,
+    ENV_SECRET,
+    'we"ird\\pass-1',
+    "ACME-424242",
+    "Authorization: Bearer tok.en-123",
+]
 SECRET_TEXT = [*BUILTIN_SECRETS, ENV_SECRET, 'we"ird\\pass-1', "ACME-424242", "tok.en-123"]
 
 _plain = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
-_sep = st.sampled_from([" ", "\n", "\t", "\\", '"', "=", ":", "/", "é", "\u2028", "\x00", "'", ",", ""])
+_sep = st.sampled_from(
+    [" ", "\n", "\t", "\\", '"', "=", ":", "/", "é", "\u2028", "\x00", "'", ",", ""]
+)
 
 
 @st.composite
@@ -241,8 +333,9 @@ def text_with_secrets(draw: Any) -> str:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | text_with_secrets(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -283,6 +376,7 @@ def test_property_redacted_lines_stay_valid_json_and_hold_no_secret(value, ascii
 
 # the audit log --------------------------------------------------------------------------------
 
+
 def test_the_log_never_writes_a_secret_but_hashes_the_full_request(tmp_path):
     r = red(r"ACME-\d{6}", environ={"SERVICE_TOKEN": ENV_SECRET})
     log = EventLog.create(tmp_path, "R1", redactor=r)
@@ -308,7 +402,10 @@ def test_the_log_never_writes_a_secret_but_hashes_the_full_request(tmp_path):
     assert first.request["env"] == {"T": "[REDACTED:env:SERVICE_TOKEN]"}
     assert first.response["stdout"] == "[REDACTED:github_token]\n"
     assert first.request_hash == compute_request_hash(request)
-    assert loaded.get(ev2.event_id).response["stdout"] == "x" * 5000 + " [REDACTED:aws_key] " + "y" * 100
+    assert (
+        loaded.get(ev2.event_id).response["stdout"]
+        == "x" * 5000 + " [REDACTED:aws_key] " + "y" * 100
+    )
     assert loaded.get(failed.event_id).response["error"] == "boom [REDACTED:slack_token]"
 
 
@@ -345,10 +442,16 @@ def test_logs_redact_with_the_builtins_by_default(tmp_path, monkeypatch):
 
 # the transcript ------------------------------------------------------------------------------
 
+
 def test_the_transcript_redacts_fields_but_not_its_structure(tmp_path):
     path = tmp_path / "t.jsonl"
     with Transcript(path, "R", redactor=red(r"step\w*", environ={"MY_TOKEN": ENV_SECRET})) as t:
-        t.write("stdout", step_path=("step_a",), stream_path=["L"], line=f"{ENV_SECRET} steps ✓ {ANTHROPIC}")
+        t.write(
+            "stdout",
+            step_path=("step_a",),
+            stream_path=["L"],
+            line=f"{ENV_SECRET} steps ✓ {ANTHROPIC}",
+        )
     text = path.read_text(encoding="utf-8")
     assert ENV_SECRET not in text and ANTHROPIC not in text
     event = json.loads(text.splitlines()[1])["event"]
@@ -367,20 +470,31 @@ def test_a_failing_callable_replaces_the_transcript_event_with_a_sentinel(tmp_pa
     text = path.read_text()
     assert "secret" not in text and "more" not in text
     event = json.loads(text.splitlines()[1])["event"]
-    assert {k: event[k] for k in ("seq", "op", "step_path", "stream_path", "redactor", "error_class")} == {
-        "seq": 1, "op": "redactor.error", "step_path": ["s"], "stream_path": ["L"],
-        "redactor": "fragile", "error_class": "KeyError"}
+    assert {
+        k: event[k] for k in ("seq", "op", "step_path", "stream_path", "redactor", "error_class")
+    } == {
+        "seq": 1,
+        "op": "redactor.error",
+        "step_path": ["s"],
+        "stream_path": ["L"],
+        "redactor": "fragile",
+        "error_class": "KeyError",
+    }
     assert "line" not in event
 
 
 # runs ----------------------------------------------------------------------------------------
 
+
 def _all_bytes(root: Path) -> bytes:
     return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
 
 
-def test_a_workflow_run_redacts_everything_it_writes_and_replays_by_hash(runs_dir, run_wf, monkeypatch, tmp_path):
-    from godel import det, print as gprint, run, step, workflow, write_text
+def test_a_workflow_run_redacts_everything_it_writes_and_replays_by_hash(
+    runs_dir, run_wf, monkeypatch, tmp_path
+):
+    from godel import det, run, step, workflow, write_text
+    from godel import print as gprint
     from godel.engine.workflow import resume
 
     monkeypatch.setenv("DEPLOY_TOKEN", ENV_SECRET)
@@ -405,7 +519,9 @@ def test_a_workflow_run_redacts_everything_it_writes_and_replays_by_hash(runs_di
     data = _all_bytes(runs_dir)
     for secret in (GITHUB, ENV_SECRET, "ACME-777777"):
         assert secret.encode() not in data
-    assert (tmp_path / "out.txt").read_text() == f"wrote {GITHUB}"  # the user's own files are theirs
+    assert (
+        tmp_path / "out.txt"
+    ).read_text() == f"wrote {GITHUB}"  # the user's own files are theirs
 
     # Resume (everything is cached): the step's request matches by hash, nothing runs again,
     # and recorded answers come back redacted.
@@ -427,8 +543,8 @@ def anyio_run(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 def test_resume_refuses_arguments_that_were_redacted(runs_dir, run_wf):
     from godel import workflow
-    from godel.exceptions import ResumeError
     from godel.engine.workflow import resume
+    from godel.exceptions import ResumeError
 
     @workflow
     async def wf(token: str) -> int:

@@ -27,7 +27,10 @@ def test_nothing_is_created_before_the_first_write(tmp_path):
 def test_header_then_compact_events_with_increasing_seq(tmp_path):
     path = tmp_path / "runs" / "R1" / "transcript.jsonl"
     t = Transcript(path, "R1")
-    assert t.write("run.start", step_path=("a", "b"), stream_path=["L1"], cmd=["echo", "x"], cwd="") == 1
+    assert (
+        t.write("run.start", step_path=("a", "b"), stream_path=["L1"], cmd=["echo", "x"], cwd="")
+        == 1
+    )
     assert t.write("stdout", stream_path=["L1"], line="x") == 2
     t.close()
     raw = path.read_text().splitlines()

@@ -18,7 +18,12 @@ from godel import hookimpl
 from godel.exceptions import PluginError, UnknownPluginError
 from godel.plugins.manager import PluginManager
 
-SWITCHES = ("GODEL_DISABLE_PLUGIN_AUTOLOAD", "GODEL_PLUGINS", "GODEL_DISABLE_PLUGINS", "GODEL_STRICT_PLUGINS")
+SWITCHES = (
+    "GODEL_DISABLE_PLUGIN_AUTOLOAD",
+    "GODEL_PLUGINS",
+    "GODEL_DISABLE_PLUGINS",
+    "GODEL_STRICT_PLUGINS",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +68,12 @@ def test_core_registers_its_builtin_parsers_through_the_hooks() -> None:
 
     assert pm.parsers.get("jsonl") is JsonLinesParser
     core = pm.plugins[0]
-    assert (core.name, core.dist, core.builtin, core.entry_point) == ("core", "godel-core", True, "(built-in)")
+    assert (core.name, core.dist, core.builtin, core.entry_point) == (
+        "core",
+        "godel-core",
+        True,
+        "(built-in)",
+    )
     assert core.version and "godel_register_parsers" in core.hooks
 
 
@@ -130,7 +140,9 @@ def test_a_hookimpl_with_a_wrong_argument_is_rejected_at_registration() -> None:
             raise AssertionError("never called")
 
     pm = PluginManager(autoload=False)
-    with pytest.raises(PluginError, match=r"plugin 'wrong' from godel-wrong 1\.0 is invalid:.*'cli'"):
+    with pytest.raises(
+        PluginError, match=r"plugin 'wrong' from godel-wrong 1\.0 is invalid:.*'cli'"
+    ):
         pm.register(Wrong(), name="wrong", dist="godel-wrong", version="1.0")
     assert [p.name for p in pm.plugins] == ["core"]
 
@@ -162,7 +174,9 @@ def test_an_optional_unknown_hook_is_allowed() -> None:
 
 def test_a_plugin_name_can_be_used_once() -> None:
     pm = manager((Agents(), "same", "godel-a"))
-    with pytest.raises(PluginError, match=r"plugin name 'same' is used twice: by godel-a 1\.0 and by godel-b"):
+    with pytest.raises(
+        PluginError, match=r"plugin name 'same' is used twice: by godel-a 1\.0 and by godel-b"
+    ):
         pm.register(Rules("BBB001"), name="same", dist="godel-b")
 
 
@@ -171,8 +185,13 @@ def test_duplicate_names_across_plugins_name_both_distributions() -> None:
     with pytest.raises(PluginError) as info:
         pm.agents  # noqa: B018
     message = str(info.value)
-    assert "agent 'alpha' is registered twice: by godel-first 1.0 (plugin 'first') and by godel-second 1.0" in message
-    assert "agent 'beta' is registered twice" in message, "every clash is reported, not just the first"
+    assert (
+        "agent 'alpha' is registered twice: by godel-first 1.0 (plugin 'first') and by godel-second 1.0"
+        in message
+    )
+    assert "agent 'beta' is registered twice" in message, (
+        "every clash is reported, not just the first"
+    )
 
 
 def test_a_plugin_cannot_take_over_a_builtin_name() -> None:
@@ -182,12 +201,17 @@ def test_a_plugin_cannot_take_over_a_builtin_name() -> None:
             register("lines", "json:loads")
 
     pm = manager((Lines(), "lines", "godel-lines"))
-    with pytest.raises(PluginError, match=r"parser 'lines' is registered twice: by godel-core .* and by godel-lines"):
+    with pytest.raises(
+        PluginError,
+        match=r"parser 'lines' is registered twice: by godel-core .* and by godel-lines",
+    ):
         pm.parsers  # noqa: B018
 
 
 def test_lint_prefixes_are_owned_in_registration_order() -> None:
-    pm = manager((Rules("ECH001"), "echo", "godel-echo"), (Rules("ECH002", "DUP001"), "dupe", "godel-dupe"))
+    pm = manager(
+        (Rules("ECH001"), "echo", "godel-echo"), (Rules("ECH002", "DUP001"), "dupe", "godel-dupe")
+    )
     with pytest.raises(PluginError) as info:
         pm.lint_rules  # noqa: B018
     assert str(info.value) == (
@@ -198,13 +222,18 @@ def test_lint_prefixes_are_owned_in_registration_order() -> None:
 
 def test_the_builtin_lint_prefix_belongs_to_godel_core() -> None:
     pm = manager((Rules("PL999"), "squatter", "godel-squatter"))
-    with pytest.raises(PluginError, match=r"prefix 'PL' belongs to godel-core .*godel-squatter 1\.0 \(plugin 'squatter'\) "
-                                          r"registered 'PL999'"):
+    with pytest.raises(
+        PluginError,
+        match=r"prefix 'PL' belongs to godel-core .*godel-squatter 1\.0 \(plugin 'squatter'\) "
+        r"registered 'PL999'",
+    ):
         pm.lint_rules  # noqa: B018
 
 
 def test_one_distribution_may_use_its_prefix_from_several_plugins() -> None:
-    pm = manager((Rules("ECH001"), "echo", "godel-echo"), (Rules("ECH002"), "echo-extra", "godel-echo"))
+    pm = manager(
+        (Rules("ECH001"), "echo", "godel-echo"), (Rules("ECH002"), "echo-extra", "godel-echo")
+    )
     assert {"ECH001", "ECH002"} <= set(pm.lint_rules.names())
     assert pm.lint_rules.entry("ECH002").provider.plugin == "echo-extra"
 
@@ -220,8 +249,10 @@ def test_a_crashing_hook_is_skipped_with_a_warning(capsys: pytest.CaptureFixture
     pm = manager((Crashing(), "crash", "godel-crash"), (Agents(), "ok", "godel-ok"))
     assert pm.agents.names() == ["alpha", "beta"], "nothing from the hook that crashed half-way"
     err = capsys.readouterr().err
-    assert "godel: warning: plugin 'crash' from godel-crash 1.0 failed in godel_register_agents: " \
-           "RuntimeError: boom (skipped)" in err
+    assert (
+        "godel: warning: plugin 'crash' from godel-crash 1.0 failed in godel_register_agents: "
+        "RuntimeError: boom (skipped)" in err
+    )
     crash = next(p for p in pm.describe() if p.name == "crash")
     assert crash.error and "RuntimeError: boom" in crash.error
 
@@ -239,25 +270,39 @@ def test_an_invalid_name_is_an_error_even_when_not_strict() -> None:
             register("Bad-Name", "json:dumps")
 
     pm = manager((Bad(), "bad", "godel-bad"))
-    with pytest.raises(PluginError, match="godel-bad 1.0 registered an invalid agent name 'Bad-Name'"):
+    with pytest.raises(
+        PluginError, match=r"godel-bad 1\.0 registered an invalid agent name 'Bad-Name'"
+    ):
         pm.agents  # noqa: B018
 
 
 def test_unknown_names_come_from_the_registry() -> None:
     pm = manager((Agents(), "inline", "godel-inline"))
-    with pytest.raises(UnknownPluginError, match=r"installed: alpha, beta\); install it with: pip install godel-copilot"):
+    with pytest.raises(
+        UnknownPluginError,
+        match=r"installed: alpha, beta\); install it with: pip install godel-copilot",
+    ):
         pm.agents.get("copilot")
 
 
 def test_describe_lists_plugins_hooks_and_names_and_collects_problems() -> None:
-    pm = manager((Agents(), "inline", "godel-inline"), (Rules("ECH001"), "echo", "godel-echo"),
-                 (Rules("ECH002"), "dupe", "godel-dupe"))
+    pm = manager(
+        (Agents(), "inline", "godel-inline"),
+        (Rules("ECH001"), "echo", "godel-echo"),
+        (Rules("ECH002"), "dupe", "godel-dupe"),
+    )
     infos = pm.describe()
     assert [p.name for p in infos] == ["core", "inline", "echo", "dupe"]
     inline = infos[1].to_dict()
     assert inline == {
-        "name": "inline", "distribution": "godel-inline", "version": "1.0", "entry_point": "(inline)",
-        "builtin": False, "loaded": True, "error": None, "hooks": ["godel_register_agents"],
+        "name": "inline",
+        "distribution": "godel-inline",
+        "version": "1.0",
+        "entry_point": "(inline)",
+        "builtin": False,
+        "loaded": True,
+        "error": None,
+        "hooks": ["godel_register_agents"],
         "registered": {"agents": ["alpha", "beta"]},
     }
     # Both sides of the clash show what they asked for.
@@ -287,7 +332,9 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[.
         info = tmp_path / f"{dist.replace('-', '_')}-{version}.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
-        (info / "entry_points.txt").write_text("[godel]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()))
+        (info / "entry_points.txt").write_text(
+            "[godel]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items())
+        )
         importlib.invalidate_caches()
 
     yield add
@@ -304,19 +351,36 @@ def godel_register_agents(register):
 """
 
 
-def test_entry_points_are_loaded_with_their_distribution(site: Callable[..., None],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    site("godel-tp-good", "1.2.3", {"tpgood": "tp_good_plugin"}, {"tp_good_plugin": GOOD.format(name="tp_good")})
+def test_entry_points_are_loaded_with_their_distribution(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site(
+        "godel-tp-good",
+        "1.2.3",
+        {"tpgood": "tp_good_plugin"},
+        {"tp_good_plugin": GOOD.format(name="tp_good")},
+    )
     monkeypatch.setenv("GODEL_PLUGINS", "tpgood")
     pm = PluginManager()
     assert pm.agents.names() == ["tp_good"]
     info = next(p for p in pm.describe() if p.name == "tpgood")
-    assert (info.dist, info.version, info.entry_point) == ("godel-tp-good", "1.2.3", "godel:tpgood = tp_good_plugin")
+    assert (info.dist, info.version, info.entry_point) == (
+        "godel-tp-good",
+        "1.2.3",
+        "godel:tpgood = tp_good_plugin",
+    )
     assert "tp_good_plugin" in sys.modules
 
 
-def test_nothing_is_imported_before_first_use(site: Callable[..., None], monkeypatch: pytest.MonkeyPatch) -> None:
-    site("godel-tp-late", "1.0", {"tplate": "tp_late_plugin"}, {"tp_late_plugin": GOOD.format(name="late")})
+def test_nothing_is_imported_before_first_use(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site(
+        "godel-tp-late",
+        "1.0",
+        {"tplate": "tp_late_plugin"},
+        {"tp_late_plugin": GOOD.format(name="late")},
+    )
     monkeypatch.setenv("GODEL_PLUGINS", "tplate")
     pm = PluginManager()
     assert "tp_late_plugin" not in sys.modules
@@ -327,10 +391,16 @@ def test_nothing_is_imported_before_first_use(site: Callable[..., None], monkeyp
 BROKEN = "raise ImportError('needs nonexistent_sdk')\n"
 
 
-def test_a_broken_entry_point_is_skipped_with_a_warning(site: Callable[..., None], monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_entry_point_is_skipped_with_a_warning(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     site("godel-tp-broken", "0.9", {"tpbroken": "tp_broken_plugin"}, {"tp_broken_plugin": BROKEN})
-    site("godel-tp-fine", "1.0", {"tpfine": "tp_fine_plugin"}, {"tp_fine_plugin": GOOD.format(name="fine")})
+    site(
+        "godel-tp-fine",
+        "1.0",
+        {"tpfine": "tp_fine_plugin"},
+        {"tp_fine_plugin": GOOD.format(name="fine")},
+    )
     monkeypatch.setenv("GODEL_PLUGINS", "tpbroken,tpfine")
     pm = PluginManager()
     assert pm.agents.names() == ["fine"]
@@ -339,7 +409,10 @@ def test_a_broken_entry_point_is_skipped_with_a_warning(site: Callable[..., None
         "ImportError: needs nonexistent_sdk (skipped)\n"
     )
     broken = next(p for p in pm.describe() if p.name == "tpbroken")
-    assert broken.error == "plugin 'tpbroken' from godel-tp-broken 0.9 failed to import: ImportError: needs nonexistent_sdk"
+    assert (
+        broken.error
+        == "plugin 'tpbroken' from godel-tp-broken 0.9 failed to import: ImportError: needs nonexistent_sdk"
+    )
     assert broken.to_dict()["loaded"] is False
     assert capsys.readouterr().err == "", "the warning is printed once"
 
@@ -347,20 +420,27 @@ def test_a_broken_entry_point_is_skipped_with_a_warning(site: Callable[..., None
 def test_a_broken_entry_point_is_an_error_when_strict_and_stays_one(
     site: Callable[..., None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site("godel-tp-broken2", "0.9", {"tpbroken2": "tp_broken2_plugin"}, {"tp_broken2_plugin": BROKEN})
+    site(
+        "godel-tp-broken2", "0.9", {"tpbroken2": "tp_broken2_plugin"}, {"tp_broken2_plugin": BROKEN}
+    )
     monkeypatch.setenv("GODEL_PLUGINS", "tpbroken2")
     monkeypatch.setenv("GODEL_STRICT_PLUGINS", "1")
     pm = PluginManager()
     assert pm.strict
-    with pytest.raises(PluginError, match=r"plugin 'tpbroken2' from godel-tp-broken2 0\.9 failed to import"):
+    with pytest.raises(
+        PluginError, match=r"plugin 'tpbroken2' from godel-tp-broken2 0\.9 failed to import"
+    ):
         pm.agents  # noqa: B018
     with pytest.raises(PluginError, match="failed to import"):
         pm.parsers  # noqa: B018
 
 
-def test_an_entry_point_with_an_unknown_hook_is_skipped(site: Callable[..., None], monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    source = "from godel import hookimpl\n\n@hookimpl\ndef godel_register_agnts(register):\n    pass\n"
+def test_an_entry_point_with_an_unknown_hook_is_skipped(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = (
+        "from godel import hookimpl\n\n@hookimpl\ndef godel_register_agnts(register):\n    pass\n"
+    )
     site("godel-tp-typo", "1.0", {"tptypo": "tp_typo_plugin"}, {"tp_typo_plugin": source})
     monkeypatch.setenv("GODEL_PLUGINS", "tptypo")
     pm = PluginManager()
@@ -371,8 +451,18 @@ def test_an_entry_point_with_an_unknown_hook_is_skipped(site: Callable[..., None
 def test_the_same_entry_point_name_from_two_distributions_is_an_error(
     site: Callable[..., None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site("godel-tp-one", "1.0", {"tpsame": "tp_one_plugin"}, {"tp_one_plugin": GOOD.format(name="one")})
-    site("godel-tp-two", "2.0", {"tpsame": "tp_two_plugin"}, {"tp_two_plugin": GOOD.format(name="two")})
+    site(
+        "godel-tp-one",
+        "1.0",
+        {"tpsame": "tp_one_plugin"},
+        {"tp_one_plugin": GOOD.format(name="one")},
+    )
+    site(
+        "godel-tp-two",
+        "2.0",
+        {"tpsame": "tp_two_plugin"},
+        {"tp_two_plugin": GOOD.format(name="two")},
+    )
     monkeypatch.setenv("GODEL_PLUGINS", "tpsame")
     pm = PluginManager()
     with pytest.raises(PluginError) as info:
@@ -381,7 +471,9 @@ def test_the_same_entry_point_name_from_two_distributions_is_an_error(
     assert "godel-tp-one 1.0" in str(info.value) and "godel-tp-two 2.0" in str(info.value)
 
 
-def test_switches_choose_and_block_entry_points(site: Callable[..., None], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_switches_choose_and_block_entry_points(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
     site("godel-tp-a", "1.0", {"tpa": "tp_a_plugin"}, {"tp_a_plugin": GOOD.format(name="a")})
     site("godel-tp-b", "1.0", {"tpb": "tp_b_plugin"}, {"tp_b_plugin": GOOD.format(name="b")})
     monkeypatch.setenv("GODEL_PLUGINS", "tpa, tpb")
@@ -392,9 +484,16 @@ def test_switches_choose_and_block_entry_points(site: Callable[..., None], monke
     pm = PluginManager()
     assert pm.agents.names() == []
     assert [p.name for p in pm.describe()] == ["core"]
-    assert pm.agents.disabled["godel-tp-a"] == "GODEL_DISABLE_PLUGIN_AUTOLOAD keeps its plugin 'tpa' from loading"
-    assert PluginManager(autoload=True).agents.names() == ["a"], "the argument beats the environment"
-    assert PluginManager(autoload=False).agents.disabled == {}, "no note when a host turned loading off"
+    assert (
+        pm.agents.disabled["godel-tp-a"]
+        == "GODEL_DISABLE_PLUGIN_AUTOLOAD keeps its plugin 'tpa' from loading"
+    )
+    assert PluginManager(autoload=True).agents.names() == ["a"], (
+        "the argument beats the environment"
+    )
+    assert PluginManager(autoload=False).agents.disabled == {}, (
+        "no note when a host turned loading off"
+    )
 
 
 def test_a_blocked_distribution_is_named_in_unknown_name_errors(
@@ -403,7 +502,12 @@ def test_a_blocked_distribution_is_named_in_unknown_name_errors(
     site("godel-tp-c", "1.0", {"tpc": "tp_c_plugin"}, {"tp_c_plugin": GOOD.format(name="c")})
     monkeypatch.setenv("GODEL_DISABLE_PLUGINS", "tpc")
     pm = PluginManager()
-    assert pm.agents.disabled["godel-tp-c"] == "its plugin 'tpc' is blocked by GODEL_DISABLE_PLUGINS"
+    assert (
+        pm.agents.disabled["godel-tp-c"] == "its plugin 'tpc' is blocked by GODEL_DISABLE_PLUGINS"
+    )
     monkeypatch.setenv("GODEL_PLUGINS", "nothing")
     monkeypatch.delenv("GODEL_DISABLE_PLUGINS")
-    assert PluginManager().agents.disabled["godel-tp-c"] == "its plugin 'tpc' is not listed in GODEL_PLUGINS"
+    assert (
+        PluginManager().agents.disabled["godel-tp-c"]
+        == "its plugin 'tpc' is not listed in GODEL_PLUGINS"
+    )

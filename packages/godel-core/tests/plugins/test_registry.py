@@ -31,8 +31,16 @@ def test_parser_names_follow_the_agent_rules() -> None:
         Registry(PARSERS).add("Stream", object(), ECHO)
 
 
-@pytest.mark.parametrize(("name", "ok"), [("godel-watch", True), ("plugins", True), ("Watch", False),
-                                          ("-x", False), ("under_score", False)])
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("godel-watch", True),
+        ("plugins", True),
+        ("Watch", False),
+        ("-x", False),
+        ("under_score", False),
+    ],
+)
 def test_command_names_are_lowercase_with_dashes(name: str, ok: bool) -> None:
     reg = Registry(COMMANDS)
     if ok:
@@ -43,9 +51,19 @@ def test_command_names_are_lowercase_with_dashes(name: str, ok: bool) -> None:
             reg.add(name, object(), ECHO)
 
 
-@pytest.mark.parametrize(("code", "ok"), [("ECH001", True), ("PL100", True), ("ABCD999", True),
-                                          ("E001", False), ("ABCDE001", False), ("ech001", False),
-                                          ("ECH01", False), ("ECH0001", False)])
+@pytest.mark.parametrize(
+    ("code", "ok"),
+    [
+        ("ECH001", True),
+        ("PL100", True),
+        ("ABCD999", True),
+        ("E001", False),
+        ("ABCDE001", False),
+        ("ech001", False),
+        ("ECH01", False),
+        ("ECH0001", False),
+    ],
+)
 def test_lint_codes_are_two_to_four_capitals_and_three_digits(code: str, ok: bool) -> None:
     reg = Registry(LINT_RULES)
     if ok:
@@ -66,10 +84,21 @@ def test_a_missing_target_is_rejected() -> None:
         Registry(AGENTS).add("echo", None, ECHO)
 
 
-@pytest.mark.parametrize("target", ["godel_echo.agent", "godel_echo.agent:", ":echo", "godel echo:x",
-                                    "pkg.mod:attr-name", "pkg:mod:attr"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "godel_echo.agent",
+        "godel_echo.agent:",
+        ":echo",
+        "godel echo:x",
+        "pkg.mod:attr-name",
+        "pkg:mod:attr",
+    ],
+)
 def test_a_malformed_lazy_target_is_rejected(target: str) -> None:
-    with pytest.raises(PluginError, match="a lazy target must look like 'package.module:attribute'"):
+    with pytest.raises(
+        PluginError, match=r"a lazy target must look like 'package\.module:attribute'"
+    ):
         Registry(AGENTS).add("echo", target, ECHO)
 
 
@@ -97,8 +126,11 @@ def test_a_lazy_target_that_cannot_be_imported_names_the_provider() -> None:
     reg = Registry(AGENTS)
     reg.add("ghost", "godel_no_such_module.agent:ghost", ECHO)
     reg.add("typo", "json:dumpz", ECHO)
-    with pytest.raises(PluginError, match=r"registered by godel-echo 0\.1\.0 could not be imported: "
-                                          r"ModuleNotFoundError"):
+    with pytest.raises(
+        PluginError,
+        match=r"registered by godel-echo 0\.1\.0 could not be imported: "
+        r"ModuleNotFoundError",
+    ):
         reg.get("ghost")
     with pytest.raises(PluginError, match="AttributeError"):
         reg.get("typo")
@@ -149,16 +181,22 @@ def test_unknown_names_list_what_is_installed_and_the_package_to_install() -> No
 
 
 def test_unknown_names_without_a_known_package_point_at_godel_plugins() -> None:
-    with pytest.raises(UnknownPluginError, match=r"installed: none\); install the plugin that provides "
-                                                 r"it, then check with: godel plugins"):
+    with pytest.raises(
+        UnknownPluginError,
+        match=r"installed: none\); install the plugin that provides "
+        r"it, then check with: godel plugins",
+    ):
         Registry(AGENTS).get("nope")
 
 
 def test_unknown_name_of_a_disabled_distribution_says_so() -> None:
     reg = Registry(AGENTS)
     reg.disabled["godel-claude"] = "its plugin 'claude' is blocked by GODEL_DISABLE_PLUGINS"
-    with pytest.raises(UnknownPluginError, match=r"pip install godel-claude \(godel-claude is installed, "
-                                                 r"but its plugin 'claude' is blocked"):
+    with pytest.raises(
+        UnknownPluginError,
+        match=r"pip install godel-claude \(godel-claude is installed, "
+        r"but its plugin 'claude' is blocked",
+    ):
         reg.get("claude_code")
 
 

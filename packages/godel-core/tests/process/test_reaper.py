@@ -12,9 +12,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from godel.testing import process_gone, wait_process_gone
-
 from godel.process import reaper
+from godel.testing import wait_process_gone
 
 PY = sys.executable
 
@@ -24,7 +23,9 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def read_pidfile(path: Path, proc: subprocess.Popen[str] | None = None, timeout: float = 30.0) -> int:
+def read_pidfile(
+    path: Path, proc: subprocess.Popen[str] | None = None, timeout: float = 30.0
+) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -42,7 +43,9 @@ def grandchild_script(pidfile: Path, before: str = "") -> str:
 
 
 def spawn_group(pidfile: Path, before: str = "") -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(["sh", "-c", grandchild_script(pidfile, before)], start_new_session=True)
+    proc = subprocess.Popen(
+        ["sh", "-c", grandchild_script(pidfile, before)], start_new_session=True
+    )
     return proc
 
 
@@ -172,13 +175,20 @@ sys.exit(anyio.run(main, sys.argv[1]))
 
 def start_program(tmp_path: Path, before: str = "") -> tuple[subprocess.Popen[str], int]:
     pidfile = tmp_path / "pid"
-    proc = subprocess.Popen([PY, "-c", SIGNAL_PROGRAM, grandchild_script(pidfile, before)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [PY, "-c", SIGNAL_PROGRAM, grandchild_script(pidfile, before)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     return proc, read_pidfile(pidfile, proc)
 
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)],
-                         ids=["SIGTERM", "SIGHUP", "SIGINT"])
+@pytest.mark.parametrize(
+    ("sig", "code"),
+    [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)],
+    ids=["SIGTERM", "SIGHUP", "SIGINT"],
+)
 def test_a_signal_cancels_the_run_and_kills_the_command_group(tmp_path, sig, code):
     proc, grandchild = start_program(tmp_path)
     try:

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 
 import anyio
 import pytest
 
-from godel.testing import process_gone, wait_process_gone
-
-from godel.process import reaper
 from godel.exceptions import CommandFailure
+from godel.process import reaper
 from godel.process.run import CommandResult, run
+from godel.testing import wait_process_gone
 
 PY = sys.executable
 
@@ -163,8 +161,14 @@ async def test_inherit_stdin_passes_ours_through(stdin_pipe):
 async def test_stdin_text_and_bytes_are_delivered_then_closed():
     assert (await run(["cat"], stdin="x")).stdout == "x"
     big = bytes(range(256)) * 8192  # 2 MiB, not UTF-8
-    result = await run([PY, "-c", "import sys, hashlib; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"],
-                       stdin=big)
+    result = await run(
+        [
+            PY,
+            "-c",
+            "import sys, hashlib; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
+        ],
+        stdin=big,
+    )
     import hashlib
 
     assert result.stdout.strip() == hashlib.sha256(big).hexdigest()
@@ -179,7 +183,9 @@ async def test_stdin_the_child_never_reads_is_harmless():
 @pytest.mark.anyio
 async def test_env_is_merged_over_the_environment(monkeypatch):
     monkeypatch.setenv("GODEL_TEST_OUTER", "outer")
-    result = await run('echo "$GODEL_TEST_OUTER $GODEL_TEST_INNER"', env={"GODEL_TEST_INNER": "inner"})
+    result = await run(
+        'echo "$GODEL_TEST_OUTER $GODEL_TEST_INNER"', env={"GODEL_TEST_INNER": "inner"}
+    )
     assert result.stdout == "outer inner\n"
 
 
@@ -224,7 +230,10 @@ async def test_a_failing_line_observer_kills_the_command_and_propagates(tmp_path
 async def test_the_group_is_registered_while_the_command_runs():
     seen: list[frozenset[int]] = []
     # The first line can arrive while the spawn is still being set up: look at the second.
-    result = await run('echo "$$"; sleep 0.2; echo again', line_observer=lambda _line: seen.append(reaper.live_groups()))
+    result = await run(
+        'echo "$$"; sleep 0.2; echo again',
+        line_observer=lambda _line: seen.append(reaper.live_groups()),
+    )
     leader = int(result.stdout.split()[0])
     assert leader in seen[-1]
     assert leader not in reaper.live_groups()
@@ -285,13 +294,15 @@ async def test_a_process_that_closes_its_pipes_is_still_waited_for():
 
 @pytest.mark.anyio
 async def test_a_process_with_closed_pipes_times_out_only_at_the_timeout():
-    with pytest.raises(CommandFailure, match="timed out after 0.5s") as info:
+    with pytest.raises(CommandFailure, match=r"timed out after 0\.5s") as info:
         await run("exec >/dev/null 2>&1; sleep 60", timeout=0.5)
     assert info.value.returncode is None
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("redirect", [">/dev/null 2>&1", ""], ids=["detached-output", "holding-the-pipes"])
+@pytest.mark.parametrize(
+    "redirect", [">/dev/null 2>&1", ""], ids=["detached-output", "holding-the-pipes"]
+)
 async def test_what_the_command_leaves_running_in_its_group_is_killed(redirect):
     # The shell exits at once; its background job (holding our pipes, or not) must not outlive run.
     result = await run(f"sleep 300 {redirect} & echo $!")

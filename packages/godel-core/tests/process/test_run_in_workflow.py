@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import anyio
 import pytest
 
-from godel.testing import process_gone, wait_process_gone
-
 import godel
 from godel import CommandFailure, WorkflowFail, parallel, step, workflow
-from godel.process import reaper
 from godel.log.events import EventStatus, Op
+from godel.process import reaper
 from godel.process.run import stream_parent
+from godel.testing import wait_process_gone
 
 PY = sys.executable
 
@@ -40,9 +37,13 @@ BIG_ERR = 120_000
 
 @workflow
 async def big_output(cwd):
-    script = (f"import sys; data = sys.stdin.read(); sys.stdout.write(data + 'o' * {BIG_OUT}); "
-              f"sys.stderr.write('e' * {BIG_ERR})")
-    result = await godel.run([PY, "-c", script], cwd=cwd, env={"GODEL_TEST_VAR": "1"}, stdin="in:", timeout=60)
+    script = (
+        f"import sys; data = sys.stdin.read(); sys.stdout.write(data + 'o' * {BIG_OUT}); "
+        f"sys.stderr.write('e' * {BIG_ERR})"
+    )
+    result = await godel.run(
+        [PY, "-c", script], cwd=cwd, env={"GODEL_TEST_VAR": "1"}, stdin="in:", timeout=60
+    )
     return len(result.stdout), len(result.stderr)
 
 
@@ -132,7 +133,11 @@ def test_line_observer_replaces_the_stdout_events(run_wf, runs_dir):
     seen: list[str] = []
     _, run_id = run_wf(observed, seen, transcript=True)
     assert seen == ["agent-json"]
-    ops = [(e["op"], e.get("line")) for e in transcript_events(runs_dir, run_id) if e["op"] != "WORKFLOW_FINISHED"]
+    ops = [
+        (e["op"], e.get("line"))
+        for e in transcript_events(runs_dir, run_id)
+        if e["op"] != "WORKFLOW_FINISHED"
+    ]
     assert ops == [("run.start", None), ("stderr", "warn")]
 
 
@@ -162,7 +167,9 @@ async def counted(counter, flag):
     return result.returncode, result.stdout
 
 
-def test_resume_returns_the_recorded_result_without_running_again(run_wf, load_events, runs_dir, tmp_path):
+def test_resume_returns_the_recorded_result_without_running_again(
+    run_wf, load_events, runs_dir, tmp_path
+):
     counter, flag = tmp_path / "counter", tmp_path / "flag"
     flag.touch()
     with pytest.raises(WorkflowFail) as info:
@@ -192,7 +199,11 @@ def test_a_replayed_nonzero_result_still_honours_check(run_wf, runs_dir, tmp_pat
         run_wf(replay_flips_check, str(counter), str(flag), str(marker))
     marker.touch()
     with pytest.raises(CommandFailure, match=r"exit 2"):
-        anyio.run(lambda: godel.resume(replay_flips_check, info.value.run_id, runs_dir=runs_dir, transcript=False))
+        anyio.run(
+            lambda: godel.resume(
+                replay_flips_check, info.value.run_id, runs_dir=runs_dir, transcript=False
+            )
+        )
     assert counter.read_text() == "ran\n"
 
 
@@ -232,7 +243,7 @@ async def times_out():
 
 
 def test_a_timeout_is_recorded_failed(run_wf, load_events):
-    with pytest.raises(CommandFailure, match="timed out after 0.5s") as info:
+    with pytest.raises(CommandFailure, match=r"timed out after 0\.5s") as info:
         run_wf(times_out)
     assert info.value.stdout == "started\n"
     (ev,) = run_events(load_events(info.value.run_id))
@@ -266,7 +277,9 @@ print(anyio.run(execute, wf.__godel_workflow__, (), {}, RunOptions(runs_dir=sys.
 
 def test_run_and_its_transcript_work_under_strict_mode_guards(tmp_path):
     # The audit hook is permanent, so this runs in a fresh interpreter.
-    done = subprocess.run([PY, "-c", STRICT_PROGRAM, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [PY, "-c", STRICT_PROGRAM, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "('hi\\n', 'partial\\n')"
     (transcript,) = tmp_path.glob("*/transcript.jsonl")

@@ -13,7 +13,9 @@ from godel.log.events import EventStatus, Op
 
 
 def resume(wf, run_id, runs_dir, **kwargs):
-    return anyio.run(lambda: godel.resume(wf, run_id, runs_dir=runs_dir, transcript=False, **kwargs))
+    return anyio.run(
+        lambda: godel.resume(wf, run_id, runs_dir=runs_dir, transcript=False, **kwargs)
+    )
 
 
 @step
@@ -53,7 +55,9 @@ def draws(events):
     return out
 
 
-def test_resume_after_failure_replays_recorded_values_and_finishes(run_wf, load_events, runs_dir, tmp_path):
+def test_resume_after_failure_replays_recorded_values_and_finishes(
+    run_wf, load_events, runs_dir, tmp_path
+):
     flag = tmp_path / "closed"
     flag.touch()
     out = tmp_path / "big.txt"
@@ -119,7 +123,9 @@ def test_mismatch_invalidate_records_and_uses_the_new_request(run_wf, load_event
     assert invalidations and invalidations[0].request["reason"] == "request changed"
     old = [e for e in events if e.op == Op.STEP_ENTER and e.status is EventStatus.INVALIDATED]
     assert old and old[0].request["args"] == ["hello"]
-    prints = [e.request["text"] for e in events if e.op == Op.PRINT and e.status is EventStatus.FINISHED]
+    prints = [
+        e.request["text"] for e in events if e.op == Op.PRINT and e.status is EventStatus.FINISHED
+    ]
     assert prints == ["BYE\n"]
 
 
@@ -174,6 +180,8 @@ def test_a_sleep_interrupted_by_a_crash_only_sleeps_what_was_left(run_wf, runs_d
     log.close()
     time.sleep(0.3)
     assert resume(napper, run_id, runs_dir) == "rested"
-    final = [e for e in load_events(run_id) if e.op == Op.SLEEP and e.status is EventStatus.FINISHED]
+    final = [
+        e for e in load_events(run_id) if e.op == Op.SLEEP and e.status is EventStatus.FINISHED
+    ]
     assert final[-1].response["resumed"] is True
     assert final[-1].response["remaining_slept"] < 0.3

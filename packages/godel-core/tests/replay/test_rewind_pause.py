@@ -7,8 +7,8 @@ import pytest
 
 import godel
 from godel import PauseSignal, det, step, workflow
-from godel.log.events import EventStatus, Op
 from godel.log.eventlog import EventLog
+from godel.log.events import EventStatus, Op
 from godel.replay.rewind import apply_rewind
 
 
@@ -58,8 +58,11 @@ def test_endless_rewinding_stops(run_wf):
     @workflow
     async def wf():
         await draw("x")
-        target = next(e for e in godel.get_event_log().events if e.op == Op.STEP_ENTER and
-                      e.status is EventStatus.FINISHED)
+        target = next(
+            e
+            for e in godel.get_event_log().events
+            if e.op == Op.STEP_ENTER and e.status is EventStatus.FINISHED
+        )
         await godel.rewind(to=target.event_id)
 
     with pytest.raises(RuntimeError, match="rewound more than 100 times"):
@@ -99,7 +102,9 @@ def test_pause_sentinel_round_trip(runs_dir):
         godel.write_pause_request("../evil", "", runs_dir)
 
 
-def test_a_pause_from_another_process_lands_within_the_check_interval(run_wf, load_events, runs_dir):
+def test_a_pause_from_another_process_lands_within_the_check_interval(
+    run_wf, load_events, runs_dir
+):
     # Another process's request is a file that appears; the run looks for it at most every
     # CHECK_INTERVAL seconds, so a few steps may still run, but not many.
     from godel.engine.pause import CHECK_INTERVAL, sentinel_path

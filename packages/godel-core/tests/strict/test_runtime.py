@@ -40,8 +40,14 @@ def run_script(tmp_path: Path, body: str, *, helpers: str = "") -> dict[str, Any
     script.write_text(PRELUDE + helpers + textwrap.dedent(body) + "\nprint(json.dumps(results))\n")
     # Bytecode writing stays on, to prove the hook lets the import system cache modules.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    proc = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True,
-                          text=True, env=env, timeout=60, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -79,7 +85,10 @@ def raw_connect():
 
 
 def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_path: Path) -> None:
-    results = run_script(tmp_path, helpers=OPERATIONS, body="""\
+    results = run_script(
+        tmp_path,
+        helpers=OPERATIONS,
+        body="""\
         (server := socket.socket()).bind(("127.0.0.1", 0))
         server.listen(8)
         port = server.getsockname()[1]
@@ -117,24 +126,34 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
                 if name in ("os.remove", "shutil.move"):
                     open(path("victim.txt"), "w").write("again")
                 attempt("privileged " + name, op)
-    """)
+    """,
+    )
     assert results["import"] == "42"
     assert results["pycache"] == "True"
     assert results["read"] == "keep me"
     assert results["asyncio"] == "loop ok"
     expected = {
-        "open w": "cannot write files (", "open a": "cannot write files (",
+        "open w": "cannot write files (",
+        "open a": "cannot write files (",
         "open in __pycache__": "cannot write files (",
-        "os.open": "cannot write files (", "os.rename": "cannot rename files (",
-        "os.remove": "cannot delete files (", "os.mkdir": "cannot create directories (",
-        "shutil.rmtree": "cannot delete directories (", "shutil.move": "cannot move files (",
-        "subprocess.run": "cannot start processes (['true'])", "os.system": "cannot start processes (true)",
+        "os.open": "cannot write files (",
+        "os.rename": "cannot rename files (",
+        "os.remove": "cannot delete files (",
+        "os.mkdir": "cannot create directories (",
+        "shutil.rmtree": "cannot delete directories (",
+        "shutil.move": "cannot move files (",
+        "subprocess.run": "cannot start processes (['true'])",
+        "os.system": "cannot start processes (true)",
         "os.posix_spawn": "cannot start processes (['true'])",
-        "create_connection": "cannot use the network (127.0.0.1:", "socket.connect": "cannot use the network (",
+        "create_connection": "cannot use the network (127.0.0.1:",
+        "socket.connect": "cannot use the network (",
         "ctypes.CDLL": "cannot load native libraries (libc.so.6)",
     }
     for name, what in expected.items():
-        assert results[name].startswith("blocked: godel strict: workflow code " + what), (name, results[name])
+        assert results[name].startswith("blocked: godel strict: workflow code " + what), (
+            name,
+            results[name],
+        )
         assert " — use godel." in results[name], results[name]
     assert "flags O_WRONLY|O_CREAT" in results["os.open"]
     assert results["open w"].endswith("— use godel.write_text() instead")
@@ -149,7 +168,9 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
 def test_privilege_follows_the_task_that_holds_it(tmp_path: Path) -> None:
     # godel.run creates its process from inside a task; the contextvar travels with the task,
     # and a sibling task that is not privileged stays blocked.
-    results = run_script(tmp_path, """\
+    results = run_script(
+        tmp_path,
+        """\
         install_runtime_guards()
 
         async def spawn():
@@ -168,13 +189,18 @@ def test_privilege_follows_the_task_that_holds_it(tmp_path: Path) -> None:
             except PermissionError as exc:
                 results["plain task"] = "blocked: " + str(exc)
         asyncio.run(main())
-    """)
+    """,
+    )
     assert results["privileged task"] == "0"
-    assert results["plain task"].startswith("blocked: godel strict: workflow code cannot start processes")
+    assert results["plain task"].startswith(
+        "blocked: godel strict: workflow code cannot start processes"
+    )
 
 
 def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> None:
-    results = run_script(tmp_path, """\
+    results = run_script(
+        tmp_path,
+        """\
         import importlib
         results["socket preloaded"] = str("socket" in sys.modules)
         results["smtplib preloaded"] = str("smtplib" in sys.modules)
@@ -194,12 +220,13 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
         # godel's own imports are privileged.
         with privileged():
             attempt("privileged import smtplib", lambda: __import__("smtplib"))
-    """)
+    """,
+    )
     assert results["socket preloaded"] == "True" and results["smtplib preloaded"] == "False"
     assert results["guards"] == "1"
     for name, module in (("import smtplib", "smtplib"), ("import_module ftplib", "ftplib")):
         assert results[name].startswith("strict: "), results[name]
-        [[file, layer, message]] = json.loads(results[name][len("strict: "):])
+        [[file, layer, message]] = json.loads(results[name][len("strict: ") :])
         assert (file, layer) == ("<runtime>", "import")
         assert message.startswith(f"import {module} (network) at run time, from ")
         assert "script.py:" in message
@@ -212,10 +239,13 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
 
 
 def test_guards_are_not_installed_by_importing_or_scanning(tmp_path: Path) -> None:
-    results = run_script(tmp_path, """\
+    results = run_script(
+        tmp_path,
+        """\
         from godel.strict import scan_source
         scan_source("import time\\ntime.time()\\n")
         attempt("write without guards", lambda: open(os.path.join(tmp, "free.txt"), "w").close())
         attempt("import smtplib without guards", lambda: __import__("smtplib"))
-    """)
+    """,
+    )
     assert results == {"write without guards": "ok", "import smtplib without guards": "ok"}

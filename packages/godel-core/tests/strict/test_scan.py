@@ -29,46 +29,95 @@ TRIGGERS = [
     ("import time\ntime.time()", "time.time() — use godel.det.now() instead"),
     ("import time as t\nt.monotonic()", "time.monotonic() — use godel.det.now() instead"),
     ("from time import time as now\nnow()", "time.time() — use godel.det.now() instead"),
-    ("from time import perf_counter_ns\nperf_counter_ns()", "time.perf_counter_ns() — use godel.det.now() instead"),
+    (
+        "from time import perf_counter_ns\nperf_counter_ns()",
+        "time.perf_counter_ns() — use godel.det.now() instead",
+    ),
     ("from time import sleep as s\ns(1)", "time.sleep() — use godel.sleep() instead"),
-    ("import datetime\ndatetime.datetime.now()", "datetime.datetime.now() — use godel.det.now() instead"),
-    ("import datetime as dt\ndt.datetime.now()", "datetime.datetime.now() — use godel.det.now() instead"),
-    ("from datetime import datetime\ndatetime.now()", "datetime.datetime.now() — use godel.det.now() instead"),
-    ("from datetime import datetime as D\nD.utcnow()", "datetime.datetime.utcnow() — use godel.det.now() instead"),
-    ("from datetime import date\ndate.today()", "datetime.date.today() — use godel.det.now() instead"),
-    ("import asyncio\nasync def f():\n    await asyncio.sleep(1)", "asyncio.sleep() — use godel.sleep() instead"),
-    ("import anyio\nasync def f():\n    await anyio.sleep(0.5)", "anyio.sleep() — use godel.sleep() instead"),
-    ("import time\ntime.strftime('%Y-%m-%d')",
-     "time.strftime() without an explicit time — use godel.det.now() instead"),
+    (
+        "import datetime\ndatetime.datetime.now()",
+        "datetime.datetime.now() — use godel.det.now() instead",
+    ),
+    (
+        "import datetime as dt\ndt.datetime.now()",
+        "datetime.datetime.now() — use godel.det.now() instead",
+    ),
+    (
+        "from datetime import datetime\ndatetime.now()",
+        "datetime.datetime.now() — use godel.det.now() instead",
+    ),
+    (
+        "from datetime import datetime as D\nD.utcnow()",
+        "datetime.datetime.utcnow() — use godel.det.now() instead",
+    ),
+    (
+        "from datetime import date\ndate.today()",
+        "datetime.date.today() — use godel.det.now() instead",
+    ),
+    (
+        "import asyncio\nasync def f():\n    await asyncio.sleep(1)",
+        "asyncio.sleep() — use godel.sleep() instead",
+    ),
+    (
+        "import anyio\nasync def f():\n    await anyio.sleep(0.5)",
+        "anyio.sleep() — use godel.sleep() instead",
+    ),
+    (
+        "import time\ntime.strftime('%Y-%m-%d')",
+        "time.strftime() without an explicit time — use godel.det.now() instead",
+    ),
     # randomness
     ("import random\nrandom.random()", "random.random() — use godel.det.random() instead"),
     ("import random\nrandom.choice([1, 2])", "random.choice() — use godel.det.choice() instead"),
     ("import random as r\nr.randint(1, 6)", "random.randint() — use godel.det.randint() instead"),
-    ("from random import shuffle\nshuffle(items)", "random.shuffle() — use godel.det.random() instead"),
+    (
+        "from random import shuffle\nshuffle(items)",
+        "random.shuffle() — use godel.det.random() instead",
+    ),
     ("import random\nrng = random.Random(4)", "random.Random() — use godel.det.random() instead"),
-    ("from random import SystemRandom\nSystemRandom()", "random.SystemRandom() — use godel.det.random() instead"),
+    (
+        "from random import SystemRandom\nSystemRandom()",
+        "random.SystemRandom() — use godel.det.random() instead",
+    ),
     ("import uuid\nuuid.uuid4()", "uuid.uuid4() — use godel.det.uuid4() instead"),
     ("import os\nos.urandom(8)", "os.urandom() — use godel.det.uuid4() instead"),
     ("import secrets\nsecrets.token_hex()", "secrets.token_hex() — use godel.det.uuid4() instead"),
     # processes
     ("import subprocess\nsubprocess.run(['ls'])", "subprocess.run() — use godel.run() instead"),
-    ("import subprocess as sp\nsp.check_output('ls')", "subprocess.check_output() — use godel.run() instead"),
+    (
+        "import subprocess as sp\nsp.check_output('ls')",
+        "subprocess.check_output() — use godel.run() instead",
+    ),
     ("from subprocess import Popen\nPopen(['ls'])", "subprocess.Popen() — use godel.run() instead"),
     ("import os\nos.system('ls')", "os.system() — use godel.run() instead"),
     ("import os\nos.popen('ls')", "os.popen() — use godel.run() instead"),
     ("import os\nos.execv('/bin/ls', ['ls'])", "os.execv() — use godel.run() instead"),
     ("import os\nos.fork()", "os.fork() — use godel.run() instead"),
-    ("import os\nos.posix_spawn('/bin/true', ['true'], {})", "os.posix_spawn() — use godel.run() instead"),
-    ("import asyncio\nasync def f():\n    await asyncio.create_subprocess_exec('ls')",
-     "asyncio.create_subprocess_exec() — use godel.run() instead"),
-    ("import anyio\nasync def f():\n    await anyio.run_process(['ls'])", "anyio.run_process() — use godel.run() instead"),
+    (
+        "import os\nos.posix_spawn('/bin/true', ['true'], {})",
+        "os.posix_spawn() — use godel.run() instead",
+    ),
+    (
+        "import asyncio\nasync def f():\n    await asyncio.create_subprocess_exec('ls')",
+        "asyncio.create_subprocess_exec() — use godel.run() instead",
+    ),
+    (
+        "import anyio\nasync def f():\n    await anyio.run_process(['ls'])",
+        "anyio.run_process() — use godel.run() instead",
+    ),
     # files
     ("open(p, 'w')", 'open(..., "w") — use godel.write_text() instead'),
     ("open(p, mode='a')", 'open(..., "a") — use godel.write_text() instead'),
     ("open(p, 'r+')", 'open(..., "r+") — use godel.write_text() instead'),
     ("import io\nio.open(p, 'wb')", 'io.open(..., "wb") — use godel.write_text() instead'),
-    ("import anyio\nasync def f():\n    await anyio.open_file(p, 'a')", 'anyio.open_file(..., "a") — use godel.write_text() instead'),
-    ("from pathlib import Path\nPath(out).write_text('x')", "Path(out).write_text() — use godel.write_text() instead"),
+    (
+        "import anyio\nasync def f():\n    await anyio.open_file(p, 'a')",
+        'anyio.open_file(..., "a") — use godel.write_text() instead',
+    ),
+    (
+        "from pathlib import Path\nPath(out).write_text('x')",
+        "Path(out).write_text() — use godel.write_text() instead",
+    ),
     ("def f(p):\n    p.write_bytes(b'')", "p.write_bytes() — use godel.write_text() instead"),
     ("from pathlib import Path\nPath(p).unlink()", "Path(p).unlink() — use godel.run() instead"),
     ("def f(p):\n    p.rename('q')", "p.rename() — use godel.run() instead"),
@@ -76,43 +125,93 @@ TRIGGERS = [
     ("def f(p):\n    p.mkdir(parents=True)", "p.mkdir() — use godel.run() instead"),
     ("def f(p):\n    p.touch()", "p.touch() — use godel.write_text() instead"),
     ("def f(p):\n    return p.open('w')", 'p.open("w") — use godel.write_text() instead'),
-    ("import pathlib\npathlib.Path.write_text(p, 'x')", "pathlib.Path.write_text() — use godel.write_text() instead"),
+    (
+        "import pathlib\npathlib.Path.write_text(p, 'x')",
+        "pathlib.Path.write_text() — use godel.write_text() instead",
+    ),
     ("import os\nos.remove(p)", "os.remove() — use godel.run() instead"),
     ("import os\nos.makedirs(p)", "os.makedirs() — use godel.run() instead"),
     ("import os\nos.rename(a, b)", "os.rename() — use godel.run() instead"),
     ("import shutil\nshutil.rmtree(p)", "shutil.rmtree() — use godel.run() instead"),
     ("from shutil import copytree\ncopytree(a, b)", "shutil.copytree() — use godel.run() instead"),
-    ("import os\nos.open(p, os.O_WRONLY | os.O_CREAT)", "os.open() with write flags — use godel.write_text() instead"),
-    ("import tempfile\ntempfile.mkdtemp()", 'tempfile.mkdtemp() — use godel.run(["mktemp", "-d"]) instead'),
+    (
+        "import os\nos.open(p, os.O_WRONLY | os.O_CREAT)",
+        "os.open() with write flags — use godel.write_text() instead",
+    ),
+    (
+        "import tempfile\ntempfile.mkdtemp()",
+        'tempfile.mkdtemp() — use godel.run(["mktemp", "-d"]) instead',
+    ),
     # network and concurrency modules
     ("import requests", "import requests (network) — use godel.run(...) or an agent instead"),
-    ("import requests.adapters", "import requests.adapters (network) — use godel.run(...) or an agent instead"),
-    ("from requests import get", "import requests (network) — use godel.run(...) or an agent instead"),
+    (
+        "import requests.adapters",
+        "import requests.adapters (network) — use godel.run(...) or an agent instead",
+    ),
+    (
+        "from requests import get",
+        "import requests (network) — use godel.run(...) or an agent instead",
+    ),
     ("import httpx as h", "import httpx (network) — use godel.run(...) or an agent instead"),
     ("import aiohttp", "import aiohttp (network) — use godel.run(...) or an agent instead"),
-    ("import urllib.request", "import urllib.request (network) — use godel.run(...) or an agent instead"),
-    ("from urllib import request", "import urllib.request (network) — use godel.run(...) or an agent instead"),
-    ("from http import client", "import http.client (network) — use godel.run(...) or an agent instead"),
+    (
+        "import urllib.request",
+        "import urllib.request (network) — use godel.run(...) or an agent instead",
+    ),
+    (
+        "from urllib import request",
+        "import urllib.request (network) — use godel.run(...) or an agent instead",
+    ),
+    (
+        "from http import client",
+        "import http.client (network) — use godel.run(...) or an agent instead",
+    ),
     ("import socket", "import socket (network) — use godel.run(...) or an agent instead"),
     ("import ftplib", "import ftplib (network) — use godel.run(...) or an agent instead"),
     ("import smtplib", "import smtplib (network) — use godel.run(...) or an agent instead"),
-    ("import threading", "import threading (concurrency) — use godel.parallel() or godel.run() instead"),
-    ("import multiprocessing as mp", "import multiprocessing (concurrency) — use godel.parallel() or godel.run() instead"),
-    ("from concurrent.futures import ThreadPoolExecutor",
-     "import concurrent.futures (concurrency) — use godel.parallel() or godel.run() instead"),
-    ("from concurrent import futures",
-     "import concurrent.futures (concurrency) — use godel.parallel() or godel.run() instead"),
-    ("import importlib\nimportlib.import_module('socket')", "import socket (network) — use godel.run(...) or an agent instead"),
-    ("__import__('threading')", "import threading (concurrency) — use godel.parallel() or godel.run() instead"),
+    (
+        "import threading",
+        "import threading (concurrency) — use godel.parallel() or godel.run() instead",
+    ),
+    (
+        "import multiprocessing as mp",
+        "import multiprocessing (concurrency) — use godel.parallel() or godel.run() instead",
+    ),
+    (
+        "from concurrent.futures import ThreadPoolExecutor",
+        "import concurrent.futures (concurrency) — use godel.parallel() or godel.run() instead",
+    ),
+    (
+        "from concurrent import futures",
+        "import concurrent.futures (concurrency) — use godel.parallel() or godel.run() instead",
+    ),
+    (
+        "import importlib\nimportlib.import_module('socket')",
+        "import socket (network) — use godel.run(...) or an agent instead",
+    ),
+    (
+        "__import__('threading')",
+        "import threading (concurrency) — use godel.parallel() or godel.run() instead",
+    ),
     # banned functions passed around instead of called
-    ("import time\nloop.run_in_executor(None, time.sleep, 1)", "time.sleep used as a value — use godel.sleep() instead"),
-    ("from datetime import datetime\nfield(default_factory=datetime.now)",
-     "datetime.datetime.now used as a value — use godel.det.now() instead"),
-    ("import random\nkey = random.random", "random.random used as a value — use godel.det.random() instead"),
+    (
+        "import time\nloop.run_in_executor(None, time.sleep, 1)",
+        "time.sleep used as a value — use godel.sleep() instead",
+    ),
+    (
+        "from datetime import datetime\nfield(default_factory=datetime.now)",
+        "datetime.datetime.now used as a value — use godel.det.now() instead",
+    ),
+    (
+        "import random\nkey = random.random",
+        "random.random used as a value — use godel.det.random() instead",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("source", "message"), TRIGGERS, ids=[t[1].split(" — ")[0] for t in TRIGGERS])
+@pytest.mark.parametrize(
+    ("source", "message"), TRIGGERS, ids=[t[1].split(" — ")[0] for t in TRIGGERS]
+)
 def test_trigger(source: str, message: str) -> None:
     assert only(source) == message
 
@@ -131,17 +230,21 @@ NEAR_MISSES = {
     "godel.io imported by name": "from godel import io as gio\nasync def f(p):\n    await gio.write_text(p, 'x')",
     "godel aliased": "import godel as g\nasync def f(p):\n    await g.write_text(p, 'x'); await g.sleep(2)",
     "reads": "open(p)\nopen(p, 'r')\nopen(p, 'rb')\nopen(p, encoding='utf-8')\nopen(p, mode='rt')",
-    "harmless datetime": ("import datetime\ndatetime.timedelta(days=1)\ndatetime.datetime.fromisoformat(s)\n"
-                          "datetime.datetime(2020, 1, 1)\ndatetime.date(2020, 1, 1).isoformat()"),
+    "harmless datetime": (
+        "import datetime\ndatetime.timedelta(days=1)\ndatetime.datetime.fromisoformat(s)\n"
+        "datetime.datetime(2020, 1, 1)\ndatetime.date(2020, 1, 1).isoformat()"
+    ),
     "time with an explicit time": "import time\ntime.strftime('%Y', t)\ntime.gmtime(0)\ntime.localtime(ts)",
     "sleep(0) yields to the loop": "import asyncio\nasync def f():\n    await asyncio.sleep(0)",
-    "banned text in strings and comments": 'x = "time.time() subprocess.run(x) open(p, \'w\')"  # time.sleep(1)',
+    "banned text in strings and comments": "x = \"time.time() subprocess.run(x) open(p, 'w')\"  # time.sleep(1)",
     "json and os imported": "import json, os\nimport os.path\njson.dumps({})\nos.path.join('a', 'b')\nos.getcwd()",
     "str.replace and dataframe rename": "s = 'a-b'.replace('-', '_')\ndf.rename(columns={'a': 'b'})",
     "dataclasses.replace": "import dataclasses\ndataclasses.replace(obj)",
-    "subprocess names that are not calls": ("import subprocess\nfrom subprocess import CalledProcessError, PIPE\n"
-                                            "def f(p: subprocess.Popen) -> subprocess.CompletedProcess: ...\n"
-                                            "try:\n    pass\nexcept CalledProcessError:\n    pass"),
+    "subprocess names that are not calls": (
+        "import subprocess\nfrom subprocess import CalledProcessError, PIPE\n"
+        "def f(p: subprocess.Popen) -> subprocess.CompletedProcess: ...\n"
+        "try:\n    pass\nexcept CalledProcessError:\n    pass"
+    ),
     "random.Random as an annotation": "import random\ndef f(rng: random.Random) -> None: ...",
     "deterministic uuids": "import uuid\nuuid.uuid5(uuid.NAMESPACE_URL, 'x')\nuuid.UUID(s)",
     "parameter shadows a module": "import time\ndef f(time):\n    return time.time()",
@@ -208,13 +311,15 @@ def test_every_violation_is_reported_at_once_in_line_order() -> None:
     """
     violations = scan_source(textwrap.dedent(source), "wf.py")
     assert [(v.line, v.col) for v in violations] == [(1, 0), (6, 4), (7, 12), (8, 4), (9, 4)]
-    assert format_violations(violations) == "\n".join([
-        "wf.py:1: import requests (network) — use godel.run(...) or an agent instead",
-        "wf.py:6: subprocess.run() — use godel.run() instead",
-        "wf.py:7: datetime.datetime.now() — use godel.det.now() instead",
-        "wf.py:8: time.sleep() — use godel.sleep() instead",
-        'wf.py:9: open(..., "w") — use godel.write_text() instead',
-    ])
+    assert format_violations(violations) == "\n".join(
+        [
+            "wf.py:1: import requests (network) — use godel.run(...) or an agent instead",
+            "wf.py:6: subprocess.run() — use godel.run() instead",
+            "wf.py:7: datetime.datetime.now() — use godel.det.now() instead",
+            "wf.py:8: time.sleep() — use godel.sleep() instead",
+            'wf.py:9: open(..., "w") — use godel.write_text() instead',
+        ]
+    )
 
 
 def test_noqa_suppresses_only_its_own_line() -> None:
@@ -266,8 +371,19 @@ def test_catalog_shape() -> None:
     for (module, attr), hatch in BANNED_CALLS.items():
         assert module and attr and not attr.startswith(".")
         assert hatch.startswith("godel."), (module, attr, hatch)
-    assert {"requests", "httpx", "aiohttp", "urllib.request", "http.client", "socket", "ftplib",
-            "smtplib", "threading", "multiprocessing", "concurrent.futures"} <= BANNED_MODULES
+    assert {
+        "requests",
+        "httpx",
+        "aiohttp",
+        "urllib.request",
+        "http.client",
+        "socket",
+        "ftplib",
+        "smtplib",
+        "threading",
+        "multiprocessing",
+        "concurrent.futures",
+    } <= BANNED_MODULES
     assert not {"os", "json", "asyncio", "subprocess", "urllib", "http"} & BANNED_MODULES
 
 
@@ -285,7 +401,9 @@ def test_unparsable_depth_is_a_violation_not_a_crash() -> None:
 
 def test_the_docs_name_every_banned_module_and_escape_hatch() -> None:
     doc = (Path(__file__).resolve().parents[4] / "docs" / "strict.md").read_text()
-    missing = sorted(m for m in BANNED_MODULES if f"`{m}`" not in doc and f"`import {m}`" not in doc)
+    missing = sorted(
+        m for m in BANNED_MODULES if f"`{m}`" not in doc and f"`import {m}`" not in doc
+    )
     assert missing == []
     hatches = {h.split("(")[0] for h in BANNED_CALLS.values()}
     assert sorted(h for h in hatches if f"`{h}(" not in doc) == []

@@ -29,30 +29,52 @@ from godel.testing.fake_model import (
 from godel.testing.fake_model.script import DEFAULT_AUX_TEXT, DEFAULT_EXHAUSTED_TEXT
 
 TOOLS = [{"name": "Write", "description": "write a file", "input_schema": {"type": "object"}}]
-OPENAI_TOOLS = [{"type": "function", "function": {"name": "create", "parameters": {"type": "object"}}}]
+OPENAI_TOOLS = [
+    {"type": "function", "function": {"name": "create", "parameters": {"type": "object"}}}
+]
 
 
 # Helpers ----------------------------------------------------------------------------------------
 
 
-def anthropic_body(prompt: str = "hello", *, stream: bool = False, tools: Any = TOOLS,
-                   **extra: Any) -> dict[str, Any]:
-    return {"model": "claude-sonnet-4-6", "max_tokens": 1024, "stream": stream, "tools": tools,
-            "system": [{"type": "text", "text": "You are an agent."}],
-            "messages": [{"role": "user", "content": [{"type": "text", "text": prompt}]}], **extra}
+def anthropic_body(
+    prompt: str = "hello", *, stream: bool = False, tools: Any = TOOLS, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "model": "claude-sonnet-4-6",
+        "max_tokens": 1024,
+        "stream": stream,
+        "tools": tools,
+        "system": [{"type": "text", "text": "You are an agent."}],
+        "messages": [{"role": "user", "content": [{"type": "text", "text": prompt}]}],
+        **extra,
+    }
 
 
 def openai_body(prompt: str = "hello", *, stream: bool = False, **extra: Any) -> dict[str, Any]:
-    return {"model": "gpt-4.1", "stream": stream, "tools": OPENAI_TOOLS,
-            "messages": [{"role": "system", "content": "You are an agent."},
-                         {"role": "user", "content": prompt}], **extra}
+    return {
+        "model": "gpt-4.1",
+        "stream": stream,
+        "tools": OPENAI_TOOLS,
+        "messages": [
+            {"role": "system", "content": "You are an agent."},
+            {"role": "user", "content": prompt},
+        ],
+        **extra,
+    }
 
 
-def post(url: str, body: Any, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def post(
+    url: str, body: Any, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """POST JSON; returns (status, headers, raw body) for successes and HTTP errors alike."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST", headers={
-        "content-type": "application/json", "x-api-key": "sk-secret", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method="POST",
+        headers={"content-type": "application/json", "x-api-key": "sk-secret", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as resp:
             return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
@@ -70,9 +92,9 @@ def sse_events(raw: bytes) -> list[tuple[str | None, Any]]:
         name, data = None, None
         for line in block.splitlines():
             if line.startswith("event: "):
-                name = line[len("event: "):]
+                name = line[len("event: ") :]
             elif line.startswith("data: "):
-                payload = line[len("data: "):]
+                payload = line[len("data: ") :]
                 data = payload if payload == "[DONE]" else json.loads(payload)
         events.append((name, data))
     return events
@@ -122,43 +144,68 @@ def test_script_accepts_strings_for_text_turns() -> None:
 
 
 def test_script_json_round_trip(tmp_path: Path) -> None:
-    script = Script([
-        Turn.text("hi", thinking="hmm", usage=Usage(10, 2, cache_read_input_tokens=3)),
-        Turn.tool("StructuredOutput", {"verdict": "ok"}, id="toolu_1"),
-        Turn.tools(("Bash", {"command": "ls"}), ("Read", {"path": "a"}), text="two"),
-        Turn.error(400, "prompt is too long", retry=False, retry_after=2),
-        Turn.stall(5, "late", delay=0.5),
-        Turn.text("LGTM", when="review", stop_reason="max_tokens"),
-        Turn.text(""),
-    ], exhausted_text="no more", aux_text="aux")
+    script = Script(
+        [
+            Turn.text("hi", thinking="hmm", usage=Usage(10, 2, cache_read_input_tokens=3)),
+            Turn.tool("StructuredOutput", {"verdict": "ok"}, id="toolu_1"),
+            Turn.tools(("Bash", {"command": "ls"}), ("Read", {"path": "a"}), text="two"),
+            Turn.error(400, "prompt is too long", retry=False, retry_after=2),
+            Turn.stall(5, "late", delay=0.5),
+            Turn.text("LGTM", when="review", stop_reason="max_tokens"),
+            Turn.text(""),
+        ],
+        exhausted_text="no more",
+        aux_text="aux",
+    )
     path = script.dump(tmp_path / "script.json")
     assert Script.load(path) == script
 
 
 def test_script_json_forms() -> None:
-    script = Script.from_json([
-        "plain",
-        {"tool": "Write", "input": {"file_path": "a", "content": "b"}},
-        {"error": 500, "repeat": 2},
-        {"error": {"status": 400, "message": "prompt is too long"}},
-        {"stall": 2},
-    ])
-    kinds = [(t.content, [c.name for c in t.tool_calls], t.http_error and t.http_error.status,
-              t.stall_for) for t in script.turns]
-    assert kinds == [("plain", [], None, 0), ("", ["Write"], None, 0), ("", [], 500, 0),
-                     ("", [], 500, 0), ("", [], 400, 0), ("", [], None, 2.0)]
+    script = Script.from_json(
+        [
+            "plain",
+            {"tool": "Write", "input": {"file_path": "a", "content": "b"}},
+            {"error": 500, "repeat": 2},
+            {"error": {"status": 400, "message": "prompt is too long"}},
+            {"stall": 2},
+        ]
+    )
+    kinds = [
+        (
+            t.content,
+            [c.name for c in t.tool_calls],
+            t.http_error and t.http_error.status,
+            t.stall_for,
+        )
+        for t in script.turns
+    ]
+    assert kinds == [
+        ("plain", [], None, 0),
+        ("", ["Write"], None, 0),
+        ("", [], 500, 0),
+        ("", [], 500, 0),
+        ("", [], 400, 0),
+        ("", [], None, 2.0),
+    ]
     assert script.exhausted_text == DEFAULT_EXHAUSTED_TEXT and script.aux_text == DEFAULT_AUX_TEXT
 
 
 BAD_SCRIPTS = [
-    ("{not json", "not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+    (
+        "{not json",
+        "not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2",
+    ),
     ('"text"', "a script is a JSON object or a list of turns, not a string"),
     ('{"turn": []}', "unknown key 'turn'"),
     ('{"turns": {}}', "'turns' must be a list, not an object"),
     ('[{"txt": "hi"}]', "turns[0]: unknown key 'txt'"),
     ('["ok", 3]', "turns[1]: a turn is a JSON object or a string, not a number"),
     ('[{"delay": 1}]', "turns[0]: a turn needs one of"),
-    ('[{"tool": "Write", "input": []}]', "the input of tool 'Write' must be a JSON object, not a list"),
+    (
+        '[{"tool": "Write", "input": []}]',
+        "the input of tool 'Write' must be a JSON object, not a list",
+    ),
     ('[{"tool": ""}]', "the tool name must be a non-empty string"),
     ('[{"tool": "A", "tools": []}]', "use either 'tool' or 'tools'"),
     ('[{"tools": []}]', "'tools' must be a non-empty list"),
@@ -171,7 +218,10 @@ BAD_SCRIPTS = [
     ('[{"text": 5}]', "'text' must be a string, not a number"),
     ('[{"text": "a", "delay": -1}]', "'delay' must be a non-negative number of seconds"),
     ('[{"stall": "long"}]', "'stall' must be a non-negative number of seconds"),
-    ('[{"text": "a", "usage": {"input_tokens": -1}}]', "'input_tokens' must be a non-negative integer"),
+    (
+        '[{"text": "a", "usage": {"input_tokens": -1}}]',
+        "'input_tokens' must be a non-negative integer",
+    ),
     ('[{"text": "a", "usage": {"tokens": 1}}]', "turns[0].usage: unknown key 'tokens'"),
     ('[{"text": "a", "repeat": 0}]', "'repeat' must be a positive integer"),
     ('[{"text": "a", "when": ""}]', "'when' must be a non-empty string"),
@@ -206,8 +256,12 @@ def test_anthropic_non_streamed_text(server: FakeModelServer) -> None:
     assert message["model"] == "claude-sonnet-4-6"
     assert message["content"] == [{"type": "text", "text": "hi there"}]
     assert message["stop_reason"] == "end_turn"
-    assert message["usage"] == {"input_tokens": 42, "cache_creation_input_tokens": 0,
-                                "cache_read_input_tokens": 0, "output_tokens": 3}
+    assert message["usage"] == {
+        "input_tokens": 42,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "output_tokens": 3,
+    }
     assert message["id"].startswith("msg_fake_")
     assert headers["request-id"].startswith("req_fake_")
 
@@ -234,10 +288,18 @@ def test_anthropic_streamed_text_follows_the_api_event_sequence(server: FakeMode
 
 def test_anthropic_streamed_thinking_and_tool_calls(server: FakeModelServer) -> None:
     tool_input = {"file_path": "hello.txt", "content": "hi there, this is long enough to split\n"}
-    server.set_script([
-        Turn(content="Writing.", thinking="I should write it.",
-             tool_calls=(ToolCall("Write", tool_input), ToolCall("Bash", {"command": "ls"}, id="t2"))),
-    ])
+    server.set_script(
+        [
+            Turn(
+                content="Writing.",
+                thinking="I should write it.",
+                tool_calls=(
+                    ToolCall("Write", tool_input),
+                    ToolCall("Bash", {"command": "ls"}, id="t2"),
+                ),
+            ),
+        ]
+    )
     events = sse_events(post(f"{server.url}/v1/messages", anthropic_body(stream=True))[2])
     blocks = [d["content_block"] for n, d in events if n == "content_block_start"]
     assert [b["type"] for b in blocks] == ["thinking", "text", "tool_use", "tool_use"]
@@ -263,16 +325,29 @@ def test_anthropic_non_streamed_tool_call(server: FakeModelServer) -> None:
     assert block["input"] == {"verdict": "ok"}
 
 
-@pytest.mark.parametrize(("turn", "status", "kind", "message"), [
-    (Turn.error(500), 500, "api_error", "Internal server error"),
-    (Turn.error(529), 529, "overloaded_error", "Overloaded"),
-    (Turn.error(400, "prompt is too long: 250000 tokens > 200000 maximum"), 400,
-     "invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum"),
-    (Turn.error(429, type="rate_limit_error", message="slow down"), 429, "rate_limit_error", "slow down"),
-])
+@pytest.mark.parametrize(
+    ("turn", "status", "kind", "message"),
+    [
+        (Turn.error(500), 500, "api_error", "Internal server error"),
+        (Turn.error(529), 529, "overloaded_error", "Overloaded"),
+        (
+            Turn.error(400, "prompt is too long: 250000 tokens > 200000 maximum"),
+            400,
+            "invalid_request_error",
+            "prompt is too long: 250000 tokens > 200000 maximum",
+        ),
+        (
+            Turn.error(429, type="rate_limit_error", message="slow down"),
+            429,
+            "rate_limit_error",
+            "slow down",
+        ),
+    ],
+)
 @pytest.mark.parametrize("stream", [False, True])
-def test_anthropic_errors_use_the_api_error_format(server: FakeModelServer, turn: Turn, status: int,
-                                                  kind: str, message: str, stream: bool) -> None:
+def test_anthropic_errors_use_the_api_error_format(
+    server: FakeModelServer, turn: Turn, status: int, kind: str, message: str, stream: bool
+) -> None:
     server.set_script([turn])
     got, headers, raw = post(f"{server.url}/v1/messages", anthropic_body(stream=stream))
     body = json.loads(raw)
@@ -299,7 +374,9 @@ def test_count_tokens_models_and_probes(server: FakeModelServer) -> None:
     assert models["data"] and {"id", "type", "object"} <= set(models["data"][0])
     with urllib.request.urlopen(f"{server.url}/v1/models/claude-x", timeout=10) as resp:
         assert json.loads(resp.read())["id"] == "claude-x"
-    with urllib.request.urlopen(urllib.request.Request(server.url, method="HEAD"), timeout=10) as resp:
+    with urllib.request.urlopen(
+        urllib.request.Request(server.url, method="HEAD"), timeout=10
+    ) as resp:
         assert resp.status == 200
     status, _, raw = post(f"{server.url}/v1/nothing", {})
     assert status == 404 and json.loads(raw)["error"]["type"] == "not_found_error"
@@ -369,21 +446,33 @@ def test_openai_errors_use_the_openai_format(server: FakeModelServer) -> None:
 
 def test_turns_are_played_in_order_then_the_script_is_exhausted(server: FakeModelServer) -> None:
     server.set_script(Script(["one", "two"], exhausted_text="all gone"))
-    texts = [json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"]
-             for _ in range(4)]
+    texts = [
+        json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"]
+        for _ in range(4)
+    ]
     assert texts == ["one", "two", "all gone", "all gone"]
     assert server.exhausted == 2
     assert [(r.turn, r.exhausted) for r in server.main_requests] == [
-        (0, False), (1, False), (None, True), (None, True)]
+        (0, False),
+        (1, False),
+        (None, True),
+        (None, True),
+    ]
 
 
 def test_quota_probes_and_title_requests_are_auxiliary(server: FakeModelServer) -> None:
     server.set_script(["the real answer", "no tools needed"])
     probe = anthropic_body("quota", tools=None, max_tokens=1)
-    title = anthropic_body("<session>hi</session>", tools=[],
-                           output_config={"format": {"type": "json_schema", "schema": {"type": "object"}}})
+    title = anthropic_body(
+        "<session>hi</session>",
+        tools=[],
+        output_config={"format": {"type": "json_schema", "schema": {"type": "object"}}},
+    )
     for body in (probe, title):
-        assert json.loads(post(f"{server.url}/v1/messages", body)[2])["content"][0]["text"] == DEFAULT_AUX_TEXT
+        assert (
+            json.loads(post(f"{server.url}/v1/messages", body)[2])["content"][0]["text"]
+            == DEFAULT_AUX_TEXT
+        )
     answer = json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])
     assert answer["content"][0]["text"] == "the real answer"
     # an agent run with every tool disabled (claude --tools "") is still the conversation
@@ -400,11 +489,19 @@ def test_a_custom_main_request_rule() -> None:
 
 
 def test_when_keys_turns_to_the_prompt(server: FakeModelServer) -> None:
-    server.set_script([Turn.text("review ok", when="review"), "first unkeyed", "second unkeyed",
-                       Turn.text("fix done", when="please fix")])
+    server.set_script(
+        [
+            Turn.text("review ok", when="review"),
+            "first unkeyed",
+            "second unkeyed",
+            Turn.text("fix done", when="please fix"),
+        ]
+    )
 
     def ask(prompt: str) -> str:
-        return json.loads(post(f"{server.url}/v1/messages", anthropic_body(prompt))[2])["content"][0]["text"]
+        return json.loads(post(f"{server.url}/v1/messages", anthropic_body(prompt))[2])["content"][
+            0
+        ]["text"]
 
     assert ask("please fix the bug") == "fix done"
     assert ask("something else") == "first unkeyed"
@@ -418,8 +515,14 @@ def test_when_matches_the_prompt_not_the_tool_result(server: FakeModelServer) ->
     body = anthropic_body("task alpha")
     post(f"{server.url}/v1/messages", body)
     body["messages"] += [
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "t", "name": "Write", "input": {}}]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t", "content": "File created"}]},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t", "name": "Write", "input": {}}],
+        },
+        {
+            "role": "user",
+            "content": [{"type": "tool_result", "tool_use_id": "t", "content": "File created"}],
+        },
     ]
     answer = json.loads(post(f"{server.url}/v1/messages", body)[2])
     assert answer["content"][0]["text"] == "alpha done"
@@ -428,13 +531,17 @@ def test_when_matches_the_prompt_not_the_tool_result(server: FakeModelServer) ->
 
 
 def test_set_script_and_add_while_serving(server: FakeModelServer) -> None:
-    assert json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"] \
+    assert (
+        json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"]
         == DEFAULT_EXHAUSTED_TEXT
+    )
     server.add("added", Turn.text("added too"))
     server.set_script(["replaced"])
     server.add("appended")
-    texts = [json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"]
-             for _ in range(2)]
+    texts = [
+        json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"]
+        for _ in range(2)
+    ]
     assert texts == ["replaced", "appended"]
     assert len(server.script.turns) == 2
 
@@ -445,26 +552,43 @@ def test_set_script_and_add_while_serving(server: FakeModelServer) -> None:
 def test_requests_are_recorded_with_secrets_redacted(server: FakeModelServer) -> None:
     server.set_script(["ok"])
     body = anthropic_body("the prompt")
-    body["messages"][0]["content"].insert(0, {"type": "text", "text": "<system-reminder>\ndate\n</system-reminder>"})
+    body["messages"][0]["content"].insert(
+        0, {"type": "text", "text": "<system-reminder>\ndate\n</system-reminder>"}
+    )
     post(f"{server.url}/v1/messages?beta=true", body, headers={"authorization": "Bearer tok"})
     [record] = server.requests
     assert isinstance(record, RecordedRequest)
     assert (record.method, record.path, record.api, record.kind, record.turn) == (
-        "POST", "/v1/messages", "anthropic", "main", 0)
-    assert record.headers["x-api-key"] == "<redacted>" and record.headers["authorization"] == "<redacted>"
+        "POST",
+        "/v1/messages",
+        "anthropic",
+        "main",
+        0,
+    )
+    assert (
+        record.headers["x-api-key"] == "<redacted>"
+        and record.headers["authorization"] == "<redacted>"
+    )
     assert record.headers["content-type"] == "application/json"
     assert record.body == body and record.model == "claude-sonnet-4-6" and record.max_tokens == 1024
     assert record.tools == ["Write"] and record.system == "You are an agent."
     assert record.prompt == "the prompt"
-    assert record.last_user_text.endswith("the prompt") and "system-reminder" in record.last_user_text
+    assert (
+        record.last_user_text.endswith("the prompt") and "system-reminder" in record.last_user_text
+    )
     assert record.stream is False and record.time > 0
 
 
 def test_openai_tool_results_are_the_last_user_text(server: FakeModelServer) -> None:
     body = openai_body("make it")
     body["messages"] += [
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "c1", "type": "function", "function": {"name": "create", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": "create", "arguments": "{}"}}
+            ],
+        },
         {"role": "tool", "tool_call_id": "c1", "content": "Created file /x"},
     ]
     post(f"{server.url}/v1/chat/completions", body)
@@ -495,8 +619,10 @@ def test_wait_for_requests(server: FakeModelServer) -> None:
 
 def test_a_delayed_turn_still_answers(server: FakeModelServer) -> None:
     server.set_script([Turn.text("eventually", delay=0.2)])
-    assert json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"] \
+    assert (
+        json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"]
         == "eventually"
+    )
 
 
 def test_a_stalled_stream_sends_its_first_event_then_hangs() -> None:
@@ -504,8 +630,10 @@ def test_a_stalled_stream_sends_its_first_event_then_hangs() -> None:
     try:
         body = json.dumps(anthropic_body(stream=True)).encode()
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-            sock.sendall(b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+            sock.sendall(
+                b"POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
             received = b""
             while not received.endswith(b"\n\n\r\n"):  # the end of the first event's chunk
                 data = sock.recv(65536)
@@ -523,17 +651,26 @@ def test_a_stalled_stream_sends_its_first_event_then_hangs() -> None:
 def test_a_stalled_turn_finishes_after_the_stall(server: FakeModelServer) -> None:
     server.set_script([Turn.stall(0.2, "after the stall"), Turn.stall(0.2, "not streamed")])
     events = sse_events(post(f"{server.url}/v1/messages", anthropic_body(stream=True))[2])
-    assert "".join(d["delta"].get("text", "") for n, d in events if n == "content_block_delta") \
+    assert (
+        "".join(d["delta"].get("text", "") for n, d in events if n == "content_block_delta")
         == "after the stall"
-    assert json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"] \
+    )
+    assert (
+        json.loads(post(f"{server.url}/v1/messages", anthropic_body())[2])["content"][0]["text"]
         == "not streamed"
+    )
 
 
 def test_chunked_request_bodies(server: FakeModelServer) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
-        conn.request("POST", "/v1/messages", body=iter([json.dumps(anthropic_body("chunked")).encode()]),
-                     headers={"content-type": "application/json"}, encode_chunked=True)
+        conn.request(
+            "POST",
+            "/v1/messages",
+            body=iter([json.dumps(anthropic_body("chunked")).encode()]),
+            headers={"content-type": "application/json"},
+            encode_chunked=True,
+        )
         assert conn.getresponse().read()
     finally:
         conn.close()
@@ -584,7 +721,9 @@ def test_environments_for_the_clis(server: FakeModelServer, tmp_path: Path) -> N
 # The pytest fixture -----------------------------------------------------------------------------
 
 
-def test_the_pytest_fixture_is_a_running_server_with_an_empty_script(fake_model: FakeModelServer) -> None:
+def test_the_pytest_fixture_is_a_running_server_with_an_empty_script(
+    fake_model: FakeModelServer,
+) -> None:
     assert fake_model.script.turns == ()
     fake_model.add("from the fixture")
     answer = json.loads(post(f"{fake_model.url}/v1/messages", anthropic_body())[2])
@@ -595,8 +734,13 @@ def test_the_pytest_fixture_is_a_running_server_with_an_empty_script(fake_model:
 
 
 def command(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "godel.testing.fake_model", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "godel.testing.fake_model", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -617,7 +761,10 @@ def test_the_command_serves_a_script_until_signalled(tmp_path: Path, sig: signal
             if proc.poll() is None:
                 proc.kill()
     assert proc.returncode == 0, err
-    assert f"export ANTHROPIC_BASE_URL={url}" in out and f"export COPILOT_PROVIDER_BASE_URL={url}" in out
+    assert (
+        f"export ANTHROPIC_BASE_URL={url}" in out
+        and f"export COPILOT_PROVIDER_BASE_URL={url}" in out
+    )
     assert "export HOME=" not in out
     assert [r.prompt for r in read_requests_log(log)] == ["over there"]
 
@@ -628,9 +775,11 @@ def test_the_command_rejects_a_bad_script_in_one_line(tmp_path: Path) -> None:
     with command("--script", str(bad)) as proc:
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 2 and out == ""
-    assert err.splitlines() == [f"fake-model: error: {bad}: turns[0]: unknown key 'txt' (expected one of: "
-                                "delay, error, id, input, repeat, stall, stop_reason, text, thinking, "
-                                "tool, tools, usage, when)"]
+    assert err.splitlines() == [
+        f"fake-model: error: {bad}: turns[0]: unknown key 'txt' (expected one of: "
+        "delay, error, id, input, repeat, stall, stop_reason, text, thinking, "
+        "tool, tools, usage, when)"
+    ]
 
 
 def test_the_command_help() -> None:

@@ -50,14 +50,25 @@ class Run:
 
 def clean_env(env: dict[str, str]) -> dict[str, str]:
     """``os.environ`` without stray agent settings, plus ``env``."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE", "COPILOT_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ANTHROPIC_", "CLAUDE", "COPILOT_"))
+    }
     return {**base, **env}
 
 
 def start(argv: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     """Start a CLI in its own process group (see :func:`kill_group`)."""
-    return subprocess.Popen(argv, env=clean_env(env), cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        argv,
+        env=clean_env(env),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def kill_group(proc: subprocess.Popen[str]) -> Run:
@@ -108,14 +119,22 @@ Claude = Callable[..., Run]
 
 
 @pytest.fixture
-def claude(agent_cli: Callable[[str], str], fake_model: FakeModelServer, home: Path, cwd: Path) -> Claude:
+def claude(
+    agent_cli: Callable[[str], str], fake_model: FakeModelServer, home: Path, cwd: Path
+) -> Claude:
     """``claude(prompt, *flags, timeout=..., max_retries=0)`` → a stream-json :class:`Run`."""
     exe = agent_cli("claude")
 
-    def call(prompt: str, *flags: str, timeout: float = CLI_TIMEOUT, max_retries: int | None = 0) -> Run:
+    def call(
+        prompt: str, *flags: str, timeout: float = CLI_TIMEOUT, max_retries: int | None = 0
+    ) -> Run:
         argv = [exe, "-p", prompt, "--output-format", "stream-json", "--verbose", *flags]
-        return run(argv, env=fake_model.anthropic_env(home, max_retries=max_retries), cwd=cwd,
-                   timeout=timeout)
+        return run(
+            argv,
+            env=fake_model.anthropic_env(home, max_retries=max_retries),
+            cwd=cwd,
+            timeout=timeout,
+        )
 
     return call
 
@@ -132,7 +151,9 @@ def test_claude_plain_text(claude: Claude, fake_model: FakeModelServer) -> None:
     assert result.result["result"] == "hi from the fake model"
     [main] = fake_model.main_requests
     assert main.prompt == "say hi" and main.stream and "Write" in main.tools
-    assert fake_model.aux_requests == [] and fake_model.remaining == [] and fake_model.exhausted == 0
+    assert (
+        fake_model.aux_requests == [] and fake_model.remaining == [] and fake_model.exhausted == 0
+    )
 
 
 def test_claude_thinking_and_partial_messages(claude: Claude, fake_model: FakeModelServer) -> None:
@@ -149,16 +170,28 @@ def test_claude_thinking_and_partial_messages(claude: Claude, fake_model: FakeMo
     assert result.result["result"] == "An answer long enough for several deltas."
 
 
-def test_claude_write_tool_then_text(claude: Claude, fake_model: FakeModelServer, cwd: Path) -> None:
-    fake_model.set_script([
-        Turn.tool("Write", {"file_path": str(cwd / "hello.txt"), "content": "hi there\n"}, text="Writing."),
-        Turn.text("Wrote hello.txt."),
-    ])
+def test_claude_write_tool_then_text(
+    claude: Claude, fake_model: FakeModelServer, cwd: Path
+) -> None:
+    fake_model.set_script(
+        [
+            Turn.tool(
+                "Write",
+                {"file_path": str(cwd / "hello.txt"), "content": "hi there\n"},
+                text="Writing.",
+            ),
+            Turn.text("Wrote hello.txt."),
+        ]
+    )
     result = claude("write hello.txt", "--dangerously-skip-permissions")
     assert result.returncode == 0, result.stderr
     assert (cwd / "hello.txt").read_text() == "hi there\n"
-    tool_uses = [b for line in result.of_type("assistant") for b in line["message"]["content"]
-                 if b["type"] == "tool_use"]
+    tool_uses = [
+        b
+        for line in result.of_type("assistant")
+        for b in line["message"]["content"]
+        if b["type"] == "tool_use"
+    ]
     assert [t["name"] for t in tool_uses] == ["Write"]
     [tool_result] = [b for line in result.of_type("user") for b in line["message"]["content"]]
     assert tool_result["type"] == "tool_result" and tool_result["tool_use_id"] == tool_uses[0]["id"]
@@ -170,8 +203,11 @@ def test_claude_write_tool_then_text(claude: Claude, fake_model: FakeModelServer
 
 def test_claude_json_schema_structured_output(claude: Claude, fake_model: FakeModelServer) -> None:
     verdict = {"verdict": "approve", "score": 3}
-    schema = {"type": "object", "properties": {"verdict": {"type": "string"}, "score": {"type": "integer"}},
-              "required": ["verdict", "score"]}
+    schema = {
+        "type": "object",
+        "properties": {"verdict": {"type": "string"}, "score": {"type": "integer"}},
+        "required": ["verdict", "score"],
+    }
     fake_model.set_script([Turn.tool("StructuredOutput", verdict)])
     result = claude("judge it", "--json-schema", json.dumps(schema))
     assert result.returncode == 0, result.stderr
@@ -181,12 +217,16 @@ def test_claude_json_schema_structured_output(claude: Claude, fake_model: FakeMo
     assert len(fake_model.main_requests) == 1, "the structured output ends the call"
 
 
-@pytest.mark.parametrize(("turn", "status"), [
-    (Turn.error(400, "prompt is too long: 250000 tokens > 200000 maximum"), 400),
-    (Turn.error(500), 500),
-])
-def test_claude_reports_an_api_error(claude: Claude, fake_model: FakeModelServer, turn: Turn,
-                                     status: int) -> None:
+@pytest.mark.parametrize(
+    ("turn", "status"),
+    [
+        (Turn.error(400, "prompt is too long: 250000 tokens > 200000 maximum"), 400),
+        (Turn.error(500), 500),
+    ],
+)
+def test_claude_reports_an_api_error(
+    claude: Claude, fake_model: FakeModelServer, turn: Turn, status: int
+) -> None:
     fake_model.set_script([turn, "never reached"])
     result = claude("hi")
     assert result.returncode == 1
@@ -221,8 +261,16 @@ def test_claude_resume_and_fork_a_session(claude: Claude, fake_model: FakeModelS
     # Fork from the first answer: the new session sees A and its answer, not B.
     [first_answer] = first.of_type("assistant")
     fork = str(uuid.uuid4())
-    forked = claude("question C", "--resume", session, "--fork-session", "--session-id", fork,
-                    "--resume-session-at", first_answer["uuid"])
+    forked = claude(
+        "question C",
+        "--resume",
+        session,
+        "--fork-session",
+        "--session-id",
+        fork,
+        "--resume-session-at",
+        first_answer["uuid"],
+    )
     assert forked.returncode == 0, forked.stderr
     assert forked.result["session_id"] == fork and forked.result["result"] == "forked answer"
     texts = json.dumps(fake_model.main_requests[2].messages)
@@ -230,16 +278,21 @@ def test_claude_resume_and_fork_a_session(claude: Claude, fake_model: FakeModelS
     assert "question B" not in texts and "second answer" not in texts
 
 
-def test_claude_parallel_calls_keyed_by_prompt(agent_cli: Callable[[str], str],
-                                               fake_model: FakeModelServer, tmp_path: Path) -> None:
+def test_claude_parallel_calls_keyed_by_prompt(
+    agent_cli: Callable[[str], str], fake_model: FakeModelServer, tmp_path: Path
+) -> None:
     exe = agent_cli("claude")
-    fake_model.set_script([Turn.text("answer for alpha", when="alpha"),
-                           Turn.text("answer for beta", when="beta")])
+    fake_model.set_script(
+        [Turn.text("answer for alpha", when="alpha"), Turn.text("answer for beta", when="beta")]
+    )
     procs = {}
     for name in ("beta", "alpha"):
         (tmp_path / name).mkdir()
-        procs[name] = start([exe, "-p", f"task {name}", "--output-format", "json"],
-                            env=fake_model.anthropic_env(tmp_path / name), cwd=tmp_path / name)
+        procs[name] = start(
+            [exe, "-p", f"task {name}", "--output-format", "json"],
+            env=fake_model.anthropic_env(tmp_path / name),
+            cwd=tmp_path / name,
+        )
     for name, proc in procs.items():
         with proc:
             out, err = proc.communicate(timeout=CLI_TIMEOUT)
@@ -247,11 +300,15 @@ def test_claude_parallel_calls_keyed_by_prompt(agent_cli: Callable[[str], str],
     assert sorted(r.prompt for r in fake_model.main_requests) == ["task alpha", "task beta"]
 
 
-def test_claude_hangs_on_a_stalled_stream(agent_cli: Callable[[str], str], fake_model: FakeModelServer,
-                                         home: Path, cwd: Path) -> None:
+def test_claude_hangs_on_a_stalled_stream(
+    agent_cli: Callable[[str], str], fake_model: FakeModelServer, home: Path, cwd: Path
+) -> None:
     fake_model.set_script([Turn.stall(120, "too late")])
-    proc = start([agent_cli("claude"), "-p", "hi", "--output-format", "stream-json", "--verbose"],
-                 env=fake_model.anthropic_env(home), cwd=cwd)
+    proc = start(
+        [agent_cli("claude"), "-p", "hi", "--output-format", "stream-json", "--verbose"],
+        env=fake_model.anthropic_env(home),
+        cwd=cwd,
+    )
     result = assert_hangs(proc, fake_model)
     assert result.of_type("result") == [] and "too late" not in result.stdout
 
@@ -262,7 +319,9 @@ Copilot = Callable[..., Run]
 
 
 @pytest.fixture
-def copilot(agent_cli: Callable[[str], str], fake_model: FakeModelServer, home: Path, cwd: Path) -> Copilot:
+def copilot(
+    agent_cli: Callable[[str], str], fake_model: FakeModelServer, home: Path, cwd: Path
+) -> Copilot:
     """``copilot(prompt, *flags, timeout=..., api="anthropic")`` → a JSONL :class:`Run`."""
     exe = agent_cli("copilot")
 
@@ -287,12 +346,18 @@ def test_copilot_plain_text(copilot: Copilot, fake_model: FakeModelServer, api: 
     assert fake_model.aux_requests == []
 
 
-def test_copilot_create_tool_then_text(copilot: Copilot, fake_model: FakeModelServer, cwd: Path) -> None:
+def test_copilot_create_tool_then_text(
+    copilot: Copilot, fake_model: FakeModelServer, cwd: Path
+) -> None:
     target = cwd / "hello.txt"
-    fake_model.set_script([
-        Turn.tool("create", {"path": str(target), "file_text": "hi from copilot\n"}, text="Creating."),
-        Turn.text("Created hello.txt."),
-    ])
+    fake_model.set_script(
+        [
+            Turn.tool(
+                "create", {"path": str(target), "file_text": "hi from copilot\n"}, text="Creating."
+            ),
+            Turn.text("Created hello.txt."),
+        ]
+    )
     result = copilot("create hello.txt")
     assert result.returncode == 0, result.stderr
     assert target.read_text() == "hi from copilot\n"
@@ -304,12 +369,16 @@ def test_copilot_create_tool_then_text(copilot: Copilot, fake_model: FakeModelSe
     assert fake_model.last_user_message().startswith(f"Created file {target}")
 
 
-@pytest.mark.parametrize(("turn", "message"), [
-    (Turn.error(400, "bad thing"), "400 bad thing"),
-    (Turn.error(500, retry=False), "500 Internal server error"),
-])
-def test_copilot_reports_an_api_error(copilot: Copilot, fake_model: FakeModelServer, turn: Turn,
-                                      message: str) -> None:
+@pytest.mark.parametrize(
+    ("turn", "message"),
+    [
+        (Turn.error(400, "bad thing"), "400 bad thing"),
+        (Turn.error(500, retry=False), "500 Internal server error"),
+    ],
+)
+def test_copilot_reports_an_api_error(
+    copilot: Copilot, fake_model: FakeModelServer, turn: Turn, message: str
+) -> None:
     fake_model.set_script([turn, "never reached"])
     result = copilot("hi")
     assert result.returncode == 1 and result.result["exitCode"] == 1
@@ -333,10 +402,14 @@ def test_copilot_resume_a_session(copilot: Copilot, fake_model: FakeModelServer)
     assert "question A" in texts and "first answer" in texts and "question B" in texts
 
 
-def test_copilot_hangs_on_a_stalled_stream(agent_cli: Callable[[str], str], fake_model: FakeModelServer,
-                                          home: Path, cwd: Path) -> None:
+def test_copilot_hangs_on_a_stalled_stream(
+    agent_cli: Callable[[str], str], fake_model: FakeModelServer, home: Path, cwd: Path
+) -> None:
     fake_model.set_script([Turn.stall(120, "too late")])
-    proc = start([agent_cli("copilot"), "-p", "hi", "--output-format", "json", "--allow-all-tools"],
-                 env=fake_model.copilot_env(home), cwd=cwd)
+    proc = start(
+        [agent_cli("copilot"), "-p", "hi", "--output-format", "json", "--allow-all-tools"],
+        env=fake_model.copilot_env(home),
+        cwd=cwd,
+    )
     result = assert_hangs(proc, fake_model)
     assert result.of_type("result") == [] and "too late" not in result.stdout

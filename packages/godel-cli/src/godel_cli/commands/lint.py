@@ -13,13 +13,34 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 
 @click.command("lint")
 @click.argument("files", nargs=-1, type=click.Path(path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: file:line:col: CODE message; json: the schema in docs/lint.md.")
-@click.option("--select", multiple=True, metavar="CODES",
-              help="Run only these codes or prefixes (comma-separated; off-by-default rules included).")
-@click.option("--skip", multiple=True, metavar="CODES", help="Never run these codes or prefixes (comma-separated).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: file:line:col: CODE message; json: the schema in docs/lint.md.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Run only these codes or prefixes (comma-separated; off-by-default rules included).",
+)
+@click.option(
+    "--skip",
+    multiple=True,
+    metavar="CODES",
+    help="Never run these codes or prefixes (comma-separated).",
+)
 @click.option("--list-rules", is_flag=True, help="List every installed rule and exit.")
-def lint(files: tuple[str, ...], fmt: str, select: tuple[str, ...], skip: tuple[str, ...], list_rules: bool) -> None:
+def lint(
+    files: tuple[str, ...],
+    fmt: str,
+    select: tuple[str, ...],
+    skip: tuple[str, ...],
+    list_rules: bool,
+) -> None:
     """Lint workflow FILEs for common mistakes.
 
     Exit status: 0 when clean or only warnings, 1 when any error, 2 on a usage error.
@@ -59,12 +80,29 @@ def lint(files: tuple[str, ...], fmt: str, select: tuple[str, ...], skip: tuple[
 def _list_rules(rules: list, fmt: str) -> None:  # type: ignore[type-arg]
     from godel.lint import INTERNAL_CODE, INTERNAL_SUMMARY
 
-    rows = [{"code": INTERNAL_CODE, "severity": "error", "default_enabled": True,
-             "summary": INTERNAL_SUMMARY, "distribution": "godel-core", "version": _core_version(),
-             "error": None}]
-    rows += [{"code": r.code, "severity": r.severity if r.rule is not None else "?",
-              "default_enabled": r.default_enabled, "summary": r.summary, "distribution": r.dist,
-              "version": r.version, "error": r.error} for r in rules]
+    rows = [
+        {
+            "code": INTERNAL_CODE,
+            "severity": "error",
+            "default_enabled": True,
+            "summary": INTERNAL_SUMMARY,
+            "distribution": "godel-core",
+            "version": _core_version(),
+            "error": None,
+        }
+    ]
+    rows += [
+        {
+            "code": r.code,
+            "severity": r.severity if r.rule is not None else "?",
+            "default_enabled": r.default_enabled,
+            "summary": r.summary,
+            "distribution": r.dist,
+            "version": r.version,
+            "error": r.error,
+        }
+        for r in rules
+    ]
     if fmt == "json":
         click.echo(json.dumps({"version": 1, "rules": rows}, indent=2))
         return
@@ -72,7 +110,9 @@ def _list_rules(rules: list, fmt: str) -> None:  # type: ignore[type-arg]
     for row in rows:
         state = "on " if row["default_enabled"] else "off"
         summary = row["summary"] if row["error"] is None else f"(failed to load: {row['error']})"
-        click.echo(f"{row['code']:<7} {row['severity']:<7} {state}  {row['distribution']:<{width}}  {summary}")
+        click.echo(
+            f"{row['code']:<7} {row['severity']:<7} {state}  {row['distribution']:<{width}}  {summary}"
+        )
 
 
 def _core_version() -> str:

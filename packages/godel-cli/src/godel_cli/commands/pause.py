@@ -11,9 +11,18 @@ from godel_cli.runner import EXIT_USAGE, say
 
 @click.command("pause", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("run_id")
-@click.option("--reason", default="paused from the command line", show_default=True, help="Recorded in the log.")
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).")
+@click.option(
+    "--reason",
+    default="paused from the command line",
+    show_default=True,
+    help="Recorded in the log.",
+)
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
+)
 def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     """Ask a live run to stop cleanly at its next step boundary.
 
@@ -21,7 +30,6 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     """
     from godel.engine.pause import is_live, sentinel_path, write_pause_request
     from godel.log.files import resolve_runs_dir
-
     from godel_cli.runids import resolve_run
 
     directory = resolve_runs_dir(runs_dir)

@@ -8,11 +8,21 @@ import click
 
 from godel_cli.group import current_plugin_manager
 
-KIND_LABELS = {"agents": "agents", "parsers": "parsers", "lint_rules": "lint rules", "commands": "commands"}
+KIND_LABELS = {
+    "agents": "agents",
+    "parsers": "parsers",
+    "lint_rules": "lint rules",
+    "commands": "commands",
+}
 
 
 @click.command("plugins")
-@click.option("--json", "as_json", is_flag=True, help='Print JSON ({"plugins": [...], "problems": [...]}) instead of text.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print JSON ({"plugins": [...], "problems": [...]}) instead of text.',
+)
 def plugins(as_json: bool) -> None:
     """List installed plugins: entry point, distribution, version and what each registered.
 
@@ -23,7 +33,9 @@ def plugins(as_json: bool) -> None:
     infos = pm.describe()
     failed = [p for p in infos if p.error] or pm.problems
     if as_json:
-        click.echo(json.dumps({"plugins": [p.to_dict() for p in infos], "problems": pm.problems}, indent=2))
+        click.echo(
+            json.dumps({"plugins": [p.to_dict() for p in infos], "problems": pm.problems}, indent=2)
+        )
     else:
         for info in infos:
             head = f"{info.name}  ({info.dist} {info.version})".replace(" )", ")")

@@ -15,24 +15,50 @@ from godel_cli.runner import EXIT_USAGE, Outcome, execute_with_signals, report, 
 @click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("run_id")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--on-mismatch", type=click.Choice(["abort", "invalidate", "continue"]), default="abort",
-              show_default=True,
-              help="When a recorded request differs from what the code asks now: stop (abort), "
-                   "re-run it and record the invalidation (invalidate), or keep the recorded result (continue).")
-@click.option("--on-source-edit", type=click.Choice(["warn", "abort", "ignore"]), default="warn",
-              show_default=True, help="When a cached step's source changed since it ran.")
-@click.option("--assume-idempotent", is_flag=True,
-              help="Re-run side effects that were in flight when the run stopped (only if that is safe).")
+@click.option(
+    "--on-mismatch",
+    type=click.Choice(["abort", "invalidate", "continue"]),
+    default="abort",
+    show_default=True,
+    help="When a recorded request differs from what the code asks now: stop (abort), "
+    "re-run it and record the invalidation (invalidate), or keep the recorded result (continue).",
+)
+@click.option(
+    "--on-source-edit",
+    type=click.Choice(["warn", "abort", "ignore"]),
+    default="warn",
+    show_default=True,
+    help="When a cached step's source changed since it ran.",
+)
+@click.option(
+    "--assume-idempotent",
+    is_flag=True,
+    help="Re-run side effects that were in flight when the run stopped (only if that is safe).",
+)
 @click.option("--no-strict", is_flag=True, help="Allow non-deterministic code.")
 @click.option("--no-lint", is_flag=True, help="Skip the lint pre-flight.")
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).")
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
+)
 @click.option("--no-stream", is_flag=True, help="Do not write the live transcript.")
 @click.option("--auto-checkpoint", metavar="MODE", default=None, help="See `godel run --help`.")
 @click.option("--debug", is_flag=True, help="Print full tracebacks for unexpected errors.")
-def resume(run_id: str, file: Path | None, on_mismatch: str, on_source_edit: str, assume_idempotent: bool,
-           no_strict: bool, no_lint: bool, runs_dir: Path | None, no_stream: bool, auto_checkpoint: str | None,
-           debug: bool) -> None:
+def resume(
+    run_id: str,
+    file: Path | None,
+    on_mismatch: str,
+    on_source_edit: str,
+    assume_idempotent: bool,
+    no_strict: bool,
+    no_lint: bool,
+    runs_dir: Path | None,
+    no_stream: bool,
+    auto_checkpoint: str | None,
+    debug: bool,
+) -> None:
     """Resume RUN_ID (a full id, or a unique prefix or suffix) from its audit log.
 
     The workflow runs again from the top; everything the log holds is answered from it (no
@@ -46,7 +72,6 @@ def resume(run_id: str, file: Path | None, on_mismatch: str, on_source_edit: str
     from godel.log.eventlog import EventLog
     from godel.log.files import resolve_runs_dir
     from godel.replay.policy import root_event
-
     from godel_cli.loader import LoadError, find_workflow, import_workflow_file
     from godel_cli.runids import resolve_run
 
@@ -64,11 +89,16 @@ def resume(run_id: str, file: Path | None, on_mismatch: str, on_source_edit: str
         say(f"run {full_id} does not record its workflow file; pass FILE")
         raise SystemExit(EXIT_USAGE)
     if not path.is_file():
-        say(f"workflow file not found: {path}" + ("" if file else " (recorded in the log; pass FILE if it moved)"))
+        say(
+            f"workflow file not found: {path}"
+            + ("" if file else " (recorded in the log; pass FILE if it moved)")
+        )
         raise SystemExit(EXIT_USAGE)
     if root.request.get("args_repr_only"):
-        say("resume error: this run used non-serialisable args; programmatic resume only "
-            "(call godel.resume(workflow, run_id, args=...) from Python)")
+        say(
+            "resume error: this run used non-serialisable args; programmatic resume only "
+            "(call godel.resume(workflow, run_id, args=...) from Python)"
+        )
         raise SystemExit(EXIT_USAGE)
     preflight(path, strict=not no_strict, lint=not no_lint)
     try:
@@ -84,14 +114,28 @@ def resume(run_id: str, file: Path | None, on_mismatch: str, on_source_edit: str
     if auto_checkpoint is not None:
         os.environ["GODEL_AUTO_CHECKPOINT"] = auto_checkpoint
     if assume_idempotent:
-        say("warning: --assume-idempotent: side effects that were in flight when the run stopped will run again")
-    sys.exit(_execute(fn, full_id, directory, on_mismatch, on_source_edit, assume_idempotent,
-                      stream=not no_stream, debug=debug))
+        say(
+            "warning: --assume-idempotent: side effects that were in flight when the run stopped will run again"
+        )
+    sys.exit(
+        _execute(
+            fn,
+            full_id,
+            directory,
+            on_mismatch,
+            on_source_edit,
+            assume_idempotent,
+            stream=not no_stream,
+            debug=debug,
+        )
+    )
 
 
-def _execute(fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, *, stream, debug) -> int:  # type: ignore[no-untyped-def]
-    from godel.log.eventlog import RunLockedError
+def _execute(
+    fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, *, stream, debug
+) -> int:  # type: ignore[no-untyped-def]
     from godel.engine.workflow import resume as resume_run
+    from godel.log.eventlog import RunLockedError
 
     def started(outcome: Outcome):  # type: ignore[no-untyped-def]
         def cb(rid: str, log_path: Path) -> None:
@@ -101,9 +145,16 @@ def _execute(fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempoten
         return cb
 
     async def body(outcome: Outcome):  # type: ignore[no-untyped-def]
-        return await resume_run(fn, run_id, runs_dir=runs_dir, on_mismatch=on_mismatch,
-                                on_source_edit=on_source_edit, assume_idempotent=assume_idempotent,
-                                on_start=started(outcome), transcript=stream)
+        return await resume_run(
+            fn,
+            run_id,
+            runs_dir=runs_dir,
+            on_mismatch=on_mismatch,
+            on_source_edit=on_source_edit,
+            assume_idempotent=assume_idempotent,
+            on_start=started(outcome),
+            transcript=stream,
+        )
 
     outcome = execute_with_signals(body)
     if isinstance(outcome.error, RunLockedError):

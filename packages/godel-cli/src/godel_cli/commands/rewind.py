@@ -11,18 +11,40 @@ from godel_cli.runner import EXIT_USAGE, say
 
 @click.command("rewind", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("run_id")
-@click.option("--to", "targets", required=True, metavar="EVENT_ID[,...]",
-              help="Event(s) to go back to: full ids, or the short ids `godel show` prints (unique prefixes "
-                   "and suffixes work too). Comma-separated or repeated.", multiple=True)
+@click.option(
+    "--to",
+    "targets",
+    required=True,
+    metavar="EVENT_ID[,...]",
+    help="Event(s) to go back to: full ids, or the short ids `godel show` prints (unique prefixes "
+    "and suffixes work too). Comma-separated or repeated.",
+    multiple=True,
+)
 @click.option("--reason", default="", help="Recorded in the log.")
-@click.option("--cut", is_flag=True,
-              help="Targeted cut: invalidate only the target and what ran inside it, keep later events cached.")
-@click.option("--assume-idempotent", is_flag=True,
-              help="Allow re-running completed commands/agent calls that the rewind would repeat.")
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).")
-def rewind(run_id: str, targets: tuple[str, ...], reason: str, cut: bool, assume_idempotent: bool,
-           runs_dir: Path | None) -> None:
+@click.option(
+    "--cut",
+    is_flag=True,
+    help="Targeted cut: invalidate only the target and what ran inside it, keep later events cached.",
+)
+@click.option(
+    "--assume-idempotent",
+    is_flag=True,
+    help="Allow re-running completed commands/agent calls that the rewind would repeat.",
+)
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
+)
+def rewind(
+    run_id: str,
+    targets: tuple[str, ...],
+    reason: str,
+    cut: bool,
+    assume_idempotent: bool,
+    runs_dir: Path | None,
+) -> None:
     """Go back to an event: invalidate it and everything after it, so `godel resume` re-runs them.
 
     \b
@@ -32,11 +54,10 @@ def rewind(run_id: str, targets: tuple[str, ...], reason: str, cut: bool, assume
     completed command or agent call again is refused unless --assume-idempotent is given.
     """
     from godel.exceptions import RewindUnsafe
-    from godel.log.ids import IdLookupError
     from godel.log.eventlog import EventLog, RunLockedError
     from godel.log.files import resolve_runs_dir
+    from godel.log.ids import IdLookupError
     from godel.replay.rewind import apply_rewind
-
     from godel_cli.runids import resolve_run
 
     ids = [part.strip() for t in targets for part in t.split(",") if part.strip()]
@@ -51,8 +72,13 @@ def rewind(run_id: str, targets: tuple[str, ...], reason: str, cut: bool, assume
         say(str(exc))
         raise SystemExit(EXIT_USAGE) from None
     try:
-        result = apply_rewind(log, ids, reason=reason, mode="cut" if cut else "to",
-                              assume_idempotent=assume_idempotent)
+        result = apply_rewind(
+            log,
+            ids,
+            reason=reason,
+            mode="cut" if cut else "to",
+            assume_idempotent=assume_idempotent,
+        )
     except RewindUnsafe as exc:
         say(f"rewind refused: {exc.message}")
         say(f"  blocking event: {exc.event_id} ({exc.op})")

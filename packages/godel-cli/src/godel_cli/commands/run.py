@@ -17,16 +17,40 @@ from godel_cli.runner import EXIT_USAGE, Outcome, execute_with_signals, report, 
 @click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("workflow_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARG ...]")
-@click.option("--no-strict", is_flag=True, help="Allow non-deterministic code (skip strict mode's checks and guards).")
+@click.option(
+    "--no-strict",
+    is_flag=True,
+    help="Allow non-deterministic code (skip strict mode's checks and guards).",
+)
 @click.option("--no-lint", is_flag=True, help="Skip the lint pre-flight.")
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where run logs go (default: $GODEL_RUNS_DIR or ./runs).")
-@click.option("--no-stream", is_flag=True, help="Do not write the live transcript (runs/<id>/transcript.jsonl).")
-@click.option("--auto-checkpoint", metavar="MODE", default=None,
-              help="Declare how godel.input answers arrive (pipe, file, fifo...); silences the non-TTY warning.")
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where run logs go (default: $GODEL_RUNS_DIR or ./runs).",
+)
+@click.option(
+    "--no-stream",
+    is_flag=True,
+    help="Do not write the live transcript (runs/<id>/transcript.jsonl).",
+)
+@click.option(
+    "--auto-checkpoint",
+    metavar="MODE",
+    default=None,
+    help="Declare how godel.input answers arrive (pipe, file, fifo...); silences the non-TTY warning.",
+)
 @click.option("--debug", is_flag=True, help="Print full tracebacks for unexpected errors.")
-def run(file: Path, workflow_args: tuple[str, ...], no_strict: bool, no_lint: bool, runs_dir: Path | None,
-        no_stream: bool, auto_checkpoint: str | None, debug: bool) -> None:
+def run(
+    file: Path,
+    workflow_args: tuple[str, ...],
+    no_strict: bool,
+    no_lint: bool,
+    runs_dir: Path | None,
+    no_stream: bool,
+    auto_checkpoint: str | None,
+    debug: bool,
+) -> None:
     """Run the @workflow in FILE as a new run.
 
     Arguments after -- go to the workflow function: `alice` is positional, `model=opus` is a
@@ -71,8 +95,18 @@ def run(file: Path, workflow_args: tuple[str, ...], no_strict: bool, no_lint: bo
     spec.source_file = str(path)
     if auto_checkpoint is not None:
         os.environ["GODEL_AUTO_CHECKPOINT"] = auto_checkpoint
-    sys.exit(_execute(spec, args, kwargs, runs_dir=runs_dir, stream=not no_stream,
-                      auto_checkpoint=auto_checkpoint or "", debug=debug, file=path))
+    sys.exit(
+        _execute(
+            spec,
+            args,
+            kwargs,
+            runs_dir=runs_dir,
+            stream=not no_stream,
+            auto_checkpoint=auto_checkpoint or "",
+            debug=debug,
+            file=path,
+        )
+    )
 
 
 def _execute(spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, file) -> int:  # type: ignore[no-untyped-def]
@@ -87,8 +121,12 @@ def _execute(spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, fi
         return started
 
     async def body(outcome: Outcome):  # type: ignore[no-untyped-def]
-        options = RunOptions(runs_dir=runs_dir, on_start=on_start(outcome), transcript=stream,
-                             auto_checkpoint=auto_checkpoint)
+        options = RunOptions(
+            runs_dir=runs_dir,
+            on_start=on_start(outcome),
+            transcript=stream,
+            auto_checkpoint=auto_checkpoint,
+        )
         return await execute(spec, tuple(args), dict(kwargs), options)
 
     outcome = execute_with_signals(body)

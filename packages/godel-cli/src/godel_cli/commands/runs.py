@@ -12,7 +12,9 @@ from godel_cli.commands.show import RUNS_DIR_HELP, make_style
 from godel_cli.runner import say
 
 
-@click.group("runs", invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    "runs", invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.pass_context
 def runs(ctx: click.Context) -> None:
     """Inspect the runs in a runs directory."""
@@ -21,19 +23,26 @@ def runs(ctx: click.Context) -> None:
 
 
 @runs.command("list")
-@click.option("--status", type=click.Choice([s.value for s in RunStatus], case_sensitive=False), default=None,
-              help="Only runs in this state (any case).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N", help="At most N runs.")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in RunStatus], case_sensitive=False),
+    default=None,
+    help="Only runs in this state (any case).",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, metavar="N", help="At most N runs."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP)
+@click.option(
+    "--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP
+)
 def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Path | None) -> None:
     """List runs, newest first: id, workflow, status, start (local time), duration, attempts.
 
     RUNNING means a live process holds the run; CRASHED means none does and the run recorded
     no end (resume it); UNKNOWN means its log could not be read.
     """
-    from godel.log.files import resolve_runs_dir
-    from godel.log.files import list_run_ids
+    from godel.log.files import list_run_ids, resolve_runs_dir
 
     directory = resolve_runs_dir(runs_dir)
     ids = list_run_ids(directory)
@@ -54,7 +63,11 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
         click.echo(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False))
         return
     if not summaries:
-        say(f"no runs in {directory}" if not ids else f"no {status.upper() if status else ''} runs in {directory}")
+        say(
+            f"no runs in {directory}"
+            if not ids
+            else f"no {status.upper() if status else ''} runs in {directory}"
+        )
         return
     click.echo(_table(summaries))
 
@@ -63,13 +76,24 @@ def _table(summaries: list[RunSummary]) -> str:
     from godel.runs.render.format import format_duration, local_time
 
     style = make_style()
-    rows = [(s.run_id, s.workflow, s.status.value, local_time(s.started), format_duration(s.duration()),
-             str(s.attempts)) for s in summaries]
+    rows = [
+        (
+            s.run_id,
+            s.workflow,
+            s.status.value,
+            local_time(s.started),
+            format_duration(s.duration()),
+            str(s.attempts),
+        )
+        for s in summaries
+    ]
     headers = ("RUN ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "ATTEMPTS")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    lines = [style("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(), "bold")]
+    lines = [
+        style("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), "bold")
+    ]
     for row in rows:
-        cells = [c.ljust(w) for c, w in zip(row, widths)]
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=True)]
         cells[2] = style(cells[2], row[2])
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)

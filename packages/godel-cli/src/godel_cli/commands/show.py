@@ -77,16 +77,36 @@ def _dump(value: Any) -> None:
 
 @click.command("show", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("run_id")
-@click.option("--graph", is_flag=True, help="Draw the call tree (FORK branches included) instead of the table.")
-@click.option("--all", "show_all", is_flag=True,
-              help="Also list prior attempts, invalidated events and RESUME/INVALIDATE/REWIND records, marked.")
-@click.option("--full", "event_query", metavar="EVENT_ID",
-              help="Print one event whole: identity, request and response "
-                   "(full id, unique prefix, or the short id show prints).")
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP)
+@click.option(
+    "--graph",
+    is_flag=True,
+    help="Draw the call tree (FORK branches included) instead of the table.",
+)
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Also list prior attempts, invalidated events and RESUME/INVALIDATE/REWIND records, marked.",
+)
+@click.option(
+    "--full",
+    "event_query",
+    metavar="EVENT_ID",
+    help="Print one event whole: identity, request and response "
+    "(full id, unique prefix, or the short id show prints).",
+)
+@click.option(
+    "--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def show(run_id: str, graph: bool, show_all: bool, event_query: str | None, runs_dir: Path | None,
-         as_json: bool) -> None:
+def show(
+    run_id: str,
+    graph: bool,
+    show_all: bool,
+    event_query: str | None,
+    runs_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Show run RUN_ID (a full id, or a unique prefix or suffix): a summary, then its events.
 
     By default each step or effect is listed once, in its latest state: a step that failed
@@ -100,14 +120,19 @@ def show(run_id: str, graph: bool, show_all: bool, event_query: str | None, runs
         _show(run_id, graph, show_all, event_query, runs_dir, as_json)
 
 
-def _show(run_id: str, graph: bool, show_all: bool, event_query: str | None, runs_dir: Path | None,
-          as_json: bool) -> None:
-    from godel.log.events import Op
-    from godel.log.ids import IdLookupError
+def _show(
+    run_id: str,
+    graph: bool,
+    show_all: bool,
+    event_query: str | None,
+    runs_dir: Path | None,
+    as_json: bool,
+) -> None:
     from godel.log.eventlog import EventLog
+    from godel.log.events import Op
     from godel.log.files import resolve_runs_dir
+    from godel.log.ids import IdLookupError
     from godel.runs.status import RunStatus, summarize_log
-
     from godel_cli.runids import resolve_run
 
     directory = resolve_runs_dir(runs_dir)
@@ -132,7 +157,9 @@ def _show(run_id: str, graph: bool, show_all: bool, event_query: str | None, run
         if as_json:
             _dump(full_dict(event))
         else:
-            parent = log.get(event.parent_id) if event.parent_id and event.parent_id in log else None
+            parent = (
+                log.get(event.parent_id) if event.parent_id and event.parent_id in log else None
+            )
             click.echo(render_full(event, parent, style))
         return
 
@@ -152,7 +179,9 @@ def _show(run_id: str, graph: bool, show_all: bool, event_query: str | None, run
 
         selected = rows(groups, show_all=show_all)
         if as_json:
-            _dump({"run": summary.to_dict(), "events": [row_dict(ev, mark) for ev, mark in selected]})
+            _dump(
+                {"run": summary.to_dict(), "events": [row_dict(ev, mark) for ev, mark in selected]}
+            )
             return
         body = render_table(selected, style)
 

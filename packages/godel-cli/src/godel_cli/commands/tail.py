@@ -21,16 +21,35 @@ Write = Callable[["Event"], None]
 
 @click.command("tail", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("run_id")
-@click.option("--format", "fmt", type=click.Choice(["pretty", "json"]), default="pretty", show_default=True,
-              help="pretty: one line per state transition; json: each transition as compact JSON "
-                   "with the log line's keys.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pretty", "json"]),
+    default="pretty",
+    show_default=True,
+    help="pretty: one line per state transition; json: each transition as compact JSON "
+    "with the log line's keys.",
+)
 @click.option("--no-follow", is_flag=True, help="Print what the log holds now and exit.")
-@click.option("--no-wait", is_flag=True,
-              help="Exit with status 2 at once if the run does not exist (default: wait for it to start).")
-@click.option("--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP)
-@click.option("--poll", type=click.FloatRange(min=0.01), default=0.1, show_default=True, metavar="SECONDS",
-              help="How often to look for new lines.")
-def tail(run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path | None, poll: float) -> None:
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Exit with status 2 at once if the run does not exist (default: wait for it to start).",
+)
+@click.option(
+    "--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.01),
+    default=0.1,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often to look for new lines.",
+)
+def tail(
+    run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path | None, poll: float
+) -> None:
     """Follow run RUN_ID's audit log: one line per state transition, as it is written.
 
     Stops when the run really ends: it finished, failed or paused and no process holds it
@@ -43,9 +62,9 @@ def tail(run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path |
     """
     import signal
 
-    from godel.log.ids import IdLookupError
-    from godel.log.format import CorruptLogError
     from godel.log.files import resolve_runs_dir
+    from godel.log.format import CorruptLogError
+    from godel.log.ids import IdLookupError
     from godel.runs.tail import find_log
 
     directory = resolve_runs_dir(runs_dir)
@@ -123,5 +142,7 @@ def _print_to_end(path: Path, write: Write) -> None:
 async def _follow(run_id: str, runs_dir: Path, poll: float, write: Write) -> None:
     from godel.runs.tail import tail_batches
 
-    async for batch in tail_batches(run_id, runs_dir=runs_dir, poll_interval=poll, on_warning=_warn):
+    async for batch in tail_batches(
+        run_id, runs_dir=runs_dir, poll_interval=poll, on_warning=_warn
+    ):
         _print_batch(batch, write)

@@ -17,8 +17,12 @@ from typing import Any
 __all__ = ["Agent", "AgentCall", "AgentResult", "get", "names", "result_record"]
 
 # Names defined by godel itself (not by plugins): imported on first use.
-_OWN = {"Agent": "godel.agents.base", "AgentCall": "godel.agents.call", "AgentResult": "godel.agents.call",
-        "result_record": "godel.agents.call"}
+_OWN = {
+    "Agent": "godel.agents.base",
+    "AgentCall": "godel.agents.call",
+    "AgentResult": "godel.agents.call",
+    "result_record": "godel.agents.call",
+}
 
 
 def get(name: str) -> Any:

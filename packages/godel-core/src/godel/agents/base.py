@@ -33,8 +33,8 @@ from godel.log.events import EventStatus, Op
 
 if TYPE_CHECKING:
     from godel.agents.invoke import Invocation
-    from godel.parsers.base import StreamParser
     from godel.engine.record import Position
+    from godel.parsers.base import StreamParser
 
 __all__ = ["DEFAULT_STALL_TIMEOUT", "Agent"]
 
@@ -43,11 +43,15 @@ DEFAULT_STALL_TIMEOUT = 600.0
 
 _OVERFLOW = re.compile(
     r"prompt is too long|context window|context length|token limit|max_tokens exceeded|maximum context"
-    r"|conversation is too long|input is too long", re.IGNORECASE)
+    r"|conversation is too long|input is too long",
+    re.IGNORECASE,
+)
 
-_RECOVERY_NOTE = ("(Your previous attempt at this request was interrupted or failed before it finished; "
-                  "this session may already hold part of your work on it. Continue from where you "
-                  "stopped and complete it.)\n\n")
+_RECOVERY_NOTE = (
+    "(Your previous attempt at this request was interrupted or failed before it finished; "
+    "this session may already hold part of your work on it. Continue from where you "
+    "stopped and complete it.)\n\n"
+)
 
 
 class Agent:
@@ -81,12 +85,21 @@ class Agent:
     can_fork: ClassVar[bool] = False
     """True when ``command`` supports ``session_mode="fork"``."""
 
-    def __init__(self, model: str | None = None, *, cwd: str | os.PathLike[str] | None = None,
-                 tools: Sequence[str] | None = None, skip_permissions: bool = False,
-                 system_prompt: str | None = None, session_id: str | None = None,
-                 timeout: float | None = None, stall_timeout: float | None = DEFAULT_STALL_TIMEOUT,
-                 env: Mapping[str, str] | None = None, executable: str | None = None,
-                 idempotent: bool = False) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        cwd: str | os.PathLike[str] | None = None,
+        tools: Sequence[str] | None = None,
+        skip_permissions: bool = False,
+        system_prompt: str | None = None,
+        session_id: str | None = None,
+        timeout: float | None = None,
+        stall_timeout: float | None = DEFAULT_STALL_TIMEOUT,
+        env: Mapping[str, str] | None = None,
+        executable: str | None = None,
+        idempotent: bool = False,
+    ) -> None:
         if isinstance(tools, str):
             raise TypeError("tools= takes a list of tool names, not a string")
         for name, value in (("timeout", timeout), ("stall_timeout", stall_timeout)):
@@ -137,7 +150,9 @@ class Agent:
         return self.model_aliases.get(self.model, self.model) if self.model else None
 
     # the call -----------------------------------------------------------------------------------
-    async def __call__(self, prompt: str, *, schema: Any = None, timeout: float | None = None) -> Any:
+    async def __call__(
+        self, prompt: str, *, schema: Any = None, timeout: float | None = None
+    ) -> Any:
         """Ask the agent. Returns the answer text, or an instance of ``schema`` (a pydantic model)."""
         if not isinstance(prompt, str) or not prompt.strip():
             raise ValueError(f"{self._name()}: the prompt must be a non-empty string")
@@ -166,7 +181,9 @@ class Agent:
         if pos is not None and pos.cached is not None:
             cached = pos.cached
             if cached.status is EventStatus.FINISHED:
-                hit = cached_response(pos, Op.AGENT_CALL, {**request, **session_fields(cached.request)})
+                hit = cached_response(
+                    pos, Op.AGENT_CALL, {**request, **session_fields(cached.request)}
+                )
                 if hit is not None:
                     return self._adopt(hit.request, hit.response or {}, schema)
             elif self._same_call(cached, request):
@@ -183,8 +200,9 @@ class Agent:
         if pos is None:
             response = await execute(None)
         else:
-            response = await effect(Op.AGENT_CALL, request, execute, side_effect=True, stream_path=stream_path,
-                                    pos=pos)
+            response = await effect(
+                Op.AGENT_CALL, request, execute, side_effect=True, stream_path=stream_path, pos=pos
+            )
         return self._adopt(request, response, schema)
 
     def _request(self, prompt: str, schema: Any) -> dict[str, Any]:
@@ -213,7 +231,8 @@ class Agent:
         from godel.log.events import compute_request_hash
 
         return bool(cached.request_hash) and cached.request_hash == compute_request_hash(
-            {**request, **session_fields(cached.request)})
+            {**request, **session_fields(cached.request)}
+        )
 
     def _plan(self, pos: Position | None, prior: Any) -> SessionPlan:
         if prior is not None:
@@ -241,8 +260,14 @@ class Agent:
         return [*stream_parent.get(), new_id()]
 
     # running it -----------------------------------------------------------------------------
-    async def _execute(self, plan: SessionPlan, request: dict[str, Any], schema: Any, timeout: float | None,
-                       stream_path: list[str]) -> dict[str, Any]:
+    async def _execute(
+        self,
+        plan: SessionPlan,
+        request: dict[str, Any],
+        schema: Any,
+        timeout: float | None,
+        stream_path: list[str],
+    ) -> dict[str, Any]:
         from godel.agents import schema as schemas
 
         prompt = request["prompt"]
@@ -256,7 +281,9 @@ class Agent:
             value, errors = schemas.coerce(schema, result.structured, result.text)
             if errors:
                 fix = schemas.repair_prompt(errors, native=self.native_schema)
-                call = self._call_spec(fix, result.session_id or first.session_id, "resume", request)
+                call = self._call_spec(
+                    fix, result.session_id or first.session_id, "resume", request
+                )
                 result, inv = await self._invoke(call, timeout, stream_path, results)
                 value, errors = schemas.coerce(schema, result.structured, result.text)
                 if errors:
@@ -269,91 +296,187 @@ class Agent:
             return self._call_spec(_RECOVERY_NOTE + prompt, plan.session_id, "resume", request)
         if not self.system_prompt_flag and self.system_prompt and plan.mode == "new":
             prompt = f"{self.system_prompt}\n\n{prompt}"
-        return self._call_spec(prompt, plan.session_id, plan.mode, request, fork_of=plan.fork_of,
-                               resume_at=plan.resume_at)
+        return self._call_spec(
+            prompt,
+            plan.session_id,
+            plan.mode,
+            request,
+            fork_of=plan.fork_of,
+            resume_at=plan.resume_at,
+        )
 
-    def _call_spec(self, prompt: str, session_id: str, mode: Any, request: dict[str, Any], *,
-                   fork_of: str | None = None, resume_at: str | None = None) -> AgentCall:
+    def _call_spec(
+        self,
+        prompt: str,
+        session_id: str,
+        mode: Any,
+        request: dict[str, Any],
+        *,
+        fork_of: str | None = None,
+        resume_at: str | None = None,
+    ) -> AgentCall:
         return AgentCall(
-            prompt=prompt, model=self.resolve_model(), session_id=session_id, session_mode=mode, fork_of=fork_of,
-            resume_at=resume_at, system_prompt=self.system_prompt if self.system_prompt_flag else None,
-            schema=request["schema"] if self.native_schema else None, tools=self.tools,
-            skip_permissions=self.skip_permissions, cwd=self.cwd)
+            prompt=prompt,
+            model=self.resolve_model(),
+            session_id=session_id,
+            session_mode=mode,
+            fork_of=fork_of,
+            resume_at=resume_at,
+            system_prompt=self.system_prompt if self.system_prompt_flag else None,
+            schema=request["schema"] if self.native_schema else None,
+            tools=self.tools,
+            skip_permissions=self.skip_permissions,
+            cwd=self.cwd,
+        )
 
-    async def _invoke_for(self, plan: SessionPlan, call: AgentCall, timeout: float | None, stream_path: list[str],
-                          results: list[AgentResult]) -> tuple[AgentResult, Invocation]:
+    async def _invoke_for(
+        self,
+        plan: SessionPlan,
+        call: AgentCall,
+        timeout: float | None,
+        stream_path: list[str],
+        results: list[AgentResult],
+    ) -> tuple[AgentResult, Invocation]:
         if not plan.recover:
             return await self._invoke(call, timeout, stream_path, results)
         inv = await self._run(call, timeout, stream_path)
         if self.session_missing(inv):
             # The interrupted call never got as far as saving its session: start it as planned.
-            prompt = call.prompt[len(_RECOVERY_NOTE):]
+            prompt = call.prompt[len(_RECOVERY_NOTE) :]
             if not self.system_prompt_flag and self.system_prompt and plan.mode == "new":
                 prompt = f"{self.system_prompt}\n\n{prompt}"
-            call = AgentCall(**{**call.__dict__, "prompt": prompt, "session_mode": plan.mode,
-                                "fork_of": plan.fork_of, "resume_at": plan.resume_at})
+            call = AgentCall(
+                **{
+                    **call.__dict__,
+                    "prompt": prompt,
+                    "session_mode": plan.mode,
+                    "fork_of": plan.fork_of,
+                    "resume_at": plan.resume_at,
+                }
+            )
             inv = await self._run(call, timeout, stream_path)
         return self._check(call, inv, results), inv
 
-    async def _invoke(self, call: AgentCall, timeout: float | None, stream_path: list[str],
-                      results: list[AgentResult]) -> tuple[AgentResult, Invocation]:
+    async def _invoke(
+        self,
+        call: AgentCall,
+        timeout: float | None,
+        stream_path: list[str],
+        results: list[AgentResult],
+    ) -> tuple[AgentResult, Invocation]:
         inv = await self._run(call, timeout, stream_path)
         return self._check(call, inv, results), inv
 
-    async def _run(self, call: AgentCall, timeout: float | None, stream_path: list[str]) -> Invocation:
+    async def _run(
+        self, call: AgentCall, timeout: float | None, stream_path: list[str]
+    ) -> Invocation:
         from godel.agents.invoke import cli_env, run_cli
         from godel.exceptions import AgentError
 
         argv = self.command(call)
         write = self._transcript_writer(stream_path)
         if write is not None:
-            write(op="agent.prompt", backend=self.backend, model=call.model, prompt=call.prompt,
-                  session_id=call.session_id, session_mode=call.session_mode)
+            write(
+                op="agent.prompt",
+                backend=self.backend,
+                model=call.model,
+                prompt=call.prompt,
+                session_id=call.session_id,
+                session_mode=call.session_mode,
+            )
         try:
-            return await run_cli(argv, parser=self._new_parser(), env=cli_env(self.env), cwd=call.cwd,
-                                 stdin=self.stdin(call), timeout=timeout, stall_timeout=self.stall_timeout,
-                                 write=write)
+            return await run_cli(
+                argv,
+                parser=self._new_parser(),
+                env=cli_env(self.env),
+                cwd=call.cwd,
+                stdin=self.stdin(call),
+                timeout=timeout,
+                stall_timeout=self.stall_timeout,
+                write=write,
+            )
         except OSError as exc:
             raise AgentError(
-                f"{self._name()}: cannot start {argv[0]!r}: {exc.strerror or exc}", cmd=argv, backend=self.backend,
-                model=call.model or "", session_id=call.session_id, step_path=_step_path(),
+                f"{self._name()}: cannot start {argv[0]!r}: {exc.strerror or exc}",
+                cmd=argv,
+                backend=self.backend,
+                model=call.model or "",
+                session_id=call.session_id,
+                step_path=_step_path(),
                 remediation_hint=f"Install the {argv[0]} CLI and make sure it is on PATH "
-                                 "(or pass executable= with its full path).") from exc
+                "(or pass executable= with its full path).",
+            ) from exc
 
     def _check(self, call: AgentCall, inv: Invocation, results: list[AgentResult]) -> AgentResult:
         """The invocation's result, or the exception that says why there is none."""
-        from godel.exceptions import AgentError, AgentRefusal, AgentStalled, AgentTimeout, ContextOverflowError
+        from godel.exceptions import (
+            AgentError,
+            AgentRefusal,
+            AgentStalled,
+            AgentTimeout,
+            ContextOverflowError,
+        )
 
-        common = dict(cmd=inv.argv, stdout=inv.stdout, stderr=inv.stderr, returncode=inv.returncode,
-                      backend=self.backend, model=call.model or "", session_id=call.session_id, step_path=_step_path())
+        common = dict(
+            cmd=inv.argv,
+            stdout=inv.stdout,
+            stderr=inv.stderr,
+            returncode=inv.returncode,
+            backend=self.backend,
+            model=call.model or "",
+            session_id=call.session_id,
+            step_path=_step_path(),
+        )
         if inv.stalled:
-            raise AgentStalled(f"{self._name()}: no output for {self.stall_timeout:g}s; ended the CLI",
-                               remediation_hint="Raise stall_timeout= if the agent legitimately works silently "
-                                                "that long, or check the model server.", **common)
+            raise AgentStalled(
+                f"{self._name()}: no output for {self.stall_timeout:g}s; ended the CLI",
+                remediation_hint="Raise stall_timeout= if the agent legitimately works silently "
+                "that long, or check the model server.",
+                **common,
+            )
         if inv.timed_out:
-            raise AgentTimeout(f"{self._name()}: the call took longer than its timeout; ended the CLI",
-                               remediation_hint="Raise timeout= or give the agent a smaller task.", **common)
+            raise AgentTimeout(
+                f"{self._name()}: the call took longer than its timeout; ended the CLI",
+                remediation_hint="Raise timeout= or give the agent a smaller task.",
+                **common,
+            )
         result = self.extract_result(inv)
         if result is None:
             tail = _tail(inv.stderr) or _tail(inv.stdout) or "(no output)"
-            raise AgentError(f"{self._name()}: the CLI exited (status {inv.returncode}) without a result: {tail}",
-                             remediation_hint="Run the command by hand to see what it says (its argv is in .cmd).",
-                             **common)
+            raise AgentError(
+                f"{self._name()}: the CLI exited (status {inv.returncode}) without a result: {tail}",
+                remediation_hint="Run the command by hand to see what it says (its argv is in .cmd).",
+                **common,
+            )
         results.append(result)
         if result.is_error:
             message = result.error or result.text or "unknown error"
             if self.is_context_overflow(f"{message}\n{inv.stderr}"):
-                raise ContextOverflowError(f"{self._name()}: the conversation no longer fits the model's context: "
-                                           f"{_clip(message)}", **common)
-            raise AgentError(f"{self._name()}: the model reported an error: {_clip(message)}", **common)
+                raise ContextOverflowError(
+                    f"{self._name()}: the conversation no longer fits the model's context: "
+                    f"{_clip(message)}",
+                    **common,
+                )
+            raise AgentError(
+                f"{self._name()}: the model reported an error: {_clip(message)}", **common
+            )
         if result.refusal:
-            raise AgentRefusal(f"{self._name()}: the model refused the request: {_clip(result.text)}",
-                               model=call.model or "", refusal_reason=result.stop_reason or "refusal",
-                               step_path=_step_path())
+            raise AgentRefusal(
+                f"{self._name()}: the model refused the request: {_clip(result.text)}",
+                model=call.model or "",
+                refusal_reason=result.stop_reason or "refusal",
+                step_path=_step_path(),
+            )
         return result
 
-    def _response(self, result: AgentResult, results: list[AgentResult], value: Any, inv: Invocation,
-                  session_id: str) -> dict[str, Any]:
+    def _response(
+        self,
+        result: AgentResult,
+        results: list[AgentResult],
+        value: Any,
+        inv: Invocation,
+        session_id: str,
+    ) -> dict[str, Any]:
         usage: dict[str, int] = {}
         cost = None
         for r in results:
@@ -384,9 +507,12 @@ class Agent:
         return SchemaValidationFailure(
             f"{self._name()}: the answer did not match {schema.__name__} (after one repair turn): "
             + "; ".join(errors[:5]),
-            schema_name=schema.__name__, raw=result.text if result.structured is None else repr(result.structured),
-            validation_errors=errors, step_path=_step_path(),
-            remediation_hint="Make the prompt say more precisely what each field must hold, or loosen the schema.")
+            schema_name=schema.__name__,
+            raw=result.text if result.structured is None else repr(result.structured),
+            validation_errors=errors,
+            step_path=_step_path(),
+            remediation_hint="Make the prompt say more precisely what each field must hold, or loosen the schema.",
+        )
 
     def _new_parser(self) -> StreamParser:
         parser = self.parser
@@ -408,7 +534,9 @@ class Agent:
 
     def __repr__(self) -> str:
         # Stable over the agent's life (no session state): step arguments are recorded by repr.
-        return f"{type(self).__name__}(model={self.model!r}, cwd={self.cwd!r}, tools={self.tools!r})"
+        return (
+            f"{type(self).__name__}(model={self.model!r}, cwd={self.cwd!r}, tools={self.tools!r})"
+        )
 
 
 def _step_path() -> tuple[str, ...]:

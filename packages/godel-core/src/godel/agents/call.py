@@ -54,8 +54,18 @@ class AgentResult:
     stop_reason: str | None = None
 
 
-_RESULT_FIELDS = ("text", "structured", "session_id", "usage", "cost_usd", "is_error", "error", "refusal",
-                  "cursor", "stop_reason")
+_RESULT_FIELDS = (
+    "text",
+    "structured",
+    "session_id",
+    "usage",
+    "cost_usd",
+    "is_error",
+    "error",
+    "refusal",
+    "cursor",
+    "stop_reason",
+)
 
 
 def result_record(**fields: Any) -> dict[str, Any]:

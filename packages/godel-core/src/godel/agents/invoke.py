@@ -19,8 +19,8 @@ from typing import Any
 
 import anyio
 
-from godel.process.group import run_group
 from godel.parsers.base import Record, StreamParser
+from godel.process.group import run_group
 
 __all__ = ["Invocation", "run_cli"]
 
@@ -42,9 +42,17 @@ class Invocation:
     started_at: float = 0.0  # wall-clock time.time() when the CLI was started
 
 
-async def run_cli(argv: Sequence[str], *, parser: StreamParser, env: dict[str, str] | None, cwd: str | None,
-                  stdin: str | None, timeout: float | None, stall_timeout: float | None,
-                  write: Write | None) -> Invocation:
+async def run_cli(
+    argv: Sequence[str],
+    *,
+    parser: StreamParser,
+    env: dict[str, str] | None,
+    cwd: str | None,
+    stdin: str | None,
+    timeout: float | None,
+    stall_timeout: float | None,
+    write: Write | None,
+) -> Invocation:
     """Run an agent CLI to completion (or until a watchdog ends it) and collect its stream.
 
     ``write(op, **fields)`` receives every record as it arrives (the transcript), or is None.
@@ -98,15 +106,29 @@ async def run_cli(argv: Sequence[str], *, parser: StreamParser, env: dict[str, s
             handle = loop.call_later(stall_timeout, check_stall)
         try:
             outcome = await run_group(
-                list(argv), shell=False, cwd=cwd, env=env,
+                list(argv),
+                shell=False,
+                cwd=cwd,
+                env=env,
                 stdin=stdin.encode("utf-8") if stdin is not None else None,
-                inherit_stdin=False, timeout=timeout, out_sink=on_out, err_sink=on_err, die_with_parent=True)
+                inherit_stdin=False,
+                timeout=timeout,
+                out_sink=on_out,
+                err_sink=on_err,
+                die_with_parent=True,
+            )
         finally:
             if handle is not None:
                 handle.cancel()
     emit(parser.close())
-    inv = Invocation(list(argv), outcome.returncode if outcome is not None else None, records,
-                     "\n".join(out_lines), "\n".join(err_lines), round(time.monotonic() - started, 6))
+    inv = Invocation(
+        list(argv),
+        outcome.returncode if outcome is not None else None,
+        records,
+        "\n".join(out_lines),
+        "\n".join(err_lines),
+        round(time.monotonic() - started, 6),
+    )
     inv.stalled = stalled
     inv.started_at = started_at
     inv.timed_out = outcome is not None and outcome.returncode is None

@@ -19,7 +19,9 @@ def check_schema(schema: Any) -> None:
     from pydantic import BaseModel
 
     if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
-        raise TypeError(f"schema= must be a pydantic model class (a BaseModel subclass), got {schema!r}")
+        raise TypeError(
+            f"schema= must be a pydantic model class (a BaseModel subclass), got {schema!r}"
+        )
 
 
 def json_schema(schema: Any) -> dict[str, Any]:
@@ -87,6 +89,9 @@ def instructions(schema: Any) -> str:
 def repair_prompt(errors: list[str], *, native: bool) -> str:
     """The one follow-up turn that asks the model to fix an answer that did not validate."""
     listed = "\n".join(f"- {e}" for e in errors[:20])
-    how = ("Provide the structured output again, corrected." if native else
-           "Reply again with only the corrected JSON object, nothing else.")
+    how = (
+        "Provide the structured output again, corrected."
+        if native
+        else "Reply again with only the corrected JSON object, nothing else."
+    )
     return f"Your answer did not match the required JSON schema:\n{listed}\n{how}"

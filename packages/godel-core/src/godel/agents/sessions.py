@@ -18,12 +18,12 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from godel.strict.privilege import privileged
 from godel.log.events import EventStatus, Op
+from godel.strict.privilege import privileged
 
 if TYPE_CHECKING:
-    from godel.log.events import Event
     from godel.log.eventlog import EventLog
+    from godel.log.events import Event
 
 from godel.agents.call import SessionMode
 
@@ -39,12 +39,18 @@ class SessionPlan:
     turn: int
     fork_of: str | None = None
     resume_at: str | None = None
-    recover: bool = False  # re-running a call that was interrupted: try to continue its session first
+    recover: bool = (
+        False  # re-running a call that was interrupted: try to continue its session first
+    )
     note: str = ""  # why the plan differs from the obvious one (a warning for the user)
 
     def fields(self) -> dict[str, Any]:
         """The session part of the ``agent.call`` request."""
-        out: dict[str, Any] = {"session_id": self.session_id, "session_mode": self.mode, "turn": self.turn}
+        out: dict[str, Any] = {
+            "session_id": self.session_id,
+            "session_mode": self.mode,
+            "turn": self.turn,
+        }
         if self.fork_of:
             out["fork_of"] = self.fork_of
         return out
@@ -64,8 +70,15 @@ def new_session_id() -> str:
         return str(uuid.uuid4())
 
 
-def plan_live(log: EventLog | None, session_id: str | None, turn: int, cursor: str | None, *,
-              can_fork: bool, exclude: Event | None = None) -> SessionPlan:
+def plan_live(
+    log: EventLog | None,
+    session_id: str | None,
+    turn: int,
+    cursor: str | None,
+    *,
+    can_fork: bool,
+    exclude: Event | None = None,
+) -> SessionPlan:
     """The plan for a call that runs live, continuing ``session_id`` (None: no session yet)."""
     if session_id is None:
         return SessionPlan(new_session_id(), "new", turn)
@@ -73,16 +86,26 @@ def plan_live(log: EventLog | None, session_id: str | None, turn: int, cursor: s
         return SessionPlan(session_id, "resume", turn)
     if can_fork:
         return SessionPlan(new_session_id(), "fork", turn, fork_of=session_id, resume_at=cursor)
-    return SessionPlan(new_session_id(), "new", turn,
-                       note=f"session {session_id} already holds answers this run discarded, and this "
-                            "backend cannot fork a session: starting a new one")
+    return SessionPlan(
+        new_session_id(),
+        "new",
+        turn,
+        note=f"session {session_id} already holds answers this run discarded, and this "
+        "backend cannot fork a session: starting a new one",
+    )
 
 
 def plan_recovery(prior: Event, cursor: str | None) -> SessionPlan:
     """Re-run the interrupted (or failed) call ``prior`` in the session it had started."""
     fields = session_fields(prior.request)
-    return SessionPlan(fields["session_id"], fields.get("session_mode", "new"), int(fields.get("turn", 0)),
-                       fork_of=fields.get("fork_of"), resume_at=cursor, recover=True)
+    return SessionPlan(
+        fields["session_id"],
+        fields.get("session_mode", "new"),
+        int(fields.get("turn", 0)),
+        fork_of=fields.get("fork_of"),
+        resume_at=cursor,
+        recover=True,
+    )
 
 
 def _went_further(log: EventLog, session_id: str, turn: int, exclude: Event | None) -> bool:
@@ -95,7 +118,10 @@ def _went_further(log: EventLog, session_id: str, turn: int, exclude: Event | No
         if ev.op != Op.AGENT_CALL or ev.event_id == skip or ev.status not in _ANSWERED:
             continue
         req = ev.request
-        if int(req.get("turn", -1)) >= turn and session_id in (req.get("session_id"), (ev.response or {}).get("session_id")):
+        if int(req.get("turn", -1)) >= turn and session_id in (
+            req.get("session_id"),
+            (ev.response or {}).get("session_id"),
+        ):
             return True
     return False
 

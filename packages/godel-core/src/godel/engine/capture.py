@@ -61,8 +61,13 @@ class _Owner:
 
     __slots__ = ("frame", "partial", "run", "step_path", "stream_path", "write")
 
-    def __init__(self, run: RunState, frame: Frame | None, step_path: tuple[str, ...],
-                 write: Callable[..., Any]) -> None:
+    def __init__(
+        self,
+        run: RunState,
+        frame: Frame | None,
+        step_path: tuple[str, ...],
+        write: Callable[..., Any],
+    ) -> None:
         from godel.log.ids import new_id
 
         self.run = run
@@ -134,10 +139,18 @@ class _Tee:
         if not _writes_fd1(sys.stdout):
             original = sys.stdout
             encoding = getattr(original, "encoding", None) or "utf-8"
-            sys.stdout = open(1, "w", buffering=1, closefd=False, encoding=encoding,  # noqa: SIM115
-                              errors="backslashreplace")
+            sys.stdout = open(
+                1,
+                "w",
+                buffering=1,
+                closefd=False,
+                encoding=encoding,
+                errors="backslashreplace",
+            )
             self._replaced = (original, sys.stdout)
-        self._thread = threading.Thread(target=self._reader, name="godel-capture-stdout", daemon=True)
+        self._thread = threading.Thread(
+            target=self._reader, name="godel-capture-stdout", daemon=True
+        )
         self._thread.start()
 
     def set_sink(self, owner: _Owner | None) -> None:
@@ -194,7 +207,7 @@ class _Tee:
                 if sink is not None:
                     try:
                         sink.emit(data)
-                    except Exception:  # noqa: BLE001 - the reader must live on, or fd 1 would block
+                    except Exception:
                         pass
                 with self._lock:
                     self._busy = False
@@ -230,7 +243,7 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     try:
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     except OSError:
         pass  # the terminal went away: keep capturing into the transcript
 
@@ -271,7 +284,9 @@ _tee: _Tee | None = None
 
 
 @contextlib.contextmanager
-def capturing(run: RunState, frame: Frame | None, step_path: tuple[str, ...] = ()) -> Iterator[None]:
+def capturing(
+    run: RunState, frame: Frame | None, step_path: tuple[str, ...] = ()
+) -> Iterator[None]:
     """Capture fd 1 into ``run``'s transcript while the block runs (see the module docstring).
 
     ``frame`` is the capturing step's frame, or None for the whole workflow body. Raises
@@ -301,8 +316,8 @@ def _push(owner: _Owner) -> None:
                     f"{where!r} is capturing it in a concurrent branch; fd 1 is shared by the whole process",
                     step_path=owner.step_path,
                     remediation_hint="don't run capture_stdout steps concurrently (parallel branches): "
-                                     "use capture_stdout on the enclosing step or @workflow instead, "
-                                     "or parallel(..., max_concurrency=1)",
+                    "use capture_stdout on the enclosing step or @workflow instead, "
+                    "or parallel(..., max_concurrency=1)",
                 )
         if _tee is None:
             _tee = _Tee()

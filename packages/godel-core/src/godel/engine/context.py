@@ -15,14 +15,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from godel.log.events import Event, EventStatus, Op
 from godel.engine.keys import ROOT_KEY, KeyTable
+from godel.log.events import Event, EventStatus, Op
 
 if TYPE_CHECKING:
     from godel.log.eventlog import EventLog
     from godel.log.redact import Redactor
-    from godel.replay.policy import ReplayPolicy
     from godel.log.transcript import Transcript
+    from godel.replay.policy import ReplayPolicy
 
 
 @dataclass
@@ -159,7 +159,9 @@ def current_frame() -> Frame | None:
 
 def root_frame(run: RunState) -> Frame:
     """The workflow body's frame."""
-    return Frame(run, "root", parent=None, step_path=(), invocation_seq=0, key=ROOT_KEY, event=run.root_event)
+    return Frame(
+        run, "root", parent=None, step_path=(), invocation_seq=0, key=ROOT_KEY, event=run.root_event
+    )
 
 
 def lookup(run: RunState, key: int) -> Event | None:

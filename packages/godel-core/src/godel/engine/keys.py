@@ -46,5 +46,7 @@ class KeyTable:
             parent = keys.get(ev.parent_id or "", None)
             if parent is None:
                 continue  # metadata without a parent (REWIND outcome...) has no replay identity
-            keys[ev.event_id] = self.key(parent, ev.step_path, ev.invocation_seq, ev.step_local_seq, ev.op)
+            keys[ev.event_id] = self.key(
+                parent, ev.step_path, ev.invocation_seq, ev.step_local_seq, ev.op
+            )
         return keys

@@ -7,10 +7,10 @@ from typing import Any
 
 import anyio
 
-from godel.engine.context import Frame, frame_var, current_frame, current_run, lookup
-from godel.log.events import EventStatus, Op
-from godel.exceptions import ConfigError, PauseSignal, RewindSignal
+from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
 from godel.engine.step import StepCall
+from godel.exceptions import ConfigError, PauseSignal, RewindSignal
+from godel.log.events import EventStatus, Op
 
 
 def _close_all(aws: Iterable[Any]) -> None:
@@ -35,7 +35,9 @@ def _name_branch(exc: BaseException, index: int, what: str) -> None:
         exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
 
 
-async def parallel(*awaitables: Awaitable[Any] | Iterable[Awaitable[Any]], max_concurrency: int | None = None) -> tuple[Any, ...]:
+async def parallel(
+    *awaitables: Awaitable[Any] | Iterable[Awaitable[Any]], max_concurrency: int | None = None
+) -> tuple[Any, ...]:
     """Await every argument concurrently; return their results as a tuple in argument order.
 
     ``parallel(a, b)`` and ``parallel([a, b])`` are the same. When a branch fails, the others
@@ -48,32 +50,52 @@ async def parallel(*awaitables: Awaitable[Any] | Iterable[Awaitable[Any]], max_c
     else:
         aws = list(awaitables)
     if max_concurrency is not None and (
-        isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1
+        isinstance(max_concurrency, bool)
+        or not isinstance(max_concurrency, int)
+        or max_concurrency < 1
     ):
         _close_all(aws)
-        raise ConfigError(f"parallel max_concurrency must be a positive integer or None, got {max_concurrency!r}")
+        raise ConfigError(
+            f"parallel max_concurrency must be a positive integer or None, got {max_concurrency!r}"
+        )
     for i, aw in enumerate(aws):
         if not hasattr(aw, "__await__"):
             _close_all(aws)
-            raise TypeError(f"parallel argument {i} is not awaitable: {aw!r} (did you forget to call it?)")
+            raise TypeError(
+                f"parallel argument {i} is not awaitable: {aw!r} (did you forget to call it?)"
+            )
     run = current_run()
     frame = current_frame()
     if run is None or frame is None:
         return await _gather(aws, [None] * len(aws), max_concurrency)
 
     local = frame.next_local()
-    key = frame.op_key(Op.FORK, local) if run.cache else 0  # keys only serve lookups (godel.engine.keys)
+    key = (
+        frame.op_key(Op.FORK, local) if run.cache else 0
+    )  # keys only serve lookups (godel.engine.keys)
     request: dict[str, Any] = {"branches": len(aws)}
     if max_concurrency is not None:
         request["max_concurrency"] = max_concurrency
     cached = lookup(run, key) if run.cache else None
     if cached is not None and (
         cached.status is not EventStatus.FINISHED
-        or (cached.request != request and not (run.policy and run.policy.accept(run, cached, request)))
+        or (
+            cached.request != request
+            and not (run.policy and run.policy.accept(run, cached, request))
+        )
     ):
         cached = None
-    fork = Frame(run, "fork", parent=frame, step_path=frame.step_path, invocation_seq=frame.invocation_seq,
-                 key=key, local_seq=local, request=request, cached=cached)
+    fork = Frame(
+        run,
+        "fork",
+        parent=frame,
+        step_path=frame.step_path,
+        invocation_seq=frame.invocation_seq,
+        key=key,
+        local_seq=local,
+        request=request,
+        cached=cached,
+    )
     if cached is None:
         fork.scope_id()
     # Identities are fixed here, in argument order, before anything runs.
@@ -83,8 +105,17 @@ async def parallel(*awaitables: Awaitable[Any] | Iterable[Awaitable[Any]], max_c
             aw.bind(fork)
             frames.append(None)
         else:
-            frames.append(Frame(run, "branch", parent=fork, step_path=(*frame.step_path, f"[{i}]"),
-                                invocation_seq=frame.invocation_seq, key=fork.key, scope=fork))
+            frames.append(
+                Frame(
+                    run,
+                    "branch",
+                    parent=fork,
+                    step_path=(*frame.step_path, f"[{i}]"),
+                    invocation_seq=frame.invocation_seq,
+                    key=fork.key,
+                    scope=fork,
+                )
+            )
     join_local = frame.next_local()
     try:
         results = await _gather(aws, frames, max_concurrency)
@@ -99,20 +130,38 @@ async def parallel(*awaitables: Awaitable[Any] | Iterable[Awaitable[Any]], max_c
     return results
 
 
-def _join(run: Any, frame: Frame, fork: Frame, local: int, failed: BaseException | None = None) -> None:
+def _join(
+    run: Any, frame: Frame, fork: Frame, local: int, failed: BaseException | None = None
+) -> None:
     assert fork.event is not None
-    request = {"fork_id": fork.event.event_id, "branches": fork.request["branches"] if fork.request else 0}
+    request = {
+        "fork_id": fork.event.event_id,
+        "branches": fork.request["branches"] if fork.request else 0,
+    }
     if failed is None:
         response: dict[str, Any] = {"branches": request["branches"]}
         status = EventStatus.FINISHED
     else:
-        response = {"error": str(failed) or type(failed).__name__, "error_type": type(failed).__name__}
+        response = {
+            "error": str(failed) or type(failed).__name__,
+            "error_type": type(failed).__name__,
+        }
         status = EventStatus.FAILED
-    run.log.record(Op.JOIN, request=request, response=response, status=status, step_path=frame.step_path,
-                   parent_id=frame.scope_id(), invocation_seq=frame.invocation_seq, step_local_seq=local)
+    run.log.record(
+        Op.JOIN,
+        request=request,
+        response=response,
+        status=status,
+        step_path=frame.step_path,
+        parent_id=frame.scope_id(),
+        invocation_seq=frame.invocation_seq,
+        step_local_seq=local,
+    )
 
 
-async def _gather(aws: list[Any], frames: list[Frame | None], max_concurrency: int | None) -> tuple[Any, ...]:
+async def _gather(
+    aws: list[Any], frames: list[Frame | None], max_concurrency: int | None
+) -> tuple[Any, ...]:
     results: list[Any] = [None] * len(aws)
     failures: list[tuple[int, BaseException]] = []
     pauses: list[PauseSignal] = []

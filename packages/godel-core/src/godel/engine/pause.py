@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from godel.strict.privilege import privileged
-from godel.log.events import utc_now
 from godel.exceptions import PauseSignal
+from godel.log.events import utc_now
 from godel.log.files import resolve_runs_dir
+from godel.strict.privilege import privileged
 
 SENTINEL = "pause.json"
 # A run looks for the sentinel at most this often (seconds): a step boundary costs a clock read
@@ -40,7 +40,9 @@ def _check_id(run_id: str) -> None:
         raise ValueError(f"invalid run id {run_id!r}")
 
 
-def write_pause_request(run_id: str, reason: str = "", runs_dir: str | os.PathLike[str] | None = None) -> Path:
+def write_pause_request(
+    run_id: str, reason: str = "", runs_dir: str | os.PathLike[str] | None = None
+) -> Path:
     """Ask run ``run_id`` to pause at its next step boundary; returns the sentinel path."""
     path = sentinel_path(run_id, runs_dir)
     with privileged():
@@ -120,8 +122,8 @@ def is_live(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> bool
 
 def pause(run_id: str, *, reason: str = "", runs_dir: str | os.PathLike[str] | None = None) -> str:
     """Request a pause of a live run (``run_id`` may be a unique prefix/suffix); returns the full id."""
-    from godel.log.ids import resolve_id
     from godel.log.eventlog import list_run_ids
+    from godel.log.ids import resolve_id
 
     directory = resolve_runs_dir(runs_dir)
     if not directory.is_dir():

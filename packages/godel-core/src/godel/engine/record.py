@@ -83,7 +83,9 @@ def position(op: str) -> Position | None:
     return Position(run, frame, op)
 
 
-def cached_response(pos: Position, op: str, request: dict[str, Any], request_hash: str | None = None) -> Event | None:
+def cached_response(
+    pos: Position, op: str, request: dict[str, Any], request_hash: str | None = None
+) -> Event | None:
     """The earlier attempt's FINISHED event for this call if it may be replayed, else None."""
     cached = pos.cached
     if cached is None or cached.status is not EventStatus.FINISHED:
@@ -122,7 +124,11 @@ async def effect(
     hit = cached_response(pos, op, request) if pos.cached is not None else None
     if hit is not None:
         return hit.response or {}
-    if pos.cached is not None and pos.cached.status is EventStatus.STARTED and pos.run.policy is not None:
+    if (
+        pos.cached is not None
+        and pos.cached.status is EventStatus.STARTED
+        and pos.run.policy is not None
+    ):
         pos.run.policy.on_started_only(pos, op, request)
     log = pos.run.log
     frame = pos.frame

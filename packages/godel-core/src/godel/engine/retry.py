@@ -9,7 +9,7 @@ from typing import Any
 from godel.exceptions import StepTimeout, WorkflowFail
 
 
-class retry:  # noqa: N801 - used like a function: @retry(3)
+class retry:
     """Retry ``WorkflowFail`` and ``StepTimeout`` up to ``times`` attempts in total.
 
     Decorator (put it above ``@step`` so each attempt is its own step invocation)::
@@ -25,11 +25,19 @@ class retry:  # noqa: N801 - used like a function: @retry(3)
     Waits between attempts go through ``godel.det.sleep``, so a replay does not wait again.
     """
 
-    def __init__(self, times: int, *, backoff_seconds: float = 0.0, backoff_multiplier: float = 2.0,
-                 max_backoff_seconds: float | None = None,
-                 retry_on: tuple[type[BaseException], ...] = (WorkflowFail, StepTimeout)) -> None:
+    def __init__(
+        self,
+        times: int,
+        *,
+        backoff_seconds: float = 0.0,
+        backoff_multiplier: float = 2.0,
+        max_backoff_seconds: float | None = None,
+        retry_on: tuple[type[BaseException], ...] = (WorkflowFail, StepTimeout),
+    ) -> None:
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-            raise ValueError(f"retry times must be an integer >= 1 (attempts in total), got {times!r}")
+            raise ValueError(
+                f"retry times must be an integer >= 1 (attempts in total), got {times!r}"
+            )
         if backoff_seconds < 0 or backoff_multiplier < 0:
             raise ValueError("retry backoff_seconds and backoff_multiplier must be >= 0")
         self.times = times
@@ -47,8 +55,8 @@ class retry:  # noqa: N801 - used like a function: @retry(3)
 
     async def call(self, fn: Callable[..., Awaitable[Any]], /, *args: Any, **kwargs: Any) -> Any:
         """Call ``fn(*args, **kwargs)`` and await it, retrying as configured."""
-        from godel.engine.context import current_run
         from godel.det import sleep as det_sleep
+        from godel.engine.context import current_run
 
         last: BaseException | None = None
         for attempt in range(self.times):

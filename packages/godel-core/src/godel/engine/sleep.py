@@ -9,8 +9,8 @@ from typing import Any
 
 import anyio
 
-from godel.log.events import EventStatus
 from godel.engine.record import effect, position
+from godel.log.events import EventStatus
 
 
 def check_seconds(seconds: Any, who: str) -> float:
@@ -20,7 +20,9 @@ def check_seconds(seconds: Any, who: str) -> float:
     except (TypeError, ValueError):
         raise ValueError(f"{who} requires a number of seconds, got {seconds!r}") from None
     if isinstance(seconds, bool) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{who} requires a finite, non-negative number of seconds, got {seconds!r}")
+        raise ValueError(
+            f"{who} requires a finite, non-negative number of seconds, got {seconds!r}"
+        )
     return value
 
 
@@ -36,14 +38,21 @@ async def recorded_sleep(op: str, seconds: Any, who: str) -> dict[str, Any]:
     crashed in the middle of sleeps only what was left of it."""
     value = check_seconds(seconds, who)
     pos = position(op)
-    interrupted = pos is not None and pos.cached is not None and pos.cached.status is EventStatus.STARTED \
+    interrupted = (
+        pos is not None
+        and pos.cached is not None
+        and pos.cached.status is EventStatus.STARTED
         and pos.cached.request.get("seconds") == value
+    )
     wait = max(0.0, value - _already_slept(pos.cached.ts_start)) if interrupted else value  # type: ignore[union-attr]
 
     async def execute(_event: Any) -> dict[str, Any]:
         started = time.monotonic()
         await anyio.sleep(wait)
-        response: dict[str, Any] = {"seconds": value, "elapsed": round(time.monotonic() - started, 6)}
+        response: dict[str, Any] = {
+            "seconds": value,
+            "elapsed": round(time.monotonic() - started, 6),
+        }
         if interrupted:
             response.update(resumed=True, remaining_slept=round(wait, 6))
         return response

@@ -11,11 +11,11 @@ from typing import Any, TypeVar, overload
 
 import anyio
 
-from godel.engine.context import Frame, frame_var, current_frame, current_run, lookup
-from godel.engine.values import encode, encode_args
-from godel.log.events import EventStatus, Op, compute_request_hash
-from godel.exceptions import StepTimeout
+from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
 from godel.engine.record import failure_fields
+from godel.engine.values import encode, encode_args
+from godel.exceptions import StepTimeout
+from godel.log.events import EventStatus, Op, compute_request_hash
 
 T = TypeVar("T")
 
@@ -51,8 +51,14 @@ class StepSpec:
 
     __slots__ = ("_source_hash", "capture_stdout", "fn", "idempotent", "name", "timeout")
 
-    def __init__(self, fn: Callable[..., Coroutine[Any, Any, Any]], name: str, timeout: float | None,
-                 idempotent: bool, capture_stdout: bool) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Coroutine[Any, Any, Any]],
+        name: str,
+        timeout: float | None,
+        idempotent: bool,
+        capture_stdout: bool,
+    ) -> None:
         self.fn = fn
         self.name = name
         self.timeout = timeout
@@ -90,7 +96,9 @@ class StepCall:
 
     def __await__(self) -> Generator[Any, None, Any]:
         if self._awaited:
-            raise RuntimeError(f"step {self.spec.name!r}: this call was already awaited; call the step again")
+            raise RuntimeError(
+                f"step {self.spec.name!r}: this call was already awaited; call the step again"
+            )
         self._awaited = True
         return self._run().__await__()
 
@@ -105,7 +113,9 @@ class StepCall:
         spec = self.spec
         run = current_run()
         if run is None:
-            raise RuntimeError(f"@step {spec.name!r} called outside a @workflow; call it from a @workflow function")
+            raise RuntimeError(
+                f"@step {spec.name!r} called outside a @workflow; call it from a @workflow function"
+            )
         if self.frame is None:
             frame = current_frame()
             assert frame is not None
@@ -117,25 +127,47 @@ class StepCall:
         # Keys only serve lookups: a pass with nothing to replay never needs one (godel.engine.keys).
         key = run.keys.key(parent.key, path, inv, 0, Op.STEP_ENTER) if run.cache else 0
         args, kwargs, _ = encode_args(self.args, self.kwargs)
-        request = {"name": spec.name, "args": args, "kwargs": kwargs, "source_hash": spec.source_hash}
+        request = {
+            "name": spec.name,
+            "args": args,
+            "kwargs": kwargs,
+            "source_hash": spec.source_hash,
+        }
         cached = lookup(run, key) if key else None
         if cached is not None and (
             cached.status is not EventStatus.FINISHED
-            or (cached.request != request  # equal dicts: skip hashing (the common replay case)
-                and cached.request_hash and cached.request_hash != compute_request_hash(request)
-                and not (run.policy and run.policy.accept_step(run, cached, request)))
+            or (
+                cached.request != request  # equal dicts: skip hashing (the common replay case)
+                and cached.request_hash
+                and cached.request_hash != compute_request_hash(request)
+                and not (run.policy and run.policy.accept_step(run, cached, request))
+            )
         ):
             cached = None
         if cached is not None and run.policy is not None:
             run.policy.check_source_edit(run, cached, spec)
         if cached is None and run.pause_check is not None:
             run.pause_check()
-        frame = Frame(run, "step", parent=parent, step_path=path, invocation_seq=inv, key=key,
-                      request=request, cached=cached)
+        frame = Frame(
+            run,
+            "step",
+            parent=parent,
+            step_path=path,
+            invocation_seq=inv,
+            key=key,
+            request=request,
+            cached=cached,
+        )
         frame.idempotent = spec.idempotent
         if cached is None:
-            frame.event = run.log.start(Op.STEP_ENTER, request=request, step_path=path,
-                                        parent_id=parent.scope_id(), invocation_seq=inv, step_local_seq=0)
+            frame.event = run.log.start(
+                Op.STEP_ENTER,
+                request=request,
+                step_path=path,
+                parent_id=parent.scope_id(),
+                invocation_seq=inv,
+                step_local_seq=0,
+            )
         token = frame_var.set(frame)
         try:
             if spec.timeout is None and not spec.capture_stdout:
@@ -146,13 +178,20 @@ class StepCall:
                 from godel.engine.capture import capturing
 
                 with capturing(run, frame, path):
-                    result = await (self._with_timeout(path) if spec.timeout is not None
-                                    else spec.fn(*self.args, **self.kwargs))
+                    result = await (
+                        self._with_timeout(path)
+                        if spec.timeout is not None
+                        else spec.fn(*self.args, **self.kwargs)
+                    )
         except BaseException as exc:
             if not _is_control(exc):
                 frame.scope_id()  # a failure is always recorded, even in a replayed step
                 assert frame.event is not None
-                run.log.fail(frame.event, exc, **{k: v for k, v in failure_fields(exc).items() if k != "error"})
+                run.log.fail(
+                    frame.event,
+                    exc,
+                    **{k: v for k, v in failure_fields(exc).items() if k != "error"},
+                )
             raise
         finally:
             frame_var.reset(token)
@@ -168,7 +207,9 @@ class StepCall:
         if scope.cancelled_caught:
             raise StepTimeout(
                 f"step {spec.name!r} timed out after {spec.timeout}s",
-                step_name=spec.name, timeout_seconds=spec.timeout, step_path=path,
+                step_name=spec.name,
+                timeout_seconds=spec.timeout,
+                step_path=path,
                 remediation_hint="raise the step's timeout= or make it faster; wrap it in retry() to try again",
             )
         return result
@@ -183,12 +224,24 @@ def _is_control(exc: BaseException) -> bool:
 @overload
 def step(fn: Callable[..., Coroutine[Any, Any, T]], /) -> Callable[..., StepCall]: ...
 @overload
-def step(*, name: str | None = None, timeout: float | None = None, idempotent: bool = False,
-         capture_stdout: bool = False) -> Callable[[Callable[..., Coroutine[Any, Any, T]]], Callable[..., StepCall]]: ...
+def step(
+    *,
+    name: str | None = None,
+    timeout: float | None = None,
+    idempotent: bool = False,
+    capture_stdout: bool = False,
+) -> Callable[[Callable[..., Coroutine[Any, Any, T]]], Callable[..., StepCall]]: ...
 
 
-def step(fn: Any = None, /, *, name: str | None = None, timeout: float | None = None,
-         idempotent: bool = False, capture_stdout: bool = False) -> Any:
+def step(
+    fn: Any = None,
+    /,
+    *,
+    name: str | None = None,
+    timeout: float | None = None,
+    idempotent: bool = False,
+    capture_stdout: bool = False,
+) -> Any:
     """Make an async function a recorded step: ``@step`` or ``@step(name=, timeout=, idempotent=, capture_stdout=)``.
 
     ``timeout`` (seconds) raises ``StepTimeout``; ``idempotent=True`` allows a resume to re-run
@@ -196,14 +249,18 @@ def step(fn: Any = None, /, *, name: str | None = None, timeout: float | None = 
     body writes to stdout (fd 1) into the run's transcript, line by line, while still showing
     it (see ``godel.engine.capture``).
     """
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+    ):
         raise TypeError(f"@step timeout must be a positive number of seconds, got {timeout!r}")
     if name is not None and (not isinstance(name, str) or not name.strip() or "/" in name):
         raise TypeError(f"@step name must be a non-empty string without '/', got {name!r}")
 
     def decorate(f: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., StepCall]:
         if not inspect.iscoroutinefunction(f):
-            raise TypeError(f"@step requires an async function (async def), got {getattr(f, '__name__', f)!r}")
+            raise TypeError(
+                f"@step requires an async function (async def), got {getattr(f, '__name__', f)!r}"
+            )
         spec = StepSpec(f, name or f.__name__, timeout, idempotent, capture_stdout)
 
         @functools.wraps(f)

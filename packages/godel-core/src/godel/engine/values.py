@@ -40,7 +40,9 @@ def encode(value: Any) -> Any:
     return {REPR_KEY: stable_repr(value)}
 
 
-def encode_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any], bool]:
+def encode_args(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[list[Any], dict[str, Any], bool]:
     """Encode call arguments; the flag is True when every value was JSON (resumable from the CLI)."""
     if not args and not kwargs:
         return [], {}, True

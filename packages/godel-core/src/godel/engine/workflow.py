@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from godel.engine.context import RunState, frame_var, run_var, root_frame
-from godel.engine.values import encode, encode_args
-from godel.log.events import Op
-from godel.exceptions import PauseSignal, RewindSignal
-from godel.log.files import resolve_runs_dir
+from godel.engine.context import RunState, frame_var, root_frame, run_var
 from godel.engine.record import failure_fields
+from godel.engine.values import encode, encode_args
+from godel.exceptions import PauseSignal, RewindSignal
+from godel.log.events import Op
+from godel.log.files import resolve_runs_dir
 
 T = TypeVar("T")
 
@@ -47,17 +47,27 @@ class RunOptions:
     auto_checkpoint: str = ""
 
 
-def _new_state(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any], options: RunOptions) -> RunState:
+def _new_state(
+    spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any], options: RunOptions
+) -> RunState:
     from godel.log.eventlog import EventLog
     from godel.log.redact import build_redactor
 
     runs_dir = resolve_runs_dir(options.runs_dir)
     redactor = build_redactor(spec.redact)  # before the first line: the log writes through it
-    log = EventLog.create(runs_dir, options.run_id, header={"workflow": spec.name, "source_file": spec.source_file},
-                          redactor=redactor)
+    log = EventLog.create(
+        runs_dir,
+        options.run_id,
+        header={"workflow": spec.name, "source_file": spec.source_file},
+        redactor=redactor,
+    )
     enc_args, enc_kwargs, resumable = encode_args(args, kwargs)
-    request: dict[str, Any] = {"function": spec.name, "args": enc_args, "kwargs": enc_kwargs,
-                               "source_file": spec.source_file}
+    request: dict[str, Any] = {
+        "function": spec.name,
+        "args": enc_args,
+        "kwargs": enc_kwargs,
+        "source_file": spec.source_file,
+    }
     if not resumable:
         # Some values were stored by repr: the CLI cannot rebuild them to resume.
         request["args_repr_only"] = True
@@ -67,12 +77,22 @@ def _new_state(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any]
         from godel.log.transcript import Transcript
 
         transcript = Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
-    return RunState(log=log, root_event=root, transcript=transcript, source_file=spec.source_file,
-                    auto_checkpoint=options.auto_checkpoint, redactor=redactor)
+    return RunState(
+        log=log,
+        root_event=root,
+        transcript=transcript,
+        source_file=spec.source_file,
+        auto_checkpoint=options.auto_checkpoint,
+        redactor=redactor,
+    )
 
 
-async def execute(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, Any],
-                  options: RunOptions | None = None) -> Any:
+async def execute(
+    spec: WorkflowSpec,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    options: RunOptions | None = None,
+) -> Any:
     """Run a workflow as a new run and return its result."""
     options = options or RunOptions()
     state = _new_state(spec, args, kwargs, options)
@@ -84,14 +104,16 @@ async def execute(spec: WorkflowSpec, args: tuple[Any, ...], kwargs: dict[str, A
 MAX_REWINDS = 100
 
 
-async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+async def run_body(
+    spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     """Execute the workflow function in ``state`` and record how it ended.
 
     A ``godel.rewind`` inside the workflow is applied here, and the function runs again from
     the top with the rebuilt replay cache (at most ``MAX_REWINDS`` times per call).
     """
-    from godel.log.events import EventStatus
     from godel.engine.pause import SENTINEL, checker
+    from godel.log.events import EventStatus
 
     log = state.log
     root = state.root_event
@@ -111,8 +133,14 @@ async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], k
         status = "FINISHED"
         return result
     except PauseSignal as sig:
-        log.record(Op.PAUSED, request={"reason": sig.reason, "requested_ts": sig.request_ts},
-                   response={"reason": sig.reason}, parent_id=root.event_id, invocation_seq=-1, step_local_seq=-1)
+        log.record(
+            Op.PAUSED,
+            request={"reason": sig.reason, "requested_ts": sig.request_ts},
+            response={"reason": sig.reason},
+            parent_id=root.event_id,
+            invocation_seq=-1,
+            step_local_seq=-1,
+        )
         log.finish(root, {"result": "paused", "reason": sig.reason}, status=EventStatus.PAUSED)
         _remove(sentinel)
         status = "PAUSED"
@@ -132,7 +160,9 @@ async def run_body(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], k
         log.close()
 
 
-async def _run_rewinding(spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+async def _run_rewinding(
+    spec: WorkflowSpec, state: RunState, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     """The workflow function, run again from the top after each in-process rewind."""
     rewinds = 0
     while True:
@@ -142,7 +172,9 @@ async def _run_rewinding(spec: WorkflowSpec, state: RunState, args: tuple[Any, .
         except RewindSignal as sig:
             rewinds += 1
             if rewinds > MAX_REWINDS:
-                raise RuntimeError(f"the workflow rewound more than {MAX_REWINDS} times; stopping") from None
+                raise RuntimeError(
+                    f"the workflow rewound more than {MAX_REWINDS} times; stopping"
+                ) from None
             _apply_in_process_rewind(state, sig)
         finally:
             frame_var.reset(frame_token)
@@ -163,8 +195,13 @@ def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
     from godel.replay.policy import ReplayPolicy, build_cache
     from godel.replay.rewind import apply_rewind
 
-    apply_rewind(state.log, sig.target_ids, reason=sig.reason, mode=getattr(sig, "mode", "to"),
-                 assume_idempotent=getattr(sig, "assume_idempotent", False))
+    apply_rewind(
+        state.log,
+        sig.target_ids,
+        reason=sig.reason,
+        mode=getattr(sig, "mode", "to"),
+        assume_idempotent=getattr(sig, "assume_idempotent", False),
+    )
     state.keys = KeyTable()
     state.cache = build_cache(state.log, state.keys, state.root_event)
     if state.policy is None:
@@ -194,10 +231,18 @@ async def resume(
     from godel.engine.keys import KeyTable
     from godel.log.eventlog import EventLog
     from godel.log.redact import build_redactor
-    from godel.replay.policy import MismatchPolicy, ReplayPolicy, SourceEditPolicy, build_cache, root_event
+    from godel.replay.policy import (
+        MismatchPolicy,
+        ReplayPolicy,
+        SourceEditPolicy,
+        build_cache,
+        root_event,
+    )
 
     spec: WorkflowSpec = getattr(fn, "__godel_workflow__", fn)
-    policy = ReplayPolicy(MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent)
+    policy = ReplayPolicy(
+        MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent
+    )
     redactor = build_redactor(spec.redact)
     log = EventLog.open(run_id, resolve_runs_dir(runs_dir), redactor=redactor)
     from godel.engine.pause import SENTINEL
@@ -210,12 +255,25 @@ async def resume(
         keys = KeyTable()
         cache = build_cache(log, keys, root)
         attempt = 2 + sum(1 for ev in log if ev.op == Op.RESUME)
-        log.record(Op.RESUME, request={
-            "attempt": attempt, "godel_version": __version__, "source_file": spec.source_file,
-            "flags": {"on_mismatch": policy.on_mismatch.value, "on_source_edit": policy.on_source_edit.value,
-                      "assume_idempotent": assume_idempotent, **(flags or {})},
-        }, response={"cached_events": len(cache)}, parent_id=root.event_id, invocation_seq=-1,
-            step_local_seq=-1, sync=True)
+        log.record(
+            Op.RESUME,
+            request={
+                "attempt": attempt,
+                "godel_version": __version__,
+                "source_file": spec.source_file,
+                "flags": {
+                    "on_mismatch": policy.on_mismatch.value,
+                    "on_source_edit": policy.on_source_edit.value,
+                    "assume_idempotent": assume_idempotent,
+                    **(flags or {}),
+                },
+            },
+            response={"cached_events": len(cache)},
+            parent_id=root.event_id,
+            invocation_seq=-1,
+            step_local_seq=-1,
+            sync=True,
+        )
     except BaseException:
         log.close()
         raise
@@ -223,9 +281,19 @@ async def resume(
     if transcript:
         from godel.log.transcript import Transcript
 
-        transcript_writer = Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
-    state = RunState(log=log, root_event=root, keys=keys, cache=cache, transcript=transcript_writer,
-                     policy=policy, source_file=spec.source_file, redactor=redactor)
+        transcript_writer = Transcript(
+            log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor
+        )
+    state = RunState(
+        log=log,
+        root_event=root,
+        keys=keys,
+        cache=cache,
+        transcript=transcript_writer,
+        policy=policy,
+        source_file=spec.source_file,
+        redactor=redactor,
+    )
     if on_start is not None:
         on_start(log.run_id, log.path)
     return await run_body(spec, state, tuple(args or ()), dict(kwargs or {}))
@@ -248,12 +316,14 @@ def recorded_args(root: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
         raise ResumeError(
             "this run's arguments held a secret, which the audit log stores redacted; they cannot be recovered",
             remediation_hint="pass secrets through environment variables rather than workflow arguments, or call "
-                             "godel.resume(workflow, run_id, args=..., kwargs=...) with the original values",
+            "godel.resume(workflow, run_id, args=..., kwargs=...) with the original values",
         )
     return args, kwargs
 
 
-def workflow(fn: Any = None, /, *, capture_stdout: bool = False, redact: list[Any] | None = None) -> Any:
+def workflow(
+    fn: Any = None, /, *, capture_stdout: bool = False, redact: list[Any] | None = None
+) -> Any:
     """Make an async function a workflow: ``@workflow`` or ``@workflow(capture_stdout=..., redact=...)``.
 
     Calling it (``await my_workflow(...)``) starts a new run, records every effect to
@@ -272,12 +342,16 @@ def workflow(fn: Any = None, /, *, capture_stdout: bool = False, redact: list[An
 
     def decorate(f: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Coroutine[Any, Any, T]]:
         if not inspect.iscoroutinefunction(f):
-            raise TypeError(f"@workflow requires an async function (async def), got {getattr(f, '__name__', f)!r}")
+            raise TypeError(
+                f"@workflow requires an async function (async def), got {getattr(f, '__name__', f)!r}"
+            )
         spec = WorkflowSpec(f, f.__name__, capture_stdout, redactors)
 
         @functools.wraps(f)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            options = RunOptions(on_start=lambda run_id, _path: setattr(wrapper, "last_run_id", run_id))
+            options = RunOptions(
+                on_start=lambda run_id, _path: setattr(wrapper, "last_run_id", run_id)
+            )
             return await execute(spec, args, kwargs, options)
 
         wrapper.__godel_workflow__ = spec  # type: ignore[attr-defined]

@@ -85,15 +85,24 @@ class Rule(abc.ABC):
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         """Yield a diagnostic for every problem in ``source``."""
 
-    def report(self, source: SourceFile, node: ast.AST | int, message: str, hint: str | None = None) -> Diagnostic:
+    def report(
+        self, source: SourceFile, node: ast.AST | int, message: str, hint: str | None = None
+    ) -> Diagnostic:
         """A diagnostic of this rule at ``node`` (or at a 1-based line number)."""
         if isinstance(node, int):
             line, col = node, 0
         else:
             line = getattr(node, "lineno", 1)
             col = source.char_col(line, getattr(node, "col_offset", 0))
-        return Diagnostic(source.path, line, col, self.code, self.severity, message,
-                          self.hint if hint is None else hint)
+        return Diagnostic(
+            source.path,
+            line,
+            col,
+            self.code,
+            self.severity,
+            message,
+            self.hint if hint is None else hint,
+        )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.code}>"

@@ -50,7 +50,7 @@ def matches(selector: str, code: str) -> bool:
     """A selector is a whole code (``PL004``) or a prefix (``PL``, ``ECH``)."""
     if selector == code:
         return True
-    return selector.isalpha() and code.startswith(selector) and code[len(selector):].isdigit()
+    return selector.isalpha() and code.startswith(selector) and code[len(selector) :].isdigit()
 
 
 def matches_any(selectors: Iterable[str], code: str) -> bool:
@@ -88,7 +88,9 @@ def _codes_from(table: dict[str, Any], where: str, problems: list[str]) -> Layer
     disable: list[str] = []
     for key, value in table.items():
         if key in _ENABLE_KEYS or key in _DISABLE_KEYS:
-            if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            if isinstance(value, str) or (
+                isinstance(value, list) and all(isinstance(v, str) for v in value)
+            ):
                 codes = parse_codes(value)
                 bad = [c for c in codes if not SELECTOR.match(c)]
                 if bad:
@@ -129,7 +131,9 @@ class ConfigLoader:
                     settings = self._settings(candidate, config.problems)
             if (pyproject is not None and settings is not None) or (folder / ".git").exists():
                 break
-        config.layers = [layer for layer in (pyproject, settings) if layer is not None and layer.source]
+        config.layers = [
+            layer for layer in (pyproject, settings) if layer is not None and layer.source
+        ]
         return config
 
     @staticmethod
@@ -168,7 +172,9 @@ class Selection:
     skip: tuple[str, ...] = ()
 
     @classmethod
-    def from_options(cls, select: Sequence[str] | str | None, skip: Sequence[str] | str | None) -> Selection:
+    def from_options(
+        cls, select: Sequence[str] | str | None, skip: Sequence[str] | str | None
+    ) -> Selection:
         chosen = parse_codes(select)  # an empty --select restricts nothing
         return cls(tuple(chosen) or None, tuple(parse_codes(skip)))
 

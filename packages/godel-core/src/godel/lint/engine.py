@@ -36,7 +36,9 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     file = Path(path)
     try:
         if file.is_dir():
-            return None, _internal(path, 1, 0, "is a directory, not a file", "pass the workflow's .py files")
+            return None, _internal(
+                path, 1, 0, "is a directory, not a file", "pass the workflow's .py files"
+            )
         data = file.read_bytes()
     except FileNotFoundError:
         return None, _internal(path, 1, 0, "cannot read file: no such file")
@@ -60,9 +62,13 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     except UnicodeDecodeError as exc:
         line, col = _location(data, exc.start, encoding)
         name = "UTF-8" if encoding.startswith("utf-8") else encoding
-        return None, _internal(path, line, col,
-                               f"not valid {name}: {exc.reason} at byte offset {exc.start}",
-                               "save the file as UTF-8")
+        return None, _internal(
+            path,
+            line,
+            col,
+            f"not valid {name}: {exc.reason} at byte offset {exc.start}",
+            "save the file as UTF-8",
+        )
 
 
 def parse_source(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | None]:
@@ -88,16 +94,24 @@ class Linter:
     ``skip`` never runs them; ``use_config`` reads each file's project configuration.
     """
 
-    def __init__(self, rules: Sequence[LoadedRule] | None = None, *,
-                 select: Sequence[str] | str | None = None, skip: Sequence[str] | str | None = None,
-                 use_config: bool = True, plugin_manager: PluginManager | None = None) -> None:
+    def __init__(
+        self,
+        rules: Sequence[LoadedRule] | None = None,
+        *,
+        select: Sequence[str] | str | None = None,
+        skip: Sequence[str] | str | None = None,
+        use_config: bool = True,
+        plugin_manager: PluginManager | None = None,
+    ) -> None:
         self.rules = list(rules) if rules is not None else load_rules(plugin_manager)
         self.selection = Selection.from_options(select, skip)
         self.use_config = use_config
         self._config = ConfigLoader()
         self.notes: list[str] = []
-        selectors = [*(("--select", s) for s in self.selection.select or ()),
-                     *(("--skip", s) for s in self.selection.skip)]
+        selectors = [
+            *(("--select", s) for s in self.selection.select or ()),
+            *(("--skip", s) for s in self.selection.skip),
+        ]
         self._note_selectors("", selectors)
 
     def _note(self, message: str) -> None:
@@ -105,15 +119,19 @@ class Linter:
             self.notes.append(message)
 
     def _known(self, selector: str) -> bool:
-        return selector == INTERNAL_CODE or any(matches_any((selector,), r.code) for r in self.rules)
+        return selector == INTERNAL_CODE or any(
+            matches_any((selector,), r.code) for r in self.rules
+        )
 
     def _note_selectors(self, where: str, selectors: Iterable[tuple[str, str]]) -> None:
         for option, selector in selectors:
             if not SELECTOR.match(selector):
                 self._note(f"{where}{option}: {selector!r} is not a lint code (ignored)")
             elif option in ("--skip", "disable") and selector == INTERNAL_CODE:
-                self._note(f"{where}{option}: {INTERNAL_CODE} reports files that cannot be linted; "
-                           "it cannot be skipped")
+                self._note(
+                    f"{where}{option}: {INTERNAL_CODE} reports files that cannot be linted; "
+                    "it cannot be skipped"
+                )
             elif not self._known(selector):
                 self._note(f"{where}{option}: unknown rule code {selector!r} (ignored)")
 
@@ -124,8 +142,10 @@ class Linter:
         for problem in config.problems:
             self._note(problem)
         for layer in config.layers:
-            self._note_selectors(f"{layer.source}: ", [*(("enable", s) for s in layer.enable),
-                                                       *(("disable", s) for s in layer.disable)])
+            self._note_selectors(
+                f"{layer.source}: ",
+                [*(("enable", s) for s in layer.enable), *(("disable", s) for s in layer.disable)],
+            )
         return config
 
     def active(self, path: str) -> tuple[list[LoadedRule], list[LoadedRule]]:
@@ -150,7 +170,11 @@ class Linter:
             found.extend(_run_rule(rule, source))
         table = suppressions(text)
         if table:
-            found = [d for d in found if d.code == INTERNAL_CODE or not is_suppressed(table, d.line, d.code)]
+            found = [
+                d
+                for d in found
+                if d.code == INTERNAL_CODE or not is_suppressed(table, d.line, d.code)
+            ]
         found.sort(key=_order)
         return found
 
@@ -177,8 +201,13 @@ def _order(diag: Diagnostic) -> tuple[int, int, str]:
 
 
 def _load_failure(path: str, rule: LoadedRule) -> Diagnostic:
-    return _internal(path, 1, 0, f"rule {rule.code} from {rule.provider} failed to load: {rule.error}",
-                     f"reinstall or update {rule.dist}, or skip the rule with --skip {rule.code}")
+    return _internal(
+        path,
+        1,
+        0,
+        f"rule {rule.code} from {rule.provider} failed to load: {rule.error}",
+        f"reinstall or update {rule.dist}, or skip the rule with --skip {rule.code}",
+    )
 
 
 def _run_rule(rule: LoadedRule, source: SourceFile) -> list[Diagnostic]:
@@ -193,21 +222,35 @@ def _run_rule(rule: LoadedRule, source: SourceFile) -> list[Diagnostic]:
                 diag = replace(diag, code=rule.code, severity=rule.severity, file=source.path)
             out.append(diag)
     except Exception as exc:  # a third-party rule can fail in any way; keep linting
-        out.append(_internal(source.path, 1, 0, f"internal error in rule {rule.code}: {type(exc).__name__}: {exc}",
-                             f"report this to {rule.dist}; skip the rule with --skip {rule.code}"))
+        out.append(
+            _internal(
+                source.path,
+                1,
+                0,
+                f"internal error in rule {rule.code}: {type(exc).__name__}: {exc}",
+                f"report this to {rule.dist}; skip the rule with --skip {rule.code}",
+            )
+        )
     return out
 
 
-def lint_paths(paths: Iterable[str | Path], *, select: Sequence[str] | str | None = None,
-               skip: Sequence[str] | str | None = None, use_config: bool = True,
-               rules: Sequence[LoadedRule] | None = None,
-               plugin_manager: PluginManager | None = None) -> LintReport:
+def lint_paths(
+    paths: Iterable[str | Path],
+    *,
+    select: Sequence[str] | str | None = None,
+    skip: Sequence[str] | str | None = None,
+    use_config: bool = True,
+    rules: Sequence[LoadedRule] | None = None,
+    plugin_manager: PluginManager | None = None,
+) -> LintReport:
     """Lint files with every registered rule (the ``godel run``/``resume`` pre-flight entry point).
 
     Raises ``godel.exceptions.PluginError`` when the rule registry is invalid (for example two
     distributions claiming one code prefix).
     """
-    linter = Linter(rules, select=select, skip=skip, use_config=use_config, plugin_manager=plugin_manager)
+    linter = Linter(
+        rules, select=select, skip=skip, use_config=use_config, plugin_manager=plugin_manager
+    )
     return linter.lint_paths(paths)
 
 
@@ -216,10 +259,18 @@ def lint_file(path: str | Path, **options: object) -> LintReport:
     return lint_paths([path], **options)  # type: ignore[arg-type]
 
 
-def lint_source(text: str, filename: str = "<string>", *, select: Sequence[str] | str | None = None,
-                skip: Sequence[str] | str | None = None, use_config: bool = False,
-                rules: Sequence[LoadedRule] | None = None,
-                plugin_manager: PluginManager | None = None) -> list[Diagnostic]:
+def lint_source(
+    text: str,
+    filename: str = "<string>",
+    *,
+    select: Sequence[str] | str | None = None,
+    skip: Sequence[str] | str | None = None,
+    use_config: bool = False,
+    rules: Sequence[LoadedRule] | None = None,
+    plugin_manager: PluginManager | None = None,
+) -> list[Diagnostic]:
     """Diagnostics for source text (no project configuration unless ``use_config``)."""
-    linter = Linter(rules, select=select, skip=skip, use_config=use_config, plugin_manager=plugin_manager)
+    linter = Linter(
+        rules, select=select, skip=skip, use_config=use_config, plugin_manager=plugin_manager
+    )
     return linter.lint_source(text, filename)

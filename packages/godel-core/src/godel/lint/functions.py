@@ -97,7 +97,11 @@ class FunctionTable:
         child = node
         for anc in self._source.ancestors(node):
             info = self.info.get(anc)
-            if info is not None and info.kind is not None and any(child is s for s in info.node.body):
+            if (
+                info is not None
+                and info.kind is not None
+                and any(child is s for s in info.node.body)
+            ):
                 return info
             child = anc
         return None
@@ -121,4 +125,3 @@ class FunctionTable:
                 found.append((call, self.info[defs[0]]))
         self._step_calls = found  # type: ignore[assignment]
         return found  # type: ignore[return-value]
-

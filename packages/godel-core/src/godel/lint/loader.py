@@ -53,7 +53,9 @@ def load_entry(entry: Entry) -> LoadedRule:
 
 def _problem(code: str, rule: object) -> str | None:
     if not isinstance(rule, LintRule) or not callable(getattr(rule, "check", None)):
-        return f"{type(rule).__name__} is not a lint rule (needs code, summary, severity and check())"
+        return (
+            f"{type(rule).__name__} is not a lint rule (needs code, summary, severity and check())"
+        )
     if rule.code != code:
         return f"registered as {code} but the rule's code is {rule.code!r}"
     if rule.severity not in SEVERITIES:

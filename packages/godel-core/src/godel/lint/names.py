@@ -19,29 +19,88 @@ if TYPE_CHECKING:
     from godel.lint.source import SourceFile
 
 # The public API of godel (what ``from godel import *`` binds).
-GODEL_EXPORTS = frozenset({
-    "workflow", "step", "WorkflowFail", "parallel", "retry", "run", "CommandResult",
-    "CommandFailure", "print", "input", "sleep", "read_text", "write_text", "Event", "EventStatus",
-    "EventLog", "get_event_log", "GodelStrictError", "StrictViolation", "ResumeError",
-    "UnsafeResumeError", "SourceEditedError", "RewindSignal", "rewind", "det", "GodelError",
-    "AgentRefusal", "SchemaValidationFailure", "HumanTimeout", "NonDeterministicEscape",
-    "RewindUnsafe", "GodelWatchNotInstalledError", "ConfigError", "StepTimeout", "PauseSignal",
-    "check_pause_request", "write_pause_request", "clear_pause_request", "pause", "tail", "version",
-    "load_config", "GodelConfig", "LoadedConfig", "resolve_workflow", "list_workflows",
-    "open_event_log", "ContextOverflowError", "resume", "Op", "hookimpl", "PluginError",
-    "UnknownPluginError", "get_plugin_manager",
-})
+GODEL_EXPORTS = frozenset(
+    {
+        "workflow",
+        "step",
+        "WorkflowFail",
+        "parallel",
+        "retry",
+        "run",
+        "CommandResult",
+        "CommandFailure",
+        "print",
+        "input",
+        "sleep",
+        "read_text",
+        "write_text",
+        "Event",
+        "EventStatus",
+        "EventLog",
+        "get_event_log",
+        "GodelStrictError",
+        "StrictViolation",
+        "ResumeError",
+        "UnsafeResumeError",
+        "SourceEditedError",
+        "RewindSignal",
+        "rewind",
+        "det",
+        "GodelError",
+        "AgentRefusal",
+        "SchemaValidationFailure",
+        "HumanTimeout",
+        "NonDeterministicEscape",
+        "RewindUnsafe",
+        "GodelWatchNotInstalledError",
+        "ConfigError",
+        "StepTimeout",
+        "PauseSignal",
+        "check_pause_request",
+        "write_pause_request",
+        "clear_pause_request",
+        "pause",
+        "tail",
+        "version",
+        "load_config",
+        "GodelConfig",
+        "LoadedConfig",
+        "resolve_workflow",
+        "list_workflows",
+        "open_event_log",
+        "ContextOverflowError",
+        "resume",
+        "Op",
+        "hookimpl",
+        "PluginError",
+        "UnknownPluginError",
+        "get_plugin_manager",
+    }
+)
 IO_EXPORTS = frozenset({"print", "input", "sleep", "read_text", "write_text"})
 DET_EXPORTS = frozenset({"now", "random", "uuid4", "sleep"})
 AGENT_EXPORTS = frozenset({"claude_code", "copilot", "codex"})
-STAR_EXPORTS = {"godel": GODEL_EXPORTS, "godel.io": IO_EXPORTS, "godel.det": DET_EXPORTS,
-                "godel.agents": AGENT_EXPORTS}
+STAR_EXPORTS = {
+    "godel": GODEL_EXPORTS,
+    "godel.io": IO_EXPORTS,
+    "godel.det": DET_EXPORTS,
+    "godel.agents": AGENT_EXPORTS,
+}
 
 # godel functions whose call returns a coroutine that must be awaited (or handed to parallel).
-COROUTINE_PRIMITIVES = frozenset({
-    "godel.run", "godel.parallel", "godel.replay.rewind", "godel.sleep", "godel.print", "godel.input",
-    "godel.read_text", "godel.write_text", "godel.det.sleep",
-})
+COROUTINE_PRIMITIVES = frozenset(
+    {
+        "godel.run",
+        "godel.parallel",
+        "godel.replay.rewind",
+        "godel.sleep",
+        "godel.print",
+        "godel.input",
+        "godel.read_text",
+        "godel.write_text",
+        "godel.det.sleep",
+    }
+)
 STEP = "godel.step"
 WORKFLOW = "godel.workflow"
 RETRY = "godel.retry"
@@ -61,7 +120,7 @@ def is_agent_factory(qualname: str | None) -> bool:
     """``godel.agents.claude_code`` and any other agent a plugin provides there."""
     if not qualname or not qualname.startswith(AGENTS_PREFIX):
         return False
-    rest = qualname[len(AGENTS_PREFIX):]
+    rest = qualname[len(AGENTS_PREFIX) :]
     return "." not in rest and rest not in _NOT_AGENT_FACTORIES
 
 
@@ -217,8 +276,12 @@ class Names:
             for name, bound in self.bindings.items():
                 if bound[0].kind != "assign":  # cheap filter: most names are imports, defs, params
                     continue
-                if all(b.kind == "assign" and isinstance(b.value, ast.Call)
-                       and is_agent_factory(self.resolve(b.value.func)) for b in bound):
+                if all(
+                    b.kind == "assign"
+                    and isinstance(b.value, ast.Call)
+                    and is_agent_factory(self.resolve(b.value.func))
+                    for b in bound
+                ):
                     found.add(name)
             self._agent_names = frozenset(found)
         return self._agent_names

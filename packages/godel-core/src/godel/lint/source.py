@@ -43,7 +43,9 @@ class Index:
             bucket = by_type.get(kind)
             if bucket is None:
                 by_type[kind] = bucket = []
-                fields_of[kind] = tuple(f for f in reversed(kind._fields) if f not in _SKIPPED_FIELDS)
+                fields_of[kind] = tuple(
+                    f for f in reversed(kind._fields) if f not in _SKIPPED_FIELDS
+                )
             bucket.append(node)
             for name in fields_of[kind]:
                 value = getattr(node, name, None)

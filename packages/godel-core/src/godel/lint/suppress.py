@@ -10,8 +10,9 @@ import tokenize
 ALL: frozenset[str] = frozenset({"*"})
 
 _MARKER = re.compile(r"#\s*godel:\s*noqa\b(?P<rest>.*)", re.IGNORECASE)
-_CODES = re.compile(r"^\s*:\s*(?P<codes>[A-Z]{2,4}[0-9]{3}(?:\s*[,\s]\s*[A-Z]{2,4}[0-9]{3})*)\b",
-                    re.IGNORECASE)
+_CODES = re.compile(
+    r"^\s*:\s*(?P<codes>[A-Z]{2,4}[0-9]{3}(?:\s*[,\s]\s*[A-Z]{2,4}[0-9]{3})*)\b", re.IGNORECASE
+)
 _CODE = re.compile(r"[A-Z]{2,4}[0-9]{3}", re.IGNORECASE)
 
 

@@ -114,7 +114,9 @@ def externalize(line: dict[str, Any], put: Callable[[str], str]) -> dict[str, An
     return out
 
 
-def _swap(value: Any, parts: list[str | int], blobs: dict[str, str], put: Callable[[str], str]) -> Any:
+def _swap(
+    value: Any, parts: list[str | int], blobs: dict[str, str], put: Callable[[str], str]
+) -> Any:
     if isinstance(value, str):
         if not is_large(value):
             return value
@@ -156,7 +158,11 @@ def restore(line: dict[str, Any], blobs: Any, get: Callable[[str], str]) -> list
         raise ValueError('"blobs" is not an object')
     problems: list[str] = []
     for path, digest in blobs.items():
-        if not isinstance(path, str) or not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+        if (
+            not isinstance(path, str)
+            or not isinstance(digest, str)
+            or not _DIGEST.fullmatch(digest)
+        ):
             raise ValueError(f'"blobs" entry {path!r}: {digest!r} is not a sha256 hex digest')
         parts = split_path(path)
         if parts[0] not in ("request", "response"):
@@ -169,7 +175,9 @@ def restore(line: dict[str, Any], blobs: Any, get: Callable[[str], str]) -> list
             if not isinstance(container[leaf], str):
                 raise TypeError("not a string")
         except (KeyError, IndexError, ValueError, TypeError) as exc:
-            raise ValueError(f'"blobs" path {path!r} does not name a string in the line ({exc})') from None
+            raise ValueError(
+                f'"blobs" path {path!r} does not name a string in the line ({exc})'
+            ) from None
         try:
             container[leaf] = get(digest)
         except (OSError, ValueError) as exc:
@@ -180,7 +188,9 @@ def restore(line: dict[str, Any], blobs: Any, get: Callable[[str], str]) -> list
 class BlobStore:
     """The files under ``<run_dir>/blobs``: each written once, via a temp file and a rename."""
 
-    def __init__(self, run_dir: Path, *, fsync_each: bool = False, track_unsynced: bool = True) -> None:
+    def __init__(
+        self, run_dir: Path, *, fsync_each: bool = False, track_unsynced: bool = True
+    ) -> None:
         self.run_dir = run_dir
         self.dir = run_dir / "blobs"
         self.fsync_each = fsync_each
@@ -259,7 +269,7 @@ class BlobStore:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             if self.fsync_each:
                 os.fsync(fd)
         except BaseException:

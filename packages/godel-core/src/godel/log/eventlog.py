@@ -17,10 +17,8 @@ from types import TracebackType
 from typing import Any
 
 from godel.log.blobs import BLOB_THRESHOLD, externalize
-from godel.log.line import head, quoted, request_text, tail
 from godel.log.events import Event, EventStatus
-from godel.log.jsontext import compact
-from godel.log.ids import SHORT_LEN, IdLookupError, new_id, resolve_id, short_id
+from godel.log.files import check_run_id, list_run_ids, log_path
 from godel.log.format import (
     LOG_FORMAT_VERSION,
     CorruptLogError,
@@ -29,10 +27,11 @@ from godel.log.format import (
     build_header,
     read_log,
 )
-from godel.log.redact import Redactor, default_redactor
-from godel.log.files import check_run_id, list_run_ids, log_path
+from godel.log.ids import SHORT_LEN, IdLookupError, Stamper, new_id, resolve_id, short_id
+from godel.log.jsontext import compact
+from godel.log.line import head, quoted, request_text, tail
 from godel.log.lock import RunLockedError
-from godel.log.ids import Stamper
+from godel.log.redact import Redactor, default_redactor
 from godel.log.store import EventStore, JsonlStore, resolve_durability
 
 __all__ = [
@@ -67,8 +66,15 @@ class EventLog:
     lock) or ``load`` (read-only snapshot; no lock).
     """
 
-    def __init__(self, store: EventStore, run_id: str, runs_dir: Path, *, writable: bool,
-                 redactor: Redactor | None = None) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        run_id: str,
+        runs_dir: Path,
+        *,
+        writable: bool,
+        redactor: Redactor | None = None,
+    ) -> None:
         self.run_id = run_id
         self._run_text = quoted(run_id)
         self.runs_dir = runs_dir
@@ -108,8 +114,15 @@ class EventLog:
 
     # construction ----------------------------------------------------------------------------
     @classmethod
-    def create(cls, runs_dir: str | Path, run_id: str | None = None, *, header: dict | None = None,
-               durability: str | None = None, redactor: Redactor | None = None) -> EventLog:
+    def create(
+        cls,
+        runs_dir: str | Path,
+        run_id: str | None = None,
+        *,
+        header: dict | None = None,
+        durability: str | None = None,
+        redactor: Redactor | None = None,
+    ) -> EventLog:
         """New run (``run_id`` defaults to a new ULID): takes the run lock, writes the header.
 
         ``redactor`` (default: the built-in patterns, see ``godel.log.redact``) is applied to every
@@ -132,8 +145,14 @@ class EventLog:
         return log
 
     @classmethod
-    def open(cls, run_id: str, runs_dir: str | Path, *, durability: str | None = None,
-             redactor: Redactor | None = None) -> EventLog:
+    def open(
+        cls,
+        run_id: str,
+        runs_dir: str | Path,
+        *,
+        durability: str | None = None,
+        redactor: Redactor | None = None,
+    ) -> EventLog:
         """An existing run, for appending (resume, rewind): takes the run lock, loads every event.
 
         Raises ``FileNotFoundError`` if there is no such log, ``RunLockedError`` if another live
@@ -141,7 +160,9 @@ class EventLog:
         last line is cut off (with a warning) so that appends keep the file valid JSONL.
         """
         runs_dir = Path(runs_dir)
-        store = JsonlStore(runs_dir, check_run_id(run_id), durability=resolve_durability(durability))
+        store = JsonlStore(
+            runs_dir, check_run_id(run_id), durability=resolve_durability(durability)
+        )
         if not store.path.is_file():
             raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist")
         store.lock()
@@ -149,7 +170,9 @@ class EventLog:
             loaded = read_log(store, run_id)
             cut = store.open_append(loaded.valid_end)
             if cut:
-                loaded.warnings.append(f"{store.path}: cut {cut} torn bytes off the end before appending")
+                loaded.warnings.append(
+                    f"{store.path}: cut {cut} torn bytes off the end before appending"
+                )
             if loaded.valid_end == 0 and not loaded.header:
                 # Nothing survived, not even the header (a crash inside create): start it again.
                 loaded.header = build_header(run_id)["godel_log"]
@@ -170,7 +193,9 @@ class EventLog:
         try:
             loaded = read_log(store, run_id)
         except FileNotFoundError:
-            raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist") from None
+            raise FileNotFoundError(
+                f"no audit log for run {run_id}: {store.path} does not exist"
+            ) from None
         log = cls(store, run_id, runs_dir, writable=False)
         log._adopt(loaded)
         return log
@@ -184,36 +209,97 @@ class EventLog:
         self._next_seq = loaded.next_seq
 
     # writing ---------------------------------------------------------------------------------
-    def start(self, op: str, *, request: dict | None = None, step_path: Sequence[str] = (),
-              parent_id: str | None = None, invocation_seq: int = 0, step_local_seq: int = 0,
-              stream_path: list[str] | None = None, sync: bool = False) -> Event:
+    def start(
+        self,
+        op: str,
+        *,
+        request: dict | None = None,
+        step_path: Sequence[str] = (),
+        parent_id: str | None = None,
+        invocation_seq: int = 0,
+        step_local_seq: int = 0,
+        stream_path: list[str] | None = None,
+        sync: bool = False,
+    ) -> Event:
         """Append a new STARTED event (new id, next seq, ``ts_start``, ``request_hash``)."""
-        return self._new(op, request, None, _STARTED, step_path, parent_id, invocation_seq,
-                         step_local_seq, stream_path, sync, finished=False)
+        return self._new(
+            op,
+            request,
+            None,
+            _STARTED,
+            step_path,
+            parent_id,
+            invocation_seq,
+            step_local_seq,
+            stream_path,
+            sync,
+            finished=False,
+        )
 
-    def record(self, op: str, *, request: dict | None = None, response: dict | None = None,
-               status: EventStatus = _FINISHED, step_path: Sequence[str] = (),
-               parent_id: str | None = None, invocation_seq: int = 0, step_local_seq: int = 0,
-               stream_path: list[str] | None = None, sync: bool = False) -> Event:
+    def record(
+        self,
+        op: str,
+        *,
+        request: dict | None = None,
+        response: dict | None = None,
+        status: EventStatus = _FINISHED,
+        step_path: Sequence[str] = (),
+        parent_id: str | None = None,
+        invocation_seq: int = 0,
+        step_local_seq: int = 0,
+        stream_path: list[str] | None = None,
+        sync: bool = False,
+    ) -> Event:
         """Append an event already in its final state: one line, ``ts_start == ts_end``."""
-        return self._new(op, request, response, status, step_path, parent_id, invocation_seq,
-                         step_local_seq, stream_path, sync, finished=True)
+        return self._new(
+            op,
+            request,
+            response,
+            status,
+            step_path,
+            parent_id,
+            invocation_seq,
+            step_local_seq,
+            stream_path,
+            sync,
+            finished=True,
+        )
 
-    def finish(self, event: Event, response: dict | None = None, *, status: EventStatus = _FINISHED,
-               sync: bool = False) -> Event:
+    def finish(
+        self,
+        event: Event,
+        response: dict | None = None,
+        *,
+        status: EventStatus = _FINISHED,
+        sync: bool = False,
+    ) -> Event:
         """Set status (FINISHED unless given), response and ``ts_end``; append one line."""
         return self._transition(event, _status(status), response, True, self._stamper.now(), sync)
 
-    def fail(self, event: Event, error: BaseException | str, *, error_type: str | None = None,
-             response: dict | None = None, sync: bool = False, **fields: Any) -> Event:
+    def fail(
+        self,
+        event: Event,
+        error: BaseException | str,
+        *,
+        error_type: str | None = None,
+        response: dict | None = None,
+        sync: bool = False,
+        **fields: Any,
+    ) -> Event:
         """Mark an event FAILED. The response defaults to the standard failure record
         ``{"error", "error_type", "step_path", **fields}``; give ``response`` or ``fields``, not both."""
         if response is not None and fields:
             raise TypeError("fail() takes either response= or failure fields, not both")
         if response is None:
             if error_type is None:
-                error_type = type(error).__name__ if isinstance(error, BaseException) else "Exception"
-            response = {"error": str(error), "error_type": error_type, "step_path": list(event.step_path)}
+                error_type = (
+                    type(error).__name__ if isinstance(error, BaseException) else "Exception"
+                )
+            response = {
+                "error": str(error),
+                "error_type": error_type,
+                "step_path": list(event.step_path),
+            }
             for key in ("source_location", "remediation_hint"):
                 value = getattr(error, key, "")
                 if value and key not in fields:
@@ -221,8 +307,9 @@ class EventLog:
             response.update(fields)
         return self._transition(event, _FAILED, response, True, self._stamper.now(), sync)
 
-    def set_status(self, event: Event, status: EventStatus, *, response: dict | None = None,
-                   sync: bool = False) -> Event:
+    def set_status(
+        self, event: Event, status: EventStatus, *, response: dict | None = None, sync: bool = False
+    ) -> Event:
         """A later transition (INVALIDATED, SUSPENDED, ...); the response is kept unless given.
 
         ``ts_end`` keeps the time the event ended; it is set now if the event had not ended.
@@ -280,14 +367,22 @@ class EventLog:
     def __enter__(self) -> EventLog:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def __del__(self) -> None:
         # A forgotten log must not keep its descriptor and run lock until the process exits.
         store = getattr(self, "_store", None)
-        if store is not None and getattr(self, "_writable", False) and not getattr(self, "_closed", True):
+        if (
+            store is not None
+            and getattr(self, "_writable", False)
+            and not getattr(self, "_closed", True)
+        ):
             try:
                 store.release()
             except OSError:
@@ -303,12 +398,26 @@ class EventLog:
         """True until closed, for logs from ``create`` and ``open``."""
         return self._writable and not self._closed
 
-    def _new(self, op: str, request: dict | None, response: dict | None, status: EventStatus,
-             step_path: Sequence[str], parent_id: str | None, invocation_seq: int, step_local_seq: int,
-             stream_path: list[str] | None, sync: bool, *, finished: bool) -> Event:
+    def _new(
+        self,
+        op: str,
+        request: dict | None,
+        response: dict | None,
+        status: EventStatus,
+        step_path: Sequence[str],
+        parent_id: str | None,
+        invocation_seq: int,
+        step_local_seq: int,
+        stream_path: list[str] | None,
+        sync: bool,
+        *,
+        finished: bool,
+    ) -> Event:
         if request is None:
             request = {}
-        text, request_hash = request_text(request)  # hashed in full, before any redaction or blob move
+        text, request_hash = request_text(
+            request
+        )  # hashed in full, before any redaction or blob move
         if status.__class__ is not EventStatus:
             status = EventStatus(status)
         with self._mutex:
@@ -316,9 +425,23 @@ class EventLog:
                 self._refuse()
             event_id, now = self._unique_id()
             # Positional, in Event's field order: this is the hot path.
-            event = Event(event_id, self.run_id, self._next_seq, op, status, parent_id, tuple(step_path),
-                          invocation_seq, step_local_seq, request_hash, request, response, now,
-                          now if finished else None, list(stream_path) if stream_path else [])
+            event = Event(
+                event_id,
+                self.run_id,
+                self._next_seq,
+                op,
+                status,
+                parent_id,
+                tuple(step_path),
+                invocation_seq,
+                step_local_seq,
+                request_hash,
+                request,
+                response,
+                now,
+                now if finished else None,
+                list(stream_path) if stream_path else [],
+            )
             try:
                 self._append(event, sync, text)
             except BaseException:
@@ -333,8 +456,15 @@ class EventLog:
                     parent.children_ids.append(event_id)
         return event
 
-    def _transition(self, event: Event, status: EventStatus, response: dict | None, set_response: bool,
-                    ts_end: str | None, sync: bool) -> Event:
+    def _transition(
+        self,
+        event: Event,
+        status: EventStatus,
+        response: dict | None,
+        set_response: bool,
+        ts_end: str | None,
+        sync: bool,
+    ) -> Event:
         with self._mutex:
             if not self._can_write:
                 self._refuse()
@@ -364,7 +494,9 @@ class EventLog:
         # (the request hash was computed on the full request, before this).
         redact = self._redact_json
         prefix = self._heads.pop(event.event_id, None)
-        own = prefix is not None or request is not None  # started by this object, not read from disk
+        own = (
+            prefix is not None or request is not None
+        )  # started by this object, not read from disk
         if prefix is None:
             if self._callables:
                 request = request_text(self._apply_callables(event.request))[0]
@@ -464,7 +596,9 @@ class EventLog:
         return event_id in self._by_id
 
     def __repr__(self) -> str:
-        mode = "read-only" if not self._writable else ("closed" if self._closed else self.durability)
+        mode = (
+            "read-only" if not self._writable else ("closed" if self._closed else self.durability)
+        )
         return f"<EventLog {self.run_id} events={len(self._events)} {mode}>"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -68,7 +67,14 @@ class Op:
 
 # Keys left out of the request hash: they describe how a call is made, not what it asks for.
 HASH_EXCLUDED_KEYS = frozenset(
-    {"source_hash", "auto_checkpoint", "assumed_idempotent_source", "idempotent", "session_id", "replay"}
+    {
+        "source_hash",
+        "auto_checkpoint",
+        "assumed_idempotent_source",
+        "idempotent",
+        "session_id",
+        "replay",
+    }
 )
 
 

@@ -20,8 +20,13 @@ DEFAULT_RUNS_DIR = "runs"
 
 def resolve_runs_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """``--runs-dir`` if given, else ``$GODEL_RUNS_DIR``, else ``./runs`` (absolute)."""
-    chosen = explicit if explicit not in (None, "") else os.environ.get("GODEL_RUNS_DIR") or DEFAULT_RUNS_DIR
+    chosen = (
+        explicit
+        if explicit not in (None, "")
+        else os.environ.get("GODEL_RUNS_DIR") or DEFAULT_RUNS_DIR
+    )
     return Path(chosen).expanduser().resolve()
+
 
 def log_path(runs_dir: str | Path, run_id: str) -> Path:
     """``<runs_dir>/<run_id>.jsonl``."""
@@ -30,8 +35,14 @@ def log_path(runs_dir: str | Path, run_id: str) -> Path:
 
 def check_run_id(run_id: str) -> str:
     """``run_id`` if it can name files in the runs dir, else ``ValueError``."""
-    if not isinstance(run_id, str) or not run_id or run_id.startswith(".") or "/" in run_id \
-            or "\\" in run_id or "\0" in run_id:
+    if (
+        not isinstance(run_id, str)
+        or not run_id
+        or run_id.startswith(".")
+        or "/" in run_id
+        or "\\" in run_id
+        or "\0" in run_id
+    ):
         raise ValueError(f"{run_id!r} is not a valid run id")
     return run_id
 

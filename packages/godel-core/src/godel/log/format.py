@@ -106,7 +106,9 @@ def _loaded_plugins() -> tuple[list[dict[str, str]], str]:
         # The log records which code ran; a plugin conflict is the runtime's to report.
         problem = str(exc)
     plugins = [
-        {"name": p.name, "dist": p.dist, "version": p.version} for p in manager.plugins if p.error is None
+        {"name": p.name, "dist": p.dist, "version": p.version}
+        for p in manager.plugins
+        if p.error is None
     ]
     return plugins, problem
 
@@ -183,8 +185,9 @@ def collector_paused(*, collect_after: bool = True) -> Iterator[None]:
                 gc.collect(1)
 
 
-def _scan(lines: Iterator[bytes], path: Path, out: LoadedLog, latest: dict[str, _Latest],
-          paths: _Paths) -> None:
+def _scan(
+    lines: Iterator[bytes], path: Path, out: LoadedLog, latest: dict[str, _Latest], paths: _Paths
+) -> None:
     offset = 0
     lineno = 0
     unreadable: tuple[int, str] | None = None  # fatal unless it turns out to be the last line
@@ -249,7 +252,9 @@ def check_header(header: Any, path: Path, lineno: int) -> dict[str, Any]:
         raise CorruptLogError(path, lineno, "the header is not an object")
     fmt = header.get("format")
     if type(fmt) is not int or fmt < 1:
-        raise CorruptLogError(path, lineno, f"the header's format {fmt!r} is not a positive integer")
+        raise CorruptLogError(
+            path, lineno, f"the header's format {fmt!r} is not a positive integer"
+        )
     if fmt > LOG_FORMAT_VERSION:
         raise LogFormatError(path, lineno, fmt)
     return header
@@ -282,17 +287,44 @@ def parse_line(text: str) -> Any:
 
 
 # The fields of an event line, in the order godel writes them (``Event.to_dict``).
-LINE_KEYS = ("event_id", "run_id", "seq", "parent_id", "step_path", "invocation_seq", "step_local_seq",
-             "op", "request_hash", "request", "response", "status", "ts_start", "ts_end", "stream_path")
+LINE_KEYS = (
+    "event_id",
+    "run_id",
+    "seq",
+    "parent_id",
+    "step_path",
+    "invocation_seq",
+    "step_local_seq",
+    "op",
+    "request_hash",
+    "request",
+    "response",
+    "status",
+    "ts_start",
+    "ts_end",
+    "stream_path",
+)
 _line_values = itemgetter(*LINE_KEYS)
 _NONE = type(None)
 # Every combination of types of (seq, invocation_seq, step_local_seq, op, request_hash, parent_id,
 # ts_start, ts_end, request, response, step_path, stream_path) that ``type_problem`` accepts and
 # ``Event.from_dict`` keeps as it is.
-_PLAIN_TYPES = frozenset(product(
-    (int,), (int,), (int,), (str, _NONE), (str, _NONE), (str, _NONE), (str, _NONE), (str, _NONE),
-    (dict, _NONE), (dict, _NONE), (list, _NONE), (list, _NONE),
-))
+_PLAIN_TYPES = frozenset(
+    product(
+        (int,),
+        (int,),
+        (int,),
+        (str, _NONE),
+        (str, _NONE),
+        (str, _NONE),
+        (str, _NONE),
+        (str, _NONE),
+        (dict, _NONE),
+        (dict, _NONE),
+        (list, _NONE),
+        (list, _NONE),
+    )
+)
 
 
 def line_event(obj: dict[str, Any], paths: _Paths) -> Event | None:
@@ -307,22 +339,62 @@ def line_event(obj: dict[str, Any], paths: _Paths) -> Event | None:
     if len(obj) != len(LINE_KEYS):
         return None
     try:
-        (event_id, run_id, seq, parent_id, step_path, invocation_seq, step_local_seq, op, request_hash,
-         request, response, status, ts_start, ts_end, stream_path) = _line_values(obj)
+        (
+            event_id,
+            run_id,
+            seq,
+            parent_id,
+            step_path,
+            invocation_seq,
+            step_local_seq,
+            op,
+            request_hash,
+            request,
+            response,
+            status,
+            ts_start,
+            ts_end,
+            stream_path,
+        ) = _line_values(obj)
     except KeyError:
         return None
-    types = (type(seq), type(invocation_seq), type(step_local_seq), type(op), type(request_hash),
-             type(parent_id), type(ts_start), type(ts_end), type(request), type(response), type(step_path),
-             type(stream_path))
+    types = (
+        type(seq),
+        type(invocation_seq),
+        type(step_local_seq),
+        type(op),
+        type(request_hash),
+        type(parent_id),
+        type(ts_start),
+        type(ts_end),
+        type(request),
+        type(response),
+        type(step_path),
+        type(stream_path),
+    )
     if types not in _PLAIN_TYPES:
         return None
     status = _STATUS_OF.get(status)
     step = _interned_path(step_path or (), paths)
     if status is None or step is None or (stream_path and not _all_str(stream_path)):
         return None
-    return Event(event_id, run_id, seq, op, status, parent_id or None, step, invocation_seq, step_local_seq,
-                 request_hash, request or {}, response, ts_start, ts_end,
-                 list(stream_path) if stream_path else [])
+    return Event(
+        event_id,
+        run_id,
+        seq,
+        op,
+        status,
+        parent_id or None,
+        step,
+        invocation_seq,
+        step_local_seq,
+        request_hash,
+        request or {},
+        response,
+        ts_start,
+        ts_end,
+        list(stream_path) if stream_path else [],
+    )
 
 
 def _interned_path(parts: list[str] | tuple[()], paths: _Paths) -> tuple[str, ...] | None:
@@ -372,20 +444,29 @@ def type_problem(obj: dict[str, Any]) -> str | None:
     return None
 
 
-def _build_events(latest: dict[str, _Latest], paths: _Paths, store: EventStore, path: Path,
-                  warnings: list[str]) -> list[Event]:
+def _build_events(
+    latest: dict[str, _Latest], paths: _Paths, store: EventStore, path: Path, warnings: list[str]
+) -> list[Event]:
     events: list[Event] = []
     append = events.append
     for event_id, item in latest.items():
         if item.__class__ is not Event:
             obj, lineno = item
-            item = line_event(obj, paths) or _checked_event(obj, lineno, event_id, store, path, warnings)
+            item = line_event(obj, paths) or _checked_event(
+                obj, lineno, event_id, store, path, warnings
+            )
         append(item)
     return events
 
 
-def _checked_event(obj: dict[str, Any], lineno: int, event_id: str, store: EventStore, path: Path,
-                   warnings: list[str]) -> Event:
+def _checked_event(
+    obj: dict[str, Any],
+    lineno: int,
+    event_id: str,
+    store: EventStore,
+    path: Path,
+    warnings: list[str],
+) -> Event:
     """The general case of ``line_event``: any line shape, blobs restored, problems diagnosed."""
     problem = type_problem(obj)
     if problem is not None:

@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
 
-
 _B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32, as ULIDs use
 _PAIRS = tuple(a + b for a in _B32 for b in _B32)  # 10 bits -> 2 characters
 _RANDOM_MAX = (1 << 80) - 1
@@ -27,14 +26,27 @@ _RANDOM_MAX = (1 << 80) - 1
 
 def _encode_time(ms: int) -> str:
     p = _PAIRS
-    return p[ms >> 40 & 1023] + p[ms >> 30 & 1023] + p[ms >> 20 & 1023] + p[ms >> 10 & 1023] + p[ms & 1023]
+    return (
+        p[ms >> 40 & 1023]
+        + p[ms >> 30 & 1023]
+        + p[ms >> 20 & 1023]
+        + p[ms >> 10 & 1023]
+        + p[ms & 1023]
+    )
 
 
 def _encode_high(r: int) -> str:
     """The first 14 characters of an 80-bit random part: all but its low 10 bits."""
     p = _PAIRS
-    return (p[r >> 70] + p[r >> 60 & 1023] + p[r >> 50 & 1023] + p[r >> 40 & 1023]
-            + p[r >> 30 & 1023] + p[r >> 20 & 1023] + p[r >> 10 & 1023])
+    return (
+        p[r >> 70]
+        + p[r >> 60 & 1023]
+        + p[r >> 50 & 1023]
+        + p[r >> 40 & 1023]
+        + p[r >> 30 & 1023]
+        + p[r >> 20 & 1023]
+        + p[r >> 10 & 1023]
+    )
 
 
 class Stamper:
@@ -138,13 +150,17 @@ def resolve_id(query: str, ids: Iterable[str], *, what: str = "id") -> str:
     if exact:
         return exact[0]
     if len(q) < MIN_QUERY_LEN:
-        raise IdLookupError(f"{what} {query!r} is too short: type at least {MIN_QUERY_LEN} characters")
+        raise IdLookupError(
+            f"{what} {query!r} is too short: type at least {MIN_QUERY_LEN} characters"
+        )
     matches = sorted({i for i in pool if i.upper().startswith(q) or i.upper().endswith(q)})
     if len(matches) == 1:
         return matches[0]
     if not matches:
         raise IdLookupError(f"no {what} matches {query!r}")
-    shown = ", ".join(matches[:10]) + (f", ... ({len(matches)} in all)" if len(matches) > 10 else "")
+    shown = ", ".join(matches[:10]) + (
+        f", ... ({len(matches)} in all)" if len(matches) > 10 else ""
+    )
     raise IdLookupError(f"{what} {query!r} is ambiguous; it matches: {shown}", matches)
 
 

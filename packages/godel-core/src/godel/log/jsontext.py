@@ -24,8 +24,17 @@ def _build(sort_keys: bool, allow_nan: bool = True) -> Encode:
         return reference.encode
     markers: dict[int, Any] = {}
     try:
-        chunks = make(markers, reference.default, json.encoder.encode_basestring_ascii, None, ":", ",",
-                      sort_keys, False, allow_nan)
+        chunks = make(
+            markers,
+            reference.default,
+            json.encoder.encode_basestring_ascii,
+            None,
+            ":",
+            ",",
+            sort_keys,
+            False,
+            allow_nan,
+        )
     except TypeError:  # another signature (a future Python): stay correct, if slower
         return reference.encode
     join = "".join

@@ -68,7 +68,9 @@ def head(event: Event, request: str, run: str, *, own: bool) -> str:
     path_text = _path_texts.get(path)
     if path_text is None:
         path_text = compact(list(path))
-        if len(_path_texts) < 4096:  # a workflow has few distinct paths; a generated one must not grow this
+        if (
+            len(_path_texts) < 4096
+        ):  # a workflow has few distinct paths; a generated one must not grow this
             _path_texts[path] = path_text
     op = event.op
     op_text = _op_texts.get(op)
@@ -83,10 +85,12 @@ def head(event: Event, request: str, run: str, *, own: bool) -> str:
     else:
         event_id = quoted(event.event_id)
         digest = "null" if event.request_hash is None else quoted(event.request_hash)
-    return (f'{{"event_id":{event_id},"run_id":{run},"seq":{int(event.seq)},'
-            f'"parent_id":{parent},"step_path":{path_text},"invocation_seq":{int(event.invocation_seq)},'
-            f'"step_local_seq":{int(event.step_local_seq)},"op":{op_text},"request_hash":{digest},'
-            f'"request":{request}')
+    return (
+        f'{{"event_id":{event_id},"run_id":{run},"seq":{int(event.seq)},'
+        f'"parent_id":{parent},"step_path":{path_text},"invocation_seq":{int(event.invocation_seq)},'
+        f'"step_local_seq":{int(event.step_local_seq)},"op":{op_text},"request_hash":{digest},'
+        f'"request":{request}'
+    )
 
 
 def tail(event: Event, response: str, *, own: bool) -> str:
@@ -100,5 +104,7 @@ def tail(event: Event, response: str, *, own: bool) -> str:
         start_text = "null" if start is None else quoted(start)
         end_text = "null" if end is None else quoted(end)
     stream = event.stream_path
-    return (f',"response":{response},"status":{_STATUS_TEXT[event.status]},"ts_start":{start_text},'
-            f'"ts_end":{end_text},"stream_path":{compact(stream) if stream else "[]"}}}')
+    return (
+        f',"response":{response},"status":{_STATUS_TEXT[event.status]},"ts_start":{start_text},'
+        f'"ts_end":{end_text},"stream_path":{compact(stream) if stream else "[]"}}}'
+    )

@@ -48,8 +48,14 @@ class LogReader:
     as a line follows it (an unreadable *last* line is a torn write and only warned about).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, strict: bool = False,
-                 on_warning: Warn | None = None, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        strict: bool = False,
+        on_warning: Warn | None = None,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
         self.path = Path(path)
         self.strict = strict
         self.header: dict[str, Any] = {}
@@ -60,7 +66,9 @@ class LogReader:
         self._f: Any = None
         self._ino: int | None = None
         self._partial = b""
-        self._pending: tuple[int, str] | None = None  # strict mode: an unreadable line, fatal if not last
+        self._pending: tuple[int, str] | None = (
+            None  # strict mode: an unreadable line, fatal if not last
+        )
         self._paths: dict[tuple[str, ...], tuple[str, ...]] = {}  # see logformat.line_event
 
     # opening ---------------------------------------------------------------------------------
@@ -69,7 +77,7 @@ class LogReader:
         if self._f is not None:
             return True
         try:
-            self._f = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed by close()
+            self._f = open(self.path, "rb", buffering=0)
         except FileNotFoundError:
             return False
         self._ino = os.fstat(self._f.fileno()).st_ino
@@ -86,8 +94,12 @@ class LogReader:
             raise FileNotFoundError(f"no audit log at {self.path}")
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     # reading ---------------------------------------------------------------------------------
@@ -115,8 +127,10 @@ class LogReader:
             self._pending = None
             self._warn(f"{self.path}:{lineno}: ignored an unreadable last line ({reason})")
         if self._partial.strip():
-            self._warn(f"{self.path}:{self.lineno + 1}: ignored a torn last line ({len(self._partial)} bytes "
-                       f"without a newline; the writer stopped mid-line)")
+            self._warn(
+                f"{self.path}:{self.lineno + 1}: ignored a torn last line ({len(self._partial)} bytes "
+                f"without a newline; the writer stopped mid-line)"
+            )
         self._partial = b""
 
     @property
@@ -222,7 +236,9 @@ def find_log(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Pat
         return None
 
 
-def read_batches(path: str | os.PathLike[str], *, on_warning: Warn | None = None) -> Iterator[list[Event]]:
+def read_batches(
+    path: str | os.PathLike[str], *, on_warning: Warn | None = None
+) -> Iterator[list[Event]]:
     """What ``tail_batches`` yields with ``follow=False``, for the log at ``path``, without an
     event loop: the events of each chunk (never an empty list), then the end-of-log warnings.
     A log that does not exist (any more) yields nothing."""

@@ -80,12 +80,18 @@ BUILTIN_PATTERNS: tuple[tuple[str, str], ...] = (
     ("openai_key", r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}"),
     # Legacy keys: 48 random letters and digits. Requiring both cases and a digit keeps
     # kebab-case words ("task-...") out.
-    ("openai_key", r"sk-(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{32,}"),
+    (
+        "openai_key",
+        r"sk-(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Z])(?=[A-Za-z0-9]*[a-z])[A-Za-z0-9]{32,}",
+    ),
     ("github_token", r"gh[pousr]_[A-Za-z0-9]{30,}"),
     ("github_token", r"github_pat_[A-Za-z0-9_]{30,}"),
     ("aws_key", r"(?:AKIA|ASIA)[0-9A-Z]{16}"),
     ("slack_token", r"xox[abprs]-[A-Za-z0-9-]{10,}"),
-    ("authorization", rf"(?i:authorization){_SEP}(?:(?i:bearer|basic|token|digest)\s+)?(?P<secret>{_V}{{4,}})"),
+    (
+        "authorization",
+        rf"(?i:authorization){_SEP}(?:(?i:bearer|basic|token|digest)\s+)?(?P<secret>{_V}{{4,}})",
+    ),
     ("api_key", rf"(?i:x-api-key){_SEP}(?P<secret>{_V}{{4,}})"),
 )
 
@@ -162,7 +168,9 @@ def _check_arity(fn: Callable[..., Any], where: str) -> None:
     try:
         sig.bind("text")
     except TypeError:
-        raise TypeError(f"{where} must take exactly one argument (the text), got {fn!r}{sig}") from None
+        raise TypeError(
+            f"{where} must take exactly one argument (the text), got {fn!r}{sig}"
+        ) from None
 
 
 class _Pass:
@@ -195,7 +203,11 @@ class _Pass:
 # as "source_hash" from costing a search). (guards, probe, offsets from the probe's match to the
 # candidate starts).
 _PROBES: tuple[tuple[tuple[str, str], re.Pattern[str], tuple[int, ...]], ...] = (
-    (("-", ""), re.compile(r"-(?:(?<=sk-)|(?<=xox[abprs]-)|(?<=[xX]-)(?=[Aa]pi-[Kk]ey|API-KEY))"), (-2, -4, -1)),
+    (
+        ("-", ""),
+        re.compile(r"-(?:(?<=sk-)|(?<=xox[abprs]-)|(?<=[xX]-)(?=[Aa]pi-[Kk]ey|API-KEY))"),
+        (-2, -4, -1),
+    ),
     (("_", "gh"), re.compile(r"_(?:(?<=gh[pousr]_)|(?<=github_)(?=pat_))"), (-3, -6)),
     (("A", ""), re.compile(r"A[KS]IA"), (0,)),
     (("z", ""), re.compile("uthoriz"), (-1,)),
@@ -210,8 +222,13 @@ class Redactor:
     the secret environment variables of ``environ`` (default ``os.environ``).
     """
 
-    def __init__(self, patterns: Iterable[Any] = (), *, builtin: bool = True,
-                 environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        patterns: Iterable[Any] = (),
+        *,
+        builtin: bool = True,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         entries = check_patterns(list(patterns))
         self.callables: tuple[Callable[[str], str], ...] = tuple(
             e for e in entries if not isinstance(e, re.Pattern)
@@ -226,9 +243,13 @@ class Redactor:
             env = secret_env_values(environ)
             self.env_names = tuple(name for name, _ in env)
             for name, value in env:
-                forms = sorted({_encode_ascii(value)[1:-1], _encode_utf8(value)[1:-1]}, key=len, reverse=True)
+                forms = sorted(
+                    {_encode_ascii(value)[1:-1], _encode_utf8(value)[1:-1]}, key=len, reverse=True
+                )
                 label = _LABEL_UNSAFE.sub("_", name)
-                alternatives.append((f"[REDACTED:env:{label}]", "|".join(re.escape(f) for f in forms)))
+                alternatives.append(
+                    (f"[REDACTED:env:{label}]", "|".join(re.escape(f) for f in forms))
+                )
                 probes.extend(((f[0], ""), re.compile(re.escape(f)), (0,)) for f in forms)
             alternatives.extend((f"[REDACTED:{kind}]", src) for kind, src in BUILTIN_PATTERNS)
             probes.extend(_PROBES)
@@ -237,17 +258,22 @@ class Redactor:
         # The workflow's own patterns are searched one by one: combined into one alternation
         # they would lose the engine's literal-prefix scan (measured: 3 typical patterns cost
         # 6 us apart and 31 us combined per 500-byte line).
-        self._user = tuple(_Pass(rx, {None: (MARKER, rx.groupindex.get("secret", 0))}) for rx in regexes)
+        self._user = tuple(
+            _Pass(rx, {None: (MARKER, rx.groupindex.get("secret", 0))}) for rx in regexes
+        )
         # The fast path: (guard, guard, search); "" is in every string, so user patterns always search.
         self._fast = tuple((g1, g2, probe.search) for (g1, g2), probe, _ in self._probes) + tuple(
-            ("", "", p.search) for p in self._user)
+            ("", "", p.search) for p in self._user
+        )
         self.has_regex = bool(self._fast)
         self.active = self.has_regex or bool(self.callables)
         self._warned: set[str] = set()
 
     def __repr__(self) -> str:
-        return (f"<Redactor builtin={self.builtin} env={len(self.env_names)} patterns={len(self._user)} "
-                f"callables={len(self.callables)}>")
+        return (
+            f"<Redactor builtin={self.builtin} env={len(self.env_names)} patterns={len(self._user)} "
+            f"callables={len(self.callables)}>"
+        )
 
     # regexes on encoded JSON -------------------------------------------------------------------
     def redact_json(self, text: str, *, after: str | None = None, before: str | None = None) -> str:
@@ -390,22 +416,27 @@ class Redactor:
                 result = fn(text)
                 if not isinstance(result, str):
                     raise TypeError(f"returned {type(result).__name__}, not str")
-            except BaseException as exc:  # noqa: BLE001 - a redactor must never let the text through
+            except BaseException as exc:
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
                 name = _callable_name(fn)
                 failures.append((name, type(exc).__name__))
                 if name not in self._warned:
                     self._warned.add(name)
-                    _log.warning("redactor %s raised %s; the text it was given was replaced by %s",
-                                 name, type(exc).__name__, ERROR_MARKER)
+                    _log.warning(
+                        "redactor %s raised %s; the text it was given was replaced by %s",
+                        name,
+                        type(exc).__name__,
+                        ERROR_MARKER,
+                    )
                 return ERROR_MARKER
             text = result
         return text
 
 
-def _inside_string(text: str, strings: list[tuple[int, int]], ends: list[int], s: int,
-                   e: int) -> tuple[int, int] | None:
+def _inside_string(
+    text: str, strings: list[tuple[int, int]], ends: list[int], s: int, e: int
+) -> tuple[int, int] | None:
     """``[s, e)`` cut to the inside of the first JSON string it touches, on escape boundaries."""
     k = bisect.bisect_right(ends, s)
     if k >= len(strings):
@@ -459,7 +490,8 @@ def _combine(alternatives: Sequence[tuple[str, str]]) -> _Pass:
     rx = re.compile("|".join(parts))
     index = rx.groupindex
     groups: dict[int | None, tuple[str, int]] = {
-        index[f"_r{i}"]: (marker, index.get(f"_r{i}_secret", 0)) for i, (marker, _src) in enumerate(alternatives)
+        index[f"_r{i}"]: (marker, index.get(f"_r{i}_secret", 0))
+        for i, (marker, _src) in enumerate(alternatives)
     }
     return _Pass(rx, groups)
 
@@ -489,7 +521,9 @@ def default_redactor(environ: Mapping[str, str] | None = None) -> Redactor:
         return red
 
 
-def build_redactor(patterns: Iterable[Any] | None = None, environ: Mapping[str, str] | None = None) -> Redactor:
+def build_redactor(
+    patterns: Iterable[Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Redactor:
     """The redactor of a run: its ``redact=`` patterns, plus the built-ins unless ``GODEL_REDACT=0``."""
     patterns = list(patterns or ())
     if not patterns:

@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
-from godel.strict.privilege import privileged
-from godel.log.blobs import BlobStore, fsync_dir
 from godel.exceptions import ConfigError
+from godel.log.blobs import BlobStore, fsync_dir
 from godel.log.files import log_path
 from godel.log.lock import RunLock, lock_path
+from godel.strict.privilege import privileged
 
 __all__ = [
     "DURABILITY_ENV",
@@ -110,7 +110,9 @@ class JsonlStore:
         self.durability = durability
         self._always = durability == "always"
         self._never = durability == "none"
-        self.blobs = BlobStore(self.run_dir, fsync_each=self._always, track_unsynced=not self._never)
+        self.blobs = BlobStore(
+            self.run_dir, fsync_each=self._always, track_unsynced=not self._never
+        )
         self._lock = RunLock(lock_path(runs_dir, run_id), run_id)
         self._fd: int | None = None
         self._size = 0  # bytes known to be complete lines; a failed append is cut back to it
@@ -140,7 +142,9 @@ class JsonlStore:
         if self.path.exists():
             raise FileExistsError(f"{self.path} already exists")
         with privileged():
-            fd = os.open(self._unpublished_path(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+            fd = os.open(
+                self._unpublished_path(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644
+            )
         self._fd = fd
         self._size = 0
         self._dirty_dirs[self.runs_dir] = None

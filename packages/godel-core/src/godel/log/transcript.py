@@ -60,7 +60,9 @@ class Transcript:
     continued (its torn last line, if any, is cut off first).
     """
 
-    def __init__(self, path: str | os.PathLike[str], run_id: str, *, redactor: Redactor | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], run_id: str, *, redactor: Redactor | None = None
+    ) -> None:
         self.path = Path(path)
         self.run_id = run_id
         self._fd: int | None = None
@@ -79,8 +81,14 @@ class Transcript:
         """The seq of the last event written (or found in the file when it was reopened)."""
         return self._seq
 
-    def write(self, op: str, *, step_path: Sequence[str] = (), stream_path: Sequence[str] = (),
-              **fields: Any) -> int:
+    def write(
+        self,
+        op: str,
+        *,
+        step_path: Sequence[str] = (),
+        stream_path: Sequence[str] = (),
+        **fields: Any,
+    ) -> int:
         """Append one event and return its seq. Raises ``RuntimeError`` after ``close``."""
         with self._lock:
             if self._closed:
@@ -89,8 +97,14 @@ class Transcript:
             if fd is None:
                 fd = self._open()
             seq = self._seq + 1
-            body = {"ts": _now(), "seq": seq, "op": op, "step_path": list(step_path),
-                    "stream_path": list(stream_path), **fields}
+            body = {
+                "ts": _now(),
+                "seq": seq,
+                "op": op,
+                "step_path": list(step_path),
+                "stream_path": list(stream_path),
+                **fields,
+            }
             body = self._redact(body)
             _write_all(fd, _encode_line({"event": body}, self._redact_json))
             self._seq = seq
@@ -106,7 +120,10 @@ class Transcript:
         if not red.callables:
             return body
         failures: list[tuple[str, str]] = []
-        out = {k: (v if k in _STRUCTURAL else red.apply_callables(v, failures)) for k, v in body.items()}
+        out = {
+            k: (v if k in _STRUCTURAL else red.apply_callables(v, failures))
+            for k, v in body.items()
+        }
         if failures:
             # Never the text: an event that says which redactor failed, and how.
             name, error_class = failures[0]
@@ -140,7 +157,9 @@ class Transcript:
     def _open(self) -> int:
         with privileged():  # strict mode's audit hook lets godel's own file I/O through here
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o644)
+            fd = os.open(
+                self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o644
+            )
             try:
                 size = os.fstat(fd).st_size
                 valid_end, last_seq = _scan_tail(fd, size) if size else (0, 0)
@@ -148,8 +167,13 @@ class Transcript:
                     # A crash tore the last line: cut it so that the next line starts cleanly.
                     os.ftruncate(fd, valid_end)
                 if valid_end == 0:
-                    header = {"header": {"v": TRANSCRIPT_FORMAT_VERSION, "run_id": self.run_id,
-                                         "started_at": _now()}}
+                    header = {
+                        "header": {
+                            "v": TRANSCRIPT_FORMAT_VERSION,
+                            "run_id": self.run_id,
+                            "started_at": _now(),
+                        }
+                    }
                     _write_all(fd, _encode_line(header))
             except BaseException:
                 os.close(fd)

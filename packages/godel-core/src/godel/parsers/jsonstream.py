@@ -37,7 +37,14 @@ class JsonStreamParser:
         try:
             return self.on_object(obj)
         except Exception as exc:  # a parser bug must not kill the agent call it observes
-            return [{"op": "agent.raw", "text": line[:_RAW_KEEP], "reason": "internal", "error": repr(exc)}]
+            return [
+                {
+                    "op": "agent.raw",
+                    "text": line[:_RAW_KEEP],
+                    "reason": "internal",
+                    "error": repr(exc),
+                }
+            ]
 
     def on_object(self, obj: dict[str, Any]) -> list[Record]:
         """Records for one decoded JSON object."""

@@ -20,7 +20,9 @@ class FoundEntryPoint:
 
     __slots__ = ("dist_name", "dist_version", "group", "name", "value")
 
-    def __init__(self, name: str, value: str, group: str, dist_name: str, dist_version: str) -> None:
+    def __init__(
+        self, name: str, value: str, group: str, dist_name: str, dist_version: str
+    ) -> None:
         self.name, self.value, self.group = name, value, group
         self.dist_name, self.dist_version = dist_name, dist_version
 
@@ -79,7 +81,10 @@ def entry_points(group: str) -> list[FoundEntryPoint]:
             continue
         if f"[{group}]" not in text:
             continue
-        eps.extend(FoundEntryPoint(name, value, group, dist, version) for name, value in _parse(text, group))
+        eps.extend(
+            FoundEntryPoint(name, value, group, dist, version)
+            for name, value in _parse(text, group)
+        )
     return eps
 
 

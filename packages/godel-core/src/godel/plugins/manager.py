@@ -19,8 +19,6 @@ import importlib
 import os
 import sys
 import threading
-from godel.plugins.entrypoints import FoundEntryPoint as EntryPoint
-from godel.plugins.entrypoints import entry_points
 from types import ModuleType
 from typing import Any
 
@@ -28,6 +26,8 @@ import pluggy
 
 from godel import hookspecs
 from godel.exceptions import PluginError
+from godel.plugins.entrypoints import FoundEntryPoint as EntryPoint
+from godel.plugins.entrypoints import entry_points
 from godel.plugins.registry import KINDS, Provider, Registry, RegistryKind
 
 ENTRY_POINT_GROUP = "godel"
@@ -48,10 +48,26 @@ def _names(name: str) -> set[str] | None:
 class PluginInfo:
     """One plugin as `godel plugins` shows it (``entry_point`` is "group:name = value" or "(built-in)")."""
 
-    __slots__ = ("builtin", "dist", "entry_point", "error", "hooks", "name", "registered", "version")
+    __slots__ = (
+        "builtin",
+        "dist",
+        "entry_point",
+        "error",
+        "hooks",
+        "name",
+        "registered",
+        "version",
+    )
 
-    def __init__(self, name: str, dist: str, version: str, entry_point: str, builtin: bool = False,
-                 error: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        dist: str,
+        version: str,
+        entry_point: str,
+        builtin: bool = False,
+        error: str | None = None,
+    ) -> None:
         self.name, self.dist, self.version, self.entry_point = name, dist, version, entry_point
         self.builtin, self.error = builtin, error
         self.hooks: list[str] = []
@@ -89,7 +105,9 @@ class PluginManager:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self._autoload_from_env = autoload is None
-        self.autoload = (not _flag("GODEL_DISABLE_PLUGIN_AUTOLOAD")) if autoload is None else autoload
+        self.autoload = (
+            (not _flag("GODEL_DISABLE_PLUGIN_AUTOLOAD")) if autoload is None else autoload
+        )
         self.strict = _flag("GODEL_STRICT_PLUGINS") if strict is None else strict
         self.plugins: list[PluginInfo] = []
         # distribution -> why its entry-point plugin was not loaded (env switches)
@@ -114,7 +132,9 @@ class PluginManager:
             self._register_module(mod, info)
             self._registries.clear()
 
-    def register(self, plugin: object, *, name: str, dist: str = "(inline)", version: str = "") -> None:
+    def register(
+        self, plugin: object, *, name: str, dist: str = "(inline)", version: str = ""
+    ) -> None:
         """Register an in-process plugin object (used by tests and embedding hosts)."""
         with self._lock:
             info = PluginInfo(name, dist, version, "(inline)")
@@ -134,9 +154,13 @@ class PluginManager:
             self.pm.register(plugin, name=info.name)
         except (pluggy.PluginValidationError, ValueError) as exc:
             detail = "; ".join(str(exc).splitlines())  # pluggy's message spans lines
-            raise PluginError(f"plugin {info.name!r} from {info.provider} is invalid: {detail}") from exc
+            raise PluginError(
+                f"plugin {info.name!r} from {info.provider} is invalid: {detail}"
+            ) from exc
         callers = self.pm.get_hookcallers(plugin) or []
-        unknown = sorted(hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin))
+        unknown = sorted(
+            hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin)
+        )
         if unknown:
             self.pm.unregister(plugin)
             known = ", ".join(sorted(_HOOK_NAMES))
@@ -180,7 +204,8 @@ class PluginManager:
         # Only when a user switched autoloading off: then "not installed" errors should say why.
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             self.disabled.setdefault(
-                _dist_of(ep)[0], f"GODEL_DISABLE_PLUGIN_AUTOLOAD keeps its plugin {ep.name!r} from loading"
+                _dist_of(ep)[0],
+                f"GODEL_DISABLE_PLUGIN_AUTOLOAD keeps its plugin {ep.name!r} from loading",
             )
 
     def _load_entry_points(self) -> None:
@@ -209,8 +234,12 @@ class PluginManager:
                 module = ep.load()
             except Exception as exc:
                 self.plugins.append(info)
-                self._problem(info, f"plugin {ep.name!r} from {info.provider} failed to import: "
-                              f"{type(exc).__name__}: {exc}", exc)
+                self._problem(
+                    info,
+                    f"plugin {ep.name!r} from {info.provider} failed to import: "
+                    f"{type(exc).__name__}: {exc}",
+                    exc,
+                )
                 continue
             try:
                 self._register_module(module, info)
@@ -242,16 +271,25 @@ class PluginManager:
             info = by_name[impl.plugin_name]
             calls: list[tuple[str, object, str]] = []
 
-            def register(name: str, target: object, *, summary: str = "",
-                         _calls: list[tuple[str, object, str]] = calls) -> None:
+            def register(
+                name: str,
+                target: object,
+                *,
+                summary: str = "",
+                _calls: list[tuple[str, object, str]] = calls,
+            ) -> None:
                 _calls.append((name, target, summary))
 
             try:
                 # pluggy lets an impl take fewer arguments than the spec; honour that here too.
                 impl.function(*[register for _ in impl.argnames])
             except Exception as exc:
-                self._problem(info, f"plugin {info.name!r} from {info.provider} failed in "
-                              f"{spec.hook}: {type(exc).__name__}: {exc}", exc)
+                self._problem(
+                    info,
+                    f"plugin {info.name!r} from {info.provider} failed in "
+                    f"{spec.hook}: {type(exc).__name__}: {exc}",
+                    exc,
+                )
                 continue  # nothing from a hook that crashed half-way
             # What the plugin asked for is recorded even if the registry rejects some of it, so
             # `godel plugins` shows both sides of a clash.

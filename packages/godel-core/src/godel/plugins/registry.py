@@ -32,7 +32,10 @@ class Provider:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Provider) and (self.plugin, self.dist, self.version) == (
-            other.plugin, other.dist, other.version)
+            other.plugin,
+            other.dist,
+            other.version,
+        )
 
     def __hash__(self) -> int:
         return hash((self.plugin, self.dist, self.version))
@@ -77,8 +80,7 @@ def import_target(path: str, provider: Provider) -> Any:
             obj = getattr(obj, part)
     except Exception as exc:
         raise PluginError(
-            f"{path!r} registered by {provider} could not be imported: "
-            f"{type(exc).__name__}: {exc}"
+            f"{path!r} registered by {provider} could not be imported: {type(exc).__name__}: {exc}"
         ) from exc
     return obj
 
@@ -93,9 +95,14 @@ class RegistryKind:
 
     __slots__ = ("hook", "kind", "owner_key", "packages", "validate")
 
-    def __init__(self, kind: str, hook: str, validate: Callable[[str], str | None],
-                 packages: Mapping[str, str] | None = None,
-                 owner_key: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        hook: str,
+        validate: Callable[[str], str | None],
+        packages: Mapping[str, str] | None = None,
+        owner_key: Callable[[str], str] | None = None,
+    ) -> None:
         self.kind, self.hook, self.validate = kind, hook, validate
         self.packages = dict(packages or {})
         self.owner_key = owner_key
@@ -114,10 +121,14 @@ class Registry:
     # filling -------------------------------------------------------------------------------
     def add(self, name: str, target: object, provider: Provider, summary: str = "") -> None:
         if not isinstance(name, str):
-            raise PluginError(f"{provider} registered a {self.spec.kind} with a non-string name {name!r}")
+            raise PluginError(
+                f"{provider} registered a {self.spec.kind} with a non-string name {name!r}"
+            )
         problem = self.spec.validate(name)
         if problem:
-            raise PluginError(f"{provider} registered an invalid {self.spec.kind} name {name!r}: {problem}")
+            raise PluginError(
+                f"{provider} registered an invalid {self.spec.kind} name {name!r}: {problem}"
+            )
         if target is None:
             raise PluginError(f"{provider} registered {self.spec.kind} {name!r} with no target")
         if isinstance(target, str) and not LAZY_TARGET.match(target):

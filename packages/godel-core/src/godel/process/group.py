@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import anyio
 
 from godel.process import reaper
-from godel.strict.privilege import privileged
 from godel.process.spawn import AsyncioChild, DirectChild, pidfd_supported
+from godel.strict.privilege import privileged
 
 # After the main process exits, how long its pipes may stay open (data in flight) before we
 # stop waiting for them: whatever still holds them was left behind, and gets killed.
@@ -49,9 +49,19 @@ class Outcome:
     stderr: bytes
 
 
-async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, env: Mapping[str, str] | None,
-                    stdin: bytes | None, inherit_stdin: bool, timeout: float | None,
-                    out_sink: LineSink | None, err_sink: LineSink | None, die_with_parent: bool = False) -> Outcome:
+async def run_group(
+    argv: str | Sequence[str],
+    *,
+    shell: bool,
+    cwd: str | None,
+    env: Mapping[str, str] | None,
+    stdin: bytes | None,
+    inherit_stdin: bool,
+    timeout: float | None,
+    out_sink: LineSink | None,
+    err_sink: LineSink | None,
+    die_with_parent: bool = False,
+) -> Outcome:
     """Run a command in its own process group and wait until the group is gone.
 
     ``argv`` is a shell command line when ``shell`` is true. Output lines go to the sinks as
@@ -64,20 +74,25 @@ async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, 
     """
     loop = asyncio.get_running_loop()
     proto = _Pipes(loop, out_sink, err_sink)
-    stdin_arg = subprocess.PIPE if stdin is not None else (None if inherit_stdin else subprocess.DEVNULL)
+    stdin_arg = (
+        subprocess.PIPE if stdin is not None else (None if inherit_stdin else subprocess.DEVNULL)
+    )
     preexec = _parent_death_signal() if die_with_parent else None
     child: DirectChild | AsyncioChild
     if pidfd_supported():
         with privileged():  # synchronous: nothing can cancel it half-way
-            child = DirectChild(loop, proto, argv, shell=shell, cwd=cwd, env=env, stdin=stdin_arg, preexec=preexec)
+            child = DirectChild(
+                loop, proto, argv, shell=shell, cwd=cwd, env=env, stdin=stdin_arg, preexec=preexec
+            )
     else:
         # Shielded: the child exists as soon as the spawn begins, but we learn its pid only once
         # the pipes are connected. Cancelled in between, asyncio would kill the leader alone and
         # leave whatever it already started; a pending cancellation instead reaches us at the
         # next await, when the group is registered and can be killed whole.
         with privileged(), anyio.CancelScope(shield=True):
-            child = await AsyncioChild.spawn(loop, proto, argv, shell=shell, cwd=cwd, env=env, stdin=stdin_arg,
-                                             preexec=preexec)
+            child = await AsyncioChild.spawn(
+                loop, proto, argv, shell=shell, cwd=cwd, env=env, stdin=stdin_arg, preexec=preexec
+            )
     pgid = child.pid
     reaper.register(pgid)
     timed_out = False
@@ -108,7 +123,9 @@ async def run_group(argv: str | Sequence[str], *, shell: bool, cwd: str | None, 
         child.close()
     if proto.error is not None:
         raise proto.error  # a sink failed while the last output was collected
-    return Outcome(None if timed_out else child.returncode, b"".join(proto.out), b"".join(proto.err))
+    return Outcome(
+        None if timed_out else child.returncode, b"".join(proto.out), b"".join(proto.err)
+    )
 
 
 _PR_SET_PDEATHSIG = 1
@@ -148,7 +165,9 @@ class _TimedOut(Exception):
 class _Pipes(asyncio.SubprocessProtocol):
     """Collects a child's output and exit; splits lines for the sinks as data arrives."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, out_sink: LineSink | None, err_sink: LineSink | None) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, out_sink: LineSink | None, err_sink: LineSink | None
+    ) -> None:
         self.loop = loop
         self.out: list[bytes] = []
         self.err: list[bytes] = []

@@ -28,11 +28,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from godel.process.group import LineSink, run_group
 from godel.engine.context import current_frame, current_run
+from godel.engine.record import effect
 from godel.exceptions import CommandFailure
 from godel.log.ids import new_id
-from godel.engine.record import effect
+from godel.process.group import LineSink, run_group
 
 __all__ = ["CommandResult", "run"]
 
@@ -104,8 +104,18 @@ async def run(
     use_shell = isinstance(cmd, str) if shell is None else bool(shell)
 
     async def execute(_event: object) -> dict[str, Any]:
-        return await _execute(cmd, use_shell, cwd_abs, env_given, stdin, inherit_stdin, timeout, check,
-                              stream_path, line_observer)
+        return await _execute(
+            cmd,
+            use_shell,
+            cwd_abs,
+            env_given,
+            stdin,
+            inherit_stdin,
+            timeout,
+            check,
+            stream_path,
+            line_observer,
+        )
 
     response = await effect("run", request, execute, side_effect=True, stream_path=stream_path)
     result = CommandResult(response["returncode"], response["stdout"], response["stderr"])
@@ -115,16 +125,27 @@ async def run(
     return result
 
 
-async def _execute(cmd: str | list[str], use_shell: bool, cwd: str | None, env: dict[str, str] | None,
-                   stdin: str | bytes | None, inherit_stdin: bool, timeout: float | None, check: bool,
-                   stream_path: list[str], line_observer: Callable[[str], object] | None) -> dict[str, Any]:
+async def _execute(
+    cmd: str | list[str],
+    use_shell: bool,
+    cwd: str | None,
+    env: dict[str, str] | None,
+    stdin: str | bytes | None,
+    inherit_stdin: bool,
+    timeout: float | None,
+    check: bool,
+    stream_path: list[str],
+    line_observer: Callable[[str], object] | None,
+) -> dict[str, Any]:
     state = current_run()
     transcript = state.transcript if state is not None else None
     out_sink: LineSink | None = None
     err_sink: LineSink | None = None
     if transcript is not None:
         step_path = _step_path()
-        transcript.write("run.start", step_path=step_path, stream_path=stream_path, cmd=cmd, cwd=cwd or "")
+        transcript.write(
+            "run.start", step_path=step_path, stream_path=stream_path, cmd=cmd, cwd=cwd or ""
+        )
         out_sink = _transcript_sink(transcript.write, "stdout", step_path, stream_path)
         err_sink = _transcript_sink(transcript.write, "stderr", step_path, stream_path)
     if line_observer is not None:
@@ -136,32 +157,56 @@ async def _execute(cmd: str | list[str], use_shell: bool, cwd: str | None, env: 
     started = time.monotonic()
     try:
         outcome = await run_group(
-            argv, shell=use_shell, cwd=cwd, env={**os.environ, **env} if env else None,
-            stdin=stdin.encode("utf-8") if isinstance(stdin, str) else stdin, inherit_stdin=inherit_stdin,
-            timeout=timeout, out_sink=out_sink, err_sink=err_sink)
+            argv,
+            shell=use_shell,
+            cwd=cwd,
+            env={**os.environ, **env} if env else None,
+            stdin=stdin.encode("utf-8") if isinstance(stdin, str) else stdin,
+            inherit_stdin=inherit_stdin,
+            timeout=timeout,
+            out_sink=out_sink,
+            err_sink=err_sink,
+        )
     except OSError as exc:
         # No process to report on (missing program, bad cwd...): a failed command all the same.
         raise CommandFailure(
-            f"cannot start command: {exc.strerror or exc}: {_display(cmd)}", cmd=cmd, step_path=_step_path(),
+            f"cannot start command: {exc.strerror or exc}: {_display(cmd)}",
+            cmd=cmd,
+            step_path=_step_path(),
             source_location=_caller_location(),
-            remediation_hint="Check that the program exists and is executable, and that cwd exists.") from exc
+            remediation_hint="Check that the program exists and is executable, and that cwd exists.",
+        ) from exc
     duration = round(time.monotonic() - started, 6)
     stdout = outcome.stdout.decode("utf-8", "replace")
     stderr = outcome.stderr.decode("utf-8", "replace")
     if outcome.returncode is None:
         raise CommandFailure(
-            f"command timed out after {timeout:g}s: {_display(cmd)}", stdout=stdout, stderr=stderr,
-            returncode=None, cmd=cmd, step_path=_step_path(), source_location=_caller_location(),
-            remediation_hint="Increase the timeout parameter or make the command finish sooner.")
+            f"command timed out after {timeout:g}s: {_display(cmd)}",
+            stdout=stdout,
+            stderr=stderr,
+            returncode=None,
+            cmd=cmd,
+            step_path=_step_path(),
+            source_location=_caller_location(),
+            remediation_hint="Increase the timeout parameter or make the command finish sooner.",
+        )
     if check and outcome.returncode != 0:
         raise _exit_failure(cmd, CommandResult(outcome.returncode, stdout, stderr))
-    return {"returncode": outcome.returncode, "stdout": stdout, "stderr": stderr, "duration": duration}
+    return {
+        "returncode": outcome.returncode,
+        "stdout": stdout,
+        "stderr": stderr,
+        "duration": duration,
+    }
 
 
-def _transcript_sink(write: Callable[..., int], op: str, step_path: tuple[str, ...],
-                     stream_path: list[str]) -> LineSink:
+def _transcript_sink(
+    write: Callable[..., int], op: str, step_path: tuple[str, ...], stream_path: list[str]
+) -> LineSink:
     def sink(line: bytes) -> None:
-        write(op, step_path=step_path, stream_path=stream_path, line=line.decode("utf-8", "replace"))
+        write(
+            op, step_path=step_path, stream_path=stream_path, line=line.decode("utf-8", "replace")
+        )
 
     return sink
 
@@ -197,8 +242,14 @@ def _step_path() -> tuple[str, ...]:
 def _exit_failure(cmd: str | Sequence[str], result: CommandResult) -> CommandFailure:
     return CommandFailure(
         f"command failed (exit {result.returncode}): {_display(cmd)}",
-        stdout=result.stdout, stderr=result.stderr, returncode=result.returncode, cmd=cmd,
-        step_path=_step_path(), source_location=_caller_location(), remediation_hint=_stderr_hint(result.stderr))
+        stdout=result.stdout,
+        stderr=result.stderr,
+        returncode=result.returncode,
+        cmd=cmd,
+        step_path=_step_path(),
+        source_location=_caller_location(),
+        remediation_hint=_stderr_hint(result.stderr),
+    )
 
 
 def _stderr_hint(stderr: str, lines: int = 3, width: int = 200) -> str:

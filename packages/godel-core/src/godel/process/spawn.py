@@ -47,15 +47,33 @@ def pidfd_supported() -> bool:
 class DirectChild:
     """A child started with ``Popen`` and watched through its pidfd on the running loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, proto: ChildProtocol, argv: str | Sequence[str], *,
-                 shell: bool, cwd: str | None, env: Mapping[str, str] | None, stdin: int | None,
-                 preexec: Callable[[], None] | None) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        proto: ChildProtocol,
+        argv: str | Sequence[str],
+        *,
+        shell: bool,
+        cwd: str | None,
+        env: Mapping[str, str] | None,
+        stdin: int | None,
+        preexec: Callable[[], None] | None,
+    ) -> None:
         self._loop = loop
         self._proto = proto
         # Synchronous, like asyncio's own spawn: nothing can cancel us half-way through it.
         self._popen = subprocess.Popen(
-            argv, shell=shell, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-            env=env, start_new_session=True, preexec_fn=preexec, bufsize=0)
+            argv,
+            shell=shell,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+            preexec_fn=preexec,
+            bufsize=0,
+        )
         self.pid = self._popen.pid
         self.returncode: int | None = None
         self._fds: dict[int, int] = {}  # fd -> protocol fd number (1 stdout, 2 stderr)
@@ -174,18 +192,43 @@ class AsyncioChild:
         self.pid = transport.get_pid()
 
     @classmethod
-    async def spawn(cls, loop: asyncio.AbstractEventLoop, proto: Any, argv: str | Sequence[str], *, shell: bool,
-                    cwd: str | None, env: Mapping[str, str] | None, stdin: int | None,
-                    preexec: Callable[[], None] | None) -> AsyncioChild:
+    async def spawn(
+        cls,
+        loop: asyncio.AbstractEventLoop,
+        proto: Any,
+        argv: str | Sequence[str],
+        *,
+        shell: bool,
+        cwd: str | None,
+        env: Mapping[str, str] | None,
+        stdin: int | None,
+        preexec: Callable[[], None] | None,
+    ) -> AsyncioChild:
         extra = {"preexec_fn": preexec} if preexec is not None else {}
         if shell:
             transport, _ = await loop.subprocess_shell(
-                lambda: proto, argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=cwd, env=env, start_new_session=True, **extra)
+                lambda: proto,
+                argv,
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,
+                **extra,
+            )
         else:
             transport, _ = await loop.subprocess_exec(
-                lambda: proto, *argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=cwd, env=env, start_new_session=True, **extra)
+                lambda: proto,
+                *argv,
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+                env=env,
+                start_new_session=True,
+                **extra,
+            )
         return cls(transport)
 
     @property

@@ -26,17 +26,19 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from godel.log.events import Event, EventStatus, Op, compute_request_hash
-from godel.exceptions import ResumeError, SourceEditedError, UnsafeResumeError
 from godel.engine.keys import KeyTable
+from godel.exceptions import ResumeError, SourceEditedError, UnsafeResumeError
+from godel.log.events import Event, EventStatus, Op, compute_request_hash
 
 if TYPE_CHECKING:
     from godel.engine.context import RunState
-    from godel.log.eventlog import EventLog
     from godel.engine.record import Position
     from godel.engine.step import StepSpec
+    from godel.log.eventlog import EventLog
 
-METADATA_OPS = frozenset({Op.RESUME, Op.REWIND, Op.PAUSED, Op.INVALIDATE, Op.UNRECOVERABLE, Op.JOIN})
+METADATA_OPS = frozenset(
+    {Op.RESUME, Op.REWIND, Op.PAUSED, Op.INVALIDATE, Op.UNRECOVERABLE, Op.JOIN}
+)
 SIDE_EFFECT_OPS = frozenset({Op.RUN, Op.WRITE_TEXT, Op.AGENT_CALL})
 _DEAD = frozenset({EventStatus.INVALIDATED, EventStatus.SUSPENDED})
 
@@ -102,7 +104,9 @@ class ReplayPolicy:
     _warned_sources: set[str] = field(default_factory=set)
 
     # request changed --------------------------------------------------------------------------
-    def on_mismatch_event(self, pos: Position, op: str, request: dict[str, Any], cached: Event) -> Event | None:
+    def on_mismatch_event(
+        self, pos: Position, op: str, request: dict[str, Any], cached: Event
+    ) -> Event | None:
         """Decide for a FINISHED event whose request hash differs: the event to replay, or None."""
         return self._mismatch(pos.run, op, cached, request)
 
@@ -116,12 +120,16 @@ class ReplayPolicy:
             return True
         return self._mismatch(run, cached.op, cached, request) is not None
 
-    def _mismatch(self, run: RunState, op: str, cached: Event, request: dict[str, Any]) -> Event | None:
+    def _mismatch(
+        self, run: RunState, op: str, cached: Event, request: dict[str, Any]
+    ) -> Event | None:
         where = "/".join(cached.step_path) or "(workflow)"
         what = f"{op} at {where} (event {cached.event_id})"
         if self.on_mismatch is MismatchPolicy.CONTINUE:
-            warn(f"{what}: the request changed since it was recorded; replaying the recorded result "
-                 "(--on-mismatch continue)")
+            warn(
+                f"{what}: the request changed since it was recorded; replaying the recorded result "
+                "(--on-mismatch continue)"
+            )
             return cached
         if self.on_mismatch is MismatchPolicy.ABORT:
             raise ResumeError(
@@ -137,18 +145,27 @@ class ReplayPolicy:
     def check_source_edit(self, run: RunState, cached: Event, spec: StepSpec) -> None:
         recorded = cached.request.get("source_hash") or ""
         current = spec.source_hash
-        if not recorded or not current or recorded == current or self.on_source_edit is SourceEditPolicy.IGNORE:
+        if (
+            not recorded
+            or not current
+            or recorded == current
+            or self.on_source_edit is SourceEditPolicy.IGNORE
+        ):
             return
         if self.on_source_edit is SourceEditPolicy.ABORT:
             raise SourceEditedError(
                 f"the source of step {spec.name!r} changed since it was recorded (event {cached.event_id})",
-                step_name=spec.name, event_id=cached.event_id, step_path=cached.step_path,
+                step_name=spec.name,
+                event_id=cached.event_id,
+                step_path=cached.step_path,
             )
         if spec.name not in self._warned_sources:
             self._warned_sources.add(spec.name)
-            warn(f"the source of step {spec.name!r} changed since it was recorded; its recorded results are "
-                 f"replayed where the requests still match. To re-run it: godel rewind {run.run_id} "
-                 f"--to {cached.event_id}")
+            warn(
+                f"the source of step {spec.name!r} changed since it was recorded; its recorded results are "
+                f"replayed where the requests still match. To re-run it: godel rewind {run.run_id} "
+                f"--to {cached.event_id}"
+            )
 
     # crashed mid-effect ------------------------------------------------------------------------
     def on_started_only(self, pos: Position, op: str, request: dict[str, Any]) -> None:
@@ -159,10 +176,15 @@ class ReplayPolicy:
             return
         if self.assume_idempotent or request.get("idempotent") is True or step_is_idempotent(pos):
             return
-        cmd = request.get("cmd") or (f"write_text({request.get('path')!r})" if op == Op.WRITE_TEXT else op)
+        cmd = request.get("cmd") or (
+            f"write_text({request.get('path')!r})" if op == Op.WRITE_TEXT else op
+        )
         raise UnsafeResumeError(
             f"{op} was in flight when the run stopped (STARTED, never finished)",
-            event_id=cached.event_id, cmd=cmd, run_id=pos.run.run_id, step_path=cached.step_path,
+            event_id=cached.event_id,
+            cmd=cmd,
+            run_id=pos.run.run_id,
+            step_path=cached.step_path,
         )
 
 
@@ -184,9 +206,19 @@ def invalidate(run: RunState, cached: Event, *, reason: str, new_hash: str = "")
         if ev.status not in _DEAD:
             log.set_status(ev, EventStatus.INVALIDATED)
             ids.append(ev.event_id)
-    log.record(Op.INVALIDATE, request={"reason": reason, "op": cached.op, "step_path": list(cached.step_path),
-                                       "target": cached.event_id, "old_hash": cached.request_hash,
-                                       "new_hash": new_hash},
-               response={"invalidated": ids}, parent_id=run.root_event.event_id,
-               invocation_seq=-1, step_local_seq=-1)
+    log.record(
+        Op.INVALIDATE,
+        request={
+            "reason": reason,
+            "op": cached.op,
+            "step_path": list(cached.step_path),
+            "target": cached.event_id,
+            "old_hash": cached.request_hash,
+            "new_hash": new_hash,
+        },
+        response={"invalidated": ids},
+        parent_id=run.root_event.event_id,
+        invocation_seq=-1,
+        step_local_seq=-1,
+    )
     return ids

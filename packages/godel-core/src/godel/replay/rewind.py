@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from godel.log.events import Event, EventStatus, Op
 from godel.exceptions import RewindSignal, RewindUnsafe
+from godel.log.events import Event, EventStatus, Op
 from godel.replay.policy import descendants
 
 if TYPE_CHECKING:
@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 MODES = ("to", "cut")
 _UNDOABLE = frozenset({Op.RUN, Op.AGENT_CALL})
-_SKIP_OPS = frozenset({Op.WORKFLOW_STARTED, Op.RESUME, Op.REWIND, Op.INVALIDATE, Op.PAUSED, Op.UNRECOVERABLE})
+_SKIP_OPS = frozenset(
+    {Op.WORKFLOW_STARTED, Op.RESUME, Op.REWIND, Op.INVALIDATE, Op.PAUSED, Op.UNRECOVERABLE}
+)
 _DEAD = frozenset({EventStatus.INVALIDATED, EventStatus.SUSPENDED})
 
 
@@ -48,8 +50,13 @@ class RewindResult:
         return len(self.invalidated_ids)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"targets": self.targets, "mode": self.mode, "invalidated_count": self.invalidated_count,
-                "invalidated_ids": self.invalidated_ids, "already_rewound_ids": self.already_rewound_ids}
+        return {
+            "targets": self.targets,
+            "mode": self.mode,
+            "invalidated_count": self.invalidated_count,
+            "invalidated_ids": self.invalidated_ids,
+            "already_rewound_ids": self.already_rewound_ids,
+        }
 
 
 def _ancestors(log: EventLog, event: Event) -> set[str]:
@@ -74,18 +81,32 @@ def plan(log: EventLog, targets: Sequence[Event], mode: str) -> list[Event]:
             for ev in log:
                 if ev.seq > target.seq and ev.event_id not in keep:
                     chosen.setdefault(ev.event_id, ev)
-    return sorted((ev for ev in chosen.values() if ev.status not in _DEAD and ev.op not in _SKIP_OPS),
-                  key=lambda e: e.seq)
+    return sorted(
+        (ev for ev in chosen.values() if ev.status not in _DEAD and ev.op not in _SKIP_OPS),
+        key=lambda e: e.seq,
+    )
 
 
 def unsafe_effects(events: Sequence[Event]) -> list[Event]:
     """Completed side effects among ``events`` that running again could not undo."""
-    return [ev for ev in events
-            if ev.op in _UNDOABLE and ev.status is EventStatus.FINISHED and ev.request.get("idempotent") is not True]
+    return [
+        ev
+        for ev in events
+        if ev.op in _UNDOABLE
+        and ev.status is EventStatus.FINISHED
+        and ev.request.get("idempotent") is not True
+    ]
 
 
-def apply_rewind(log: EventLog, targets: Sequence[str], *, reason: str = "", mode: str = "to",
-                 assume_idempotent: bool = False, intent: bool = False) -> RewindResult:
+def apply_rewind(
+    log: EventLog,
+    targets: Sequence[str],
+    *,
+    reason: str = "",
+    mode: str = "to",
+    assume_idempotent: bool = False,
+    intent: bool = False,
+) -> RewindResult:
     """Invalidate per ``mode`` and record a REWIND event; ``targets`` are ids, prefixes or short ids."""
     if not targets:
         raise ValueError("rewind needs at least one target event id")
@@ -113,7 +134,9 @@ def apply_rewind(log: EventLog, targets: Sequence[str], *, reason: str = "", mod
             more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
             raise RewindUnsafe(
                 f"this rewind would run a completed {first.op} again: {what}{more}",
-                event_id=first.event_id, op=first.op, cmd=first.request.get("cmd") or "",
+                event_id=first.event_id,
+                op=first.op,
+                cmd=first.request.get("cmd") or "",
                 step_path=first.step_path,
                 remediation_hint="if running it again is safe, pass --assume-idempotent (or mark the call "
                 "idempotent=True); otherwise rewind to a later event",
@@ -121,15 +144,27 @@ def apply_rewind(log: EventLog, targets: Sequence[str], *, reason: str = "", mod
     for ev in victims:
         log.set_status(ev, EventStatus.INVALIDATED)
         result.invalidated_ids.append(ev.event_id)
-    request = {"targets": result.targets, "reason": reason, "mode": mode, "phase": "outcome",
-               "assume_idempotent": assume_idempotent}
-    log.record(Op.REWIND, request=request, response=result.to_dict() | {"phase": "outcome"},
-               invocation_seq=-1, step_local_seq=-1, sync=True)
+    request = {
+        "targets": result.targets,
+        "reason": reason,
+        "mode": mode,
+        "phase": "outcome",
+        "assume_idempotent": assume_idempotent,
+    }
+    log.record(
+        Op.REWIND,
+        request=request,
+        response=result.to_dict() | {"phase": "outcome"},
+        invocation_seq=-1,
+        step_local_seq=-1,
+        sync=True,
+    )
     return result
 
 
-async def rewind(*, to: str | Sequence[str], reason: str = "", mode: str = "to",
-                 assume_idempotent: bool = False) -> None:
+async def rewind(
+    *, to: str | Sequence[str], reason: str = "", mode: str = "to", assume_idempotent: bool = False
+) -> None:
     """From inside a workflow: rewind to event(s) ``to`` and run the workflow again from the top.
 
     Records a REWIND intent event and raises ``RewindSignal``; ``@workflow`` applies the rewind
@@ -147,10 +182,22 @@ async def rewind(*, to: str | Sequence[str], reason: str = "", mode: str = "to",
     if mode not in MODES:
         raise ValueError(f"rewind mode must be one of {MODES}, got {mode!r}")
     full = [run.log.resolve(i).event_id for i in ids]
-    request = {"targets": full, "reason": reason, "mode": mode, "phase": "intent",
-               "assume_idempotent": assume_idempotent}
-    run.log.record(Op.REWIND, request=request, response=request, step_path=frame.step_path,
-                   parent_id=frame.scope_id(), invocation_seq=-1, step_local_seq=-1)
+    request = {
+        "targets": full,
+        "reason": reason,
+        "mode": mode,
+        "phase": "intent",
+        "assume_idempotent": assume_idempotent,
+    }
+    run.log.record(
+        Op.REWIND,
+        request=request,
+        response=request,
+        step_path=frame.step_path,
+        parent_id=frame.scope_id(),
+        invocation_seq=-1,
+        step_local_seq=-1,
+    )
     signal = RewindSignal(full, reason)
     signal.mode = mode  # type: ignore[attr-defined]
     signal.assume_idempotent = assume_idempotent  # type: ignore[attr-defined]

@@ -17,8 +17,8 @@ import os
 import sys
 from typing import Any
 
-from godel.strict.privilege import is_privileged
 from godel.strict import catalog
+from godel.strict.privilege import is_privileged
 
 _WRITE_FLAG_NAMES = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC")
 _FLAGS = tuple((name, getattr(os, name)) for name in _WRITE_FLAG_NAMES if hasattr(os, name))
@@ -96,7 +96,9 @@ def _show(value: Any, limit: int = 120) -> str:
 
 def _refuse(what: str, detail: str, hatch: str) -> PermissionError:
     where = f" ({detail})" if detail else ""
-    return PermissionError(f"godel strict: workflow code cannot {what}{where} — use {hatch} instead")
+    return PermissionError(
+        f"godel strict: workflow code cannot {what}{where} — use {hatch} instead"
+    )
 
 
 def _hook(event: str, args: tuple[Any, ...], _watched: frozenset[str] = _WATCHED) -> None:

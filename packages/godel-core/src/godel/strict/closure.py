@@ -27,7 +27,9 @@ class _Source:
     problems: list[StrictViolation]
 
 
-def scan_workflow(path: str | Path, *, project_root: str | Path | None = None) -> list[StrictViolation]:
+def scan_workflow(
+    path: str | Path, *, project_root: str | Path | None = None
+) -> list[StrictViolation]:
     """Strict violations in ``path`` and every project module it imports, sorted by file and line.
 
     ``project_root`` defaults to the workflow's directory. Each file is parsed once; a file that

@@ -23,9 +23,9 @@ import sysconfig
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 
-from godel.strict.privilege import is_privileged
 from godel.exceptions import GodelStrictError, StrictViolation
 from godel.strict import catalog
+from godel.strict.privilege import is_privileged
 
 
 class _Refuse(importlib.abc.Loader):
@@ -49,7 +49,9 @@ class ImportGuard(importlib.abc.MetaPathFinder):
         paths = sysconfig.get_paths()
         candidates = [paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
         candidates += site.getsitepackages() if hasattr(site, "getsitepackages") else []
-        candidates.append(site.getusersitepackages() if hasattr(site, "getusersitepackages") else None)
+        candidates.append(
+            site.getusersitepackages() if hasattr(site, "getusersitepackages") else None
+        )
         for p in candidates:
             if p:
                 # Frames carry the path the module was imported under; match both spellings.
@@ -57,8 +59,9 @@ class ImportGuard(importlib.abc.MetaPathFinder):
                 prefixes.add(os.path.join(os.path.realpath(p), ""))
         self._library_prefixes = tuple(sorted(prefixes))
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         banned = catalog.banned_module(fullname)  # cheap check first: most imports are fine
         if banned is None or is_privileged():
             return None
@@ -76,7 +79,11 @@ class ImportGuard(importlib.abc.MetaPathFinder):
         while frame is not None:
             filename = frame.f_code.co_filename
             module = frame.f_globals.get("__name__") or ""
-            if filename.startswith("<frozen importlib") or module == "importlib" or module.startswith("importlib."):
+            if (
+                filename.startswith("<frozen importlib")
+                or module == "importlib"
+                or module.startswith("importlib.")
+            ):
                 frame = frame.f_back  # the import machinery, not the importer
                 continue
             if module == "godel" or module.startswith(("godel.", "godel_")):

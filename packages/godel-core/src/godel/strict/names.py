@@ -28,7 +28,9 @@ class Scope:
 
     parent: Scope | None
     is_class: bool = False
-    imports: dict[str, tuple[str, bool]] = field(default_factory=dict)  # name -> (dotted, is module)
+    imports: dict[str, tuple[str, bool]] = field(
+        default_factory=dict
+    )  # name -> (dotted, is module)
     local: set[str] = field(default_factory=set)
     declared: set[str] = field(default_factory=set)  # global / nonlocal: bound elsewhere
     globals: set[str] = field(default_factory=set)
@@ -84,7 +86,11 @@ class Names:
             first = node.generators[0]
             self._scope_of[first] = inner
             # The first iterable is evaluated in the enclosing scope, the rest inside.
-            children = [(first.iter, scope), (first.target, inner), *((c, inner) for c in first.ifs)]
+            children = [
+                (first.iter, scope),
+                (first.target, inner),
+                *((c, inner) for c in first.ifs),
+            ]
             return children + [(c, inner) for c in ast.iter_child_nodes(node) if c is not first]
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -120,8 +126,9 @@ class Names:
         target = self.module if name in scope.globals else scope
         target.imports[name] = (dotted, is_module)
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda,
-                  scope: Scope) -> list[tuple[ast.AST, Scope]]:
+    def _function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope
+    ) -> list[tuple[ast.AST, Scope]]:
         args = node.args
         # Decorators, defaults and annotations are evaluated where the function is defined.
         outer: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]

@@ -17,7 +17,7 @@ def is_privileged() -> bool:
     return _privileged.get()
 
 
-class privileged:  # noqa: N801 - used as a function: `with privileged():`
+class privileged:
     """Run the block as godel itself (strict mode's guards allow it).
 
     A class rather than ``@contextmanager``: it wraps every write of the log, and a generator

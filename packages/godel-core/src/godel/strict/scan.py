@@ -19,23 +19,36 @@ from godel.strict.names import Names, Resolved
 _CALLS: dict[str, str] = {f"{m}.{a}": hatch for (m, a), hatch in catalog.BANNED_CALLS.items()}
 _IMPLICIT_NOW: dict[str, int] = {f"{m}.{a}": n for (m, a), n in catalog.IMPLICIT_NOW_CALLS.items()}
 # Functions, not classes: a class name also appears in annotations, where it calls nothing.
-_REFERENCES: frozenset[str] = frozenset(
-    q for q in _CALLS if not q.rpartition(".")[2][:1].isupper()
-)
+_REFERENCES: frozenset[str] = frozenset(q for q in _CALLS if not q.rpartition(".")[2][:1].isupper())
 
 # Calls that open a file, and the index of their positional ``mode`` argument.
 _OPENERS: dict[str, int] = {
-    "builtins.open": 1, "io.open": 1, "codecs.open": 1, "gzip.open": 1, "bz2.open": 1,
-    "lzma.open": 1, "tarfile.open": 1, "zipfile.ZipFile": 1, "anyio.open_file": 1, "aiofiles.open": 1,
+    "builtins.open": 1,
+    "io.open": 1,
+    "codecs.open": 1,
+    "gzip.open": 1,
+    "bz2.open": 1,
+    "lzma.open": 1,
+    "tarfile.open": 1,
+    "zipfile.ZipFile": 1,
+    "anyio.open_file": 1,
+    "aiofiles.open": 1,
 }
 _OS_WRITE_FLAGS = frozenset({"os.O_WRONLY", "os.O_RDWR", "os.O_CREAT", "os.O_APPEND", "os.O_TRUNC"})
 _DYNAMIC_IMPORTS = frozenset({"builtins.__import__", "importlib.import_module"})
 
 # Methods that change the file system whatever their receiver (``Path(p).write_text(...)``).
 _PATH_METHODS: dict[str, str] = {
-    "write_text": catalog.WRITE, "write_bytes": catalog.WRITE, "touch": catalog.WRITE,
-    "unlink": catalog.RUN, "rename": catalog.RUN, "replace": catalog.RUN, "mkdir": catalog.RUN,
-    "rmdir": catalog.RUN, "symlink_to": catalog.RUN, "hardlink_to": catalog.RUN,
+    "write_text": catalog.WRITE,
+    "write_bytes": catalog.WRITE,
+    "touch": catalog.WRITE,
+    "unlink": catalog.RUN,
+    "rename": catalog.RUN,
+    "replace": catalog.RUN,
+    "mkdir": catalog.RUN,
+    "rmdir": catalog.RUN,
+    "symlink_to": catalog.RUN,
+    "hardlink_to": catalog.RUN,
 }
 # ``str.replace(old, new)`` takes two arguments; ``Path.replace(target)`` takes one.
 _ONE_ARGUMENT_METHODS = frozenset({"rename", "replace"})
@@ -46,7 +59,9 @@ _STAR_CANDIDATES = frozenset(_CALLS) | frozenset(_IMPLICIT_NOW) | frozenset(_OPE
 
 # Same shape as the linter's: ``# godel: noqa`` alone, or followed by ``: code, code`` (commas
 # or spaces). Strict mode answers to the code ``strict``.
-_NOQA = re.compile(r"#\s*godel:\s*noqa\b(?:\s*:\s*([\w\-]+(?:(?:\s*,\s*|\s+)[\w\-]+)*))?", re.IGNORECASE)
+_NOQA = re.compile(
+    r"#\s*godel:\s*noqa\b(?:\s*:\s*([\w\-]+(?:(?:\s*,\s*|\s+)[\w\-]+)*))?", re.IGNORECASE
+)
 
 
 def parse(source: str, filename: str) -> tuple[ast.Module | None, list[StrictViolation]]:
@@ -86,7 +101,11 @@ def noqa_lines(source: str, lines: set[int]) -> set[int]:
     try:
         # Tokens, not text: a ``"# godel: noqa"`` inside a string must not count.
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            if tok.type == tokenize.COMMENT and tok.start[0] in lines and _is_strict_noqa(tok.string):
+            if (
+                tok.type == tokenize.COMMENT
+                and tok.start[0] in lines
+                and _is_strict_noqa(tok.string)
+            ):
                 quiet.add(tok.start[0])
     except (tokenize.TokenError, SyntaxError):
         text = source.splitlines()
@@ -124,8 +143,12 @@ def _writes(mode: str) -> bool:
 
 
 def _is_zero(call: ast.Call) -> bool:
-    return (len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Constant)
-            and call.args[0].value == 0)
+    return (
+        len(call.args) == 1
+        and not call.keywords
+        and isinstance(call.args[0], ast.Constant)
+        and call.args[0].value == 0
+    )
 
 
 class _Scanner:
@@ -159,7 +182,9 @@ class _Scanner:
         return self.found
 
     def _report(self, node: ast.expr | ast.stmt, message: str) -> None:
-        self.found.append(StrictViolation(self.filename, node.lineno, node.col_offset, message, "ast"))
+        self.found.append(
+            StrictViolation(self.filename, node.lineno, node.col_offset, message, "ast")
+        )
 
     def _mark(self, node: ast.AST) -> None:
         while isinstance(node, ast.Attribute):
@@ -191,11 +216,15 @@ class _Scanner:
                 shown = "open" if name == "builtins.open" else name
                 self._report(call, f'{shown}(..., "{mode}") — use {catalog.WRITE} instead')
         elif name == "os.open":
-            flags = call.args[1] if len(call.args) > 1 else next(
-                (kw.value for kw in call.keywords if kw.arg == "flags"), None)
+            flags = (
+                call.args[1]
+                if len(call.args) > 1
+                else next((kw.value for kw in call.keywords if kw.arg == "flags"), None)
+            )
             if flags is not None and any(
                 (r := self.names.resolve(n)) is not None and r.name in _OS_WRITE_FLAGS
-                for n in ast.walk(flags) if isinstance(n, (ast.Name, ast.Attribute))
+                for n in ast.walk(flags)
+                if isinstance(n, (ast.Name, ast.Attribute))
             ):
                 self._report(call, f"os.open() with write flags — use {catalog.WRITE} instead")
         elif name in _DYNAMIC_IMPORTS:
@@ -212,7 +241,9 @@ class _Scanner:
             return
         if func.attr in _PATH_METHODS:
             if func.attr in _ONE_ARGUMENT_METHODS and not (
-                len(call.args) == 1 and not call.keywords and not isinstance(call.args[0], ast.Starred)
+                len(call.args) == 1
+                and not call.keywords
+                and not isinstance(call.args[0], ast.Starred)
             ):
                 return
             what = f"{_short(func.value)}.{func.attr}()"
@@ -229,7 +260,9 @@ class _Scanner:
         resolved = self.names.resolve(node)
         if resolved is not None and resolved.name in _REFERENCES:
             self._mark(node)
-            self._report(node, f"{resolved.name} used as a value — use {_CALLS[resolved.name]} instead")
+            self._report(
+                node, f"{resolved.name} used as a value — use {_CALLS[resolved.name]} instead"
+            )
 
 
 def _is_godel(resolved: Resolved) -> bool:

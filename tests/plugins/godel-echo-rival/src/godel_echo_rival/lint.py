@@ -16,5 +16,9 @@ class Whisper(Rule):
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for call in source.names.agent_calls():
             prompt = call.args[0] if call.args else None
-            if isinstance(prompt, ast.Constant) and isinstance(prompt.value, str) and prompt.value.islower():
+            if (
+                isinstance(prompt, ast.Constant)
+                and isinstance(prompt.value, str)
+                and prompt.value.islower()
+            ):
                 yield self.report(source, prompt, "prompt is all lowercase")

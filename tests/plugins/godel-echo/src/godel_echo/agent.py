@@ -21,9 +21,16 @@ class EchoParser(JsonStreamParser):
         if kind == "delta":
             return [{"op": "agent.response", "text": obj["text"]}]
         if kind == "result":
-            return [result_record(text=obj.get("text", ""), session_id=obj.get("session_id"),
-                                  usage=obj.get("usage"), is_error=bool(obj.get("is_error")),
-                                  error=obj.get("error"), cursor=str(obj["turn"]) if "turn" in obj else None)]
+            return [
+                result_record(
+                    text=obj.get("text", ""),
+                    session_id=obj.get("session_id"),
+                    usage=obj.get("usage"),
+                    is_error=bool(obj.get("is_error")),
+                    error=obj.get("error"),
+                    cursor=str(obj["turn"]) if "turn" in obj else None,
+                )
+            ]
         return []
 
 

@@ -92,9 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     turns.append(prompt)
     _save(session, {"turns": turns, "next": then})
     for i in range(0, len(text), 64):
-        _emit({"type": "delta", "text": text[i:i + 64]})
-    _emit({"type": "result", "text": text, "session_id": session, "turn": len(turns),
-           "usage": {"input_tokens": len(prompt.split()), "output_tokens": len(text.split())}})
+        _emit({"type": "delta", "text": text[i : i + 64]})
+    _emit(
+        {
+            "type": "result",
+            "text": text,
+            "session_id": session,
+            "turn": len(turns),
+            "usage": {"input_tokens": len(prompt.split()), "output_tokens": len(text.split())},
+        }
+    )
     return 0
 
 

@@ -26,7 +26,10 @@ class NoShout(Rule):
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         # Agent calls come from the shared name resolution: agent = godel.agents.<x>(...); agent(p).
         for call in source.names.agent_calls():
-            prompt = call.args[0] if call.args else next(
-                (kw.value for kw in call.keywords if kw.arg == "prompt"), None)
+            prompt = (
+                call.args[0]
+                if call.args
+                else next((kw.value for kw in call.keywords if kw.arg == "prompt"), None)
+            )
             if prompt is not None and _shouted(prompt):
                 yield self.report(source, prompt, "prompt is all capitals")

@@ -15,12 +15,18 @@ class AgentOutsideStep(Rule):
     code = "PL009"
     summary = "agent called in a @workflow outside any @step"
     severity = "warning"
-    hint = ("call the agent from a @step: a step is what @retry repeats, what pause stops before, "
-            "and what rewind and resume --plan work with")
+    hint = (
+        "call the agent from a @step: a step is what @retry repeats, what pause stops before, "
+        "and what rewind and resume --plan work with"
+    )
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for call in source.names.agent_calls():
             owner = source.functions.owner(call)
             if owner is not None and owner.kind == "workflow":
-                yield self.report(source, call, f"agent '{text_of(call.func)}' is called in @workflow "
-                                  f"'{owner.name}' outside any @step")
+                yield self.report(
+                    source,
+                    call,
+                    f"agent '{text_of(call.func)}' is called in @workflow "
+                    f"'{owner.name}' outside any @step",
+                )

@@ -13,7 +13,9 @@ from godel.lint.source import SourceFile
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.Starred)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 # Library coroutine functions whose result is useless unless awaited.
-_LIBRARY_COROUTINES = frozenset({"asyncio.sleep", "asyncio.wait_for", "asyncio.to_thread", "anyio.sleep"})
+_LIBRARY_COROUTINES = frozenset(
+    {"asyncio.sleep", "asyncio.wait_for", "asyncio.to_thread", "anyio.sleep"}
+)
 
 
 def _name_used(scope: ast.AST, name: str) -> bool:
@@ -50,8 +52,11 @@ def handed_off(source: SourceFile, call: ast.Call) -> bool:
                 return False
             node = parent
         elif isinstance(parent, _COMPREHENSIONS):
-            if node not in (getattr(parent, "elt", None), getattr(parent, "key", None),
-                            getattr(parent, "value", None)):
+            if node not in (
+                getattr(parent, "elt", None),
+                getattr(parent, "key", None),
+                getattr(parent, "value", None),
+            ):
                 return False
             node = parent
         elif isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.AugAssign)):
@@ -59,8 +64,7 @@ def handed_off(source: SourceFile, call: ast.Call) -> bool:
             if isinstance(parent, ast.NamedExpr) and _handed_on(source, parent):
                 return True
             scope = source.enclosing_scope(parent)
-            return any(not isinstance(t, ast.Name) or _name_used(scope, t.id)
-                       for t in targets)
+            return any(not isinstance(t, ast.Name) or _name_used(scope, t.id) for t in targets)
         else:
             return False
 
@@ -83,8 +87,12 @@ class MissingAwait(Rule):
         for call in calls:
             if not handed_off(source, call):
                 name = text_of(call.func)
-                yield self.report(source, call, f"'{name}' is async and must be awaited",
-                                  f"write 'await {name}(...)', or pass the call to parallel(...)")
+                yield self.report(
+                    source,
+                    call,
+                    f"'{name}' is async and must be awaited",
+                    f"write 'await {name}(...)', or pass the call to parallel(...)",
+                )
 
 
 class DiscardedCoroutine(Rule):
@@ -99,8 +107,12 @@ class DiscardedCoroutine(Rule):
             call = stmt.value  # type: ignore[attr-defined]
             if isinstance(call, ast.Call) and self._is_coroutine_function(source, call):
                 name = text_of(call.func)
-                yield self.report(source, call, f"coroutine '{name}(...)' is created but never awaited, so it never runs",
-                                  f"write 'await {name}(...)', or pass it to parallel(...)")
+                yield self.report(
+                    source,
+                    call,
+                    f"coroutine '{name}(...)' is created but never awaited, so it never runs",
+                    f"write 'await {name}(...)', or pass it to parallel(...)",
+                )
 
     @staticmethod
     def _is_coroutine_function(source: SourceFile, call: ast.Call) -> bool:
@@ -109,8 +121,10 @@ class DiscardedCoroutine(Rule):
             defs = source.names.defs(func.id)
             if defs:
                 # @step calls are PL001's; a name also bound by a plain def may not be a coroutine.
-                return all(isinstance(d, ast.AsyncFunctionDef) and source.functions.info[d].kind != "step"
-                           for d in defs)
+                return all(
+                    isinstance(d, ast.AsyncFunctionDef) and source.functions.info[d].kind != "step"
+                    for d in defs
+                )
             return source.names.qualify(func.id) in _LIBRARY_COROUTINES
         if isinstance(func, ast.Attribute):
             if isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
@@ -125,10 +139,16 @@ def _async_method(source: SourceFile, call: ast.Call, attr: str) -> bool:
     owner = source.parent(method) if method is not None else None
     if not isinstance(owner, ast.ClassDef):
         return False
-    found = [s for s in owner.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign,
-                                                     ast.AnnAssign)) and _binds(s, attr)]
-    return bool(found) and all(isinstance(s, ast.AsyncFunctionDef) and source.functions.info[s].kind != "step"
-                               for s in found)
+    found = [
+        s
+        for s in owner.body
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign))
+        and _binds(s, attr)
+    ]
+    return bool(found) and all(
+        isinstance(s, ast.AsyncFunctionDef) and source.functions.info[s].kind != "step"
+        for s in found
+    )
 
 
 def _binds(stmt: ast.stmt, attr: str) -> bool:

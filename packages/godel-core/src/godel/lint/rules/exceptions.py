@@ -21,7 +21,11 @@ def _reraises(handler: ast.ExceptHandler) -> bool:
 def _names_signal(handler: ast.ExceptHandler) -> bool:
     """An earlier ``except RewindSignal``-style handler that lets godel's signals out first."""
     kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(text_of(k).rpartition(".")[2] in ("RewindSignal", "PauseSignal") for k in kinds if k is not None)
+    return any(
+        text_of(k).rpartition(".")[2] in ("RewindSignal", "PauseSignal")
+        for k in kinds
+        if k is not None
+    )
 
 
 class BroadExcept(Rule):
@@ -45,12 +49,22 @@ class BroadExcept(Rule):
                 if signals_first or _reraises(handler):
                     continue
                 if handler.type is None:
-                    yield self.report(source, handler, "bare 'except:' may swallow WorkflowFail or RewindSignal")
+                    yield self.report(
+                        source, handler, "bare 'except:' may swallow WorkflowFail or RewindSignal"
+                    )
                     continue
                 kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
                 broad = [k for k in kinds if resolve(k) in _BROAD]
                 if broad:
                     shown = text_of(handler.type)
-                    shown = f"({shown})" if isinstance(handler.type, ast.Tuple) and not shown.startswith("(") else shown
-                    yield self.report(source, handler, f"'except {shown}' may swallow WorkflowFail or RewindSignal; "
-                                      "consider catching specific types")
+                    shown = (
+                        f"({shown})"
+                        if isinstance(handler.type, ast.Tuple) and not shown.startswith("(")
+                        else shown
+                    )
+                    yield self.report(
+                        source,
+                        handler,
+                        f"'except {shown}' may swallow WorkflowFail or RewindSignal; "
+                        "consider catching specific types",
+                    )

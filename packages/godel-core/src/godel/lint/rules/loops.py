@@ -25,7 +25,9 @@ def repeated_by_loop(source: SourceFile, node: ast.AST) -> ast.AST | None:
             return None
         if isinstance(parent, (ast.For, ast.AsyncFor)) and any(child is s for s in parent.body):
             return parent
-        if isinstance(parent, ast.While) and (child is parent.test or any(child is s for s in parent.body)):
+        if isinstance(parent, ast.While) and (
+            child is parent.test or any(child is s for s in parent.body)
+        ):
             return parent
         if isinstance(parent, ast.comprehension):
             comp = source.parent(parent)
@@ -45,8 +47,10 @@ class RunInLoop(Rule):
     code = "PL004"
     summary = "run inside a loop without idempotent=True"
     severity = "warning"
-    hint = ("pass idempotent=True if running the command twice is harmless, "
-            "or mark the step @step(idempotent=True)")
+    hint = (
+        "pass idempotent=True if running the command twice is harmless, "
+        "or mark the step @step(idempotent=True)"
+    )
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for call, _ in source.names.calls_to({"godel.run"}):
@@ -56,7 +60,14 @@ class RunInLoop(Rule):
             if repeated_by_loop(source, call) is None:
                 continue
             owner = source.functions.owner(call)
-            if owner is not None and owner.kind == "step" and is_constant(owner.option("idempotent"), True):
+            if (
+                owner is not None
+                and owner.kind == "step"
+                and is_constant(owner.option("idempotent"), True)
+            ):
                 continue
-            yield self.report(source, call,
-                              f"{text_of(call.func)} inside a loop without idempotent=True will block rewind")
+            yield self.report(
+                source,
+                call,
+                f"{text_of(call.func)} inside a loop without idempotent=True will block rewind",
+            )

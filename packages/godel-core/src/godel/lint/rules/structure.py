@@ -19,7 +19,9 @@ class PrimitiveOutsideStep(Rule):
     """PL002: a plain function that runs commands, rewinds or forks."""
 
     code = "PL002"
-    summary = "function uses godel primitives (run, rewind, parallel) but is not a @step or @workflow"
+    summary = (
+        "function uses godel primitives (run, rewind, parallel) but is not a @step or @workflow"
+    )
     severity = "warning"
     hint = "decorate it with @step so its commands get their own step identity, retries and rewind target"
 
@@ -34,8 +36,11 @@ class PrimitiveOutsideStep(Rule):
             if functions.owner(scope) is not None:
                 continue  # a helper nested in a step runs inside that step
             reported.add(scope)
-            yield self.report(source, scope,
-                              f"function '{info.name}' uses godel primitives but lacks @step decorator")
+            yield self.report(
+                source,
+                scope,
+                f"function '{info.name}' uses godel primitives but lacks @step decorator",
+            )
 
 
 class SyncDecorated(Rule):
@@ -49,7 +54,9 @@ class SyncDecorated(Rule):
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for info in source.functions:
             if info.kind is not None and not info.is_async:
-                yield self.report(source, info.node, f"@{info.kind} requires 'async def', not 'def'")
+                yield self.report(
+                    source, info.node, f"@{info.kind} requires 'async def', not 'def'"
+                )
 
 
 class WorkflowWithoutStep(Rule):
@@ -67,11 +74,17 @@ class WorkflowWithoutStep(Rule):
         step_methods = {i.name for i in source.functions if i.kind == "step"}
         direct = self._mention_a_step(source, {w.node for w in workflows}, step_methods)
         for info in workflows:
-            if info.node not in direct and not self._may_call_step(source, info, step_methods, set()):
-                yield self.report(source, info.node, f"@workflow '{info.name}' never calls any @step function")
+            if info.node not in direct and not self._may_call_step(
+                source, info, step_methods, set()
+            ):
+                yield self.report(
+                    source, info.node, f"@workflow '{info.name}' never calls any @step function"
+                )
 
     @staticmethod
-    def _mention_a_step(source: SourceFile, workflows: set[ast.AST], step_names: set[str]) -> set[ast.AST]:
+    def _mention_a_step(
+        source: SourceFile, workflows: set[ast.AST], step_names: set[str]
+    ) -> set[ast.AST]:
         """The workflows whose body names a step of this file: the common case, found from the index."""
         found: set[ast.AST] = set()
         info = source.functions.info
@@ -85,8 +98,9 @@ class WorkflowWithoutStep(Rule):
                         found.add(anc)
         return found
 
-    def _may_call_step(self, source: SourceFile, info: FunctionInfo, step_methods: set[str],
-                       seen: set[ast.AST]) -> bool:
+    def _may_call_step(
+        self, source: SourceFile, info: FunctionInfo, step_methods: set[str], seen: set[ast.AST]
+    ) -> bool:
         """Could ``info`` reach a step? Unknown callees count as yes (when in doubt, stay quiet)."""
         seen.add(info.node)
         names, functions = source.names, source.functions
@@ -99,8 +113,13 @@ class WorkflowWithoutStep(Rule):
                 if defs:
                     for d in defs:
                         sub = functions.get(d)
-                        if sub is not None and (sub.kind == "step" or (
-                                d not in seen and self._may_call_step(source, sub, step_methods, seen))):
+                        if sub is not None and (
+                            sub.kind == "step"
+                            or (
+                                d not in seen
+                                and self._may_call_step(source, sub, step_methods, seen)
+                            )
+                        ):
                             return True
                     continue
             if isinstance(node, ast.Call) and self._unknown_callee(source, node, agents):
@@ -144,9 +163,12 @@ class RetryInsideStep(Rule):
             order = [d.qualname for d in info.decorators]
             if STEP in order and RETRY in order and order.index(RETRY) > order.index(STEP):
                 retry = info.decorators[order.index(RETRY)]
-                yield self.report(source, retry.expr,
-                                  "@retry is applied inside @step, so every attempt runs in the same step "
-                                  "invocation and is recorded as one")
+                yield self.report(
+                    source,
+                    retry.expr,
+                    "@retry is applied inside @step, so every attempt runs in the same step "
+                    "invocation and is recorded as one",
+                )
 
 
 class StepWithoutName(Rule):
@@ -161,6 +183,9 @@ class StepWithoutName(Rule):
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for info in source.functions.of_kind("step"):
             if info.option("name") is None:
-                yield self.report(source, info.node,
-                                  f"step '{info.name}' is identified by its function name; renaming the "
-                                  "function makes a resumed run miss its recorded results")
+                yield self.report(
+                    source,
+                    info.node,
+                    f"step '{info.name}' is identified by its function name; renaming the "
+                    "function makes a resumed run miss its recorded results",
+                )

@@ -9,11 +9,20 @@ from godel.lint.base import Diagnostic, Rule
 from godel.lint.source import SourceFile
 
 _CALLS = {
-    "builtins.open": "an open file", "builtins.set": "a set", "builtins.frozenset": "a set",
-    "builtins.iter": "an iterator", "builtins.map": "an iterator", "builtins.filter": "an iterator",
-    "builtins.zip": "an iterator", "builtins.enumerate": "an iterator", "builtins.reversed": "an iterator",
-    "builtins.object": "an object", "builtins.bytes": "bytes", "builtins.bytearray": "bytes",
-    "builtins.complex": "a complex number", "builtins.range": "a range",
+    "builtins.open": "an open file",
+    "builtins.set": "a set",
+    "builtins.frozenset": "a set",
+    "builtins.iter": "an iterator",
+    "builtins.map": "an iterator",
+    "builtins.filter": "an iterator",
+    "builtins.zip": "an iterator",
+    "builtins.enumerate": "an iterator",
+    "builtins.reversed": "an iterator",
+    "builtins.object": "an object",
+    "builtins.bytes": "bytes",
+    "builtins.bytearray": "bytes",
+    "builtins.complex": "a complex number",
+    "builtins.range": "a range",
 }
 
 
@@ -36,7 +45,10 @@ def not_json(source: SourceFile, node: ast.AST) -> str | None:
     if isinstance(node, (ast.List, ast.Tuple)):
         return next(filter(None, (not_json(source, e) for e in node.elts)), None)
     if isinstance(node, ast.Dict):
-        if any(k is not None and isinstance(k, ast.Constant) and not isinstance(k.value, str) for k in node.keys):
+        if any(
+            k is not None and isinstance(k, ast.Constant) and not isinstance(k.value, str)
+            for k in node.keys
+        ):
             return "a dict with non-string keys"
         return next(filter(None, (not_json(source, v) for v in node.values)), None)
     return None
@@ -55,8 +67,12 @@ class NonJsonStepValue(Rule):
             for arg in (*call.args, *(kw.value for kw in call.keywords)):
                 what = not_json(source, arg)
                 if what:
-                    yield self.report(source, arg, f"{what} passed to step '{info.name}' is not JSON: the audit "
-                                      "log keeps only its repr, so it cannot be compared or replayed")
+                    yield self.report(
+                        source,
+                        arg,
+                        f"{what} passed to step '{info.name}' is not JSON: the audit "
+                        "log keeps only its repr, so it cannot be compared or replayed",
+                    )
         functions = source.functions
         for node in source.of_type(ast.Return):
             value = node.value  # type: ignore[attr-defined]
@@ -66,5 +82,9 @@ class NonJsonStepValue(Rule):
             if info is not None and info.kind == "step":
                 what = not_json(source, value)
                 if what:
-                    yield self.report(source, value, f"step '{info.name}' returns {what}, which is not "
-                                      "JSON: a resumed run cannot get it back from the audit log")
+                    yield self.report(
+                        source,
+                        value,
+                        f"step '{info.name}' returns {what}, which is not "
+                        "JSON: a resumed run cannot get it back from the audit log",
+                    )

@@ -28,18 +28,30 @@ The script format is documented in docs/testing.md and in `pydoc godel.testing.f
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m godel.testing.fake_model", description=DESCRIPTION)
-    p.add_argument("--script", metavar="FILE.json",
-                   help="the turns to play (JSON); without it every main request gets the "
-                        "'script exhausted' answer")
+    p.add_argument(
+        "--script",
+        metavar="FILE.json",
+        help="the turns to play (JSON); without it every main request gets the "
+        "'script exhausted' answer",
+    )
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    p.add_argument("--requests-log", metavar="FILE.jsonl",
-                   help="write every request received as one JSON line (truncated at start)")
-    p.add_argument("--home", metavar="DIR",
-                   help="with a command: the HOME it runs with (default: a new temporary directory, "
-                        "so your own claude/copilot settings and logins are not touched)")
-    p.add_argument("command", nargs=argparse.REMAINDER,
-                   help="after --: run this command with the environment of both CLIs pointed at the "
-                        "server, then stop; exit with its status (e.g. -- godel run examples/pair.py)")
+    p.add_argument(
+        "--requests-log",
+        metavar="FILE.jsonl",
+        help="write every request received as one JSON line (truncated at start)",
+    )
+    p.add_argument(
+        "--home",
+        metavar="DIR",
+        help="with a command: the HOME it runs with (default: a new temporary directory, "
+        "so your own claude/copilot settings and logins are not touched)",
+    )
+    p.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        help="after --: run this command with the environment of both CLIs pointed at the "
+        "server, then stop; exit with its status (e.g. -- godel run examples/pair.py)",
+    )
     return p
 
 
@@ -60,14 +72,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command:
         try:
-            return _run_command(server, args.command[1:] if args.command[0] == "--" else args.command, args.home)
+            return _run_command(
+                server, args.command[1:] if args.command[0] == "--" else args.command, args.home
+            )
         finally:
             server.stop()
     try:
         lines = [server.url, "# claude"]
-        lines += [f"export {k}={shlex.quote(v)}" for k, v in server.anthropic_env("").items() if k != "HOME"]
+        lines += [
+            f"export {k}={shlex.quote(v)}"
+            for k, v in server.anthropic_env("").items()
+            if k != "HOME"
+        ]
         lines.append("# copilot")
-        lines += [f"export {k}={shlex.quote(v)}" for k, v in server.copilot_env("").items() if k != "HOME"]
+        lines += [
+            f"export {k}={shlex.quote(v)}" for k, v in server.copilot_env("").items() if k != "HOME"
+        ]
         print("\n".join(lines), flush=True)
         while not stop.wait(0.5):
             pass
@@ -83,16 +103,25 @@ def _run_command(server: FakeModelServer, command: list[str], home: str | None) 
         return 2
     with tempfile.TemporaryDirectory(prefix="godel-fake-home-") as tmp:
         env = {**os.environ, **server.anthropic_env(home or tmp), **server.copilot_env(home or tmp)}
-        print(f"fake-model: serving {server.url}; running: {shlex.join(command)}", file=sys.stderr, flush=True)
+        print(
+            f"fake-model: serving {server.url}; running: {shlex.join(command)}",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
             proc = subprocess.Popen(command, env=env)
         except OSError as exc:
-            print(f"fake-model: error: cannot run {command[0]!r}: {exc.strerror or exc}", file=sys.stderr)
+            print(
+                f"fake-model: error: cannot run {command[0]!r}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
             return 127
         while True:
             try:
                 return proc.wait()
-            except KeyboardInterrupt:  # the child got the same SIGINT from the terminal: wait for it
+            except (
+                KeyboardInterrupt
+            ):  # the child got the same SIGINT from the terminal: wait for it
                 continue
 
 

@@ -24,7 +24,9 @@ def _blocks(turn: Turn, tool_ids: list[str]) -> list[dict[str, Any]]:
     if turn.content or not (turn.thinking or turn.tool_calls):
         blocks.append({"type": "text", "text": turn.content})
     for call, tool_id in zip(turn.tool_calls, tool_ids, strict=True):
-        blocks.append({"type": "tool_use", "id": tool_id, "name": call.name, "input": dict(call.input)})
+        blocks.append(
+            {"type": "tool_use", "id": tool_id, "name": call.name, "input": dict(call.input)}
+        )
     return blocks
 
 
@@ -56,48 +58,71 @@ def _event(name: str, data: dict[str, Any]) -> bytes:
 
 
 def _chunks(text: str) -> list[str]:
-    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+    return [text[i : i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
 
 
 def stream(turn: Turn, *, model: str, message_id: str, tool_ids: list[str]) -> list[bytes]:
     """The streamed answer: the SSE frames in order (the first is ``message_start``)."""
     head = message(turn, model=model, message_id=message_id, tool_ids=tool_ids)
-    start = {**head, "content": [], "stop_reason": None,
-             "usage": _usage(turn, output_tokens=1)}
-    frames = [_event("message_start", {"type": "message_start", "message": start}),
-              _event("ping", {"type": "ping"})]
+    start = {**head, "content": [], "stop_reason": None, "usage": _usage(turn, output_tokens=1)}
+    frames = [
+        _event("message_start", {"type": "message_start", "message": start}),
+        _event("ping", {"type": "ping"}),
+    ]
     for index, block in enumerate(head["content"]):
         kind = block["type"]
         if kind == "thinking":
-            empty, deltas = {"type": "thinking", "thinking": "", "signature": ""}, [
-                {"type": "thinking_delta", "thinking": c} for c in _chunks(block["thinking"])]
+            empty, deltas = (
+                {"type": "thinking", "thinking": "", "signature": ""},
+                [{"type": "thinking_delta", "thinking": c} for c in _chunks(block["thinking"])],
+            )
             deltas.append({"type": "signature_delta", "signature": block["signature"]})
         elif kind == "text":
-            empty, deltas = {"type": "text", "text": ""}, [
-                {"type": "text_delta", "text": c} for c in _chunks(block["text"])]
+            empty, deltas = (
+                {"type": "text", "text": ""},
+                [{"type": "text_delta", "text": c} for c in _chunks(block["text"])],
+            )
         else:
             empty = {**block, "input": {}}
             # The API opens every tool input with an empty partial_json, then the pieces.
-            deltas = [{"type": "input_json_delta", "partial_json": c}
-                      for c in ["", *_chunks(json.dumps(block["input"]))]]
-        frames.append(_event("content_block_start",
-                             {"type": "content_block_start", "index": index, "content_block": empty}))
-        frames += [_event("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                  "delta": d}) for d in deltas]
+            deltas = [
+                {"type": "input_json_delta", "partial_json": c}
+                for c in ["", *_chunks(json.dumps(block["input"]))]
+            ]
+        frames.append(
+            _event(
+                "content_block_start",
+                {"type": "content_block_start", "index": index, "content_block": empty},
+            )
+        )
+        frames += [
+            _event(
+                "content_block_delta", {"type": "content_block_delta", "index": index, "delta": d}
+            )
+            for d in deltas
+        ]
         frames.append(_event("content_block_stop", {"type": "content_block_stop", "index": index}))
-    frames.append(_event("message_delta", {
-        "type": "message_delta",
-        "delta": {"stop_reason": head["stop_reason"], "stop_sequence": None},
-        "usage": head["usage"],
-    }))
+    frames.append(
+        _event(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": head["stop_reason"], "stop_sequence": None},
+                "usage": head["usage"],
+            },
+        )
+    )
     frames.append(_event("message_stop", {"type": "message_stop"}))
     return frames
 
 
 def error_body(error: ApiError, *, request_id: str) -> dict[str, Any]:
     """The API's error object: ``{"type": "error", "error": {"type": ..., "message": ...}}``."""
-    return {"type": "error", "error": {"type": error.type, "message": error.message},
-            "request_id": request_id}
+    return {
+        "type": "error",
+        "error": {"type": error.type, "message": error.message},
+        "request_id": request_id,
+    }
 
 
 def count_tokens(body: Any) -> dict[str, Any]:

@@ -16,8 +16,9 @@ COPILOT_MODEL = "claude-sonnet-4.6"  # in copilot's model catalog: no "unknown m
 APIS = ("anthropic", "openai")
 
 
-def anthropic_env(base_url: str, home: str | os.PathLike[str], *,
-                  max_retries: int | None = 0) -> dict[str, str]:
+def anthropic_env(
+    base_url: str, home: str | os.PathLike[str], *, max_retries: int | None = 0
+) -> dict[str, str]:
     """Variables for ``claude``; see :meth:`FakeModelServer.anthropic_env`."""
     env = {
         "HOME": os.fspath(home),
@@ -36,8 +37,13 @@ def anthropic_env(base_url: str, home: str | os.PathLike[str], *,
     return env
 
 
-def copilot_env(base_url: str, home: str | os.PathLike[str], *,
-                cache_dir: str | os.PathLike[str] | None = None, api: str = "anthropic") -> dict[str, str]:
+def copilot_env(
+    base_url: str,
+    home: str | os.PathLike[str],
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    api: str = "anthropic",
+) -> dict[str, str]:
     """Variables for ``copilot``; see :meth:`FakeModelServer.copilot_env`."""
     if api not in APIS:
         raise ValueError(f"api must be 'anthropic' or 'openai', not {api!r}")

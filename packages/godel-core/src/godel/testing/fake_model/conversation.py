@@ -29,8 +29,9 @@ def is_main_request(body: Any) -> bool:
     if body.get("tools"):
         return True
     output_config = body.get("output_config")
-    side_request = (body.get("max_tokens") == 1
-                    or (isinstance(output_config, dict) and output_config.get("format") is not None))
+    side_request = body.get("max_tokens") == 1 or (
+        isinstance(output_config, dict) and output_config.get("format") is not None
+    )
     return not side_request
 
 
@@ -89,7 +90,9 @@ def prompt_text(body: Any) -> str:
             continue
         content = message.get("content")
         blocks = content if isinstance(content, list) else [content]
-        texts = [block_text([b], tool_results=False) if not isinstance(b, str) else b for b in blocks]
+        texts = [
+            block_text([b], tool_results=False) if not isinstance(b, str) else b for b in blocks
+        ]
         texts = [t for t in texts if t.strip() and not t.lstrip().startswith(_NOT_THE_PROMPT)]
         if texts:
             return "\n".join(texts)
@@ -102,8 +105,11 @@ def system_text(body: Any) -> str:
         return ""
     if "system" in body:
         return block_text(body["system"])
-    return "\n".join(block_text(m.get("content")) for m in messages(body)
-                     if m.get("role") in ("system", "developer"))
+    return "\n".join(
+        block_text(m.get("content"))
+        for m in messages(body)
+        if m.get("role") in ("system", "developer")
+    )
 
 
 def tool_names(body: Any) -> list[str]:

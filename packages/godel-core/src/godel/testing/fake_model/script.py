@@ -132,21 +132,37 @@ class Turn:
         return cls(content=text, thinking=thinking, **options)
 
     @classmethod
-    def tool(cls, name: str, input: Mapping[str, Any] | None = None, *, id: str | None = None,
-             text: str = "", **options: Any) -> Turn:
+    def tool(
+        cls,
+        name: str,
+        input: Mapping[str, Any] | None = None,
+        *,
+        id: str | None = None,
+        text: str = "",
+        **options: Any,
+    ) -> Turn:
         """The model calls one tool (after saying ``text``, if given)."""
         return cls(content=text, tool_calls=(ToolCall(name, dict(input or {}), id),), **options)
 
     @classmethod
-    def tools(cls, *calls: ToolCall | tuple[str, Mapping[str, Any]], text: str = "",
-              **options: Any) -> Turn:
+    def tools(
+        cls, *calls: ToolCall | tuple[str, Mapping[str, Any]], text: str = "", **options: Any
+    ) -> Turn:
         """The model calls several tools in one answer: ``Turn.tools(("Bash", {...}), ...)``."""
         built = tuple(c if isinstance(c, ToolCall) else ToolCall(c[0], dict(c[1])) for c in calls)
         return cls(content=text, tool_calls=built, **options)
 
     @classmethod
-    def error(cls, status: int, message: str = "", *, type: str = "", retry: bool | None = None,
-              retry_after: float | None = None, **options: Any) -> Turn:
+    def error(
+        cls,
+        status: int,
+        message: str = "",
+        *,
+        type: str = "",
+        retry: bool | None = None,
+        retry_after: float | None = None,
+        **options: Any,
+    ) -> Turn:
         """The API fails with HTTP ``status`` (see :class:`ApiError`)."""
         return cls(http_error=ApiError(status, message, type, retry, retry_after), **options)
 
@@ -186,15 +202,23 @@ class Turn:
                 out["error"]["retry"] = err.retry
             if err.retry_after is not None:
                 out["error"]["retry_after"] = err.retry_after
-        if self.content or not (self.http_error or self.tool_calls or self.thinking or self.stall_for):
+        if self.content or not (
+            self.http_error or self.tool_calls or self.thinking or self.stall_for
+        ):
             out["text"] = self.content
         if self.thinking:
             out["thinking"] = self.thinking
         if self.tool_calls:
-            out["tools"] = [{"name": c.name, "input": dict(c.input), **({"id": c.id} if c.id else {})}
-                            for c in self.tool_calls]
-        for key, value, default in (("delay", self.delay, 0.0), ("stall", self.stall_for, 0.0),
-                                    ("when", self.when, None), ("stop_reason", self.stop_reason, None)):
+            out["tools"] = [
+                {"name": c.name, "input": dict(c.input), **({"id": c.id} if c.id else {})}
+                for c in self.tool_calls
+            ]
+        for key, value, default in (
+            ("delay", self.delay, 0.0),
+            ("stall", self.stall_for, 0.0),
+            ("when", self.when, None),
+            ("stop_reason", self.stop_reason, None),
+        ):
             if value != default:
                 out[key] = value
         usage = {k: v for k, v in vars(self.usage).items() if v not in (None, 0)}
@@ -224,8 +248,13 @@ class Script:
     exhausted_text: str
     aux_text: str
 
-    def __init__(self, turns: Iterable[TurnLike] = (), *, exhausted_text: str = DEFAULT_EXHAUSTED_TEXT,
-                 aux_text: str = DEFAULT_AUX_TEXT) -> None:
+    def __init__(
+        self,
+        turns: Iterable[TurnLike] = (),
+        *,
+        exhausted_text: str = DEFAULT_EXHAUSTED_TEXT,
+        aux_text: str = DEFAULT_AUX_TEXT,
+    ) -> None:
         object.__setattr__(self, "turns", tuple(as_turn(t) for t in turns))
         object.__setattr__(self, "exhausted_text", exhausted_text)
         object.__setattr__(self, "aux_text", aux_text)
@@ -245,8 +274,9 @@ class Script:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ScriptError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno} "
-                              f"column {exc.colno}") from None
+            raise ScriptError(
+                f"{source}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
         return cls.from_json(data, source=source)
 
     @classmethod
@@ -255,8 +285,9 @@ class Script:
         if isinstance(data, list):
             data = {"turns": data}
         if not isinstance(data, dict):
-            raise ScriptError(f"{source}: a script is a JSON object or a list of turns, "
-                              f"not {_json_type(data)}")
+            raise ScriptError(
+                f"{source}: a script is a JSON object or a list of turns, not {_json_type(data)}"
+            )
         _check_keys(data, {"turns", "exhausted_text", "aux_text"}, source)
         raw_turns = data.get("turns", [])
         if not isinstance(raw_turns, list):
@@ -286,10 +317,27 @@ class Script:
 
 # JSON reading ---------------------------------------------------------------------------------
 
-TURN_KEYS = {"text", "thinking", "tool", "input", "id", "tools", "error", "delay", "stall",
-             "usage", "when", "stop_reason", "repeat"}
-USAGE_KEYS = {"input_tokens", "output_tokens", "cache_read_input_tokens",
-              "cache_creation_input_tokens"}
+TURN_KEYS = {
+    "text",
+    "thinking",
+    "tool",
+    "input",
+    "id",
+    "tools",
+    "error",
+    "delay",
+    "stall",
+    "usage",
+    "when",
+    "stop_reason",
+    "repeat",
+}
+USAGE_KEYS = {
+    "input_tokens",
+    "output_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+}
 
 
 def turn_from_json(raw: Any, *, where: str = "turn") -> tuple[Turn, int]:
@@ -300,25 +348,36 @@ def turn_from_json(raw: Any, *, where: str = "turn") -> tuple[Turn, int]:
         raise ScriptError(f"{where}: a turn is a JSON object or a string, not {_json_type(raw)}")
     _check_keys(raw, TURN_KEYS, where)
     if not raw.keys() & {"text", "thinking", "tool", "tools", "error", "stall"}:
-        raise ScriptError(f"{where}: a turn needs one of 'text', 'thinking', 'tool', 'tools', "
-                          f"'error' or 'stall'")
+        raise ScriptError(
+            f"{where}: a turn needs one of 'text', 'thinking', 'tool', 'tools', 'error' or 'stall'"
+        )
     if "tool" in raw and "tools" in raw:
         raise ScriptError(f"{where}: use either 'tool' or 'tools', not both")
     if ("input" in raw or "id" in raw) and "tool" not in raw:
         raise ScriptError(f"{where}: 'input' and 'id' go with 'tool'")
     calls: list[ToolCall] = []
     if "tool" in raw:
-        calls.append(_tool_call({"name": raw["tool"], "input": raw.get("input", {}),
-                                 **({"id": raw["id"]} if "id" in raw else {})}, where))
+        calls.append(
+            _tool_call(
+                {
+                    "name": raw["tool"],
+                    "input": raw.get("input", {}),
+                    **({"id": raw["id"]} if "id" in raw else {}),
+                },
+                where,
+            )
+        )
     if "tools" in raw:
         if not isinstance(raw["tools"], list) or not raw["tools"]:
-            raise ScriptError(f"{where}: 'tools' must be a non-empty list of "
-                              f"{{\"name\": ..., \"input\": {{...}}}}")
+            raise ScriptError(
+                f'{where}: \'tools\' must be a non-empty list of {{"name": ..., "input": {{...}}}}'
+            )
         calls += [_tool_call(c, f"{where}.tools[{j}]") for j, c in enumerate(raw["tools"])]
     error = _error(raw["error"], f"{where}.error") if "error" in raw else None
     if error is not None and raw.keys() & {"text", "thinking", "tool", "tools", "stall"}:
-        raise ScriptError(f"{where}: an 'error' turn cannot also have 'text', 'thinking', "
-                          f"'tool(s)' or 'stall'")
+        raise ScriptError(
+            f"{where}: an 'error' turn cannot also have 'text', 'thinking', 'tool(s)' or 'stall'"
+        )
     usage = raw.get("usage", {})
     if not isinstance(usage, dict):
         raise ScriptError(f"{where}: 'usage' must be an object, not {_json_type(usage)}")
@@ -351,15 +410,17 @@ def turn_from_json(raw: Any, *, where: str = "turn") -> tuple[Turn, int]:
 
 def _tool_call(raw: Any, where: str) -> ToolCall:
     if not isinstance(raw, dict):
-        raise ScriptError(f"{where}: a tool call is an object {{\"name\": ..., \"input\": {{...}}}}")
+        raise ScriptError(f'{where}: a tool call is an object {{"name": ..., "input": {{...}}}}')
     _check_keys(raw, {"name", "input", "id"}, where)
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         raise ScriptError(f"{where}: the tool name must be a non-empty string")
     tool_input = raw.get("input", {})
     if not isinstance(tool_input, dict):
-        raise ScriptError(f"{where}: the input of tool '{name}' must be a JSON object, "
-                          f"not {_json_type(tool_input)}")
+        raise ScriptError(
+            f"{where}: the input of tool '{name}' must be a JSON object, "
+            f"not {_json_type(tool_input)}"
+        )
     tool_id = raw.get("id")
     if tool_id is not None and (not isinstance(tool_id, str) or not tool_id):
         raise ScriptError(f"{where}: the id of tool '{name}' must be a non-empty string")
@@ -370,25 +431,35 @@ def _error(raw: Any, where: str) -> ApiError:
     if _is_int(raw):
         raw = {"status": raw}
     if not isinstance(raw, dict):
-        raise ScriptError(f"{where}: an error is a status code or an object "
-                          f"{{\"status\": 500, \"type\": ..., \"message\": ...}}")
+        raise ScriptError(
+            f"{where}: an error is a status code or an object "
+            f'{{"status": 500, "type": ..., "message": ...}}'
+        )
     _check_keys(raw, {"status", "type", "message", "retry", "retry_after"}, where)
     status = raw.get("status")
     if not _is_int(status) or not 400 <= status <= 599:
-        raise ScriptError(f"{where}: 'status' must be an HTTP error status (400-599), got {status!r}")
+        raise ScriptError(
+            f"{where}: 'status' must be an HTTP error status (400-599), got {status!r}"
+        )
     retry = raw.get("retry")
     if retry is not None and not isinstance(retry, bool):
         raise ScriptError(f"{where}: 'retry' must be true or false")
     retry_after = _seconds(raw, "retry_after", where) if "retry_after" in raw else None
-    return ApiError(status, _str(raw, "message", where) if "message" in raw else "",
-                    _str(raw, "type", where) if "type" in raw else "", retry, retry_after)
+    return ApiError(
+        status,
+        _str(raw, "message", where) if "message" in raw else "",
+        _str(raw, "type", where) if "type" in raw else "",
+        retry,
+        retry_after,
+    )
 
 
 def _check_keys(obj: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(obj) - allowed)
     if unknown:
-        raise ScriptError(f"{where}: unknown key {unknown[0]!r} (expected one of: "
-                          f"{', '.join(sorted(allowed))})")
+        raise ScriptError(
+            f"{where}: unknown key {unknown[0]!r} (expected one of: {', '.join(sorted(allowed))})"
+        )
 
 
 def _str(obj: dict[str, Any], key: str, where: str) -> str:
@@ -410,6 +481,13 @@ def _is_int(value: Any) -> bool:
 
 
 def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-             int: "a number", float: "a number", type(None): "null"}
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)

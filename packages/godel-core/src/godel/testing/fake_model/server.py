@@ -38,9 +38,15 @@ class FakeModelServer:
     as one JSON line to ``requests_log`` when given.
     """
 
-    def __init__(self, script: Script | Iterable[TurnLike] | None = None, *, host: str = "127.0.0.1",
-                 port: int = 0, requests_log: str | os.PathLike[str] | None = None,
-                 is_main: Callable[[Any], bool] = conversation.is_main_request) -> None:
+    def __init__(
+        self,
+        script: Script | Iterable[TurnLike] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        requests_log: str | os.PathLike[str] | None = None,
+        is_main: Callable[[Any], bool] = conversation.is_main_request,
+    ) -> None:
         self._host, self._port = host, port
         self._is_main = is_main
         self._log_path = Path(requests_log) if requests_log is not None else None
@@ -70,8 +76,12 @@ class FakeModelServer:
         self._httpd = transport.HTTPServer((self._host, self._port), self)
         if self._log_path is not None:
             self._log = self._log_path.open("w", encoding="utf-8")
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-model-server",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            name="fake-model-server",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -127,8 +137,11 @@ class FakeModelServer:
         """Append turns to the script (strings are text turns). Safe while serving."""
         with self._cond:
             old = self._script
-            self._script = Script([*old.turns, *(as_turn(t) for t in turns)],
-                                  exhausted_text=old.exhausted_text, aux_text=old.aux_text)
+            self._script = Script(
+                [*old.turns, *(as_turn(t) for t in turns)],
+                exhausted_text=old.exhausted_text,
+                aux_text=old.aux_text,
+            )
             self._used += [False] * len(turns)
 
     @property
@@ -169,8 +182,9 @@ class FakeModelServer:
         """The text of the last user message of main request ``i`` (tool results included)."""
         return self.main_requests[i].last_user_text
 
-    def wait_for_requests(self, count: int, *, kind: str | None = "main",
-                          timeout: float = 10.0) -> list[RecordedRequest]:
+    def wait_for_requests(
+        self, count: int, *, kind: str | None = "main", timeout: float = 10.0
+    ) -> list[RecordedRequest]:
         """Block until ``count`` requests of ``kind`` (``None``: any) have arrived; returns them.
 
         Raises ``TimeoutError`` after ``timeout`` seconds.
@@ -181,13 +195,16 @@ class FakeModelServer:
 
         with self._cond:
             if not self._cond.wait_for(lambda: len(matching()) >= count, timeout):
-                raise TimeoutError(f"{len(matching())} {kind or 'any'} request(s) arrived, "
-                                   f"expected {count}")
+                raise TimeoutError(
+                    f"{len(matching())} {kind or 'any'} request(s) arrived, expected {count}"
+                )
             return matching()
 
     # Environments for the CLIs ----------------------------------------------------------------
 
-    def anthropic_env(self, home: str | os.PathLike[str], *, max_retries: int | None = 0) -> dict[str, str]:
+    def anthropic_env(
+        self, home: str | os.PathLike[str], *, max_retries: int | None = 0
+    ) -> dict[str, str]:
         """Variables that make ``claude`` run offline and quietly against this server.
 
         Merge them over ``os.environ``; ``home`` becomes ``HOME`` (claude keeps its sessions in
@@ -198,8 +215,13 @@ class FakeModelServer:
         """
         return clis.anthropic_env(self.url, home, max_retries=max_retries)
 
-    def copilot_env(self, home: str | os.PathLike[str], *, cache_dir: str | os.PathLike[str] | None = None,
-                    api: str = "anthropic") -> dict[str, str]:
+    def copilot_env(
+        self,
+        home: str | os.PathLike[str],
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        api: str = "anthropic",
+    ) -> dict[str, str]:
         """Variables that make ``copilot`` run offline against this server.
 
         ``api`` picks the wire format (``"anthropic"`` or ``"openai"``). The copilot binary
@@ -237,7 +259,9 @@ class FakeModelServer:
         if method == "POST" and path.endswith("/messages/count_tokens"):
             self._record(h, path, body, "anthropic", "other")
             h.send_json(200, _dumps(anthropic.count_tokens(body)))
-        elif method == "POST" and (path.endswith("/messages") or path.endswith("/chat/completions")):
+        elif method == "POST" and (
+            path.endswith("/messages") or path.endswith("/chat/completions")
+        ):
             api = "anthropic" if path.endswith("/messages") else "openai"
             if not isinstance(body, dict):
                 self._record(h, path, body, api, "other")
@@ -246,24 +270,38 @@ class FakeModelServer:
             kind = "main" if self._is_main(body) else "aux"
             record, turn = self._record(h, path, body, api, kind, conversation.prompt_text(body))
             if turn is None:
-                turn = Turn.text(self._script.aux_text if kind == "aux" else self._script.exhausted_text)
+                turn = Turn.text(
+                    self._script.aux_text if kind == "aux" else self._script.exhausted_text
+                )
             self._answer(h, api, record, turn)
         elif method in ("GET", "HEAD") and (path.endswith("/models") or "/models/" in path):
             self._record(h, path, body, None, "other")
-            h.send_json(200, _dumps(_models(path.rsplit("/models/", 1)[1] if "/models/" in path else None)))
+            h.send_json(
+                200, _dumps(_models(path.rsplit("/models/", 1)[1] if "/models/" in path else None))
+            )
         elif method in ("GET", "HEAD") and path == "/":
             # Claude Code sends `HEAD /` as a connectivity check before its first request.
             self._record(h, path, body, None, "other")
             h.send_json(200, b"{}")
         else:
             self._record(h, path, body, None, "other")
-            self._send_error(h, "openai" if "/chat/" in path else "anthropic",
-                             ApiError(404, f"fake-model: no route for {method} {path}"))
+            self._send_error(
+                h,
+                "openai" if "/chat/" in path else "anthropic",
+                ApiError(404, f"fake-model: no route for {method} {path}"),
+            )
 
     # Answering ----------------------------------------------------------------------------------
 
-    def _record(self, h: transport.Handler, path: str, body: Any, api: str | None, kind: str,
-                prompt: str = "") -> tuple[RecordedRequest, Turn | None]:
+    def _record(
+        self,
+        h: transport.Handler,
+        path: str,
+        body: Any,
+        api: str | None,
+        kind: str,
+        prompt: str = "",
+    ) -> tuple[RecordedRequest, Turn | None]:
         """Record a request and, for a main request, take its turn (atomically)."""
         with self._cond:
             turn_index, turn, exhausted = None, None, False
@@ -276,9 +314,17 @@ class FakeModelServer:
                     self._used[turn_index] = True
                     turn = self._script.turns[turn_index]
             record = RecordedRequest(
-                index=len(self._records), time=time.time(), method=h.command, path=path,
-                headers=redact(dict(h.headers.items())), body=body, api=api, kind=kind,
-                turn=turn_index, exhausted=exhausted)
+                index=len(self._records),
+                time=time.time(),
+                method=h.command,
+                path=path,
+                headers=redact(dict(h.headers.items())),
+                body=body,
+                api=api,
+                kind=kind,
+                turn=turn_index,
+                exhausted=exhausted,
+            )
             self._records.append(record)
             if self._log is not None:
                 self._log.write(json.dumps(record.to_json()) + "\n")
@@ -320,17 +366,26 @@ class FakeModelServer:
             h.write_chunk(frame)
         h.end_chunks()
 
-    def _render(self, api: str, record: RecordedRequest,
-                turn: Turn) -> tuple[list[bytes] | None, dict[str, Any]]:
+    def _render(
+        self, api: str, record: RecordedRequest, turn: Turn
+    ) -> tuple[list[bytes] | None, dict[str, Any]]:
         """The SSE frames (streamed requests; else ``None``) and the one-object answer."""
         tool_ids = [c.id or self._next_tool_id(api) for c in turn.tool_calls]
         model = record.model or "fake-model"
         if api == "anthropic":
-            ids = {"model": model, "message_id": self._ident("msg", record.index), "tool_ids": tool_ids}
+            ids = {
+                "model": model,
+                "message_id": self._ident("msg", record.index),
+                "tool_ids": tool_ids,
+            }
             frames = anthropic.stream(turn, **ids) if record.stream else None
             return frames, anthropic.message(turn, **ids)
-        ids = {"model": model, "completion_id": self._ident("chatcmpl", record.index),
-               "tool_ids": tool_ids, "created": int(record.time)}
+        ids = {
+            "model": model,
+            "completion_id": self._ident("chatcmpl", record.index),
+            "tool_ids": tool_ids,
+            "created": int(record.time),
+        }
         options = record.body.get("stream_options")
         include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
         frames = openai.stream(turn, include_usage=include_usage, **ids) if record.stream else None
@@ -345,10 +400,14 @@ class FakeModelServer:
         """``msg_fake_1a2b3c_0004``: the kind, this server's token, a counter."""
         return f"{prefix}_fake_{self._token}_{n:04d}"
 
-    def _send_error(self, h: transport.Handler, api: str, error: ApiError, *,
-                    request_id: str = "req_fake") -> None:
-        body = anthropic.error_body(error, request_id=request_id) if api == "anthropic" \
+    def _send_error(
+        self, h: transport.Handler, api: str, error: ApiError, *, request_id: str = "req_fake"
+    ) -> None:
+        body = (
+            anthropic.error_body(error, request_id=request_id)
+            if api == "anthropic"
             else openai.error_body(error)
+        )
         headers = {"request-id": request_id}
         if error.retry is not None:
             headers["x-should-retry"] = "true" if error.retry else "false"
@@ -365,11 +424,23 @@ def _dumps(payload: Any) -> bytes:
 def _models(model_id: str | None) -> dict[str, Any]:
     # One shape that satisfies both APIs' model objects.
     def entry(name: str) -> dict[str, Any]:
-        return {"type": "model", "id": name, "display_name": name, "created_at": "2025-01-01T00:00:00Z",
-                "object": "model", "created": 1735689600, "owned_by": "fake-model"}
+        return {
+            "type": "model",
+            "id": name,
+            "display_name": name,
+            "created_at": "2025-01-01T00:00:00Z",
+            "object": "model",
+            "created": 1735689600,
+            "owned_by": "fake-model",
+        }
 
     if model_id is not None:
         return entry(model_id)
     data = [entry(m) for m in MODELS]
-    return {"object": "list", "data": data, "has_more": False,
-            "first_id": data[0]["id"], "last_id": data[-1]["id"]}
+    return {
+        "object": "list",
+        "data": data,
+        "has_more": False,
+        "first_id": data[0]["id"],
+        "last_id": data[-1]["id"],
+    }

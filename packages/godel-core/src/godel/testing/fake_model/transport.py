@@ -76,8 +76,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def start_response(self, status: int, content_type: str, headers: dict[str, str], *,
-                       length: int | None = None) -> None:
+    def start_response(
+        self, status: int, content_type: str, headers: dict[str, str], *, length: int | None = None
+    ) -> None:
         """Status line and headers; without ``length`` the body is chunked."""
         self.send_response(status)
         self.send_header("Content-Type", content_type)
