@@ -365,6 +365,37 @@ def _verdicts(results: list[Result]) -> list[str]:
     return lines
 
 
+def _ids_table(n: int = 100_000, repeat: int = 3) -> str:
+    """godel's event-id stamper against python-ulid, per id and to import (a fresh process)."""
+    import subprocess
+    import timeit
+
+    from ulid import ULID
+
+    from godel.log.events import utc_now
+    from godel.log.ids import Stamper
+
+    stamper = Stamper()
+    ours = min(timeit.repeat(stamper.new_id_and_now, number=n, repeat=repeat)) / n
+    theirs = min(timeit.repeat(lambda: (str(ULID()), utc_now()), number=n, repeat=repeat)) / n
+
+    def import_ms(module: str) -> float:
+        code = (
+            f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+        )
+        runs = [
+            subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            for _ in range(repeat)
+        ]
+        return min(float(r.stdout) for r in runs) * 1e3
+
+    rows = [
+        ["godel.log.ids.Stamper", f"{ours * 1e6:.2f}", f"{import_ms('godel.log.ids'):.1f}"],
+        ["python-ulid str(ULID()) + utc_now()", f"{theirs * 1e6:.2f}", f"{import_ms('ulid'):.1f}"],
+    ]
+    return _render(["event id + timestamp", "us/id", "import ms"], rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its tables; returns a process exit code (always 0)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -439,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
         for line in _verdicts(results):
             print(line)
+        print()
+        print(_ids_table(repeat=repeat))
         if args.fsync_events > 0:
             synced = [
                 measure(

@@ -44,10 +44,6 @@ class RunState:
     def run_id(self) -> str:
         return self.log.run_id
 
-    @property
-    def replaying(self) -> bool:
-        return bool(self.cache)
-
 
 class Frame:
     """A scope in which steps and primitives run (see the module docstring)."""

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from godel.log.blobs import BlobStore
     from godel.log.eventlog import EventLog, ReadOnlyLogError
     from godel.log.events import (
-        TERMINAL,
         Event,
         EventStatus,
         Op,
@@ -41,7 +40,6 @@ _EXPORTS = {
     "BlobStore": "blobs",
     "EventLog": "eventlog",
     "ReadOnlyLogError": "eventlog",
-    "TERMINAL": "events",
     "Event": "events",
     "EventStatus": "events",
     "Op": "events",

@@ -35,9 +35,6 @@ class EventStatus(str, Enum):
         return self.value
 
 
-TERMINAL = frozenset({EventStatus.FINISHED, EventStatus.FAILED, EventStatus.PAUSED})
-
-
 class Op:
     """Op names written to the audit log (the reference's names, plus godel's additions)."""
 
@@ -146,10 +143,6 @@ class Event:
     def key(self) -> tuple[tuple[str, ...], int, int, str]:
         """The replay identity: ``(step_path, invocation_seq, step_local_seq, op)``."""
         return (self.step_path, self.invocation_seq, self.step_local_seq, self.op)
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in TERMINAL
 
     def to_dict(self) -> dict[str, Any]:
         """The on-disk shape (``children_ids`` excluded; see the class docstring)."""

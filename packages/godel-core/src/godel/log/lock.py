@@ -51,10 +51,6 @@ class RunLock:
         self.run_id = run_id
         self._fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     def acquire(self) -> None:
         """Take the lock or raise ``RunLockedError`` at once (never waits)."""
         if self._fd is not None:

@@ -105,7 +105,6 @@ def apply_rewind(
     reason: str = "",
     mode: str = "to",
     assume_idempotent: bool = False,
-    intent: bool = False,
 ) -> RewindResult:
     """Invalidate per ``mode`` and record a REWIND event; ``targets`` are ids, prefixes or short ids."""
     if not targets:
