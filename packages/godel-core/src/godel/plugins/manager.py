@@ -26,9 +26,8 @@ import pluggy
 
 from godel import hookspecs
 from godel.exceptions import PluginError
-from godel.plugins.entrypoints import FoundEntryPoint as EntryPoint
-from godel.plugins.entrypoints import entry_points
-from godel.plugins.registry import KINDS, Provider, Registry, RegistryKind
+from godel.plugins.entrypoints import dist_version, entry_points
+from godel.plugins.registry import KINDS, Provider, Registry
 
 ENTRY_POINT_GROUP = "godel"
 CORE_DIST = "godel-core"
@@ -94,16 +93,12 @@ class PluginInfo:
         }
 
 
-def _dist_of(ep: EntryPoint) -> tuple[str, str]:
-    return (ep.dist_name, ep.dist_version)
-
-
 class PluginManager:
     """Owns the pluggy manager, the plugin list and the four registries."""
 
     def __init__(self, *, autoload: bool | None = None, strict: bool | None = None) -> None:
-        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
-        self.pm.add_hookspecs(hookspecs)
+        self.pluggy = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pluggy.add_hookspecs(hookspecs)
         self._autoload_from_env = autoload is None
         self.autoload = (
             (not _flag("GODEL_DISABLE_PLUGIN_AUTOLOAD")) if autoload is None else autoload
@@ -128,7 +123,7 @@ class PluginManager:
             if any(p.name == name for p in self.plugins):
                 return
             mod = importlib.import_module(module) if isinstance(module, str) else module
-            info = PluginInfo(name, dist, _version_of(dist), "(built-in)", builtin=True)
+            info = PluginInfo(name, dist, dist_version(dist), "(built-in)", builtin=True)
             self._register_module(mod, info)
             self._registries.clear()
 
@@ -143,7 +138,7 @@ class PluginManager:
 
     def _register_module(self, plugin: object, info: PluginInfo) -> None:
         """Register with pluggy and check every hookimpl against the contract."""
-        if self.pm.is_registered(plugin):
+        if self.pluggy.is_registered(plugin):
             return
         if any(p.name == info.name for p in self.plugins):
             other = next(p for p in self.plugins if p.name == info.name)
@@ -151,18 +146,18 @@ class PluginManager:
                 f"plugin name {info.name!r} is used twice: by {other.provider} and by {info.provider}"
             )
         try:
-            self.pm.register(plugin, name=info.name)
+            self.pluggy.register(plugin, name=info.name)
         except (pluggy.PluginValidationError, ValueError) as exc:
             detail = "; ".join(str(exc).splitlines())  # pluggy's message spans lines
             raise PluginError(
                 f"plugin {info.name!r} from {info.provider} is invalid: {detail}"
             ) from exc
-        callers = self.pm.get_hookcallers(plugin) or []
+        callers = self.pluggy.get_hookcallers(plugin) or []
         unknown = sorted(
             hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin)
         )
         if unknown:
-            self.pm.unregister(plugin)
+            self.pluggy.unregister(plugin)
             known = ", ".join(sorted(_HOOK_NAMES))
             raise PluginError(
                 f"plugin {info.name!r} from {info.provider} implements unknown hook(s) "
@@ -204,7 +199,7 @@ class PluginManager:
         # Only when a user switched autoloading off: then "not installed" errors should say why.
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             self.disabled.setdefault(
-                _dist_of(ep)[0],
+                ep.dist_name,
                 f"GODEL_DISABLE_PLUGIN_AUTOLOAD keeps its plugin {ep.name!r} from loading",
             )
 
@@ -213,7 +208,7 @@ class PluginManager:
         blocked = _names("GODEL_DISABLE_PLUGINS") or set()
         seen: dict[str, PluginInfo] = {}
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            dist, version = _dist_of(ep)
+            dist, version = ep.dist_name, ep.dist_version
             if ep.name in blocked:
                 self.disabled[dist] = f"its plugin {ep.name!r} is blocked by GODEL_DISABLE_PLUGINS"
                 continue
@@ -254,14 +249,15 @@ class PluginManager:
             reg = self._registries.get(key)
             if reg is None:
                 self.load_entry_points()
-                reg = self._build(KINDS[key])
+                reg = self._build(key)
                 self._registries[key] = reg
             return reg
 
-    def _build(self, spec: RegistryKind) -> Registry:
-        reg = Registry(spec)
+    def _build(self, key: str) -> Registry:
+        kind = KINDS[key]
+        reg = Registry(kind)
         reg.disabled = dict(self.disabled)
-        hook = getattr(self.pm.hook, spec.hook)
+        hook = getattr(self.pluggy.hook, kind.hook)
         by_name = {p.name: p for p in self.plugins}
         problems: list[str] = []
         # Call each implementation on its own, in the order of self.plugins (built-ins first, so
@@ -287,13 +283,13 @@ class PluginManager:
                 self._problem(
                     info,
                     f"plugin {info.name!r} from {info.provider} failed in "
-                    f"{spec.hook}: {type(exc).__name__}: {exc}",
+                    f"{kind.hook}: {type(exc).__name__}: {exc}",
                     exc,
                 )
                 continue  # nothing from a hook that crashed half-way
             # What the plugin asked for is recorded even if the registry rejects some of it, so
             # `godel plugins` shows both sides of a clash.
-            info.registered[_PUBLIC[spec.hook]] = [name for name, _, _ in calls]
+            info.registered[key] = [name for name, _, _ in calls]
             for name, target, summary in calls:
                 try:
                     reg.add(name, target, info.provider, summary)
@@ -337,13 +333,6 @@ def _required_impl(caller: pluggy.HookCaller, plugin: object) -> bool:
 
 # Every hook in the contract (functions carrying pluggy's "godel_spec" marker).
 _HOOK_NAMES = {n for n, f in vars(hookspecs).items() if hasattr(f, f"{hookspecs.PROJECT}_spec")}
-_PUBLIC = {spec.hook: key for key, spec in KINDS.items()}
-
-
-def _version_of(dist: str) -> str:
-    from godel.plugins.entrypoints import dist_version
-
-    return dist_version(dist)
 
 
 _manager: PluginManager | None = None
