@@ -11,6 +11,7 @@ Environment switches:
 ``GODEL_DISABLE_PLUGINS=a,b``        never load these
 ``GODEL_STRICT_PLUGINS=1``           a plugin that fails to import (or whose hook fails) is an
                                      error instead of a warning
+``GODEL_TRACE_PLUGINS=1``            print pluggy's trace of every hook call to stderr
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pluggy
 from godel import hookspecs
 from godel.exceptions import PluginError
 from godel.plugins.entrypoints import dist_version, entry_points
+from godel.plugins.hookcalls import call_each, is_wrapper
 from godel.plugins.registry import KINDS, Provider, Registry
 
 ENTRY_POINT_GROUP = "godel"
@@ -35,6 +37,10 @@ CORE_DIST = "godel-core"
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _to_stderr(text: str) -> None:
+    sys.stderr.write(text)  # looked up on each call: tests and hosts may swap sys.stderr
 
 
 def _names(name: str) -> set[str] | None:
@@ -99,6 +105,9 @@ class PluginManager:
     def __init__(self, *, autoload: bool | None = None, strict: bool | None = None) -> None:
         self.pluggy = pluggy.PluginManager(hookspecs.PROJECT)
         self.pluggy.add_hookspecs(hookspecs)
+        if _flag("GODEL_TRACE_PLUGINS"):
+            self.pluggy.trace.root.setwriter(_to_stderr)
+            self.pluggy.enable_tracing()
         self._autoload_from_env = autoload is None
         self.autoload = (
             (not _flag("GODEL_DISABLE_PLUGIN_AUTOLOAD")) if autoload is None else autoload
@@ -153,16 +162,10 @@ class PluginManager:
                 f"plugin {info.name!r} from {info.provider} is invalid: {detail}"
             ) from exc
         callers = self.pluggy.get_hookcallers(plugin) or []
-        unknown = sorted(
-            hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin)
-        )
-        if unknown:
+        problem = _contract_problem(self.pluggy, plugin, callers)
+        if problem:
             self.pluggy.unregister(plugin)
-            known = ", ".join(sorted(_HOOK_NAMES))
-            raise PluginError(
-                f"plugin {info.name!r} from {info.provider} implements unknown hook(s) "
-                f"{', '.join(unknown)} (known hooks: {known})"
-            )
+            raise PluginError(f"plugin {info.name!r} from {info.provider} {problem}")
         info.hooks = sorted(hc.name for hc in callers)
         # Built-ins come first however late a host adds them, so they own their names.
         at = next((i for i, p in enumerate(self.plugins) if not p.builtin), len(self.plugins))
@@ -257,36 +260,16 @@ class PluginManager:
         kind = KINDS[key]
         reg = Registry(kind)
         reg.disabled = dict(self.disabled)
-        hook = getattr(self.pluggy.hook, kind.hook)
         by_name = {p.name: p for p in self.plugins}
         problems: list[str] = []
-        # Call each implementation on its own, in the order of self.plugins (built-ins first, so
-        # they own their names and lint prefixes), and attribute every name to its distribution.
-        order = {p.name: i for i, p in enumerate(self.plugins)}
-        for impl in sorted(hook.get_hookimpls(), key=lambda i: order[i.plugin_name]):
+
+        def failed(impl: pluggy.HookImpl, exc: Exception) -> None:
             info = by_name[impl.plugin_name]
-            calls: list[tuple[str, object, str]] = []
+            message = f"plugin {info.name!r} from {info.provider} failed in {kind.hook}"
+            self._problem(info, f"{message}: {type(exc).__name__}: {exc}", exc)
 
-            def register(
-                name: str,
-                target: object,
-                *,
-                summary: str = "",
-                _calls: list[tuple[str, object, str]] = calls,
-            ) -> None:
-                _calls.append((name, target, summary))
-
-            try:
-                # pluggy lets an impl take fewer arguments than the spec; honour that here too.
-                impl.function(*[register for _ in impl.argnames])
-            except Exception as exc:
-                self._problem(
-                    info,
-                    f"plugin {info.name!r} from {info.provider} failed in "
-                    f"{kind.hook}: {type(exc).__name__}: {exc}",
-                    exc,
-                )
-                continue  # nothing from a hook that crashed half-way
+        for impl, calls in call_each(self.pluggy, kind.hook, self._call_order(kind.hook), failed):
+            info = by_name[impl.plugin_name]
             # What the plugin asked for is recorded even if the registry rejects some of it, so
             # `godel plugins` shows both sides of a clash.
             info.registered[key] = [name for name, _, _ in calls]
@@ -298,6 +281,23 @@ class PluginManager:
         if problems:
             raise PluginError("\n".join(problems))
         return reg
+
+    def _call_order(self, hook: str) -> list[pluggy.HookImpl]:
+        """The plain implementations of ``hook`` in the order godel calls them.
+
+        Built-ins come first, so they own their names and lint prefixes; then the others in
+        load order, except that ``tryfirst`` ones go before and ``trylast`` ones after the rest.
+        (pluggy's own order is the reverse of registration, which would make the last plugin
+        installed the owner of a lint prefix.)
+        """
+        rank = {p.name: (not p.builtin, i) for i, p in enumerate(self.plugins)}
+
+        def key(impl: pluggy.HookImpl) -> tuple[bool, int, int]:
+            late, index = rank[impl.plugin_name]
+            return (late, 0 if impl.tryfirst else 2 if impl.trylast else 1, index)
+
+        impls = getattr(self.pluggy.hook, hook).get_hookimpls()
+        return sorted((i for i in impls if not is_wrapper(i)), key=key)
 
     @property
     def agents(self) -> Registry:
@@ -325,6 +325,33 @@ class PluginManager:
                 problems += [p for p in str(exc).splitlines() if p not in problems]
         self.problems = problems
         return list(self.plugins)
+
+
+def _contract_problem(
+    pm: pluggy.PluginManager, plugin: object, callers: list[pluggy.HookCaller]
+) -> str | None:
+    """What is wrong with a just-registered plugin's hookimpls (None: nothing)."""
+    unknown = sorted(hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin))
+    if unknown:
+        known = ", ".join(sorted(_HOOK_NAMES))
+        return f"implements unknown hook(s) {', '.join(unknown)} (known hooks: {known})"
+    # godel calls hooks once per plugin, leaving the others out; before pluggy 1.7,
+    # subset_hook_caller cannot leave out a function not named after its hook (specname=).
+    stuck = sorted(
+        hc.name
+        for hc in callers
+        if hc.has_spec()
+        and not hasattr(plugin, hc.name)
+        and any(
+            i.plugin is plugin for i in pm.subset_hook_caller(hc.name, [plugin]).get_hookimpls()
+        )
+    )
+    if stuck:
+        return (
+            f"implements {', '.join(stuck)} under another name (specname=), which needs "
+            f"pluggy 1.7 or later (installed: {pluggy.__version__})"
+        )
+    return None
 
 
 def _required_impl(caller: pluggy.HookCaller, plugin: object) -> bool:
