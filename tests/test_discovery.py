@@ -200,7 +200,7 @@ def test_every_registered_command_answers_help(python_run) -> None:
     code = (
         "import contextlib, io\n"
         "from godel_cli.main import cli, main\n"
-        "names = cli.pm.commands.names()\n"
+        "names = cli.plugin_manager.commands.names()\n"
         "for name in names:\n"
         "    out = io.StringIO()\n"
         "    with contextlib.redirect_stdout(out):\n"

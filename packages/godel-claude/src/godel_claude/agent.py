@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from godel.agents.base import Agent
-from godel.agents.call import AgentCall
+from godel.agents import Agent, AgentCall
 from godel_claude.parser import ClaudeStreamParser
 
 __all__ = ["MODEL_ALIASES", "ClaudeCode", "claude_code"]

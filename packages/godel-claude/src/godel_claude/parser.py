@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from godel.agents.call import result_record
-from godel.parsers.base import Record
-from godel.parsers.jsonstream import JsonStreamParser
+from godel.agents import result_record
+from godel.parsers import JsonStreamParser, Record
 
 __all__ = ["ClaudeStreamParser"]
 

@@ -65,21 +65,21 @@ class PluginGroup(click.Group):
         self, *args: Any, plugin_manager: PluginManager | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._pm = plugin_manager
+        self._plugin_manager = plugin_manager
 
     @property
-    def pm(self) -> PluginManager:
+    def plugin_manager(self) -> PluginManager:
         """The plugin manager this group reads (the process-wide one unless given)."""
-        if self._pm is None:
-            self._pm = get_plugin_manager()
+        if self._plugin_manager is None:
+            self._plugin_manager = get_plugin_manager()
         # godel-cli's own commands are a built-in plugin of whichever manager is used.
-        self._pm.add_builtin(CLI_PLUGIN, name="cli", dist="godel-cli")
-        return self._pm
+        self._plugin_manager.add_builtin(CLI_PLUGIN, name="cli", dist="godel-cli")
+        return self._plugin_manager
 
     def registry(self) -> Registry:
         """The command registry; loading problems become a clean ``PluginLoadError``."""
         try:
-            registry = self.pm.commands
+            registry = self.plugin_manager.commands
         except PluginError as exc:
             raise PluginLoadError(str(exc)) from exc
         for name in registry.names():
@@ -149,4 +149,4 @@ def current_plugin_manager(ctx: click.Context | None = None) -> PluginManager:
     """The plugin manager of the running ``godel`` group (the process-wide one outside it)."""
     ctx = ctx or click.get_current_context(silent=True)
     root = ctx.find_root().command if ctx is not None else None
-    return root.pm if isinstance(root, PluginGroup) else get_plugin_manager()
+    return root.plugin_manager if isinstance(root, PluginGroup) else get_plugin_manager()

@@ -14,9 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from godel.agents.base import Agent
-from godel.agents.call import AgentCall, AgentResult
-from godel.agents.invoke import Invocation
+from godel.agents import Agent, AgentCall, AgentResult, Invocation
 from godel_copilot.parser import CopilotStreamParser
 
 __all__ = ["MODEL_ALIASES", "Copilot", "copilot"]

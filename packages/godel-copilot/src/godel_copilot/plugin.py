@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from godel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from godel.plugins.registry import Register
+    from godel.plugins import Register
 
 
 @hookimpl

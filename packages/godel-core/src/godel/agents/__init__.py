@@ -6,21 +6,28 @@ the backend that the installed plugin registered. A name nobody registered raise
 package to install. ``from godel.agents import nope`` turns that into Python's generic
 ImportError, so prefer ``get`` when you want the full message.
 
-Backend authors build on ``godel.agents.Agent`` (see ``godel.agents.base``), which is also
-reachable from here, with ``AgentCall``, ``AgentResult`` and ``result_record``.
+Backend authors import what they build on from here, never from a submodule: ``Agent``,
+``AgentCall``, ``AgentResult``, ``Invocation`` and ``result_record`` (docs/plugins.md, "What a
+plugin may import").
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Agent", "AgentCall", "AgentResult", "get", "names", "result_record"]
+if TYPE_CHECKING:
+    from godel.agents.base import Agent
+    from godel.agents.call import AgentCall, AgentResult, result_record
+    from godel.agents.invoke import Invocation
+
+__all__ = ["Agent", "AgentCall", "AgentResult", "Invocation", "get", "names", "result_record"]
 
 # Names defined by godel itself (not by plugins): imported on first use.
 _OWN = {
     "Agent": "godel.agents.base",
     "AgentCall": "godel.agents.call",
     "AgentResult": "godel.agents.call",
+    "Invocation": "godel.agents.invoke",
     "result_record": "godel.agents.call",
 }
 
@@ -50,4 +57,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *names()})
+    return sorted({*globals(), *__all__, *names()})

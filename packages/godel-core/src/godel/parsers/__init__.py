@@ -1,12 +1,22 @@
-"""Stream parsers, looked up by name: ``godel.parsers.get("claude")`` returns the parser class."""
+"""Stream parsers, looked up by name: ``godel.parsers.get("claude")`` returns the parser class.
+
+Parser authors import what they build on from here: ``StreamParser``, ``Record`` and
+``JsonStreamParser`` (docs/plugins.md, "What a plugin may import").
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from godel.parsers.base import Record, StreamParser
 
-__all__ = ["Record", "StreamParser", "get", "names"]
+if TYPE_CHECKING:
+    from godel.parsers.jsonstream import JsonStreamParser
+
+__all__ = ["JsonStreamParser", "Record", "StreamParser", "get", "names"]
+
+# Names defined by godel itself (not by plugins) that are imported on first use.
+_OWN = {"JsonStreamParser": "godel.parsers.jsonstream"}
 
 
 def get(name: str) -> type[StreamParser]:
@@ -26,8 +36,12 @@ def names() -> list[str]:
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
+    if name in _OWN:
+        import importlib
+
+        return getattr(importlib.import_module(_OWN[name]), name)
     return get(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *names()})
+    return sorted({*globals(), *__all__, *names()})

@@ -1,4 +1,4 @@
-"""The plugin host: entry-point discovery, the manager, the registries, and core's own plugin.
+"""The plugin host: entry-point discovery, the manager, hook calls, the registries, core's plugin.
 
 Hooks are declared in ``godel.hookspecs``; see docs/plugins.md.
 """

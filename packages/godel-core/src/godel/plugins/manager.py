@@ -11,6 +11,7 @@ Environment switches:
 ``GODEL_DISABLE_PLUGINS=a,b``        never load these
 ``GODEL_STRICT_PLUGINS=1``           a plugin that fails to import (or whose hook fails) is an
                                      error instead of a warning
+``GODEL_TRACE_PLUGINS=1``            print pluggy's trace of every hook call to stderr
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ import pluggy
 
 from godel import hookspecs
 from godel.exceptions import PluginError
-from godel.plugins.entrypoints import FoundEntryPoint as EntryPoint
-from godel.plugins.entrypoints import entry_points
-from godel.plugins.registry import KINDS, Provider, Registry, RegistryKind
+from godel.plugins.entrypoints import dist_version, entry_points
+from godel.plugins.hookcalls import call_each, is_wrapper
+from godel.plugins.registry import KINDS, Provider, Registry
 
 ENTRY_POINT_GROUP = "godel"
 CORE_DIST = "godel-core"
@@ -36,6 +37,10 @@ CORE_DIST = "godel-core"
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _to_stderr(text: str) -> None:
+    sys.stderr.write(text)  # looked up on each call: tests and hosts may swap sys.stderr
 
 
 def _names(name: str) -> set[str] | None:
@@ -94,16 +99,15 @@ class PluginInfo:
         }
 
 
-def _dist_of(ep: EntryPoint) -> tuple[str, str]:
-    return (ep.dist_name, ep.dist_version)
-
-
 class PluginManager:
     """Owns the pluggy manager, the plugin list and the four registries."""
 
     def __init__(self, *, autoload: bool | None = None, strict: bool | None = None) -> None:
-        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
-        self.pm.add_hookspecs(hookspecs)
+        self.pluggy = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pluggy.add_hookspecs(hookspecs)
+        if _flag("GODEL_TRACE_PLUGINS"):
+            self.pluggy.trace.root.setwriter(_to_stderr)
+            self.pluggy.enable_tracing()
         self._autoload_from_env = autoload is None
         self.autoload = (
             (not _flag("GODEL_DISABLE_PLUGIN_AUTOLOAD")) if autoload is None else autoload
@@ -128,7 +132,7 @@ class PluginManager:
             if any(p.name == name for p in self.plugins):
                 return
             mod = importlib.import_module(module) if isinstance(module, str) else module
-            info = PluginInfo(name, dist, _version_of(dist), "(built-in)", builtin=True)
+            info = PluginInfo(name, dist, dist_version(dist), "(built-in)", builtin=True)
             self._register_module(mod, info)
             self._registries.clear()
 
@@ -143,7 +147,7 @@ class PluginManager:
 
     def _register_module(self, plugin: object, info: PluginInfo) -> None:
         """Register with pluggy and check every hookimpl against the contract."""
-        if self.pm.is_registered(plugin):
+        if self.pluggy.is_registered(plugin):
             return
         if any(p.name == info.name for p in self.plugins):
             other = next(p for p in self.plugins if p.name == info.name)
@@ -151,23 +155,17 @@ class PluginManager:
                 f"plugin name {info.name!r} is used twice: by {other.provider} and by {info.provider}"
             )
         try:
-            self.pm.register(plugin, name=info.name)
+            self.pluggy.register(plugin, name=info.name)
         except (pluggy.PluginValidationError, ValueError) as exc:
             detail = "; ".join(str(exc).splitlines())  # pluggy's message spans lines
             raise PluginError(
                 f"plugin {info.name!r} from {info.provider} is invalid: {detail}"
             ) from exc
-        callers = self.pm.get_hookcallers(plugin) or []
-        unknown = sorted(
-            hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin)
-        )
-        if unknown:
-            self.pm.unregister(plugin)
-            known = ", ".join(sorted(_HOOK_NAMES))
-            raise PluginError(
-                f"plugin {info.name!r} from {info.provider} implements unknown hook(s) "
-                f"{', '.join(unknown)} (known hooks: {known})"
-            )
+        callers = self.pluggy.get_hookcallers(plugin) or []
+        problem = _contract_problem(self.pluggy, plugin, callers)
+        if problem:
+            self.pluggy.unregister(plugin)
+            raise PluginError(f"plugin {info.name!r} from {info.provider} {problem}")
         info.hooks = sorted(hc.name for hc in callers)
         # Built-ins come first however late a host adds them, so they own their names.
         at = next((i for i, p in enumerate(self.plugins) if not p.builtin), len(self.plugins))
@@ -204,7 +202,7 @@ class PluginManager:
         # Only when a user switched autoloading off: then "not installed" errors should say why.
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             self.disabled.setdefault(
-                _dist_of(ep)[0],
+                ep.dist_name,
                 f"GODEL_DISABLE_PLUGIN_AUTOLOAD keeps its plugin {ep.name!r} from loading",
             )
 
@@ -213,7 +211,7 @@ class PluginManager:
         blocked = _names("GODEL_DISABLE_PLUGINS") or set()
         seen: dict[str, PluginInfo] = {}
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            dist, version = _dist_of(ep)
+            dist, version = ep.dist_name, ep.dist_version
             if ep.name in blocked:
                 self.disabled[dist] = f"its plugin {ep.name!r} is blocked by GODEL_DISABLE_PLUGINS"
                 continue
@@ -254,46 +252,27 @@ class PluginManager:
             reg = self._registries.get(key)
             if reg is None:
                 self.load_entry_points()
-                reg = self._build(KINDS[key])
+                reg = self._build(key)
                 self._registries[key] = reg
             return reg
 
-    def _build(self, spec: RegistryKind) -> Registry:
-        reg = Registry(spec)
+    def _build(self, key: str) -> Registry:
+        kind = KINDS[key]
+        reg = Registry(kind)
         reg.disabled = dict(self.disabled)
-        hook = getattr(self.pm.hook, spec.hook)
         by_name = {p.name: p for p in self.plugins}
         problems: list[str] = []
-        # Call each implementation on its own, in the order of self.plugins (built-ins first, so
-        # they own their names and lint prefixes), and attribute every name to its distribution.
-        order = {p.name: i for i, p in enumerate(self.plugins)}
-        for impl in sorted(hook.get_hookimpls(), key=lambda i: order[i.plugin_name]):
+
+        def failed(impl: pluggy.HookImpl, exc: Exception) -> None:
             info = by_name[impl.plugin_name]
-            calls: list[tuple[str, object, str]] = []
+            message = f"plugin {info.name!r} from {info.provider} failed in {kind.hook}"
+            self._problem(info, f"{message}: {type(exc).__name__}: {exc}", exc)
 
-            def register(
-                name: str,
-                target: object,
-                *,
-                summary: str = "",
-                _calls: list[tuple[str, object, str]] = calls,
-            ) -> None:
-                _calls.append((name, target, summary))
-
-            try:
-                # pluggy lets an impl take fewer arguments than the spec; honour that here too.
-                impl.function(*[register for _ in impl.argnames])
-            except Exception as exc:
-                self._problem(
-                    info,
-                    f"plugin {info.name!r} from {info.provider} failed in "
-                    f"{spec.hook}: {type(exc).__name__}: {exc}",
-                    exc,
-                )
-                continue  # nothing from a hook that crashed half-way
+        for impl, calls in call_each(self.pluggy, kind.hook, self._call_order(kind.hook), failed):
+            info = by_name[impl.plugin_name]
             # What the plugin asked for is recorded even if the registry rejects some of it, so
             # `godel plugins` shows both sides of a clash.
-            info.registered[_PUBLIC[spec.hook]] = [name for name, _, _ in calls]
+            info.registered[key] = [name for name, _, _ in calls]
             for name, target, summary in calls:
                 try:
                     reg.add(name, target, info.provider, summary)
@@ -302,6 +281,23 @@ class PluginManager:
         if problems:
             raise PluginError("\n".join(problems))
         return reg
+
+    def _call_order(self, hook: str) -> list[pluggy.HookImpl]:
+        """The plain implementations of ``hook`` in the order godel calls them.
+
+        Built-ins come first, so they own their names and lint prefixes; then the others in
+        load order, except that ``tryfirst`` ones go before and ``trylast`` ones after the rest.
+        (pluggy's own order is the reverse of registration, which would make the last plugin
+        installed the owner of a lint prefix.)
+        """
+        rank = {p.name: (not p.builtin, i) for i, p in enumerate(self.plugins)}
+
+        def key(impl: pluggy.HookImpl) -> tuple[bool, int, int]:
+            late, index = rank[impl.plugin_name]
+            return (late, 0 if impl.tryfirst else 2 if impl.trylast else 1, index)
+
+        impls = getattr(self.pluggy.hook, hook).get_hookimpls()
+        return sorted((i for i in impls if not is_wrapper(i)), key=key)
 
     @property
     def agents(self) -> Registry:
@@ -331,19 +327,39 @@ class PluginManager:
         return list(self.plugins)
 
 
+def _contract_problem(
+    pm: pluggy.PluginManager, plugin: object, callers: list[pluggy.HookCaller]
+) -> str | None:
+    """What is wrong with a just-registered plugin's hookimpls (None: nothing)."""
+    unknown = sorted(hc.name for hc in callers if not hc.has_spec() and _required_impl(hc, plugin))
+    if unknown:
+        known = ", ".join(sorted(_HOOK_NAMES))
+        return f"implements unknown hook(s) {', '.join(unknown)} (known hooks: {known})"
+    # godel calls hooks once per plugin, leaving the others out; before pluggy 1.7,
+    # subset_hook_caller cannot leave out a function not named after its hook (specname=).
+    stuck = sorted(
+        hc.name
+        for hc in callers
+        if hc.has_spec()
+        and not hasattr(plugin, hc.name)
+        and any(
+            i.plugin is plugin for i in pm.subset_hook_caller(hc.name, [plugin]).get_hookimpls()
+        )
+    )
+    if stuck:
+        return (
+            f"implements {', '.join(stuck)} under another name (specname=), which needs "
+            f"pluggy 1.7 or later (installed: {pluggy.__version__})"
+        )
+    return None
+
+
 def _required_impl(caller: pluggy.HookCaller, plugin: object) -> bool:
     return any(i.plugin is plugin and not i.optionalhook for i in caller.get_hookimpls())
 
 
 # Every hook in the contract (functions carrying pluggy's "godel_spec" marker).
 _HOOK_NAMES = {n for n, f in vars(hookspecs).items() if hasattr(f, f"{hookspecs.PROJECT}_spec")}
-_PUBLIC = {spec.hook: key for key, spec in KINDS.items()}
-
-
-def _version_of(dist: str) -> str:
-    from godel.plugins.entrypoints import dist_version
-
-    return dist_version(dist)
 
 
 _manager: PluginManager | None = None

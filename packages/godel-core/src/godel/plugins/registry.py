@@ -88,22 +88,23 @@ def import_target(path: str, provider: Provider) -> Any:
 class RegistryKind:
     """What a registry holds and how its names are checked.
 
+    ``noun`` names one thing in messages ("agent", "lint rule"); ``hook`` fills the registry;
     ``validate`` returns an error message or None; ``packages`` maps well-known names to the
     distribution that provides each (for "not installed" hints); names sharing an
     ``owner_key`` must come from one distribution (lint code prefixes).
     """
 
-    __slots__ = ("hook", "kind", "owner_key", "packages", "validate")
+    __slots__ = ("hook", "noun", "owner_key", "packages", "validate")
 
     def __init__(
         self,
-        kind: str,
+        noun: str,
         hook: str,
         validate: Callable[[str], str | None],
         packages: Mapping[str, str] | None = None,
         owner_key: Callable[[str], str] | None = None,
     ) -> None:
-        self.kind, self.hook, self.validate = kind, hook, validate
+        self.noun, self.hook, self.validate = noun, hook, validate
         self.packages = dict(packages or {})
         self.owner_key = owner_key
 
@@ -111,8 +112,8 @@ class RegistryKind:
 class Registry:
     """Name → Entry, filled by one hook, with duplicate and name checks."""
 
-    def __init__(self, spec: RegistryKind) -> None:
-        self.spec = spec
+    def __init__(self, kind: RegistryKind) -> None:
+        self.kind = kind
         self._entries: dict[str, Entry] = {}
         self._owners: dict[str, Provider] = {}
         # distribution -> why its plugin was not loaded (set by the plugin manager)
@@ -122,33 +123,33 @@ class Registry:
     def add(self, name: str, target: object, provider: Provider, summary: str = "") -> None:
         if not isinstance(name, str):
             raise PluginError(
-                f"{provider} registered a {self.spec.kind} with a non-string name {name!r}"
+                f"{provider} registered a {self.kind.noun} with a non-string name {name!r}"
             )
-        problem = self.spec.validate(name)
+        problem = self.kind.validate(name)
         if problem:
             raise PluginError(
-                f"{provider} registered an invalid {self.spec.kind} name {name!r}: {problem}"
+                f"{provider} registered an invalid {self.kind.noun} name {name!r}: {problem}"
             )
         if target is None:
-            raise PluginError(f"{provider} registered {self.spec.kind} {name!r} with no target")
+            raise PluginError(f"{provider} registered {self.kind.noun} {name!r} with no target")
         if isinstance(target, str) and not LAZY_TARGET.match(target):
             raise PluginError(
-                f"{provider} registered {self.spec.kind} {name!r} with target {target!r}; "
+                f"{provider} registered {self.kind.noun} {name!r} with target {target!r}; "
                 "a lazy target must look like 'package.module:attribute'"
             )
         old = self._entries.get(name)
         if old is not None:
             raise PluginError(
-                f"{self.spec.kind} {name!r} is registered twice: by {old.provider} "
+                f"{self.kind.noun} {name!r} is registered twice: by {old.provider} "
                 f"(plugin {old.provider.plugin!r}) and by {provider} (plugin {provider.plugin!r}); "
                 "uninstall or block one of them (GODEL_DISABLE_PLUGINS)"
             )
-        if self.spec.owner_key is not None:
-            key = self.spec.owner_key(name)
+        if self.kind.owner_key is not None:
+            key = self.kind.owner_key(name)
             owner = self._owners.setdefault(key, provider)
             if owner.dist != provider.dist:
                 raise PluginError(
-                    f"{self.spec.kind} prefix {key!r} belongs to {owner} (plugin {owner.plugin!r}), "
+                    f"{self.kind.noun} prefix {key!r} belongs to {owner} (plugin {owner.plugin!r}), "
                     f"but {provider} (plugin {provider.plugin!r}) registered {name!r}; "
                     "each distribution must use its own prefix"
                 )
@@ -182,8 +183,8 @@ class Registry:
 
     def _unknown_message(self, name: str) -> str:
         installed = ", ".join(self.names()) or "none"
-        msg = f"no {self.spec.kind} named {name!r} is installed (installed: {installed})"
-        dist = self.spec.packages.get(name)
+        msg = f"no {self.kind.noun} named {name!r} is installed (installed: {installed})"
+        dist = self.kind.packages.get(name)
         if dist is None:
             return f"{msg}; install the plugin that provides it, then check with: godel plugins"
         msg = f"{msg}; install it with: pip install {dist}"

@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from godel.agents import Agent, AgentCall, result_record
-from godel.parsers.jsonstream import JsonStreamParser
+from godel.parsers import JsonStreamParser
 
 
 class EchoParser(JsonStreamParser):
