@@ -5,9 +5,6 @@ Every test builds its own manager; the process-wide one is never touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pluggy
 import pytest
 
 from godel import hookimpl
@@ -204,22 +201,3 @@ def test_a_hook_implemented_under_another_name_is_called_for_its_own_plugin_only
     pm = manager((Renamed(), "renamed"), (Agent("other"), "other"))
     assert pm.agents.names() == ["other", "renamed"]
     assert pm.agents.entry("other").provider.plugin == "other"
-
-
-def test_specname_is_refused_where_pluggy_cannot_leave_it_out(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    pm = PluginManager(autoload=False)
-
-    def old_subset_hook_caller(name: str, remove_plugins: Iterator[object]) -> pluggy.HookCaller:
-        # pluggy < 1.7 kept plugins lacking an attribute named after the hook
-        return getattr(pm.pluggy.hook, name)
-
-    monkeypatch.setattr(pm.pluggy, "subset_hook_caller", old_subset_hook_caller)
-    with pytest.raises(
-        PluginError,
-        match=r"plugin 'renamed' from godel-renamed 1\.0 implements godel_register_agents under "
-        r"another name \(specname=\), which needs pluggy 1\.7 or later",
-    ):
-        pm.register(Renamed(), name="renamed", dist="godel-renamed", version="1.0")
-    assert [p.name for p in pm.plugins] == ["core"]

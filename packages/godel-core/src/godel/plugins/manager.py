@@ -335,22 +335,6 @@ def _contract_problem(
     if unknown:
         known = ", ".join(sorted(_HOOK_NAMES))
         return f"implements unknown hook(s) {', '.join(unknown)} (known hooks: {known})"
-    # godel calls hooks once per plugin, leaving the others out; before pluggy 1.7,
-    # subset_hook_caller cannot leave out a function not named after its hook (specname=).
-    stuck = sorted(
-        hc.name
-        for hc in callers
-        if hc.has_spec()
-        and not hasattr(plugin, hc.name)
-        and any(
-            i.plugin is plugin for i in pm.subset_hook_caller(hc.name, [plugin]).get_hookimpls()
-        )
-    )
-    if stuck:
-        return (
-            f"implements {', '.join(stuck)} under another name (specname=), which needs "
-            f"pluggy 1.7 or later (installed: {pluggy.__version__})"
-        )
     return None
 
 
