@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
 
 
 def resolve_run(query: str, runs_dir: Path) -> str:
-    """The one run id ``query`` names in ``runs_dir``; exits 2 with candidates otherwise."""
+    """The one run id ``query`` names in ``runs_dir``; a ``CliError`` naming the candidates otherwise."""
     from godel.log.eventlog import list_run_ids
     from godel.log.ids import IdLookupError, resolve_id
 
     if not runs_dir.is_dir():
-        say(f"no runs directory at {runs_dir} (use --runs-dir or GODEL_RUNS_DIR)")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError(f"no runs directory at {runs_dir} (use --runs-dir or GODEL_RUNS_DIR)")
     try:
         return resolve_id(query, list_run_ids(runs_dir), what="run id")
     except IdLookupError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(str(exc)) from None

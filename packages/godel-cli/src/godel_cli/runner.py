@@ -1,4 +1,5 @@
-"""Running a workflow from the command line: pre-flight, execution, signals, exit codes."""
+"""Running a workflow from the command line: under signal handlers, then its final status lines
+and exit status."""
 
 from __future__ import annotations
 
@@ -11,19 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-
-EXIT_OK = 0
-EXIT_FAIL = 1
-EXIT_USAGE = 2
-EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
-if hasattr(signal, "SIGHUP"):
-    EXIT_SIGNAL[signal.SIGHUP] = 129
-
-
-def say(message: str) -> None:
-    """A status line: prefixed, on stderr (stdout belongs to the workflow)."""
-    click.echo(f"[godel] {message}", err=True)
+from godel_cli.errors import EXIT_FAIL, EXIT_OK, EXIT_SIGNAL, EXIT_USAGE
+from godel_cli.messages import say
 
 
 def one_line(exc: BaseException) -> str:

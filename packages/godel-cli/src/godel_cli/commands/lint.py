@@ -6,6 +6,8 @@ import json
 
 import click
 
+from godel_cli.errors import CliError
+
 
 def _codes(values: tuple[str, ...]) -> list[str] | None:
     return list(values) if values else None
@@ -56,8 +58,7 @@ def lint(
         rules = load_rules()
     except PluginError as exc:
         # A registry conflict (two distributions claiming one prefix) makes every result suspect.
-        click.echo(f"godel lint: error: {exc}", err=True)
-        raise SystemExit(2) from None
+        raise CliError(str(exc), prefix="godel lint: error: ") from None
     if list_rules:
         _list_rules(rules, fmt)
         return

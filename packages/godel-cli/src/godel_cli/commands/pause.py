@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
+from godel_cli.messages import say
 
 
 @click.command("pause", context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,8 +36,9 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     directory = resolve_runs_dir(runs_dir)
     full = resolve_run(run_id, directory)
     if not is_live(full, directory):
-        say(f"run {full} is not running; only a live run can be paused (see: godel show {full})")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError(
+            f"run {full} is not running; only a live run can be paused (see: godel show {full})"
+        )
     write_pause_request(full, reason, directory)
     say(f"pause requested for run {full}; it stops at its next step")
     say(f"sentinel: {sentinel_path(full, directory)}")

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from godel_cli.errors import CliError
+from godel_cli.messages import say, warn
 from godel_cli.preflight import preflight
-from godel_cli.runner import EXIT_USAGE, Outcome, execute_with_signals, report, say
+from godel_cli.runner import Outcome, execute_with_signals, report
 
 
 @click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,41 +83,35 @@ def resume(
         snapshot = EventLog.load(full_id, directory)
         root = root_event(snapshot)
     except Exception as exc:
-        say(f"cannot read run {full_id}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"cannot read run {full_id}: {exc}") from None
     recorded = root.request.get("source_file") or ""
     path = (file or Path(recorded)).expanduser().resolve() if (file or recorded) else None
     if path is None:
-        say(f"run {full_id} does not record its workflow file; pass FILE")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError(f"run {full_id} does not record its workflow file; pass FILE")
     if not path.is_file():
-        say(
+        raise CliError(
             f"workflow file not found: {path}"
             + ("" if file else " (recorded in the log; pass FILE if it moved)")
         )
-        raise SystemExit(EXIT_USAGE)
     if root.request.get("args_repr_only"):
-        say(
+        raise CliError(
             "resume error: this run used non-serialisable args; programmatic resume only "
             "(call godel.resume(workflow, run_id, args=...) from Python)"
         )
-        raise SystemExit(EXIT_USAGE)
     preflight(path, strict=not no_strict, lint=not no_lint)
     try:
         fn = find_workflow(import_workflow_file(path), path)
     except LoadError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(str(exc)) from None
     except Exception as exc:
-        say(f"cannot import {path}: {type(exc).__name__}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"cannot import {path}: {type(exc).__name__}: {exc}") from None
     spec = fn.__godel_workflow__
     spec.source_file = str(path)
     if auto_checkpoint is not None:
         os.environ["GODEL_AUTO_CHECKPOINT"] = auto_checkpoint
     if assume_idempotent:
-        say(
-            "warning: --assume-idempotent: side effects that were in flight when the run stopped will run again"
+        warn(
+            "--assume-idempotent: side effects that were in flight when the run stopped will run again"
         )
     sys.exit(
         _execute(
@@ -158,6 +154,5 @@ def _execute(
 
     outcome = execute_with_signals(body)
     if isinstance(outcome.error, RunLockedError):
-        say(str(outcome.error))
-        return EXIT_USAGE
+        raise CliError(str(outcome.error))
     return report(outcome, debug=debug, resume_hint=f"godel resume {run_id}")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
+from godel_cli.messages import say
 
 
 @click.command("rewind", context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,15 +63,13 @@ def rewind(
 
     ids = [part.strip() for t in targets for part in t.split(",") if part.strip()]
     if not ids:
-        say("no event ids given to --to")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError("no event ids given to --to")
     directory = resolve_runs_dir(runs_dir)
     full = resolve_run(run_id, directory)
     try:
         log = EventLog.open(full, directory)
     except RunLockedError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(str(exc)) from None
     try:
         result = apply_rewind(
             log,
@@ -80,14 +79,14 @@ def rewind(
             assume_idempotent=assume_idempotent,
         )
     except RewindUnsafe as exc:
-        say(f"rewind refused: {exc.message}")
-        say(f"  blocking event: {exc.event_id} ({exc.op})")
-        if exc.remediation_hint:
-            say(f"  {exc.remediation_hint}")
-        raise SystemExit(EXIT_USAGE) from None
+        hint = [f"  {exc.remediation_hint}"] if exc.remediation_hint else []
+        raise CliError(
+            f"rewind refused: {exc.message}",
+            f"  blocking event: {exc.event_id} ({exc.op})",
+            *hint,
+        ) from None
     except (IdLookupError, ValueError) as exc:
-        say(f"rewind failed: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"rewind failed: {exc}") from None
     finally:
         log.close()
     from godel.log.ids import short_id

@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 
 from godel_cli.args import ArgumentError, parse_workflow_args
+from godel_cli.errors import CliError
+from godel_cli.messages import say
 from godel_cli.preflight import preflight
-from godel_cli.runner import EXIT_USAGE, Outcome, execute_with_signals, report, say
+from godel_cli.runner import Outcome, execute_with_signals, report
 
 
 @click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,33 +67,26 @@ def run(
 
     path = file.expanduser().resolve()
     if not path.is_file():
-        say(f"workflow file not found: {file}")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError(f"workflow file not found: {file}")
     try:
         args, kwargs = parse_workflow_args(workflow_args)
     except ArgumentError as exc:
-        say(f"argument error: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"argument error: {exc}") from None
     preflight(path, strict=not no_strict, lint=not no_lint)
     try:
         wf = import_workflow_file(path)
         fn = find_workflow(wf, path)
     except LoadError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(str(exc)) from None
     except Exception as exc:
-        say(f"cannot import {path}: {type(exc).__name__}: {exc}")
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(
+            f"cannot import {path}: {type(exc).__name__}: {exc}", show_cause=debug
+        ) from exc
     spec = fn.__godel_workflow__
     try:
         inspect.signature(spec.fn).bind(*args, **kwargs)
     except TypeError as exc:
-        say(f"argument error: {spec.name}{inspect.signature(spec.fn)}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"argument error: {spec.name}{inspect.signature(spec.fn)}: {exc}") from None
     spec.source_file = str(path)
     if auto_checkpoint is not None:
         os.environ["GODEL_AUTO_CHECKPOINT"] = auto_checkpoint

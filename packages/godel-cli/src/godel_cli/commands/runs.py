@@ -9,7 +9,7 @@ import click
 
 from godel.runs.status import RunStatus, RunSummary, summarize
 from godel_cli.commands.show import RUNS_DIR_HELP, make_style
-from godel_cli.runner import say
+from godel_cli.messages import say, warn
 
 
 @click.group(
@@ -53,7 +53,7 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
         except Exception as exc:  # one unreadable log must not hide the others
             summary = RunSummary.unknown(run_id, f"{type(exc).__name__}: {exc}")
         if summary.status is RunStatus.UNKNOWN:
-            say(f"warning: run {run_id}: {'; '.join(summary.warnings) or 'unreadable log'}")
+            warn(f"run {run_id}: {'; '.join(summary.warnings) or 'unreadable log'}")
         if status is not None and summary.status.value != status.upper():
             continue
         summaries.append(summary)

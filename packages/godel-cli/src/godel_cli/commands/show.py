@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
+from godel_cli.messages import warn
 
 if TYPE_CHECKING:
     from godel.runs.render.format import Style
@@ -51,7 +52,7 @@ def emit_warnings(warnings: list[str] | tuple[str, ...], *, live: bool = False) 
     for text in warnings:
         if live and "torn last line" in text:
             continue
-        say(f"warning: {text}")
+        warn(text)
 
 
 @contextmanager
@@ -140,8 +141,7 @@ def _show(
     try:
         log = EventLog.load(full_id, directory)
     except Exception as exc:
-        say(f"cannot read run {full_id}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"cannot read run {full_id}: {exc}") from None
     summary = summarize_log(log)
     emit_warnings(log.warnings, live=summary.status is RunStatus.RUNNING)
     style = make_style()
@@ -152,8 +152,7 @@ def _show(
         try:
             event = log.resolve(event_query)
         except IdLookupError as exc:
-            say(f"run {full_id}: {exc}")
-            raise SystemExit(EXIT_USAGE) from None
+            raise CliError(f"run {full_id}: {exc}") from None
         if as_json:
             _dump(full_dict(event))
         else:

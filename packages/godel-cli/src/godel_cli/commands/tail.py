@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import click
 
 from godel_cli.commands.show import RUNS_DIR_HELP, make_style
-from godel_cli.runner import EXIT_SIGNAL, EXIT_USAGE, say
+from godel_cli.errors import EXIT_SIGNAL, CliError
+from godel_cli.messages import say, warn
 
 if TYPE_CHECKING:
     from godel.log.events import Event
@@ -70,16 +71,11 @@ def tail(
     directory = resolve_runs_dir(runs_dir)
     try:
         path = find_log(run_id, directory)
-    except IdLookupError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
-    except ValueError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
+    except (IdLookupError, ValueError) as exc:
+        raise CliError(str(exc)) from None
     if path is None:
         if no_wait or no_follow:
-            say(f"no run matches {run_id!r} in {directory}")
-            raise SystemExit(EXIT_USAGE)
+            raise CliError(f"no run matches {run_id!r} in {directory}")
         say(f"waiting for run {run_id} to appear in {directory} (Ctrl+C to stop)")
     target = path.name[: -len(".jsonl")] if path is not None else run_id
     write = _writer(fmt)
@@ -96,8 +92,7 @@ def tail(
     except BrokenPipeError:
         raise  # the reader went away (`| head`): click exits quietly
     except (CorruptLogError, OSError) as exc:
-        say(f"cannot read run {target}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"cannot read run {target}: {exc}") from None
 
 
 def _writer(fmt: str) -> Write:
@@ -120,10 +115,6 @@ def _writer(fmt: str) -> Write:
     return write_pretty
 
 
-def _warn(text: str) -> None:
-    say(f"warning: {text}")
-
-
 def _print_batch(batch: list[Event], write: Write) -> None:
     for ev in batch:
         write(ev)
@@ -135,14 +126,12 @@ def _print_to_end(path: Path, write: Write) -> None:
     asyncio) would cost more than reading a small log."""
     from godel.runs.tail import read_batches
 
-    for batch in read_batches(path, on_warning=_warn):
+    for batch in read_batches(path, on_warning=warn):
         _print_batch(batch, write)
 
 
 async def _follow(run_id: str, runs_dir: Path, poll: float, write: Write) -> None:
     from godel.runs.tail import tail_batches
 
-    async for batch in tail_batches(
-        run_id, runs_dir=runs_dir, poll_interval=poll, on_warning=_warn
-    ):
+    async for batch in tail_batches(run_id, runs_dir=runs_dir, poll_interval=poll, on_warning=warn):
         _print_batch(batch, write)
