@@ -32,7 +32,7 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
 
 def run_lint(path: Path, *, strict: bool) -> None:
     """The lint pre-flight: errors stop the run, warnings are printed."""
-    from godel.exceptions import PluginError
+    from godel import PluginError
     from godel.lint import lint_paths
 
     try:

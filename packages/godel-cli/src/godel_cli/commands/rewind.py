@@ -8,9 +8,10 @@ import click
 
 from godel_cli.errors import CliError
 from godel_cli.messages import say
+from godel_cli.options import CONTEXT_SETTINGS, reason_option, runs_dir_option
 
 
-@click.command("rewind", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("rewind", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_id")
 @click.option(
     "--to",
@@ -21,7 +22,7 @@ from godel_cli.messages import say
     "and suffixes work too). Comma-separated or repeated.",
     multiple=True,
 )
-@click.option("--reason", default="", help="Recorded in the log.")
+@reason_option()
 @click.option(
     "--cut",
     is_flag=True,
@@ -32,12 +33,7 @@ from godel_cli.messages import say
     is_flag=True,
     help="Allow re-running completed commands/agent calls that the rewind would repeat.",
 )
-@click.option(
-    "--runs-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
-)
+@runs_dir_option()
 def rewind(
     run_id: str,
     targets: tuple[str, ...],
@@ -54,18 +50,15 @@ def rewind(
     With --cut only the target and its children are invalidated. A rewind that would run a
     completed command or agent call again is refused unless --assume-idempotent is given.
     """
-    from godel.exceptions import RewindUnsafe
-    from godel.log.eventlog import EventLog, RunLockedError
-    from godel.log.files import resolve_runs_dir
-    from godel.log.ids import IdLookupError
-    from godel.replay.rewind import apply_rewind
+    from godel import RewindUnsafe
+    from godel.log import EventLog, IdLookupError, RunLockedError
+    from godel.replay import apply_rewind
     from godel_cli.runids import resolve_run
 
     ids = [part.strip() for t in targets for part in t.split(",") if part.strip()]
     if not ids:
         raise CliError("no event ids given to --to")
-    directory = resolve_runs_dir(runs_dir)
-    full = resolve_run(run_id, directory)
+    full, directory = resolve_run(run_id, runs_dir)
     try:
         log = EventLog.open(full, directory)
     except RunLockedError as exc:
@@ -89,7 +82,7 @@ def rewind(
         raise CliError(f"rewind failed: {exc}") from None
     finally:
         log.close()
-    from godel.log.ids import short_id
+    from godel.log import short_id
 
     say(f"rewound run {full} ({result.mode}): invalidated {result.invalidated_count} event(s)")
     by_id = {e.event_id: e for e in EventLog.load(full, directory).events}
