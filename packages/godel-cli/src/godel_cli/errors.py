@@ -25,7 +25,7 @@ if hasattr(signal, "SIGHUP"):
 class CliError(click.ClickException):
     """The command cannot go on: each of ``lines`` as a status line, then exit ``exit_code``.
 
-    ``show_cause`` also prints the traceback of the exception this one was raised from (``--debug``);
+    ``show_cause`` adds the traceback of the exception this one was raised from (``--debug``);
     ``prefix`` replaces ``[godel] `` for a command with its own message style (``godel lint``).
     """
 
