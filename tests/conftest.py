@@ -164,9 +164,3 @@ def plugin_dist(tmp_path: Path) -> Callable[..., Path]:
 def cli_env() -> dict[str, str]:
     """A clean environment for running ``godel`` in a subprocess (see ``clean_env``)."""
     return clean_env()
-
-
-@pytest.fixture
-def godel_bin() -> Path:
-    """The venv's ``godel`` console script."""
-    return GODEL

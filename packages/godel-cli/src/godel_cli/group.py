@@ -9,9 +9,8 @@ from typing import Any
 import click
 from click import formatting
 
-from godel.exceptions import PluginError
-from godel.plugins.manager import PluginManager, get_plugin_manager
-from godel.plugins.registry import Registry
+from godel import PluginError
+from godel.plugins import PluginManager, Registry, get_plugin_manager
 
 CLI_PLUGIN = "godel_cli.plugin"
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from godel_cli.errors import CliError
+
 MODULE_NAME = "_godel_workflow"
 
 
@@ -56,3 +58,20 @@ def find_workflow(module: ModuleType, path: Path) -> Any:
             f"{path} defines {len(local)} workflows ({names}); keep one @workflow per file"
         )
     return local[0]
+
+
+def load_workflow(path: Path, *, debug: bool = False) -> Any:
+    """The one ``@workflow`` in ``path``, recorded as its source file, for ``run`` and ``resume``.
+
+    A file that cannot be loaded is a ``CliError``; with ``debug``, the import's traceback too.
+    """
+    try:
+        fn = find_workflow(import_workflow_file(path), path)
+    except LoadError as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:
+        raise CliError(
+            f"cannot import {path}: {type(exc).__name__}: {exc}", show_cause=debug
+        ) from exc
+    fn.__godel_workflow__.source_file = str(path)
+    return fn

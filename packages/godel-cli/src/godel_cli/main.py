@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from godel.plugins.manager import PluginManager
+from godel.plugins import PluginManager
 from godel_cli.group import PluginGroup
+from godel_cli.options import CONTEXT_SETTINGS
 
 
 def _installed_versions() -> list[tuple[str, str]]:
@@ -41,7 +42,7 @@ def make_cli(plugin_manager: PluginManager | None = None) -> PluginGroup:
     @click.group(
         cls=PluginGroup,
         plugin_manager=plugin_manager,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings=CONTEXT_SETTINGS,
     )
     @click.option(
         "--version",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from godel.hookspecs import hookimpl
+from godel import hookimpl
 
 if TYPE_CHECKING:
-    from godel.plugins.registry import Register
+    from godel.plugins import Register
 
 
 @hookimpl

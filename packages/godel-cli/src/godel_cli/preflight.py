@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
+from godel_cli.messages import say
 
 
 def preflight(path: Path, *, strict: bool, lint: bool) -> None:
@@ -18,8 +19,9 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
         if violations:
             say(f"strict mode found {len(violations)} problem(s); nothing was run:")
             click.echo(format_violations(violations), err=True)
-            say("fix them, mark reviewed lines with '# godel: noqa', or run with --no-strict")
-            raise SystemExit(EXIT_USAGE)
+            raise CliError(
+                "fix them, mark reviewed lines with '# godel: noqa', or run with --no-strict"
+            )
     if lint:
         run_lint(path, strict=strict)
     if strict:
@@ -30,20 +32,20 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
 
 def run_lint(path: Path, *, strict: bool) -> None:
     """The lint pre-flight: errors stop the run, warnings are printed."""
-    from godel.exceptions import PluginError
+    from godel import PluginError
     from godel.lint import lint_paths
 
     try:
         # Without strict mode, non-deterministic calls are the user's choice: don't lint them.
         report = lint_paths([path], skip=None if strict else ["PL003"])
     except PluginError as exc:
-        say(f"cannot load the lint rules: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"cannot load the lint rules: {exc}") from None
     for d in report.warnings:
         click.echo(d.format(), err=True)
     if report.errors:
         say(f"lint found {len(report.errors)} error(s); nothing was run:")
         for d in report.errors:
             click.echo(d.format(), err=True)
-        say("fix them, suppress a line with '# godel: noqa: CODE', or run with --no-lint")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError(
+            "fix them, suppress a line with '# godel: noqa: CODE', or run with --no-lint"
+        )

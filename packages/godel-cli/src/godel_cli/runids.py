@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
 
 
-def resolve_run(query: str, runs_dir: Path) -> str:
-    """The one run id ``query`` names in ``runs_dir``; exits 2 with candidates otherwise."""
-    from godel.log.eventlog import list_run_ids
-    from godel.log.ids import IdLookupError, resolve_id
+def resolve_run(query: str, runs_dir: Path | None) -> tuple[str, Path]:
+    """The one run id ``query`` names, and the runs directory it is in (``--runs-dir``, else
+    ``$GODEL_RUNS_DIR`` or ./runs); a ``CliError`` naming the candidates otherwise."""
+    from godel.log import IdLookupError, list_run_ids, resolve_id, resolve_runs_dir
 
-    if not runs_dir.is_dir():
-        say(f"no runs directory at {runs_dir} (use --runs-dir or GODEL_RUNS_DIR)")
-        raise SystemExit(EXIT_USAGE)
+    directory = resolve_runs_dir(runs_dir)
+    if not directory.is_dir():
+        raise CliError(f"no runs directory at {directory} (use --runs-dir or GODEL_RUNS_DIR)")
     try:
-        return resolve_id(query, list_run_ids(runs_dir), what="run id")
+        return resolve_id(query, list_run_ids(directory), what="run id"), directory
     except IdLookupError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(str(exc)) from None

@@ -1,7 +1,9 @@
-"""Running a workflow from the command line: pre-flight, execution, signals, exit codes."""
+"""Running a workflow from the command line (``run`` and ``resume``): the pre-flight and the
+workflow's import, execution under signal handlers, then the final status lines and exit status."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -11,19 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-
-EXIT_OK = 0
-EXIT_FAIL = 1
-EXIT_USAGE = 2
-EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
-if hasattr(signal, "SIGHUP"):
-    EXIT_SIGNAL[signal.SIGHUP] = 129
+from godel_cli.errors import EXIT_FAIL, EXIT_OK, EXIT_SIGNAL, EXIT_USAGE
+from godel_cli.messages import say
 
 
-def say(message: str) -> None:
-    """A status line: prefixed, on stderr (stdout belongs to the workflow)."""
-    click.echo(f"[godel] {message}", err=True)
+def prepare(
+    path: Path, *, strict: bool, lint: bool, auto_checkpoint: str | None, debug: bool = False
+) -> Any:
+    """The workflow in ``path``, once the pre-flight checks passed; nothing is written before.
+
+    ``--auto-checkpoint`` reaches the run's ``godel.input`` through the environment.
+    """
+    from godel_cli.loader import load_workflow
+    from godel_cli.preflight import preflight
+
+    preflight(path, strict=strict, lint=lint)
+    fn = load_workflow(path, debug=debug)
+    if auto_checkpoint is not None:
+        os.environ["GODEL_AUTO_CHECKPOINT"] = auto_checkpoint
+    return fn
 
 
 def one_line(exc: BaseException) -> str:
@@ -56,8 +64,8 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
     """Run ``body`` (an async callable) under anyio; SIGINT/SIGTERM/SIGHUP cancel it cleanly."""
     import anyio
 
-    from godel.exceptions import PauseSignal
-    from godel.process.reaper import install_signal_handlers
+    from godel import PauseSignal
+    from godel.process import install_signal_handlers
 
     outcome = Outcome()
 
@@ -83,7 +91,7 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
 
 def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
     """Print the final status line(s) and return the exit code."""
-    from godel.exceptions import WorkflowFail
+    from godel import WorkflowFail
 
     if outcome.signum is not None:
         say(f"interrupted after {outcome.elapsed}")

@@ -6,6 +6,9 @@ import json
 
 import click
 
+from godel_cli.errors import CliError
+from godel_cli.options import format_option
+
 
 def _codes(values: tuple[str, ...]) -> list[str] | None:
     return list(values) if values else None
@@ -13,12 +16,9 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 
 @click.command("lint")
 @click.argument("files", nargs=-1, type=click.Path(path_type=str))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
+@format_option(
+    "text",
+    "json",
     help="text: file:line:col: CODE message; json: the schema in docs/lint.md.",
 )
 @click.option(
@@ -47,7 +47,7 @@ def lint(
     Suppress one line with '# godel: noqa' or '# godel: noqa: PL004'; configure projects in
     [tool.godel.lint] of pyproject.toml (see docs/lint.md).
     """
-    from godel.exceptions import PluginError
+    from godel import PluginError
     from godel.lint import lint_paths, load_rules
 
     if not files and not list_rules:
@@ -56,8 +56,7 @@ def lint(
         rules = load_rules()
     except PluginError as exc:
         # A registry conflict (two distributions claiming one prefix) makes every result suspect.
-        click.echo(f"godel lint: error: {exc}", err=True)
-        raise SystemExit(2) from None
+        raise CliError(str(exc), prefix="godel lint: error: ") from None
     if list_rules:
         _list_rules(rules, fmt)
         return

@@ -6,37 +6,28 @@ from pathlib import Path
 
 import click
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
+from godel_cli.messages import say
+from godel_cli.options import CONTEXT_SETTINGS, reason_option, runs_dir_option
 
 
-@click.command("pause", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("pause", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_id")
-@click.option(
-    "--reason",
-    default="paused from the command line",
-    show_default=True,
-    help="Recorded in the log.",
-)
-@click.option(
-    "--runs-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
-)
+@reason_option("paused from the command line")
+@runs_dir_option()
 def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     """Ask a live run to stop cleanly at its next step boundary.
 
     The run records PAUSED and `godel run` exits 0; continue it with `godel resume RUN_ID`.
     """
-    from godel.engine.pause import is_live, sentinel_path, write_pause_request
-    from godel.log.files import resolve_runs_dir
+    from godel.engine import is_live, sentinel_path, write_pause_request
     from godel_cli.runids import resolve_run
 
-    directory = resolve_runs_dir(runs_dir)
-    full = resolve_run(run_id, directory)
+    full, directory = resolve_run(run_id, runs_dir)
     if not is_live(full, directory):
-        say(f"run {full} is not running; only a live run can be paused (see: godel show {full})")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError(
+            f"run {full} is not running; only a live run can be paused (see: godel show {full})"
+        )
     write_pause_request(full, reason, directory)
     say(f"pause requested for run {full}; it stops at its next step")
     say(f"sentinel: {sentinel_path(full, directory)}")

@@ -7,6 +7,7 @@ import json
 import click
 
 from godel_cli.group import current_plugin_manager
+from godel_cli.options import json_option
 
 KIND_LABELS = {
     "agents": "agents",
@@ -17,12 +18,7 @@ KIND_LABELS = {
 
 
 @click.command("plugins")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help='Print JSON ({"plugins": [...], "problems": [...]}) instead of text.',
-)
+@json_option('Print JSON ({"plugins": [...], "problems": [...]}) instead of text.')
 def plugins(as_json: bool) -> None:
     """List installed plugins: entry point, distribution, version and what each registered.
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from godel_cli.preflight import preflight
-from godel_cli.runner import EXIT_USAGE, Outcome, execute_with_signals, report, say
+from godel_cli.errors import CliError
+from godel_cli.messages import say, warn
+from godel_cli.options import (
+    CONTEXT_SETTINGS,
+    auto_checkpoint_option,
+    flag_option,
+    runs_dir_option,
+)
+from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 
 
-@click.command("resume", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("resume", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_id")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -35,17 +41,12 @@ from godel_cli.runner import EXIT_USAGE, Outcome, execute_with_signals, report, 
     is_flag=True,
     help="Re-run side effects that were in flight when the run stopped (only if that is safe).",
 )
-@click.option("--no-strict", is_flag=True, help="Allow non-deterministic code.")
-@click.option("--no-lint", is_flag=True, help="Skip the lint pre-flight.")
-@click.option(
-    "--runs-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
-)
-@click.option("--no-stream", is_flag=True, help="Do not write the live transcript.")
-@click.option("--auto-checkpoint", metavar="MODE", default=None, help="See `godel run --help`.")
-@click.option("--debug", is_flag=True, help="Print full tracebacks for unexpected errors.")
+@flag_option("--no-strict", help="Allow non-deterministic code.")
+@flag_option("--no-lint")
+@runs_dir_option()
+@flag_option("--no-stream", help="Do not write the live transcript.")
+@auto_checkpoint_option(help="See `godel run --help`.")
+@flag_option("--debug")
 def resume(
     run_id: str,
     file: Path | None,
@@ -69,53 +70,34 @@ def resume(
     \b
     Exit status: as for `godel run`.
     """
-    from godel.log.eventlog import EventLog
-    from godel.log.files import resolve_runs_dir
-    from godel.replay.policy import root_event
-    from godel_cli.loader import LoadError, find_workflow, import_workflow_file
+    from godel.log import EventLog
+    from godel.replay import root_event
     from godel_cli.runids import resolve_run
 
-    directory = resolve_runs_dir(runs_dir)
-    full_id = resolve_run(run_id, directory)
+    full_id, directory = resolve_run(run_id, runs_dir)
     try:
         snapshot = EventLog.load(full_id, directory)
         root = root_event(snapshot)
     except Exception as exc:
-        say(f"cannot read run {full_id}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"cannot read run {full_id}: {exc}") from None
     recorded = root.request.get("source_file") or ""
     path = (file or Path(recorded)).expanduser().resolve() if (file or recorded) else None
     if path is None:
-        say(f"run {full_id} does not record its workflow file; pass FILE")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError(f"run {full_id} does not record its workflow file; pass FILE")
     if not path.is_file():
-        say(
+        raise CliError(
             f"workflow file not found: {path}"
             + ("" if file else " (recorded in the log; pass FILE if it moved)")
         )
-        raise SystemExit(EXIT_USAGE)
     if root.request.get("args_repr_only"):
-        say(
+        raise CliError(
             "resume error: this run used non-serialisable args; programmatic resume only "
             "(call godel.resume(workflow, run_id, args=...) from Python)"
         )
-        raise SystemExit(EXIT_USAGE)
-    preflight(path, strict=not no_strict, lint=not no_lint)
-    try:
-        fn = find_workflow(import_workflow_file(path), path)
-    except LoadError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
-    except Exception as exc:
-        say(f"cannot import {path}: {type(exc).__name__}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
-    spec = fn.__godel_workflow__
-    spec.source_file = str(path)
-    if auto_checkpoint is not None:
-        os.environ["GODEL_AUTO_CHECKPOINT"] = auto_checkpoint
+    fn = prepare(path, strict=not no_strict, lint=not no_lint, auto_checkpoint=auto_checkpoint)
     if assume_idempotent:
-        say(
-            "warning: --assume-idempotent: side effects that were in flight when the run stopped will run again"
+        warn(
+            "--assume-idempotent: side effects that were in flight when the run stopped will run again"
         )
     sys.exit(
         _execute(
@@ -134,8 +116,8 @@ def resume(
 def _execute(
     fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, *, stream, debug
 ) -> int:  # type: ignore[no-untyped-def]
-    from godel.engine.workflow import resume as resume_run
-    from godel.log.eventlog import RunLockedError
+    from godel import resume as resume_run
+    from godel.log import RunLockedError
 
     def started(outcome: Outcome):  # type: ignore[no-untyped-def]
         def cb(rid: str, log_path: Path) -> None:
@@ -158,6 +140,5 @@ def _execute(
 
     outcome = execute_with_signals(body)
     if isinstance(outcome.error, RunLockedError):
-        say(str(outcome.error))
-        return EXIT_USAGE
+        raise CliError(str(outcome.error))
     return report(outcome, debug=debug, resume_hint=f"godel resume {run_id}")

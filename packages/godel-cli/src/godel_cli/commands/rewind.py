@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
+from godel_cli.messages import say
+from godel_cli.options import CONTEXT_SETTINGS, reason_option, runs_dir_option
 
 
-@click.command("rewind", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("rewind", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_id")
 @click.option(
     "--to",
@@ -20,7 +22,7 @@ from godel_cli.runner import EXIT_USAGE, say
     "and suffixes work too). Comma-separated or repeated.",
     multiple=True,
 )
-@click.option("--reason", default="", help="Recorded in the log.")
+@reason_option()
 @click.option(
     "--cut",
     is_flag=True,
@@ -31,12 +33,7 @@ from godel_cli.runner import EXIT_USAGE, say
     is_flag=True,
     help="Allow re-running completed commands/agent calls that the rewind would repeat.",
 )
-@click.option(
-    "--runs-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
-)
+@runs_dir_option()
 def rewind(
     run_id: str,
     targets: tuple[str, ...],
@@ -53,24 +50,19 @@ def rewind(
     With --cut only the target and its children are invalidated. A rewind that would run a
     completed command or agent call again is refused unless --assume-idempotent is given.
     """
-    from godel.exceptions import RewindUnsafe
-    from godel.log.eventlog import EventLog, RunLockedError
-    from godel.log.files import resolve_runs_dir
-    from godel.log.ids import IdLookupError
-    from godel.replay.rewind import apply_rewind
+    from godel import RewindUnsafe
+    from godel.log import EventLog, IdLookupError, RunLockedError
+    from godel.replay import apply_rewind
     from godel_cli.runids import resolve_run
 
     ids = [part.strip() for t in targets for part in t.split(",") if part.strip()]
     if not ids:
-        say("no event ids given to --to")
-        raise SystemExit(EXIT_USAGE)
-    directory = resolve_runs_dir(runs_dir)
-    full = resolve_run(run_id, directory)
+        raise CliError("no event ids given to --to")
+    full, directory = resolve_run(run_id, runs_dir)
     try:
         log = EventLog.open(full, directory)
     except RunLockedError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(str(exc)) from None
     try:
         result = apply_rewind(
             log,
@@ -80,17 +72,17 @@ def rewind(
             assume_idempotent=assume_idempotent,
         )
     except RewindUnsafe as exc:
-        say(f"rewind refused: {exc.message}")
-        say(f"  blocking event: {exc.event_id} ({exc.op})")
-        if exc.remediation_hint:
-            say(f"  {exc.remediation_hint}")
-        raise SystemExit(EXIT_USAGE) from None
+        hint = [f"  {exc.remediation_hint}"] if exc.remediation_hint else []
+        raise CliError(
+            f"rewind refused: {exc.message}",
+            f"  blocking event: {exc.event_id} ({exc.op})",
+            *hint,
+        ) from None
     except (IdLookupError, ValueError) as exc:
-        say(f"rewind failed: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"rewind failed: {exc}") from None
     finally:
         log.close()
-    from godel.log.ids import short_id
+    from godel.log import short_id
 
     say(f"rewound run {full} ({result.mode}): invalidated {result.invalidated_count} event(s)")
     by_id = {e.event_id: e for e in EventLog.load(full, directory).events}

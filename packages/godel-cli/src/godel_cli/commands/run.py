@@ -3,44 +3,32 @@
 from __future__ import annotations
 
 import inspect
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from godel_cli.args import ArgumentError, parse_workflow_args
-from godel_cli.preflight import preflight
-from godel_cli.runner import EXIT_USAGE, Outcome, execute_with_signals, report, say
+from godel_cli.errors import CliError
+from godel_cli.messages import say
+from godel_cli.options import (
+    CONTEXT_SETTINGS,
+    auto_checkpoint_option,
+    flag_option,
+    runs_dir_option,
+)
+from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 
 
-@click.command("run", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("run", context_settings=CONTEXT_SETTINGS)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("workflow_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARG ...]")
-@click.option(
-    "--no-strict",
-    is_flag=True,
-    help="Allow non-deterministic code (skip strict mode's checks and guards).",
-)
-@click.option("--no-lint", is_flag=True, help="Skip the lint pre-flight.")
-@click.option(
-    "--runs-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where run logs go (default: $GODEL_RUNS_DIR or ./runs).",
-)
-@click.option(
-    "--no-stream",
-    is_flag=True,
-    help="Do not write the live transcript (runs/<id>/transcript.jsonl).",
-)
-@click.option(
-    "--auto-checkpoint",
-    metavar="MODE",
-    default=None,
-    help="Declare how godel.input answers arrive (pipe, file, fifo...); silences the non-TTY warning.",
-)
-@click.option("--debug", is_flag=True, help="Print full tracebacks for unexpected errors.")
+@flag_option("--no-strict")
+@flag_option("--no-lint")
+@runs_dir_option(help="Where run logs go (default: $GODEL_RUNS_DIR or ./runs).")
+@flag_option("--no-stream")
+@auto_checkpoint_option()
+@flag_option("--debug")
 def run(
     file: Path,
     workflow_args: tuple[str, ...],
@@ -61,40 +49,25 @@ def run(
     2 usage error / no workflow / strict or lint errors / unexpected error,
     130 interrupted (Ctrl+C; a second Ctrl+C within 1 s exits at once).
     """
-    from godel_cli.loader import LoadError, find_workflow, import_workflow_file
-
     path = file.expanduser().resolve()
     if not path.is_file():
-        say(f"workflow file not found: {file}")
-        raise SystemExit(EXIT_USAGE)
+        raise CliError(f"workflow file not found: {file}")
     try:
         args, kwargs = parse_workflow_args(workflow_args)
     except ArgumentError as exc:
-        say(f"argument error: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
-    preflight(path, strict=not no_strict, lint=not no_lint)
-    try:
-        wf = import_workflow_file(path)
-        fn = find_workflow(wf, path)
-    except LoadError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
-    except Exception as exc:
-        say(f"cannot import {path}: {type(exc).__name__}: {exc}")
-        if debug:
-            import traceback
-
-            traceback.print_exc()
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"argument error: {exc}") from None
+    fn = prepare(
+        path,
+        strict=not no_strict,
+        lint=not no_lint,
+        auto_checkpoint=auto_checkpoint,
+        debug=debug,
+    )
     spec = fn.__godel_workflow__
     try:
         inspect.signature(spec.fn).bind(*args, **kwargs)
     except TypeError as exc:
-        say(f"argument error: {spec.name}{inspect.signature(spec.fn)}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
-    spec.source_file = str(path)
-    if auto_checkpoint is not None:
-        os.environ["GODEL_AUTO_CHECKPOINT"] = auto_checkpoint
+        raise CliError(f"argument error: {spec.name}{inspect.signature(spec.fn)}: {exc}") from None
     sys.exit(
         _execute(
             spec,
@@ -110,7 +83,7 @@ def run(
 
 
 def _execute(spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, file) -> int:  # type: ignore[no-untyped-def]
-    from godel.engine.workflow import RunOptions, execute
+    from godel.engine import RunOptions, execute
 
     def on_start(outcome: Outcome):  # type: ignore[no-untyped-def]
         def started(run_id: str, log_path: Path) -> None:

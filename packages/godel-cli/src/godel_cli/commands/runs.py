@@ -7,14 +7,13 @@ from pathlib import Path
 
 import click
 
-from godel.runs.status import RunStatus, RunSummary, summarize
-from godel_cli.commands.show import RUNS_DIR_HELP, make_style
-from godel_cli.runner import say
+from godel.runs import RunStatus, RunSummary, summarize
+from godel_cli.messages import say, warn
+from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option
+from godel_cli.style import make_style
 
 
-@click.group(
-    "runs", invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
-)
+@click.group("runs", invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
 @click.pass_context
 def runs(ctx: click.Context) -> None:
     """Inspect the runs in a runs directory."""
@@ -32,17 +31,15 @@ def runs(ctx: click.Context) -> None:
 @click.option(
     "--limit", type=click.IntRange(min=1), default=None, metavar="N", help="At most N runs."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-@click.option(
-    "--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP
-)
+@json_option("Print a JSON list instead of a table.")
+@runs_dir_option()
 def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Path | None) -> None:
     """List runs, newest first: id, workflow, status, start (local time), duration, attempts.
 
     RUNNING means a live process holds the run; CRASHED means none does and the run recorded
     no end (resume it); UNKNOWN means its log could not be read.
     """
-    from godel.log.files import list_run_ids, resolve_runs_dir
+    from godel.log import list_run_ids, resolve_runs_dir
 
     directory = resolve_runs_dir(runs_dir)
     ids = list_run_ids(directory)
@@ -53,7 +50,7 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
         except Exception as exc:  # one unreadable log must not hide the others
             summary = RunSummary.unknown(run_id, f"{type(exc).__name__}: {exc}")
         if summary.status is RunStatus.UNKNOWN:
-            say(f"warning: run {run_id}: {'; '.join(summary.warnings) or 'unreadable log'}")
+            warn(f"run {run_id}: {'; '.join(summary.warnings) or 'unreadable log'}")
         if status is not None and summary.status.value != status.upper():
             continue
         summaries.append(summary)
@@ -73,7 +70,7 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
 
 
 def _table(summaries: list[RunSummary]) -> str:
-    from godel.runs.render.format import format_duration, local_time
+    from godel.runs.render import format_duration, local_time
 
     style = make_style()
     rows = [

@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import gc
 import json
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from godel_cli.runner import EXIT_USAGE, say
+from godel_cli.errors import CliError
+from godel_cli.messages import warn
+from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option
+from godel_cli.style import make_style
 
 if TYPE_CHECKING:
-    from godel.runs.render.format import Style
-
-RUNS_DIR_HELP = "Where run logs live (default: $GODEL_RUNS_DIR or ./runs)."
-
-
-def make_style() -> Style:
-    """Colour through click when stdout is a terminal (or ``--color`` forced it), else none."""
-    from godel.runs.render.format import ROLE_STYLES, no_style
-
-    ctx = click.get_current_context(silent=True)
-    color = ctx.color if ctx is not None else None
-    if color is None:
-        stream = click.get_text_stream("stdout")
-        color = bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
-    if not color:
-        return no_style
-
-    def style(text: str, role: str) -> str:
-        spec = ROLE_STYLES.get(role)
-        return click.style(text, **spec) if spec else text
-
-    return style
+    from godel.log import EventLog
+    from godel.runs import RunSummary
+    from godel.runs.render import Style
 
 
 def stdout_unicode() -> bool:
@@ -51,31 +31,14 @@ def emit_warnings(warnings: list[str] | tuple[str, ...], *, live: bool = False) 
     for text in warnings:
         if live and "torn last line" in text:
             continue
-        say(f"warning: {text}")
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a command reads a whole run and prints it.
-
-    Every event stays alive until the command is done, and none is part of a reference cycle,
-    so each collection would only traverse the same objects again (about a tenth of the time
-    of showing a run of 10,000 steps).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        warn(text)
 
 
 def _dump(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-@click.command("show", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("show", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_id")
 @click.option(
     "--graph",
@@ -95,10 +58,8 @@ def _dump(value: Any) -> None:
     help="Print one event whole: identity, request and response "
     "(full id, unique prefix, or the short id show prints).",
 )
-@click.option(
-    "--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@runs_dir_option()
+@json_option("Print JSON instead of text.")
 def show(
     run_id: str,
     graph: bool,
@@ -116,66 +77,60 @@ def show(
     \b
     Exit status: 0 shown, 2 no such run or event, or an unreadable log.
     """
-    with collector_paused():
-        _show(run_id, graph, show_all, event_query, runs_dir, as_json)
-
-
-def _show(
-    run_id: str,
-    graph: bool,
-    show_all: bool,
-    event_query: str | None,
-    runs_dir: Path | None,
-    as_json: bool,
-) -> None:
-    from godel.log.eventlog import EventLog
-    from godel.log.events import Op
-    from godel.log.files import resolve_runs_dir
-    from godel.log.ids import IdLookupError
-    from godel.runs.status import RunStatus, summarize_log
+    from godel.log import EventLog, collector_paused
+    from godel.runs import RunStatus, summarize_log
     from godel_cli.runids import resolve_run
 
-    directory = resolve_runs_dir(runs_dir)
-    full_id = resolve_run(run_id, directory)
-    try:
-        log = EventLog.load(full_id, directory)
-    except Exception as exc:
-        say(f"cannot read run {full_id}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
-    summary = summarize_log(log)
-    emit_warnings(log.warnings, live=summary.status is RunStatus.RUNNING)
-    style = make_style()
-
-    if event_query is not None:
-        from godel.runs.render.full import full_dict, render_full
-
+    # Every event stays alive until the command exits: collecting would only rescan them.
+    with collector_paused(collect_after=False):
+        full_id, directory = resolve_run(run_id, runs_dir)
         try:
-            event = log.resolve(event_query)
-        except IdLookupError as exc:
-            say(f"run {full_id}: {exc}")
-            raise SystemExit(EXIT_USAGE) from None
-        if as_json:
-            _dump(full_dict(event))
+            log = EventLog.load(full_id, directory)
+        except Exception as exc:
+            raise CliError(f"cannot read run {full_id}: {exc}") from None
+        summary = summarize_log(log)
+        emit_warnings(log.warnings, live=summary.status is RunStatus.RUNNING)
+        style = make_style()
+        if event_query is not None:
+            _show_event(log, event_query, as_json, style)
         else:
-            parent = (
-                log.get(event.parent_id) if event.parent_id and event.parent_id in log else None
-            )
-            click.echo(render_full(event, parent, style))
-        return
+            _show_run(log, summary, graph, show_all, as_json, style)
 
-    from godel.runs.render.groups import group_events, rows
+
+def _show_event(log: EventLog, query: str, as_json: bool, style: Style) -> None:
+    """``--full``: one event whole."""
+    from godel.log import IdLookupError
+    from godel.runs.render import full_dict, render_full
+
+    try:
+        event = log.resolve(query)
+    except IdLookupError as exc:
+        raise CliError(f"run {log.run_id}: {exc}") from None
+    if as_json:
+        _dump(full_dict(event))
+        return
+    parent = log.get(event.parent_id) if event.parent_id and event.parent_id in log else None
+    click.echo(render_full(event, parent, style))
+
+
+def _show_run(
+    log: EventLog, summary: RunSummary, graph: bool, show_all: bool, as_json: bool, style: Style
+) -> None:
+    """The summary, then the table of events or (``--graph``) the call tree."""
+    from godel.log import Op
+    from godel.runs.render import group_events, render_header, rows
 
     root = next((ev for ev in log if ev.op == Op.WORKFLOW_STARTED and ev.parent_id is None), None)
     groups = group_events(log, root.event_id if root else None)
     if graph:
-        from godel.runs.render.graph import graph_dict, render_graph
+        from godel.runs.render import graph_dict, render_graph
 
         if as_json:
             _dump({"run": summary.to_dict(), "tree": graph_dict(groups, show_all=show_all)})
             return
         body = render_graph(groups, show_all=show_all, style=style, unicode=stdout_unicode())
     else:
-        from godel.runs.render.table import render_table, row_dict
+        from godel.runs.render import render_table, row_dict
 
         selected = rows(groups, show_all=show_all)
         if as_json:
@@ -184,7 +139,4 @@ def _show(
             )
             return
         body = render_table(selected, style)
-
-    from godel.runs.render.table import render_header
-
     click.echo(f"{render_header(summary, root, style)}\n\n{body}")

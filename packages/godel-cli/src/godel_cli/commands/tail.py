@@ -10,23 +10,22 @@ from typing import TYPE_CHECKING
 
 import click
 
-from godel_cli.commands.show import RUNS_DIR_HELP, make_style
-from godel_cli.runner import EXIT_SIGNAL, EXIT_USAGE, say
+from godel_cli.errors import EXIT_SIGNAL, CliError
+from godel_cli.messages import say, warn
+from godel_cli.options import CONTEXT_SETTINGS, format_option, runs_dir_option
+from godel_cli.style import make_style
 
 if TYPE_CHECKING:
-    from godel.log.events import Event
+    from godel.log import Event
 
 Write = Callable[["Event"], None]
 
 
-@click.command("tail", context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("tail", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_id")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["pretty", "json"]),
-    default="pretty",
-    show_default=True,
+@format_option(
+    "pretty",
+    "json",
     help="pretty: one line per state transition; json: each transition as compact JSON "
     "with the log line's keys.",
 )
@@ -36,9 +35,7 @@ Write = Callable[["Event"], None]
     is_flag=True,
     help="Exit with status 2 at once if the run does not exist (default: wait for it to start).",
 )
-@click.option(
-    "--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=RUNS_DIR_HELP
-)
+@runs_dir_option()
 @click.option(
     "--poll",
     type=click.FloatRange(min=0.01),
@@ -62,24 +59,17 @@ def tail(
     """
     import signal
 
-    from godel.log.files import resolve_runs_dir
-    from godel.log.format import CorruptLogError
-    from godel.log.ids import IdLookupError
-    from godel.runs.tail import find_log
+    from godel.log import CorruptLogError, IdLookupError, resolve_runs_dir
+    from godel.runs import find_log
 
     directory = resolve_runs_dir(runs_dir)
     try:
         path = find_log(run_id, directory)
-    except IdLookupError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
-    except ValueError as exc:
-        say(str(exc))
-        raise SystemExit(EXIT_USAGE) from None
+    except (IdLookupError, ValueError) as exc:
+        raise CliError(str(exc)) from None
     if path is None:
         if no_wait or no_follow:
-            say(f"no run matches {run_id!r} in {directory}")
-            raise SystemExit(EXIT_USAGE)
+            raise CliError(f"no run matches {run_id!r} in {directory}")
         say(f"waiting for run {run_id} to appear in {directory} (Ctrl+C to stop)")
     target = path.name[: -len(".jsonl")] if path is not None else run_id
     write = _writer(fmt)
@@ -96,8 +86,7 @@ def tail(
     except BrokenPipeError:
         raise  # the reader went away (`| head`): click exits quietly
     except (CorruptLogError, OSError) as exc:
-        say(f"cannot read run {target}: {exc}")
-        raise SystemExit(EXIT_USAGE) from None
+        raise CliError(f"cannot read run {target}: {exc}") from None
 
 
 def _writer(fmt: str) -> Write:
@@ -110,7 +99,7 @@ def _writer(fmt: str) -> Write:
             out.write(encode(ev.to_dict()) + "\n")
 
         return write_json
-    from godel.runs.render.format import format_event_line
+    from godel.runs.render import format_event_line
 
     style = make_style()
 
@@ -118,10 +107,6 @@ def _writer(fmt: str) -> Write:
         out.write(format_event_line(ev, style) + "\n")
 
     return write_pretty
-
-
-def _warn(text: str) -> None:
-    say(f"warning: {text}")
 
 
 def _print_batch(batch: list[Event], write: Write) -> None:
@@ -133,16 +118,14 @@ def _print_batch(batch: list[Event], write: Write) -> None:
 def _print_to_end(path: Path, write: Write) -> None:
     """``--no-follow``: what the log holds now. No event loop: starting one (and importing
     asyncio) would cost more than reading a small log."""
-    from godel.runs.tail import read_batches
+    from godel.runs import read_batches
 
-    for batch in read_batches(path, on_warning=_warn):
+    for batch in read_batches(path, on_warning=warn):
         _print_batch(batch, write)
 
 
 async def _follow(run_id: str, runs_dir: Path, poll: float, write: Write) -> None:
-    from godel.runs.tail import tail_batches
+    from godel.runs import tail_batches
 
-    async for batch in tail_batches(
-        run_id, runs_dir=runs_dir, poll_interval=poll, on_warning=_warn
-    ):
+    async for batch in tail_batches(run_id, runs_dir=runs_dir, poll_interval=poll, on_warning=warn):
         _print_batch(batch, write)

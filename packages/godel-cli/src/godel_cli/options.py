@@ -1,0 +1,73 @@
+"""Options that several commands take, declared once so that each means the same everywhere
+(name, type, default). A command whose help says something of its own passes ``help``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[F], F]
+
+# -h besides --help. Subcommands inherit it from the root group; a command invoked on its own
+# (click's test runner, a plugin's group) needs its own.
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
+
+def runs_dir_option(
+    help: str = "Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
+) -> Decorator[F]:
+    """``--runs-dir DIR`` (``None`` when not given: ``godel.log.resolve_runs_dir`` decides)."""
+    from pathlib import Path  # here: `godel --help` imports this module, and pathlib is not cheap
+
+    return click.option(
+        "--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=help
+    )
+
+
+def json_option(help: str) -> Decorator[F]:
+    """``--json`` (the parameter ``as_json``): machine-readable output instead of text."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def format_option(*choices: str, help: str) -> Decorator[F]:
+    """``--format`` (the parameter ``fmt``): one of ``choices``, the first by default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
+def reason_option(default: str = "") -> Decorator[F]:
+    """``--reason TEXT`` recorded in the log with a pause or a rewind."""
+    return click.option(
+        "--reason", default=default, show_default=bool(default), help="Recorded in the log."
+    )
+
+
+# What each switch shared by `run` and `resume` means (`resume --help` words some more briefly).
+FLAGS = {
+    "--no-strict": "Allow non-deterministic code (skip strict mode's checks and guards).",
+    "--no-lint": "Skip the lint pre-flight.",
+    "--no-stream": "Do not write the live transcript (runs/<id>/transcript.jsonl).",
+    "--debug": "Print full tracebacks for unexpected errors.",
+}
+
+
+def flag_option(name: str, help: str | None = None) -> Decorator[F]:
+    """An on/off switch; ``help`` defaults to its meaning in ``FLAGS``."""
+    return click.option(name, is_flag=True, help=help or FLAGS[name])
+
+
+def auto_checkpoint_option(
+    help: str = "Declare how godel.input answers arrive (pipe, file, fifo...); "
+    "silences the non-TTY warning.",
+) -> Decorator[F]:
+    """``--auto-checkpoint MODE``: sets ``GODEL_AUTO_CHECKPOINT`` for the run."""
+    return click.option("--auto-checkpoint", metavar="MODE", default=None, help=help)

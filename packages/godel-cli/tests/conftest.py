@@ -1,0 +1,54 @@
+"""Fixtures for running the real ``godel`` console script in a subprocess, as a user would.
+
+The subprocess gets a clean environment: no ``GODEL_*`` switch or ``PYTHONPATH`` of the calling
+shell leaks into what a test sees.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+GODEL = Path(sys.executable).parent / "godel"
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The current environment without godel switches and ``PYTHONPATH``, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture
+def godel_bin() -> Path:
+    """The venv's ``godel`` console script."""
+    return GODEL
+
+
+@pytest.fixture
+def cli_env() -> dict[str, str]:
+    """A clean environment for running ``godel`` in a subprocess (see ``clean_env``)."""
+    return clean_env()
+
+
+@pytest.fixture
+def godel_run(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``godel ARGS...`` in ``tmp_path``; keyword ``env`` adds variables."""
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(GODEL), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=clean_env(env),
+            timeout=60,
+        )
+
+    return run

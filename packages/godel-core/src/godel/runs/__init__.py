@@ -1,0 +1,40 @@
+"""Runs as their readers see them: the status of a run (``status``), following its log as it
+is written (``tail``), and the text renderings of ``show`` and ``tail`` (``render``).
+
+``tail`` (named like its module) is ``godel.tail``. ``find_log`` and ``read_batches`` are
+``godel.log``'s; they are served here too, through ``tail``, with what follows a run.
+"""
+
+from __future__ import annotations
+
+from godel.lazy import exports
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from godel.runs.status import (
+        Failure,
+        FailureCause,
+        RunStatus,
+        RunSummary,
+        RunTracker,
+        classify,
+        summarize,
+        summarize_log,
+    )
+    from godel.runs.tail import find_log, read_batches, tail_batches
+
+_EXPORTS = {
+    "Failure": "status",
+    "FailureCause": "status",
+    "RunStatus": "status",
+    "RunSummary": "status",
+    "RunTracker": "status",
+    "classify": "status",
+    "summarize": "status",
+    "summarize_log": "status",
+    "find_log": "tail",
+    "read_batches": "tail",
+    "tail_batches": "tail",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = exports(__name__, _EXPORTS)
