@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from godel import det, parallel, print, read_text, run, step, workflow, write_text
+from godel.log.eventlog import EventLog
 from godel.log.events import Event, EventStatus, Op
 from godel.log.ids import short_id
-from godel.log.eventlog import EventLog
 from godel.runs.render.format import (
     clip,
     detail,
@@ -28,16 +28,37 @@ from godel.runs.render.table import render_header, render_table
 from godel.runs.status import summarize_log
 
 
-def ev(op: str, status: EventStatus = EventStatus.FINISHED, request: dict | None = None,
-       response: dict | None = None, step_path: tuple[str, ...] = ()) -> Event:
-    return Event("01HZZZZZZZZZZZZZZZABCDEFGH", "run", 1, op=op, status=status, request=request or {},
-                 response=response, step_path=step_path, ts_start="2026-01-01T00:00:00+00:00",
-                 ts_end="2026-01-01T00:00:01.5+00:00" if status is not EventStatus.STARTED else None)
+def ev(
+    op: str,
+    status: EventStatus = EventStatus.FINISHED,
+    request: dict | None = None,
+    response: dict | None = None,
+    step_path: tuple[str, ...] = (),
+) -> Event:
+    return Event(
+        "01HZZZZZZZZZZZZZZZABCDEFGH",
+        "run",
+        1,
+        op=op,
+        status=status,
+        request=request or {},
+        response=response,
+        step_path=step_path,
+        ts_start="2026-01-01T00:00:00+00:00",
+        ts_end="2026-01-01T00:00:01.5+00:00" if status is not EventStatus.STARTED else None,
+    )
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (None, "-"), (0.0123, "0.012s"), (12.34, "12.3s"), (245, "4m 05s"), (7380, "2h 03m"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (None, "-"),
+        (0.0123, "0.012s"),
+        (12.34, "12.3s"),
+        (245, "4m 05s"),
+        (7380, "2h 03m"),
+    ],
+)
 def test_format_duration(seconds: float | None, text: str) -> None:
     assert format_duration(seconds) == text
 
@@ -46,36 +67,90 @@ def test_small_helpers() -> None:
     assert step_label(()) == "(root)" and step_label(("a", "b")) == "a/b"
     assert clip("one\ntwo\n", 100) == "one ⏎ two"
     assert clip("x" * 10, 5) == "xxxx…"
-    assert clip("red \x1b[31mtext\tend") == "red \ufffd[31mtext end"  # escapes are shown, not obeyed
+    assert (
+        clip("red \x1b[31mtext\tend") == "red \ufffd[31mtext end"
+    )  # escapes are shown, not obeyed
     assert seconds_between("2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01.5+00:00") == 1.5
     assert seconds_between("2026-01-01T00:00:00+00:00", None) is None
 
 
-@pytest.mark.parametrize(("event", "expected"), [
-    (ev(Op.RUN, request={"cmd": ["echo", "a b"]}, response={"returncode": 0}), "$ echo 'a b' → exit 0"),
-    (ev(Op.READ_TEXT, request={"path": "/f"}, response={"bytes_read": 12}), "/f (12 B)"),
-    (ev(Op.WRITE_TEXT, request={"path": "/f", "content": "x"}, response={"bytes_written": 1}), "/f (1 B)"),
-    (ev(Op.PRINT, request={"text": "hello\n"}, response={}), "hello"),
-    (ev(Op.DET_RANDOM, response={"value": 0.5}), "0.5"),
-    (ev(Op.DET_UUID4, response={"value": "u-u"}), "u-u"),
-    (ev(Op.INPUT, request={"prompt": "name? "}, response={"value": "al"}), '"name? " → "al"'),
-    (ev(Op.INPUT, EventStatus.STARTED, request={"prompt": "name? "}), '"name? " (waiting for an answer)'),
-    (ev(Op.SLEEP, request={"seconds": 2}, response={}), "2s"),
-    (ev(Op.FORK, request={"branches": 3}), "3 branches"),
-    (ev(Op.STEP_ENTER, request={"name": "s", "args": [1, "x"], "kwargs": {"k": 2}}, response={"result": 5}),
-     '(1, "x", k=2) → 5'),
-    (ev(Op.RESUME, request={"attempt": 2}, response={"cached_events": 7}), "attempt 2, 7 cached events"),
-    (ev(Op.STEP_ENTER, EventStatus.FAILED, response={"error": "boom", "error_type": "ValueError"}),
-     "ValueError: boom"),
-    (ev(Op.RUN, EventStatus.FAILED, request={"cmd": ["false"]},
-        response={"error": "exit 1", "error_type": "CommandFailure"}), "CommandFailure: exit 1 ($ false)"),
-    (ev(Op.AGENT_CALL, request={"backend": "claude", "model": "sonnet", "prompt": "hi", "schema_name": "Pick"},
-        response={"usage": {"input_tokens": 120, "output_tokens": 7}, "cost_usd": 0.0012}),
-     'claude/sonnet 120→7 tok $0.0012 schema=Pick "hi"'),
-    (ev(Op.AGENT_CALL, EventStatus.STARTED, request={"backend": "copilot", "model": None, "prompt": "go"}),
-     'copilot "go"'),
-    (ev("custom.op", request={"a": 1}), '{"a":1}'),
-])
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (
+            ev(Op.RUN, request={"cmd": ["echo", "a b"]}, response={"returncode": 0}),
+            "$ echo 'a b' → exit 0",
+        ),
+        (ev(Op.READ_TEXT, request={"path": "/f"}, response={"bytes_read": 12}), "/f (12 B)"),
+        (
+            ev(
+                Op.WRITE_TEXT, request={"path": "/f", "content": "x"}, response={"bytes_written": 1}
+            ),
+            "/f (1 B)",
+        ),
+        (ev(Op.PRINT, request={"text": "hello\n"}, response={}), "hello"),
+        (ev(Op.DET_RANDOM, response={"value": 0.5}), "0.5"),
+        (ev(Op.DET_UUID4, response={"value": "u-u"}), "u-u"),
+        (ev(Op.INPUT, request={"prompt": "name? "}, response={"value": "al"}), '"name? " → "al"'),
+        (
+            ev(Op.INPUT, EventStatus.STARTED, request={"prompt": "name? "}),
+            '"name? " (waiting for an answer)',
+        ),
+        (ev(Op.SLEEP, request={"seconds": 2}, response={}), "2s"),
+        (ev(Op.FORK, request={"branches": 3}), "3 branches"),
+        (
+            ev(
+                Op.STEP_ENTER,
+                request={"name": "s", "args": [1, "x"], "kwargs": {"k": 2}},
+                response={"result": 5},
+            ),
+            '(1, "x", k=2) → 5',
+        ),
+        (
+            ev(Op.RESUME, request={"attempt": 2}, response={"cached_events": 7}),
+            "attempt 2, 7 cached events",
+        ),
+        (
+            ev(
+                Op.STEP_ENTER,
+                EventStatus.FAILED,
+                response={"error": "boom", "error_type": "ValueError"},
+            ),
+            "ValueError: boom",
+        ),
+        (
+            ev(
+                Op.RUN,
+                EventStatus.FAILED,
+                request={"cmd": ["false"]},
+                response={"error": "exit 1", "error_type": "CommandFailure"},
+            ),
+            "CommandFailure: exit 1 ($ false)",
+        ),
+        (
+            ev(
+                Op.AGENT_CALL,
+                request={
+                    "backend": "claude",
+                    "model": "sonnet",
+                    "prompt": "hi",
+                    "schema_name": "Pick",
+                },
+                response={"usage": {"input_tokens": 120, "output_tokens": 7}, "cost_usd": 0.0012},
+            ),
+            'claude/sonnet 120→7 tok $0.0012 schema=Pick "hi"',
+        ),
+        (
+            ev(
+                Op.AGENT_CALL,
+                EventStatus.STARTED,
+                request={"backend": "copilot", "model": None, "prompt": "go"},
+            ),
+            'copilot "go"',
+        ),
+        (ev("custom.op", request={"a": 1}), '{"a":1}'),
+    ],
+)
 def test_detail(event: Event, expected: str) -> None:
     assert detail(event) == expected
 
@@ -87,6 +162,7 @@ def test_event_line() -> None:
 
 
 # runs made by the engine ----------------------------------------------------------------------
+
 
 @step
 async def leaf(x: int) -> int:
@@ -126,10 +202,16 @@ def test_table_and_header(run_wf: Callable[..., Any], runs_dir: Path, tmp_path: 
     assert len(table) == 1 + len(log)  # one attempt, nothing hidden
     assert any("write_text" in line and "(9000 B)" in line for line in table)
     header = render_header(summarize_log(log), log.events[0])
-    assert f"run       {run_id}" in header and "status    FINISHED" in header and "attempts  1" in header
+    assert (
+        f"run       {run_id}" in header
+        and "status    FINISHED" in header
+        and "attempts  1" in header
+    )
 
 
-def test_graph_shows_fork_branches(run_wf: Callable[..., Any], runs_dir: Path, tmp_path: Path) -> None:
+def test_graph_shows_fork_branches(
+    run_wf: Callable[..., Any], runs_dir: Path, tmp_path: Path
+) -> None:
     _, run_id = run_wf(tree, str(tmp_path / "f.txt"))
     _, groups = _load(run_id, runs_dir)
     graph = render_graph(groups).splitlines()
@@ -142,7 +224,9 @@ def test_graph_shows_fork_branches(run_wf: Callable[..., Any], runs_dir: Path, t
     assert "|- ok " in ascii_graph and "├" not in ascii_graph
 
 
-def test_full_view_has_the_whole_value(run_wf: Callable[..., Any], runs_dir: Path, tmp_path: Path) -> None:
+def test_full_view_has_the_whole_value(
+    run_wf: Callable[..., Any], runs_dir: Path, tmp_path: Path
+) -> None:
     _, run_id = run_wf(tree, str(tmp_path / "f.txt"))
     log, _ = _load(run_id, runs_dir)
     write = next(e for e in log if e.op == Op.WRITE_TEXT)
@@ -154,26 +238,53 @@ def test_full_view_has_the_whole_value(run_wf: Callable[..., Any], runs_dir: Pat
 
 # identity groups across attempts --------------------------------------------------------------
 
+
 def _two_attempts(runs_dir: Path) -> EventLog:
     """Attempt 1: step s prints, then its command fails. Attempt 2 replays the print (no new
     event) and runs the command again as a new event under a new step event."""
     with EventLog.create(runs_dir) as log:
         root = log.start(Op.WORKFLOW_STARTED, request={"function": "w"})
-        s1 = log.start(Op.STEP_ENTER, request={"name": "s"}, step_path=("s",), parent_id=root.event_id)
-        log.record(Op.PRINT, request={"text": "hi\n"}, response={}, step_path=("s",), parent_id=s1.event_id)
-        r1 = log.start(Op.RUN, request={"cmd": ["x"]}, step_path=("s",), parent_id=s1.event_id, step_local_seq=1)
+        s1 = log.start(
+            Op.STEP_ENTER, request={"name": "s"}, step_path=("s",), parent_id=root.event_id
+        )
+        log.record(
+            Op.PRINT, request={"text": "hi\n"}, response={}, step_path=("s",), parent_id=s1.event_id
+        )
+        r1 = log.start(
+            Op.RUN,
+            request={"cmd": ["x"]},
+            step_path=("s",),
+            parent_id=s1.event_id,
+            step_local_seq=1,
+        )
         log.fail(r1, "exit 1", error_type="CommandFailure")
         log.fail(s1, "exit 1", error_type="CommandFailure")
         log.fail(root, "exit 1", error_type="CommandFailure")
         run_id = log.run_id
     with EventLog.open(run_id, runs_dir) as log:
         root = log.get(root.event_id)
-        log.record(Op.RESUME, request={"attempt": 2}, parent_id=root.event_id, invocation_seq=-1, step_local_seq=-1)
-        s2 = log.start(Op.STEP_ENTER, request={"name": "s"}, step_path=("s",), parent_id=root.event_id)
-        r2 = log.start(Op.RUN, request={"cmd": ["x"]}, step_path=("s",), parent_id=s2.event_id, step_local_seq=1)
+        log.record(
+            Op.RESUME,
+            request={"attempt": 2},
+            parent_id=root.event_id,
+            invocation_seq=-1,
+            step_local_seq=-1,
+        )
+        s2 = log.start(
+            Op.STEP_ENTER, request={"name": "s"}, step_path=("s",), parent_id=root.event_id
+        )
+        r2 = log.start(
+            Op.RUN,
+            request={"cmd": ["x"]},
+            step_path=("s",),
+            parent_id=s2.event_id,
+            step_local_seq=1,
+        )
         log.finish(r2, {"returncode": 0})
         log.finish(s2, {"result": None})
-        stale = log.record(Op.DET_NOW, response={"value": "t"}, parent_id=root.event_id, step_local_seq=1)
+        stale = log.record(
+            Op.DET_NOW, response={"value": "t"}, parent_id=root.event_id, step_local_seq=1
+        )
         log.set_status(stale, EventStatus.INVALIDATED)
         log.finish(root, {"result": None})
     return EventLog.load(run_id, runs_dir)
@@ -184,7 +295,9 @@ def test_default_rows_show_the_latest_attempt_only(runs_dir: Path) -> None:
     groups = group_events(log, log.events[0].event_id)
     shown = [(e.op, e.status.value, mark) for e, mark in rows(groups)]
     assert shown == [
-        (Op.WORKFLOW_STARTED, "FINISHED", ""), (Op.STEP_ENTER, "FINISHED", ""), (Op.PRINT, "FINISHED", ""),
+        (Op.WORKFLOW_STARTED, "FINISHED", ""),
+        (Op.STEP_ENTER, "FINISHED", ""),
+        (Op.PRINT, "FINISHED", ""),
         (Op.RUN, "FINISHED", ""),
     ]
 
@@ -195,9 +308,11 @@ def test_all_rows_mark_prior_attempts_invalidated_events_and_records(runs_dir: P
     shown = [(e.op, e.status.value, mark) for e, mark in rows(groups, show_all=True)]
     assert shown == [
         (Op.WORKFLOW_STARTED, "FINISHED", ""),
-        (Op.STEP_ENTER, "FAILED", Mark.PRIOR), (Op.STEP_ENTER, "FINISHED", ""),
+        (Op.STEP_ENTER, "FAILED", Mark.PRIOR),
+        (Op.STEP_ENTER, "FINISHED", ""),
         (Op.PRINT, "FINISHED", ""),
-        (Op.RUN, "FAILED", Mark.PRIOR), (Op.RUN, "FINISHED", ""),
+        (Op.RUN, "FAILED", Mark.PRIOR),
+        (Op.RUN, "FINISHED", ""),
         (Op.RESUME, "FINISHED", Mark.META),
         (Op.DET_NOW, "INVALIDATED", Mark.INVALID),
     ]
@@ -227,6 +342,11 @@ def test_render_does_not_import_click() -> None:
     import sys
 
     code = "import sys, godel.runs.render.table, godel.runs.render.graph, godel.runs.render.full; print('click' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     assert out.stdout.strip() == "False"

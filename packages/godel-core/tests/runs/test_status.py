@@ -12,28 +12,38 @@ from typing import Any
 import pytest
 
 from godel import WorkflowFail, parallel, print, run, step, workflow
-from godel.log.events import Event, EventStatus, Op
 from godel.log.eventlog import EventLog
+from godel.log.events import Event, EventStatus, Op
 from godel.log.format import CorruptLogError
-from godel.runs.status import RunStatus, RunTracker, classify, lock_held, summarize, summarize_log
 from godel.log.lock import lock_path
+from godel.runs.status import RunStatus, RunTracker, classify, lock_held, summarize, summarize_log
 
 
 def _root(status: EventStatus, ts_end: str | None = "2026-01-01T00:00:02+00:00") -> Event:
-    return Event("R", "run", 0, op=Op.WORKFLOW_STARTED, status=status, ts_start="2026-01-01T00:00:00+00:00",
-                 ts_end=ts_end)
+    return Event(
+        "R",
+        "run",
+        0,
+        op=Op.WORKFLOW_STARTED,
+        status=status,
+        ts_start="2026-01-01T00:00:00+00:00",
+        ts_end=ts_end,
+    )
 
 
-@pytest.mark.parametrize(("status", "ended", "locked", "expected"), [
-    (EventStatus.FINISHED, True, False, RunStatus.FINISHED),
-    (EventStatus.FAILED, True, False, RunStatus.FAILED),
-    (EventStatus.PAUSED, True, False, RunStatus.PAUSED),
-    (EventStatus.FINISHED, True, True, RunStatus.FINISHED),  # the writer is just closing
-    (EventStatus.STARTED, False, True, RunStatus.RUNNING),
-    (EventStatus.STARTED, False, False, RunStatus.CRASHED),
-    (EventStatus.FAILED, False, True, RunStatus.RUNNING),  # a resume is under way
-    (EventStatus.FAILED, False, False, RunStatus.CRASHED),  # a resume died
-])
+@pytest.mark.parametrize(
+    ("status", "ended", "locked", "expected"),
+    [
+        (EventStatus.FINISHED, True, False, RunStatus.FINISHED),
+        (EventStatus.FAILED, True, False, RunStatus.FAILED),
+        (EventStatus.PAUSED, True, False, RunStatus.PAUSED),
+        (EventStatus.FINISHED, True, True, RunStatus.FINISHED),  # the writer is just closing
+        (EventStatus.STARTED, False, True, RunStatus.RUNNING),
+        (EventStatus.STARTED, False, False, RunStatus.CRASHED),
+        (EventStatus.FAILED, False, True, RunStatus.RUNNING),  # a resume is under way
+        (EventStatus.FAILED, False, False, RunStatus.CRASHED),  # a resume died
+    ],
+)
 def test_classify(status: EventStatus, ended: bool, locked: bool, expected: RunStatus) -> None:
     assert classify(_root(status), attempt_ended=ended, locked=locked) is expected
 
@@ -47,8 +57,18 @@ def test_a_resume_after_the_terminal_root_line_reopens_the_run() -> None:
     tracker = RunTracker()
     tracker.feed(_root(EventStatus.FAILED))
     assert tracker.attempt_ended and tracker.ended_in_line_order
-    tracker.feed(Event("S", "run", 1, op=Op.RESUME, status=EventStatus.FINISHED, parent_id="R",
-                       ts_start="2026-01-01T00:00:05+00:00", ts_end="2026-01-01T00:00:05+00:00"))
+    tracker.feed(
+        Event(
+            "S",
+            "run",
+            1,
+            op=Op.RESUME,
+            status=EventStatus.FINISHED,
+            parent_id="R",
+            ts_start="2026-01-01T00:00:05+00:00",
+            ts_end="2026-01-01T00:00:05+00:00",
+        )
+    )
     assert not tracker.attempt_ended and not tracker.ended_in_line_order
     assert tracker.attempts == 2
     tracker.feed(_root(EventStatus.FINISHED, "2026-01-01T00:00:09+00:00"))
@@ -56,6 +76,7 @@ def test_a_resume_after_the_terminal_root_line_reopens_the_run() -> None:
 
 
 # runs made by the engine ----------------------------------------------------------------------
+
 
 @step
 async def ok_step() -> int:
@@ -134,7 +155,9 @@ def test_failure_points_at_the_innermost_event(run_wf: Callable[..., Any], runs_
     assert EventLog.load(run_id, runs_dir).get(cause.event_id).status is EventStatus.FAILED
 
 
-def test_a_failure_of_the_workflow_body_has_no_cause_event(run_wf: Callable[..., Any], runs_dir: Path) -> None:
+def test_a_failure_of_the_workflow_body_has_no_cause_event(
+    run_wf: Callable[..., Any], runs_dir: Path
+) -> None:
     run_id = _failed_run(run_wf, fails_in_the_body)
     summary = summarize(run_id, runs_dir)
     assert summary.status is RunStatus.FAILED
@@ -143,20 +166,28 @@ def test_a_failure_of_the_workflow_body_has_no_cause_event(run_wf: Callable[...,
     assert summary.failure.cause is None
 
 
-def test_a_failed_branch_is_the_cause_not_its_cancelled_sibling(run_wf: Callable[..., Any], runs_dir: Path) -> None:
+def test_a_failed_branch_is_the_cause_not_its_cancelled_sibling(
+    run_wf: Callable[..., Any], runs_dir: Path
+) -> None:
     run_id = _failed_run(run_wf, fails_in_a_branch)
     cause = summarize(run_id, runs_dir).failure.cause  # type: ignore[union-attr]
     assert cause is not None and cause.step_path == ("raises",) and cause.error_type == "ValueError"
 
 
-def _handmade(runs_dir: Path, *, root_status: EventStatus | None = None,
-              keep_open: bool = False) -> tuple[EventLog, list[Event]]:
+def _handmade(
+    runs_dir: Path, *, root_status: EventStatus | None = None, keep_open: bool = False
+) -> tuple[EventLog, list[Event]]:
     log = EventLog.create(runs_dir, header={"workflow": "hand"})
     root = log.start(Op.WORKFLOW_STARTED, request={"function": "hand"})
-    child = log.start(Op.STEP_ENTER, request={"name": "a"}, step_path=("a",), parent_id=root.event_id)
+    child = log.start(
+        Op.STEP_ENTER, request={"name": "a"}, step_path=("a",), parent_id=root.event_id
+    )
     if root_status is not None:
-        log.finish(root, {"result": "paused", "reason": "r"} if root_status is EventStatus.PAUSED else {},
-                   status=root_status)
+        log.finish(
+            root,
+            {"result": "paused", "reason": "r"} if root_status is EventStatus.PAUSED else {},
+            status=root_status,
+        )
     if not keep_open:
         log.close()
     return log, [root, child]
@@ -193,7 +224,13 @@ def test_resume_in_progress_and_resume_that_died(runs_dir: Path) -> None:
     log, (root, _) = _handmade(runs_dir, root_status=EventStatus.FAILED)
     assert summarize(log.run_id, runs_dir).status is RunStatus.FAILED
     again = EventLog.open(log.run_id, runs_dir)
-    again.record(Op.RESUME, request={"attempt": 2}, parent_id=root.event_id, invocation_seq=-1, step_local_seq=-1)
+    again.record(
+        Op.RESUME,
+        request={"attempt": 2},
+        parent_id=root.event_id,
+        invocation_seq=-1,
+        step_local_seq=-1,
+    )
     try:
         summary = summarize(log.run_id, runs_dir)
         assert summary.status is RunStatus.RUNNING and summary.attempts == 2
@@ -203,7 +240,11 @@ def test_resume_in_progress_and_resume_that_died(runs_dir: Path) -> None:
 
 
 def test_summarize_and_summarize_log_agree(run_wf: Callable[..., Any], runs_dir: Path) -> None:
-    ids = [run_wf(finishes)[1], _failed_run(run_wf, fails_in_a_command), _handmade(runs_dir)[0].run_id]
+    ids = [
+        run_wf(finishes)[1],
+        _failed_run(run_wf, fails_in_a_command),
+        _handmade(runs_dir)[0].run_id,
+    ]
     for run_id in ids:
         assert summarize(run_id, runs_dir) == summarize_log(EventLog.load(run_id, runs_dir))
 
@@ -217,7 +258,9 @@ def test_torn_last_line_is_a_warning(run_wf: Callable[..., Any], runs_dir: Path)
     assert any("torn last line" in w for w in summary.warnings)
 
 
-def test_corrupt_middle_line_is_refused_like_the_loader(run_wf: Callable[..., Any], runs_dir: Path) -> None:
+def test_corrupt_middle_line_is_refused_like_the_loader(
+    run_wf: Callable[..., Any], runs_dir: Path
+) -> None:
     _, run_id = run_wf(finishes)
     path = runs_dir / f"{run_id}.jsonl"
     lines = path.read_bytes().splitlines(keepends=True)
@@ -243,6 +286,7 @@ def test_missing_log(runs_dir: Path) -> None:
 
 # the run lock ---------------------------------------------------------------------------------
 
+
 def test_lock_held_follows_the_writer(runs_dir: Path) -> None:
     log = EventLog.create(runs_dir)
     try:
@@ -256,8 +300,12 @@ def test_lock_held_follows_the_writer(runs_dir: Path) -> None:
 
 def test_a_dead_or_unlocking_pid_is_not_a_holder(runs_dir: Path) -> None:
     runs_dir.mkdir(parents=True)
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     lock_path(runs_dir, "A1").write_text(dead.stdout)  # a holder killed with SIGKILL leaves its pid
     assert not lock_held("A1", runs_dir)
     lock_path(runs_dir, "A2").write_text(f"{os.getpid()}\n")  # a live pid that holds nothing

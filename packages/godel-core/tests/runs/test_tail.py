@@ -12,10 +12,10 @@ import anyio
 import pytest
 
 from godel import print, step, workflow
-from godel.log.events import Event, EventStatus, Op
-from godel.log.ids import IdLookupError, new_id
 from godel.log.eventlog import EventLog
+from godel.log.events import Event, EventStatus, Op
 from godel.log.format import LogFormatError
+from godel.log.ids import IdLookupError, new_id
 from godel.runs.tail import LogReader, tail
 
 BOUND = 20  # seconds: a fail-safe so that a broken stop rule fails instead of hanging
@@ -26,8 +26,16 @@ def collect(run_id: str, runs_dir: Path, **kwargs: Any) -> tuple[list[Event], li
 
     async def main() -> list[Event]:
         with anyio.fail_after(BOUND):
-            return [ev async for ev in tail(run_id, runs_dir=runs_dir, poll_interval=0.01,
-                                            on_warning=warnings.append, **kwargs)]
+            return [
+                ev
+                async for ev in tail(
+                    run_id,
+                    runs_dir=runs_dir,
+                    poll_interval=0.01,
+                    on_warning=warnings.append,
+                    **kwargs,
+                )
+            ]
 
     return anyio.run(main), warnings
 
@@ -53,18 +61,24 @@ async def big_print() -> None:
     await print("x" * 10_000)
 
 
-def test_no_follow_yields_every_transition_in_file_order(run_wf: Callable[..., Any], runs_dir: Path) -> None:
+def test_no_follow_yields_every_transition_in_file_order(
+    run_wf: Callable[..., Any], runs_dir: Path
+) -> None:
     _, run_id = run_wf(small)
     events, warnings = collect(run_id, runs_dir, follow=False)
     lines = log_lines(runs_dir, run_id)[1:]  # the header is not an event
     assert len(events) == len(lines)
     assert [(e.event_id, e.status.value) for e in events][:2] == [
-        (events[0].event_id, "STARTED"), (events[1].event_id, "STARTED")]
+        (events[0].event_id, "STARTED"),
+        (events[1].event_id, "STARTED"),
+    ]
     assert events[-1].op == Op.WORKFLOW_STARTED and events[-1].status is EventStatus.FINISHED
     assert not warnings
 
 
-def test_follow_stops_by_itself_at_the_end_of_a_finished_run(run_wf: Callable[..., Any], runs_dir: Path) -> None:
+def test_follow_stops_by_itself_at_the_end_of_a_finished_run(
+    run_wf: Callable[..., Any], runs_dir: Path
+) -> None:
     _, run_id = run_wf(small)
     events, _ = collect(run_id, runs_dir)
     assert events[-1].status is EventStatus.FINISHED
@@ -104,6 +118,7 @@ def test_waits_for_a_run_to_appear_without_creating_the_runs_dir(runs_dir: Path)
     async def main() -> None:
         with anyio.fail_after(BOUND):
             async with anyio.create_task_group() as tg:
+
                 async def follow() -> None:
                     async for ev in tail(run_id, runs_dir=runs_dir, poll_interval=0.01):
                         seen.append(ev)
@@ -129,6 +144,7 @@ def test_keeps_following_while_a_writer_holds_the_run_after_a_terminal_root(runs
     async def main() -> None:
         with anyio.fail_after(BOUND):
             async with anyio.create_task_group() as tg:
+
                 async def follow() -> None:
                     async for ev in tail(log.run_id, runs_dir=runs_dir, poll_interval=0.01):
                         seen.append(ev)
@@ -137,16 +153,24 @@ def test_keeps_following_while_a_writer_holds_the_run_after_a_terminal_root(runs
                 while len(seen) < 2:
                     await anyio.sleep(0.01)
                 await anyio.sleep(0.1)  # tail has seen the FAILED root, but the lock is still held
-                log.record(Op.RESUME, request={"attempt": 2}, parent_id=root.event_id, invocation_seq=-1,
-                           step_local_seq=-1)
+                log.record(
+                    Op.RESUME,
+                    request={"attempt": 2},
+                    parent_id=root.event_id,
+                    invocation_seq=-1,
+                    step_local_seq=-1,
+                )
                 await anyio.sleep(0.1)
                 log.finish(root, {"result": 1})
                 log.close()
 
     anyio.run(main)
     assert [(e.op, e.status.value) for e in seen] == [
-        (Op.WORKFLOW_STARTED, "STARTED"), (Op.WORKFLOW_STARTED, "FAILED"),
-        (Op.RESUME, "FINISHED"), (Op.WORKFLOW_STARTED, "FINISHED")]
+        (Op.WORKFLOW_STARTED, "STARTED"),
+        (Op.WORKFLOW_STARTED, "FAILED"),
+        (Op.RESUME, "FINISHED"),
+        (Op.WORKFLOW_STARTED, "FINISHED"),
+    ]
 
 
 def test_follows_a_live_run_to_its_end(runs_dir: Path) -> None:
@@ -156,8 +180,13 @@ def test_follows_a_live_run_to_its_end(runs_dir: Path) -> None:
     async def writer() -> None:
         root = log.start(Op.WORKFLOW_STARTED, request={"function": "w"})
         for i in range(20):
-            ev = log.start(Op.STEP_ENTER, request={"name": "s"}, step_path=("s",), parent_id=root.event_id,
-                           invocation_seq=i)
+            ev = log.start(
+                Op.STEP_ENTER,
+                request={"name": "s"},
+                step_path=("s",),
+                parent_id=root.event_id,
+                invocation_seq=i,
+            )
             await anyio.sleep(0.005)
             log.finish(ev, {"result": i})
         log.finish(root, {"result": None})
@@ -166,6 +195,7 @@ def test_follows_a_live_run_to_its_end(runs_dir: Path) -> None:
     async def main() -> None:
         with anyio.fail_after(BOUND):
             async with anyio.create_task_group() as tg:
+
                 async def follow() -> None:
                     async for ev in tail(log.run_id, runs_dir=runs_dir, poll_interval=0.01):
                         seen.append(ev)
@@ -198,7 +228,9 @@ def test_partial_line_waits_for_its_newline(run_wf: Callable[..., Any], runs_dir
     assert not warnings
 
 
-def test_torn_end_and_corrupt_middle_are_warned_about_and_skipped(run_wf: Callable[..., Any], runs_dir: Path) -> None:
+def test_torn_end_and_corrupt_middle_are_warned_about_and_skipped(
+    run_wf: Callable[..., Any], runs_dir: Path
+) -> None:
     _, run_id = run_wf(small)
     path = runs_dir / f"{run_id}.jsonl"
     lines = path.read_bytes().splitlines(keepends=True)
@@ -211,7 +243,9 @@ def test_torn_end_and_corrupt_middle_are_warned_about_and_skipped(run_wf: Callab
     assert "torn last line" in warnings[1]
 
 
-def test_a_torn_line_cut_by_a_resuming_writer_is_forgotten(run_wf: Callable[..., Any], runs_dir: Path) -> None:
+def test_a_torn_line_cut_by_a_resuming_writer_is_forgotten(
+    run_wf: Callable[..., Any], runs_dir: Path
+) -> None:
     _, run_id = run_wf(small)
     path = runs_dir / f"{run_id}.jsonl"
     with open(path, "ab") as f:
@@ -240,7 +274,9 @@ def test_a_run_that_stopped_without_an_end_is_reported_once(runs_dir: Path) -> N
 
     async def main() -> None:
         with anyio.move_on_after(0.3):  # this run never ends: stop following after a few polls
-            async for _ in tail(log.run_id, runs_dir=runs_dir, poll_interval=0.01, on_warning=warnings.append):
+            async for _ in tail(
+                log.run_id, runs_dir=runs_dir, poll_interval=0.01, on_warning=warnings.append
+            ):
                 pass
 
     anyio.run(main)
@@ -265,8 +301,13 @@ def test_memory_does_not_grow_with_the_log(runs_dir: Path) -> None:
         with EventLog.create(runs_dir) as log:
             root = log.start(Op.WORKFLOW_STARTED, request={"function": "w"})
             for i in range(n):
-                ev = log.start(Op.STEP_ENTER, request={"name": "s", "args": [i]}, step_path=("s",),
-                               parent_id=root.event_id, invocation_seq=i)
+                ev = log.start(
+                    Op.STEP_ENTER,
+                    request={"name": "s", "args": [i]},
+                    step_path=("s",),
+                    parent_id=root.event_id,
+                    invocation_seq=i,
+                )
                 log.finish(ev, {"result": i})
             log.finish(root, {})
         return log.path

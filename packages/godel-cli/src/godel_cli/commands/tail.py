@@ -59,8 +59,7 @@ def tail(
     """
     import signal
 
-    from godel.log import CorruptLogError, IdLookupError, resolve_runs_dir
-    from godel.runs import find_log
+    from godel.log import CorruptLogError, IdLookupError, find_log, resolve_runs_dir
 
     directory = resolve_runs_dir(runs_dir)
     try:
@@ -118,7 +117,7 @@ def _print_batch(batch: list[Event], write: Write) -> None:
 def _print_to_end(path: Path, write: Write) -> None:
     """``--no-follow``: what the log holds now. No event loop: starting one (and importing
     asyncio) would cost more than reading a small log."""
-    from godel.runs import read_batches
+    from godel.log import read_batches
 
     for batch in read_batches(path, on_warning=warn):
         _print_batch(batch, write)

@@ -1,8 +1,8 @@
 """Runs as their readers see them: the status of a run (``status``), following its log as it
 is written (``tail``), and the text renderings of ``show`` and ``tail`` (``render``).
 
-``tail`` (named like its module) is ``godel.tail``. ``find_log`` and ``read_batches`` are
-``godel.log``'s; they are served here too, through ``tail``, with what follows a run.
+``tail`` (named like its module) is ``godel.tail``; reading a log without following it is
+``godel.log``'s (``find_log``, ``read_batches``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         summarize,
         summarize_log,
     )
-    from godel.runs.tail import find_log, read_batches, tail_batches
+    from godel.runs.tail import tail_batches
 
 _EXPORTS = {
     "Failure": "status",
@@ -32,8 +32,6 @@ _EXPORTS = {
     "classify": "status",
     "summarize": "status",
     "summarize_log": "status",
-    "find_log": "tail",
-    "read_batches": "tail",
     "tail_batches": "tail",
 }
 __all__ = list(_EXPORTS)

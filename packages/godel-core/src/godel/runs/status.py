@@ -87,8 +87,13 @@ class FailureCause:
     error_type: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "op": self.op, "step_path": list(self.step_path),
-                "error": self.error, "error_type": self.error_type}
+        return {
+            "event_id": self.event_id,
+            "op": self.op,
+            "step_path": list(self.step_path),
+            "error": self.error,
+            "error_type": self.error_type,
+        }
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,11 @@ class Failure:
     cause: FailureCause | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": self.error, "error_type": self.error_type,
-                "cause": self.cause.to_dict() if self.cause else None}
+        return {
+            "error": self.error,
+            "error_type": self.error_type,
+            "cause": self.cause.to_dict() if self.cause else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -167,8 +175,11 @@ class RunTracker:
     def feed(self, ev: Event) -> None:
         """Take one event state into account."""
         op = ev.op
-        if op == Op.WORKFLOW_STARTED and ev.parent_id is None and (
-                self.root is None or self.root.event_id == ev.event_id):
+        if (
+            op == Op.WORKFLOW_STARTED
+            and ev.parent_id is None
+            and (self.root is None or self.root.event_id == ev.event_id)
+        ):
             self.root = ev
             self._root_ended_line = ev.status in _ROOT_TERMINAL
         elif op == Op.RESUME:
@@ -204,17 +215,29 @@ class RunTracker:
         RESUME line followed it (what a follower of the file needs)."""
         return self._root_ended_line
 
-    def summary(self, run_id: str, *, locked: bool, header: dict[str, Any] | None = None,
-                warnings: list[str] | tuple[str, ...] = ()) -> RunSummary:
+    def summary(
+        self,
+        run_id: str,
+        *,
+        locked: bool,
+        header: dict[str, Any] | None = None,
+        warnings: list[str] | tuple[str, ...] = (),
+    ) -> RunSummary:
         """The summary of what was fed; ``locked`` says whether a live process holds the run."""
         header = header or {}
         root = self.root
-        workflow = str(header.get("workflow") or (root.request.get("function") if root else "") or "<unknown>")
+        workflow = str(
+            header.get("workflow") or (root.request.get("function") if root else "") or "<unknown>"
+        )
         if root is None and not header:
             if locked:
                 return RunSummary(run_id, workflow, RunStatus.RUNNING, warnings=tuple(warnings))
-            return RunSummary(run_id, workflow, RunStatus.UNKNOWN,
-                              warnings=(*warnings, "the log holds no header and no events"))
+            return RunSummary(
+                run_id,
+                workflow,
+                RunStatus.UNKNOWN,
+                warnings=(*warnings, "the log holds no header and no events"),
+            )
         ended = self.attempt_ended
         status = classify(root, attempt_ended=ended, locked=locked)
         started = root.ts_start if root is not None else header.get("created")
@@ -225,7 +248,9 @@ class RunTracker:
         else:
             end = None
         failure = self._failure() if status is RunStatus.FAILED else None
-        return RunSummary(run_id, workflow, status, started, end, self.attempts, failure, tuple(warnings))
+        return RunSummary(
+            run_id, workflow, status, started, end, self.attempts, failure, tuple(warnings)
+        )
 
     def _failure(self) -> Failure | None:
         root = self.root
@@ -247,7 +272,11 @@ class RunTracker:
                 children.setdefault(ev.parent_id, []).append(ev)
         node, found = root, None
         while True:
-            matching = [c for c in children.get(node.event_id, ()) if str((c.response or {}).get("error", "")) == error]
+            matching = [
+                c
+                for c in children.get(node.event_id, ())
+                if str((c.response or {}).get("error", "")) == error
+            ]
             if not matching:
                 break
             node = max(matching, key=lambda c: c.seq)  # the latest, if one was caught and retried
@@ -255,8 +284,13 @@ class RunTracker:
         if found is None:
             return None
         resp = found.response or {}
-        return FailureCause(found.event_id, found.op, tuple(found.step_path), str(resp.get("error", "")),
-                            str(resp.get("error_type", "")))
+        return FailureCause(
+            found.event_id,
+            found.op,
+            tuple(found.step_path),
+            str(resp.get("error", "")),
+            str(resp.get("error_type", "")),
+        )
 
 
 def summarize_log(log: EventLog) -> RunSummary:
@@ -264,8 +298,12 @@ def summarize_log(log: EventLog) -> RunSummary:
     tracker = RunTracker()
     for ev in log:
         tracker.feed(ev)
-    return tracker.summary(log.run_id, locked=lock_held(log.run_id, log.runs_dir), header=log.header,
-                           warnings=log.warnings)
+    return tracker.summary(
+        log.run_id,
+        locked=lock_held(log.run_id, log.runs_dir),
+        header=log.header,
+        warnings=log.warnings,
+    )
 
 
 def summarize(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> RunSummary:
@@ -288,5 +326,6 @@ def summarize(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Ru
                 tracker.feed(ev)
         reader.finish()
         header = reader.header
-    return tracker.summary(run_id, locked=lock_held(run_id, directory), header=header, warnings=warnings)
-
+    return tracker.summary(
+        run_id, locked=lock_held(run_id, directory), header=header, warnings=warnings
+    )

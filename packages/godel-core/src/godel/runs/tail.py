@@ -92,8 +92,10 @@ async def tail_batches(
             elif idle_polls == 2 and not warned_idle and not lock_held(full_id, directory):
                 # Nobody is writing and the run recorded no end: say so once rather than hang silently.
                 warned_idle = True
-                warn(f"run {full_id} is not running (no process holds it) and recorded no end; "
-                     "still following in case it is resumed")
+                warn(
+                    f"run {full_id} is not running (no process holds it) and recorded no end; "
+                    "still following in case it is resumed"
+                )
             await anyio.sleep(poll_interval)
             why = reader.replaced()
             if why is not None:
@@ -107,7 +109,9 @@ async def tail_batches(
         reader.close()
 
 
-def _one_by_one(batched: Callable[P, AsyncIterator[list[Event]]]) -> Callable[P, AsyncIterator[Event]]:
+def _one_by_one(
+    batched: Callable[P, AsyncIterator[list[Event]]],
+) -> Callable[P, AsyncIterator[Event]]:
     """The event-by-event form of a batched follower, with its signature (written once)."""
 
     @functools.wraps(batched)

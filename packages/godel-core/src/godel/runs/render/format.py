@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from math import isfinite
 from typing import Any
 
@@ -103,7 +102,9 @@ def local_time(ts: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
 
 
 # Control characters from recorded data (an ESC starts a terminal escape sequence) are shown, not obeyed.
-_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x20), 0x7F) if chr(c) not in "\n\r"} | {ord("\t"): " "}
+_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x20), 0x7F) if chr(c) not in "\n\r"} | {
+    ord("\t"): " "
+}
 
 
 def clip(text: str, width: int = DETAIL_WIDTH) -> str:
@@ -148,7 +149,9 @@ def _quoted(value: Any) -> str:
 def _call(req: dict[str, Any]) -> str:
     args = req.get("args")
     kwargs = req.get("kwargs")
-    parts = [_quoted(a) for a in args] if isinstance(args, list) else ([_value(args)] if args else [])
+    parts = (
+        [_quoted(a) for a in args] if isinstance(args, list) else ([_value(args)] if args else [])
+    )
     if isinstance(kwargs, dict):
         parts += [f"{k}={_quoted(v)}" for k, v in kwargs.items()]
     elif kwargs:
@@ -262,7 +265,11 @@ def _d_invalidate(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
 
 def _d_rewind(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
     targets = req.get("targets") or []
-    names = ", ".join(short_id(str(t)) for t in targets) if isinstance(targets, list) else _value(targets)
+    names = (
+        ", ".join(short_id(str(t)) for t in targets)
+        if isinstance(targets, list)
+        else _value(targets)
+    )
     text = f"to {names}" if names else "rewind"
     if req.get("reason"):
         text += f": {req['reason']}"
@@ -345,5 +352,7 @@ def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL
     padded = f"{status:<11}"
     if style is not no_style:
         when, sid, padded = style(when, "dim"), style(sid, "id"), style(padded, status)
-    return (f"{when}  {sid}  {ev.op:<16}  {step_label(ev.step_path):<20}  {padded} {dur:>8}  "
-            f"{clip(detail(ev), width)}").rstrip()
+    return (
+        f"{when}  {sid}  {ev.op:<16}  {step_label(ev.step_path):<20}  {padded} {dur:>8}  "
+        f"{clip(detail(ev), width)}"
+    ).rstrip()

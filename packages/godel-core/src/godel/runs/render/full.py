@@ -11,7 +11,14 @@ from typing import Any
 
 from godel.log.events import Event
 from godel.log.ids import short_id
-from godel.runs.render.format import Style, event_duration, format_duration, local_time, no_style, step_label
+from godel.runs.render.format import (
+    Style,
+    event_duration,
+    format_duration,
+    local_time,
+    no_style,
+    step_label,
+)
 
 __all__ = ["full_dict", "render_full"]
 
@@ -39,7 +46,8 @@ def render_full(ev: Event, parent: Event | None = None, style: Style = no_style)
         f"children        {len(ev.children_ids)}",
         f"seq             {ev.seq}",
         f"started         {ev.ts_start}  ({local_time(ev.ts_start)} local)",
-        f"ended           {ev.ts_end or '-'}" + (f"  ({local_time(ev.ts_end)} local)" if ev.ts_end else ""),
+        f"ended           {ev.ts_end or '-'}"
+        + (f"  ({local_time(ev.ts_end)} local)" if ev.ts_end else ""),
         f"duration        {format_duration(event_duration(ev))}",
         f"request_hash    {ev.request_hash or '-'}",
         f"stream_path     {'/'.join(ev.stream_path) if ev.stream_path else '-'}",

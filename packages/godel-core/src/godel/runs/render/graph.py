@@ -30,15 +30,29 @@ __all__ = ["ASCII", "UNICODE", "graph_dict", "render_graph"]
 _BRANCH = re.compile(r"\[\d+\]")
 
 UNICODE = {
-    "tee": "├─ ", "last": "└─ ", "pipe": "│  ", "space": "   ",
-    EventStatus.FINISHED: "✓", EventStatus.FAILED: "✗", EventStatus.STARTED: "◌",
-    EventStatus.PAUSED: "⏸", EventStatus.INVALIDATED: "⊘", EventStatus.SUSPENDED: "⊘",
+    "tee": "├─ ",
+    "last": "└─ ",
+    "pipe": "│  ",
+    "space": "   ",
+    EventStatus.FINISHED: "✓",
+    EventStatus.FAILED: "✗",
+    EventStatus.STARTED: "◌",
+    EventStatus.PAUSED: "⏸",
+    EventStatus.INVALIDATED: "⊘",
+    EventStatus.SUSPENDED: "⊘",
     "prior": "↺",
 }
 ASCII = {
-    "tee": "|- ", "last": "`- ", "pipe": "|  ", "space": "   ",
-    EventStatus.FINISHED: "ok", EventStatus.FAILED: "FAILED", EventStatus.STARTED: "..",
-    EventStatus.PAUSED: "PAUSED", EventStatus.INVALIDATED: "INVALID", EventStatus.SUSPENDED: "SUSPENDED",
+    "tee": "|- ",
+    "last": "`- ",
+    "pipe": "|  ",
+    "space": "   ",
+    EventStatus.FINISHED: "ok",
+    EventStatus.FAILED: "FAILED",
+    EventStatus.STARTED: "..",
+    EventStatus.PAUSED: "PAUSED",
+    EventStatus.INVALIDATED: "INVALID",
+    EventStatus.SUSPENDED: "SUSPENDED",
     "prior": "prior",
 }
 
@@ -111,8 +125,14 @@ def _line(ev: Event, icons: dict[Any, str], style: Style, width: int, mark: str 
     return " ".join(part for part in (icon, sid, _what(ev), text, dur, tag) if part)
 
 
-def render_graph(groups: list[Group], *, show_all: bool = False, style: Style = no_style,
-                 unicode: bool = True, width: int = DETAIL_WIDTH) -> str:
+def render_graph(
+    groups: list[Group],
+    *,
+    show_all: bool = False,
+    style: Style = no_style,
+    unicode: bool = True,
+    width: int = DETAIL_WIDTH,
+) -> str:
     """The tree under the root (and any orphan events), one line per node."""
     icons = UNICODE if unicode else ASCII
     tops = [_build(g, show_all) for g in groups if g.parent is None and _visible(g, show_all)]
@@ -131,7 +151,9 @@ def render_graph(groups: list[Group], *, show_all: bool = False, style: Style = 
             main = group.latest or group.first
             if show_all:
                 marked = group.marked()
-                lines.append(lead + _line(main, icons, style, width, next(m for e, m in marked if e is main)))
+                lines.append(
+                    lead + _line(main, icons, style, width, next(m for e, m in marked if e is main))
+                )
                 # Prior attempts and invalidated events at this identity come first, as leaves.
                 entries.extend(("event", (ev, mark)) for ev, mark in marked if ev is not main)
             else:
@@ -159,11 +181,23 @@ def graph_dict(groups: list[Group], *, show_all: bool = False) -> list[dict[str,
     def convert(node: _Node) -> dict[str, Any]:
         group = node.group
         if group is None:
-            return {"branch": node.label.removeprefix("branch "), "children": [convert(c) for c in node.children]}
+            return {
+                "branch": node.label.removeprefix("branch "),
+                "children": [convert(c) for c in node.children],
+            }
         main = group.latest or group.first
-        others = [row_dict(ev, mark) for ev, mark in group.marked() if ev is not main] if show_all else []
+        others = (
+            [row_dict(ev, mark) for ev, mark in group.marked() if ev is not main]
+            if show_all
+            else []
+        )
         marks = dict((id(ev), mark) for ev, mark in group.marked())
-        return {"event": row_dict(main, marks[id(main)]),
-                "attempts": others, "children": [convert(c) for c in node.children]}
+        return {
+            "event": row_dict(main, marks[id(main)]),
+            "attempts": others,
+            "children": [convert(c) for c in node.children],
+        }
 
-    return [convert(_build(g, show_all)) for g in groups if g.parent is None and _visible(g, show_all)]
+    return [
+        convert(_build(g, show_all)) for g in groups if g.parent is None and _visible(g, show_all)
+    ]

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from godel.log.events import Event, EventStatus, Op
 from godel.engine.keys import KeyTable
+from godel.log.events import Event, EventStatus, Op
 
 __all__ = ["DEAD", "HIDDEN_OPS", "RECORD_OPS", "Group", "Mark", "group_events", "rows"]
 
@@ -67,10 +67,21 @@ class Group:
         """Every event of the group with its mark (``--all``)."""
         if self.record:
             ev = self.first
-            return [(ev, Mark.INVALID if ev.status in DEAD else Mark.META if ev.op in HIDDEN_OPS else Mark.NONE)]
+            return [
+                (
+                    ev,
+                    Mark.INVALID
+                    if ev.status in DEAD
+                    else Mark.META
+                    if ev.op in HIDDEN_OPS
+                    else Mark.NONE,
+                )
+            ]
         latest = self.latest
-        return [(ev, Mark.NONE if ev is latest else Mark.INVALID if ev.status in DEAD else Mark.PRIOR)
-                for ev in self.events]
+        return [
+            (ev, Mark.NONE if ev is latest else Mark.INVALID if ev.status in DEAD else Mark.PRIOR)
+            for ev in self.events
+        ]
 
 
 def group_events(events: Iterable[Event], root_id: str | None) -> list[Group]:

@@ -34,7 +34,8 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
         f"workflow  {clip(summary.workflow, 0)}",
         f"status    {style(status, status)}",
         f"started   {local_time(summary.started)}",
-        f"duration  {format_duration(summary.duration())}" + (" so far" if summary.status is RunStatus.RUNNING else ""),
+        f"duration  {format_duration(summary.duration())}"
+        + (" so far" if summary.status is RunStatus.RUNNING else ""),
         f"attempts  {summary.attempts}",
     ]
     failure = summary.failure
@@ -50,16 +51,23 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
         if reason:
             lines.append(f"reason    {clip(str(reason), 0)}")
     if summary.status is RunStatus.CRASHED:
-        lines.append(style("note      no process holds the run and it recorded no end: resume it with "
-                           f"`godel resume {summary.run_id}`", "dim"))
+        lines.append(
+            style(
+                "note      no process holds the run and it recorded no end: resume it with "
+                f"`godel resume {summary.run_id}`",
+                "dim",
+            )
+        )
     return "\n".join(lines)
 
 
 def _cut_left(text: str, width: int) -> str:
-    return text if len(text) <= width else "…" + text[-(width - 1):]
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
 
 
-def render_table(rows: list[tuple[Event, str]], style: Style = no_style, *, width: int = DETAIL_WIDTH) -> str:
+def render_table(
+    rows: list[tuple[Event, str]], style: Style = no_style, *, width: int = DETAIL_WIDTH
+) -> str:
     """One line per row: short id, op, step path, status, duration, detail. A mark column
     (``prior``, ``invalid``, ``meta``) comes first when any row carries one."""
     if not rows:
@@ -68,8 +76,17 @@ def render_table(rows: list[tuple[Event, str]], style: Style = no_style, *, widt
     for ev, mark in rows:
         status = ev.status.value
         dur = format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else "-"
-        cells.append((mark, short_id(ev.event_id), ev.op, _cut_left(step_label(ev.step_path), _STEP_WIDTH),
-                      status, dur, clip(detail(ev), width)))
+        cells.append(
+            (
+                mark,
+                short_id(ev.event_id),
+                ev.op,
+                _cut_left(step_label(ev.step_path), _STEP_WIDTH),
+                status,
+                dur,
+                clip(detail(ev), width),
+            )
+        )
     with_marks = any(c[0] for c in cells)
     w_mark = max((len(c[0]) for c in cells), default=0)
     w_op = max(2, *(len(c[2]) for c in cells))
@@ -85,8 +102,10 @@ def render_table(rows: list[tuple[Event, str]], style: Style = no_style, *, widt
         if plain:
             line = f"{sid}  {op:<{w_op}}  {step:<{w_step}}  {status:<{w_status}}  {dur:>{w_dur}}  {text}"
         else:
-            line = (f"{style(sid, 'id')}  {op:<{w_op}}  {step:<{w_step}}  "
-                    f"{style(f'{status:<{w_status}}', status)}  {dur:>{w_dur}}  {text}")
+            line = (
+                f"{style(sid, 'id')}  {op:<{w_op}}  {step:<{w_step}}  "
+                f"{style(f'{status:<{w_status}}', status)}  {dur:>{w_dur}}  {text}"
+            )
         if with_marks:
             line = f"{style(f'{mark:<{w_mark}}', 'mark') if mark else ' ' * w_mark}  {line}"
         lines.append(line.rstrip())
