@@ -87,6 +87,9 @@ def test_each_package_builds_a_wheel_and_an_sdist(dists: Path, dist: str) -> Non
         assert not any(n.startswith(("tests/", "src/")) for n in names), (
             "only the import package ships"
         )
+        src = REPO / "packages" / dist / "src"
+        sources = {str(f.relative_to(src)) for f in src.rglob("*.py")}
+        assert sources <= names, f"missing from the wheel: {sorted(sources - names)[:5]}"
         entry_points = next((n for n in names if n.endswith(".dist-info/entry_points.txt")), None)
         if entry_points is not None and "[godel]" in zf.read(entry_points).decode():
             assert f"{package}/plugin.py" in names
