@@ -14,7 +14,8 @@ from collections.abc import Iterable
 
 from godel.exceptions import StrictViolation
 from godel.strict import catalog
-from godel.strict.names import Names, Resolved
+from godel.strict.index import Index
+from godel.strict.names import Resolved, Resolver
 
 _CALLS: dict[str, str] = {f"{m}.{a}": hatch for (m, a), hatch in catalog.BANNED_CALLS.items()}
 _IMPLICIT_NOW: dict[str, int] = {f"{m}.{a}": n for (m, a), n in catalog.IMPLICIT_NOW_CALLS.items()}
@@ -55,7 +56,17 @@ _ONE_ARGUMENT_METHODS = frozenset({"rename", "replace"})
 _MODE = re.compile(r"[rwxabtU+]{1,4}")
 _WRITE_MODE_CHARS = frozenset("wxa+")
 
-_STAR_CANDIDATES = frozenset(_CALLS) | frozenset(_IMPLICIT_NOW) | frozenset(_OPENERS)
+
+def _by_module(names: Iterable[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for name in names:
+        module, _, attr = name.rpartition(".")
+        found.setdefault(module, set()).add(attr)
+    return found
+
+
+# ``from m import *``: only the names worth reporting are worth resolving through it.
+_STAR_EXPORTS = _by_module([*_CALLS, *_IMPLICIT_NOW, *_OPENERS])
 
 # Same shape as the linter's: ``# godel: noqa`` alone, or followed by ``: code, code`` (commas
 # or spaces). Strict mode answers to the code ``strict``.
@@ -153,15 +164,17 @@ def _is_zero(call: ast.Call) -> bool:
 
 class _Scanner:
     def __init__(self, tree: ast.Module, filename: str) -> None:
-        self.tree = tree
         self.filename = filename
-        self.names = Names(tree, _STAR_CANDIDATES)
+        self.index = Index(tree)
+        self.names = Resolver(tree, self.index, cautious=False, star_exports=_STAR_EXPORTS)
         self.found: list[StrictViolation] = []
         self.done: set[ast.AST] = set()  # nodes already judged as part of a larger expression
 
     def run(self) -> list[StrictViolation]:
-        # Breadth-first: a call is judged before its callee, a chain before its prefixes.
-        for node in ast.walk(self.tree):
+        # Calls before names, and each type in source order: a call is judged before its callee,
+        # a chain before its prefixes.
+        of_type = self.index.of_type
+        for node in of_type(ast.Import, ast.ImportFrom, ast.Call, ast.Attribute, ast.Name):
             if node in self.done:
                 continue
             if isinstance(node, ast.Import):
