@@ -7,14 +7,11 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from godel.strict.index import Index
+from godel.strict.index import FUNCTION_TYPES, SCOPE_TYPES, Index
 
 if TYPE_CHECKING:
     from godel.lint.functions import FunctionTable
     from godel.lint.names import Names
-
-FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
-SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 class SourceFile:
@@ -71,6 +68,8 @@ class SourceFile:
                 return anc
         return self.tree
 
+    # Imported on first use because ``godel lint --list-rules`` imports this module and lints
+    # nothing; neither module imports this one at run time, so there is no cycle here.
     @cached_property
     def names(self) -> Names:
         from godel.lint.names import Names

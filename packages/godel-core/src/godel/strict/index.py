@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import ast
 
+# The node groups every walker needs: definitions with a body of their own, and everything that
+# opens a scope a nested walk should not enter (comprehensions aside).
+FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
 # Expression contexts and operator tokens are shared singletons with no location: not indexed.
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops"})
 

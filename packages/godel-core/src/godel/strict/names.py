@@ -28,10 +28,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from godel.strict.index import Index
+from godel.strict.index import FUNCTION_TYPES, Index
 
 _BUILTINS = frozenset(dir(builtins))
-_FUNCTIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
 _COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
 
 
@@ -118,7 +117,7 @@ class Resolver:
         child, parent = node, parents.get(node)
         while parent is not None:
             kind = type(parent)
-            if kind in _FUNCTIONS:
+            if kind in FUNCTION_TYPES:
                 if child is not parent.returns and child not in parent.decorator_list:  # type: ignore[attr-defined]
                     return parent
             elif kind is ast.Lambda:
