@@ -32,9 +32,6 @@ class NonDeterministicCall(Rule):
     """PL003: clocks, randomness, ids and sleeps that a resumed run would not reproduce."""
 
     code = "PL003"
-    summary = (
-        "non-deterministic call (clock, random, uuid, secrets, os.urandom, time/asyncio sleep)"
-    )
     severity = "error"
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
@@ -67,7 +64,6 @@ class BuiltinConsoleIO(Rule):
     """PL008: Python's own print/input inside a step or workflow."""
 
     code = "PL008"
-    summary = "builtin print/input in workflow code (not recorded; use godel.print/godel.input)"
     severity = "warning"
     hint = "from godel import print, input  (both are async: await them)"
 
@@ -95,7 +91,6 @@ class UnrecordedEffect(Rule):
     """PL012: subprocesses and file writes in workflow code that godel never sees."""
 
     code = "PL012"
-    summary = "subprocess or file write in workflow code that bypasses the audit log"
     severity = "error"
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
