@@ -247,3 +247,36 @@ def test_report_summary_and_json() -> None:
 def test_diagnostic_rejects_unknown_severity() -> None:
     with pytest.raises(ValueError, match="severity"):
         Diagnostic("f.py", 1, 0, "PL001", "fatal", "m")  # type: ignore[arg-type]
+
+
+class Unsummarised(Rule):
+    code = "QUI001"
+
+    def check(self, source):  # type: ignore[no-untyped-def]
+        return iter(())
+
+
+class ReadOnlySummary:
+    code = "QUI002"
+    severity = "warning"
+
+    @property
+    def summary(self) -> str:
+        return ""
+
+    def check(self, source):  # type: ignore[no-untyped-def]
+        return iter(())
+
+
+def test_a_rule_without_a_summary_takes_the_registered_one() -> None:
+    class Plugin:
+        @hookimpl
+        def godel_register_lint_rules(self, register):  # type: ignore[no-untyped-def]
+            register("QUI001", Unsummarised, summary="written once, where it is registered")
+            register("QUI002", ReadOnlySummary(), summary="the rule cannot take it")
+
+    pm = PluginManager(autoload=False)
+    pm.register(Plugin(), name="qui", dist="godel-qui", version="1.0")
+    plain, read_only = [r for r in load_rules(pm) if r.code.startswith("QUI")]
+    assert plain.summary == plain.rule.summary == "written once, where it is registered"  # type: ignore[union-attr]
+    assert (read_only.error, read_only.summary) == (None, "the rule cannot take it")

@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+import godel
 from godel.lint import SourceFile, lint_source, load_rules
 from godel.plugins.manager import PluginManager
 
@@ -97,6 +98,14 @@ def test_builtins_resolve_unless_shadowed_or_hidden_by_an_unknown_star_import() 
     assert callees("from godel import *\nprint(1)") == ["godel.print"]
     assert callees("from helpers import *\nprint(1)") == []
     assert callees("print = log\nprint(1)") == []
+
+
+def test_a_star_import_of_godel_binds_every_public_name() -> None:
+    # godel.__all__ is the list; the reference contract's extra names resolve too.
+    names = [n for n in godel.__all__ if not n.startswith("_")] + ["load_config"]
+    assert callees("from godel import *\n" + "\n".join(f"{n}()" for n in names)) == [
+        f"godel.{n}" for n in names
+    ]
 
 
 def test_agent_calls_are_found_through_factories() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from godel.lint import lint_source, load_rules
 from godel.plugins.manager import PluginManager
+from godel.strict.catalog import CALL_CATEGORIES
 
 # Built-in rules only: installed third-party plugins must not change these results.
 RULES = load_rules(PluginManager(autoload=False))
@@ -518,3 +519,71 @@ def test_registered_summaries_match_the_rules() -> None:
     # The registry's summary is what --list-rules shows without importing; it must not drift.
     for loaded in RULES:
         assert loaded.summary == loaded.rule.summary, loaded.code  # type: ignore[union-attr]
+
+
+# PL003 and PL012 read strict mode's catalogue (godel.strict.catalog), so the two agree.
+PL003_CATEGORIES = {"clock", "random", "uuid", "sleep"}
+
+
+@pytest.mark.parametrize(
+    ("module", "attr"),
+    sorted(k for k, category in CALL_CATEGORIES.items() if category in PL003_CATEGORIES),
+)
+def test_pl003_reports_every_clock_draw_and_sleep_strict_mode_bans(module: str, attr: str) -> None:
+    assert lines_of("PL003", f"import {module}\nx = {module}.{attr}(1)\n") == [2]
+
+
+def test_pl003_knows_what_only_strict_mode_knew() -> None:
+    assert lines_of(
+        "PL003",
+        """\
+        import anyio, os, time, uuid
+
+        @step
+        async def s(t):
+            a = time.process_time()
+            b = time.strftime("%Y")
+            c = time.strftime("%Y", t)
+            await anyio.sleep(1)
+            d = uuid.uuid7()
+            e = os.getrandom(8)
+        """,
+    ) == [5, 6, 8, 9, 10]
+
+
+def test_pl003_allows_what_strict_mode_allows() -> None:
+    # A yield to the event loop, a pure secrets helper and a seeded generator.
+    assert (
+        lines_of(
+            "PL003",
+            """\
+            import asyncio, random, secrets
+
+            @step
+            async def s(a, b):
+                await asyncio.sleep(0)
+                same = secrets.compare_digest(a, b)
+                rng = random.Random(42)
+            """,
+        )
+        == []
+    )
+
+
+def test_pl012_reports_every_process_and_file_opener_strict_mode_bans() -> None:
+    assert lines_of(
+        "PL012",
+        """\
+        import gzip, io, os, pty
+
+        @step
+        async def s():
+            os.fork()
+            pty.spawn(["sh"])
+            io.open("out.txt", "a")
+            with gzip.open("out.gz", mode="wt") as f:
+                pass
+            with gzip.open("in.gz") as f:
+                pass
+        """,
+    ) == [5, 6, 7, 8]

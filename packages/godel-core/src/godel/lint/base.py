@@ -2,7 +2,8 @@
 
 A rule is any object with ``code``, ``summary``, ``severity`` and a ``check(source)`` method that
 yields :class:`Diagnostic` objects; ``default_enabled`` and ``hint`` are optional. Subclassing
-:class:`Rule` gives the defaults and the :meth:`Rule.report` helper.
+:class:`Rule` gives the defaults and the :meth:`Rule.report` helper. An empty ``summary`` is
+filled in from the rule's registration when it is loaded.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class Rule(abc.ABC):
     """Base class for lint rules: set the class attributes and implement :meth:`check`."""
 
     code: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
+    summary: str = ""  # may be left to the registration: the loader copies it here
     severity: ClassVar[Severity] = "error"
     default_enabled: ClassVar[bool] = True
     hint: ClassVar[str] = ""

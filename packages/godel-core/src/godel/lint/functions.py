@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from godel.lint.names import STEP, WORKFLOW
-from godel.lint.source import FUNCTION_TYPES
+from godel.strict.index import FUNCTION_TYPES
 
 if TYPE_CHECKING:
     from godel.lint.source import SourceFile

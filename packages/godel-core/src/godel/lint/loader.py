@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,11 @@ def load_entry(entry: Entry) -> LoadedRule:
     loaded.severity = rule.severity
     loaded.default_enabled = bool(getattr(rule, "default_enabled", True))
     loaded.summary = entry.summary or getattr(rule, "summary", "") or ""
+    if not rule.summary:
+        # The summary is written once, where the rule is registered (listing rules imports
+        # nothing); a rule that leaves its own empty gets that one, if it can take it.
+        with contextlib.suppress(AttributeError, TypeError):
+            rule.summary = loaded.summary
     return loaded
 
 

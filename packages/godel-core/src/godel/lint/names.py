@@ -1,82 +1,36 @@
-"""Resolve names through imports, so rules see ``godel.run`` rather than whatever is called ``run``.
+"""godel's own names, and name resolution as the rules see it: ``godel.run``, not whatever is
+called ``run``.
 
-Resolution is flow-insensitive and deliberately cautious: a bare name resolves to an imported
-dotted name only when every binding of that name in the file is an import of that same thing.
-A user's own ``run`` (a ``def``, a parameter, an assignment) therefore makes ``run`` unresolved,
-and rules stay silent rather than guess. Class-body bindings (methods, class attributes) are
-ignored because they never bind a bare name seen by other code.
+Resolution is :class:`godel.strict.names.Resolver` with the cautious policy: a bare name
+resolves to an imported dotted name only when every binding of that name in the file is an
+import of that same thing. A user's own ``run`` (a ``def``, a parameter, an assignment)
+therefore makes ``run`` unresolved, and rules stay silent rather than guess.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import godel
+from godel.strict.names import Binding, Resolver
 
 if TYPE_CHECKING:
     from godel.lint.source import SourceFile
 
-# The public API of godel (what ``from godel import *`` binds).
-GODEL_EXPORTS = frozenset(
-    {
-        "workflow",
-        "step",
-        "WorkflowFail",
-        "parallel",
-        "retry",
-        "run",
-        "CommandResult",
-        "CommandFailure",
-        "print",
-        "input",
-        "sleep",
-        "read_text",
-        "write_text",
-        "Event",
-        "EventStatus",
-        "EventLog",
-        "get_event_log",
-        "GodelStrictError",
-        "StrictViolation",
-        "ResumeError",
-        "UnsafeResumeError",
-        "SourceEditedError",
-        "RewindSignal",
-        "rewind",
-        "det",
-        "GodelError",
-        "AgentRefusal",
-        "SchemaValidationFailure",
-        "HumanTimeout",
-        "NonDeterministicEscape",
-        "RewindUnsafe",
-        "GodelWatchNotInstalledError",
-        "ConfigError",
-        "StepTimeout",
-        "PauseSignal",
-        "check_pause_request",
-        "write_pause_request",
-        "clear_pause_request",
-        "pause",
-        "tail",
-        "version",
-        "load_config",
-        "GodelConfig",
-        "LoadedConfig",
-        "resolve_workflow",
-        "list_workflows",
-        "open_event_log",
-        "ContextOverflowError",
-        "resume",
-        "Op",
-        "hookimpl",
-        "PluginError",
-        "UnknownPluginError",
-        "get_plugin_manager",
-    }
+# Names the reference contract lets workflow files import from godel that godel does not export
+# yet; a workflow written against it must still resolve them.
+_REFERENCE_ONLY = (
+    "load_config",
+    "GodelConfig",
+    "LoadedConfig",
+    "resolve_workflow",
+    "list_workflows",
+    "open_event_log",
 )
+# What ``from godel import *`` binds: godel's own ``__all__`` (the package is loaded already).
+GODEL_EXPORTS = frozenset({*godel.__all__, *_REFERENCE_ONLY})
 IO_EXPORTS = frozenset({"print", "input", "sleep", "read_text", "write_text"})
 DET_EXPORTS = frozenset({"now", "random", "uuid4", "sleep"})
 AGENT_EXPORTS = frozenset({"claude_code", "copilot", "codex"})
@@ -106,7 +60,6 @@ WORKFLOW = "godel.workflow"
 RETRY = "godel.retry"
 AGENTS_PREFIX = "godel.agents."
 _NOT_AGENT_FACTORIES = frozenset({"get", "SchemaValidationFailure"})
-_BUILTINS = frozenset(dir(builtins))
 
 
 def canonical(qualname: str) -> str:
@@ -124,119 +77,37 @@ def is_agent_factory(qualname: str | None) -> bool:
     return "." not in rest and rest not in _NOT_AGENT_FACTORIES
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
-    """One way a bare name gets a value: ``import`` (with its dotted target), ``def``, ``class``,
-    ``assign`` (with the assigned value when it is a plain ``name = value``) or ``other``."""
-
-    kind: str
-    node: ast.AST
-    target: str | None = None
-    value: ast.expr | None = None
-
-
 class Names:
     """Bindings of every bare name in one file, and resolution of expressions to dotted names."""
 
     def __init__(self, source: SourceFile) -> None:
         self._source = source
-        self.bindings: dict[str, list[Binding]] = {}
-        self.star_imports: list[str] = []
+        self._resolver = Resolver(
+            source.tree,
+            source.index,
+            cautious=True,
+            star_exports=STAR_EXPORTS,
+            normalize=canonical,
+        )
+        self.bindings: dict[str, list[Binding]] = self._resolver.bindings
+        self.star_imports: list[str] = self._resolver.star_imports
         self._resolved: dict[ast.AST, str | None] = {}
         self._calls: list[tuple[ast.Call, str]] | None = None
         self._agent_names: frozenset[str] | None = None
         self._agent_calls: list[ast.Call] | None = None
-        self._collect()
 
-    # collection ----------------------------------------------------------------------------
-    def _bind(self, name: str, binding: Binding) -> None:
-        self.bindings.setdefault(name, []).append(binding)
-
-    def _in_class_body(self, node: ast.AST) -> bool:
-        """Is ``node`` (a statement, or a name inside one) directly in a class body?"""
-        parent = self._source.parent(node)
-        while parent is not None and not isinstance(node, ast.stmt):
-            node, parent = parent, self._source.parent(parent)
-        return isinstance(parent, ast.ClassDef)
-
-    def _collect(self) -> None:
-        src = self._source
-        for node in src.of_type(ast.Import, ast.ImportFrom):
-            if self._in_class_body(node):
-                continue
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        self._bind(alias.asname, Binding("import", node, alias.name))
-                    else:
-                        top = alias.name.partition(".")[0]
-                        self._bind(top, Binding("import", node, top))
-                continue
-            module = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name == "*":
-                    self.star_imports.append(module)
-                else:
-                    target = canonical(f"{module}.{alias.name}")
-                    self._bind(alias.asname or alias.name, Binding("import", node, target))
-        for node in src.of_type(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-            if not self._in_class_body(node):
-                kind = "class" if isinstance(node, ast.ClassDef) else "def"
-                self._bind(node.name, Binding(kind, node))  # type: ignore[attr-defined]
-        for node in src.of_type(ast.Name):
-            if isinstance(node.ctx, ast.Load) or self._in_class_body(node):  # type: ignore[attr-defined]
-                continue
-            parent = src.parent(node)
-            value = None
-            if isinstance(parent, ast.Assign) and node in parent.targets:
-                value = parent.value
-            elif isinstance(parent, (ast.AnnAssign, ast.NamedExpr)) and parent.target is node:
-                value = parent.value
-            self._bind(node.id, Binding("assign", node, value=value))  # type: ignore[attr-defined]
-        for node in src.of_type(ast.arg):
-            self._bind(node.arg, Binding("other", node))  # type: ignore[attr-defined]
-        for node in src.of_type(ast.ExceptHandler, ast.MatchAs, ast.MatchStar):
-            name = getattr(node, "name", None)
-            if name:
-                self._bind(name, Binding("other", node))
-        for node in src.of_type(ast.MatchMapping):
-            if node.rest:  # type: ignore[attr-defined]
-                self._bind(node.rest, Binding("other", node))  # type: ignore[attr-defined]
-
-    # resolution ----------------------------------------------------------------------------
     def qualify(self, name: str) -> str | None:
         """The dotted name a bare name stands for (``builtins.print`` for a builtin), or None."""
-        bound = self.bindings.get(name)
-        if bound:
-            target = bound[0].target
-            if all(b.kind == "import" and b.target == target for b in bound):
-                return target
-            return None
-        unknown_star = False
-        for module in self.star_imports:
-            exports = STAR_EXPORTS.get(module)
-            if exports is None:
-                unknown_star = True
-            elif name in exports:
-                return canonical(f"{module}.{name}")
-        if not unknown_star and name in _BUILTINS:
-            return "builtins." + name
-        return None
+        found = self._resolver.lookup(name)
+        return None if found is None else found.name
 
     def resolve(self, node: ast.AST) -> str | None:
         """``godel.det.sleep`` for ``d.sleep`` after ``from godel import det as d``; else None."""
-        try:
-            return self._resolved[node]
-        except KeyError:
-            pass
-        result: str | None = None
-        if isinstance(node, ast.Name):
-            result = self.qualify(node.id)
-        elif isinstance(node, ast.Attribute):
-            base = self.resolve(node.value)
-            if base is not None and not base.startswith("builtins."):
-                result = canonical(f"{base}.{node.attr}")
-        self._resolved[node] = result
+        memo = self._resolved
+        if node in memo:
+            return memo[node]
+        found = self._resolver.resolve(node)
+        result = memo[node] = None if found is None else found.name
         return result
 
     def defs(self, name: str) -> list[ast.AST] | None:

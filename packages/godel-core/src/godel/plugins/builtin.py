@@ -18,7 +18,8 @@ def godel_register_parsers(register: Register) -> None:
     register("jsonl", "godel.parsers.lines:JsonLinesParser", summary="JSON objects, one per line")
 
 
-# code, "module:Class" under godel.lint.rules, and the rule's summary (so listing them imports nothing).
+# code, "module:Class" under godel.lint.rules, and the rule's summary. The summary is written only
+# here: listing the rules imports none of them, and the loader hands each rule its summary.
 _LINT_RULES = (
     (
         "PL001",

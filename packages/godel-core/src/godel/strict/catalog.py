@@ -1,11 +1,18 @@
 """What strict mode bans, and what to use instead.
 
 One table per kind of thing, shared by the three layers so that the scan, the import guard and
-the audit hook give the same advice. Keys are canonical dotted names: ``import time as t;
-t.time()`` is reported as ``time.time()``.
+the audit hook give the same advice, and read by the linter's PL003 and PL012 so that a lint and
+a strict run never disagree about what is non-deterministic. Keys are canonical dotted names:
+``import time as t; t.time()`` is reported as ``time.time()``.
 """
 
 from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from typing import TypeVar
+
+_V = TypeVar("_V")
 
 # The escape hatches, as they appear in messages.
 NOW = "godel.det.now()"
@@ -21,13 +28,16 @@ PARALLEL = "godel.parallel() or godel.run()"
 TEMPDIR = 'godel.run(["mktemp", "-d"])'
 
 
-def _table(module: str, hatch: str, *attrs: str) -> dict[tuple[str, str], str]:
-    return {(module, attr): hatch for attr in attrs}
+def _table(
+    category: str, module: str, hatch: str, *attrs: str
+) -> dict[tuple[str, str], tuple[str, str]]:
+    return {(module, attr): (category, hatch) for attr in attrs}
 
 
-BANNED_CALLS: dict[tuple[str, str], str] = {
+_CALLS: dict[tuple[str, str], tuple[str, str]] = {
     # Clocks: a replay would read a different time than the recorded run did.
     **_table(
+        "clock",
         "time",
         NOW,
         "time",
@@ -43,14 +53,17 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
         "clock_gettime",
         "clock_gettime_ns",
     ),
-    **_table("datetime", NOW, "datetime.now", "datetime.today", "datetime.utcnow", "date.today"),
-    **_table("anyio", NOW, "current_time"),
+    **_table(
+        "clock", "datetime", NOW, "datetime.now", "datetime.today", "datetime.utcnow", "date.today"
+    ),
+    **_table("clock", "anyio", NOW, "current_time"),
     # Sleeps: godel.sleep is recorded, so a replay does not wait again.
-    **_table("time", SLEEP, "sleep"),
-    **_table("asyncio", SLEEP, "sleep"),
-    **_table("anyio", SLEEP, "sleep", "sleep_until"),
+    **_table("sleep", "time", SLEEP, "sleep"),
+    **_table("sleep", "asyncio", SLEEP, "sleep"),
+    **_table("sleep", "anyio", SLEEP, "sleep", "sleep_until"),
     # Randomness: a replay would draw different values.
     **_table(
+        "random",
         "random",
         RANDOM,
         "random",
@@ -70,19 +83,22 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
         "shuffle",
         "sample",
         "randbytes",
-        "Random",
         "SystemRandom",
     ),
-    **_table("random", RANDINT, "randint", "randrange", "getrandbits"),
-    **_table("random", CHOICE, "choice"),
-    **_table("uuid", UUID, "uuid1", "uuid4", "uuid6", "uuid7"),
-    **_table("os", UUID, "urandom", "getrandom"),
-    **_table("secrets", UUID, "token_bytes", "token_hex", "token_urlsafe"),
-    **_table("secrets", RANDINT, "randbelow", "randbits"),
-    **_table("secrets", CHOICE, "choice"),
-    **_table("secrets", RANDOM, "SystemRandom"),
+    # A generator is deterministic once seeded, but the scan cannot tell a fixed seed from one
+    # read off the clock.
+    **_table("seedable", "random", RANDOM, "Random"),
+    **_table("random", "random", RANDINT, "randint", "randrange", "getrandbits"),
+    **_table("random", "random", CHOICE, "choice"),
+    **_table("uuid", "uuid", UUID, "uuid1", "uuid4", "uuid6", "uuid7"),
+    **_table("random", "os", UUID, "urandom", "getrandom"),
+    **_table("random", "secrets", UUID, "token_bytes", "token_hex", "token_urlsafe"),
+    **_table("random", "secrets", RANDINT, "randbelow", "randbits"),
+    **_table("random", "secrets", CHOICE, "choice"),
+    **_table("random", "secrets", RANDOM, "SystemRandom"),
     # Processes: godel.run records the command and its output; a replay does not run it again.
     **_table(
+        "process",
         "subprocess",
         RUN,
         "run",
@@ -94,6 +110,7 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
         "getstatusoutput",
     ),
     **_table(
+        "process",
         "os",
         RUN,
         "system",
@@ -120,11 +137,12 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
         "execvpe",
         "startfile",
     ),
-    **_table("asyncio", RUN, "create_subprocess_exec", "create_subprocess_shell"),
-    **_table("anyio", RUN, "run_process", "open_process"),
-    **_table("pty", RUN, "spawn"),
+    **_table("process", "asyncio", RUN, "create_subprocess_exec", "create_subprocess_shell"),
+    **_table("process", "anyio", RUN, "run_process", "open_process"),
+    **_table("process", "pty", RUN, "spawn"),
     # File-system changes: a replay would do them twice, or a resume would find them half done.
     **_table(
+        "file",
         "os",
         RUN,
         "remove",
@@ -139,8 +157,9 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
         "symlink",
         "link",
     ),
-    **_table("os", WRITE, "truncate"),
+    **_table("file", "os", WRITE, "truncate"),
     **_table(
+        "file",
         "shutil",
         RUN,
         "rmtree",
@@ -156,6 +175,7 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
         "unpack_archive",
     ),
     **_table(
+        "file",
         "tempfile",
         TEMPDIR,
         "mkstemp",
@@ -167,6 +187,7 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
     ),
     # Network through modules that are allowed for other reasons.
     **_table(
+        "network",
         "asyncio",
         NETWORK,
         "open_connection",
@@ -175,6 +196,7 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
         "start_unix_server",
     ),
     **_table(
+        "network",
         "anyio",
         NETWORK,
         "connect_tcp",
@@ -186,8 +208,14 @@ BANNED_CALLS: dict[tuple[str, str], str] = {
         "getaddrinfo",
     ),
 }
+
+BANNED_CALLS: dict[tuple[str, str], str] = {key: hatch for key, (_, hatch) in _CALLS.items()}
 """(module, attribute path) -> escape hatch. Calls are banned; so are references to the
 functions (``run_in_executor(None, time.sleep, 1)``), but not to classes (annotations)."""
+
+CALL_CATEGORIES: dict[tuple[str, str], str] = {key: cat for key, (cat, _) in _CALLS.items()}
+"""(module, attribute path) -> what a replay could not repeat: ``clock``, ``sleep``, ``random``,
+``uuid``, ``seedable``, ``process``, ``file`` or ``network``. The linter reports by category."""
 
 IMPLICIT_NOW_CALLS: dict[tuple[str, str], int] = {
     ("time", "strftime"): 1,
@@ -202,6 +230,62 @@ most this many positional arguments (``time.strftime("%Y")``), allowed with an e
 
 SLEEP_CALLS: frozenset[str] = frozenset({"time.sleep", "asyncio.sleep", "anyio.sleep"})
 """Sleeps allowed as ``sleep(0)``: a bare yield to the scheduler reads no clock."""
+
+FILE_OPENERS: dict[str, int] = {
+    "builtins.open": 1,
+    "io.open": 1,
+    "codecs.open": 1,
+    "gzip.open": 1,
+    "bz2.open": 1,
+    "lzma.open": 1,
+    "tarfile.open": 1,
+    "zipfile.ZipFile": 1,
+    "anyio.open_file": 1,
+    "aiofiles.open": 1,
+}
+"""Calls that open a file -> the index of their positional ``mode`` argument. Banned with a
+literal mode that writes; escape hatch ``godel.write_text()``."""
+
+WRITE_MODE_CHARS = frozenset("wxa+")
+
+
+def dotted(table: Mapping[tuple[str, str], _V]) -> dict[str, _V]:
+    """A table keyed by ``(module, attribute path)`` keyed by the dotted name instead."""
+    return {f"{module}.{attr}": value for (module, attr), value in table.items()}
+
+
+_IMPLICIT_NOW = dotted(IMPLICIT_NOW_CALLS)
+
+
+def is_zero_sleep(name: str, call: ast.Call) -> bool:
+    """``time.sleep(0)`` and the like (``SLEEP_CALLS``), which are allowed."""
+    if name not in SLEEP_CALLS or len(call.args) != 1 or call.keywords:
+        return False
+    arg = call.args[0]
+    return isinstance(arg, ast.Constant) and arg.value == 0
+
+
+def reads_clock_implicitly(name: str, call: ast.Call) -> bool:
+    """``time.strftime("%Y")``: one of ``IMPLICIT_NOW_CALLS`` called without its time."""
+    limit = _IMPLICIT_NOW.get(name)
+    return limit is not None and len(call.args) <= limit and not call.keywords
+
+
+def open_mode(call: ast.Call, position: int) -> str | None:
+    """The literal ``mode`` argument of an open-like call, if there is one."""
+    node: ast.AST | None = call.args[position] if len(call.args) > position else None
+    for kw in call.keywords:
+        if kw.arg == "mode":
+            node = kw.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def writes(mode: str) -> bool:
+    """Whether an ``open`` mode writes (``"w"``, ``"a"``, ``"x"``, anything with ``"+"``)."""
+    return not WRITE_MODE_CHARS.isdisjoint(mode)
+
 
 MODULE_CATEGORIES: dict[str, str] = {
     **dict.fromkeys(

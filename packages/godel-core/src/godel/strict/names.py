@@ -1,178 +1,244 @@
-"""Which module a name in the source refers to.
+"""Which object a name in the source refers to: one resolver for strict mode and the linter.
 
 ``import datetime as dt; dt.datetime.now()`` and ``from time import sleep as s; s(1)`` only look
-harmless; resolving each name through the imports of its scope turns them into the canonical
-``datetime.datetime.now`` and ``time.sleep``. Python's scoping is static, so one pass over the tree
-finds every binding of every scope, and a second pass resolves uses against them:
+harmless; resolving each name through the imports that bind it turns them into the canonical
+``datetime.datetime.now`` and ``time.sleep``. Python's scoping is static, so the tree alone says
+which scope every binding belongs to:
 
 - a name bound by an import resolves to the imported dotted name;
 - a name bound any other way (parameter, assignment, ``def``, ``for`` target...) is the user's
-  own and resolves to nothing, so a user's ``def sleep()`` or ``self.random()`` is never banned;
-- a name bound nowhere is a builtin (``open`` -> ``builtins.open``).
+  own and resolves to nothing, so a user's ``def sleep()`` or ``self.random()`` is never flagged;
+- a name bound nowhere comes from a star import, or is a builtin (``open`` -> ``builtins.open``).
 
-Within one scope an import binding wins over other bindings of the same name: a guess that
-flags is safer than one that hides.
+Where an import and another binding compete, the two callers want opposite answers, so the
+policy is the ``cautious`` parameter:
+
+- strict mode (``cautious=False``) looks in the scope of the use, where an import binding wins
+  over other bindings of the same name: a guess that flags is safer than one that hides;
+- the linter (``cautious=True``) resolves a name only when every binding of it in the file is
+  an import of that same thing, and an unknown star import hides the builtins: a rule that
+  cannot tell stays silent. Class bodies do not count: they bind no bare name other code sees.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+import builtins
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
 
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+from godel.strict.index import FUNCTION_TYPES, Index
+
+_BUILTINS = frozenset(dir(builtins))
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
 
 
-@dataclass(eq=False)
 class Scope:
-    """The names one module, function, class or comprehension binds."""
+    """A module, function, lambda, class or comprehension, and the names it declares
+    ``global``/``nonlocal`` (those it binds for another scope)."""
 
-    parent: Scope | None
-    is_class: bool = False
-    imports: dict[str, tuple[str, bool]] = field(
-        default_factory=dict
-    )  # name -> (dotted, is module)
-    local: set[str] = field(default_factory=set)
-    declared: set[str] = field(default_factory=set)  # global / nonlocal: bound elsewhere
-    globals: set[str] = field(default_factory=set)
-    star: list[str] = field(default_factory=list)  # modules of ``from m import *``
+    __slots__ = ("declared", "globals", "is_class", "node", "parent")
 
-    def bind(self, name: str) -> None:
-        if name not in self.declared:
-            self.local.add(name)
+    def __init__(self, node: ast.AST, parent: Scope | None) -> None:
+        self.node, self.parent = node, parent
+        self.is_class = isinstance(node, ast.ClassDef)
+        self.declared: set[str] = set()
+        self.globals: set[str] = set()
 
 
-@dataclass(frozen=True)
-class Resolved:
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs twice as much to create
+class Binding:
+    """One way a bare name gets a value: ``import`` (with its dotted target), ``def``, ``class``,
+    ``assign`` (with the assigned value when it is a plain ``name = value``) or ``other``;
+    ``scope`` is the node (module, function, lambda, class, comprehension) whose scope it binds.
+    """
+
+    kind: str
+    node: ast.AST
+    target: str | None = None
+    value: ast.expr | None = None
+    scope: ast.AST | None = None
+
+
+class Resolved(NamedTuple):  # a tuple: several are made per call, a frozen dataclass is slower
     """What an expression names: a dotted path, and whether that path is a module import."""
 
     name: str
     is_module: bool = False
 
 
-class Names:
-    """The scopes of one module's tree, and resolution of names and attribute chains in it."""
+class Resolver:
+    """The bindings of one module's tree, and resolution of names and attribute chains in it.
 
-    def __init__(self, tree: ast.AST, star_candidates: frozenset[str] = frozenset()) -> None:
-        self._scope_of: dict[ast.AST, Scope] = {}
-        self.module = Scope(None)
-        # ``from m import *``: only names we care about are worth resolving through it.
-        self._star_candidates = star_candidates
-        self._visit(tree, self.module)
+    ``star_exports`` maps a module to the names ``from module import *`` is known to bind (a
+    module it does not list is unknown); ``normalize`` turns each dotted name into the caller's
+    spelling of it (the linter's ``godel.io.print`` is ``godel.print``).
+    """
 
-    # -- binding pass --------------------------------------------------------------------------
+    def __init__(
+        self,
+        tree: ast.Module,
+        index: Index | None = None,
+        *,
+        cautious: bool,
+        star_exports: Mapping[str, Collection[str]] | None = None,
+        normalize: Callable[[str], str] | None = None,
+    ) -> None:
+        self._index = index if index is not None else Index(tree)
+        self._cautious = cautious
+        self._star_exports = star_exports or {}
+        self._normalize = normalize
+        self.module = Scope(tree, None)
+        self._scopes: dict[ast.AST, Scope] = {tree: self.module}
+        self._all: dict[str, list[Binding]] = {}
+        self._unanimous_memo: dict[str, Resolved | None] = {}
+        self.star_imports: list[str] = []
+        self._collect()
+        self.bindings = self._all
+        """Bindings outside class bodies, by name (the file-wide view the linter reasons with)."""
+        if ast.ClassDef in self._index.by_type:
+            self.bindings = {}
+            for name, bound in self._all.items():
+                kept = [b for b in bound if type(b.scope) is not ast.ClassDef]
+                if kept:
+                    self.bindings[name] = kept
 
-    def _visit(self, tree: ast.AST, module: Scope) -> None:
-        # An explicit stack, not recursion: generated code nests deeper than the recursion limit
-        # allows. Children are pushed in reverse so nodes are visited in source order, which
-        # puts a ``global`` statement before the assignments it governs.
-        stack: list[tuple[ast.AST, Scope]] = [(tree, module)]
-        while stack:
-            node, scope = stack.pop()
-            self._scope_of[node] = scope
-            children = self._bind(node, scope)
-            stack.extend(reversed(children))
+    # -- scopes ---------------------------------------------------------------------------------
 
-    def _bind(self, node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
-        """Record what ``node`` binds in ``scope``; return its children with their scopes."""
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return self._function(node, scope)
-        if isinstance(node, ast.ClassDef):
-            scope.bind(node.name)
-            inner = Scope(scope, is_class=True)
-            outer = [(c, scope) for c in (*node.decorator_list, *node.bases, *node.keywords)]
-            return outer + [(stmt, inner) for stmt in node.body]
-        if isinstance(node, _COMPREHENSIONS):
-            inner = Scope(scope)
-            first = node.generators[0]
-            self._scope_of[first] = inner
-            # The first iterable is evaluated in the enclosing scope, the rest inside.
-            children = [
-                (first.iter, scope),
-                (first.target, inner),
-                *((c, inner) for c in first.ifs),
-            ]
-            return children + [(c, inner) for c in ast.iter_child_nodes(node) if c is not first]
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    self._import(scope, alias.asname, alias.name, True)
-                else:
-                    top = alias.name.partition(".")[0]
-                    self._import(scope, top, top, True)
-        elif isinstance(node, ast.ImportFrom):
-            base = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name == "*":
-                    scope.star.append(base)
-                else:
-                    dotted = f"{base}.{alias.name}" if node.module else base + alias.name
-                    self._import(scope, alias.asname or alias.name, dotted, False)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            scope.declared.update(node.names)
-            if isinstance(node, ast.Global):
-                scope.globals.update(node.names)
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            scope.bind(node.id)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            scope.bind(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            scope.bind(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            scope.bind(node.rest)
-        return [(child, scope) for child in ast.iter_child_nodes(node)]
+    def _region(self, node: ast.AST) -> ast.AST:
+        """The node of the scope ``node`` is evaluated in: the nearest function, lambda, class or
+        comprehension whose own body holds it, else the module.
 
-    def _import(self, scope: Scope, name: str, dotted: str, is_module: bool) -> None:
-        # ``global x`` then ``import x`` binds the module-level name.
-        target = self.module if name in scope.globals else scope
-        target.imports[name] = (dotted, is_module)
+        Decorators, defaults, annotations, base classes and a comprehension's first iterable are
+        evaluated where the defining node is, so the walk goes on past it.
+        """
+        parents = self._index.parents
+        child, parent = node, parents.get(node)
+        while parent is not None:
+            kind = type(parent)
+            if kind in FUNCTION_TYPES:
+                if child is not parent.returns and child not in parent.decorator_list:  # type: ignore[attr-defined]
+                    return parent
+            elif kind is ast.Lambda:
+                if child is parent.body:  # type: ignore[attr-defined]
+                    return parent
+            elif kind is ast.ClassDef:
+                outside = (*parent.bases, *parent.keywords, *parent.decorator_list)  # type: ignore[attr-defined]
+                if child not in outside:
+                    return parent
+            elif kind is ast.arguments:
+                child = parents[parent]  # defaults and annotations: past the function
+                parent = parents.get(child)
+                continue
+            elif kind is ast.comprehension:
+                outer = parents[parent]
+                if child is not parent.iter or parent is not outer.generators[0]:  # type: ignore[attr-defined]
+                    return outer
+                child, parent = outer, parents.get(outer)  # the first iterable: outside
+                continue
+            elif kind in _COMPREHENSIONS:
+                return parent
+            child, parent = parent, parents.get(parent)
+        return self.module.node
 
-    def _function(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope
-    ) -> list[tuple[ast.AST, Scope]]:
-        args = node.args
-        # Decorators, defaults and annotations are evaluated where the function is defined.
-        outer: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-        params += [a for a in (args.vararg, args.kwarg) if a is not None]
-        if not isinstance(node, ast.Lambda):
-            scope.bind(node.name)
-            outer += node.decorator_list
-            outer += [a.annotation for a in params if a.annotation is not None]
-            if node.returns is not None:
-                outer.append(node.returns)
-        inner = Scope(scope)
-        for a in params:
-            inner.bind(a.arg)
-            self._scope_of[a] = inner
-        self._scope_of[args] = inner
-        body = node.body if isinstance(node.body, list) else [node.body]
-        return [(c, scope) for c in outer] + [(stmt, inner) for stmt in body]
-
-    # -- resolution ----------------------------------------------------------------------------
+    def _scope(self, node: ast.AST) -> Scope:
+        """The scope a scope-defining node opens (an explicit chain: nesting can be deep)."""
+        chain = []
+        while node not in self._scopes:
+            chain.append(node)
+            node = self._region(node)
+        scope = self._scopes[node]
+        for inner in reversed(chain):
+            scope = self._scopes[inner] = Scope(inner, scope)
+        return scope
 
     def scope_of(self, node: ast.AST) -> Scope:
         """The scope ``node`` is evaluated in."""
-        return self._scope_of.get(node, self.module)
+        return self._scope(self._region(node))
 
-    def resolve_name(self, name: str, scope: Scope) -> Resolved | None:
-        """What ``name`` means in ``scope``; None for the user's own names."""
-        current: Scope | None = self.module if name in scope.globals else scope
-        first = True
-        while current is not None:
-            # A class body's names are not visible from the functions nested in it.
-            if not (current.is_class and not first):
-                if name in current.imports:
-                    dotted, is_module = current.imports[name]
-                    return Resolved(dotted, is_module)
-                if name in current.local:
-                    return None
-            first = False
-            current = current.parent
-        for module in self.module.star:
-            candidate = f"{module}.{name}"
-            if candidate in self._star_candidates:
-                return Resolved(candidate)
-        return Resolved(f"builtins.{name}")
+    # -- bindings -------------------------------------------------------------------------------
+
+    def _collect(self) -> None:
+        of_type, parents, region = self._index.of_type, self._index.parents, self._region
+        everything = self._all
+
+        def bind(name: str, binding: Binding) -> None:
+            bound = everything.get(name)
+            if bound is None:
+                everything[name] = [binding]
+            else:
+                bound.append(binding)
+
+        # Declarations first: Python requires them before any binding they govern. Only they
+        # need Scope objects this early; the rest of the tree never does in cautious mode.
+        for node in of_type(ast.Global, ast.Nonlocal):
+            scope = self.scope_of(node)
+            scope.declared.update(node.names)  # type: ignore[attr-defined]
+            if isinstance(node, ast.Global):
+                scope.globals.update(node.names)
+        # In source order, so that of two imports of one name in a scope the later one counts.
+        for node in sorted(of_type(ast.Import, ast.ImportFrom), key=_position):
+            where = region(node)
+            declared = self._scopes.get(where)
+            for name, target in self._imported(node):  # type: ignore[arg-type]
+                # ``global x`` then ``import x`` binds the module-level name.
+                if declared is not None and name in declared.globals:
+                    bind(name, Binding("import", node, target, scope=self.module.node))
+                else:
+                    bind(name, Binding("import", node, target, scope=where))
+        for node in of_type(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            kind = "class" if type(node) is ast.ClassDef else "def"
+            bind(node.name, Binding(kind, node, scope=region(node)))  # type: ignore[attr-defined]
+        for node in of_type(ast.Name):
+            if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                continue
+            parent = parents.get(node)
+            value = None
+            if type(parent) is ast.Assign and node in parent.targets:  # type: ignore[attr-defined]
+                value = parent.value  # type: ignore[attr-defined]
+            elif isinstance(parent, (ast.AnnAssign, ast.NamedExpr)) and parent.target is node:
+                value = parent.value
+            bind(node.id, Binding("assign", node, value=value, scope=region(node)))  # type: ignore[attr-defined]
+        for node in of_type(ast.arg):
+            # A parameter belongs to its function's own scope (its annotation does not).
+            bind(node.arg, Binding("other", node, scope=parents[parents[node]]))  # type: ignore[attr-defined]
+        for node in of_type(ast.ExceptHandler, ast.MatchAs, ast.MatchStar):
+            name = node.name  # type: ignore[attr-defined]
+            if name:
+                bind(name, Binding("other", node, scope=region(node)))
+        for node in of_type(ast.MatchMapping):
+            if node.rest:  # type: ignore[attr-defined]
+                bind(node.rest, Binding("other", node, scope=region(node)))  # type: ignore[attr-defined]
+
+    def _imported(self, node: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
+        """The names an import statement binds, each with its dotted target (a star import binds
+        none that can be listed: its module goes to ``star_imports``)."""
+        if isinstance(node, ast.Import):
+            return [
+                (alias.asname, alias.name) if alias.asname else (alias.name.partition(".")[0],) * 2
+                for alias in node.names
+            ]
+        base = "." * node.level + (node.module or "")
+        found = []
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(base)
+                continue
+            dotted = f"{base}.{alias.name}" if node.module else base + alias.name
+            if self._normalize is not None:
+                dotted = self._normalize(dotted)
+            found.append((alias.asname or alias.name, dotted))
+        return found
+
+    # -- resolution -----------------------------------------------------------------------------
+
+    def lookup(self, name: str, scope: Scope | None = None) -> Resolved | None:
+        """What the bare ``name`` means where ``scope`` uses it (the module by default); None
+        for the user's own names. The cautious policy reads the whole file instead."""
+        if self._cautious:
+            return self._unanimous(name)
+        return self._scoped(name, scope or self.module)
 
     def resolve(self, node: ast.AST) -> Resolved | None:
         """The dotted name of a ``Name`` or ``a.b.c`` chain rooted at one; else None."""
@@ -182,9 +248,71 @@ class Names:
             node = node.value
         if not isinstance(node, ast.Name):
             return None
-        base = self.resolve_name(node.id, self.scope_of(node))
-        if base is None:
-            return None
-        if not attrs:
+        base = self.lookup(node.id, None if self._cautious else self.scope_of(node))
+        if base is None or not attrs:
             return base
-        return Resolved(".".join([base.name, *reversed(attrs)]))
+        if base.name.startswith("builtins."):
+            return None  # attributes of builtins are nothing either caller looks for
+        name = base.name
+        if self._normalize is None:
+            return Resolved(".".join([name, *reversed(attrs)]))
+        for attr in reversed(attrs):
+            name = self._normalize(f"{name}.{attr}")
+        return Resolved(name)
+
+    def _scoped(self, name: str, scope: Scope) -> Resolved | None:
+        bound = self._all.get(name, ())
+        current: Scope | None = self.module if name in scope.globals else scope
+        first = True
+        while current is not None:
+            # A class body's names are not visible from the functions nested in it.
+            if first or not current.is_class:
+                imported, local = None, False
+                for binding in bound:
+                    if binding.scope is current.node:
+                        if binding.kind == "import":
+                            imported = binding  # the last import in source order
+                        elif name not in current.declared:
+                            local = True
+                if imported is not None:
+                    return _resolved(imported)
+                if local:
+                    return None
+            first = False
+            current = current.parent
+        return self._free(name)
+
+    def _unanimous(self, name: str) -> Resolved | None:
+        memo = self._unanimous_memo  # the answer is the same wherever the name is used
+        if name in memo:
+            return memo[name]
+        bound = self.bindings.get(name)
+        if not bound:
+            found = self._free(name)
+        else:
+            target = bound[0].target
+            unanimous = all(b.kind == "import" and b.target == target for b in bound)
+            found = _resolved(bound[0]) if unanimous else None
+        memo[name] = found
+        return found
+
+    def _free(self, name: str) -> Resolved | None:
+        unknown = False
+        for module in self.star_imports:
+            exports = self._star_exports.get(module)
+            if exports is None:
+                unknown = True
+            elif name in exports:
+                dotted = f"{module}.{name}"
+                return Resolved(self._normalize(dotted) if self._normalize else dotted)
+        if name in _BUILTINS and not (unknown and self._cautious):
+            return Resolved(f"builtins.{name}")
+        return None
+
+
+def _resolved(binding: Binding) -> Resolved:
+    return Resolved(binding.target, isinstance(binding.node, ast.Import))  # type: ignore[arg-type]
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset  # type: ignore[attr-defined]

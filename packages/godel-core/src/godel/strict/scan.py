@@ -14,26 +14,14 @@ from collections.abc import Iterable
 
 from godel.exceptions import StrictViolation
 from godel.strict import catalog
-from godel.strict.names import Names, Resolved
+from godel.strict.index import Index
+from godel.strict.names import Resolved, Resolver
 
-_CALLS: dict[str, str] = {f"{m}.{a}": hatch for (m, a), hatch in catalog.BANNED_CALLS.items()}
-_IMPLICIT_NOW: dict[str, int] = {f"{m}.{a}": n for (m, a), n in catalog.IMPLICIT_NOW_CALLS.items()}
+_CALLS = catalog.dotted(catalog.BANNED_CALLS)
+_IMPLICIT_NOW = catalog.dotted(catalog.IMPLICIT_NOW_CALLS)
 # Functions, not classes: a class name also appears in annotations, where it calls nothing.
 _REFERENCES: frozenset[str] = frozenset(q for q in _CALLS if not q.rpartition(".")[2][:1].isupper())
 
-# Calls that open a file, and the index of their positional ``mode`` argument.
-_OPENERS: dict[str, int] = {
-    "builtins.open": 1,
-    "io.open": 1,
-    "codecs.open": 1,
-    "gzip.open": 1,
-    "bz2.open": 1,
-    "lzma.open": 1,
-    "tarfile.open": 1,
-    "zipfile.ZipFile": 1,
-    "anyio.open_file": 1,
-    "aiofiles.open": 1,
-}
 _OS_WRITE_FLAGS = frozenset({"os.O_WRONLY", "os.O_RDWR", "os.O_CREAT", "os.O_APPEND", "os.O_TRUNC"})
 _DYNAMIC_IMPORTS = frozenset({"builtins.__import__", "importlib.import_module"})
 
@@ -53,9 +41,18 @@ _PATH_METHODS: dict[str, str] = {
 # ``str.replace(old, new)`` takes two arguments; ``Path.replace(target)`` takes one.
 _ONE_ARGUMENT_METHODS = frozenset({"rename", "replace"})
 _MODE = re.compile(r"[rwxabtU+]{1,4}")
-_WRITE_MODE_CHARS = frozenset("wxa+")
 
-_STAR_CANDIDATES = frozenset(_CALLS) | frozenset(_IMPLICIT_NOW) | frozenset(_OPENERS)
+
+def _by_module(names: Iterable[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for name in names:
+        module, _, attr = name.rpartition(".")
+        found.setdefault(module, set()).add(attr)
+    return found
+
+
+# ``from m import *``: only the names worth reporting are worth resolving through it.
+_STAR_EXPORTS = _by_module([*_CALLS, *_IMPLICIT_NOW, *catalog.FILE_OPENERS])
 
 # Same shape as the linter's: ``# godel: noqa`` alone, or followed by ``: code, code`` (commas
 # or spaces). Strict mode answers to the code ``strict``.
@@ -127,41 +124,19 @@ def _short(node: ast.AST, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _mode(call: ast.Call, position: int) -> str | None:
-    """The literal ``mode`` argument of an open-like call, if there is one."""
-    node: ast.AST | None = call.args[position] if len(call.args) > position else None
-    for kw in call.keywords:
-        if kw.arg == "mode":
-            node = kw.value
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def _writes(mode: str) -> bool:
-    return not _WRITE_MODE_CHARS.isdisjoint(mode)
-
-
-def _is_zero(call: ast.Call) -> bool:
-    return (
-        len(call.args) == 1
-        and not call.keywords
-        and isinstance(call.args[0], ast.Constant)
-        and call.args[0].value == 0
-    )
-
-
 class _Scanner:
     def __init__(self, tree: ast.Module, filename: str) -> None:
-        self.tree = tree
         self.filename = filename
-        self.names = Names(tree, _STAR_CANDIDATES)
+        self.index = Index(tree)
+        self.names = Resolver(tree, self.index, cautious=False, star_exports=_STAR_EXPORTS)
         self.found: list[StrictViolation] = []
         self.done: set[ast.AST] = set()  # nodes already judged as part of a larger expression
 
     def run(self) -> list[StrictViolation]:
-        # Breadth-first: a call is judged before its callee, a chain before its prefixes.
-        for node in ast.walk(self.tree):
+        # Calls before names, and each type in source order: a call is judged before its callee,
+        # a chain before its prefixes.
+        of_type = self.index.of_type
+        for node in of_type(ast.Import, ast.ImportFrom, ast.Call, ast.Attribute, ast.Name):
             if node in self.done:
                 continue
             if isinstance(node, ast.Import):
@@ -204,15 +179,15 @@ class _Scanner:
         name = resolved.name if resolved is not None else ""
         if name in _CALLS:
             self._mark(call.func)
-            if not (name in catalog.SLEEP_CALLS and _is_zero(call)):
+            if not catalog.is_zero_sleep(name, call):
                 self._report(call, f"{name}() — use {_CALLS[name]} instead")
         elif name in _IMPLICIT_NOW:
             self._mark(call.func)
-            if len(call.args) <= _IMPLICIT_NOW[name] and not call.keywords:
+            if catalog.reads_clock_implicitly(name, call):
                 self._report(call, f"{name}() without an explicit time — use {catalog.NOW} instead")
-        elif name in _OPENERS:
-            mode = _mode(call, _OPENERS[name])
-            if mode is not None and _writes(mode):
+        elif name in catalog.FILE_OPENERS:
+            mode = catalog.open_mode(call, catalog.FILE_OPENERS[name])
+            if mode is not None and catalog.writes(mode):
                 shown = "open" if name == "builtins.open" else name
                 self._report(call, f'{shown}(..., "{mode}") — use {catalog.WRITE} instead')
         elif name == "os.open":
@@ -251,8 +226,8 @@ class _Scanner:
         elif func.attr == "open":
             # ``Path.open(mode)``: the mode comes first. Only a string that looks like a mode
             # counts, so ``zipfile.open("a.txt")`` is left alone.
-            mode = _mode(call, 0)
-            if mode is not None and _MODE.fullmatch(mode) and _writes(mode):
+            mode = catalog.open_mode(call, 0)
+            if mode is not None and _MODE.fullmatch(mode) and catalog.writes(mode):
                 what = f'{_short(func.value)}.open("{mode}")'
                 self._report(call, f"{what} — use {catalog.WRITE} instead")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+from godel.strict.index import SCOPE_TYPES
 
 
 def text_of(node: ast.AST) -> str:
@@ -23,7 +23,7 @@ def walk_body(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, NESTED_SCOPES):
+            if not isinstance(child, SCOPE_TYPES):
                 stack.append(child)
 
 

@@ -13,7 +13,6 @@ class AgentOutsideStep(Rule):
     """PL009: ``await agent(prompt)`` directly in a ``@workflow`` (or a helper nested in one)."""
 
     code = "PL009"
-    summary = "agent called in a @workflow outside any @step"
     severity = "warning"
     hint = (
         "call the agent from a @step: a step is what @retry repeats, what pause stops before, "

@@ -78,7 +78,6 @@ class MissingAwait(Rule):
     """PL001: a godel coroutine primitive or local ``@step`` call whose coroutine is dropped."""
 
     code = "PL001"
-    summary = "godel coroutine (run, parallel, sleep, print, ... or a @step) called without await"
     severity = "error"
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
@@ -99,7 +98,6 @@ class DiscardedCoroutine(Rule):
     """PL010: ``helper()`` as a statement, where ``helper`` is an ``async def`` of this file."""
 
     code = "PL010"
-    summary = "coroutine created and thrown away (async function called without await)"
     severity = "error"
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:

@@ -7,77 +7,39 @@ import ast
 from collections.abc import Iterator
 
 from godel.lint.base import Diagnostic, Rule
-from godel.lint.rules._util import keyword, text_of
+from godel.lint.rules._util import text_of
 from godel.lint.source import SourceFile
+from godel.strict import catalog
 
-_CLOCK = "godel.det.now()"
-_RANDOM = "godel.det.random()"
-_UUID = "godel.det.uuid4()"
 _SLEEP = "await godel.sleep(...)"
-
-NONDETERMINISTIC: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "datetime.datetime.now",
-            "datetime.datetime.today",
-            "datetime.datetime.utcnow",
-            "datetime.date.today",
-            "time.time",
-            "time.time_ns",
-            "time.monotonic",
-            "time.monotonic_ns",
-            "time.perf_counter",
-            "time.perf_counter_ns",
-        ],
-        _CLOCK,
-    ),
-    **dict.fromkeys(
-        [
-            f"random.{f}"
-            for f in (
-                "random",
-                "choice",
-                "choices",
-                "randint",
-                "randrange",
-                "uniform",
-                "shuffle",
-                "sample",
-                "getrandbits",
-                "randbytes",
-                "gauss",
-                "normalvariate",
-                "triangular",
-                "betavariate",
-                "expovariate",
-                "SystemRandom",
-            )
-        ],
-        _RANDOM,
-    ),
-    "os.urandom": _RANDOM,
-    "uuid.uuid1": _UUID,
-    "uuid.uuid4": _UUID,
-    "time.sleep": _SLEEP,
-    "asyncio.sleep": _SLEEP,
+_CATEGORY = catalog.dotted(catalog.CALL_CATEGORIES)
+# PL003 reports what strict mode bans as a clock, randomness or a sleep, naming the godel.det
+# stand-in by kind of value, as the reference linter did (godel.det.random() for any draw).
+_REPLACEMENT = {
+    "clock": catalog.NOW,
+    "random": catalog.RANDOM,
+    "uuid": catalog.UUID,
+    "sleep": _SLEEP,
 }
+NONDETERMINISTIC: dict[str, str] = {
+    name: _REPLACEMENT[category] for name, category in _CATEGORY.items() if category in _REPLACEMENT
+}
+# PL012 reports what strict mode bans as starting a process.
+_COMMANDS = frozenset(name for name, category in _CATEGORY.items() if category == "process")
 
 
 class NonDeterministicCall(Rule):
     """PL003: clocks, randomness, ids and sleeps that a resumed run would not reproduce."""
 
     code = "PL003"
-    summary = (
-        "non-deterministic call (clock, random, uuid, secrets, os.urandom, time/asyncio sleep)"
-    )
     severity = "error"
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for call, qualname in source.names.calls():
             replacement = NONDETERMINISTIC.get(qualname)
-            if replacement is None and qualname.startswith("secrets."):
-                replacement = _RANDOM
-            if replacement is None:
+            if replacement is None and catalog.reads_clock_implicitly(qualname, call):
+                replacement = catalog.NOW
+            if replacement is None or catalog.is_zero_sleep(qualname, call):
                 continue
             name = text_of(call.func)
             if name != qualname:
@@ -102,7 +64,6 @@ class BuiltinConsoleIO(Rule):
     """PL008: Python's own print/input inside a step or workflow."""
 
     code = "PL008"
-    summary = "builtin print/input in workflow code (not recorded; use godel.print/godel.input)"
     severity = "warning"
     hint = "from godel import print, input  (both are async: await them)"
 
@@ -126,43 +87,17 @@ class BuiltinConsoleIO(Rule):
                 )
 
 
-_SUBPROCESS = frozenset(
-    {
-        "subprocess.run",
-        "subprocess.call",
-        "subprocess.check_call",
-        "subprocess.check_output",
-        "subprocess.Popen",
-        "subprocess.getoutput",
-        "subprocess.getstatusoutput",
-        "os.system",
-        "os.popen",
-        "os.posix_spawn",
-        "os.posix_spawnp",
-        "asyncio.create_subprocess_exec",
-        "asyncio.create_subprocess_shell",
-    }
-)
-_WRITE_MODES = frozenset("wax+")
-
-
-def _open_mode(call: ast.Call) -> str | None:
-    mode = call.args[1] if len(call.args) > 1 else getattr(keyword(call, "mode"), "value", None)
-    return mode.value if isinstance(mode, ast.Constant) and isinstance(mode.value, str) else None
-
-
 class UnrecordedEffect(Rule):
     """PL012: subprocesses and file writes in workflow code that godel never sees."""
 
     code = "PL012"
-    summary = "subprocess or file write in workflow code that bypasses the audit log"
     severity = "error"
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         names, functions = source.names, source.functions
         for call, qualname in names.calls():
-            is_command = qualname in _SUBPROCESS or qualname.startswith(("os.exec", "os.spawn"))
-            if is_command and functions.in_workflow_code(call):
+            opener = catalog.FILE_OPENERS.get(qualname)
+            if qualname in _COMMANDS and functions.in_workflow_code(call):
                 yield self.report(
                     source,
                     call,
@@ -172,14 +107,16 @@ class UnrecordedEffect(Rule):
                     "replays it instead of running it again",
                 )
             elif (
-                qualname == "builtins.open"
-                and set(_open_mode(call) or "") & _WRITE_MODES
+                opener is not None
+                and catalog.writes(catalog.open_mode(call, opener) or "")
                 and functions.in_workflow_code(call)
             ):
+                shown = "open" if qualname == "builtins.open" else text_of(call.func)
                 yield self.report(
                     source,
                     call,
-                    "open() for writing bypasses the audit log; use 'await godel.write_text(...)'",
+                    f"{shown}() for writing bypasses the audit log; "
+                    "use 'await godel.write_text(...)'",
                     "godel.write_text records the write",
                 )
         for call in source.of_type(ast.Call):

@@ -32,7 +32,6 @@ class BroadExcept(Rule):
     """PL007: ``except:``/``except Exception`` inside a step or workflow."""
 
     code = "PL007"
-    summary = "broad except in workflow code may swallow WorkflowFail or RewindSignal"
     severity = "warning"
     hint = "catch the specific exceptions you expect, or re-raise with a bare 'raise'"
 

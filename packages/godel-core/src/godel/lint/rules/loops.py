@@ -45,7 +45,6 @@ class RunInLoop(Rule):
     """PL004: a command run from a loop is not marked idempotent, so rewinds must refuse it."""
 
     code = "PL004"
-    summary = "run inside a loop without idempotent=True"
     severity = "warning"
     hint = (
         "pass idempotent=True if running the command twice is harmless, "

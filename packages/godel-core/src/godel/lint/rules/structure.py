@@ -19,9 +19,6 @@ class PrimitiveOutsideStep(Rule):
     """PL002: a plain function that runs commands, rewinds or forks."""
 
     code = "PL002"
-    summary = (
-        "function uses godel primitives (run, rewind, parallel) but is not a @step or @workflow"
-    )
     severity = "warning"
     hint = "decorate it with @step so its commands get their own step identity, retries and rewind target"
 
@@ -47,7 +44,6 @@ class SyncDecorated(Rule):
     """PL005: ``@step``/``@workflow`` on a plain ``def``."""
 
     code = "PL005"
-    summary = "@workflow or @step on a 'def' instead of an 'async def'"
     severity = "error"
     hint = "declare the function with 'async def'"
 
@@ -63,7 +59,6 @@ class WorkflowWithoutStep(Rule):
     """PL006: a workflow whose work happens outside any step."""
 
     code = "PL006"
-    summary = "@workflow never calls a @step"
     severity = "warning"
     hint = "move the work into @step functions: steps are the units of caching, retry, pause and rewind"
 
@@ -154,7 +149,6 @@ class RetryInsideStep(Rule):
     """PL011: ``@retry`` written below ``@step`` retries inside one step invocation."""
 
     code = "PL011"
-    summary = "@retry applied inside @step (decorator order)"
     severity = "warning"
     hint = "write @retry(...) above @step so each attempt is its own step invocation"
 
@@ -175,7 +169,6 @@ class StepWithoutName(Rule):
     """PL014 (off by default): a step whose identity is its function's name."""
 
     code = "PL014"
-    summary = "@step without name= (renaming the function orphans its recorded results)"
     severity = "warning"
     default_enabled = False
     hint = "write @step(name='...') with a stable name"

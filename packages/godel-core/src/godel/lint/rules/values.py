@@ -58,7 +58,6 @@ class NonJsonStepValue(Rule):
     """PL013: a value passed to or returned from a ``@step`` that has no JSON form."""
 
     code = "PL013"
-    summary = "@step argument or return value that cannot be stored as JSON"
     severity = "warning"
     hint = "pass and return plain data (str, int, float, bool, None, lists and dicts of them)"
 

@@ -1,0 +1,93 @@
+"""The one name resolver behind strict mode and the linter, under each of its two policies."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from godel.strict.names import Resolver
+
+
+def callees(source: str, *, cautious: bool) -> list[str | None]:
+    """What each call's callee resolves to, in source order."""
+    tree = ast.parse(textwrap.dedent(source))
+    resolver = Resolver(tree, cautious=cautious)
+    calls = sorted(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Call)),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    found = [resolver.resolve(call.func) for call in calls]
+    return [r.name if r is not None else None for r in found]
+
+
+def test_strict_reads_the_scope_of_the_use_and_lint_the_whole_file() -> None:
+    source = """\
+        import time
+        def f(time):
+            time.sleep(1)
+        time.time()
+    """
+    assert callees(source, cautious=False) == [None, "time.time"]
+    assert callees(source, cautious=True) == [None, None]
+
+
+def test_an_import_wins_in_strict_mode_only() -> None:
+    source = """\
+        def f():
+            sleep = None
+            from time import sleep
+            sleep(1)
+    """
+    assert callees(source, cautious=False) == ["time.sleep"]
+    assert callees(source, cautious=True) == [None]
+
+
+def test_an_unknown_star_import_hides_builtins_from_lint_only() -> None:
+    source = "from helpers import *\nopen('x', 'w')\n"
+    assert callees(source, cautious=False) == ["builtins.open"]
+    assert callees(source, cautious=True) == [None]
+
+
+def test_both_policies_agree_when_nothing_competes() -> None:
+    source = """\
+        import datetime as dt
+        from os import path as p
+        class Tool:
+            def run(self):
+                return dt.datetime.now()
+        p.join("a")
+        print(len([x for x in range(3)]))
+    """
+    expected = [
+        "datetime.datetime.now",
+        "os.path.join",
+        "builtins.print",
+        "builtins.len",
+        "builtins.range",
+    ]
+    assert callees(source, cautious=False) == expected
+    assert callees(source, cautious=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Decorators, defaults and annotations run where the function is defined.
+        ("import time\ndef f(time=time.time()):\n    pass", ["time.time"]),
+        ("import time\n@time.sleep(0)\ndef f(time):\n    pass", ["time.sleep"]),
+        # A comprehension's first iterable runs outside it, the rest inside.
+        ("import time\n[1 for time in time.time()]", ["time.time"]),
+        ("import time\n[time.time() for time in range(2)]", [None, "builtins.range"]),
+        # Class bodies are not visible from the functions nested in them.
+        (
+            "import time\nclass A:\n    time = 1\n    def f(self):\n        time.time()",
+            ["time.time"],
+        ),
+        # ``global`` binds the module-level name, from wherever it is declared.
+        ("def f():\n    global time\n    import time\ntime.time()", ["time.time"]),
+    ],
+)
+def test_strict_mode_follows_python_scoping(source: str, expected: list[str | None]) -> None:
+    assert callees(source, cautious=False) == expected
