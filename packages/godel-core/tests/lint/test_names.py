@@ -131,3 +131,12 @@ def test_columns_are_characters_not_bytes() -> None:
     text = "from godel import run, step\n@step\nasync def s():\n    x = 'é'; run('a')\n"
     (diag,) = lint_source(text, rules=RULES, select=["PL001"])
     assert (diag.line, diag.col) == (4, text.splitlines()[3].index("run("))
+
+
+def test_the_star_export_lists_match_the_modules() -> None:
+    import godel.det
+    import godel.io
+    from godel.lint.names import DET_EXPORTS, IO_EXPORTS
+
+    assert set(godel.io.__all__) == IO_EXPORTS
+    assert set(godel.det.__all__) == DET_EXPORTS

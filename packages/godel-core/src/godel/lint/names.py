@@ -31,8 +31,9 @@ _REFERENCE_ONLY = (
 )
 # What ``from godel import *`` binds: godel's own ``__all__`` (the package is loaded already).
 GODEL_EXPORTS = frozenset({*godel.__all__, *_REFERENCE_ONLY})
+# godel.io and godel.det are not imported at lint time; a test keeps these equal to their __all__.
 IO_EXPORTS = frozenset({"print", "input", "sleep", "read_text", "write_text"})
-DET_EXPORTS = frozenset({"now", "random", "uuid4", "sleep"})
+DET_EXPORTS = frozenset({"choice", "now", "randint", "random", "sleep", "uuid4"})
 AGENT_EXPORTS = frozenset({"claude_code", "copilot", "codex"})
 STAR_EXPORTS = {
     "godel": GODEL_EXPORTS,
