@@ -44,7 +44,6 @@ if TYPE_CHECKING:
         SchemaValidationFailure,
         SourceEditedError,
         StepTimeout,
-        StrictViolation,
         UnknownPluginError,
         UnsafeResumeError,
         WorkflowFail,
@@ -57,6 +56,7 @@ if TYPE_CHECKING:
     from godel.process.run import CommandResult, run
     from godel.replay.rewind import rewind
     from godel.runs.tail import tail
+    from godel.strict.violation import StrictViolation
 
 # public name -> the module (under godel) that defines it
 _EXPORTS = {
@@ -90,7 +90,7 @@ _EXPORTS = {
     "SchemaValidationFailure": "exceptions",
     "SourceEditedError": "exceptions",
     "StepTimeout": "exceptions",
-    "StrictViolation": "exceptions",
+    "StrictViolation": "strict.violation",
     "UnknownPluginError": "exceptions",
     "UnsafeResumeError": "exceptions",
     "WorkflowFail": "exceptions",

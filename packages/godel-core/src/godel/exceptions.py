@@ -15,14 +15,19 @@ Two families matter for exit codes and ``retry``:
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from godel.strict.violation import StrictViolation
 
 
 def _display_cmd(cmd: str | Sequence[str]) -> str:
-    return cmd if isinstance(cmd, str) else " ".join(shlex.quote(str(a)) for a in cmd)
+    if isinstance(cmd, str):
+        return cmd
+    import shlex  # here: `godel --help` imports this module (PluginError) and never quotes a command
+
+    return " ".join(shlex.quote(str(a)) for a in cmd)
 
 
 class _Located:
@@ -289,23 +294,6 @@ class StepTimeout(GodelError, WorkflowFail):
         super().__init__(message, **kwargs)
         self.step_name = step_name
         self.timeout_seconds = timeout_seconds
-
-
-@dataclass(frozen=True)
-class StrictViolation:
-    """One thing strict mode found: where, what, and which layer found it."""
-
-    file: str
-    line: int
-    col: int
-    message: str
-    layer: str  # "ast" | "import" | "audit"
-
-    def location(self) -> str:
-        return self.file if self.line <= 0 else f"{self.file}:{self.line}"
-
-    def __str__(self) -> str:
-        return f"{self.location()}: {self.message}"
 
 
 class GodelStrictError(Exception):

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
-__all__ = ["exports"]
+__all__ = ["exports", "plugin_exports"]
 
 
 def exports(
@@ -51,3 +51,36 @@ def exports(
         return sorted({*vars(sys.modules[package]), *modules})
 
     return __getattr__, __dir__
+
+
+def plugin_exports(
+    package: str, names: Mapping[str, str], registry: str
+) -> tuple[
+    Callable[[str], Any], Callable[[], list[str]], Callable[[str], Any], Callable[[], list[str]]
+]:
+    """``get``, ``names``, ``__getattr__`` and ``__dir__`` for a package whose attributes are
+    its own lazy ``names`` plus whatever plugins registered in ``registry`` (``godel.agents``).
+    """
+    own, _ = exports(package, names)
+
+    def get(name: str) -> Any:
+        """The object a plugin registered under ``name`` (``UnknownPluginError`` if none)."""
+        from godel.plugins.manager import get_plugin_manager
+
+        return get_plugin_manager().registry(registry).get(name)
+
+    def registered() -> list[str]:
+        """Every name plugins registered here."""
+        from godel.plugins.manager import get_plugin_manager
+
+        return get_plugin_manager().registry(registry).names()
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return own(name) if name in names else get(name)
+
+    def __dir__() -> list[str]:
+        return sorted({*vars(sys.modules[package]), *names, *registered()})
+
+    return get, registered, __getattr__, __dir__

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from godel.exceptions import StrictViolation
 from godel.strict import BANNED_CALLS, BANNED_MODULES, format_violations, scan_source
+from godel.strict.violation import StrictViolation
 
 
 def found(source: str) -> list[str]:

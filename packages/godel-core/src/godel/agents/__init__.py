@@ -13,48 +13,21 @@ plugin may import").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from godel.lazy import plugin_exports
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from godel.agents.base import Agent
     from godel.agents.call import AgentCall, AgentResult, result_record
     from godel.agents.invoke import Invocation
 
-__all__ = ["Agent", "AgentCall", "AgentResult", "Invocation", "get", "names", "result_record"]
-
 # Names defined by godel itself (not by plugins): imported on first use.
-_OWN = {
-    "Agent": "godel.agents.base",
-    "AgentCall": "godel.agents.call",
-    "AgentResult": "godel.agents.call",
-    "Invocation": "godel.agents.invoke",
-    "result_record": "godel.agents.call",
+_EXPORTS = {
+    "Agent": "base",
+    "AgentCall": "call",
+    "AgentResult": "call",
+    "result_record": "call",
+    "Invocation": "invoke",
 }
-
-
-def get(name: str) -> Any:
-    """The agent factory registered under ``name``."""
-    from godel.plugins.manager import get_plugin_manager
-
-    return get_plugin_manager().agents.get(name)
-
-
-def names() -> list[str]:
-    """Names of every registered agent backend."""
-    from godel.plugins.manager import get_plugin_manager
-
-    return get_plugin_manager().agents.names()
-
-
-def __getattr__(name: str) -> Any:
-    if name.startswith("__"):
-        raise AttributeError(name)
-    if name in _OWN:
-        import importlib
-
-        return getattr(importlib.import_module(_OWN[name]), name)
-    return get(name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__, *names()})
+__all__ = [*_EXPORTS, "get", "names"]
+get, names, __getattr__, __dir__ = plugin_exports(__name__, _EXPORTS, "agents")

@@ -52,6 +52,12 @@ def _encode_high(r: int) -> str:
 class Stamper:
     """Makes ULIDs that never go backwards, and UTC timestamps, for one log.
 
+    Hand-written rather than python-ulid for speed (``bench/bench_log.py``, 2 shared cores):
+    an event id and its timestamp cost 2.4 µs here against 16.3 µs for ``str(ULID())`` plus
+    ``utc_now()``, and ``import ulid`` takes 81 ms (it loads ``importlib.metadata``) where
+    ``godel.log.ids`` takes 16 ms with godel's own package: a quarter of ``godel run``'s start.
+    ``tests`` check every id against python-ulid.
+
     ``new_id`` is not thread-safe on its own; ``EventLog`` calls it under its lock.
     ``now`` is safe from any thread.
     """

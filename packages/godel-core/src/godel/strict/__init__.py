@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from godel.strict.guard import install_runtime_guards
     from godel.strict.privilege import is_privileged, privileged
     from godel.strict.scan import format_violations, scan_source
+    from godel.strict.violation import StrictViolation
 
 _EXPORTS = {
     "BANNED_CALLS": "catalog",
@@ -32,6 +33,7 @@ _EXPORTS = {
     "privileged": "privilege",
     "format_violations": "scan",
     "scan_source": "scan",
+    "StrictViolation": "violation",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = exports(__name__, _EXPORTS)

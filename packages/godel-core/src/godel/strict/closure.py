@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from godel.exceptions import StrictViolation
 from godel.strict.scan import parse, scan_tree
+from godel.strict.violation import StrictViolation
 
 
 @dataclass

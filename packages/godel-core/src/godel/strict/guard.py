@@ -23,9 +23,10 @@ import sysconfig
 from collections.abc import Sequence
 from types import FrameType, ModuleType
 
-from godel.exceptions import GodelStrictError, StrictViolation
+from godel.exceptions import GodelStrictError
 from godel.strict import catalog
 from godel.strict.privilege import is_privileged
+from godel.strict.violation import StrictViolation
 
 
 class _Refuse(importlib.abc.Loader):

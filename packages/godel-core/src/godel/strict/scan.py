@@ -12,10 +12,10 @@ import re
 import tokenize
 from collections.abc import Iterable
 
-from godel.exceptions import StrictViolation
 from godel.strict import catalog
 from godel.strict.index import Index
 from godel.strict.names import Resolved, Resolver
+from godel.strict.violation import StrictViolation
 
 _CALLS = catalog.dotted(catalog.BANNED_CALLS)
 _IMPLICIT_NOW = catalog.dotted(catalog.IMPLICIT_NOW_CALLS)
