@@ -12,6 +12,9 @@ from godel.lazy import exports
 TYPE_CHECKING = False  # not `from typing import ...`: keeps `import godel` cheap
 if TYPE_CHECKING:
     from godel import agents, det, parsers
+    from godel.config.keys import GodelConfig
+    from godel.config.load import LoadedConfig, load_config
+    from godel.config.workflows import list_workflows, open_event_log, resolve_workflow
     from godel.engine.context import get_event_log
     from godel.engine.parallel import parallel
     from godel.engine.pause import (
@@ -60,6 +63,12 @@ if TYPE_CHECKING:
 
 # public name -> the module (under godel) that defines it
 _EXPORTS = {
+    "GodelConfig": "config.keys",
+    "LoadedConfig": "config.load",
+    "load_config": "config.load",
+    "list_workflows": "config.workflows",
+    "open_event_log": "config.workflows",
+    "resolve_workflow": "config.workflows",
     "get_event_log": "engine.context",
     "parallel": "engine.parallel",
     "check_pause_request": "engine.pause",
