@@ -6,7 +6,14 @@ import importlib
 import sys
 from pathlib import Path
 
-BENCHES = ["bench_log", "bench_engine", "bench_resume", "bench_read", "bench_lint"]
+BENCHES = [
+    "bench_log",
+    "bench_engine",
+    "bench_resume",
+    "bench_read",
+    "bench_long_line",
+    "bench_lint",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
