@@ -71,7 +71,12 @@ def test_open_cuts_the_torn_bytes_before_appending(tmp_path: Path) -> None:
     good = line_offsets(log.path)[-2]
     log.path.write_bytes(full[: good + 20])
     with EventLog.open("r", tmp_path) as again:
-        assert any("cut 20 torn bytes" in w for w in again.warnings)
+        kept = tmp_path / "r" / f"torn-{good}.bin"
+        assert again.warnings[-1] == (
+            f"{log.path}: cut 20 torn bytes off the end before appending (kept in {kept})"
+        )
+        assert "ignored a torn last line (20 bytes" in again.warnings[0]
+        assert kept.read_bytes() == full[good : good + 20]
         step = again.events[1]
         again.finish(step, {"result": "again"})
     assert log.path.read_bytes().startswith(full[:good])

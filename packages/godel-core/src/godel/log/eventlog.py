@@ -168,10 +168,11 @@ class EventLog:
         store.lock()
         try:
             loaded = read_log(store, run_id)
-            cut = store.open_append(loaded.valid_end)
+            cut, kept = store.open_append(loaded.valid_end)
             if cut:
                 loaded.warnings.append(
-                    f"{store.path}: cut {cut} torn bytes off the end before appending"
+                    f"{store.path}: cut {cut} torn bytes off the end before appending "
+                    f"(kept in {kept})"
                 )
             if loaded.valid_end == 0 and not loaded.header:
                 # Nothing survived, not even the header (a crash inside create): start it again.

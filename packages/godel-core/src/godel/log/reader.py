@@ -70,7 +70,9 @@ class LogReader:
         # again for every chunk: 17 s for a 50 MB line).
         self._parts: list[bytes] = []
         self._partial_len = 0
-        self._pending: tuple[int, str] | None = None  # strict: an unreadable line, fatal if not last
+        self._pending: tuple[int, str] | None = (
+            None  # strict: an unreadable line, fatal if not last
+        )
         self._paths: dict[tuple[str, ...], tuple[str, ...]] = {}  # see logformat.line_event
 
     # opening ---------------------------------------------------------------------------------

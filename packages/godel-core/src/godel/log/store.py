@@ -67,10 +67,10 @@ class EventStore(Protocol):
         """Create the log (``FileExistsError`` if it exists) and append ``first_line``."""
         ...
 
-    def open_append(self, valid_end: int) -> int:
+    def open_append(self, valid_end: int) -> tuple[int, Path | None]:
         """Open the existing log for appending, cutting anything after ``valid_end``.
 
-        Returns how many bytes were cut.
+        Returns how many bytes were cut, and where they were kept (None when nothing was cut).
         """
         ...
 
@@ -161,12 +161,16 @@ class JsonlStore:
             if not self._never:  # once per run: the log's entry under its own name is durable
                 fsync_dir(self.runs_dir)
 
-    def open_append(self, valid_end: int) -> int:
+    def open_append(self, valid_end: int) -> tuple[int, Path | None]:
+        """Open for appending after the last complete line. A torn line after it is cut off,
+        its bytes kept first in ``<run_dir>/torn-<offset>.bin``: nothing that reached the disk
+        is lost. Returns how many bytes were cut, and where they were kept."""
         with privileged():
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
         try:
             size = os.fstat(fd).st_size
             cut = max(0, size - valid_end)
+            kept = self._keep_torn(fd, valid_end, cut) if cut else None
             if cut:
                 with privileged():
                     os.ftruncate(fd, valid_end)
@@ -177,7 +181,26 @@ class JsonlStore:
             raise
         self._fd = fd
         self._size = size - cut
-        return cut
+        return cut, kept
+
+    def _keep_torn(self, fd: int, offset: int, length: int) -> Path:
+        kept = self.run_dir / f"torn-{offset}.bin"
+        with privileged():
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            with open(kept, "wb") as out:
+                done = 0
+                while done < length:
+                    chunk = os.pread(fd, min(1 << 20, length - done), offset + done)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    done += len(chunk)
+                out.flush()
+                if not self._never:
+                    os.fsync(out.fileno())  # kept before the cut is made
+            if not self._never:
+                fsync_dir(self.run_dir)
+        return kept
 
     # writing ---------------------------------------------------------------------------------
     def append(self, line: bytes, *, sync: bool = False) -> None:
