@@ -14,7 +14,7 @@ from godel.log.eventlog import CorruptLogError
 
 
 def make_log(runs: Path, run_id: str = "r") -> EventLog:
-    log = EventLog.create(runs, run_id)
+    log = EventLog.create(runs, run_id, header={"workflow": "wf"})
     root = log.start("WORKFLOW_STARTED", request={"function": "wf"})
     step = log.start("step.enter", request={"name": "s"}, parent_id=root.event_id)
     log.record("det.now", response={"value": "t"}, parent_id=step.event_id)
@@ -219,3 +219,52 @@ def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.undo()
     log.close()
     assert EventLog.load("r", tmp_path).get(ev.event_id).request == ev.request
+
+
+# hand-edited logs ------------------------------------------------------------------------------
+
+
+def _edit(path: Path, lineno: int, **changes: object) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    obj = json.loads(lines[lineno - 1])
+    obj.update(changes)
+    lines[lineno - 1] = json.dumps(obj) + "\n"
+    path.write_text("".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("lineno", "change", "message"),
+    [
+        (4, {"seq": 0}, "has seq 0, as event"),
+        (4, {"op": "det.tomorrow"}, "has an unknown op 'det.tomorrow'"),
+        (4, {"run_id": "other"}, "belongs to run 'other', not 'r'"),
+        (4, {"parent_id": "SELF"}, "is its own parent"),
+    ],
+)
+def test_a_hand_edit_is_a_warning_naming_file_and_line(
+    tmp_path: Path, lineno: int, change: dict[str, object], message: str
+) -> None:
+    log = make_log(tmp_path)
+    if change.get("parent_id") == "SELF":
+        change = {
+            "parent_id": json.loads(log.path.read_text().splitlines()[lineno - 1])["event_id"]
+        }
+    _edit(log.path, lineno, **change)
+    loaded = EventLog.load("r", tmp_path)
+    (warning,) = loaded.warnings
+    assert warning.startswith(f"{log.path}:{lineno}: event ") and message in warning
+
+
+def test_resume_refuses_a_log_holding_another_runs_lines(tmp_path: Path) -> None:
+    log = make_log(tmp_path)
+    _edit(log.path, 4, run_id="other")
+    with pytest.raises(
+        CorruptLogError,
+        match=r"r\.jsonl:4: corrupt audit log line: event .* belongs to run 'other'",
+    ):
+        EventLog.open("r", tmp_path)
+
+
+def test_a_clean_log_has_no_warning(tmp_path: Path) -> None:
+    make_log(tmp_path)
+    assert EventLog.load("r", tmp_path).warnings == []

@@ -168,6 +168,10 @@ class EventLog:
         store.lock()
         try:
             loaded = read_log(store, run_id)
+            foreign = next((p for p in loaded.problems if p[0] == "foreign"), None)
+            if foreign is not None:
+                # Appending would mix two runs' histories in one file: refuse.
+                raise CorruptLogError(store.path, foreign[1], foreign[2])
             cut, kept = store.open_append(loaded.valid_end)
             if cut:
                 loaded.warnings.append(

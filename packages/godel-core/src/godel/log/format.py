@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from godel.log.blobs import restore
-from godel.log.events import Event, EventStatus, utc_now
+from godel.log.events import Event, EventStatus, Op, utc_now
 from godel.log.store import EventStore
 
 __all__ = [
@@ -122,6 +122,7 @@ class LoadedLog:
     warnings: list[str] = field(default_factory=list)
     valid_end: int = 0  # byte offset just past the last good line
     next_seq: int = 0
+    problems: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, line, what)
 
 
 # What the scan keeps per event id: the Event of its latest line, or that line and its number
@@ -146,7 +147,57 @@ def read_log(store: EventStore, run_id: str) -> LoadedLog:
     header_run = out.header.get("run_id")
     if header_run is not None and header_run != run_id:
         out.warnings.append(f"{path}: the header names run {header_run!r}, not {run_id!r}")
+    # Only a run's own log (a header naming its workflow) is held to the engine's op names: the
+    # EventLog API itself records any op a caller names.
+    problems = _inconsistencies(out.events, run_id, check_ops="workflow" in out.header)
+    if problems:
+        lines = _line_numbers(store, {eid for _, eid, _ in problems})
+        out.problems = [(kind, lines.get(eid, 0), why) for kind, eid, why in problems]
+        out.warnings += [f"{path}:{line}: {why}" for _, line, why in out.problems]
     return out
+
+
+_KNOWN_OPS = frozenset(v for k, v in vars(Op).items() if not k.startswith("_"))
+
+
+def _inconsistencies(
+    events: list[Event], run_id: str, *, check_ops: bool
+) -> list[tuple[str, str, str]]:
+    """What a hand edit can leave that the writer never does: (kind, event id, what is wrong),
+    kind one of ``foreign``, ``op``, ``parent``, ``seq``.
+
+    One pass over the folded events, so a clean log pays a few set lookups per event.
+    """
+    problems = []
+    seqs: dict[int, str] = {}
+    for ev in events:
+        eid = ev.event_id
+        if ev.run_id != run_id:
+            why = f"event {eid} belongs to run {ev.run_id!r}, not {run_id!r}"
+            problems.append(("foreign", eid, why))
+        if check_ops and ev.op not in _KNOWN_OPS:
+            problems.append(("op", eid, f"event {eid} has an unknown op {ev.op!r}"))
+        if ev.parent_id == eid:
+            problems.append(("parent", eid, f"event {eid} is its own parent"))
+        other = seqs.setdefault(ev.seq, eid)
+        if other != eid:
+            problems.append(("seq", eid, f"event {eid} has seq {ev.seq}, as event {other} does"))
+    return problems
+
+
+def _line_numbers(store: EventStore, wanted: set[str]) -> dict[str, int]:
+    """The line of the latest state of each ``wanted`` event (read again: only when needed)."""
+    found: dict[str, int] = {}
+    with closing(store.iter_lines()) as lines:
+        for lineno, raw in enumerate(lines, 1):
+            if any(eid.encode() in raw for eid in wanted):
+                try:
+                    obj = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(obj, dict) and obj.get("event_id") in wanted:
+                    found[obj["event_id"]] = lineno
+    return found
 
 
 def _link_children(events: list[Event]) -> None:
