@@ -126,3 +126,59 @@ def test_no_secret_reaches_the_runs_directory_and_the_run_resumes(godel_run, tmp
     printed = {ev["event_id"]: ev["request"]["text"] for ev in new if ev["op"] == "print"}
     assert list(printed.values()) == ["result sk-ant1\n"]
     assert "[godel] completed" in second.stderr
+
+
+PEM_BODY = [
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+    "q9w8e7r6t5y4u3i2o1p0ZaXsCdVfBgNhMjK9l8k7j6h5g4f3d2s1",
+]
+PEM = "\n".join(["-----BEGIN PRIVATE KEY-----", *PEM_BODY, "-----END PRIVATE KEY-----"])
+CREDENTIALS = {
+    "DATABASE_URL": "postgres://app:pg-pass-2931@db.internal/app",
+    "GCP_CREDENTIALS": "gcp-credentials-8841",
+    "STRIPE_KEY": "sk_live_stripe_5521",
+    "MY_OWN_THING": "own-secret-7712",  # named by GODEL_REDACT
+}
+
+PEM_WORKFLOW = """
+import os
+from godel import run, step, workflow
+
+@step(capture_stdout=True)
+async def leak():
+    await run(["sh", "-c", 'printf "%s\\\\n" "$PEM_SECRET"'])
+    await run(["cat", os.environ["PEM_FILE"]])
+    print(open(os.environ["PEM_FILE"]).read())
+    await run(["sh", "-c", 'echo "$DATABASE_URL $GCP_CREDENTIALS $STRIPE_KEY $MY_OWN_THING"'])
+    await run(["echo", "mysql://root:" + "url-pass-4410" + "@localhost/db"])
+
+@workflow
+async def main():
+    await leak()
+"""
+
+
+def test_multi_line_secrets_and_credentials_are_redacted_everywhere(godel_run, tmp_path):
+    (tmp_path / "wf.py").write_text(PEM_WORKFLOW)
+    key_file = tmp_path / "key.pem"
+    key_file.write_text(PEM.replace("PRIVATE KEY", "RSA PRIVATE KEY") + "\n")
+    env = {
+        "PEM_SECRET": PEM,
+        "PEM_FILE": str(key_file),
+        "GODEL_REDACT": "MY_OWN_THING",
+        **CREDENTIALS,
+    }
+    done = godel_run("run", "wf.py", "--no-strict", env=env)
+    assert done.returncode == 0, done.stderr
+    runs = tmp_path / "runs"
+    leaked = [
+        (str(path.relative_to(runs)), secret)
+        for path in runs.rglob("*")
+        if path.is_file()
+        for secret in [*PEM_BODY, *CREDENTIALS.values(), "pg-pass-2931", "url-pass-4410"]
+        if secret.encode() in path.read_bytes()
+    ]
+    assert leaked == []
+    transcript = (next(runs.glob("*/transcript.jsonl"))).read_text()
+    assert "[REDACTED:env:PEM_SECRET]" in transcript and "[REDACTED:pem]" in transcript
+    assert "[REDACTED:env:MY_OWN_THING]" in transcript and "[REDACTED:url_password]" in transcript

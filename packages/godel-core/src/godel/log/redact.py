@@ -50,6 +50,8 @@ __all__ = [
     "ERROR_MARKER",
     "MARKER",
     "MIN_ENV_SECRET_LENGTH",
+    "PEM_BEGIN",
+    "PEM_END",
     "REDACTED_PREFIX",
     "REDACT_ENV",
     "Redactor",
@@ -58,6 +60,7 @@ __all__ = [
     "default_redactor",
     "is_secret_name",
     "secret_env_values",
+    "secret_pieces",
 ]
 
 REDACT_ENV = "GODEL_REDACT"
@@ -93,11 +96,23 @@ BUILTIN_PATTERNS: tuple[tuple[str, str], ...] = (
         rf"(?i:authorization){_SEP}(?:(?i:bearer|basic|token|digest)\s+)?(?P<secret>{_V}{{4,}})",
     ),
     ("api_key", rf"(?i:x-api-key){_SEP}(?P<secret>{_V}{{4,}})"),
+    # A PEM private key, from its BEGIN line to its END line (newlines are ``\\n`` escapes in
+    # the encoded text), or to the end of the string when the END line never came.
+    (
+        "pem",
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[^\"]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[^\"]*)",
+    ),
+    # The password of a URL (``postgres://user:PASSWORD@host``); the match starts at "://".
+    ("url_password", r"(?<=[A-Za-z0-9])://[^:/\s\"@\\]+:(?P<secret>[^@/\s\"\\]+)@"),
 )
+PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY-----")
 
-# Environment variable names whose values are secrets.
+# Environment variable names whose values are secrets (``STRIPE_KEY``, ``AWS_CREDENTIALS``,
+# ``DATABASE_URL``, ``SENTRY_DSN``...).
 _SECRET_NAME = re.compile(
-    r"(?:^|_)(?:API_?KEY|TOKEN|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_TOKEN|ACCESS_TOKEN)$"
+    r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_TOKEN"
+    r"|ACCESS_TOKEN|CREDENTIALS?|DSN|DATABASE_URL|DB_URL|CONNECTION_STRING)$"
     r"|PASSWORD|PASSWD|PASSPHRASE",
 )
 
@@ -113,15 +128,40 @@ def is_secret_name(name: str) -> bool:
     return _SECRET_NAME.search(name.upper()) is not None
 
 
-def secret_env_values(environ: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """``(name, value)`` of the variables whose name looks secret and whose value is long enough."""
+def secret_env_values(
+    environ: Mapping[str, str] | None = None, names: Iterable[str] = ()
+) -> list[tuple[str, str]]:
+    """``(name, value)`` of the variables whose name looks secret (or is one of ``names``, or of
+    ``$GODEL_REDACT``'s) and whose value is long enough."""
     env = os.environ if environ is None else environ
+    extra = {*names, *_named_in(env.get(REDACT_ENV, ""))}
     out = []
     for name, value in env.items():
-        if len(value) >= MIN_ENV_SECRET_LENGTH and value.strip() and is_secret_name(name):
-            out.append((name, value))
+        if len(value) >= MIN_ENV_SECRET_LENGTH and value.strip():
+            if name in extra or is_secret_name(name):
+                out.append((name, value))
     out.sort()
     return out
+
+
+def _named_in(setting: str) -> list[str]:
+    """The variable names ``$GODEL_REDACT`` lists (``0``/``false``/... is the off switch)."""
+    if setting.strip().lower() in _OFF:
+        return []
+    return [n.strip() for n in setting.split(",") if n.strip() and n.strip() not in ("1", "true")]
+
+
+def secret_pieces(value: str) -> list[str]:
+    """The parts of a secret value to look for: the whole, and each line of a multi-line value
+    long enough to be a secret on its own (a transcript records output one line at a time)."""
+    pieces = [value]
+    if "\n" in value or "\r" in value:
+        pieces += [
+            ln
+            for ln in value.splitlines()
+            if len(ln.strip()) >= MIN_ENV_SECRET_LENGTH and ln != value
+        ]
+    return pieces
 
 
 def _callable_name(fn: Any) -> str:
@@ -212,6 +252,8 @@ _PROBES: tuple[tuple[tuple[str, str], re.Pattern[str], tuple[int, ...]], ...] = 
     (("A", ""), re.compile(r"A[KS]IA"), (0,)),
     (("z", ""), re.compile("uthoriz"), (-1,)),
     (("Z", ""), re.compile("UTHORIZ"), (-1,)),
+    (("-----BEGIN", ""), re.compile("-----BEGIN"), (0,)),
+    (("://", "@"), re.compile("://"), (0,)),
 )
 
 
@@ -244,7 +286,13 @@ class Redactor:
             self.env_names = tuple(name for name, _ in env)
             for name, value in env:
                 forms = sorted(
-                    {_encode_ascii(value)[1:-1], _encode_utf8(value)[1:-1]}, key=len, reverse=True
+                    {
+                        form
+                        for piece in secret_pieces(value)
+                        for form in (_encode_ascii(piece)[1:-1], _encode_utf8(piece)[1:-1])
+                    },
+                    key=len,
+                    reverse=True,
                 )
                 label = _LABEL_UNSAFE.sub("_", name)
                 alternatives.append(
@@ -501,10 +549,13 @@ _default_lock = threading.Lock()
 _default_cache: dict[tuple[bool, tuple[tuple[str, str], ...]], Redactor] = {}
 
 
+_OFF = ("0", "false", "no", "off")
+
+
 def builtins_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """False when ``GODEL_REDACT`` is ``0`` (or ``false``/``no``/``off``)."""
     env = os.environ if environ is None else environ
-    return env.get(REDACT_ENV, "").strip().lower() not in ("0", "false", "no", "off")
+    return env.get(REDACT_ENV, "").strip().lower() not in _OFF
 
 
 def default_redactor(environ: Mapping[str, str] | None = None) -> Redactor:

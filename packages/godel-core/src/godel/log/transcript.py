@@ -75,6 +75,9 @@ class Transcript:
             redactor = default_redactor()
         self.redactor = redactor
         self._redact_json = redactor.redact_json if redactor.has_regex else None
+        # Streams (op, stream path) inside a PEM private key: output arrives a line at a time,
+        # so the key's middle lines match no pattern on their own.
+        self._in_pem: set[tuple[str, tuple[str, ...]]] = set()
 
     @property
     def seq(self) -> int:
@@ -97,6 +100,9 @@ class Transcript:
             if fd is None:
                 fd = self._open()
             seq = self._seq + 1
+            line = fields.get("line")
+            if type(line) is str and self.redactor.builtin and (self._in_pem or "-----" in line):
+                fields["line"] = self._pem_line(op, stream_path, line)
             body = {
                 "ts": _now(),
                 "seq": seq,
@@ -109,6 +115,20 @@ class Transcript:
             _write_all(fd, _encode_line({"event": body}, self._redact_json))
             self._seq = seq
             return seq
+
+    def _pem_line(self, op: str, stream_path: Sequence[str], line: str) -> str:
+        """The line as written: a line inside a PEM private key is replaced whole."""
+        from godel.log.redact import PEM_BEGIN, PEM_END
+
+        key = (op, tuple(stream_path))
+        if key in self._in_pem:
+            if PEM_END.search(line):
+                self._in_pem.discard(key)
+            return "[REDACTED:pem]"
+        begin = PEM_BEGIN.search(line)
+        if begin is not None and not PEM_END.search(line, begin.end()):
+            self._in_pem.add(key)  # the BEGIN line itself: the built-in pattern redacts it
+        return line
 
     def _redact(self, body: dict[str, Any]) -> dict[str, Any]:
         """The one place every event body passes through before it is encoded.
