@@ -229,3 +229,21 @@ def test_pip_installed_troublemakers_behave_the_same(tmp_path: Path, godel_run) 
     )
     clash = godel_run("--help", path=sites["godel-clash"])
     assert clash.returncode == 2 and "godel-clash 0.3.0 (plugin 'clash')" in clash.stderr
+
+
+def test_a_plugin_switch_naming_no_installed_plugin_is_a_warning(godel_run) -> None:
+    for variable in ("GODEL_PLUGINS", "GODEL_DISABLE_PLUGINS"):
+        result = godel_run("plugins", env={variable: "echo,nonexistent"})
+        assert result.returncode == 0, result.stderr
+        (line,) = [ln for ln in result.stderr.splitlines() if "names no installed plugin" in ln]
+        assert line.startswith(
+            f"godel: warning: {variable} names no installed plugin: 'nonexistent' (installed: "
+        )
+        assert "claude" in line and "echo" in line
+
+
+def test_under_strict_plugin_loading_it_is_an_error(godel_run) -> None:
+    result = godel_run("plugins", env={"GODEL_PLUGINS": "typo", "GODEL_STRICT_PLUGINS": "1"})
+    assert result.returncode == 2
+    assert "GODEL_PLUGINS names no installed plugin: 'typo'" in result.stderr
+    assert "Traceback" not in result.stderr

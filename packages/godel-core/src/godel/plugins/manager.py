@@ -210,7 +210,12 @@ class PluginManager:
         only = _names("GODEL_PLUGINS")
         blocked = _names("GODEL_DISABLE_PLUGINS") or set()
         seen: dict[str, PluginInfo] = {}
-        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+        self._check_switches(
+            {"GODEL_PLUGINS": only or set(), "GODEL_DISABLE_PLUGINS": blocked},
+            {ep.name for ep in found},
+        )
+        for ep in found:
             dist, version = ep.dist_name, ep.dist_version
             if ep.name in blocked:
                 self.disabled[dist] = f"its plugin {ep.name!r} is blocked by GODEL_DISABLE_PLUGINS"
@@ -244,6 +249,21 @@ class PluginManager:
             except PluginError as exc:
                 self.plugins.append(info)
                 self._problem(info, str(exc), exc)
+
+    def _check_switches(self, switches: dict[str, set[str]], installed: set[str]) -> None:
+        """A name in GODEL_PLUGINS / GODEL_DISABLE_PLUGINS that no plugin has is a typo: warn
+        (an error under strict loading) rather than silently load everything or nothing."""
+        for variable, names in switches.items():
+            unknown = sorted(names - installed)
+            if not unknown:
+                continue
+            message = (
+                f"{variable} names no installed plugin: {', '.join(map(repr, unknown))} "
+                f"(installed: {', '.join(sorted(installed)) or 'none'})"
+            )
+            if self.strict:
+                raise PluginError(message)
+            print(f"godel: warning: {message}", file=sys.stderr)
 
     # registries ------------------------------------------------------------------------------
     def registry(self, key: str) -> Registry:
