@@ -22,7 +22,6 @@ if TYPE_CHECKING:
         utc_now,
     )
     from godel.log.files import (
-        DEFAULT_RUNS_DIR,
         check_run_id,
         list_run_ids,
         log_path,
@@ -47,7 +46,6 @@ _EXPORTS = {
     "parse_ts": "events",
     "seconds_between": "events",
     "utc_now": "events",
-    "DEFAULT_RUNS_DIR": "files",
     "check_run_id": "files",
     "list_run_ids": "files",
     "log_path": "files",

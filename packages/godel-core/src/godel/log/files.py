@@ -13,19 +13,18 @@ from pathlib import Path
 from godel.log.ids import ulid_ms
 from godel.strict.privilege import privileged
 
-__all__ = ["DEFAULT_RUNS_DIR", "check_run_id", "list_run_ids", "log_path", "resolve_runs_dir"]
-
-DEFAULT_RUNS_DIR = "runs"
+__all__ = ["check_run_id", "list_run_ids", "log_path", "resolve_runs_dir"]
 
 
 def resolve_runs_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--runs-dir`` if given, else ``$GODEL_RUNS_DIR``, else ``./runs`` (absolute)."""
-    chosen = (
-        explicit
-        if explicit not in (None, "")
-        else os.environ.get("GODEL_RUNS_DIR") or DEFAULT_RUNS_DIR
-    )
-    return Path(chosen).expanduser().resolve()
+    """The runs dir, absolute: ``explicit`` (``--runs-dir``) if given, else the configured one
+    (``godel.config``: ``$GODEL_RUNS_DIR``, the settings files, ``./runs`` or the project's
+    data dir). The one resolver every command and the runtime use."""
+    if explicit not in (None, ""):
+        return Path(explicit).expanduser().resolve()  # type: ignore[arg-type]
+    from godel.config.load import load_config
+
+    return load_config().runs_dir
 
 
 def log_path(runs_dir: str | Path, run_id: str) -> Path:
