@@ -278,6 +278,16 @@ def test_a_diagnostic_in_the_reference_formats() -> None:
     ]
 
 
+def test_strict_false_leaves_out_the_determinism_rules() -> None:
+    text = (
+        "import subprocess, time\nfrom godel import step, run\n@step\nasync def s():\n"
+        "    subprocess.run(['ls']); time.time(); run('x')\n"
+    )
+    assert sorted({r.code for r in BUILTIN if r.determinism}) == ["PL003", "PL012"]
+    assert [d.code for d in lint_source(text, rules=BUILTIN)] == ["PL012", "PL003", "PL001"]
+    assert [d.code for d in lint_source(text, rules=BUILTIN, strict=False)] == ["PL001"]
+
+
 def test_diagnostic_rejects_unknown_severity() -> None:
     with pytest.raises(ValueError, match="severity"):
         Diagnostic("f.py", 1, 0, "PL001", "fatal", "m")  # type: ignore[arg-type]

@@ -1,9 +1,9 @@
 """What a lint rule is and what it reports.
 
 A rule is any object with ``code``, ``summary``, ``severity`` and a ``check(source)`` method that
-yields :class:`Diagnostic` objects; ``default_enabled`` and ``hint`` are optional. Subclassing
-:class:`Rule` gives the defaults and the :meth:`Rule.report` helper. An empty ``summary`` is
-filled in from the rule's registration when it is loaded.
+yields :class:`Diagnostic` objects; ``default_enabled``, ``determinism`` and ``hint`` are optional.
+Subclassing :class:`Rule` gives the defaults and the :meth:`Rule.report` helper. An empty
+``summary`` is filled in from the rule's registration when it is loaded.
 """
 
 from __future__ import annotations
@@ -91,6 +91,10 @@ class Rule(abc.ABC):
     summary: str = ""  # may be left to the registration: the loader copies it here
     severity: ClassVar[Severity] = "error"
     default_enabled: ClassVar[bool] = True
+    # True for a rule that enforces what strict mode enforces (values and effects a resumed run
+    # would not reproduce): a user who runs with --no-strict has opted out of it, so the
+    # pre-flight of `godel run --no-strict` skips the rule. `godel lint` always runs it.
+    determinism: ClassVar[bool] = False
     hint: ClassVar[str] = ""
 
     @abc.abstractmethod

@@ -104,7 +104,8 @@ class Linter:
     """Rules, a selection and project configuration, applied file by file.
 
     ``rules`` defaults to every registered rule; ``select`` runs only those codes or prefixes,
-    ``skip`` never runs them; ``use_config`` reads each file's project configuration.
+    ``skip`` never runs them; ``use_config`` reads each file's project configuration;
+    ``strict=False`` leaves out the rules marked ``determinism`` (``godel run --no-strict``).
     """
 
     def __init__(
@@ -114,9 +115,11 @@ class Linter:
         select: Sequence[str] | str | None = None,
         skip: Sequence[str] | str | None = None,
         use_config: bool = True,
+        strict: bool = True,
         plugin_manager: PluginManager | None = None,
     ) -> None:
         self.rules = list(rules) if rules is not None else load_rules(plugin_manager)
+        self.strict = strict
         self.selection = Selection.from_options(select, skip)
         self.use_config = use_config
         self._config = ConfigLoader()
@@ -167,6 +170,8 @@ class Linter:
         project = self._project(path)
         run, broken = [], []
         for rule in self.rules:
+            if rule.determinism and not self.strict:
+                continue  # still a known code: configuration naming it gets no warning
             if self.selection.enabled(rule.code, rule.default_enabled, project):
                 (broken if rule.rule is None else run).append(rule)
         return run, broken
@@ -250,11 +255,13 @@ def lint_paths(
     select: Sequence[str] | str | None = None,
     skip: Sequence[str] | str | None = None,
     use_config: bool = True,
+    strict: bool = True,
     rules: Sequence[LoadedRule] | None = None,
     plugin_manager: PluginManager | None = None,
 ) -> LintReport:
     """Lint files with every registered rule (the ``godel run``/``resume`` pre-flight entry point).
 
+    ``strict=False`` leaves out the determinism rules, as the pre-flight of ``--no-strict`` does.
     Raises ``godel.exceptions.PluginError`` when the rule registry is invalid (for example two
     distributions claiming one code prefix).
     """
@@ -263,6 +270,7 @@ def lint_paths(
         select=select,
         skip=skip,
         use_config=use_config,
+        strict=strict,
         plugin_manager=plugin_manager,
     )
     return linter.lint_paths(paths)
@@ -280,6 +288,7 @@ def lint_source(
     select: Sequence[str] | str | None = None,
     skip: Sequence[str] | str | None = None,
     use_config: bool = False,
+    strict: bool = True,
     rules: Sequence[LoadedRule] | None = None,
     plugin_manager: PluginManager | None = None,
 ) -> list[Diagnostic]:
@@ -289,6 +298,7 @@ def lint_source(
         select=select,
         skip=skip,
         use_config=use_config,
+        strict=strict,
         plugin_manager=plugin_manager,
     )
     return linter.lint_source(text, filename)

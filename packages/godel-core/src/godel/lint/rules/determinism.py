@@ -33,6 +33,7 @@ class NonDeterministicCall(Rule):
 
     code = "PL003"
     severity = "error"
+    determinism = True
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for call, qualname in source.names.calls():
@@ -94,6 +95,7 @@ class UnrecordedEffect(Rule):
 
     code = "PL012"
     severity = "error"
+    determinism = True
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         names, functions = source.names, source.functions
