@@ -66,7 +66,7 @@ def test_the_plugin_rule_runs(project: Path) -> None:
     result = godel(project, "flow.py")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "flow.py:9:23: ECH001 prompt is all capitals",
+        "flow.py:9:23: ECH001 error: prompt is all capitals",
         "    hint: write the prompt in normal case",
     ]
 

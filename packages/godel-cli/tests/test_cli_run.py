@@ -333,9 +333,11 @@ async def wf():
 def test_lint_errors_stop_run_and_resume_before_any_event(godel_run, tmp_path):
     write(tmp_path, "wf.py", LINT_ERROR)
     proc = godel_run("run", "wf.py")
-    assert proc.returncode == 2
+    assert proc.returncode == 1  # the reference's exit status for lint errors (section 13.2)
     assert (
-        "lint found 1 error" in proc.stderr and "PL001" in proc.stderr and "wf.py:6:" in proc.stderr
+        "Lint errors found — refusing to run:" in proc.stderr
+        and "PL001" in proc.stderr
+        and "wf.py:6:" in proc.stderr
     )
     assert run_ids(tmp_path) == []
     clean = LINT_ERROR.replace('    run(["true"])\n', '    await run(["true"])\n')
@@ -344,7 +346,7 @@ def test_lint_errors_stop_run_and_resume_before_any_event(godel_run, tmp_path):
     (run_id,) = run_ids(tmp_path)
     write(tmp_path, "wf.py", LINT_ERROR)
     resumed = godel_run("resume", run_id)
-    assert resumed.returncode == 2 and "PL001" in resumed.stderr
+    assert resumed.returncode == 1 and "PL001" in resumed.stderr
 
 
 def test_lint_warnings_are_printed_and_the_run_goes_on(godel_run, tmp_path):

@@ -69,13 +69,15 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+# Text lines are the reference's `{file}:{line}:{col}: {rule} {severity}: {message}` (0-based
+# column), each hint on its own indented line; the summary goes to stderr.
 def test_text_output_hints_summary_and_exit_1_on_errors(project: Path) -> None:
     result = godel(project, "flow.py")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "flow.py:6:4: PL001 'run' is async and must be awaited",
+        "flow.py:6:4: PL001 error: 'run' is async and must be awaited",
         "    hint: write 'await run(...)', or pass the call to parallel(...)",
-        "flow.py:9:4: PL007 'except Exception' may swallow WorkflowFail or RewindSignal; "
+        "flow.py:9:4: PL007 warning: 'except Exception' may swallow WorkflowFail or RewindSignal; "
         "consider catching specific types",
         "    hint: catch the specific exceptions you expect, or re-raise with a bare 'raise'",
     ]
@@ -85,7 +87,9 @@ def test_text_output_hints_summary_and_exit_1_on_errors(project: Path) -> None:
 def test_warnings_only_exit_0(project: Path) -> None:
     result = godel(project, "warn.py")
     assert (result.returncode, result.stderr) == (0, "\n1 warning(s)\n")
-    assert result.stdout.startswith("warn.py:7:14: PL004 run inside a loop without idempotent=True")
+    assert result.stdout.splitlines()[0] == (
+        "warn.py:7:14: PL004 warning: run inside a loop without idempotent=True will block rewind"
+    )
 
 
 def test_clean_file_prints_nothing(project: Path) -> None:
@@ -93,32 +97,60 @@ def test_clean_file_prints_nothing(project: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_json_schema(project: Path) -> None:
-    result = godel(project, "clean.py", "flow.py", "--format", "json")
+# JSON is the reference's: one list (indent 2) for every file, items keyed file, rule, severity,
+# message, line, col (null when unknown); `hint` is ours, added inside each item.
+def test_json_is_one_list_of_the_reference_items(project: Path) -> None:
+    result = godel(project, "clean.py", "flow.py", "missing.py", "--format", "json")
     assert result.returncode == 1
-    doc = json.loads(result.stdout)
-    assert set(doc) == {"version", "files", "diagnostics", "summary"}
-    assert (doc["version"], doc["files"], doc["summary"]) == (1, 2, {"errors": 1, "warnings": 1})
-    first = doc["diagnostics"][0]
-    assert first == {
-        "file": "flow.py",
-        "line": 6,
-        "col": 4,
-        "code": "PL001",
-        "severity": "error",
-        "message": "'run' is async and must be awaited",
-        "hint": "write 'await run(...)', or pass the call to parallel(...)",
-    }
-    assert [d["severity"] for d in doc["diagnostics"]] == ["error", "warning"]
+    items = json.loads(result.stdout)
+    assert result.stdout == json.dumps(items, indent=2) + "\n"
+    assert items == [
+        {
+            "file": "flow.py",
+            "rule": "PL001",
+            "severity": "error",
+            "message": "'run' is async and must be awaited",
+            "line": 6,
+            "col": 4,
+            "hint": "write 'await run(...)', or pass the call to parallel(...)",
+        },
+        {
+            "file": "flow.py",
+            "rule": "PL007",
+            "severity": "warning",
+            "message": "'except Exception' may swallow WorkflowFail or RewindSignal; "
+            "consider catching specific types",
+            "line": 9,
+            "col": 4,
+            "hint": "catch the specific exceptions you expect, or re-raise with a bare 'raise'",
+        },
+        {
+            "file": "missing.py",
+            "rule": "PL000",
+            "severity": "error",
+            "message": "IOError: file not found: missing.py",
+            "line": 0,
+            "col": None,
+            "hint": "",
+        },
+    ]
+    assert result.stderr == "\n2 error(s), 1 warning(s)\n"
+
+
+def test_json_of_a_clean_file_is_an_empty_list(project: Path) -> None:
+    result = godel(project, "clean.py", "--format", "json")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
 
 
 def test_unreadable_files_are_pl000_errors(project: Path) -> None:
     (project / "broken.py").write_text("def f(:\n")
     result = godel(project, "missing.py", "broken.py", ".")
     assert result.returncode == 1
-    assert [
-        line.split(" ", 2)[:2] for line in result.stdout.splitlines() if not line.startswith(" ")
-    ] == [["missing.py:1:0:", "PL000"], ["broken.py:1:6:", "PL000"], [".:1:0:", "PL000"]]
+    assert [line for line in result.stdout.splitlines() if not line.startswith(" ")] == [
+        "missing.py:0:: PL000 error: IOError: file not found: missing.py",
+        "broken.py:1:6: PL000 error: SyntaxError: invalid syntax",
+        ".:0:: PL000 error: '.' is a directory, not a file",
+    ]
 
 
 def test_select_and_skip(project: Path) -> None:
@@ -132,11 +164,16 @@ def test_select_and_skip(project: Path) -> None:
 
 
 def test_unknown_codes_warn_on_stderr_but_do_not_fail(project: Path) -> None:
-    result = godel(project, "clean.py", "--skip", "PL999,bogus")
-    assert result.returncode == 0
+    result = godel(project, "flow.py", "--skip", "PL999,bogus,PL007")
+    assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "warning: --skip: unknown rule code 'PL999' (ignored)",
-        "warning: --skip: 'BOGUS' is not a lint code (ignored)",
+        "Warning: unknown rule ID 'PL999' in --skip (ignored)",
+        "Warning: unknown rule ID 'bogus' in --skip (ignored)",
+        "",
+        "1 error(s), 0 warning(s)",
+    ]
+    assert [line.split(" ")[1] for line in result.stdout.splitlines() if line[0] != " "] == [
+        "PL001"
     ]
 
 
@@ -182,3 +219,41 @@ def test_pyproject_configuration_is_read(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.godel.lint]\ndisable = ["PL001"]\n')
     result = godel(project, "flow.py")
     assert (result.returncode, result.stderr) == (0, "\n1 warning(s)\n")
+
+
+# What the reference's docs teach is not flagged by default: an agent call and run() directly in
+# a @workflow, and @step written above @retry(n). PL009 and PL011 report it only when selected.
+REFERENCE_USAGE = """\
+from godel import workflow, step, run, retry
+from godel.agents import claude_code
+
+agent = claude_code(model="sonnet")
+
+
+@step
+@retry(3)
+async def flaky():
+    await run("make test")
+
+
+@workflow
+async def main():
+    await run("git status")
+    summary = await agent("summarise the repository")
+    await flaky()
+    return summary
+"""
+
+
+def test_reference_usage_is_clean_by_default(project: Path) -> None:
+    (project / "documented.py").write_text(REFERENCE_USAGE)
+    result = godel(project, "documented.py")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    opted_in = godel(project, "documented.py", "--select", "PL009,PL011")
+    assert opted_in.returncode == 0
+    assert [line for line in opted_in.stdout.splitlines() if not line.startswith(" ")] == [
+        "documented.py:8:1: PL011 warning: @retry is applied inside @step, so every attempt "
+        "runs in the same step invocation and is recorded as one",
+        "documented.py:16:20: PL009 warning: agent 'agent' is called in @workflow 'main' "
+        "outside any @step",
+    ]

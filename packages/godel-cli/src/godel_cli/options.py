@@ -53,7 +53,8 @@ def reason_option(default: str = "") -> Decorator[F]:
 
 # What each switch shared by `run` and `resume` means (`resume --help` words some more briefly).
 FLAGS = {
-    "--no-strict": "Allow non-deterministic code (skip strict mode's checks and guards).",
+    "--no-strict": "Allow non-deterministic code (skip strict mode's checks and guards, "
+    "and the lint rules that enforce them).",
     "--no-lint": "Skip the lint pre-flight.",
     "--no-stream": "Do not write the live transcript (runs/<id>/transcript.jsonl).",
     "--debug": "Print full tracebacks for unexpected errors.",

@@ -95,7 +95,7 @@ def test_configuration_problems_are_notes_and_linting_goes_on(project: Path) -> 
     assert len(report.notes) == 3
     assert report.notes[0].startswith(f"{project / 'pyproject.toml'}: cannot read:")
     assert report.notes[1].endswith("lint: unknown key 'severity' (use enable or disable)")
-    assert report.notes[2].endswith("lint: enable: unknown rule code 'PL404' (ignored)")
+    assert report.notes[2].endswith("lint: unknown rule ID 'PL404' in enable (ignored)")
 
 
 def test_use_config_false_ignores_the_project(project: Path) -> None:

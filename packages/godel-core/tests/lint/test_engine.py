@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -87,23 +88,41 @@ def only(report_or_list):  # type: ignore[no-untyped-def]
     return found[0]
 
 
+# Problems with the file as a whole are at line 0 with no column, in the reference's words.
 def test_missing_file_is_pl000(tmp_path: Path) -> None:
-    diag = only(lint_paths([tmp_path / "nope.py"], rules=BUILTIN))
-    assert (diag.code, diag.severity, diag.line, diag.col) == ("PL000", "error", 1, 0)
-    assert diag.message == "cannot read file: no such file"
+    path = tmp_path / "nope.py"
+    diag = only(lint_paths([path], rules=BUILTIN))
+    assert (diag.code, diag.severity, diag.line, diag.col) == ("PL000", "error", 0, None)
+    assert diag.message == f"IOError: file not found: {path}"
+    assert diag.format() == f"{path}:0:: PL000 error: IOError: file not found: {path}"
 
 
 def test_directory_is_pl000(tmp_path: Path) -> None:
     report = lint_paths([tmp_path], rules=BUILTIN)
-    assert only(report).message == "is a directory, not a file"
+    assert (only(report).line, only(report).col) == (0, None)
+    assert only(report).message == f"'{tmp_path}' is a directory, not a file"
     assert report.exit_code == 1
+
+
+def test_unreadable_file_is_pl000(tmp_path: Path) -> None:
+    path = write(tmp_path, "secret.py", "x = 1\n")
+    Path(path).chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as a user who can read anything")
+        diag = only(lint_paths([path], rules=BUILTIN))
+    finally:
+        Path(path).chmod(0o644)
+    assert (diag.line, diag.col) == (0, None)
+    assert diag.message == f"IOError: [Errno 13] Permission denied: '{path}'"
 
 
 def test_non_utf8_is_pl000_at_the_bad_byte(tmp_path: Path) -> None:
     path = write(tmp_path, "latin.py", b"x = 1\ny = 'caf\xe9'\n")
     diag = only(lint_paths([path], rules=BUILTIN))
     assert (diag.code, diag.line, diag.col) == ("PL000", 2, 8)
-    assert diag.message.startswith("not valid UTF-8: invalid continuation byte at byte offset 14")
+    assert diag.message == "UnicodeDecodeError: invalid continuation byte at byte offset 14"
+    assert diag.hint == "the file is not valid UTF-8; save it as UTF-8"
 
 
 def test_a_declared_encoding_is_honoured(tmp_path: Path) -> None:
@@ -129,7 +148,11 @@ def test_a_crashing_rule_is_reported_and_the_others_still_run(rules) -> None:  #
     found = lint_source(
         FLOW, "flow.py", rules=[*rules, *BUILTIN], select=["TST001", "TST003", "PL001"]
     )
-    assert [(d.code, d.line) for d in found] == [("PL000", 1), ("TST003", 1), ("PL001", 5)]
+    assert [(d.code, d.line, d.col) for d in found] == [
+        ("PL000", 0, None),
+        ("TST003", 1, 0),
+        ("PL001", 5, 4),
+    ]
     assert found[0].message == "internal error in rule TST001: RuntimeError: boom"
     assert "--skip TST001" in found[0].hint
 
@@ -218,12 +241,12 @@ def test_pl000_cannot_be_suppressed() -> None:
 
 # selection ---------------------------------------------------------------------------------
 def test_unknown_and_malformed_codes_are_notes_not_errors() -> None:
-    linter = Linter(BUILTIN, select=["PL001", "XYZ123"], skip="PL000,pl099,PL00")
+    linter = Linter(BUILTIN, select=["PL001", "XYZ123"], skip="PL000,pl099,PL00,pl004")
     assert linter.notes == [
-        "--select: unknown rule code 'XYZ123' (ignored)",
-        "--skip: PL000 reports files that cannot be linted; it cannot be skipped",
-        "--skip: unknown rule code 'PL099' (ignored)",
-        "--skip: 'PL00' is not a lint code (ignored)",
+        "unknown rule ID 'XYZ123' in --select (ignored)",
+        "PL000 in --skip cannot be skipped: it reports files that cannot be linted (ignored)",
+        "unknown rule ID 'pl099' in --skip (ignored)",
+        "unknown rule ID 'PL00' in --skip (ignored)",
     ]
 
 
@@ -237,11 +260,32 @@ def test_skip_wins_over_select_and_prefixes_work() -> None:
 
 def test_report_summary_and_json() -> None:
     report = lint_paths([], rules=BUILTIN)
-    assert (report.summary(), report.exit_code, report.to_dict()) == (
-        "",
-        0,
-        {"version": 1, "files": 0, "diagnostics": [], "summary": {"errors": 0, "warnings": 0}},
+    assert (report.summary(), report.exit_code, report.to_json()) == ("", 0, "[]")
+
+
+def test_a_diagnostic_in_the_reference_formats() -> None:
+    diag = Diagnostic("a.py", 3, None, "PL001", "error", "'run' is async and must be awaited")
+    assert diag.format() == "a.py:3:: PL001 error: 'run' is async and must be awaited"
+    assert diag.rule == "PL001"
+    assert list(diag.to_dict().items()) == [
+        ("file", "a.py"),
+        ("rule", "PL001"),
+        ("severity", "error"),
+        ("message", "'run' is async and must be awaited"),
+        ("line", 3),
+        ("col", None),
+        ("hint", ""),
+    ]
+
+
+def test_strict_false_leaves_out_the_determinism_rules() -> None:
+    text = (
+        "import subprocess, time\nfrom godel import step, run\n@step\nasync def s():\n"
+        "    subprocess.run(['ls']); time.time(); run('x')\n"
     )
+    assert sorted({r.code for r in BUILTIN if r.determinism}) == ["PL003", "PL012"]
+    assert [d.code for d in lint_source(text, rules=BUILTIN)] == ["PL012", "PL003", "PL001"]
+    assert [d.code for d in lint_source(text, rules=BUILTIN, strict=False)] == ["PL001"]
 
 
 def test_diagnostic_rejects_unknown_severity() -> None:

@@ -144,8 +144,10 @@ CASES: dict[str, tuple[str, list[int], str]] = {
             while True:
                 await run("poll")
             results = [await run(c) for c in items]
+            for item in items:
+                await run(item, idempotent=False)
         """,
-        [4, 6, 7],
+        [4, 6, 7, 9],
         """\
         import subprocess
 
@@ -202,15 +204,19 @@ CASES: dict[str, tuple[str, list[int], str]] = {
         async def build():
             pass
 
+        async def helper():
+            return len("x".strip())
+
         @workflow
         async def main():
-            await run("make")
-            await print("done")
             text = "x".strip()
+            await helper()
+            return str(len(text))
         """,
-        [6],
+        [9],
         """\
         import other_module
+        import subprocess
         from steps import imported_step
 
         @step
@@ -239,6 +245,14 @@ CASES: dict[str, tuple[str, list[int], str]] = {
         @workflow
         async def by_parameter(fn):
             await fn()
+
+        @workflow
+        async def only_primitives():
+            await run("make")
+
+        @workflow
+        async def only_the_standard_library():
+            subprocess.check_call(["make"])
         """,
     ),
     "PL007": (
@@ -494,7 +508,8 @@ def test_severities_and_defaults() -> None:
     by_code = {r.code: r for r in RULES}
     errors = {c for c, r in by_code.items() if r.severity == "error"}
     assert errors == {"PL001", "PL003", "PL005", "PL010", "PL012"}
-    assert [c for c, r in by_code.items() if not r.default_enabled] == ["PL014"]
+    # PL009 and PL011 flag what the reference documents as correct: opt-in house rules.
+    assert [c for c, r in by_code.items() if not r.default_enabled] == ["PL009", "PL011", "PL014"]
     assert all(r.dist == "godel-core" and r.error is None for r in RULES)
 
 
@@ -513,6 +528,102 @@ def test_messages_follow_the_reference_wording() -> None:
     messages = {d.code: d.message for d in lint_source(text, rules=RULES)}
     assert messages["PL001"] == "'run' is async and must be awaited"
     assert messages["PL005"] == "@step requires 'async def', not 'def'"
+
+
+# Each reference message (REFERENCE_BEHAVIOR 11.2), word for word; hints may add to it.
+REFERENCE_MESSAGES = """\
+import time
+import random as rnd
+from datetime import datetime
+
+async def helper():
+    await run("x")
+
+@step
+async def s(items):
+    x = time.time()
+    y = rnd.choice(items)
+    z = datetime.now()
+    for item in items:
+        await run(item)
+    try:
+        pass
+    except:
+        pass
+    try:
+        pass
+    except BaseException:
+        pass
+    try:
+        pass
+    except (ValueError, Exception):
+        pass
+
+@workflow
+def main():
+    pass
+
+@workflow
+async def lonely():
+    pass
+"""
+
+
+def test_every_reference_message_is_kept() -> None:
+    found = lint_source(HEAD + REFERENCE_MESSAGES, rules=RULES)
+    assert [(d.code, d.message) for d in found] == [
+        ("PL002", "function 'helper' uses godel primitives but lacks @step decorator"),
+        ("PL003", "'time.time' is non-deterministic; use godel.det equivalents"),
+        ("PL003", "'rnd.choice' is non-deterministic; use godel.det equivalents"),
+        ("PL003", "'datetime.now' is non-deterministic; use godel.det equivalents"),
+        ("PL004", "run inside a loop without idempotent=True will block rewind"),
+        ("PL007", "bare 'except:' may swallow WorkflowFail or RewindSignal"),
+        (
+            "PL007",
+            "'except BaseException' may swallow WorkflowFail or RewindSignal; "
+            "consider catching specific types",
+        ),
+        (
+            "PL007",
+            "'except (ValueError, Exception)' may swallow WorkflowFail or RewindSignal; "
+            "consider catching specific types",
+        ),
+        ("PL005", "@workflow requires 'async def', not 'def'"),
+        ("PL006", "@workflow 'main' never calls any @step function"),
+        ("PL006", "@workflow 'lonely' never calls any @step function"),
+    ]
+    # What an alias stands for, and the godel.det stand-in, are in the hint.
+    assert found[2].hint.startswith("'rnd.choice' is random.choice; use godel.det.random()")
+
+
+# What the reference's docs teach must not be flagged by any default rule (issue 12): agents and
+# run() directly in a @workflow, and @step written above @retry(n).
+REFERENCE_USAGE = """\
+from godel import workflow, step, run, retry
+from godel.agents import claude_code
+
+agent = claude_code(model="sonnet")
+
+
+@step
+@retry(3)
+async def flaky():
+    await run("make test")
+
+
+@workflow
+async def main():
+    await run("git status")
+    summary = await agent("summarise the repository")
+    await flaky()
+    return summary
+"""
+
+
+def test_default_rules_accept_what_the_reference_documents() -> None:
+    assert lint_source(REFERENCE_USAGE, rules=RULES) == []
+    opted_in = lint_source(REFERENCE_USAGE, rules=RULES, select=["PL009", "PL011"])
+    assert [(d.code, d.line) for d in opted_in] == [("PL011", 8), ("PL009", 16)]
 
 
 def test_registered_summaries_match_the_rules() -> None:

@@ -19,7 +19,8 @@ def _codes(values: tuple[str, ...]) -> list[str] | None:
 @format_option(
     "text",
     "json",
-    help="text: file:line:col: CODE message; json: the schema in docs/lint.md.",
+    help="text: 'file:line:col: CODE severity: message' lines; json: a list of "
+    "{file, rule, severity, message, line, col, hint} objects.",
 )
 @click.option(
     "--select",
@@ -62,7 +63,7 @@ def lint(
         return
     report = lint_paths(files, select=_codes(select), skip=_codes(skip), rules=rules)
     for note in report.notes:
-        click.secho(f"warning: {note}", fg="yellow", err=True)
+        click.secho(f"Warning: {note}", fg="yellow", err=True)
     if fmt == "json":
         click.echo(report.to_json())
     else:

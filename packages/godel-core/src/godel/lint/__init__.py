@@ -16,13 +16,12 @@ from __future__ import annotations
 from godel.lint.base import INTERNAL_CODE, INTERNAL_SUMMARY, Diagnostic, LintRule, Rule, Severity
 from godel.lint.engine import Linter, lint_file, lint_paths, lint_source, parse_source, read_source
 from godel.lint.loader import LoadedRule, load_rules
-from godel.lint.report import JSON_SCHEMA_VERSION, LintReport
+from godel.lint.report import LintReport
 from godel.lint.source import SourceFile
 
 __all__ = [
     "INTERNAL_CODE",
     "INTERNAL_SUMMARY",
-    "JSON_SCHEMA_VERSION",
     "Diagnostic",
     "LintReport",
     "LintRule",

@@ -34,16 +34,21 @@ _ENABLE_KEYS = ("enable", "select")
 _DISABLE_KEYS = ("disable", "ignore")
 
 
-def parse_codes(values: Iterable[str] | str | None) -> list[str]:
-    """``"PL001, PL002"`` or ``["PL001", "PL002,PL003"]`` → ``["PL001", "PL002", "PL003"]``."""
+def split_codes(values: Iterable[str] | str | None) -> list[str]:
+    """``"PL001, pl002"`` or ``["PL001", "pl002,PL003"]`` → ``["PL001", "pl002", "PL003"]``."""
     if values is None:
         return []
     if isinstance(values, str):
         values = [values]
     out: list[str] = []
     for value in values:
-        out.extend(part.strip().upper() for part in re.split(r"[,\s]+", value) if part.strip())
+        out.extend(part.strip() for part in re.split(r"[,\s]+", value) if part.strip())
     return out
+
+
+def parse_codes(values: Iterable[str] | str | None) -> list[str]:
+    """The codes of :func:`split_codes`, upper-cased (codes are case-insensitive)."""
+    return [code.upper() for code in split_codes(values)]
 
 
 def matches(selector: str, code: str) -> bool:

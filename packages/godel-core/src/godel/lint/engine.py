@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from godel.lint.base import INTERNAL_CODE, Diagnostic
-from godel.lint.config import SELECTOR, ConfigLoader, ProjectConfig, Selection, matches_any
+from godel.lint.config import (
+    SELECTOR,
+    ConfigLoader,
+    ProjectConfig,
+    Selection,
+    matches_any,
+    split_codes,
+)
 from godel.lint.loader import LoadedRule, load_rules
 from godel.lint.report import LintReport
 from godel.lint.source import SourceFile
@@ -21,8 +28,13 @@ if TYPE_CHECKING:
     from godel.plugins.manager import PluginManager
 
 
-def _internal(path: str, line: int, col: int, message: str, hint: str = "") -> Diagnostic:
-    return Diagnostic(path, max(line, 1), max(col, 0), INTERNAL_CODE, "error", message, hint)
+def _internal(path: str, line: int, col: int | None, message: str, hint: str = "") -> Diagnostic:
+    return Diagnostic(path, line, col, INTERNAL_CODE, "error", message, hint)
+
+
+def _whole_file(path: str, message: str, hint: str = "") -> Diagnostic:
+    """A PL000 about the file as a whole: line 0 and no column, as the reference reports it."""
+    return _internal(path, 0, None, message, hint)
 
 
 def _location(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
@@ -32,20 +44,21 @@ def _location(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
 
 
 def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
-    """The decoded text of ``path`` (PEP 263 coding cookies and BOMs honoured), or a PL000."""
+    """The decoded text of ``path`` (PEP 263 coding cookies and BOMs honoured), or a PL000.
+
+    The messages are the reference linter's (``IOError: file not found: <path>``, ...).
+    """
     file = Path(path)
     try:
         if file.is_dir():
-            return None, _internal(
-                path, 1, 0, "is a directory, not a file", "pass the workflow's .py files"
+            return None, _whole_file(
+                path, f"'{path}' is a directory, not a file", "pass the workflow's .py files"
             )
         data = file.read_bytes()
     except FileNotFoundError:
-        return None, _internal(path, 1, 0, "cannot read file: no such file")
-    except PermissionError:
-        return None, _internal(path, 1, 0, "cannot read file: permission denied")
+        return None, _whole_file(path, f"IOError: file not found: {path}")
     except OSError as exc:
-        return None, _internal(path, 1, 0, f"cannot read file: {exc.strerror or exc}")
+        return None, _whole_file(path, f"IOError: {exc}")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
@@ -56,7 +69,7 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
         except UnicodeDecodeError:
             pass
         else:
-            return None, _internal(path, getattr(exc, "lineno", None) or 1, 0, problem)
+            return None, _internal(path, getattr(exc, "lineno", None) or 0, None, problem)
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
@@ -66,8 +79,8 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
             path,
             line,
             col,
-            f"not valid {name}: {exc.reason} at byte offset {exc.start}",
-            "save the file as UTF-8",
+            f"UnicodeDecodeError: {exc.reason} at byte offset {exc.start}",
+            f"the file is not valid {name}; save it as UTF-8",
         )
 
 
@@ -84,14 +97,15 @@ def parse_source(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | 
         name = type(exc).__name__ if isinstance(exc, SyntaxError) else "SyntaxError"
         return None, _internal(path, line or 1, (offset or 1) - 1, f"{name}: {message}")
     except (RecursionError, MemoryError):
-        return None, _internal(path, 1, 0, "SyntaxError: too deeply nested to parse")
+        return None, _whole_file(path, "SyntaxError: too deeply nested to parse")
 
 
 class Linter:
     """Rules, a selection and project configuration, applied file by file.
 
     ``rules`` defaults to every registered rule; ``select`` runs only those codes or prefixes,
-    ``skip`` never runs them; ``use_config`` reads each file's project configuration.
+    ``skip`` never runs them; ``use_config`` reads each file's project configuration;
+    ``strict=False`` leaves out the rules marked ``determinism`` (``godel run --no-strict``).
     """
 
     def __init__(
@@ -101,16 +115,18 @@ class Linter:
         select: Sequence[str] | str | None = None,
         skip: Sequence[str] | str | None = None,
         use_config: bool = True,
+        strict: bool = True,
         plugin_manager: PluginManager | None = None,
     ) -> None:
         self.rules = list(rules) if rules is not None else load_rules(plugin_manager)
+        self.strict = strict
         self.selection = Selection.from_options(select, skip)
         self.use_config = use_config
         self._config = ConfigLoader()
         self.notes: list[str] = []
         selectors = [
-            *(("--select", s) for s in self.selection.select or ()),
-            *(("--skip", s) for s in self.selection.skip),
+            *(("--select", s) for s in split_codes(select)),
+            *(("--skip", s) for s in split_codes(skip)),
         ]
         self._note_selectors("", selectors)
 
@@ -124,16 +140,17 @@ class Linter:
         )
 
     def _note_selectors(self, where: str, selectors: Iterable[tuple[str, str]]) -> None:
-        for option, selector in selectors:
-            if not SELECTOR.match(selector):
-                self._note(f"{where}{option}: {selector!r} is not a lint code (ignored)")
-            elif option in ("--skip", "disable") and selector == INTERNAL_CODE:
+        """One note per code or prefix that selects nothing (``--skip PL999``: the
+        reference's ``unknown rule ID 'PL999' in --skip (ignored)``)."""
+        for option, written in selectors:
+            selector = written.upper()
+            if option in ("--skip", "disable") and selector == INTERNAL_CODE:
                 self._note(
-                    f"{where}{option}: {INTERNAL_CODE} reports files that cannot be linted; "
-                    "it cannot be skipped"
+                    f"{where}{INTERNAL_CODE} in {option} cannot be skipped: it reports files "
+                    "that cannot be linted (ignored)"
                 )
-            elif not self._known(selector):
-                self._note(f"{where}{option}: unknown rule code {selector!r} (ignored)")
+            elif not SELECTOR.match(selector) or not self._known(selector):
+                self._note(f"{where}unknown rule ID {written!r} in {option} (ignored)")
 
     def _project(self, path: str) -> ProjectConfig:
         if not self.use_config:
@@ -153,6 +170,8 @@ class Linter:
         project = self._project(path)
         run, broken = [], []
         for rule in self.rules:
+            if rule.determinism and not self.strict:
+                continue  # still a known code: configuration naming it gets no warning
             if self.selection.enabled(rule.code, rule.default_enabled, project):
                 (broken if rule.rule is None else run).append(rule)
         return run, broken
@@ -197,14 +216,12 @@ class Linter:
 
 
 def _order(diag: Diagnostic) -> tuple[int, int, str]:
-    return diag.line, diag.col, diag.code
+    return diag.line, -1 if diag.col is None else diag.col, diag.code
 
 
 def _load_failure(path: str, rule: LoadedRule) -> Diagnostic:
-    return _internal(
+    return _whole_file(
         path,
-        1,
-        0,
         f"rule {rule.code} from {rule.provider} failed to load: {rule.error}",
         f"reinstall or update {rule.dist}, or skip the rule with --skip {rule.code}",
     )
@@ -223,10 +240,8 @@ def _run_rule(rule: LoadedRule, source: SourceFile) -> list[Diagnostic]:
             out.append(diag)
     except Exception as exc:  # a third-party rule can fail in any way; keep linting
         out.append(
-            _internal(
+            _whole_file(
                 source.path,
-                1,
-                0,
                 f"internal error in rule {rule.code}: {type(exc).__name__}: {exc}",
                 f"report this to {rule.dist}; skip the rule with --skip {rule.code}",
             )
@@ -240,16 +255,23 @@ def lint_paths(
     select: Sequence[str] | str | None = None,
     skip: Sequence[str] | str | None = None,
     use_config: bool = True,
+    strict: bool = True,
     rules: Sequence[LoadedRule] | None = None,
     plugin_manager: PluginManager | None = None,
 ) -> LintReport:
     """Lint files with every registered rule (the ``godel run``/``resume`` pre-flight entry point).
 
+    ``strict=False`` leaves out the determinism rules, as the pre-flight of ``--no-strict`` does.
     Raises ``godel.exceptions.PluginError`` when the rule registry is invalid (for example two
     distributions claiming one code prefix).
     """
     linter = Linter(
-        rules, select=select, skip=skip, use_config=use_config, plugin_manager=plugin_manager
+        rules,
+        select=select,
+        skip=skip,
+        use_config=use_config,
+        strict=strict,
+        plugin_manager=plugin_manager,
     )
     return linter.lint_paths(paths)
 
@@ -266,11 +288,17 @@ def lint_source(
     select: Sequence[str] | str | None = None,
     skip: Sequence[str] | str | None = None,
     use_config: bool = False,
+    strict: bool = True,
     rules: Sequence[LoadedRule] | None = None,
     plugin_manager: PluginManager | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics for source text (no project configuration unless ``use_config``)."""
     linter = Linter(
-        rules, select=select, skip=skip, use_config=use_config, plugin_manager=plugin_manager
+        rules,
+        select=select,
+        skip=skip,
+        use_config=use_config,
+        strict=strict,
+        plugin_manager=plugin_manager,
     )
     return linter.lint_source(text, filename)

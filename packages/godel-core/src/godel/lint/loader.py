@@ -23,6 +23,7 @@ class LoadedRule:
     summary: str
     severity: str = "error"
     default_enabled: bool = True
+    determinism: bool = False  # skipped by the pre-flight of a run with --no-strict
     rule: LintRule | None = None
     error: str | None = None
 
@@ -48,6 +49,7 @@ def load_entry(entry: Entry) -> LoadedRule:
     loaded.rule = rule
     loaded.severity = rule.severity
     loaded.default_enabled = bool(getattr(rule, "default_enabled", True))
+    loaded.determinism = bool(getattr(rule, "determinism", False))
     loaded.summary = entry.summary or getattr(rule, "summary", "") or ""
     if not rule.summary:
         # The summary is written once, where the rule is registered (listing rules imports

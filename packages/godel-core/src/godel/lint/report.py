@@ -1,4 +1,4 @@
-"""The result of linting some files, and its two renderings (text lines and JSON schema 1)."""
+"""The result of linting some files, and its two renderings: text lines and a JSON list."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from godel.lint.base import Diagnostic
-
-JSON_SCHEMA_VERSION = 1
 
 
 @dataclass
@@ -44,7 +42,7 @@ class LintReport:
         return f"{warnings} warning(s)" if warnings else ""
 
     def text_lines(self, *, hints: bool = True) -> list[str]:
-        """``file:line:col: CODE message``, each followed by an indented ``hint:`` line."""
+        """``file:line:col: CODE severity: message``, each followed by an indented ``hint:``."""
         lines = []
         for diag in self.diagnostics:
             lines.append(diag.format())
@@ -52,14 +50,10 @@ class LintReport:
                 lines.append(f"    hint: {diag.hint}")
         return lines
 
-    def to_dict(self) -> dict[str, Any]:
-        """The documented JSON document (docs/lint.md, schema version 1)."""
-        return {
-            "version": JSON_SCHEMA_VERSION,
-            "files": self.files,
-            "diagnostics": [d.to_dict() for d in self.diagnostics],
-            "summary": {"errors": len(self.errors), "warnings": len(self.warnings)},
-        }
+    def to_list(self) -> list[dict[str, Any]]:
+        """What ``godel lint --format json`` prints: one item per diagnostic, all files in one
+        list (the reference's shape: ``file, rule, severity, message, line, col``, plus ``hint``)."""
+        return [d.to_dict() for d in self.diagnostics]
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        return json.dumps(self.to_list(), indent=2)

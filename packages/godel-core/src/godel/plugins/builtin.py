@@ -55,7 +55,11 @@ _LINT_RULES = (
         "awaiting:DiscardedCoroutine",
         "coroutine created and thrown away (async function called without await)",
     ),
-    ("PL011", "structure:RetryInsideStep", "@retry applied inside @step (decorator order)"),
+    (
+        "PL011",
+        "structure:RetryInsideStep",
+        "@retry written below @step (all attempts share one step invocation)",
+    ),
     (
         "PL012",
         "determinism:UnrecordedEffect",

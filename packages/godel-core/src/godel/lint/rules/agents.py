@@ -10,10 +10,13 @@ from godel.lint.source import SourceFile
 
 
 class AgentOutsideStep(Rule):
-    """PL009: ``await agent(prompt)`` directly in a ``@workflow`` (or a helper nested in one)."""
+    """PL009 (off by default): ``await agent(prompt)`` directly in a ``@workflow`` (or a helper
+    nested in one). The reference documents that as correct, so this is a house rule to opt
+    into."""
 
     code = "PL009"
     severity = "warning"
+    default_enabled = False
     hint = (
         "call the agent from a @step: a step is what @retry repeats, what pause stops before, "
         "and what rewind and resume --plan work with"

@@ -33,6 +33,7 @@ class NonDeterministicCall(Rule):
 
     code = "PL003"
     severity = "error"
+    determinism = True
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for call, qualname in source.names.calls():
@@ -42,21 +43,23 @@ class NonDeterministicCall(Rule):
             if replacement is None or catalog.is_zero_sleep(qualname, call):
                 continue
             name = text_of(call.func)
-            if name != qualname:
-                name = f"{name}' ('{qualname}"  # show what an alias stands for
+            # The hint says what an alias stands for: the message keeps the name as written.
+            alias = f"'{name}' is {qualname}; " if name != qualname else ""
             if replacement is _SLEEP:
                 yield self.report(
                     source,
                     call,
                     f"'{name}' is not recorded, so a resumed run sleeps again; use {_SLEEP}",
-                    "godel.sleep records the sleep and skips it when the run is replayed",
+                    f"{alias}godel.sleep records the sleep and skips it when the run is replayed",
                 )
             else:
+                # The reference linter's message, word for word; the stand-in goes in the hint.
                 yield self.report(
                     source,
                     call,
-                    f"'{name}' is non-deterministic; use {replacement}",
-                    "godel.det records the value, so a resumed run sees the same one",
+                    f"'{name}' is non-deterministic; use godel.det equivalents",
+                    f"{alias}use {replacement}: godel.det records the value, so a resumed run "
+                    "sees the same one",
                 )
 
 
@@ -92,6 +95,7 @@ class UnrecordedEffect(Rule):
 
     code = "PL012"
     severity = "error"
+    determinism = True
 
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         names, functions = source.names, source.functions

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from godel.lint.base import Diagnostic, Rule
-from godel.lint.rules._util import has_star_kwargs, is_constant, keyword, text_of
+from godel.lint.rules._util import has_star_kwargs, is_constant, keyword
 from godel.lint.source import SourceFile
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -54,8 +54,12 @@ class RunInLoop(Rule):
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for call, _ in source.names.calls_to({"godel.run"}):
             flag = keyword(call, "idempotent")  # type: ignore[arg-type]
-            if flag is not None or has_star_kwargs(call):  # type: ignore[arg-type]
-                continue  # explicitly decided (even a variable is a decision we cannot judge)
+            value = None if flag is None else flag.value
+            if value is not None and not isinstance(value, ast.Constant):
+                continue  # decided at run time (a variable): we cannot tell, so stay quiet
+            # An explicit idempotent=False is reported like a missing one: it blocks rewind too.
+            if is_constant(value, True) or has_star_kwargs(call):  # type: ignore[arg-type]
+                continue
             if repeated_by_loop(source, call) is None:
                 continue
             owner = source.functions.owner(call)
@@ -66,7 +70,5 @@ class RunInLoop(Rule):
             ):
                 continue
             yield self.report(
-                source,
-                call,
-                f"{text_of(call.func)} inside a loop without idempotent=True will block rewind",
+                source, call, "run inside a loop without idempotent=True will block rewind"
             )
