@@ -520,3 +520,66 @@ def test_secrets_in_prompts_and_answers_never_reach_disk_and_replay_still_hits(e
     answer = resume_workflow(secret_then_gate, info.value.run_id, runs)
     assert len(invocations(echo_home)) == 1  # answered from the log (its hash is of the original)
     assert SECRET not in answer and "[REDACTED" in answer  # what was recorded is what replays
+
+
+CATCHES = """
+import json
+
+import godel
+from godel import print, retry, step, workflow
+from godel.agents import SchemaValidationFailure, echo
+from pydantic import BaseModel
+
+
+class Pick(BaseModel):
+    name: str
+    n: int
+
+
+BAD = '!json {"name": 5}\\n!then {"name": 6}'  # invalid, and invalid again after the repair turn
+
+
+@retry(2)
+@step
+async def ask(agent):
+    return await agent(BAD, schema=Pick)
+
+
+@step
+async def catch():
+    caught = []
+    try:
+        await echo()(BAD, schema=Pick)
+    except SchemaValidationFailure as exc:
+        caught.append(["godel.agents", exc.schema_name, exc.raw])
+    try:
+        await echo()(BAD, schema=Pick)
+    except godel.SchemaValidationFailure as exc:
+        caught.append(["godel", exc.validation_errors])
+    return caught
+
+
+@workflow
+async def main(mode):
+    if mode == "retry":
+        return await ask(echo())  # a WorkflowFail: retried, then the run fails with exit 1
+    await print(json.dumps(await catch()))
+"""
+
+
+def test_an_agents_schema_failure_is_caught_as_godel_agents_or_godel_schema_validation_failure(
+    tmp_path,
+):
+    home = tmp_path / "echo-home"
+    (tmp_path / "wf.py").write_text(CATCHES)
+    out = godel_cli("run", "wf.py", "--", "catch", cwd=tmp_path, env={"ECHO_HOME": str(home)})
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [
+        ["godel.agents", "Pick", '{"name": 6}'],
+        ["godel", ["name: Input should be a valid string", "n: Field required"]],
+    ]
+    out = godel_cli("run", "wf.py", "--", "retry", cwd=tmp_path, env={"ECHO_HOME": str(home)})
+    assert out.returncode == 1
+    assert "[godel] failed after " in out.stderr
+    assert ": SchemaValidationFailure: echo(" in out.stderr
+    assert len(invocations(home)) == 4 + 4  # two calls above; here two attempts, each repaired
