@@ -386,3 +386,57 @@ def test_sigkill_during_an_agent_call_then_resume_continues_the_session(
     history = json.dumps(new[0].messages)
     assert "Noted: 42." in history  # ...in the same session: the CLI sent the earlier exchange
     assert "interrupted" in new[0].last_user_text
+
+
+MODELS = """
+from godel import step, workflow
+from godel.agents import copilot
+
+
+@step
+async def ask(model):
+    return await copilot(model=model)("Say hello.")
+
+
+@workflow
+async def main(*models):
+    for model in models:
+        await ask(model)
+"""
+
+
+def copilot_models(executable: str, env: dict[str, str]) -> list[str]:
+    """The model names the installed copilot offers for ``--model`` (its completion script)."""
+    script = subprocess.run(
+        [executable, "completion", "bash"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    line = script[script.index("--model)") :].splitlines()[1]
+    return line.split('compgen -W "', 1)[1].split('"', 1)[0].split()
+
+
+def test_copilot_takes_godel_pys_model_names_and_sends_only_names_the_cli_accepts(
+    fake_model, require_cli, tmp_path
+):
+    executable = require_cli("copilot")
+    env = cli_env(fake_model, "copilot", tmp_path / "home")
+    accepted = copilot_models(executable, env)
+    assert "claude-sonnet-4.6" in accepted and "gpt-5" not in accepted  # retired by copilot
+    names = ["default", "gpt-5", "sonnet-4", "claude-sonnet-4", "claude-sonnet-4.5"]
+    names += ["sonnet", "opus", "haiku", "gpt"]
+    fake_model.set_script([Turn.text("hello")] * len(names))
+    (tmp_path / "wf.py").write_text(MODELS)
+    out = godel(tmp_path, env, "run", "wf.py", "--", *names)
+    assert out.returncode == 0, out.stderr
+    sent = [request.model for request in fake_model.main_requests]
+    assert sent == [
+        env["COPILOT_MODEL"],  # "default": no --model, the CLI's own default
+        "gpt-5.4",
+        "claude-sonnet-4.6",
+        "claude-sonnet-4.6",
+        "claude-sonnet-4.6",
+        "claude-sonnet-4.6",
+        "claude-opus-4.8",
+        "claude-haiku-4.5",
+        "gpt-5.4",
+    ]
+    assert set(sent) <= set(accepted)
