@@ -305,7 +305,11 @@ class GodelStrictError(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        lines = [f"strict mode: {len(self.violations)} violation(s)"]
+        # One violation (what the runtime guard raises) stays one line: the CLI prints the
+        # first line of an error.
+        if len(self.violations) == 1:
+            return f"godel strict: {self.violations[0]}"
+        lines = [f"godel strict: {len(self.violations)} violations"]
         lines += [f"  {v}" for v in self.violations]
         return "\n".join(lines)
 
