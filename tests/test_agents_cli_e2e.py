@@ -41,9 +41,14 @@ def make(backend, **options):
     return copilot(model="sonnet", **options)
 
 
+IDEMPOTENT = False  # the test edits this line before resuming
+
+
 @step
 async def ask(agent, prompt, structured=False):
-    return await agent(prompt, schema=City if structured else None)
+    return await agent(
+        prompt, schema=City if structured else None, assume_idempotent=IDEMPOTENT
+    )
 
 
 GATE = "closed"  # the test edits this line before resuming (a hot-patch)
@@ -350,7 +355,7 @@ def kill_processes_with_home(home: Path) -> None:
             pass
 
 
-def test_sigkill_during_an_agent_call_then_resume_continues_the_session(
+def test_sigkill_during_an_agent_call_then_resume_with_assume_idempotent_continues_the_session(
     fake_model, backend, project, tmp_path
 ):
     home = tmp_path / "home"
@@ -377,10 +382,24 @@ def test_sigkill_during_an_agent_call_then_resume_continues_the_session(
     session = calls[0].request["session_id"]
     before = len(fake_model.main_requests)
     fake_model.set_script([Turn.text("You asked me to remember 42.")])
+    # Not marked safe to repeat: the resume stops and the model is not asked again.
+    out = godel(project, env, "resume", run_id)
+    assert out.returncode == 2
+    assert (
+        "UnsafeResumeError: agent.call was in flight when the run stopped (STARTED, never finished)"
+        in out.stderr
+    )
+    assert f"  Event: {calls[1].event_id}\n" in out.stderr
+    assert len(fake_model.main_requests) == before
+    # The call says it may run again: the resume asks it again, in its session.
+    wf = project / "wf.py"
+    wf.write_text(wf.read_text().replace("IDEMPOTENT = False", "IDEMPOTENT = True"))
     out = godel(project, env, "resume", run_id)
     assert out.returncode == 0, out.stderr
     _, result, calls = result_of(project)
     assert result == ["Noted: 42.", "You asked me to remember 42.", session]
+    assert calls[-1].request["assumed_idempotent_source"] == "assume_idempotent_kwarg"
+    assert calls[-1].request["session_id"] == session
     new = fake_model.main_requests[before:]
     assert len(new) == 1  # the first call was not asked again; the interrupted one was, once
     history = json.dumps(new[0].messages)

@@ -181,7 +181,8 @@ class UnsafeResumeError(ResumeError):
             "",
             "  It may or may not have completed. To go on, either:",
             f"    - re-run it: godel rewind {run} --to {target} && godel resume {run}",
-            f"    - or, if running it twice is safe, mark it idempotent (idempotent=True on the call or step)"
+            "    - or, if running it twice is safe, mark it idempotent (idempotent=True on the call"
+            " or its step, assume_idempotent=True on an agent call)"
             f" or pass: godel resume {run} --assume-idempotent",
         ]
         return "\n".join(lines)
