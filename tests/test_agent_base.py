@@ -294,9 +294,12 @@ from godel import step, workflow
 from godel.agents import echo
 
 
+ASSUME_IDEMPOTENT = False
+
+
 @step
 async def talk(agent, prompt):
-    return await agent(prompt)
+    return await agent(prompt, assume_idempotent=ASSUME_IDEMPOTENT)
 
 
 @workflow
@@ -403,24 +406,64 @@ def test_sigkill_during_a_call_then_a_hot_patched_resume_forks_at_the_last_kept_
 
 
 @pytest.mark.slow
-def test_sigkill_during_an_unchanged_call_resumes_it_in_its_session(tmp_path):
+def test_sigkill_during_a_call_stops_the_resume_unless_the_call_may_run_again(tmp_path):
     home = tmp_path / "echo-home"
     env = {"ECHO_HOME": str(home)}
     (tmp_path / "wf.py").write_text(WORKFLOW.replace("{sleep}", "2"))
     run_id = kill_during_second_call(tmp_path, home)
+    interrupted = agent_events(tmp_path / "runs", run_id)[1]
+    assert interrupted.status is EventStatus.STARTED
+    # Its outcome is unknown (the agent may have done part of the work): not asked again blindly.
     out = godel_cli("resume", run_id, "--no-lint", cwd=tmp_path, env=env)
+    assert out.returncode == 2, out.stderr
+    assert (
+        "UnsafeResumeError: agent.call was in flight when the run stopped (STARTED, never finished)"
+        in out.stderr
+    )
+    assert f"  Command: echo(echo-1)\n  Step: talk\n  Event: {interrupted.event_id}\n" in out.stderr
+    assert "assume_idempotent=True on an agent call" in out.stderr
+    assert len(invocations(home)) == 2  # the CLI was not run again
+    assert [e.status for e in agent_events(tmp_path / "runs", run_id)] == [
+        EventStatus.FINISHED,
+        EventStatus.STARTED,
+    ]
+    # --assume-idempotent says it is safe: the call is asked again, in its session.
+    out = godel_cli("resume", run_id, "--no-lint", "--assume-idempotent", cwd=tmp_path, env=env)
     assert out.returncode == 0, out.stderr
     calls = invocations(home)
     assert len(calls) == 4 and "interrupted" in calls[2]["prompt"]
     assert "--resume" in calls[2]["argv"]
     events = agent_events(tmp_path / "runs", run_id)
     started_only = [e for e in events if e.status is EventStatus.STARTED]
-    assert len(started_only) == 1  # the crashed attempt stays in the audit trail
+    # the crashed attempt stays in the audit trail
+    assert [e.event_id for e in started_only] == [interrupted.event_id]
+    again = events[2]
+    assert again.request["assumed_idempotent_source"] == "resume_flag"
+    assert again.request["session_id"] == interrupted.request["session_id"]
     assert (
         events[-1]
         .response["text"]
         .startswith("first | (Your previous attempt at this request was interrupted")
     )
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_call_marked_assume_idempotent_resumes_it_in_its_session(tmp_path):
+    home = tmp_path / "echo-home"
+    env = {"ECHO_HOME": str(home)}
+    source = WORKFLOW.replace("{sleep}", "2")
+    (tmp_path / "wf.py").write_text(source.replace("IDEMPOTENT = False", "IDEMPOTENT = True"))
+    run_id = kill_during_second_call(tmp_path, home)
+    first, interrupted = agent_events(tmp_path / "runs", run_id)
+    assert first.request["assumed_idempotent_source"] == "assume_idempotent_kwarg"
+    assert interrupted.status is EventStatus.STARTED
+    out = godel_cli("resume", run_id, "--no-lint", cwd=tmp_path, env=env)
+    assert out.returncode == 0, out.stderr
+    calls = invocations(home)
+    assert len(calls) == 4 and "interrupted" in calls[2]["prompt"]
+    again = agent_events(tmp_path / "runs", run_id)[2]
+    assert again.request["assumed_idempotent_source"] == "assume_idempotent_kwarg"
+    assert again.request["session_id"] == interrupted.request["session_id"]
 
 
 @pytest.mark.slow
@@ -520,3 +563,66 @@ def test_secrets_in_prompts_and_answers_never_reach_disk_and_replay_still_hits(e
     answer = resume_workflow(secret_then_gate, info.value.run_id, runs)
     assert len(invocations(echo_home)) == 1  # answered from the log (its hash is of the original)
     assert SECRET not in answer and "[REDACTED" in answer  # what was recorded is what replays
+
+
+CATCHES = """
+import json
+
+import godel
+from godel import print, retry, step, workflow
+from godel.agents import SchemaValidationFailure, echo
+from pydantic import BaseModel
+
+
+class Pick(BaseModel):
+    name: str
+    n: int
+
+
+BAD = '!json {"name": 5}\\n!then {"name": 6}'  # invalid, and invalid again after the repair turn
+
+
+@retry(2)
+@step
+async def ask(agent):
+    return await agent(BAD, schema=Pick)
+
+
+@step
+async def catch():
+    caught = []
+    try:
+        await echo()(BAD, schema=Pick)
+    except SchemaValidationFailure as exc:
+        caught.append(["godel.agents", exc.schema_name, exc.raw])
+    try:
+        await echo()(BAD, schema=Pick)
+    except godel.SchemaValidationFailure as exc:
+        caught.append(["godel", exc.validation_errors])
+    return caught
+
+
+@workflow
+async def main(mode):
+    if mode == "retry":
+        return await ask(echo())  # a WorkflowFail: retried, then the run fails with exit 1
+    await print(json.dumps(await catch()))
+"""
+
+
+def test_an_agents_schema_failure_is_caught_as_godel_agents_or_godel_schema_validation_failure(
+    tmp_path,
+):
+    home = tmp_path / "echo-home"
+    (tmp_path / "wf.py").write_text(CATCHES)
+    out = godel_cli("run", "wf.py", "--", "catch", cwd=tmp_path, env={"ECHO_HOME": str(home)})
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [
+        ["godel.agents", "Pick", '{"name": 6}'],
+        ["godel", ["name: Input should be a valid string", "n: Field required"]],
+    ]
+    out = godel_cli("run", "wf.py", "--", "retry", cwd=tmp_path, env={"ECHO_HOME": str(home)})
+    assert out.returncode == 1
+    assert "[godel] failed after " in out.stderr
+    assert ": SchemaValidationFailure: echo(" in out.stderr
+    assert len(invocations(home)) == 4 + 4  # two calls above; here two attempts, each repaired

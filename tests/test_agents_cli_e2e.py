@@ -41,9 +41,14 @@ def make(backend, **options):
     return copilot(model="sonnet", **options)
 
 
+IDEMPOTENT = False  # the test edits this line before resuming
+
+
 @step
 async def ask(agent, prompt, structured=False):
-    return await agent(prompt, schema=City if structured else None)
+    return await agent(
+        prompt, schema=City if structured else None, assume_idempotent=IDEMPOTENT
+    )
 
 
 GATE = "closed"  # the test edits this line before resuming (a hot-patch)
@@ -350,7 +355,7 @@ def kill_processes_with_home(home: Path) -> None:
             pass
 
 
-def test_sigkill_during_an_agent_call_then_resume_continues_the_session(
+def test_sigkill_during_an_agent_call_then_resume_with_assume_idempotent_continues_the_session(
     fake_model, backend, project, tmp_path
 ):
     home = tmp_path / "home"
@@ -377,12 +382,80 @@ def test_sigkill_during_an_agent_call_then_resume_continues_the_session(
     session = calls[0].request["session_id"]
     before = len(fake_model.main_requests)
     fake_model.set_script([Turn.text("You asked me to remember 42.")])
+    # Not marked safe to repeat: the resume stops and the model is not asked again.
+    out = godel(project, env, "resume", run_id)
+    assert out.returncode == 2
+    assert (
+        "UnsafeResumeError: agent.call was in flight when the run stopped (STARTED, never finished)"
+        in out.stderr
+    )
+    assert f"  Event: {calls[1].event_id}\n" in out.stderr
+    assert len(fake_model.main_requests) == before
+    # The call says it may run again: the resume asks it again, in its session.
+    wf = project / "wf.py"
+    wf.write_text(wf.read_text().replace("IDEMPOTENT = False", "IDEMPOTENT = True"))
     out = godel(project, env, "resume", run_id)
     assert out.returncode == 0, out.stderr
     _, result, calls = result_of(project)
     assert result == ["Noted: 42.", "You asked me to remember 42.", session]
+    assert calls[-1].request["assumed_idempotent_source"] == "assume_idempotent_kwarg"
+    assert calls[-1].request["session_id"] == session
     new = fake_model.main_requests[before:]
     assert len(new) == 1  # the first call was not asked again; the interrupted one was, once
     history = json.dumps(new[0].messages)
     assert "Noted: 42." in history  # ...in the same session: the CLI sent the earlier exchange
     assert "interrupted" in new[0].last_user_text
+
+
+MODELS = """
+from godel import step, workflow
+from godel.agents import copilot
+
+
+@step
+async def ask(model):
+    return await copilot(model=model)("Say hello.")
+
+
+@workflow
+async def main(*models):
+    for model in models:
+        await ask(model)
+"""
+
+
+def copilot_models(executable: str, env: dict[str, str]) -> list[str]:
+    """The model names the installed copilot offers for ``--model`` (its completion script)."""
+    script = subprocess.run(
+        [executable, "completion", "bash"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    line = script[script.index("--model)") :].splitlines()[1]
+    return line.split('compgen -W "', 1)[1].split('"', 1)[0].split()
+
+
+def test_copilot_takes_godel_pys_model_names_and_sends_only_names_the_cli_accepts(
+    fake_model, require_cli, tmp_path
+):
+    executable = require_cli("copilot")
+    env = cli_env(fake_model, "copilot", tmp_path / "home")
+    accepted = copilot_models(executable, env)
+    assert "claude-sonnet-4.6" in accepted and "gpt-5" not in accepted  # retired by copilot
+    names = ["default", "gpt-5", "sonnet-4", "claude-sonnet-4", "claude-sonnet-4.5"]
+    names += ["sonnet", "opus", "haiku", "gpt"]
+    fake_model.set_script([Turn.text("hello")] * len(names))
+    (tmp_path / "wf.py").write_text(MODELS)
+    out = godel(tmp_path, env, "run", "wf.py", "--", *names)
+    assert out.returncode == 0, out.stderr
+    sent = [request.model for request in fake_model.main_requests]
+    assert sent == [
+        env["COPILOT_MODEL"],  # "default": no --model, the CLI's own default
+        "gpt-5.4",
+        "claude-sonnet-4.6",
+        "claude-sonnet-4.6",
+        "claude-sonnet-4.6",
+        "claude-sonnet-4.6",
+        "claude-opus-4.8",
+        "claude-haiku-4.5",
+        "gpt-5.4",
+    ]
+    assert set(sent) <= set(accepted)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from godel.lazy import absolute
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(ROOT.glob("packages/*/src"))
 CORE = ROOT / "packages" / "godel-core" / "src" / "godel"
@@ -65,7 +67,7 @@ def _read(name: str, path: Path) -> Module:
             "_EXPORTS"
         ]:
             mapping = ast.literal_eval(node.value)
-            module.exports = {k: f"{name}.{v}" for k, v in mapping.items()}
+            module.exports = {k: absolute(name, v) for k, v in mapping.items()}
     return module
 
 

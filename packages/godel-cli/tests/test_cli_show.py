@@ -193,10 +193,18 @@ def test_resumed_run_shows_the_latest_attempt_and_all_shows_the_prior_one(
     table = shown.stdout.split("\n\n", 1)[1]
     assert "FAILED" not in table and "RESUME" not in table
     assert table.count("step.enter") == 1 and table.count(" run ") == 1
-    everything = godel_run("show", run_id, "--all").stdout.split("\n\n", 1)[1].splitlines()
-    priors = [line for line in everything if line.startswith("prior ")]
-    assert len(priors) == 2 and all("FAILED" in line for line in priors)
-    assert any(line.startswith("meta ") and "RESUME" in line for line in everything)
+    # --all as REFERENCE §13.4 lays it out: each failed attempt boxed above the one that
+    # followed it, the RESUME record in place.
+    utf8 = {"PYTHONIOENCODING": "utf-8"}
+    everything = godel_run("show", run_id, "--all", env=utf8).stdout.split("\n\n", 1)[1]
+    lines = everything.splitlines()
+    boxes = [i for i, line in enumerate(lines) if line == "  ┌─ ✗ 1 prior attempt(s):"]
+    assert len(boxes) == 2
+    for i in boxes:
+        assert lines[i + 1].startswith("  │  ") and " FAILED " in lines[i + 1]
+        assert lines[i + 2] == "  └─ succeeded:" and " FINISHED " in lines[i + 3]
+    assert "step.enter" in lines[boxes[0] + 1] and " run " in lines[boxes[1] + 1]
+    assert any(" RESUME " in line for line in lines)
 
 
 LIVE = textwrap.dedent("""
@@ -261,3 +269,129 @@ def test_a_live_run_is_running_and_readable(
         timeout=60,
     )
     assert "status    FINISHED" in done.stdout and '"name? " → "ada"' in done.stdout
+
+
+RETRIED = textwrap.dedent("""
+    from godel import WorkflowFail, print, retry, run, step, workflow
+
+    @retry(3)
+    @step
+    async def flaky(flag: str):
+        await run(["sh", "-c", f"echo x >> {flag}"])
+        lines = (await run(["cat", flag])).stdout.count("x")
+        if lines < 3:
+            raise WorkflowFail(f"attempt {lines} failed")
+        return lines
+
+    @step
+    async def last():
+        await print("done")
+
+    @workflow
+    async def retried(flag: str):
+        await flaky(flag)
+        await last()
+""")
+
+
+def test_failed_retry_attempts_are_shown_only_with_all(
+    godel_run: Callable[..., Any], tmp_path: Path
+) -> None:
+    (tmp_path / "wf.py").write_text(RETRIED)
+    done = godel_run("run", "wf.py", "--", str(tmp_path / "count"))
+    assert done.returncode == 0, done.stderr
+    (log_path,) = (tmp_path / "runs").glob("*.jsonl")
+    log = EventLog.load(log_path.stem, tmp_path / "runs")
+    steps = [e for e in log.events if e.op == Op.STEP_ENTER and e.step_path == ("flaky",)]
+    assert [e.status.value for e in steps] == ["FAILED", "FAILED", "FINISHED"]
+    ok = steps[-1]
+    runs_of = {s.event_id: [e for e in log.events if e.parent_id == s.event_id] for s in steps}
+    utf8 = {"PYTHONIOENCODING": "utf-8"}
+
+    # By default: the attempt that succeeded, and what ran in it; nothing of the failed two.
+    table = godel_run("show", log_path.stem, env=utf8).stdout.split("\n\n", 1)[1]
+    shown = [line.split()[0] for line in table.splitlines()[1:]]
+    root = log.events[0]
+    after = [e for e in log.events if e.step_path and e.step_path[0] == "last"]
+    assert shown == [
+        short_id(root.event_id),
+        short_id(ok.event_id),
+        *[short_id(e.event_id) for e in runs_of[ok.event_id]],
+        *[short_id(e.event_id) for e in after],
+    ]
+    assert "FAILED" not in table and "attempt 1 failed" not in table
+
+    # --all: the failed attempts, with what ran in them, boxed just above the one that succeeded.
+    lines = godel_run("show", log_path.stem, "--all", env=utf8).stdout.split("\n\n", 1)[1]
+    lines = lines.splitlines()
+    start = lines.index("  ┌─ ✗ 2 prior attempt(s):")
+    box = lines[start + 1 : start + 7]
+    expected = []
+    for attempt in steps[:2]:
+        expected += [short_id(attempt.event_id)]
+        expected += [short_id(e.event_id) for e in runs_of[attempt.event_id]]
+    assert [line[5:].split()[0] for line in box] == expected
+    assert all(line.startswith("  │  ") for line in box)
+    assert "attempt 1 failed" in box[0] and "attempt 2 failed" in box[3]
+    assert lines[start + 7] == "  └─ succeeded:"
+    assert lines[start + 8].startswith(short_id(ok.event_id))
+
+    # The tree, the same way.
+    graph = godel_run("show", log_path.stem, "--graph", env=utf8).stdout
+    assert "✗" not in graph and short_id(steps[0].event_id) not in graph
+    graph_all = godel_run("show", log_path.stem, "--graph", "--all", env=utf8).stdout
+    tree = graph_all.split("\n\n", 1)[1].splitlines()
+    start = tree.index("├─ ┌─ ✗ 2 prior attempt(s):")
+    assert tree[start + 1].startswith(f"│  │  ✗ {short_id(steps[0].event_id)} step flaky")
+    assert tree[start + 7] == "│  └─ succeeded:"
+    assert tree[start + 8].startswith(f"├─ ✓ {short_id(ok.event_id)} step flaky")
+
+    # JSON: hidden by default, marked "prior" with --all.
+    plain = json.loads(godel_run("show", log_path.stem, "--json").stdout)
+    assert steps[0].event_id not in {e["event_id"] for e in plain["events"]}
+    marked = json.loads(godel_run("show", log_path.stem, "--json", "--all").stdout)
+    marks = {e["event_id"]: e["mark"] for e in marked["events"]}
+    assert marks[steps[0].event_id] == marks[steps[1].event_id] == "prior"
+    assert marks[ok.event_id] == ""
+
+
+REWOUND = textwrap.dedent("""
+    from godel import det, step, workflow
+
+    @step
+    async def a():
+        return det.randint(1, 6)
+
+    @step
+    async def b():
+        return det.randint(1, 6)
+
+    @workflow
+    async def rewound():
+        return [await a(), await b()]
+""")
+
+
+def test_invalidated_events_are_shown_only_with_all_in_a_section_at_the_end(
+    godel_run: Callable[..., Any], tmp_path: Path
+) -> None:
+    (tmp_path / "wf.py").write_text(REWOUND)
+    assert godel_run("run", "wf.py").returncode == 0
+    (log_path,) = (tmp_path / "runs").glob("*.jsonl")
+    run_id = log_path.stem
+    b = next(e for e in EventLog.load(run_id, tmp_path / "runs").events if e.step_path == ("b",))
+    assert godel_run("rewind", run_id, "--to", b.event_id).returncode == 0
+    assert godel_run("resume", run_id).returncode == 0
+    log = EventLog.load(run_id, tmp_path / "runs")
+    gone = [e for e in log.events if e.status.value == "INVALIDATED"]
+    assert {e.step_path for e in gone} == {("b",)} and len(gone) == 2  # the step and its draw
+    utf8 = {"PYTHONIOENCODING": "utf-8"}
+    for extra in ((), ("--graph",)):
+        shown = godel_run("show", run_id, *extra, env=utf8).stdout
+        assert "INVALIDATED" not in shown and "⊘" not in shown
+        assert all(short_id(e.event_id) not in shown for e in gone)
+        lines = godel_run("show", run_id, "--all", *extra, env=utf8).stdout.splitlines()
+        title = lines.index("┄┄┄ invalidated (rewind) ┄┄┄")
+        assert len(lines) == title + 3  # the section ends the output
+        for line, ev in zip(lines[title + 1 :], gone, strict=True):
+            assert line.startswith("  ⊘ ") and short_id(ev.event_id) in line

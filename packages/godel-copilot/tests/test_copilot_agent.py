@@ -49,6 +49,22 @@ def test_argv_for_new_and_resumed_sessions():
     assert "--resume=S" in resumed and "--model" not in resumed
 
 
+def test_godel_pys_model_names_resolve_to_names_copilot_accepts():
+    resolved = {
+        name: copilot(model=name).resolve_model()
+        for name in ("default", "gpt-5", "sonnet-4", "claude-sonnet-4", "claude-sonnet-4.5")
+    }
+    assert resolved == {
+        "default": None,  # the CLI's own default: no --model
+        "gpt-5": "gpt-5.4",
+        "sonnet-4": "claude-sonnet-4.6",
+        "claude-sonnet-4": "claude-sonnet-4.6",
+        "claude-sonnet-4.5": "claude-sonnet-4.6",
+    }
+    assert copilot(model="my-model").resolve_model() == "my-model"
+    assert copilot().resolve_model() is None
+
+
 def test_copilot_cannot_fork_and_has_no_system_prompt_flag():
     assert copilot().can_fork is False and copilot().system_prompt_flag is False
 

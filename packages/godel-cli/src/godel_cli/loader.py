@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from godel_cli.errors import CliError
+from godel_cli.errors import EXIT_FAIL, CliError
 
 MODULE_NAME = "_godel_workflow"
 
@@ -64,11 +64,22 @@ def load_workflow(path: Path, *, debug: bool = False) -> Any:
     """The one ``@workflow`` in ``path``, recorded as its source file, for ``run`` and ``resume``.
 
     A file that cannot be loaded is a ``CliError``; with ``debug``, the import's traceback too.
+    An import refused by strict mode's guard exits 1, one line per violation, like the scan.
     """
+    from godel import GodelStrictError
+
     try:
         fn = find_workflow(import_workflow_file(path), path)
     except LoadError as exc:
         raise CliError(str(exc)) from None
+    except GodelStrictError as exc:
+        # An import strict mode refuses while the module loads (one the scan could not see).
+        raise CliError(
+            f"strict mode stopped loading {path}; nothing was run:",
+            *(str(v) for v in exc.violations),
+            "fix it, mark a reviewed line with '# godel: noqa', or run with --no-strict",
+            exit_code=EXIT_FAIL,
+        ) from None
     except Exception as exc:
         raise CliError(
             f"cannot import {path}: {type(exc).__name__}: {exc}", show_cause=debug

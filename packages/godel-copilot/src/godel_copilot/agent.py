@@ -17,14 +17,23 @@ from typing import Any
 from godel.agents import Agent, AgentCall, AgentResult, Invocation
 from godel_copilot.parser import CopilotStreamParser
 
-__all__ = ["MODEL_ALIASES", "Copilot", "copilot"]
+__all__ = ["DEFAULT_MODEL", "MODEL_ALIASES", "Copilot", "copilot"]
 
+# Every value is a name `copilot --model` accepts (copilot 1.0.102: the model list of
+# `copilot completion bash`); names it retired would be refused on a signed-in account.
 MODEL_ALIASES = {
     "sonnet": "claude-sonnet-4.6",
-    "opus": "claude-opus-4.6",
+    "opus": "claude-opus-4.8",
     "haiku": "claude-haiku-4.5",
     "gpt": "gpt-5.4",
+    # godel-py 3.x's names, so its workflows keep working; copilot retired these models.
+    "gpt-5": "gpt-5.4",
+    "sonnet-4": "claude-sonnet-4.6",
+    "claude-sonnet-4": "claude-sonnet-4.6",
+    "claude-sonnet-4.5": "claude-sonnet-4.6",
 }
+DEFAULT_MODEL = "default"
+"""godel-py 3.x's name for the CLI's own default model: no ``--model`` is passed."""
 
 
 class Copilot(Agent):
@@ -40,6 +49,9 @@ class Copilot(Agent):
     ) -> None:
         super().__init__(model, **options)
         self.extra_args = list(extra_args or ())
+
+    def resolve_model(self) -> str | None:
+        return None if self.model == DEFAULT_MODEL else super().resolve_model()
 
     def command(self, call: AgentCall) -> list[str]:
         # --prompt=TEXT keeps a prompt that starts with "-" from being read as an option.
@@ -124,7 +136,8 @@ def copilot(model: str | None = None, **options: Any) -> Copilot:
 
     ``copilot(model=None, cwd=None, tools=None, skip_permissions=False, system_prompt=None,
     session_id=None, timeout=None, stall_timeout=600, env=None, executable="copilot",
-    extra_args=None)``. ``model`` takes an alias (sonnet, opus, haiku, gpt) or a model id;
-    None uses the CLI's default (or ``COPILOT_MODEL``).
+    extra_args=None)``. ``model`` takes an alias (sonnet, opus, haiku, gpt; godel-py's gpt-5,
+    sonnet-4, claude-sonnet-4, claude-sonnet-4.5) or a model id; None or ``"default"`` uses the
+    CLI's default (or ``COPILOT_MODEL``).
     """
     return Copilot(model, **options)

@@ -181,7 +181,8 @@ class UnsafeResumeError(ResumeError):
             "",
             "  It may or may not have completed. To go on, either:",
             f"    - re-run it: godel rewind {run} --to {target} && godel resume {run}",
-            f"    - or, if running it twice is safe, mark it idempotent (idempotent=True on the call or step)"
+            "    - or, if running it twice is safe, mark it idempotent (idempotent=True on the call"
+            " or its step, assume_idempotent=True on an agent call)"
             f" or pass: godel resume {run} --assume-idempotent",
         ]
         return "\n".join(lines)
@@ -305,7 +306,11 @@ class GodelStrictError(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        lines = [f"strict mode: {len(self.violations)} violation(s)"]
+        # One violation (what the runtime guard raises) stays one line: the CLI prints the
+        # first line of an error.
+        if len(self.violations) == 1:
+            return f"godel strict: {self.violations[0]}"
+        lines = [f"godel strict: {len(self.violations)} violations"]
         lines += [f"  {v}" for v in self.violations]
         return "\n".join(lines)
 

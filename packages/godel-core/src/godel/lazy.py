@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
-__all__ = ["exports", "plugin_exports"]
+__all__ = ["absolute", "exports", "plugin_exports"]
 
 
 def exports(
@@ -31,10 +31,12 @@ def exports(
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for ``package``, whose public ``names`` map to submodules.
 
-    ``names`` maps each public name to the submodule (relative to ``package``) that defines it;
-    ``submodules`` are reachable as attributes without an explicit import (``godel.det``).
+    ``names`` maps each public name to the submodule (relative to ``package``) that defines it,
+    or, with leading dots as in a relative import, to a module outside it (``"..exceptions"``
+    from ``godel.agents`` is ``godel.exceptions``); ``submodules`` are reachable as attributes
+    without an explicit import (``godel.det``).
     """
-    modules = {name: f"{package}.{module}" for name, module in names.items()}
+    modules = {name: absolute(package, module) for name, module in names.items()}
     reachable = frozenset(submodules)
 
     def __getattr__(name: str) -> Any:
@@ -51,6 +53,16 @@ def exports(
         return sorted({*vars(sys.modules[package]), *modules})
 
     return __getattr__, __dir__
+
+
+def absolute(package: str, module: str) -> str:
+    """The full name of ``module`` as ``package``'s ``_EXPORTS`` spell it (see ``exports``)."""
+    if not module.startswith("."):
+        return f"{package}.{module}"
+    rest = module.lstrip(".")
+    base = package.split(".")
+    base = base[: len(base) - (len(module) - len(rest) - 1)]
+    return ".".join([*base, rest])
 
 
 def plugin_exports(

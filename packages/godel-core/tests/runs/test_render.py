@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -316,8 +317,33 @@ def test_all_rows_mark_prior_attempts_invalidated_events_and_records(runs_dir: P
         (Op.RESUME, "FINISHED", Mark.META),
         (Op.DET_NOW, "INVALIDATED", Mark.INVALID),
     ]
-    table = render_table(rows(groups, show_all=True)).splitlines()
-    assert table[2].startswith("prior  ") and table[1].startswith("       ")
+    # Laid out as REFERENCE §13.4 shows --all: prior attempts boxed above the attempt that
+    # followed them, invalidated events in a section at the end, records in place.
+    ids = {e.op + e.status.value: short_id(e.event_id) for e in log.events}
+    text = render_table(rows(groups, show_all=True)).splitlines()
+    expected = [
+        "ID ",
+        ids["WORKFLOW_STARTEDFINISHED"] + "  WORKFLOW_STARTED",
+        "  ┌─ ✗ 1 prior attempt(s):",
+        f"  │  {ids['step.enterFAILED']}  step.enter",
+        "  └─ succeeded:",
+        ids["step.enterFINISHED"] + "  step.enter",
+        ids["printFINISHED"] + "  print",
+        "  ┌─ ✗ 1 prior attempt(s):",
+        f"  │  {ids['runFAILED']}  run",
+        "  └─ succeeded:",
+        ids["runFINISHED"] + "  run",
+        ids["RESUMEFINISHED"] + "  RESUME",
+        "┄┄┄ invalidated (rewind) ┄┄┄",
+        f"  ⊘ {ids['det.nowINVALIDATED']}  det.now",
+    ]
+    assert len(text) == len(expected) and all(
+        line.startswith(start) for line, start in zip(text, expected, strict=True)
+    ), text
+    assert "CommandFailure: exit 1" in text[3] and "FAILED" in text[8]
+    ascii_text = render_table(rows(groups, show_all=True), unicode=False).splitlines()
+    assert ascii_text[2] == "  +- x 1 prior attempt(s):" and ascii_text[4] == "  `- succeeded:"
+    assert ascii_text[12] == "--- invalidated (rewind) ---"
 
 
 def test_graph_merges_the_children_of_every_attempt(runs_dir: Path) -> None:
@@ -328,8 +354,63 @@ def test_graph_merges_the_children_of_every_attempt(runs_dir: Path) -> None:
     assert graph[1].startswith("`- ok ") and "step s" in graph[1]
     assert graph[2].startswith("   |- ok ") and "print hi" in graph[2]  # replayed: from attempt 1
     assert graph[3].startswith("   `- ok ") and "run $ x" in graph[3]  # re-run: from attempt 2
-    full = render_graph(groups, show_all=True, unicode=False)
-    assert full.count("[prior]") == 2 and "[meta]" in full and "[invalid]" in full
+    ids = {e.op + e.status.value: short_id(e.event_id) for e in log.events}
+    full = render_graph(groups, show_all=True, unicode=False).splitlines()
+    # Durations left out; everything else exact.
+    assert [re.sub(r" \(\d+\.\d+s\)$", "", line) for line in full] == [
+        f"ok {ids['WORKFLOW_STARTEDFINISHED']} workflow w()",
+        "|- +- x 1 prior attempt(s):",
+        f"|  |  FAILED {ids['step.enterFAILED']} step s CommandFailure: exit 1",
+        "|  `- succeeded:",
+        f"|- ok {ids['step.enterFINISHED']} step s",
+        f"|  |- ok {ids['printFINISHED']} print hi",
+        "|  |- +- x 1 prior attempt(s):",
+        f"|  |  |  FAILED {ids['runFAILED']} run CommandFailure: exit 1 ($ x)",
+        "|  |  `- succeeded:",
+        f"|  `- ok {ids['runFINISHED']} run $ x → exit 0",
+        f"`- ok {ids['RESUMEFINISHED']} RESUME attempt 2",
+        "--- invalidated (rewind) ---",
+        f"  INVALID {ids['det.nowINVALIDATED']} det.now t",
+    ]
+
+
+def _calls(runs_dir: Path, calls: list[tuple[str, bool]]) -> EventLog:
+    """One ``run`` per (command, fails) in the workflow body, each its own call."""
+    with EventLog.create(runs_dir) as log:
+        root = log.start(Op.WORKFLOW_STARTED, request={"function": "w"})
+        for i, (cmd, fails) in enumerate(calls):
+            ev = log.start(
+                Op.RUN, request={"cmd": [cmd]}, parent_id=root.event_id, step_local_seq=i
+            )
+            if fails:
+                log.fail(ev, "exit 1", error_type="CommandFailure")
+            else:
+                log.finish(ev, {"returncode": 0})
+        log.finish(root, {"result": None})
+        run_id = log.run_id
+    return EventLog.load(run_id, runs_dir)
+
+
+@pytest.mark.parametrize(
+    ("calls", "hidden"),
+    [
+        ([("x", True), ("x", True), ("x", False)], [0, 1]),  # two failed attempts, then success
+        ([("x", True), ("y", False)], []),  # a different command is not an attempt of it
+        ([("x", True), ("x", True)], []),  # nothing succeeded: the failures are the outcome
+        ([("x", False), ("x", True)], []),  # a failure after a success is news
+        ([("x", True), ("y", False), ("x", False)], [0]),  # attempts need not be adjacent
+    ],
+)
+def test_a_failed_call_followed_by_the_same_call_is_a_prior_attempt(
+    runs_dir: Path, calls: list[tuple[str, bool]], hidden: list[int]
+) -> None:
+    log = _calls(runs_dir, calls)
+    groups = group_events(log, log.events[0].event_id)
+    runs = [e.event_id for e in log.events if e.op == Op.RUN]
+    shown = [e.event_id for e, _ in rows(groups) if e.op == Op.RUN]
+    assert shown == [r for i, r in enumerate(runs) if i not in hidden]
+    marks = {e.event_id: m for e, m in rows(groups, show_all=True)}
+    assert [marks[r] for r in runs] == [Mark.PRIOR if i in hidden else "" for i in range(len(runs))]
 
 
 def test_no_events() -> None:

@@ -46,11 +46,12 @@ def test_a_sibling_helper_is_scanned_and_named(
     )
     monkeypatch.chdir(tmp_path)
     violations = scan_workflow("wf.py")
-    assert (
-        format_violations(violations) == "helpers.py:3: time.time() — use godel.det.now() instead"
+    assert format_violations(violations) == (
+        "helpers.py:1: import time (clock) — use godel.det.now() or godel.sleep() instead\n"
+        "helpers.py:3: time.time() — use godel.det.now() instead"
     )
     # Given an absolute workflow path, files are named absolutely.
-    assert [v.file for v in scan_workflow(tmp_path / "wf.py")] == [str(tmp_path / "helpers.py")]
+    assert [v.file for v in scan_workflow(tmp_path / "wf.py")] == [str(tmp_path / "helpers.py")] * 2
 
 
 def test_packages_and_relative_imports(tmp_path: Path) -> None:
@@ -72,8 +73,10 @@ def test_packages_and_relative_imports(tmp_path: Path) -> None:
         (Path(v.file).relative_to(tmp_path).as_posix(), v.line, v.message.split(" — ")[0])
         for v in violations
     ] == [
+        ("pkg/__init__.py", 1, "import random (randomness)"),
         ("pkg/__init__.py", 2, "random.random()"),
         ("pkg/deep/leaf.py", 3, "os.system()"),
+        ("pkg/sub.py", 1, "import subprocess (process)"),
         ("pkg/sub.py", 3, "subprocess.run()"),
     ]
 
@@ -123,11 +126,15 @@ def test_project_root_is_searched_after_the_workflow_directory(tmp_path: Path) -
         (Path(v.file).relative_to(tmp_path).as_posix(), v.message.split(" — ")[0])
         for v in violations
     ] == [
+        ("flows/helpers.py", "import time (clock)"),
         ("flows/helpers.py", "time.sleep()"),
         ("lib/util.py", "os.remove()"),
     ]
     # Without project_root, only the workflow's directory counts.
-    assert where(scan_workflow(tmp_path / "flows" / "wf.py")) == [("helpers.py", 2)]
+    assert where(scan_workflow(tmp_path / "flows" / "wf.py")) == [
+        ("helpers.py", 1),
+        ("helpers.py", 2),
+    ]
 
 
 def test_import_cycles_terminate_and_each_file_is_parsed_once(
@@ -149,7 +156,7 @@ def test_import_cycles_terminate_and_each_file_is_parsed_once(
         return real_parse(source, filename)
 
     monkeypatch.setattr(closure, "parse", counting)
-    assert where(scan_workflow(tmp_path / "wf.py")) == [("a.py", 4)]
+    assert where(scan_workflow(tmp_path / "wf.py")) == [("a.py", 2), ("a.py", 4)]
     assert sorted(parsed) == ["a.py", "b.py", "wf.py"]
 
 
@@ -167,6 +174,7 @@ def test_violations_are_sorted_by_file_then_line(
     monkeypatch.chdir(tmp_path)
     assert [(v.file, v.line) for v in scan_workflow("wf.py")] == [
         ("alpha.py", 3),
+        ("wf.py", 2),
         ("wf.py", 3),
         ("wf.py", 4),
         ("zeta.py", 2),
@@ -190,6 +198,7 @@ def test_unparsable_and_unreadable_modules_are_reported(
     assert [(v.file, v.line) for v in violations] == [
         ("broken.py", 3),
         ("garbled.py", 0),
+        ("wf.py", 2),
         ("wf.py", 3),
     ]
     assert violations[0].message.startswith("syntax error: ")
@@ -207,7 +216,11 @@ def test_noqa_works_in_helper_modules(tmp_path: Path) -> None:
         tmp_path,
         {
             "wf.py": "import helpers\n",
-            "helpers.py": "import time\nT0 = time.time()  # godel: noqa: strict\nT1 = time.time()\n",
+            "helpers.py": (
+                "import time  # godel: noqa: strict\n"
+                "T0 = time.time()  # godel: noqa: strict\n"
+                "T1 = time.time()\n"
+            ),
         },
     )
     assert where(scan_workflow(tmp_path / "wf.py")) == [("helpers.py", 3)]

@@ -29,7 +29,7 @@ def attempt(name, op):
     except PermissionError as exc:
         results[name] = "blocked: " + str(exc)
     except GodelStrictError as exc:
-        results[name] = "strict: " + json.dumps([[v.file, v.layer, v.message] for v in exc.violations])
+        results[name] = "strict: " + json.dumps([[f"{v.file}:{v.line}", v.layer, v.message] for v in exc.violations])
     else:
         results[name] = "ok"
 """
@@ -201,7 +201,7 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
     results = run_script(
         tmp_path,
         """\
-        import importlib
+        import importlib, pkgutil
         results["socket preloaded"] = str("socket" in sys.modules)
         results["smtplib preloaded"] = str("smtplib" in sys.modules)
         install_runtime_guards()
@@ -212,30 +212,51 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
         attempt("import smtplib", lambda: __import__("smtplib"))
         attempt("import_module ftplib", lambda: importlib.import_module("ftplib"))
         results["smtplib left behind"] = str("smtplib" in sys.modules)
-        # A module that is already loaded cannot be blocked (the scan reports it instead).
+        # Loaded already (by asyncio, or by this script): refused all the same.
         attempt("import socket", lambda: __import__("socket"))
-        # The standard library imports what it needs: http.cookiejar pulls in urllib.request.
+        attempt("import_module subprocess", lambda: importlib.import_module("subprocess"))
+        attempt("exec import time", lambda: exec("import time"))
+        attempt("from urllib import request", lambda: exec("from urllib import request"))
+        # A reviewed line, as for the scan.
+        attempt("noqa", lambda: __import__("random"))  # godel: noqa: strict
+        # The standard library imports what it needs: http.cookiejar pulls in urllib.request,
+        # and pkgutil imports the module a name points at.
         attempt("import http.cookiejar", lambda: __import__("http.cookiejar"))
         results["urllib.request loaded"] = str("urllib.request" in sys.modules)
+        attempt("pkgutil.resolve_name", lambda: pkgutil.resolve_name("socket:socket"))
         # godel's own imports are privileged.
         with privileged():
             attempt("privileged import smtplib", lambda: __import__("smtplib"))
+        # Code outside the roots given is not the workflow's: it is not judged.
+        install_runtime_guards([os.path.join(tmp, "elsewhere")])
+        attempt("outside the roots", lambda: __import__("socket"))
     """,
     )
     assert results["socket preloaded"] == "True" and results["smtplib preloaded"] == "False"
     assert results["guards"] == "1"
-    for name, module in (("import smtplib", "smtplib"), ("import_module ftplib", "ftplib")):
-        assert results[name].startswith("strict: "), results[name]
-        [[file, layer, message]] = json.loads(results[name][len("strict: ") :])
-        assert (file, layer) == ("<runtime>", "import")
-        assert message.startswith(f"import {module} (network) at run time, from ")
-        assert "script.py:" in message
-        assert message.endswith("— use godel.run(...) or an agent instead")
+    refused = {
+        "import smtplib": "import smtplib (network)",
+        "import_module ftplib": "import ftplib (network)",
+        "import socket": "import socket (network)",
+        "import_module subprocess": "import subprocess (process)",
+        "exec import time": "import time (clock)",
+        "from urllib import request": "import urllib.request (network)",
+    }
+    script = (tmp_path / "script.py").read_text().splitlines()
+    for name, what in refused.items():
+        assert results[name].startswith("strict: "), (name, results[name])
+        [[where, layer, message]] = json.loads(results[name][len("strict: ") :])
+        # Named by the line of user code that asked for it.
+        line = next(i for i, text in enumerate(script, 1) if f'attempt("{name}"' in text)
+        assert (where, layer) == (f"script.py:{line}", "import"), name
+        assert message.startswith(f"{what} at run time — use godel."), message
     assert results["smtplib left behind"] == "False"
-    assert results["import socket"] == "ok"
+    assert results["noqa"] == "ok"
     assert results["import http.cookiejar"] == "ok"
     assert results["urllib.request loaded"] == "True"
+    assert results["pkgutil.resolve_name"] == "ok"
     assert results["privileged import smtplib"] == "ok"
+    assert results["outside the roots"] == "ok"
 
 
 def test_guards_are_not_installed_by_importing_or_scanning(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
@@ -10,18 +11,54 @@ import pytest
 from godel.strict import BANNED_CALLS, BANNED_MODULES, format_violations, scan_source
 from godel.strict.violation import StrictViolation
 
+# Banned on import because every call of theirs is: most triggers below import one of them to
+# name the call they test. ``calls`` checks those import reports and sets them aside.
+CALL_MODULES = {
+    "time": "import time (clock) — use godel.det.now() or godel.sleep() instead",
+    "random": "import random (randomness) — use godel.det.random(), godel.det.randint() or "
+    "godel.det.choice() instead",
+    "secrets": "import secrets (randomness) — use godel.det.uuid4(), godel.det.randint() or "
+    "godel.det.choice() instead",
+    "subprocess": "import subprocess (process) — use godel.run() instead",
+}
+
 
 def found(source: str) -> list[str]:
     """``"line: message"`` for each violation in ``source``."""
     return [f"{v.line}: {v.message}" for v in scan_source(textwrap.dedent(source), "wf.py")]
 
 
+def imports_of_call_modules(source: str) -> list[str]:
+    """What the scan must say about ``source``'s imports of ``CALL_MODULES`` (in line order)."""
+    expected = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        for name in names:
+            if name in CALL_MODULES:
+                expected.append((node.lineno, f"{node.lineno}: {CALL_MODULES[name]}"))
+    return [text for _, text in sorted(expected)]
+
+
+def calls(source: str) -> list[str]:
+    """``found(source)`` without the reports of its imports of ``CALL_MODULES``, which must be
+    exactly one per imported module."""
+    source = textwrap.dedent(source)
+    everything = found(source)
+    imports = [line for line in everything if line.split(": ", 1)[1] in CALL_MODULES.values()]
+    assert imports == imports_of_call_modules(source)
+    return [line for line in everything if line not in imports]
+
+
 def only(source: str) -> str:
-    """The message of the one violation in ``source``."""
-    violations = scan_source(textwrap.dedent(source), "wf.py")
-    assert len(violations) == 1, violations
-    assert violations[0].layer == "ast"
-    return violations[0].message
+    """The message of the one violation in ``source`` (besides its ``CALL_MODULES`` imports)."""
+    [line] = calls(source)
+    assert all(v.layer == "ast" for v in scan_source(textwrap.dedent(source), "wf.py"))
+    return line.split(": ", 1)[1]
 
 
 TRIGGERS = [
@@ -257,6 +294,45 @@ NEAR_MISSES = {
 
 @pytest.mark.parametrize("source", NEAR_MISSES.values(), ids=NEAR_MISSES.keys())
 def test_near_miss(source: str) -> None:
+    assert calls(source) == []
+
+
+IMPORTS_ONLY = {
+    "a bare import": ("import random", ["1: " + CALL_MODULES["random"]]),
+    "an unused import among others": (
+        "import json, subprocess, os",
+        ["1: " + CALL_MODULES["subprocess"]],
+    ),
+    "from-imports of harmless names": (
+        "from time import strftime, struct_time\nfrom subprocess import CalledProcessError",
+        ["1: " + CALL_MODULES["time"], "2: " + CALL_MODULES["subprocess"]],
+    ),
+    "a function-level import": (
+        "def f():\n    import secrets\n    return secrets",
+        ["2: " + CALL_MODULES["secrets"]],
+    ),
+    "an aliased import": ("import time as clock\nx = clock", ["1: " + CALL_MODULES["time"]]),
+    "a dynamic import": (
+        "import importlib\nimportlib.import_module('random')",
+        ["2: " + CALL_MODULES["random"]],
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "expected"), IMPORTS_ONLY.values(), ids=IMPORTS_ONLY.keys())
+def test_modules_whose_every_call_is_banned_are_banned_on_import(
+    source: str, expected: list[str]
+) -> None:
+    assert found(source) == expected
+
+
+def test_modules_with_pure_uses_stay_importable() -> None:
+    source = """\
+        import datetime, os, uuid, asyncio, shutil, tempfile, json
+        from datetime import timedelta
+        from os import path
+        from uuid import uuid5
+    """
     assert found(source) == []
 
 
@@ -268,7 +344,7 @@ def test_class_attributes_do_not_shadow_a_module_inside_methods() -> None:
             def f(self):
                 return time.time()
     """
-    assert found(source) == ["5: time.time() — use godel.det.now() instead"]
+    assert calls(source) == ["5: time.time() — use godel.det.now() instead"]
 
 
 def test_function_local_imports_and_global_declarations() -> None:
@@ -280,7 +356,7 @@ def test_function_local_imports_and_global_declarations() -> None:
             import random
             return random.random(), clock.time()
     """
-    assert found(source) == [
+    assert calls(source) == [
         "6: random.random() — use godel.det.random() instead",
         "6: time.time() — use godel.det.now() instead",
     ]
@@ -292,7 +368,7 @@ def test_star_import() -> None:
 
 def test_a_chain_through_a_call_is_judged_at_the_call() -> None:
     # ``random.Random()`` is reported once; what is done with the instance afterwards is not.
-    assert found("import random\nrandom.Random().random()") == [
+    assert calls("import random\nrandom.Random().random()") == [
         "2: random.Random() — use godel.det.random() instead"
     ]
 
@@ -310,10 +386,20 @@ def test_every_violation_is_reported_at_once_in_line_order() -> None:
             open("out.txt", "w")
     """
     violations = scan_source(textwrap.dedent(source), "wf.py")
-    assert [(v.line, v.col) for v in violations] == [(1, 0), (6, 4), (7, 12), (8, 4), (9, 4)]
+    assert [(v.line, v.col) for v in violations] == [
+        (1, 0),
+        (2, 0),
+        (2, 0),
+        (6, 4),
+        (7, 12),
+        (8, 4),
+        (9, 4),
+    ]
     assert format_violations(violations) == "\n".join(
         [
             "wf.py:1: import requests (network) — use godel.run(...) or an agent instead",
+            "wf.py:2: " + CALL_MODULES["time"],
+            "wf.py:2: " + CALL_MODULES["subprocess"],
             "wf.py:6: subprocess.run() — use godel.run() instead",
             "wf.py:7: datetime.datetime.now() — use godel.det.now() instead",
             "wf.py:8: time.sleep() — use godel.sleep() instead",
@@ -336,7 +422,7 @@ def test_noqa_suppresses_only_its_own_line() -> None:
         time.time()
         time.time(); x = "# godel: noqa"
     """
-    assert [line.split(":")[0] for line in found(source)] == ["8", "9", "10", "11"]
+    assert [line.split(":")[0] for line in calls(source)] == ["8", "9", "10", "11"]
 
 
 def test_noqa_on_an_import_line() -> None:
@@ -384,13 +470,15 @@ def test_catalog_shape() -> None:
         "multiprocessing",
         "concurrent.futures",
     } <= BANNED_MODULES
-    assert not {"os", "json", "asyncio", "subprocess", "urllib", "http"} & BANNED_MODULES
+    # Modules every call of which is banned are banned on import; the others are not.
+    assert {"time", "random", "secrets", "subprocess"} <= BANNED_MODULES
+    assert not {"os", "json", "asyncio", "datetime", "uuid", "urllib", "http"} & BANNED_MODULES
 
 
 def test_deeply_nested_code_does_not_exhaust_the_stack() -> None:
     # Deeper than the recursion limit, yet still parsable: the scan must not recurse per node.
     source = "import time\nx = " + " + ".join(["1"] * 2500) + "\ny = time.time()\n"
-    assert found(source) == ["3: time.time() — use godel.det.now() instead"]
+    assert calls(source) == ["3: time.time() — use godel.det.now() instead"]
 
 
 def test_unparsable_depth_is_a_violation_not_a_crash() -> None:

@@ -49,7 +49,8 @@ def _dump(value: Any) -> None:
     "--all",
     "show_all",
     is_flag=True,
-    help="Also list prior attempts, invalidated events and RESUME/INVALIDATE/REWIND records, marked.",
+    help="Also show failed attempts (boxed above the attempt that followed them), invalidated "
+    "events (in a section at the end) and RESUME/INVALIDATE/REWIND records.",
 )
 @click.option(
     "--full",
@@ -71,7 +72,8 @@ def show(
     """Show run RUN_ID (a full id, or a unique prefix or suffix): a summary, then its events.
 
     By default each step or effect is listed once, in its latest state: a step that failed
-    and succeeded on a later attempt shows the success (--all shows the failed attempts too).
+    and succeeded on a later attempt (a retry, or a resume) shows the success, and invalidated
+    events are left out (--all shows them too).
     Works on live runs (read-only) and on logs whose last line was torn by a crash.
 
     \b
@@ -138,5 +140,5 @@ def _show_run(
                 {"run": summary.to_dict(), "events": [row_dict(ev, mark) for ev, mark in selected]}
             )
             return
-        body = render_table(selected, style)
+        body = render_table(selected, style, unicode=stdout_unicode())
     click.echo(f"{render_header(summary, root, style)}\n\n{body}")

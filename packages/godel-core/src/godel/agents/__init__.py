@@ -8,7 +8,8 @@ ImportError, so prefer ``get`` when you want the full message.
 
 Backend authors import what they build on from here, never from a submodule: ``Agent``,
 ``AgentCall``, ``AgentResult``, ``Invocation`` and ``result_record`` (docs/plugins.md, "What a
-plugin may import").
+plugin may import"). ``SchemaValidationFailure`` is ``godel.SchemaValidationFailure``, the
+class an agent raises when its answer does not match ``schema=``: catch it under either name.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from godel.agents.base import Agent
     from godel.agents.call import AgentCall, AgentResult, result_record
     from godel.agents.invoke import Invocation
+    from godel.exceptions import SchemaValidationFailure
 
 # Names defined by godel itself (not by plugins): imported on first use.
 _EXPORTS = {
@@ -28,6 +30,7 @@ _EXPORTS = {
     "AgentResult": "call",
     "result_record": "call",
     "Invocation": "invoke",
+    "SchemaValidationFailure": "..exceptions",
 }
 __all__ = [*_EXPORTS, "get", "names"]
 get, names, __getattr__, __dir__ = plugin_exports(__name__, _EXPORTS, "agents")

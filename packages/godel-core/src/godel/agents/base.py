@@ -151,9 +151,18 @@ class Agent:
 
     # the call -----------------------------------------------------------------------------------
     async def __call__(
-        self, prompt: str, *, schema: Any = None, timeout: float | None = None
+        self,
+        prompt: str,
+        *,
+        schema: Any = None,
+        timeout: float | None = None,
+        assume_idempotent: bool = False,
     ) -> Any:
-        """Ask the agent. Returns the answer text, or an instance of ``schema`` (a pydantic model)."""
+        """Ask the agent. Returns the answer text, or an instance of ``schema`` (a pydantic model).
+
+        ``assume_idempotent=True``: if this call was in flight when the run stopped, a resume
+        may ask it again (in its session) instead of stopping with ``UnsafeResumeError``.
+        """
         if not isinstance(prompt, str) or not prompt.strip():
             raise ValueError(f"{self._name()}: the prompt must be a non-empty string")
         if schema is not None:
@@ -163,7 +172,7 @@ class Agent:
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout= must be a positive number of seconds, got {timeout!r}")
         async with self._call_lock():
-            return await self._call(prompt, schema, timeout or self.timeout)
+            return await self._call(prompt, schema, timeout or self.timeout, assume_idempotent)
 
     def _call_lock(self) -> Any:
         import anyio
@@ -172,11 +181,16 @@ class Agent:
             self._lock = anyio.Lock()
         return self._lock
 
-    async def _call(self, prompt: str, schema: Any, timeout: float | None) -> Any:
+    async def _call(
+        self, prompt: str, schema: Any, timeout: float | None, assume_idempotent: bool
+    ) -> Any:
         from godel.engine.record import cached_response, effect, position
 
         request = self._request(prompt, schema)
         pos = position(Op.AGENT_CALL)
+        source = self._idempotency_source(pos, assume_idempotent)
+        if source:
+            request["assumed_idempotent_source"] = source
         prior = None
         if pos is not None and pos.cached is not None:
             cached = pos.cached
@@ -187,6 +201,8 @@ class Agent:
                 if hit is not None:
                     return self._adopt(hit.request, hit.response or {}, schema)
             elif self._same_call(cached, request):
+                if cached.status is EventStatus.STARTED and not source:
+                    raise self._unsafe(pos, cached)
                 prior = cached  # interrupted (STARTED) or failed: run it again in its session
             # Decided here: effect() must neither replay it nor refuse the in-flight event.
             pos.cached = None
@@ -224,6 +240,35 @@ class Agent:
         if self.idempotent:
             request["idempotent"] = True
         return request
+
+    def _idempotency_source(self, pos: Position | None, assume_idempotent: bool) -> str:
+        """Why this call may run again if it was in flight when the run stopped ("" if not);
+        recorded in its request as ``assumed_idempotent_source``."""
+        from godel.replay.policy import step_is_idempotent
+
+        if assume_idempotent:
+            return "assume_idempotent_kwarg"
+        if self.idempotent:
+            return "idempotent_kwarg"
+        if pos is None:
+            return ""
+        if step_is_idempotent(pos):
+            return "step_idempotent"
+        policy = pos.run.policy
+        return "resume_flag" if policy is not None and policy.assume_idempotent else ""
+
+    def _unsafe(self, pos: Position, cached: Any) -> Exception:
+        from godel.exceptions import UnsafeResumeError
+
+        # The CLI may have done part of the work (edited files, spent tokens): asking again is
+        # the user's call, as for a command in flight.
+        return UnsafeResumeError(
+            "agent.call was in flight when the run stopped (STARTED, never finished)",
+            event_id=cached.event_id,
+            cmd=self._name(),
+            run_id=pos.run.run_id,
+            step_path=cached.step_path,
+        )
 
     @staticmethod
     def _same_call(cached: Any, request: dict[str, Any]) -> bool:

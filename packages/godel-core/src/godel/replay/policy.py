@@ -13,10 +13,11 @@ stale data, or pay for and repeat side effects.
 
 ``--on-source-edit`` (default ``warn``): a cached step's source changed since it ran.
 
-STARTED-only side effects (a crash while a command or a file write was in flight) raise
-``UnsafeResumeError`` unless marked idempotent (the call, its step, or ``--assume-idempotent``
-for the whole resume). Agent calls decide for themselves: they continue the session they had
-started (``godel.agents.sessions``).
+STARTED-only side effects (a crash while a command, a file write or an agent call was in
+flight) raise ``UnsafeResumeError`` unless marked idempotent (the call, its step, or
+``--assume-idempotent`` for the whole resume). Agent calls check this themselves
+(``godel.agents.base``): one that may run again continues the session it had started
+(``godel.agents.sessions``).
 """
 
 from __future__ import annotations

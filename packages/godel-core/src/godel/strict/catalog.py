@@ -313,13 +313,33 @@ MODULE_CATEGORIES: dict[str, str] = {
     **dict.fromkeys(
         ("threading", "_thread", "multiprocessing", "concurrent.futures"), "concurrency"
     ),
+    # Modules whose every call strict mode bans (the tables above): importing one has no use in
+    # workflow code. ``time``'s few pure helpers (``strptime``, ``strftime`` with a time) have
+    # ``datetime`` equivalents; ``subprocess``'s types and exceptions only serve code that runs
+    # processes. Modules with pure uses as well stay importable and only their calls are
+    # reported: ``datetime`` (``timedelta``), ``os`` (``os.path``), ``uuid`` (``uuid5``),
+    # ``asyncio``, ``shutil``, ``tempfile``.
+    "time": "clock",
+    "random": "randomness",
+    "secrets": "randomness",
+    "subprocess": "process",
 }
-"""Banned module -> why: ``network`` or ``concurrency``."""
+"""Banned module -> why: ``network``, ``concurrency``, ``clock``, ``randomness`` or ``process``."""
 
-CATEGORY_HATCH: dict[str, str] = {"network": NETWORK, "concurrency": PARALLEL}
+CATEGORY_HATCH: dict[str, str] = {
+    "network": NETWORK,
+    "concurrency": PARALLEL,
+    "clock": f"{NOW} or {SLEEP}",
+    "randomness": f"{RANDOM}, {RANDINT} or {CHOICE}",
+    "process": RUN,
+}
+_MODULE_HATCH: dict[str, str] = {"secrets": f"{UUID}, {RANDINT} or {CHOICE}"}
 
 BANNED_MODULES: frozenset[str] = frozenset(MODULE_CATEGORIES)
 """Modules whose import is banned (a submodule of one is banned too)."""
+
+BANNED_TOPS: frozenset[str] = frozenset(m.partition(".")[0] for m in BANNED_MODULES)
+"""Top-level names of ``BANNED_MODULES``: an import of anything else needs no closer look."""
 
 
 def banned_module(name: str) -> str | None:
@@ -335,6 +355,8 @@ def banned_module(name: str) -> str | None:
 
 
 def import_message(name: str, banned: str, where: str = "") -> str:
-    """``import requests (network) — use godel.run(...) or an agent instead``."""
+    """``import requests (network) — use godel.run(...) or an agent instead``; ``where`` goes
+    after the category (`` at run time``)."""
     category = MODULE_CATEGORIES[banned]
-    return f"import {name} ({category}){where} — use {CATEGORY_HATCH[category]} instead"
+    hatch = _MODULE_HATCH.get(banned) or CATEGORY_HATCH[category]
+    return f"import {name} ({category}){where} — use {hatch} instead"

@@ -1,116 +1,208 @@
 """Layer 2: the import guard.
 
-A ``sys.meta_path`` finder that refuses to load a banned module (``BANNED_MODULES``) when user
-code imports it at run time, which catches what the scan cannot see (``__import__(name)``
-with a computed name, ``exec``). Its limits, by design:
+Refuses, with ``GodelStrictError``, a banned module (``BANNED_MODULES``) imported by user code
+at run time, which catches what the scan cannot see: ``importlib.import_module(name)`` or
+``__import__(name)`` with a computed name, ``exec("import socket")``, modules the scan did not
+reach. Two hooks, because each sees what the other cannot:
 
-- a module already in ``sys.modules`` is never looked up again, so it cannot be blocked
-  (``threading``, ``socket`` and ``concurrent.futures`` are loaded by asyncio before any
-  workflow runs); the scan is the layer that reports those;
-- only imports made *by user code* are refused: the standard library, site-packages and godel
-  itself import what they need (``http.cookiejar`` may pull in ``urllib.request``), and so does
-  anything running inside ``privileged()``.
+- ``builtins.__import__`` and ``importlib.import_module`` are wrapped, so that a module the
+  interpreter already loaded (asyncio loads ``socket``, ``threading``, ``time``...) is refused
+  too: the import system answers those from ``sys.modules`` without asking any finder. The
+  wrappers cost one set lookup for any import whose top-level name is not banned;
+- a ``sys.meta_path`` finder refuses the rest (``importlib.util`` and other loaders that never
+  call ``__import__``), for modules not loaded yet.
+
+Only imports made *by user code* are refused: files under the workflow's directory (when
+``install_runtime_guards`` is told it) that are not the standard library, site-packages or
+godel itself. Libraries import what they need (``http.cookiejar`` pulls in ``urllib.request``),
+and so does anything inside ``privileged()``. An import on a line marked ``# godel: noqa`` (or
+``# godel: noqa: strict``) is allowed, as the scan allowed it.
 """
 
 from __future__ import annotations
 
+import builtins
+import importlib
 import importlib.abc
 import importlib.machinery
+import linecache
 import os
 import site
 import sys
 import sysconfig
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from types import FrameType, ModuleType
+from typing import Any
 
 from godel.exceptions import GodelStrictError
 from godel.strict import catalog
 from godel.strict.privilege import is_privileged
+from godel.strict.scan import is_strict_noqa
 from godel.strict.violation import StrictViolation
 
-
-class _Refuse(importlib.abc.Loader):
-    """A loader whose only job is to fail the import with a strict violation."""
-
-    def __init__(self, violation: StrictViolation) -> None:
-        self.violation = violation
-
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
-        return None
-
-    def exec_module(self, module: ModuleType) -> None:
-        raise GodelStrictError([self.violation])
+_TOPS = catalog.BANNED_TOPS
 
 
-class ImportGuard(importlib.abc.MetaPathFinder):
-    """Refuses user code's imports of banned modules that are not loaded yet."""
+def _prefixes(paths: Iterable[str | None]) -> tuple[str, ...]:
+    found: set[str] = set()
+    for p in paths:
+        if p:
+            # Frames carry the path the module was imported under; match both spellings.
+            found.add(os.path.join(os.path.abspath(p), ""))
+            found.add(os.path.join(os.path.realpath(p), ""))
+    return tuple(sorted(found))
 
-    def __init__(self) -> None:
-        prefixes: set[str] = set()
+
+class UserCode:
+    """Tells user code (which the guard judges) from libraries and godel (which it trusts)."""
+
+    def __init__(self, roots: Iterable[str | os.PathLike[str]] = ()) -> None:
         paths = sysconfig.get_paths()
-        candidates = [paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
-        candidates += site.getsitepackages() if hasattr(site, "getsitepackages") else []
-        candidates.append(
+        libraries = [paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")]
+        libraries += site.getsitepackages() if hasattr(site, "getsitepackages") else []
+        libraries.append(
             site.getusersitepackages() if hasattr(site, "getusersitepackages") else None
         )
-        for p in candidates:
-            if p:
-                # Frames carry the path the module was imported under; match both spellings.
-                prefixes.add(os.path.join(os.path.abspath(p), ""))
-                prefixes.add(os.path.join(os.path.realpath(p), ""))
-        self._library_prefixes = tuple(sorted(prefixes))
+        self.libraries = _prefixes(libraries)
+        self.roots = _prefixes(os.fspath(r) for r in roots)
 
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        banned = catalog.banned_module(fullname)  # cheap check first: most imports are fine
-        if banned is None or is_privileged():
-            return None
-        importer = self._importer()
-        if importer is None:
-            return None
-        where = f"{importer.f_code.co_filename}:{importer.f_lineno}"
-        message = catalog.import_message(fullname, banned, f" at run time, from {where}")
-        violation = StrictViolation("<runtime>", 0, 0, message, "import")
-        return importlib.machinery.ModuleSpec(fullname, _Refuse(violation))
-
-    def _importer(self) -> FrameType | None:
-        """The frame of the user code that asked for the import, or None if it was not user code."""
-        frame: FrameType | None = sys._getframe(2)
+    def importer(self, frame: FrameType | None) -> FrameType | None:
+        """The user-code frame responsible for an import made in ``frame``, or None."""
         while frame is not None:
             filename = frame.f_code.co_filename
             module = frame.f_globals.get("__name__") or ""
-            if (
-                filename.startswith("<frozen importlib")
-                or module == "importlib"
-                or module.startswith("importlib.")
-            ):
+            if module == "importlib" or module.startswith("importlib."):
                 frame = frame.f_back  # the import machinery, not the importer
+                continue
+            if filename.startswith("<") and not filename.startswith("<frozen "):
+                frame = frame.f_back  # exec()/eval() code: judged by the code that ran it
                 continue
             if module == "godel" or module.startswith(("godel.", "godel_")):
                 return None
-            if filename.startswith("<frozen ") or filename.startswith(self._library_prefixes):
+            if filename.startswith("<frozen "):
+                return None
+            path = os.path.abspath(filename)
+            if path.startswith(self.libraries) or not os.path.join(path, "").startswith(
+                self.roots or ("",)
+            ):
                 return None
             return frame
         return None
 
 
+def _noqa(frame: FrameType) -> bool:
+    return is_strict_noqa(linecache.getline(frame.f_code.co_filename, frame.f_lineno))
+
+
+def _shown(filename: str) -> str:
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:  # another drive (Windows)
+        return filename
+    return filename if relative.startswith("..") else relative
+
+
+def refusal(name: str, frame: FrameType | None) -> GodelStrictError | None:
+    """The error for user code importing ``name`` from ``frame``, or None if it may."""
+    banned = catalog.banned_module(name)
+    if banned is None or is_privileged() or _user is None:
+        return None
+    importer = _user.importer(frame)
+    if importer is None or _noqa(importer):
+        return None
+    message = catalog.import_message(name, banned, " at run time")
+    filename = _shown(importer.f_code.co_filename)
+    return GodelStrictError([StrictViolation(filename, importer.f_lineno, 0, message, "import")])
+
+
+def _requested(name: str, fromlist: Sequence[str] | None) -> str:
+    """The banned module an import statement asks for, if any (else ``name``)."""
+    if catalog.banned_module(name) is None and fromlist:
+        for item in fromlist:  # ``from urllib import request`` imports urllib.request
+            full = f"{name}.{item}"
+            if isinstance(item, str) and catalog.banned_module(full) == full:
+                return full
+    return name
+
+
+_builtin_import = builtins.__import__
+_import_module = importlib.import_module
+
+
+def _guarded_import(
+    name: str,
+    globals: Any = None,
+    locals: Any = None,
+    fromlist: Sequence[str] | None = (),
+    level: int = 0,
+) -> ModuleType:
+    if level == 0 and name.partition(".")[0] in _TOPS:
+        error = refusal(_requested(name, fromlist), sys._getframe(1))
+        if error is not None:
+            raise error
+    return _builtin_import(name, globals, locals, fromlist, level)
+
+
+def _guarded_import_module(name: str, package: str | None = None) -> ModuleType:
+    if name.partition(".")[0] in _TOPS:
+        error = refusal(name, sys._getframe(1))
+        if error is not None:
+            raise error
+    return _import_module(name, package)
+
+
+class _Refuse(importlib.abc.Loader):
+    """A loader whose only job is to fail the import with a strict violation."""
+
+    def __init__(self, error: GodelStrictError) -> None:
+        self.error = error
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        raise self.error
+
+
+class ImportGuard(importlib.abc.MetaPathFinder):
+    """Refuses user code's imports of banned modules that are not loaded yet."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname.partition(".")[0] not in _TOPS:  # most imports end here
+            return None
+        error = refusal(fullname, sys._getframe(1))
+        if error is None:
+            return None
+        return importlib.machinery.ModuleSpec(fullname, _Refuse(error))
+
+
+_user: UserCode | None = None
 _guard: ImportGuard | None = None
 
 
-def install_import_guard() -> None:
-    """Put the guard first on ``sys.meta_path`` (once per process)."""
-    global _guard
+def install_import_guard(roots: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Install the guard (once per process); ``roots``: where user code lives (default: any
+    file that is not a library or godel)."""
+    global _user, _guard
+    _user = UserCode(roots)
     if _guard is None:
         _guard = ImportGuard()
+        builtins.__import__ = _guarded_import
+        importlib.import_module = _guarded_import_module
     if _guard not in sys.meta_path:
         sys.meta_path.insert(0, _guard)
 
 
-def install_runtime_guards() -> None:
-    """Install the import guard and the audit hook (idempotent; permanent for the process)."""
+def install_runtime_guards(roots: Iterable[str | os.PathLike[str]] = ()) -> None:
+    """Install the import guard and the audit hook (idempotent; permanent for the process).
+
+    ``roots``: the directories of the workflow's own code (``godel run`` passes the workflow's
+    directory); imports made by files elsewhere are not judged.
+    """
     from godel.strict.audit import install_audit_hook
 
     # The guard first: the hook is permanent, and nothing it needs is imported after it.
-    install_import_guard()
+    install_import_guard(roots)
     install_audit_hook()

@@ -101,16 +101,17 @@ def noqa_lines(source: str, lines: set[int]) -> set[int]:
             if (
                 tok.type == tokenize.COMMENT
                 and tok.start[0] in lines
-                and _is_strict_noqa(tok.string)
+                and is_strict_noqa(tok.string)
             ):
                 quiet.add(tok.start[0])
     except (tokenize.TokenError, SyntaxError):
         text = source.splitlines()
-        quiet = {n for n in lines if 0 < n <= len(text) and _is_strict_noqa(text[n - 1])}
+        quiet = {n for n in lines if 0 < n <= len(text) and is_strict_noqa(text[n - 1])}
     return quiet
 
 
-def _is_strict_noqa(comment: str) -> bool:
+def is_strict_noqa(comment: str) -> bool:
+    """Whether ``comment`` (or a source line) silences strict mode on its line."""
     match = _NOQA.search(comment)
     if match is None:
         return False

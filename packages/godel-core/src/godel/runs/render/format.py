@@ -34,7 +34,7 @@ __all__ = [
 
 Style = Callable[[str, str], str]
 """``style(text, role) -> text``: how a renderer asks for colour. Roles are status names
-(``FINISHED``, ``FAILED``, ``RUNNING``...) and ``id``, ``dim``, ``bold``, ``mark``."""
+(``FINISHED``, ``FAILED``, ``RUNNING``...) and ``id``, ``dim``, ``bold``, ``mark``, ``prior``."""
 
 # click.style keyword arguments per role; the CLI applies them, the core only names them.
 ROLE_STYLES: dict[str, dict[str, Any]] = {
@@ -51,6 +51,7 @@ ROLE_STYLES: dict[str, dict[str, Any]] = {
     "dim": {"dim": True},
     "bold": {"bold": True},
     "mark": {"fg": "magenta", "dim": True},
+    "prior": {"fg": "red", "dim": True},
 }
 
 DETAIL_WIDTH = 72

@@ -7,6 +7,13 @@ that identity) appear with ``--all``. Children hang below the *group*, not below
 the replayed primitives of a re-executed step stay attached to the earlier attempt's event,
 the new ones to the new event, and both belong under the same step.
 
+A retry (``retry``, or a loop that calls again) makes each attempt a new call: its own identity.
+Among the calls one scope made, a failed call followed by a call with the same op, step path
+and request that did not fail is that call's *prior attempt* (REFERENCE §13.4.1 groups them by
+op and step path alone; the request keeps two different commands apart). Prior attempts, and
+everything that ran inside them, are shown with ``--all`` only, just before the attempt that
+followed them.
+
 Metadata records (RESUME, INVALIDATE, REWIND, PAUSED, UNRECOVERABLE) are never grouped: each
 is its own row, at its place in the log.
 """
@@ -43,6 +50,10 @@ class Group:
     record: bool = False  # a metadata record (one event, never grouped)
     parent: Group | None = None
     children: list[Group] = field(default_factory=list)
+    attempt_of: Group | None = None  # the later call this failed call was a prior attempt of
+    priors: list[Group] = field(default_factory=list)  # this call's prior attempts, in order
+    inside: Group | None = None  # the prior attempt this group ran in (itself, if one)
+    members: list[Group] = field(default_factory=list)  # a prior attempt: it and what ran in it
 
     @property
     def first(self) -> Event:
@@ -58,10 +69,11 @@ class Group:
 
     @property
     def hidden(self) -> bool:
-        """Not shown by default: a metadata record, or nothing live at this identity."""
+        """Not shown by default: a metadata record, nothing live at this identity, or part of
+        a prior attempt."""
         if self.record:
             return self.first.op in HIDDEN_OPS or self.first.status in DEAD
-        return self.latest is None
+        return self.latest is None or self.inside is not None
 
     def marked(self) -> list[tuple[Event, str]]:
         """Every event of the group with its mark (``--all``)."""
@@ -104,21 +116,65 @@ def group_events(events: Iterable[Event], root_id: str | None) -> list[Group]:
             else:
                 group.events.append(ev)
         group_of[ev.event_id] = group
+    tops: list[Group] = []
     for group in groups:
         parent_id = group.first.parent_id
         parent = group_of.get(parent_id) if parent_id else None
         if parent is not None and parent is not group:
             group.parent = parent
             parent.children.append(group)
+        else:
+            tops.append(group)
+    _link_attempts(groups, tops)
     return groups
+
+
+def _attempt_key(group: Group) -> tuple[str, tuple[str, ...], str] | None:
+    latest = group.latest
+    if group.record or latest is None:
+        return None
+    return (latest.op, latest.step_path, latest.request_hash)
+
+
+def _link_attempts(groups: list[Group], tops: list[Group]) -> None:
+    """Find the prior attempts among each scope's calls (see the module docstring)."""
+    for siblings in (tops, *(g.children for g in groups if g.children)):
+        failed: dict[tuple[str, tuple[str, ...], str], list[Group]] = {}
+        for group in siblings:
+            key = _attempt_key(group)
+            if key is None or not key[2]:
+                continue
+            assert group.latest is not None
+            if group.latest.status is EventStatus.FAILED:
+                failed.setdefault(key, []).append(group)
+            elif key in failed:
+                group.priors = failed.pop(key)
+                for prior in group.priors:
+                    prior.attempt_of = group
+    for group in groups:  # parents come before their children
+        if group.parent is not None and group.parent.inside is not None:
+            group.inside = group.parent.inside  # the outermost prior attempt holds it all
+        elif group.attempt_of is not None:
+            group.inside = group
+        if group.inside is not None:
+            group.inside.members.append(group)
 
 
 def rows(groups: list[Group], *, show_all: bool = False) -> list[tuple[Event, str]]:
     """The table's rows: the latest live event per identity, or with ``show_all`` every event
-    with its mark (prior attempts just before the latest one)."""
+    with its mark (prior attempts, and what ran inside them, just before the call that
+    followed them)."""
     out: list[tuple[Event, str]] = []
     if show_all:
         for group in groups:
+            if group.inside is not None:
+                continue  # listed with the call it was a prior attempt of
+            for prior in group.priors:
+                for member in prior.members:
+                    out.extend(
+                        (ev, Mark.INVALID if mark == Mark.INVALID else Mark.PRIOR)
+                        for ev, mark in member.marked()
+                    )
             out.extend(group.marked())
         return out
     for group in groups:
@@ -127,6 +183,6 @@ def rows(groups: list[Group], *, show_all: bool = False) -> list[tuple[Event, st
                 out.append((group.first, Mark.NONE))
             continue
         latest = group.latest
-        if latest is not None:
+        if latest is not None and group.inside is None:
             out.append((latest, Mark.NONE))
     return out

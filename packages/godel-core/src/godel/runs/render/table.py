@@ -65,20 +65,34 @@ def _cut_left(text: str, width: int) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1) :]
 
 
+_BOX = {
+    True: ("┌─ ✗", "│  ", "└─", "┄┄┄ invalidated (rewind) ┄┄┄", "⊘"),
+    False: ("+- x", "|  ", "`-", "--- invalidated (rewind) ---", "x"),
+}
+
+
 def render_table(
-    rows: list[tuple[Event, str]], style: Style = no_style, *, width: int = DETAIL_WIDTH
+    rows: list[tuple[Event, str]],
+    style: Style = no_style,
+    *,
+    width: int = DETAIL_WIDTH,
+    unicode: bool = True,
 ) -> str:
-    """One line per row: short id, op, step path, status, duration, detail. A mark column
-    (``prior``, ``invalid``, ``meta``) comes first when any row carries one."""
+    """One line per row: short id, op, step path, status, duration, detail.
+
+    Rows marked by ``rows(show_all=True)`` are laid out as REFERENCE §13.4 shows ``--all``:
+    prior attempts in a box just above the attempt that followed them (``┌─ ✗ N prior
+    attempt(s):``, ``│  `` lines, ``└─ succeeded:``), invalidated events in a section at the
+    end, RESUME/INVALIDATE/REWIND records in place.
+    """
     if not rows:
         return "(no events)"
-    cells: list[tuple[str, str, str, str, str, str, str]] = []
-    for ev, mark in rows:
+    cells: list[tuple[str, str, str, str, str, str]] = []
+    for ev, _mark in rows:
         status = ev.status.value
         dur = format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else "-"
         cells.append(
             (
-                mark,
                 short_id(ev.event_id),
                 ev.op,
                 _cut_left(step_label(ev.step_path), _STEP_WIDTH),
@@ -87,29 +101,65 @@ def render_table(
                 clip(detail(ev), width),
             )
         )
-    with_marks = any(c[0] for c in cells)
-    w_mark = max((len(c[0]) for c in cells), default=0)
-    w_op = max(2, *(len(c[2]) for c in cells))
-    w_step = max(4, *(len(c[3]) for c in cells))
-    w_status = max(6, *(len(c[4]) for c in cells))
-    w_dur = max(8, *(len(c[5]) for c in cells))
+    w_op = max(2, *(len(c[1]) for c in cells))
+    w_step = max(4, *(len(c[2]) for c in cells))
+    w_status = max(6, *(len(c[3]) for c in cells))
+    w_dur = max(8, *(len(c[4]) for c in cells))
     head = f"{'ID':<8}  {'OP':<{w_op}}  {'STEP':<{w_step}}  {'STATUS':<{w_status}}  {'DURATION':>{w_dur}}  DETAIL"
-    if with_marks:
-        head = f"{'':<{w_mark}}  " + head
-    lines = [style(head, "bold")]
     plain = style is no_style
-    for mark, sid, op, step, status, dur, text in cells:
+
+    def line(sid: str, op: str, step: str, status: str, dur: str, text: str) -> str:
         if plain:
-            line = f"{sid}  {op:<{w_op}}  {step:<{w_step}}  {status:<{w_status}}  {dur:>{w_dur}}  {text}"
+            out = f"{sid}  {op:<{w_op}}  {step:<{w_step}}  {status:<{w_status}}  {dur:>{w_dur}}  {text}"
         else:
-            line = (
+            out = (
                 f"{style(sid, 'id')}  {op:<{w_op}}  {step:<{w_step}}  "
                 f"{style(f'{status:<{w_status}}', status)}  {dur:>{w_dur}}  {text}"
             )
-        if with_marks:
-            line = f"{style(f'{mark:<{w_mark}}', 'mark') if mark else ' ' * w_mark}  {line}"
-        lines.append(line.rstrip())
+        return out.rstrip()
+
+    top, side, bottom, title, gone = _BOX[unicode]
+    lines = [style(head, "bold")]
+    priors: list[tuple[Event, str]] = []
+    invalid: list[str] = []
+    for (ev, mark), cell in zip(rows, cells, strict=True):
+        if mark == Mark.INVALID:
+            invalid.append(f"  {style(gone, 'INVALIDATED')} {line(*cell)}")
+        elif mark == Mark.PRIOR:
+            priors.append((ev, line(*cell)))
+        else:
+            if priors:
+                lines += _attempts_box(priors, ev, style, top, side, bottom)
+                priors = []
+            lines.append(line(*cell))
+    if priors:  # a prior attempt whose follower was invalidated
+        lines += _attempts_box(priors, None, style, top, side, bottom)
+    if invalid:
+        lines.append(style(title, "INVALIDATED"))
+        lines += invalid
     return "\n".join(lines)
+
+
+def _attempts_box(
+    priors: list[tuple[Event, str]],
+    then: Event | None,
+    style: Style,
+    top: str,
+    side: str,
+    bottom: str,
+) -> list[str]:
+    """``┌─ ✗ N prior attempt(s):``, a ``│  `` line per prior row, ``└─ succeeded:``."""
+    # Attempts are the rows of the same call as the one that followed; the rest ran in them.
+    if then is not None:
+        count = sum(1 for ev, _ in priors if (ev.op, ev.step_path) == (then.op, then.step_path))
+    else:
+        count = 0
+    out = [style(f"  {top} {count or len(priors)} prior attempt(s):", "prior")]
+    out += [f"  {style(side, 'prior')}{text}" for _, text in priors]
+    if then is not None:
+        outcome = "succeeded" if then.status is EventStatus.FINISHED else "then"
+        out.append(style(f"  {bottom} {outcome}:", "prior"))
+    return out
 
 
 def row_dict(ev: Event, mark: str = Mark.NONE) -> dict[str, Any]:
