@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from godel_cli.errors import EXIT_SIGNAL, CliError
+from godel_cli.errors import EXIT_FAIL, EXIT_SIGNAL, CliError
 from godel_cli.messages import say, warn
 from godel_cli.options import CONTEXT_SETTINGS, format_option, runs_dir_option
 from godel_cli.style import make_style
@@ -33,7 +33,7 @@ Write = Callable[["Event"], None]
 @click.option(
     "--no-wait",
     is_flag=True,
-    help="Exit with status 2 at once if the run does not exist (default: wait for it to start).",
+    help="Exit with status 1 at once if the run does not exist (default: wait for it to start).",
 )
 @runs_dir_option()
 @click.option(
@@ -54,25 +54,30 @@ def tail(
     as their preview; `godel show RUN_ID --full EVENT_ID` prints them whole.
 
     \b
-    Exit status: 0 ended (or --no-follow), 2 no such run with --no-wait/--no-follow or an
-    ambiguous id, 130 interrupted.
+    Exit codes:
+      0    the run ended (or --no-follow printed it)
+      1    RUN_ID is ambiguous or not a valid run id; with --no-wait or
+           --no-follow, no runs directory or no run matches; the log cannot
+           be read
+      2    usage error
+      130  interrupted by Ctrl+C
     """
     import signal
 
-    from godel.log import CorruptLogError, IdLookupError, find_log, resolve_runs_dir
+    from godel.log import CorruptLogError, resolve_runs_dir
+    from godel_cli.runids import RunNotFound, resolve_run
 
-    directory = resolve_runs_dir(runs_dir)
     try:
-        path = find_log(run_id, directory)
-    except (IdLookupError, ValueError) as exc:
-        raise CliError(str(exc)) from None
-    if path is None:
+        target, directory = resolve_run(run_id, runs_dir)
+        path: Path | None = directory / f"{target}.jsonl"
+    except RunNotFound:
         if no_wait or no_follow:
-            raise CliError(f"no run matches {run_id!r} in {directory}")
-        say(f"waiting for run {run_id} to appear in {directory} (Ctrl+C to stop)")
-    target = path.name[: -len(".jsonl")] if path is not None else run_id
+            raise
+        target, directory, path = run_id, resolve_runs_dir(runs_dir), None
     write = _writer(fmt)
     try:
+        if path is None:
+            say(f"waiting for run {run_id} to appear in {directory} (Ctrl+C to stop)")
         if no_follow:
             assert path is not None  # without a run, --no-follow exited above
             _print_to_end(path, write)
@@ -85,7 +90,7 @@ def tail(
     except BrokenPipeError:
         raise  # the reader went away (`| head`): click exits quietly
     except (CorruptLogError, OSError) as exc:
-        raise CliError(f"cannot read run {target}: {exc}") from None
+        raise CliError(f"cannot read run {target}: {exc}", exit_code=EXIT_FAIL) from None
 
 
 def _writer(fmt: str) -> Write:
