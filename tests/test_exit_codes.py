@@ -527,14 +527,15 @@ def _(w: World) -> None:
 @scenario("rewind", 1)
 def _(w: World) -> None:
     runs = w.copy_runs()
-    root = next(e["event_id"] for e in events(runs, w.fin) if e["op"] == "WORKFLOW_STARTED")
+    w.expect(1, "resume", w.failed, "--runs-dir", runs, env={"GATE": "closed"})
+    resume = next(e["event_id"] for e in events(runs, w.failed) if e["op"] == "RESUME")
     w.expect(
         1, "rewind", w.fin, "--to", "X", "--runs-dir", w.dir("missing"), says="No runs/ directory"
     )
     w.expect(1, "rewind", "ZZZZZZZZ", "--to", "X", "--runs-dir", runs, says="No run matching")
     w.expect(1, "rewind", w.fin, "--to", ",", "--runs-dir", runs, says="No event IDs provided")
     w.expect(1, "rewind", w.fin, "--to", "ZZZZZZZZ", "--runs-dir", runs, says="Event ID not found")
-    w.expect(1, "rewind", w.fin, "--to", root, "--runs-dir", runs, says="rewind failed")
+    w.expect(1, "rewind", w.failed, "--to", resume, "--runs-dir", runs, says="metadata event")
     live = Live(w, "run", "ticker.py", "--runs-dir", runs)
     try:
         w.expect(1, "rewind", live.run_id, "--to", "X", "--runs-dir", runs, says="in use")

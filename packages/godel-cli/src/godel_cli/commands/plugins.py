@@ -6,6 +6,7 @@ import json
 
 import click
 
+from godel_cli.errors import EXIT_FAIL
 from godel_cli.group import current_plugin_manager
 from godel_cli.options import json_option
 
@@ -56,4 +57,4 @@ def plugins(as_json: bool) -> None:
         for problem in pm.problems:
             click.echo(f"error: {problem}", err=True)
     if failed:
-        raise SystemExit(1)
+        raise SystemExit(EXIT_FAIL)
