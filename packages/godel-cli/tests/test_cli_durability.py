@@ -92,12 +92,12 @@ def test_unknown_and_ambiguous_run_ids(godel_run, tmp_path):
     godel_run("run", "wf.py")
     godel_run("run", "wf.py")
     missing = godel_run("resume", "ZZZZZZZZ")
-    assert missing.returncode == 2 and "no run id matches" in missing.stderr
+    assert missing.returncode == 1 and 'No run matching "ZZZZZZZZ"' in missing.stderr
     a, b = sorted(p.stem for p in (tmp_path / "runs").glob("*.jsonl"))
     common = next(i for i in range(26) if a[i] != b[i])
     assert common >= 4  # two runs made a moment apart share their timestamp prefix
     ambiguous = godel_run("resume", a[:common])
-    assert ambiguous.returncode == 2 and "ambiguous" in ambiguous.stderr
+    assert ambiguous.returncode == 1 and "Ambiguous prefix" in ambiguous.stderr
 
 
 HOTPATCH = """
@@ -274,8 +274,8 @@ def test_pause_a_live_run_then_resume_it(tmp_path, godel_bin, cli_env, godel_run
     assert root["status"] == "PAUSED" and root["response"]["reason"] == "lunch"
     done_before = sum(1 for e in final if e["op"] == "step.enter" and e["status"] == "FINISHED")
     assert 0 < done_before < 40
-    not_live = godel_run("pause", run_id)
-    assert not_live.returncode == 2 and "not running" in not_live.stderr
+    not_live = godel_run("pause", run_id)  # requested all the same, as 3.x does, with a warning
+    assert not_live.returncode == 0 and "not running" in not_live.stderr
     resumed = godel_run("resume", run_id)
     assert resumed.returncode == 0, resumed.stderr
     root = next(e for e in events(tmp_path, run_id) if e["op"] == "WORKFLOW_STARTED")

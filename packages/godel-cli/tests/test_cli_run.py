@@ -206,7 +206,7 @@ async def wf():
 """,
     )
     proc = godel_run("run", "wf.py")
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert "helpers.py:4" in proc.stderr and "time.time" in proc.stderr
     assert run_ids(tmp_path) == []
     relaxed = godel_run("run", "wf.py", "--no-strict")

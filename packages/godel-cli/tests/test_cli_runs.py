@@ -55,12 +55,18 @@ def populated(runs: Path) -> dict[str, str]:
 
 
 def test_no_runs(godel_run: Callable[..., Any], runs: Path) -> None:
+    # A missing runs dir is an error (exit 1, as 3.x), an empty one lists nothing.
+    result = godel_run("runs", "list", "--runs-dir", str(runs))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"[godel] No runs/ directory found at {runs} (use --runs-dir or GODEL_RUNS_DIR)\n"
+    )
+    assert godel_run("runs", "list", "--json", "--runs-dir", str(runs)).returncode == 1
+    runs.mkdir()
     result = godel_run("runs", "list", "--runs-dir", str(runs))
     assert result.returncode == 0 and result.stdout == ""
     assert f"no runs in {runs}" in result.stderr
     assert json.loads(godel_run("runs", "list", "--json", "--runs-dir", str(runs)).stdout) == []
-    runs.mkdir()
-    assert "no runs in" in godel_run("runs", "list", "--runs-dir", str(runs)).stderr
 
 
 def test_list(godel_run: Callable[..., Any], populated: dict[str, str], runs: Path) -> None:
@@ -110,7 +116,7 @@ def test_runs_list_and_show_agree(
     }
     for status, run_id in populated.items():
         if status == "UNKNOWN":
-            assert godel_run("show", run_id, "--runs-dir", str(runs)).returncode == 2
+            assert godel_run("show", run_id, "--runs-dir", str(runs)).returncode == 1
             continue
         shown = json.loads(godel_run("show", run_id, "--json", "--runs-dir", str(runs)).stdout)[
             "run"

@@ -87,18 +87,18 @@ def test_show_a_failed_run(
     assert any("print" in line and "(root)" in line and "about to fail" in line for line in lines)
 
 
-def test_unknown_and_ambiguous_runs_exit_2(
+def test_unknown_and_ambiguous_runs_exit_1(
     godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path, tmp_path: Path
 ) -> None:
     result = godel_run("show", "01ABCDEF", "--runs-dir", str(runs))
-    assert result.returncode == 2 and "no runs directory" in result.stderr
+    assert result.returncode == 1 and "No runs/ directory found at" in result.stderr
     first, second = make_run(bad), make_run(bad)
     result = godel_run("show", "NOSUCHRUN", "--runs-dir", str(runs))
-    assert result.returncode == 2 and "no run id matches 'NOSUCHRUN'" in result.stderr
+    assert result.returncode == 1 and 'No run matching "NOSUCHRUN"' in result.stderr
     common = next(i for i in range(26) if first[i] != second[i])
     assert common >= 4  # ULIDs made a moment apart share their time prefix
     result = godel_run("show", first[:common], env={"GODEL_RUNS_DIR": str(runs)})
-    assert result.returncode == 2 and "ambiguous" in result.stderr
+    assert result.returncode == 1 and f'Ambiguous prefix "{first[:common]}"' in result.stderr
     assert first in result.stderr and second in result.stderr
 
 
@@ -131,7 +131,7 @@ def test_full_event_by_its_short_id(
     )
     assert as_json["request"]["content"] == "z" * 8000 and as_json["op"] == "write_text"
     missing = godel_run("show", run_id, "--full", "NOPE1234", "--runs-dir", str(runs))
-    assert missing.returncode == 2 and "no event id matches" in missing.stderr
+    assert missing.returncode == 1 and 'Event ID not found: "NOPE1234"' in missing.stderr
 
 
 def test_json(godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path) -> None:

@@ -84,21 +84,25 @@ def test_follow_stops_at_the_end_of_a_finished_run(
     assert "FINISHED" in result.stdout.splitlines()[-1]
 
 
-def test_missing_run_with_no_wait_or_no_follow_exits_2_at_once(
+def test_missing_run_with_no_wait_or_no_follow_exits_1_at_once(
     godel_run: Callable[..., Any], runs: Path
 ) -> None:
     for flag in ("--no-wait", "--no-follow"):
         result = godel_run("tail", "01M8ZZZZZZZZZZZZZZZZZZZZZZ", flag, "--runs-dir", str(runs))
-        assert result.returncode == 2 and "no run matches" in result.stderr
+        assert result.returncode == 1 and "No runs/ directory found at" in result.stderr
+        runs.mkdir(exist_ok=True)
+        result = godel_run("tail", "01M8ZZZZZZZZZZZZZZZZZZZZZZ", flag, "--runs-dir", str(runs))
+        assert result.returncode == 1 and 'No run matching "01M8ZZZZ' in result.stderr
+        runs.rmdir()
     assert not runs.exists()
 
 
-def test_ambiguous_prefix_exits_2(godel_run: Callable[..., Any], runs: Path) -> None:
+def test_ambiguous_prefix_exits_1(godel_run: Callable[..., Any], runs: Path) -> None:
     runs.mkdir()
     for suffix in ("AAAAAAAA", "BBBBBBBB"):
         (runs / f"01M8ZZZZZZZZZZZZZZ{suffix}.jsonl").write_text("")
     result = godel_run("tail", "01M8ZZZZ", "--no-follow", "--runs-dir", str(runs))
-    assert result.returncode == 2 and "ambiguous" in result.stderr
+    assert result.returncode == 1 and 'Ambiguous prefix "01M8ZZZZ"' in result.stderr
 
 
 def test_waits_for_a_run_that_has_not_started(

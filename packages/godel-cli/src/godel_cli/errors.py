@@ -1,7 +1,9 @@
-"""How a command ends: the exit statuses, and ``CliError``, which ends one with a message.
+"""How a command ends: the exit codes, and ``CliError``, which ends one with a message.
 
 Any code under a command raises ``CliError`` instead of printing and exiting itself; click
-shows it (``[godel] ...`` lines on stderr) and exits with its status, 2 unless told otherwise.
+shows it (``[godel] ...`` lines on stderr) and exits with its code, 2 unless told otherwise.
+The codes are godel-py 3.x's matrix (docs/cli.md lists every command's), so that scripts
+written against it keep working.
 """
 
 from __future__ import annotations
@@ -15,11 +17,27 @@ import click
 from godel_cli.messages import PREFIX
 
 EXIT_OK = 0
+# The command worked but the answer is no: the run failed, strict mode or lint refused it, no
+# such run (or runs dir, or event), a refused request.
 EXIT_FAIL = 1
+# A usage error, a workflow file that cannot be loaded, an unexpected exception, a refused rewind.
 EXIT_USAGE = 2
+# `pause` and `rewind` only: the run id is ambiguous or invalid (the other commands exit 1).
+EXIT_BAD_ID = 3
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 if hasattr(signal, "SIGHUP"):
     EXIT_SIGNAL[signal.SIGHUP] = 129
+
+
+def is_strict_violation(exc: BaseException) -> bool:
+    """A strict-mode guard refused the workflow's code: the import guard (``GodelStrictError``)
+    or the audit hook (a ``PermissionError`` saying ``godel strict: ...``). Exit 1, as the
+    pre-run scan does: the run was refused, it did not crash."""
+    from godel import GodelStrictError
+
+    return isinstance(exc, GodelStrictError) or (
+        isinstance(exc, PermissionError) and str(exc).startswith("godel strict:")
+    )
 
 
 class CliError(click.ClickException):

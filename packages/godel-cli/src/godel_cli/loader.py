@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from godel_cli.errors import EXIT_FAIL, CliError
+from godel_cli.errors import EXIT_FAIL, EXIT_USAGE, CliError, is_strict_violation
 
 MODULE_NAME = "_godel_workflow"
 
@@ -81,8 +81,10 @@ def load_workflow(path: Path, *, debug: bool = False) -> Any:
             exit_code=EXIT_FAIL,
         ) from None
     except Exception as exc:
+        # A strict-mode guard refusing module-level code is a refusal (1), not a broken file (2).
+        code = EXIT_FAIL if is_strict_violation(exc) else EXIT_USAGE
         raise CliError(
-            f"cannot import {path}: {type(exc).__name__}: {exc}", show_cause=debug
+            f"cannot import {path}: {type(exc).__name__}: {exc}", show_cause=debug, exit_code=code
         ) from exc
     fn.__godel_workflow__.source_file = str(path)
     return fn

@@ -25,7 +25,8 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
             say(f"strict mode found {len(violations)} problem(s); nothing was run:")
             click.echo(format_violations(violations), err=True)
             raise CliError(
-                "fix them, mark reviewed lines with '# godel: noqa', or run with --no-strict"
+                "fix them, mark reviewed lines with '# godel: noqa', or run with --no-strict",
+                exit_code=EXIT_FAIL,
             )
     if lint:
         run_lint(path, strict=strict)

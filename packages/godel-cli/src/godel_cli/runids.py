@@ -1,21 +1,93 @@
-"""Run ids typed on the command line: full ids, unique prefixes or unique suffixes."""
+"""Ids typed on the command line (full ids, unique prefixes or unique suffixes), and the errors
+that say why one names no run or event.
+
+The messages open with godel-py 3.x's words (``No runs/ directory found``, ``No run matching
+"<p>"``, ``Ambiguous prefix "<p>" — matches: [...]``), which scripts may look for; what follows
+is godel's own detail.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from godel_cli.errors import CliError
+from godel_cli.errors import EXIT_FAIL, CliError
+
+if TYPE_CHECKING:
+    from godel.log import IdLookupError
+
+# What a run id may look like (the reference's path-traversal guard): anything else names no run.
+_RUN_ID = re.compile(r"[A-Za-z0-9_\-]{1,128}")
+_SHOWN = 10
 
 
-def resolve_run(query: str, runs_dir: Path | None) -> tuple[str, Path]:
+class RunNotFound(CliError):
+    """No runs directory, or no run matches: exit 1 (``tail`` waits for the run instead)."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__(*lines, exit_code=EXIT_FAIL)
+
+
+def no_runs_dir(directory: Path) -> RunNotFound:
+    """The error for a runs directory that does not exist."""
+    return RunNotFound(
+        f"No runs/ directory found at {directory} (use --runs-dir or GODEL_RUNS_DIR)"
+    )
+
+
+def resolve_run(query: str, runs_dir: Path | None, *, bad_id: int = EXIT_FAIL) -> tuple[str, Path]:
     """The one run id ``query`` names, and the runs directory it is in (``--runs-dir``, else
-    ``$GODEL_RUNS_DIR`` or ./runs); a ``CliError`` naming the candidates otherwise."""
+    ``$GODEL_RUNS_DIR`` or ./runs).
+
+    ``RunNotFound`` when the directory or the run is missing; a ``CliError`` exiting ``bad_id``
+    when ``query`` is ambiguous, too short to tell, or not a possible run id.
+    """
     from godel.log import IdLookupError, list_run_ids, resolve_id, resolve_runs_dir
 
+    if not _RUN_ID.fullmatch(query):
+        raise CliError(
+            f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"',
+            exit_code=bad_id,
+        )
     directory = resolve_runs_dir(runs_dir)
     if not directory.is_dir():
-        raise CliError(f"no runs directory at {directory} (use --runs-dir or GODEL_RUNS_DIR)")
+        raise no_runs_dir(directory)
+    ids = list_run_ids(directory)
     try:
-        return resolve_id(query, list_run_ids(directory), what="run id"), directory
+        return resolve_id(query, ids, what="run id"), directory
     except IdLookupError as exc:
-        raise CliError(str(exc)) from None
+        if not _matches(exc, query, ids):
+            raise RunNotFound(f'No run matching "{query}" in {directory}') from None
+        raise CliError(_ambiguous("Ambiguous prefix", query, exc), exit_code=bad_id) from None
+
+
+def event_error(
+    exc: IdLookupError, query: str, ids: Collection[str], run_id: str, *, bad_id: int = EXIT_FAIL
+) -> CliError:
+    """The error for an event id of run ``run_id`` that ``resolve_id`` could not resolve: exit 1
+    when nothing matches, ``bad_id`` when several events (or too short a query) do."""
+    if not _matches(exc, query, ids):
+        return CliError(
+            f'Event ID not found: "{query}" in run {run_id} (see: godel show {run_id})',
+            exit_code=EXIT_FAIL,
+        )
+    return CliError(_ambiguous("Ambiguous event id", query, exc), exit_code=bad_id)
+
+
+def _matches(exc: IdLookupError, query: str, ids: Collection[str]) -> bool:
+    """True if ids match ``query`` but not uniquely enough (several, or a query too short)."""
+    if exc.candidates:
+        return True
+    q = query.strip().upper()
+    return bool(q) and any(i.upper().startswith(q) or i.upper().endswith(q) for i in ids)
+
+
+def _ambiguous(what: str, query: str, exc: IdLookupError) -> str:
+    if not exc.candidates:  # a unique match, but too short a query to trust
+        return str(exc)
+    shown = repr(exc.candidates[:_SHOWN])
+    if len(exc.candidates) > _SHOWN:
+        shown = f"{shown[:-1]}, ...] ({len(exc.candidates)} in all)"
+    return f'{what} "{query}" — matches: {shown}'

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from godel_cli.errors import EXIT_FAIL, EXIT_OK, EXIT_SIGNAL, EXIT_USAGE
+from godel_cli.errors import EXIT_FAIL, EXIT_OK, EXIT_SIGNAL, EXIT_USAGE, is_strict_violation
 from godel_cli.messages import say
 
 
@@ -110,6 +110,10 @@ def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     if isinstance(exc, WorkflowFail):
         say(f"failed after {outcome.elapsed}: {one_line(exc)}")
+        code = EXIT_FAIL
+    elif is_strict_violation(exc):
+        say(f"strict mode stopped the run after {outcome.elapsed}: {one_line(exc)}")
+        say("use the escape hatch it names, or run with --no-strict")
         code = EXIT_FAIL
     else:
         say(f"error after {outcome.elapsed}: {one_line(exc)}")

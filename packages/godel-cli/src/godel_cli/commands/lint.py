@@ -44,9 +44,14 @@ def lint(
 ) -> None:
     """Lint workflow FILEs for common mistakes.
 
-    Exit status: 0 when clean or only warnings, 1 when any error, 2 on a usage error.
     Suppress one line with '# godel: noqa' or '# godel: noqa: PL004'; configure projects in
     [tool.godel.lint] of pyproject.toml (see docs/lint.md).
+
+    \b
+    Exit codes:
+      0  no errors (warnings are fine)
+      1  at least one error
+      2  usage error
     """
     from godel import PluginError
     from godel.lint import lint_paths, load_rules

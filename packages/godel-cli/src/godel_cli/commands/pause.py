@@ -6,29 +6,40 @@ from pathlib import Path
 
 import click
 
-from godel_cli.errors import CliError
-from godel_cli.messages import say
+from godel_cli.errors import EXIT_BAD_ID
+from godel_cli.messages import say, warn
 from godel_cli.options import CONTEXT_SETTINGS, reason_option, runs_dir_option
 
 
 @click.command("pause", context_settings=CONTEXT_SETTINGS)
 @click.argument("run_id")
-@reason_option("paused from the command line")
+@reason_option("CLI pause")
 @runs_dir_option()
 def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
-    """Ask a live run to stop cleanly at its next step boundary.
+    """Ask a live run to pause at its next step.
 
-    The run records PAUSED and `godel run` exits 0; continue it with `godel resume RUN_ID`.
+    Writes a pause request (a sentinel file in the runs dir the run uses); the run stops
+    cleanly before the next step it starts, records PAUSED, and `godel run` exits 0. Continue
+    it with `godel resume RUN_ID`. RUN_ID is a full id, or a unique prefix or suffix.
+
+    \b
+    Exit codes:
+      0  pause requested
+      1  no runs directory, or no run matches RUN_ID
+      2  usage error
+      3  RUN_ID is ambiguous or not a valid run id
     """
-    from godel.engine import is_live, sentinel_path, write_pause_request
+    from godel import write_pause_request
+    from godel.engine import is_live
     from godel_cli.runids import resolve_run
 
-    full, directory = resolve_run(run_id, runs_dir)
-    if not is_live(full, directory):
-        raise CliError(
-            f"run {full} is not running; only a live run can be paused (see: godel show {full})"
-        )
-    write_pause_request(full, reason, directory)
-    say(f"pause requested for run {full}; it stops at its next step")
-    say(f"sentinel: {sentinel_path(full, directory)}")
+    full, directory = resolve_run(run_id, runs_dir, bad_id=EXIT_BAD_ID)
+    sentinel = write_pause_request(full, reason, directory)
+    say(f"pause requested for run {full}")
+    say(f"sentinel: {sentinel}")
     say(f"resume with: godel resume {full}")
+    if not is_live(full, directory):
+        warn(
+            f"run {full} is not running (no process holds it), so nothing will pause; "
+            "`godel resume` drops the request"
+        )

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from godel_cli.errors import EXIT_FAIL
 from godel_cli.group import current_plugin_manager
 from godel_cli.options import json_option
 
@@ -22,8 +23,15 @@ KIND_LABELS = {
 def plugins(as_json: bool) -> None:
     """List installed plugins: entry point, distribution, version and what each registered.
 
-    A plugin that failed to import is listed with its error. Exit status 1 when any plugin
-    failed or two plugins registered the same name.
+    A plugin that failed to import is listed with its error.
+
+    \b
+    Exit codes:
+      0  every plugin loaded
+      1  a plugin failed to import, or two plugins registered the same agent,
+         parser or lint code
+      2  usage error; two plugins registered the same command name (every
+         command exits 2 then)
     """
     pm = current_plugin_manager()
     infos = pm.describe()
@@ -49,4 +57,4 @@ def plugins(as_json: bool) -> None:
         for problem in pm.problems:
             click.echo(f"error: {problem}", err=True)
     if failed:
-        raise SystemExit(1)
+        raise SystemExit(EXIT_FAIL)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from godel_cli.errors import CliError
+from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import say, warn
 from godel_cli.options import (
     CONTEXT_SETTINGS,
@@ -68,7 +68,16 @@ def resume(
     recovered from the log.
 
     \b
-    Exit status: as for `godel run`.
+    Exit codes:
+      0    completed, or paused
+      1    no runs directory; RUN_ID matches no run, or several; the log
+           cannot be read; the workflow failed (WorkflowFail); or strict mode
+           or lint refused the code
+      2    usage error; the workflow file is missing or cannot be imported; no
+           @workflow, or several; the run used non-serialisable arguments; the
+           run is in use; an unexpected exception (a changed request with
+           --on-mismatch abort, a side effect in flight)
+      130  interrupted by Ctrl+C; 143 by SIGTERM, 129 by SIGHUP
     """
     from godel.log import EventLog
     from godel.replay import root_event
@@ -79,7 +88,7 @@ def resume(
         snapshot = EventLog.load(full_id, directory)
         root = root_event(snapshot)
     except Exception as exc:
-        raise CliError(f"cannot read run {full_id}: {exc}") from None
+        raise CliError(f"cannot read run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
     recorded = root.request.get("source_file") or ""
     path = (file or Path(recorded)).expanduser().resolve() if (file or recorded) else None
     if path is None:

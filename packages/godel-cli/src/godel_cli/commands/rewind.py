@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from godel_cli.errors import CliError
+from godel_cli.errors import EXIT_BAD_ID, EXIT_FAIL, EXIT_USAGE, CliError
 from godel_cli.messages import say
 from godel_cli.options import CONTEXT_SETTINGS, reason_option, runs_dir_option
 
@@ -49,21 +49,37 @@ def rewind(
 
     With --cut only the target and its children are invalidated. A rewind that would run a
     completed command or agent call again is refused unless --assume-idempotent is given.
+
+    \b
+    Exit codes:
+      0  rewound
+      1  no runs directory, no run matches RUN_ID, no event ids, an event id
+         that matches nothing or cannot be rewound to, or the run is in use
+      2  refused: it would run a completed command or agent call again
+         (RewindUnsafe); or a usage error
+      3  RUN_ID or an event id is ambiguous, or RUN_ID is not a valid run id
     """
     from godel import RewindUnsafe
     from godel.log import EventLog, IdLookupError, RunLockedError
     from godel.replay import apply_rewind
-    from godel_cli.runids import resolve_run
+    from godel_cli.runids import event_error, resolve_run
 
-    ids = [part.strip() for t in targets for part in t.split(",") if part.strip()]
-    if not ids:
-        raise CliError("no event ids given to --to")
-    full, directory = resolve_run(run_id, runs_dir)
+    full, directory = resolve_run(run_id, runs_dir, bad_id=EXIT_BAD_ID)
+    queries = [part.strip() for t in targets for part in t.split(",") if part.strip()]
+    if not queries:
+        raise CliError("No event IDs provided (give --to EVENT_ID[,...])", exit_code=EXIT_FAIL)
     try:
         log = EventLog.open(full, directory)
     except RunLockedError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc), exit_code=EXIT_FAIL) from None
     try:
+        ids = []
+        for query in queries:
+            try:
+                ids.append(log.resolve(query).event_id)
+            except IdLookupError as exc:
+                known = [ev.event_id for ev in log]
+                raise event_error(exc, query, known, full, bad_id=EXIT_BAD_ID) from None
         result = apply_rewind(
             log,
             ids,
@@ -77,9 +93,10 @@ def rewind(
             f"rewind refused: {exc.message}",
             f"  blocking event: {exc.event_id} ({exc.op})",
             *hint,
+            exit_code=EXIT_USAGE,
         ) from None
-    except (IdLookupError, ValueError) as exc:
-        raise CliError(f"rewind failed: {exc}") from None
+    except ValueError as exc:
+        raise CliError(f"rewind failed: {exc}", exit_code=EXIT_FAIL) from None
     finally:
         log.close()
     from godel.log import short_id

@@ -45,9 +45,15 @@ def run(
     keyword argument (all values are strings).
 
     \b
-    Exit status: 0 completed or paused, 1 the workflow failed (WorkflowFail),
-    2 usage error / no workflow / strict or lint errors / unexpected error,
-    130 interrupted (Ctrl+C; a second Ctrl+C within 1 s exits at once).
+    Exit codes:
+      0    completed, or paused
+      1    the workflow failed (WorkflowFail); or strict mode or lint refused
+           the code, before the run or while it ran
+      2    usage error (options, arguments after --); the workflow file is
+           missing or cannot be imported; no @workflow, or several; an
+           unexpected exception
+      130  interrupted by Ctrl+C (a second Ctrl+C within 1 s exits at once);
+           143 by SIGTERM, 129 by SIGHUP
     """
     path = file.expanduser().resolve()
     if not path.is_file():

@@ -38,10 +38,19 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
 
     RUNNING means a live process holds the run; CRASHED means none does and the run recorded
     no end (resume it); UNKNOWN means its log could not be read.
+
+    \b
+    Exit codes:
+      0  listed (an empty runs directory lists nothing)
+      1  the runs directory does not exist
+      2  usage error
     """
     from godel.log import list_run_ids, resolve_runs_dir
+    from godel_cli.runids import no_runs_dir
 
     directory = resolve_runs_dir(runs_dir)
+    if not directory.is_dir():
+        raise no_runs_dir(directory)
     ids = list_run_ids(directory)
     summaries: list[RunSummary] = []
     for run_id in ids:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from godel_cli.errors import CliError
+from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import warn
 from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option
 from godel_cli.style import make_style
@@ -77,7 +77,11 @@ def show(
     Works on live runs (read-only) and on logs whose last line was torn by a crash.
 
     \b
-    Exit status: 0 shown, 2 no such run or event, or an unreadable log.
+    Exit codes:
+      0  shown
+      1  no runs directory; RUN_ID matches no run, or several; no such event
+         (--full); or the log cannot be read
+      2  usage error
     """
     from godel.log import EventLog, collector_paused
     from godel.runs import RunStatus, summarize_log
@@ -89,7 +93,7 @@ def show(
         try:
             log = EventLog.load(full_id, directory)
         except Exception as exc:
-            raise CliError(f"cannot read run {full_id}: {exc}") from None
+            raise CliError(f"cannot read run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
         summary = summarize_log(log)
         emit_warnings(log.warnings, live=summary.status is RunStatus.RUNNING)
         style = make_style()
@@ -103,11 +107,12 @@ def _show_event(log: EventLog, query: str, as_json: bool, style: Style) -> None:
     """``--full``: one event whole."""
     from godel.log import IdLookupError
     from godel.runs.render import full_dict, render_full
+    from godel_cli.runids import event_error
 
     try:
         event = log.resolve(query)
     except IdLookupError as exc:
-        raise CliError(f"run {log.run_id}: {exc}") from None
+        raise event_error(exc, query, [ev.event_id for ev in log], log.run_id) from None
     if as_json:
         _dump(full_dict(event))
         return

@@ -1,4 +1,5 @@
-"""``godel tail RUN_ID [--format pretty|json] [--no-follow] [--no-wait] [--poll SECONDS]``."""
+"""``godel tail RUN_ID [--format pretty|json] [--no-follow] [--no-wait] [--poll SECONDS]
+[--show-tools] [--max-agent-lines N] [-v]``."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from godel_cli.errors import EXIT_SIGNAL, CliError
+from godel_cli.errors import EXIT_FAIL, EXIT_SIGNAL, CliError
 from godel_cli.messages import say, warn
 from godel_cli.options import CONTEXT_SETTINGS, format_option, runs_dir_option
 from godel_cli.style import make_style
 
 if TYPE_CHECKING:
     from godel.log import Event
+    from godel_cli.agent_detail import AgentView
 
 Write = Callable[["Event"], None]
 
@@ -33,7 +35,7 @@ Write = Callable[["Event"], None]
 @click.option(
     "--no-wait",
     is_flag=True,
-    help="Exit with status 2 at once if the run does not exist (default: wait for it to start).",
+    help="Exit with status 1 at once if the run does not exist (default: wait for it to start).",
 )
 @runs_dir_option()
 @click.option(
@@ -44,8 +46,35 @@ Write = Callable[["Event"], None]
     metavar="SECONDS",
     help="How often to look for new lines.",
 )
+@click.option(
+    "--show-tools",
+    is_flag=True,
+    help="pretty: list the tools each agent call used (from the transcript) under its end.",
+)
+@click.option(
+    "--max-agent-lines",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="pretty: show at most N lines of each agent answer (0: all).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Same as --show-tools --max-agent-lines 0 (wins over both).",
+)
 def tail(
-    run_id: str, fmt: str, no_follow: bool, no_wait: bool, runs_dir: Path | None, poll: float
+    run_id: str,
+    fmt: str,
+    no_follow: bool,
+    no_wait: bool,
+    runs_dir: Path | None,
+    poll: float,
+    show_tools: bool,
+    max_agent_lines: int,
+    verbose: bool,
 ) -> None:
     """Follow run RUN_ID's audit log: one line per state transition, as it is written.
 
@@ -53,26 +82,37 @@ def tail(
     (a resume that starts while tail waits is followed too). Values larger than 4 KiB show
     as their preview; `godel show RUN_ID --full EVENT_ID` prints them whole.
 
+    In the pretty format an agent call's end is followed by its answer (at most
+    --max-agent-lines lines, then "… (K more lines)") and, with --show-tools, the tools it
+    used. The json format prints the log's lines unchanged, whatever these flags say.
+
     \b
-    Exit status: 0 ended (or --no-follow), 2 no such run with --no-wait/--no-follow or an
-    ambiguous id, 130 interrupted.
+    Exit codes:
+      0    the run ended (or --no-follow printed it)
+      1    RUN_ID is ambiguous or not a valid run id; with --no-wait or
+           --no-follow, no runs directory or no run matches; the log cannot
+           be read
+      2    usage error
+      130  interrupted by Ctrl+C
     """
     import signal
 
-    from godel.log import CorruptLogError, IdLookupError, find_log, resolve_runs_dir
+    from godel.log import CorruptLogError, resolve_runs_dir
+    from godel_cli.agent_detail import AgentView
+    from godel_cli.runids import RunNotFound, resolve_run
 
-    directory = resolve_runs_dir(runs_dir)
+    view = AgentView(True, 0) if verbose else AgentView(show_tools, max_agent_lines)
     try:
-        path = find_log(run_id, directory)
-    except (IdLookupError, ValueError) as exc:
-        raise CliError(str(exc)) from None
-    if path is None:
+        target, directory = resolve_run(run_id, runs_dir)
+        path: Path | None = directory / f"{target}.jsonl"
+    except RunNotFound:
         if no_wait or no_follow:
-            raise CliError(f"no run matches {run_id!r} in {directory}")
-        say(f"waiting for run {run_id} to appear in {directory} (Ctrl+C to stop)")
-    target = path.name[: -len(".jsonl")] if path is not None else run_id
-    write = _writer(fmt)
+            raise
+        target, directory, path = run_id, resolve_runs_dir(runs_dir), None
+    write = _writer(fmt, view, directory)
     try:
+        if path is None:
+            say(f"waiting for run {run_id} to appear in {directory} (Ctrl+C to stop)")
         if no_follow:
             assert path is not None  # without a run, --no-follow exited above
             _print_to_end(path, write)
@@ -85,11 +125,11 @@ def tail(
     except BrokenPipeError:
         raise  # the reader went away (`| head`): click exits quietly
     except (CorruptLogError, OSError) as exc:
-        raise CliError(f"cannot read run {target}: {exc}") from None
+        raise CliError(f"cannot read run {target}: {exc}", exit_code=EXIT_FAIL) from None
 
 
-def _writer(fmt: str) -> Write:
-    """``write(event)``: one line on stdout (``_follow`` flushes after each batch)."""
+def _writer(fmt: str, view: AgentView, runs_dir: Path) -> Write:
+    """``write(event)``: its line(s) on stdout (``_follow`` flushes after each batch)."""
     out = sys.stdout
     if fmt == "json":
         encode = json.JSONEncoder(separators=(",", ":")).encode
@@ -99,11 +139,16 @@ def _writer(fmt: str) -> Write:
 
         return write_json
     from godel.runs.render import format_event_line
+    from godel_cli.agent_detail import AgentDetail
 
     style = make_style()
+    agents = AgentDetail(view, runs_dir, style, warn)
 
     def write_pretty(ev: Event) -> None:
         out.write(format_event_line(ev, style) + "\n")
+        if ev.op == "agent.call":
+            for line in agents.lines(ev):
+                out.write(line + "\n")
 
     return write_pretty
 

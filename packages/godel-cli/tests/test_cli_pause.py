@@ -1,0 +1,98 @@
+"""`godel pause` end to end: its three status lines, the runs dir the run really uses, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+TICKER = """
+from godel import sleep, step, workflow
+
+
+@step
+async def tick(i):
+    await sleep(0.05)
+    return i
+
+
+@workflow
+async def main():
+    for i in range(2000):
+        await tick(i)
+"""
+
+
+def start(godel_bin: Path, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [str(godel_bin), "run", "wf.py"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if line.startswith("[godel] run "):
+            return proc, line.split()[-1]
+        assert line, "godel run ended before it started a run"
+    proc.kill()
+    raise AssertionError("no run id")
+
+
+def test_pause_a_live_run_in_a_runs_dir_from_the_environment(
+    godel_bin: Path, cli_env: dict[str, str], godel_run, tmp_path: Path
+) -> None:
+    (tmp_path / "wf.py").write_text(TICKER)
+    elsewhere = tmp_path / "elsewhere"
+    env = {**cli_env, "GODEL_RUNS_DIR": str(elsewhere)}
+    proc, run_id = start(godel_bin, tmp_path, env)
+    try:
+        paused = godel_run("pause", run_id[-8:], env={"GODEL_RUNS_DIR": str(elsewhere)})
+    finally:
+        _out, err = proc.communicate(timeout=60)
+    assert paused.returncode == 0 and paused.stdout == ""
+    sentinel = paused.stderr.splitlines()[1].removeprefix("[godel] sentinel: ")
+    assert Path(sentinel).is_relative_to(elsewhere) and run_id in sentinel
+    assert paused.stderr == (
+        f"[godel] pause requested for run {run_id}\n"
+        f"[godel] sentinel: {sentinel}\n"
+        f"[godel] resume with: godel resume {run_id}\n"
+    )
+    assert proc.returncode == 0 and "[godel] paused after" in err
+    assert f"[godel] resume with: godel resume {run_id}" in err
+    lines = [json.loads(x) for x in (elsewhere / f"{run_id}.jsonl").read_text().splitlines()[1:]]
+    root = [e for e in lines if e["op"] == "WORKFLOW_STARTED"][-1]
+    assert root["status"] == "PAUSED" and root["response"]["reason"] == "CLI pause"
+    assert not (tmp_path / "runs").exists()
+
+
+def test_pause_errors(godel_run, tmp_path: Path) -> None:
+    missing = godel_run("pause", "01M8ZZZZ")
+    assert missing.returncode == 1
+    assert missing.stderr == (
+        f"[godel] No runs/ directory found at {tmp_path / 'runs'} "
+        "(use --runs-dir or GODEL_RUNS_DIR)\n"
+    )
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for suffix in ("AAAAAAAA", "BBBBBBBB"):
+        (runs / f"01M8ZZZZZZZZZZZZZZ{suffix}.jsonl").write_text("")
+    nothing = godel_run("pause", "01M9ZZZZ")
+    assert (nothing.returncode, nothing.stderr) == (
+        1,
+        f'[godel] No run matching "01M9ZZZZ" in {runs}\n',
+    )
+    ambiguous = godel_run("pause", "01M8ZZZZ")
+    assert (ambiguous.returncode, ambiguous.stderr) == (
+        3,
+        '[godel] Ambiguous prefix "01M8ZZZZ" — matches: '
+        "['01M8ZZZZZZZZZZZZZZAAAAAAAA', '01M8ZZZZZZZZZZZZZZBBBBBBBB']\n",
+    )
+    invalid = godel_run("pause", "../01M8ZZZZ")
+    assert invalid.returncode == 3 and invalid.stderr.startswith('[godel] invalid run id "../')
+    assert not list(runs.glob("*.pause")) and not list(runs.glob("*/pause.json"))

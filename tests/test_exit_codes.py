@@ -1,0 +1,665 @@
+"""docs/cli.md's exit-code matrix, checked against the real ``godel`` command, row by row.
+
+Each row of the table under "Commands and exit codes" (command, exit code, situations) has a
+scenario below that brings about every situation the row names and checks the exit code; a row
+without a scenario, or a scenario without a row, fails. Each command's ``--help`` must list the
+same codes as the table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CLI_MD = REPO / "docs" / "cli.md"
+GODEL = Path(sys.executable).parent / "godel"
+
+BASE = """
+import os
+
+from godel import WorkflowFail, run, step, workflow
+
+
+@step
+async def build():
+    await run(["true"])
+    return "built"
+
+
+@step
+async def check():
+    if os.environ.get("GATE") == "closed":
+        raise WorkflowFail("gate closed")
+    return "ok"
+
+
+@workflow
+async def main():
+    await build()
+    return await check()
+"""
+
+# Steps until paused (or interrupted): a run that stays live as long as a test needs.
+TICKER = """
+from godel import sleep, step, workflow
+
+
+@step
+async def tick(i):
+    await sleep(0.05)
+    return i
+
+
+@workflow
+async def main():
+    for i in range(2000):
+        await tick(i)
+"""
+
+FILES = {
+    "base.py": BASE,
+    "ticker.py": TICKER,
+    "changed.py": BASE.replace('run(["true"])', 'run(["true", "changed"])'),
+    "strict_scan.py": BASE.replace('return "built"', "return str(time.time())").replace(
+        "import os", "import os\nimport time"
+    ),
+    "strict_audit.py": BASE.replace('await run(["true"])', 'open("out.txt", MODE).close()')
+    + '\nMODE = "w"\n',
+    "strict_guard.py": BASE.replace(
+        'await run(["true"])', 'importlib.import_module("ftp" + "lib")'
+    ).replace("import os", "import importlib\nimport os"),
+    "strict_import.py": 'MODE = "w"\nopen("out.txt", MODE).close()\n' + BASE,
+    "lint_error.py": BASE.replace('await run(["true"])', 'run(["true"])'),
+    "import_error.py": "import no_such_module_for_godel_tests\n" + BASE,
+    "syntax_error.py": BASE.replace("async def check():", "async def check(:"),
+    "no_workflow.py": "from godel import step\n\n\n@step\nasync def s():\n    return 1\n",
+    "two_workflows.py": BASE + "\n\n@workflow\nasync def other():\n    return await check()\n",
+    "boom.py": BASE.replace('raise WorkflowFail("gate closed")', 'raise RuntimeError("boom")'),
+    "args.py": "from godel import workflow\n\n\n@workflow\nasync def main(o):\n    return 1\n",
+}
+
+AMBIGUOUS = ["01M8ZZZZZZZZZZZZZZAAAAAAAA", "01M8ZZZZZZZZZZZZZZBBBBBBBB"]
+NEWER = "01M8NEWERZZZZZZZZZZZZZZZZZ"  # a log written by a future godel: unreadable
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class World:
+    """A directory of workflow files and runs dirs, shared by the scenarios.
+
+    ``runs`` holds a finished run (``fin``) and a failed one (``failed``, gate closed);
+    ``ambiguous`` two empty logs sharing the prefix ``01M8ZZZZ``; ``newer`` an unreadable log;
+    ``empty`` no run at all; ``missing`` does not exist. Scenarios that change a run work on
+    ``copy_runs()``.
+    """
+
+    root: Path
+    fin: str = ""
+    failed: str = ""
+    plugin_dist: Callable[..., Path] | None = None
+    copies: list[Path] = field(default_factory=list)
+
+    def godel(
+        self, *args: str, env: dict[str, str] | None = None, path: list[Path] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        extra = dict(env or {})
+        if path:
+            extra["PYTHONPATH"] = os.pathsep.join(map(str, path))
+        return subprocess.run(
+            [str(GODEL), *args],
+            cwd=self.root,
+            env=clean_env(extra),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def expect(self, code: int, *args: str, says: str = "", **kwargs) -> str:  # type: ignore[no-untyped-def]
+        """Run ``godel ARGS`` and check its exit code (and that stderr contains ``says``)."""
+        proc = self.godel(*args, **kwargs)
+        report = f"godel {' '.join(args)}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
+        assert proc.returncode == code, report
+        assert "Traceback" not in proc.stderr, report
+        assert says in proc.stderr, report
+        return proc.stderr
+
+    def dir(self, name: str) -> str:
+        return str(self.root / name)
+
+    def copy_runs(self) -> str:
+        """A fresh copy of ``runs`` (its logs name base.py as their workflow file)."""
+        target = self.root / f"runs-copy-{len(self.copies)}"
+        shutil.copytree(self.root / "runs", target)
+        self.copies.append(target)
+        return str(target)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    root = tmp_path_factory.mktemp("exit-codes")
+    for name, source in FILES.items():
+        (root / name).write_text(source)
+    w = World(root)
+    w.expect(0, "run", "base.py")
+    w.expect(1, "run", "base.py", env={"GATE": "closed"})
+    ids = sorted(p.stem for p in (root / "runs").glob("*.jsonl"))
+    w.fin, w.failed = ids
+    for run_id in AMBIGUOUS:
+        (root / "ambiguous").mkdir(exist_ok=True)
+        (root / "ambiguous" / f"{run_id}.jsonl").write_text("")
+    (root / "newer").mkdir()
+    header = {"godel_log": {"format": 99, "run_id": NEWER}}
+    (root / "newer" / f"{NEWER}.jsonl").write_text(json.dumps(header) + "\n")
+    (root / "empty").mkdir()
+    return w
+
+
+def events(runs_dir: str, run_id: str) -> list[dict]:  # type: ignore[type-arg]
+    lines = (Path(runs_dir) / f"{run_id}.jsonl").read_text().splitlines()[1:]
+    final = {}
+    for line in lines:
+        ev = json.loads(line)
+        final[ev["event_id"]] = ev
+    return list(final.values())
+
+
+def event_of(runs_dir: str, run_id: str, op: str, step: str) -> str:
+    return next(
+        e["event_id"]
+        for e in events(runs_dir, run_id)
+        if e["op"] == op and e["step_path"] == [step]
+    )
+
+
+# live runs ---------------------------------------------------------------------------------------
+
+
+class Live:
+    """A ``godel run``/``resume`` of the ticker in the background, once it has printed its id."""
+
+    def __init__(self, w: World, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [str(GODEL), *args],
+            cwd=w.root,
+            env=clean_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stderr is not None
+        deadline = time.monotonic() + 60
+        self.head = ""
+        while True:
+            line = self.proc.stderr.readline()
+            self.head += line
+            match = re.match(r"\[godel\] (?:run|resuming run) (\S+)$", line.strip())
+            if match:
+                self.run_id = match[1]
+                return
+            if not line or time.monotonic() > deadline:
+                self.proc.kill()
+                raise AssertionError(f"no run id from godel {' '.join(args)}: {self.head}")
+
+    def end(self) -> tuple[int, str]:
+        _out, err = self.proc.communicate(timeout=60)
+        return self.proc.returncode, self.head + err
+
+
+def pause_live(w: World, *args: str) -> None:
+    """Start ``godel ARGS`` (a ticker run), pause it: both exit 0, with pause's exact lines."""
+    live = Live(w, *args)
+    runs = w.dir("runs")
+    sentinel = ""
+    try:
+        out = w.expect(0, "pause", live.run_id[-8:], "--runs-dir", runs)
+        lines = out.splitlines()
+        assert lines[0] == f"[godel] pause requested for run {live.run_id}"
+        assert lines[1].startswith(f"[godel] sentinel: {runs}{os.sep}") and live.run_id in lines[1]
+        sentinel = lines[1].split(": ", 1)[1]
+        assert lines[2:] == [f"[godel] resume with: godel resume {live.run_id}"]
+    finally:
+        code, err = live.end()
+    assert code == 0 and "[godel] paused after" in err, err
+    assert not Path(sentinel).exists(), "the paused run removed the pause request"
+    (root,) = [e for e in events(runs, live.run_id) if e["op"] == "WORKFLOW_STARTED"]
+    assert root["status"] == "PAUSED" and root["response"]["reason"] == "CLI pause"
+
+
+def signal_live(w: World, sig: signal.Signals, code: int) -> None:
+    live = Live(w, "run", "ticker.py")
+    time.sleep(0.3)
+    live.proc.send_signal(sig)
+    got, err = live.end()
+    assert got == code and "interrupted" in err, err
+
+
+# scenarios ---------------------------------------------------------------------------------------
+
+Scenario = Callable[[World], None]
+SCENARIOS: dict[tuple[str, int], Scenario] = {}
+
+
+def scenario(command: str, code: int) -> Callable[[Scenario], Scenario]:
+    def register(fn: Scenario) -> Scenario:
+        SCENARIOS[(command, code)] = fn
+        return fn
+
+    return register
+
+
+@scenario("run", 0)
+def _(w: World) -> None:
+    w.expect(0, "run", "base.py", "--runs-dir", w.dir("scratch"), says="[godel] completed in")
+    pause_live(w, "run", "ticker.py")
+
+
+@scenario("run", 1)
+def _(w: World) -> None:
+    scratch = w.dir("scratch")
+    w.expect(1, "run", "base.py", "--runs-dir", scratch, env={"GATE": "closed"}, says="gate closed")
+    before = set(Path(scratch).glob("*.jsonl"))
+    w.expect(1, "run", "strict_scan.py", "--runs-dir", scratch, says="time.time")
+    w.expect(1, "run", "lint_error.py", "--runs-dir", scratch, says="PL001")
+    w.expect(1, "run", "syntax_error.py", "--runs-dir", scratch, says="syntax error")
+    assert set(Path(scratch).glob("*.jsonl")) == before, "refused before anything was written"
+    w.expect(1, "run", "strict_import.py", "--runs-dir", scratch, says="godel strict:")
+    w.expect(
+        1, "run", "strict_audit.py", "--runs-dir", scratch, says="PermissionError: godel strict"
+    )
+    w.expect(1, "run", "strict_guard.py", "--runs-dir", scratch, says="GodelStrictError")
+
+
+@scenario("run", 2)
+def _(w: World) -> None:
+    w.expect(2, "run", "base.py", "--frobnicate", says="No such option")
+    w.expect(2, "run", "base.py", "--", "extra", says="argument error")
+    w.expect(2, "run", "nope.py", says="workflow file not found")
+    w.expect(2, "run", "import_error.py", says="cannot import")
+    w.expect(2, "run", "syntax_error.py", "--no-strict", "--no-lint", says="syntax error")
+    w.expect(2, "run", "no_workflow.py", says="no @workflow")
+    w.expect(2, "run", "two_workflows.py", says="defines 2 workflows")
+    scratch = w.dir("scratch")
+    w.expect(2, "run", "boom.py", "--runs-dir", scratch, env={"GATE": "closed"}, says="boom")
+
+
+@scenario("run", 130)
+def _(w: World) -> None:
+    signal_live(w, signal.SIGINT, 130)
+
+
+@scenario("run", 143)
+def _(w: World) -> None:
+    signal_live(w, signal.SIGTERM, 143)
+
+
+@scenario("run", 129)
+def _(w: World) -> None:
+    signal_live(w, signal.SIGHUP, 129)
+
+
+@scenario("resume", 0)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(0, "resume", w.failed, "--runs-dir", runs, says="[godel] completed in")
+    runs, run_id = paused_ticker(w)
+    live = Live(w, "resume", run_id, "--runs-dir", runs)
+    w.expect(0, "pause", live.run_id, "--runs-dir", runs)
+    code, err = live.end()
+    assert code == 0 and "[godel] paused after" in err, err
+
+
+@scenario("resume", 1)
+def _(w: World) -> None:
+    w.expect(1, "resume", w.failed, "--runs-dir", w.dir("missing"), says="No runs/ directory found")
+    w.expect(
+        1, "resume", "ZZZZZZZZ", "--runs-dir", w.dir("runs"), says='No run matching "ZZZZZZZZ"'
+    )
+    w.expect(1, "resume", "01M8ZZZZ", "--runs-dir", w.dir("ambiguous"), says="Ambiguous prefix")
+    w.expect(1, "resume", NEWER, "--runs-dir", w.dir("newer"), says="cannot read run")
+    runs = w.copy_runs()
+    w.expect(1, "resume", w.failed, "--runs-dir", runs, env={"GATE": "closed"}, says="gate closed")
+    w.expect(1, "resume", w.failed, "strict_scan.py", "--runs-dir", runs, says="time.time")
+    w.expect(1, "resume", w.failed, "lint_error.py", "--runs-dir", runs, says="PL001")
+
+
+@scenario("resume", 2)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(2, "resume", says="Missing argument")
+    w.expect(2, "resume", w.failed, "nope.py", "--runs-dir", runs, says="workflow file not found")
+    w.expect(2, "resume", w.failed, "import_error.py", "--runs-dir", runs, says="cannot import")
+    w.expect(2, "resume", w.failed, "no_workflow.py", "--runs-dir", runs, says="no @workflow")
+    w.expect(2, "resume", w.failed, "two_workflows.py", "--runs-dir", runs, says="2 workflows")
+    w.expect(2, "resume", w.failed, "changed.py", "--runs-dir", runs, says="request changed")
+    # A run started from Python with an argument JSON cannot hold.
+    code = (
+        "import sys, anyio; sys.path.insert(0, '.'); from args import main; "
+        "anyio.run(main, object())"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=w.root,
+        env=clean_env({"GODEL_RUNS_DIR": w.dir("objects")}),
+        check=True,
+        capture_output=True,
+    )
+    (run_id,) = [p.stem for p in (w.root / "objects").glob("*.jsonl")]
+    w.expect(
+        2, "resume", run_id, "args.py", "--runs-dir", w.dir("objects"), says="non-serialisable"
+    )
+    live = Live(w, "run", "ticker.py", "--runs-dir", runs)
+    try:
+        w.expect(2, "resume", live.run_id, "--runs-dir", runs, says="in use")
+    finally:
+        w.expect(0, "pause", live.run_id, "--runs-dir", runs)
+        assert live.end()[0] == 0
+
+
+def paused_ticker(w: World) -> tuple[str, str]:
+    """A runs dir copy holding a paused ticker run, and that run's id."""
+    runs = w.copy_runs()
+    live = Live(w, "run", "ticker.py", "--runs-dir", runs)
+    w.expect(0, "pause", live.run_id, "--runs-dir", runs)
+    assert live.end()[0] == 0
+    return runs, live.run_id
+
+
+def signal_resume(w: World, sig: signal.Signals, code: int) -> None:
+    runs, run_id = paused_ticker(w)
+    live = Live(w, "resume", run_id, "--runs-dir", runs)
+    time.sleep(0.3)
+    live.proc.send_signal(sig)
+    got, err = live.end()
+    assert got == code and "interrupted" in err, err
+
+
+@scenario("resume", 130)
+def _(w: World) -> None:
+    signal_resume(w, signal.SIGINT, 130)
+
+
+@scenario("resume", 143)
+def _(w: World) -> None:
+    signal_resume(w, signal.SIGTERM, 143)
+
+
+@scenario("resume", 129)
+def _(w: World) -> None:
+    signal_resume(w, signal.SIGHUP, 129)
+
+
+@scenario("show", 0)
+def _(w: World) -> None:
+    w.expect(0, "show", w.fin, "--runs-dir", w.dir("runs"))
+    check = event_of(w.dir("runs"), w.fin, "step.enter", "check")
+    w.expect(0, "show", w.fin[-8:], "--full", check[-8:], env={"GODEL_RUNS_DIR": w.dir("runs")})
+
+
+@scenario("show", 1)
+def _(w: World) -> None:
+    w.expect(1, "show", w.fin, "--runs-dir", w.dir("missing"), says="No runs/ directory found at")
+    w.expect(1, "show", "ZZZZZZZZ", "--runs-dir", w.dir("runs"), says='No run matching "ZZZZZZZZ"')
+    w.expect(
+        1,
+        "show",
+        "01M8ZZZZ",
+        "--runs-dir",
+        w.dir("ambiguous"),
+        says='Ambiguous prefix "01M8ZZZZ" — matches: [',
+    )
+    w.expect(1, "show", "a/b", "--runs-dir", w.dir("runs"), says="invalid run id")
+    w.expect(
+        1,
+        "show",
+        w.fin,
+        "--full",
+        "ZZZZZZZZ",
+        "--runs-dir",
+        w.dir("runs"),
+        says="Event ID not found",
+    )
+    w.expect(1, "show", NEWER, "--runs-dir", w.dir("newer"), says="cannot read run")
+
+
+@scenario("show", 2)
+def _(w: World) -> None:
+    w.expect(2, "show", says="Missing argument")
+
+
+@scenario("tail", 0)
+def _(w: World) -> None:
+    w.expect(0, "tail", w.fin, "--runs-dir", w.dir("runs"))
+    w.expect(0, "tail", w.fin, "--no-follow", "--runs-dir", w.dir("runs"))
+
+
+@scenario("tail", 1)
+def _(w: World) -> None:
+    ambiguous = w.dir("ambiguous")
+    for flags in ((), ("--no-wait",), ("--no-follow",)):
+        w.expect(1, "tail", "01M8ZZZZ", *flags, "--runs-dir", ambiguous, says="Ambiguous prefix")
+        w.expect(1, "tail", "a/b", *flags, "--runs-dir", ambiguous, says="invalid run id")
+        w.expect(1, "tail", NEWER, *flags, "--runs-dir", w.dir("newer"), says="cannot read run")
+    for flag in ("--no-wait", "--no-follow"):
+        w.expect(
+            1, "tail", "ZZZZZZZZ", flag, "--runs-dir", w.dir("missing"), says="No runs/ directory"
+        )
+        w.expect(1, "tail", "ZZZZZZZZ", flag, "--runs-dir", w.dir("runs"), says="No run matching")
+
+
+@scenario("tail", 2)
+def _(w: World) -> None:
+    w.expect(2, "tail", w.fin, "--format", "xml", says="Invalid value")
+
+
+@scenario("tail", 130)
+def _(w: World) -> None:
+    proc = subprocess.Popen(
+        [str(GODEL), "tail", "ZZZZZZZZ", "--runs-dir", w.dir("empty")],
+        cwd=w.root,
+        env=clean_env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    assert "waiting for run" in proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+
+
+@scenario("pause", 0)
+def _(w: World) -> None:
+    pause_live(w, "run", "ticker.py")
+    # Not live: the request is written all the same (3.x does), with a warning.
+    runs = w.copy_runs()
+    out = w.expect(0, "pause", w.fin, env={"GODEL_RUNS_DIR": runs}, says="is not running")
+    sentinel = Path(out.splitlines()[1].removeprefix("[godel] sentinel: "))
+    assert sentinel.is_relative_to(runs), "the runs dir the run uses"
+    request = json.loads(sentinel.read_text())
+    assert request["reason"] == "CLI pause" and request["requested_ts"]
+    w.expect(0, "pause", w.fin, "--reason", "lunch", "--runs-dir", runs)
+    assert json.loads(sentinel.read_text())["reason"] == "lunch"
+
+
+@scenario("pause", 1)
+def _(w: World) -> None:
+    w.expect(1, "pause", w.fin, "--runs-dir", w.dir("missing"), says="No runs/ directory found at")
+    w.expect(1, "pause", "ZZZZZZZZ", "--runs-dir", w.dir("runs"), says='No run matching "ZZZZZZZZ"')
+
+
+@scenario("pause", 2)
+def _(w: World) -> None:
+    w.expect(2, "pause", says="Missing argument")
+
+
+@scenario("pause", 3)
+def _(w: World) -> None:
+    w.expect(3, "pause", "01M8ZZZZ", "--runs-dir", w.dir("ambiguous"), says="Ambiguous prefix")
+    for bad in ("../x", "a b", "x" * 129):
+        w.expect(3, "pause", bad, "--runs-dir", w.dir("runs"), says="invalid run id")
+
+
+@scenario("rewind", 0)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    check = event_of(runs, w.fin, "step.enter", "check")
+    w.expect(0, "rewind", w.fin, "--to", check[-8:], "--runs-dir", runs, says="[godel] rewound run")
+
+
+@scenario("rewind", 1)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(1, "resume", w.failed, "--runs-dir", runs, env={"GATE": "closed"})
+    resume = next(e["event_id"] for e in events(runs, w.failed) if e["op"] == "RESUME")
+    w.expect(
+        1, "rewind", w.fin, "--to", "X", "--runs-dir", w.dir("missing"), says="No runs/ directory"
+    )
+    w.expect(1, "rewind", "ZZZZZZZZ", "--to", "X", "--runs-dir", runs, says="No run matching")
+    w.expect(1, "rewind", w.fin, "--to", ",", "--runs-dir", runs, says="No event IDs provided")
+    w.expect(1, "rewind", w.fin, "--to", "ZZZZZZZZ", "--runs-dir", runs, says="Event ID not found")
+    w.expect(1, "rewind", w.failed, "--to", resume, "--runs-dir", runs, says="metadata event")
+    live = Live(w, "run", "ticker.py", "--runs-dir", runs)
+    try:
+        w.expect(1, "rewind", live.run_id, "--to", "X", "--runs-dir", runs, says="in use")
+    finally:
+        w.expect(0, "pause", live.run_id, "--runs-dir", runs)
+        assert live.end()[0] == 0
+
+
+@scenario("rewind", 2)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    build = event_of(runs, w.fin, "step.enter", "build")
+    out = w.expect(2, "rewind", w.fin, "--to", build, "--runs-dir", runs, says="rewind refused")
+    assert "blocking event" in out
+    w.expect(2, "rewind", w.fin, "--runs-dir", runs, says="Missing option '--to'")
+
+
+@scenario("rewind", 3)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(
+        3,
+        "rewind",
+        "01M8ZZZZ",
+        "--to",
+        "X",
+        "--runs-dir",
+        w.dir("ambiguous"),
+        says="Ambiguous prefix",
+    )
+    w.expect(3, "rewind", "../x", "--to", "X", "--runs-dir", runs, says="invalid run id")
+    ids = [e["event_id"] for e in events(runs, w.fin)]
+    shared = next(n for n in range(26, 0, -1) if len({i[:n] for i in ids}) == 1)
+    assert shared >= 4  # events a moment apart share their time prefix
+    w.expect(
+        3, "rewind", w.fin, "--to", ids[0][:shared], "--runs-dir", runs, says="Ambiguous event id"
+    )
+
+
+@scenario("runs list", 0)
+def _(w: World) -> None:
+    w.expect(0, "runs", "list", "--runs-dir", w.dir("runs"))
+    w.expect(0, "runs", "list", "--runs-dir", w.dir("empty"), says="no runs in")
+
+
+@scenario("runs list", 1)
+def _(w: World) -> None:
+    w.expect(1, "runs", "list", "--runs-dir", w.dir("missing"), says="No runs/ directory found at")
+    w.expect(1, "runs", "list", "--json", env={"GODEL_RUNS_DIR": w.dir("missing")})
+
+
+@scenario("runs list", 2)
+def _(w: World) -> None:
+    w.expect(2, "runs", "list", "--status", "sideways", says="Invalid value")
+
+
+@scenario("lint", 0)
+def _(w: World) -> None:
+    w.expect(0, "lint", "base.py")
+
+
+@scenario("lint", 1)
+def _(w: World) -> None:
+    w.expect(1, "lint", "lint_error.py")
+
+
+@scenario("lint", 2)
+def _(w: World) -> None:
+    w.expect(2, "lint", "--format", "xml", "base.py")
+
+
+@scenario("plugins", 0)
+def _(w: World) -> None:
+    w.expect(0, "plugins")
+
+
+@scenario("plugins", 1)
+def _(w: World) -> None:
+    assert w.plugin_dist is not None
+    w.expect(1, "plugins", path=[w.plugin_dist("godel-broken")])
+    w.expect(1, "plugins", path=[w.plugin_dist("godel-dupe")])
+
+
+@scenario("plugins", 2)
+def _(w: World) -> None:
+    assert w.plugin_dist is not None
+    w.expect(2, "plugins", "--nope", says="No such option")
+    w.expect(2, "plugins", path=[w.plugin_dist("godel-clash")])
+
+
+# the tests ---------------------------------------------------------------------------------------
+
+
+def documented() -> dict[tuple[str, int], str]:
+    """(command, exit code) → the situations, from docs/cli.md's table."""
+    section = CLI_MD.read_text().split("## Commands and exit codes", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `godel ([a-z ]+)` \| (\d+) \| (.+) \|$", section, re.MULTILINE)
+    table = {(cmd, int(code)): text for cmd, code, text in rows}
+    assert len(table) == len(rows), "one row per command and exit code"
+    return table
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("command", "code"), sorted(documented()))
+def test_the_documented_exit_code(world: World, plugin_dist, command: str, code: int) -> None:
+    world.plugin_dist = plugin_dist
+    SCENARIOS[(command, code)](world)
+
+
+def test_every_row_has_a_scenario_and_every_scenario_a_row() -> None:
+    assert sorted(SCENARIOS) == sorted(documented())
+
+
+def help_codes(text: str) -> set[int]:
+    """The codes an ``Exit codes:`` paragraph lists (``143 by SIGTERM`` counts too)."""
+    block = text.split("Exit codes:", 1)[1].split("\n\n", 1)[0]
+    codes = {int(c) for c in re.findall(r"^\s+(\d+)\s", block, re.MULTILINE)}
+    return codes | {int(c) for c in re.findall(r"\b(\d+) by SIG", block)}
+
+
+@pytest.mark.parametrize("command", sorted({cmd for cmd, _ in documented()}))
+def test_help_states_the_documented_exit_codes(command: str) -> None:
+    proc = subprocess.run(
+        [str(GODEL), *command.split(), "--help"], capture_output=True, text=True, env=clean_env()
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert help_codes(proc.stdout) == {c for cmd, c in documented() if cmd == command}
