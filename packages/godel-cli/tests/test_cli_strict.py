@@ -42,7 +42,7 @@ def test_bare_imports_of_banned_modules_stop_the_run_one_line_each(godel_run, tm
         """,
     )
     proc = godel_run("run", "wf.py")
-    assert proc.returncode != 0
+    assert proc.returncode == 1
     shown = str(tmp_path / "wf.py")
     assert proc.stderr.splitlines() == [
         "[godel] strict mode found 3 problem(s); nothing was run:",
@@ -90,11 +90,11 @@ async def wf(how, name):
     for how, line in lines.items():
         # asyncio has loaded socket long before the workflow runs: it is refused all the same.
         proc = godel_run("run", "wf.py", "--", how, "socket")
-        assert proc.returncode != 0, proc.stderr
+        assert proc.returncode == 1, proc.stderr
         assert "Traceback" not in proc.stderr
         [error] = [ln for ln in proc.stderr.splitlines() if "GodelStrictError" in ln]
         assert re.fullmatch(
-            r"\[godel\] error after \d+\.\ds: GodelStrictError: godel strict: "
+            r"\[godel\] strict mode stopped the run after \d+\.\ds: GodelStrictError: godel strict: "
             rf"wf\.py:{line}: import socket \(network\) at run time — {re.escape(NETWORK)}",
             error,
         ), error
