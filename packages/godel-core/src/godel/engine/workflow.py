@@ -112,13 +112,12 @@ async def run_body(
     A ``godel.rewind`` inside the workflow is applied here, and the function runs again from
     the top with the rebuilt replay cache (at most ``MAX_REWINDS`` times per call).
     """
-    from godel.engine.pause import SENTINEL, checker
+    from godel.engine.pause import checker, clear_pause_request, sentinel_path
     from godel.log.events import EventStatus
 
     log = state.log
     root = state.root_event
-    sentinel = log.run_dir / SENTINEL
-    state.pause_check = checker(sentinel)
+    state.pause_check = checker(sentinel_path(log.run_id, log.runs_dir))
     run_token = run_var.set(state)
     status = "FAILED"
     try:
@@ -142,7 +141,7 @@ async def run_body(
             step_local_seq=-1,
         )
         log.finish(root, {"result": "paused", "reason": sig.reason}, status=EventStatus.PAUSED)
-        _remove(sentinel)
+        clear_pause_request(log.run_id, log.runs_dir)
         status = "PAUSED"
         raise
     except BaseException as exc:
@@ -178,16 +177,6 @@ async def _run_rewinding(
             _apply_in_process_rewind(state, sig)
         finally:
             frame_var.reset(frame_token)
-
-
-def _remove(path: Path) -> None:
-    from godel.strict.privilege import privileged
-
-    with privileged():
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
 
 
 def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
@@ -245,9 +234,10 @@ async def resume(
     )
     redactor = build_redactor(spec.redact)
     log = EventLog.open(run_id, resolve_runs_dir(runs_dir), redactor=redactor)
-    from godel.engine.pause import SENTINEL
+    from godel.engine.pause import clear_pause_request
 
-    _remove(log.run_dir / SENTINEL)  # a pause request must not stop the resume at its first step
+    # A pause request must not stop the resume at its first live step (REFERENCE §9.2).
+    clear_pause_request(log.run_id, log.runs_dir)
     try:
         root = root_event(log)
         if args is None and kwargs is None:
