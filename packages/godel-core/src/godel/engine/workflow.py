@@ -214,7 +214,9 @@ async def resume(
     """Resume run ``run_id`` of workflow ``fn``: replay what the log holds, run the rest live.
 
     The original arguments are recovered from the log unless ``args``/``kwargs`` are given
-    (required when the run was started with values that are not JSON).
+    (required when the run was started with values that are not JSON). A run that already
+    finished is not run again: its recorded result is returned (as JSON, or as the
+    ``{"$repr": ...}`` record of a value that was not JSON) and nothing is written.
     """
     from godel.__about__ import __version__
     from godel.engine.keys import KeyTable
@@ -238,6 +240,13 @@ async def resume(
 
     # A pause request must not stop the resume at its first live step (REFERENCE §9.2).
     clear_pause_request(log.run_id, log.runs_dir)
+    from godel.replay.finished import finished_root
+
+    done = finished_root(log)
+    if done is not None:
+        # Nothing to resume: run nothing, write nothing, hand back the recorded result.
+        log.close()
+        return (done.response or {}).get("result")
     try:
         root = root_event(log)
         if args is None and kwargs is None:
