@@ -173,7 +173,7 @@ class Agent:
         return self._lock
 
     async def _call(self, prompt: str, schema: Any, timeout: float | None) -> Any:
-        from godel.engine.record import cached_response, effect, position
+        from godel.engine.record import cached_response, effect, position, replayed_failure
 
         request = self._request(prompt, schema)
         pos = position(Op.AGENT_CALL)
@@ -187,6 +187,9 @@ class Agent:
                 if hit is not None:
                     return self._adopt(hit.request, hit.response or {}, schema)
             elif self._same_call(cached, request):
+                failure = replayed_failure(pos)
+                if failure is not None:
+                    raise failure  # a failure the run handled: not asked again
                 prior = cached  # interrupted (STARTED) or failed: run it again in its session
             # Decided here: effect() must neither replay it nor refuse the in-flight event.
             pos.cached = None

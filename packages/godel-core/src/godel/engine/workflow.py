@@ -181,6 +181,7 @@ async def _run_rewinding(
 
 def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
     from godel.engine.keys import KeyTable
+    from godel.replay.failures import settled_failures
     from godel.replay.policy import ReplayPolicy, build_cache
     from godel.replay.rewind import apply_rewind
 
@@ -193,6 +194,7 @@ def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
     )
     state.keys = KeyTable()
     state.cache = build_cache(state.log, state.keys, state.root_event)
+    state.settled = settled_failures(state.log)
     if state.policy is None:
         state.policy = ReplayPolicy()
 
@@ -222,6 +224,7 @@ async def resume(
     from godel.engine.keys import KeyTable
     from godel.log.eventlog import EventLog
     from godel.log.redact import build_redactor
+    from godel.replay.failures import settled_failures
     from godel.replay.policy import (
         MismatchPolicy,
         ReplayPolicy,
@@ -253,6 +256,7 @@ async def resume(
             args, kwargs = recorded_args(root)
         keys = KeyTable()
         cache = build_cache(log, keys, root)
+        settled = settled_failures(log)
         attempt = 2 + sum(1 for ev in log if ev.op == Op.RESUME)
         log.record(
             Op.RESUME,
@@ -288,6 +292,7 @@ async def resume(
         root_event=root,
         keys=keys,
         cache=cache,
+        settled=settled,
         transcript=transcript_writer,
         policy=policy,
         source_file=spec.source_file,
