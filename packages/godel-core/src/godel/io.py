@@ -11,12 +11,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 
 from godel.engine.context import current_frame, current_run
-from godel.engine.record import effect
+from godel.engine.record import effect, position
 from godel.engine.sleep import recorded_sleep
 from godel.log.events import Op
 from godel.strict.privilege import privileged
@@ -45,8 +45,6 @@ async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return {}
-
-    from godel.engine.record import position
 
     pos = position(Op.PRINT)
     if pos is not None and pos.cached is not None and pos.cached.request.get("text") == text:
@@ -118,8 +116,23 @@ def _abs(path: str | os.PathLike[str]) -> Path:
         raise OSError(f"cannot resolve {path!r}: {exc}") from exc
 
 
-async def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
-    """Read a text file; the full content is recorded, so a replay sees exactly what was read."""
+REPLAY_MODES = ("file", "reread")
+
+
+async def read_text(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str = "utf-8",
+    replay: Literal["file", "reread"] = "file",
+) -> str:
+    """Read a text file; the full content is recorded.
+
+    ``replay`` says what a resumed run gets: ``"file"`` (default) the recorded content, exactly
+    what the run read; ``"reread"`` the file as it is now, read again (and recorded again).
+    The mode is recorded but not part of the request hash: changing it is not a mismatch.
+    """
+    if replay not in REPLAY_MODES:
+        raise ValueError(f"godel.read_text replay= must be 'file' or 'reread', got {replay!r}")
     target = _abs(path)
 
     async def execute(_event: Any) -> dict[str, Any]:
@@ -134,7 +147,11 @@ async def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") ->
             "sha256": hashlib.sha256(data).hexdigest(),
         }
 
-    response = await effect(Op.READ_TEXT, {"path": str(target), "encoding": encoding}, execute)
+    pos = position(Op.READ_TEXT)
+    if replay == "reread" and pos is not None:
+        pos.cached = None  # read again: a new event at the same identity supersedes the old one
+    request = {"path": str(target), "encoding": encoding, "replay": replay}
+    response = await effect(Op.READ_TEXT, request, execute, pos=pos)
     return str(response["content"])
 
 
