@@ -138,21 +138,29 @@ async def greet():
     r = await run(["echo", "WORD"])
     return r.stdout.strip()
 
+@step
+async def gate():
+    await run(["test", "-f", "go"])
+
 @workflow
 async def wf():
-    return await greet()
+    word = await greet()
+    await gate()
+    return word
 """
 
 
 def test_changed_request_aborts_by_default_and_invalidate_reruns_it(godel_run, tmp_path):
+    # The first run fails at its gate: a finished run would not be replayed at all (issue 12).
     wf = tmp_path / "wf.py"
     wf.write_text(CHANGED.replace("WORD", "hello"))
-    assert godel_run("run", "wf.py").returncode == 0
+    assert godel_run("run", "wf.py").returncode == 1
     run_id = only_run(tmp_path)
     wf.write_text(CHANGED.replace("WORD", "bye"))
     aborted = godel_run("resume", run_id)
     assert aborted.returncode == 2 and "request changed" in aborted.stderr
     assert "--on-mismatch invalidate" in aborted.stderr
+    (tmp_path / "go").touch()
     redone = godel_run("resume", run_id, "--on-mismatch", "invalidate")
     assert redone.returncode == 0, redone.stderr
     final = events(tmp_path, run_id)

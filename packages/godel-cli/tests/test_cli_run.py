@@ -340,9 +340,10 @@ def test_lint_errors_stop_run_and_resume_before_any_event(godel_run, tmp_path):
         and "wf.py:6:" in proc.stderr
     )
     assert run_ids(tmp_path) == []
-    clean = LINT_ERROR.replace('    run(["true"])\n', '    await run(["true"])\n')
+    # A clean file whose run fails (a finished run would not be resumed at all, issue 12).
+    clean = LINT_ERROR.replace('    run(["true"])\n', '    await run(["false"])\n')
     write(tmp_path, "wf.py", clean)
-    assert godel_run("run", "wf.py").returncode == 0
+    assert godel_run("run", "wf.py").returncode == 1
     (run_id,) = run_ids(tmp_path)
     write(tmp_path, "wf.py", LINT_ERROR)
     resumed = godel_run("resume", run_id)

@@ -22,9 +22,11 @@ T = TypeVar("T")
 _rng = _random.SystemRandom()
 
 
-def now() -> str:
-    """The current UTC time as an ISO-8601 string (recorded; a replay returns the same string)."""
-    return value(Op.DET_NOW, {}, lambda: datetime.now(timezone.utc).isoformat())  # type: ignore[no-any-return]
+def now() -> datetime:
+    """The current time, timezone-aware (UTC). The log keeps it as an ISO-8601 string; a replay
+    returns a ``datetime`` equal to the one the run saw."""
+    text = value(Op.DET_NOW, {}, lambda: datetime.now(timezone.utc).isoformat())
+    return datetime.fromisoformat(text)
 
 
 def random() -> float:

@@ -11,12 +11,12 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 
 from godel.engine.context import current_frame, current_run
-from godel.engine.record import effect
+from godel.engine.record import effect, position
 from godel.engine.sleep import recorded_sleep
 from godel.log.events import Op
 from godel.strict.privilege import privileged
@@ -46,8 +46,6 @@ async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:
         sys.stdout.flush()
         return {}
 
-    from godel.engine.record import position
-
     pos = position(Op.PRINT)
     if pos is not None and pos.cached is not None and pos.cached.request.get("text") == text:
         sys.stdout.write(text)
@@ -75,30 +73,87 @@ def _warn_non_tty(mode: str) -> None:
     )
 
 
-async def input(prompt: str = "") -> str:
-    """Read one line from stdin (a checkpoint); the answer is recorded and replayed on resume."""
+async def input(prompt: str = "", *, schema: Any = None) -> Any:
+    """Read one line from stdin (a checkpoint); the answer is recorded and replayed on resume.
+
+    With ``schema`` (a pydantic model class) the line is parsed and validated, and a model
+    instance is returned (``godel.engine.answers``: a JSON object, or a one-field model's bare
+    value). An invalid answer is explained and asked again on a terminal; otherwise it raises
+    ``SchemaValidationFailure`` (a ``WorkflowFail``). The validated value is recorded as JSON and
+    a replay rebuilds the instance from it.
+    """
     mode = _auto_checkpoint()
     request: dict[str, Any] = {"prompt": prompt}
+    if schema is not None:
+        from godel.agents.schema import check_schema, json_schema
+
+        check_schema(schema)
+        request["schema_name"] = schema.__name__
+        request["schema"] = json_schema(schema)
     if mode:
         request["auto_checkpoint"] = mode  # recorded, but not part of the request hash
 
     async def execute(_event: Any) -> dict[str, Any]:
         _warn_non_tty(mode)
-        if prompt:
-            sys.stdout.write(prompt)
-            sys.stdout.flush()
-        line = (
-            await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
-            if sys.stdin
-            else ""
-        )
-        response: dict[str, Any] = {"value": line[:-1] if line.endswith("\n") else line}
-        if not line:
-            response["eof"] = True
-        return response
+        while True:
+            if prompt:
+                sys.stdout.write(prompt)
+                sys.stdout.flush()
+            line = (
+                await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
+                if sys.stdin
+                else ""
+            )
+            response: dict[str, Any] = {"value": line[:-1] if line.endswith("\n") else line}
+            if not line:
+                response["eof"] = True
+            if schema is None:
+                return response
+            parsed, errors = _validated(schema, response["value"])
+            if parsed is not None:
+                response["parsed"] = parsed.model_dump(mode="json")
+                return response
+            if line and sys.stdin is not None and sys.stdin.isatty():
+                builtins.print(
+                    f"[godel] that answer does not match {schema.__name__}: {'; '.join(errors)}; "
+                    "try again",
+                    file=sys.stderr,
+                )
+                continue
+            raise _invalid_answer(schema, response["value"], errors)
 
     response = await effect(Op.INPUT, request, execute)
-    return str(response.get("value", ""))
+    if schema is None:
+        return str(response.get("value", ""))
+    if "parsed" in response:
+        return schema.model_validate(response["parsed"])
+    # Recorded without a schema (an --on-mismatch continue): validate the recorded line.
+    parsed, errors = _validated(schema, str(response.get("value", "")))
+    if parsed is None:
+        raise _invalid_answer(schema, str(response.get("value", "")), errors)
+    return parsed
+
+
+def _validated(schema: Any, value: str) -> tuple[Any, list[str]]:
+    from godel.engine.answers import parse_answer
+
+    return parse_answer(schema, value)
+
+
+def _invalid_answer(schema: Any, value: str, errors: list[str]) -> Exception:
+    from godel.exceptions import SchemaValidationFailure
+
+    frame = current_frame()
+    return SchemaValidationFailure(
+        f"godel.input: the answer {value!r} does not match {schema.__name__}: "
+        + "; ".join(errors[:5]),
+        schema_name=schema.__name__,
+        raw=value,
+        validation_errors=errors,
+        step_path=frame.step_path if frame is not None else (),
+        remediation_hint="answer with a JSON object of the model's fields (a model with one field "
+        "also takes its bare value)",
+    )
 
 
 async def sleep(seconds: float) -> None:
@@ -118,8 +173,23 @@ def _abs(path: str | os.PathLike[str]) -> Path:
         raise OSError(f"cannot resolve {path!r}: {exc}") from exc
 
 
-async def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> str:
-    """Read a text file; the full content is recorded, so a replay sees exactly what was read."""
+REPLAY_MODES = ("file", "reread")
+
+
+async def read_text(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str = "utf-8",
+    replay: Literal["file", "reread"] = "file",
+) -> str:
+    """Read a text file; the full content is recorded.
+
+    ``replay`` says what a resumed run gets: ``"file"`` (default) the recorded content, exactly
+    what the run read; ``"reread"`` the file as it is now, read again (and recorded again).
+    The mode is recorded but not part of the request hash: changing it is not a mismatch.
+    """
+    if replay not in REPLAY_MODES:
+        raise ValueError(f"godel.read_text replay= must be 'file' or 'reread', got {replay!r}")
     target = _abs(path)
 
     async def execute(_event: Any) -> dict[str, Any]:
@@ -134,7 +204,11 @@ async def read_text(path: str | os.PathLike[str], *, encoding: str = "utf-8") ->
             "sha256": hashlib.sha256(data).hexdigest(),
         }
 
-    response = await effect(Op.READ_TEXT, {"path": str(target), "encoding": encoding}, execute)
+    pos = position(Op.READ_TEXT)
+    if replay == "reread" and pos is not None:
+        pos.cached = None  # read again: a new event at the same identity supersedes the old one
+    request = {"path": str(target), "encoding": encoding, "replay": replay}
+    response = await effect(Op.READ_TEXT, request, execute, pos=pos)
     return str(response["content"])
 
 

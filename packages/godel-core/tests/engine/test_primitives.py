@@ -29,7 +29,7 @@ async def values():
 def test_det_values_are_recorded_as_one_finished_line(run_wf, load_events, runs_dir):
     result, run_id = run_wf(values)
     events = {e.op: e for e in load_events(run_id)}
-    assert events[Op.DET_NOW].response == {"value": result["now"]}
+    assert events[Op.DET_NOW].response == {"value": result["now"].isoformat()}
     assert events[Op.DET_RANDOM].response == {"value": result["random"]}
     assert 1 <= events[Op.DET_RANDINT].response["value"] <= 6
     assert events[Op.DET_CHOICE].request == {"n": 3}

@@ -510,12 +510,22 @@ def test_a_workflow_run_redacts_everything_it_writes_and_replays_by_hash(
         picked = det.choice([f"picked {token}"])
         return out.stdout + picked
 
+    from godel import WorkflowFail
+
+    stop = [True]  # the first run fails after its work: a finished run is not replayed
+
     @workflow(redact=[r"ACME-\d{6}"])
     async def wf(token: str) -> str:
-        return await use(GITHUB) + token
+        result = await use(GITHUB) + token
+        if stop:
+            stop.pop()
+            raise WorkflowFail("stopped before the end")
+        return result
 
-    result, run_id = run_wf(wf, "plain", transcript=True)
-    assert GITHUB in result and calls == [GITHUB]
+    with pytest.raises(WorkflowFail) as info:
+        run_wf(wf, "plain", transcript=True)
+    run_id = info.value.run_id
+    assert calls == [GITHUB]
     data = _all_bytes(runs_dir)
     for secret in (GITHUB, ENV_SECRET, "ACME-777777"):
         assert secret.encode() not in data
@@ -542,15 +552,22 @@ def anyio_run(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def test_resume_refuses_arguments_that_were_redacted(runs_dir, run_wf):
-    from godel import workflow
+    from godel import WorkflowFail, workflow
     from godel.engine.workflow import resume
     from godel.exceptions import ResumeError
 
+    stop = [True]  # the first run fails after its work: a finished run is not replayed
+
     @workflow
     async def wf(token: str) -> int:
+        if stop:
+            stop.pop()
+            raise WorkflowFail("stopped before the end")
         return len(token)
 
-    _, run_id = run_wf(wf, GITHUB)
+    with pytest.raises(WorkflowFail) as info:
+        run_wf(wf, GITHUB)
+    run_id = info.value.run_id
     with pytest.raises(ResumeError, match="redacted"):
         anyio_run(resume, wf, run_id, runs_dir=runs_dir)
     assert anyio_run(resume, wf, run_id, runs_dir=runs_dir, args=(GITHUB,)) == len(GITHUB)

@@ -84,12 +84,38 @@ def test_resume_after_failure_replays_recorded_values_and_finishes(
     assert len(resumes) == 1 and resumes[0].request["attempt"] == 2
 
 
-def test_fully_cached_resume_still_records_final_status(run_wf, load_events, runs_dir, tmp_path):
+def test_resuming_a_finished_run_returns_its_result_and_writes_nothing(
+    run_wf, load_events, runs_dir, tmp_path
+):
+    # Issue 12: a finished run is not replayed (the old behaviour appended a RESUME event and
+    # a new terminal line to a complete log).
     result, run_id = run_wf(pipeline, str(tmp_path / "no-flag"), str(tmp_path / "o.txt"))
-    lines_before = len(load_events(run_id))
+    log = runs_dir / f"{run_id}.jsonl"
+    before = log.read_bytes()
     again = resume(pipeline, run_id, runs_dir)
     assert again == result
+    assert log.read_bytes() == before
+
+
+@workflow
+async def gated_at_the_end(flag, out):
+    a = await sample("a")
+    if Path(flag).exists():  # outside any step: the failure is the workflow body's own
+        raise WorkflowFail("closed at the end")
+    return a
+
+
+def test_fully_cached_resume_still_records_final_status(run_wf, load_events, runs_dir, tmp_path):
+    flag = tmp_path / "closed"
+    flag.touch()
+    with pytest.raises(WorkflowFail) as info:
+        run_wf(gated_at_the_end, str(flag), "")
+    run_id = info.value.run_id
+    lines_before = len(load_events(run_id))
+    flag.unlink()
+    again = resume(gated_at_the_end, run_id, runs_dir)
     events = load_events(run_id)
+    assert again.startswith("a:")
     assert events[0].status is EventStatus.FINISHED
     assert len(events) == lines_before + 1  # only the RESUME record is new
 
@@ -100,22 +126,43 @@ async def shout(text):
     return text
 
 
+# A finished run is not replayed (issue 12), so the tests of replay policies start from a run
+# that did all its work and then failed: the workflows below end with ``stop_at_end()``.
+_stop = {"armed": False}
+
+
+async def stop_at_end():
+    if _stop["armed"]:
+        _stop["armed"] = False
+        raise WorkflowFail("stopped before the end")
+
+
+def run_unfinished(run_wf, wf, *args):
+    """Run ``wf`` so that it fails after all its work; returns the run id."""
+    _stop["armed"] = True
+    with pytest.raises(WorkflowFail, match="stopped before the end") as info:
+        run_wf(wf, *args)
+    return info.value.run_id
+
+
 def make_wf(text):
     @workflow
     async def editable():
-        return await shout(text)
+        out = await shout(text)
+        await stop_at_end()
+        return out
 
     return editable
 
 
 def test_mismatch_abort_is_the_default(run_wf, runs_dir):
-    _, run_id = run_wf(make_wf("hello"))
+    run_id = run_unfinished(run_wf, make_wf("hello"))
     with pytest.raises(ResumeError, match="request changed"):
         resume(make_wf("bye"), run_id, runs_dir)
 
 
 def test_mismatch_invalidate_records_and_uses_the_new_request(run_wf, load_events, runs_dir):
-    _, run_id = run_wf(make_wf("hello"))
+    run_id = run_unfinished(run_wf, make_wf("hello"))
     result = resume(make_wf("bye"), run_id, runs_dir, on_mismatch="invalidate")
     assert result == "bye"
     events = load_events(run_id)
@@ -130,7 +177,7 @@ def test_mismatch_invalidate_records_and_uses_the_new_request(run_wf, load_event
 
 
 def test_mismatch_continue_keeps_the_recorded_result(run_wf, runs_dir, capsys):
-    _, run_id = run_wf(make_wf("hello"))
+    run_id = run_unfinished(run_wf, make_wf("hello"))
     assert resume(make_wf("bye"), run_id, runs_dir, on_mismatch="continue") == "bye"
     assert "replaying the recorded result" in capsys.readouterr().err
 
@@ -138,9 +185,10 @@ def test_mismatch_continue_keeps_the_recorded_result(run_wf, runs_dir, capsys):
 def test_non_json_args_need_programmatic_args(run_wf, runs_dir):
     @workflow
     async def takes(obj):
+        await stop_at_end()
         return 1
 
-    _, run_id = run_wf(takes, object())
+    run_id = run_unfinished(run_wf, takes, object())
     with pytest.raises(ResumeError, match="non-serialisable"):
         resume(takes, run_id, runs_dir)
     assert resume(takes, run_id, runs_dir, args=(object(),)) == 1
@@ -149,13 +197,15 @@ def test_non_json_args_need_programmatic_args(run_wf, runs_dir):
 def make_fanout(n):
     @workflow
     async def fanout():
-        return await parallel(*(sample(str(i)) for i in range(n)))
+        out = await parallel(*(sample(str(i)) for i in range(n)))
+        await stop_at_end()
+        return out
 
     return fanout
 
 
 def test_changed_branch_count_is_a_mismatch(run_wf, runs_dir):
-    _, run_id = run_wf(make_fanout(2))
+    run_id = run_unfinished(run_wf, make_fanout(2))
     with pytest.raises(ResumeError, match="FORK"):
         resume(make_fanout(3), run_id, runs_dir)
     assert len(resume(make_fanout(3), run_id, runs_dir, on_mismatch="invalidate")) == 3
@@ -165,9 +215,10 @@ def test_a_sleep_interrupted_by_a_crash_only_sleeps_what_was_left(run_wf, runs_d
     @workflow
     async def napper():
         await godel.sleep(0.5)
+        await stop_at_end()
         return "rested"
 
-    _, run_id = run_wf(napper)
+    run_id = run_unfinished(run_wf, napper)
     # Make the log look as if the process died in the middle of the sleep.
     import time
 

@@ -92,7 +92,7 @@ def test_cut_and_to_modes(run_wf, runs_dir):
 def test_pause_sentinel_round_trip(runs_dir):
     run_id = "01TESTRUNID0000000000000000"[:26]
     path = godel.write_pause_request(run_id, "coffee", runs_dir)
-    assert path == runs_dir / run_id / "pause.json"
+    assert path == runs_dir / f"{run_id}.pause"
     with pytest.raises(PauseSignal) as info:
         godel.check_pause_request(run_id, runs_dir)
     assert info.value.reason == "coffee"
@@ -148,7 +148,7 @@ def test_pause_at_next_step_records_paused(run_wf, load_events, runs_dir):
     events = load_events(run_id)
     assert events[0].status is EventStatus.PAUSED and events[0].response["reason"] == "stop here"
     assert any(e.op == Op.PAUSED for e in events)
-    assert not (runs_dir / run_id / "pause.json").exists()
+    assert not (runs_dir / f"{run_id}.pause").exists()
     assert [e.request["args"] for e in events if e.op == Op.STEP_ENTER] == [["a"]]
     result = anyio.run(lambda: godel.resume(wf, run_id, runs_dir=runs_dir, transcript=False))
     assert result == "done"

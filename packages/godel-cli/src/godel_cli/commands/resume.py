@@ -65,7 +65,8 @@ def resume(
     The workflow runs again from the top; everything the log holds is answered from it (no
     agent call, command or file write is repeated) and the run continues live where the log
     ends. FILE defaults to the workflow file recorded in the log; the original arguments are
-    recovered from the log.
+    recovered from the log. A run that already finished is not run again: its recorded result
+    is printed and the log is left as it is.
 
     \b
     Exit codes:
@@ -80,7 +81,7 @@ def resume(
       130  interrupted by Ctrl+C; 143 by SIGTERM, 129 by SIGHUP
     """
     from godel.log import EventLog
-    from godel.replay import root_event
+    from godel.replay import finished_root, root_event
     from godel_cli.runids import resolve_run
 
     full_id, directory = resolve_run(run_id, runs_dir)
@@ -89,6 +90,10 @@ def resume(
         root = root_event(snapshot)
     except Exception as exc:
         raise CliError(f"cannot read run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
+    done = finished_root(snapshot)
+    if done is not None:
+        _already_finished(full_id, directory, done)
+        return
     recorded = root.request.get("source_file") or ""
     path = (file or Path(recorded)).expanduser().resolve() if (file or recorded) else None
     if path is None:
@@ -120,6 +125,16 @@ def resume(
             debug=debug,
         )
     )
+
+
+def _already_finished(run_id: str, runs_dir: Path, root) -> None:  # type: ignore[no-untyped-def]
+    """Print the recorded result of a finished run; run nothing, write nothing to its log."""
+    from godel import clear_pause_request
+    from godel.replay import result_text
+
+    clear_pause_request(run_id, runs_dir)  # a pause request left for it has nothing to stop
+    say(f"run {run_id} already finished at {root.ts_end}; nothing to resume")
+    say(f"result: {result_text(root)}")
 
 
 def _execute(

@@ -184,7 +184,7 @@ class Agent:
     async def _call(
         self, prompt: str, schema: Any, timeout: float | None, assume_idempotent: bool
     ) -> Any:
-        from godel.engine.record import cached_response, effect, position
+        from godel.engine.record import cached_response, effect, position, replayed_failure
 
         request = self._request(prompt, schema)
         pos = position(Op.AGENT_CALL)
@@ -201,6 +201,9 @@ class Agent:
                 if hit is not None:
                     return self._adopt(hit.request, hit.response or {}, schema)
             elif self._same_call(cached, request):
+                failure = replayed_failure(pos)
+                if failure is not None:
+                    raise failure  # a failure the run handled: not asked again
                 if cached.status is EventStatus.STARTED and not source:
                     raise self._unsafe(pos, cached)
                 prior = cached  # interrupted (STARTED) or failed: run it again in its session

@@ -38,6 +38,7 @@ class RunState:
     source_file: str = ""
     auto_checkpoint: str = ""
     pause_check: Any = None  # callable() -> None, raises PauseSignal when a pause was requested
+    settled: set[str] = field(default_factory=set)  # handled failures (godel.replay.failures)
     redactor: Redactor | None = None  # the one the log and the transcript write through
 
     @property
@@ -63,6 +64,7 @@ class Frame:
         "request",
         "run",
         "scope",
+        "settled",
         "step_path",
     )
 
@@ -93,6 +95,9 @@ class Frame:
         self.event = event  # the scope event written by this attempt
         self.scope = scope  # branches share their fork's scope event
         self.idempotent = False  # @step(idempotent=True): in-flight effects may re-run on resume
+        # The recorded outcome of this scope is replayed, so every failure recorded inside it
+        # was handled: replay those as failures (godel.replay.failures).
+        self.settled = False
         self._ops = 0
         self._children: dict[str, int] = {}
 

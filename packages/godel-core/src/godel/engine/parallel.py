@@ -96,6 +96,8 @@ async def parallel(
         request=request,
         cached=cached,
     )
+    # A finished fork handled every failure inside it (see godel.replay.failures).
+    fork.settled = frame.settled or cached is not None
     if cached is None:
         fork.scope_id()
     # Identities are fixed here, in argument order, before anything runs.
@@ -105,17 +107,17 @@ async def parallel(
             aw.bind(fork)
             frames.append(None)
         else:
-            frames.append(
-                Frame(
-                    run,
-                    "branch",
-                    parent=fork,
-                    step_path=(*frame.step_path, f"[{i}]"),
-                    invocation_seq=frame.invocation_seq,
-                    key=fork.key,
-                    scope=fork,
-                )
+            branch = Frame(
+                run,
+                "branch",
+                parent=fork,
+                step_path=(*frame.step_path, f"[{i}]"),
+                invocation_seq=frame.invocation_seq,
+                key=fork.key,
+                scope=fork,
             )
+            branch.settled = fork.settled
+            frames.append(branch)
     join_local = frame.next_local()
     try:
         results = await _gather(aws, frames, max_concurrency)

@@ -1,10 +1,13 @@
-"""Pausing a live run: a sentinel file in the run's own directory, checked at step boundaries.
+"""Pausing a live run: a sentinel file beside the run's log, checked at step boundaries.
 
-``godel pause RUN_ID`` (or ``godel.pause(run_id)``) writes ``<runs_dir>/<run_id>/pause.json``
-atomically. The live run checks for it before each step it is about to run live; when it is
-there, the run stops cleanly: it records PAUSED, and ``godel run`` exits 0. ``godel resume``
-clears the sentinel and continues. Writer and reader find the file through the same runs-dir
-resolver (``godel.log.files``), so a pause works wherever runs live.
+``godel pause RUN_ID`` (or ``godel.pause(run_id)``) writes ``<runs_dir>/<run_id>.pause``
+(``{"reason": ..., "requested_ts": ...}``) atomically. The live run checks for it before each
+step it is about to run live; when it is there, the run stops cleanly: it records PAUSED, removes
+the sentinel, and ``godel run`` exits 0. ``godel resume`` removes any sentinel before it replays
+(so a request left for a run that was not live does not stop the resume at its first step) and
+continues. Writer and reader find the file through the same runs-dir resolver
+(``godel.log.files``), and a run checks the runs dir its log is in, so a pause works wherever runs
+live.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from godel.log.events import utc_now
 from godel.log.files import resolve_runs_dir
 from godel.strict.privilege import privileged
 
-SENTINEL = "pause.json"
+SUFFIX = ".pause"
 # A run looks for the sentinel at most this often (seconds): a step boundary costs a clock read
 # instead of a stat, and a pause still lands within a few milliseconds of the request.
 CHECK_INTERVAL = 0.005
@@ -30,9 +33,9 @@ _requests = [0]  # pause requests written by this process: seen at the very next
 
 
 def sentinel_path(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
-    """``<runs_dir>/<run_id>/pause.json``."""
+    """``<runs_dir>/<run_id>.pause`` (``runs_dir`` defaults to the resolved runs dir)."""
     _check_id(run_id)
-    return resolve_runs_dir(runs_dir) / run_id / SENTINEL
+    return resolve_runs_dir(runs_dir) / f"{run_id}{SUFFIX}"
 
 
 def _check_id(run_id: str) -> None:
@@ -47,23 +50,41 @@ def write_pause_request(
     path = sentinel_path(run_id, runs_dir)
     with privileged():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pause.", suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump({"reason": reason, "requested_ts": utc_now()}, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        # The temp file's name ends in ".<run_id>.pause.tmp", so clear_pause_request can find
+        # one a crash left behind.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=f".{run_id}{SUFFIX}.tmp")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                json.dump({"reason": reason, "requested_ts": utc_now()}, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink(Path(tmp))
+            raise
     _requests[0] += 1
     return path
 
 
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
 def clear_pause_request(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> None:
-    """Remove a pending pause request (no error if there is none)."""
+    """Remove a pending pause request and any temp file a crashed writer left (no error if
+    there is none)."""
+    path = sentinel_path(run_id, runs_dir)
     with privileged():
+        _unlink(path)
         try:
-            sentinel_path(run_id, runs_dir).unlink()
-        except FileNotFoundError:
-            pass
+            orphans = list(path.parent.glob(f"*.{run_id}{SUFFIX}.tmp"))
+        except OSError:
+            orphans = []
+        for orphan in orphans:
+            _unlink(orphan)
 
 
 def check_pause_request(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> None:
@@ -121,7 +142,13 @@ def is_live(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> bool
 
 
 def pause(run_id: str, *, reason: str = "", runs_dir: str | os.PathLike[str] | None = None) -> str:
-    """Request a pause of a live run (``run_id`` may be a unique prefix/suffix); returns the full id."""
+    """Request a pause of run ``run_id`` (a full id, or a unique prefix/suffix); returns the full id.
+
+    A live run stops at its next step boundary. A run that is not live keeps the request only
+    until it is resumed: ``godel resume`` clears the sentinel before it replays (see the module
+    docstring), so the request does not stop it. Raises ``FileNotFoundError`` when the runs dir
+    does not exist, ``IdLookupError`` (a ``LookupError``) when no run or several runs match.
+    """
     from godel.log.eventlog import list_run_ids
     from godel.log.ids import resolve_id
 
@@ -129,7 +156,5 @@ def pause(run_id: str, *, reason: str = "", runs_dir: str | os.PathLike[str] | N
     if not directory.is_dir():
         raise FileNotFoundError(f"no runs directory at {directory}")
     full = resolve_id(run_id, list_run_ids(directory), what="run id")
-    if not is_live(full, directory):
-        raise RuntimeError(f"run {full} is not running; only a live run can be paused")
     write_pause_request(full, reason, directory)
     return full

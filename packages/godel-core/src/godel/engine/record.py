@@ -25,9 +25,12 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
         fields["source_location"] = location
     if isinstance(exc, GodelError | CommandFailure) and exc.remediation_hint:
         fields["remediation_hint"] = exc.remediation_hint
-    if isinstance(exc, CommandFailure):
-        # The output of a failed command is part of the record, in full.
-        fields.update(returncode=exc.returncode, stdout=exc.stdout, stderr=exc.stderr)
+    # What it takes to raise the same failure again on replay (godel.replay.failures); the
+    # output of a failed command is part of the record, in full.
+    from godel.replay.failures import recorded_attrs
+
+    for name in recorded_attrs(type(exc)):
+        fields[name] = getattr(exc, name, None)
     return fields
 
 
@@ -102,6 +105,24 @@ def cached_response(
     return cached
 
 
+def replayed_failure(pos: Position, request_hash: str | None = None) -> BaseException | None:
+    """The exception to raise again when this call's recorded failure is settled, else None.
+
+    Settled: the run handled it and went on (``godel.replay.failures``), so re-running it would
+    repeat its side effects. ``request_hash`` (if given) must match the recorded one.
+    """
+    cached = pos.cached
+    if cached is None or cached.status is not EventStatus.FAILED:
+        return None
+    if not (pos.frame.settled or cached.event_id in pos.run.settled):
+        return None
+    if request_hash is not None and cached.request_hash and cached.request_hash != request_hash:
+        return None
+    from godel.replay.failures import rebuild
+
+    return rebuild(cached)
+
+
 async def effect(
     op: str,
     request: dict[str, Any],
@@ -124,6 +145,12 @@ async def effect(
     hit = cached_response(pos, op, request) if pos.cached is not None else None
     if hit is not None:
         return hit.response or {}
+    if pos.cached is not None and pos.cached.status is EventStatus.FAILED:
+        failure = replayed_failure(
+            pos, None if pos.cached.request == request else compute_request_hash(request)
+        )
+        if failure is not None:
+            raise failure
     if (
         pos.cached is not None
         and pos.cached.status is EventStatus.STARTED

@@ -134,8 +134,14 @@ class StepCall:
             "source_hash": spec.source_hash,
         }
         cached = lookup(run, key) if key else None
+        # A recorded failure the run handled (an earlier attempt of a retry) replays as failing.
+        replays_failure = (
+            cached is not None
+            and cached.status is EventStatus.FAILED
+            and _settled(run, parent, cached)
+        )
         if cached is not None and (
-            cached.status is not EventStatus.FINISHED
+            (cached.status is not EventStatus.FINISHED and not replays_failure)
             or (
                 cached.request != request  # equal dicts: skip hashing (the common replay case)
                 and cached.request_hash
@@ -144,8 +150,15 @@ class StepCall:
             )
         ):
             cached = None
+            replays_failure = False
         if cached is not None and run.policy is not None:
             run.policy.check_source_edit(run, cached, spec)
+        if replays_failure and (cached.response or {}).get("error_type") == "StepTimeout":
+            from godel.replay.failures import rebuild
+
+            timed_out = rebuild(cached)  # type: ignore[arg-type]
+            if timed_out is not None:
+                raise timed_out  # the body would not time out the same way again
         if cached is None and run.pause_check is not None:
             run.pause_check()
         frame = Frame(
@@ -159,6 +172,7 @@ class StepCall:
             cached=cached,
         )
         frame.idempotent = spec.idempotent
+        frame.settled = cached is not None  # its recorded outcome is replayed
         if cached is None:
             frame.event = run.log.start(
                 Op.STEP_ENTER,
@@ -184,8 +198,13 @@ class StepCall:
                         else spec.fn(*self.args, **self.kwargs)
                     )
         except BaseException as exc:
-            if not _is_control(exc):
-                frame.scope_id()  # a failure is always recorded, even in a replayed step
+            if not _is_control(exc) and not (
+                replays_failure
+                and frame.event is None
+                and type(exc).__name__ == (cached.response or {}).get("error_type")  # type: ignore[union-attr]
+            ):
+                # A failure is recorded, even in a replayed step, unless it is the recorded one.
+                frame.scope_id()
                 assert frame.event is not None
                 run.log.fail(
                     frame.event,
@@ -213,6 +232,13 @@ class StepCall:
                 remediation_hint="raise the step's timeout= or make it faster; wrap it in retry() to try again",
             )
         return result
+
+
+def _settled(run: Any, parent: Frame, cached: Any) -> bool:
+    """Whether a FAILED step is known to have been handled (see ``godel.replay.failures``)."""
+    from godel.replay.failures import is_interruption
+
+    return (parent.settled or cached.event_id in run.settled) and not is_interruption(cached)
 
 
 def _is_control(exc: BaseException) -> bool:

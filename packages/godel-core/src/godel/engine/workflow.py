@@ -112,13 +112,12 @@ async def run_body(
     A ``godel.rewind`` inside the workflow is applied here, and the function runs again from
     the top with the rebuilt replay cache (at most ``MAX_REWINDS`` times per call).
     """
-    from godel.engine.pause import SENTINEL, checker
+    from godel.engine.pause import checker, clear_pause_request, sentinel_path
     from godel.log.events import EventStatus
 
     log = state.log
     root = state.root_event
-    sentinel = log.run_dir / SENTINEL
-    state.pause_check = checker(sentinel)
+    state.pause_check = checker(sentinel_path(log.run_id, log.runs_dir))
     run_token = run_var.set(state)
     status = "FAILED"
     try:
@@ -142,7 +141,7 @@ async def run_body(
             step_local_seq=-1,
         )
         log.finish(root, {"result": "paused", "reason": sig.reason}, status=EventStatus.PAUSED)
-        _remove(sentinel)
+        clear_pause_request(log.run_id, log.runs_dir)
         status = "PAUSED"
         raise
     except BaseException as exc:
@@ -180,18 +179,9 @@ async def _run_rewinding(
             frame_var.reset(frame_token)
 
 
-def _remove(path: Path) -> None:
-    from godel.strict.privilege import privileged
-
-    with privileged():
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-
-
 def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
     from godel.engine.keys import KeyTable
+    from godel.replay.failures import settled_failures
     from godel.replay.policy import ReplayPolicy, build_cache
     from godel.replay.rewind import apply_rewind
 
@@ -204,6 +194,7 @@ def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
     )
     state.keys = KeyTable()
     state.cache = build_cache(state.log, state.keys, state.root_event)
+    state.settled = settled_failures(state.log)
     if state.policy is None:
         state.policy = ReplayPolicy()
 
@@ -225,12 +216,15 @@ async def resume(
     """Resume run ``run_id`` of workflow ``fn``: replay what the log holds, run the rest live.
 
     The original arguments are recovered from the log unless ``args``/``kwargs`` are given
-    (required when the run was started with values that are not JSON).
+    (required when the run was started with values that are not JSON). A run that already
+    finished is not run again: its recorded result is returned (as JSON, or as the
+    ``{"$repr": ...}`` record of a value that was not JSON) and nothing is written.
     """
     from godel.__about__ import __version__
     from godel.engine.keys import KeyTable
     from godel.log.eventlog import EventLog
     from godel.log.redact import build_redactor
+    from godel.replay.failures import settled_failures
     from godel.replay.policy import (
         MismatchPolicy,
         ReplayPolicy,
@@ -245,15 +239,24 @@ async def resume(
     )
     redactor = build_redactor(spec.redact)
     log = EventLog.open(run_id, resolve_runs_dir(runs_dir), redactor=redactor)
-    from godel.engine.pause import SENTINEL
+    from godel.engine.pause import clear_pause_request
 
-    _remove(log.run_dir / SENTINEL)  # a pause request must not stop the resume at its first step
+    # A pause request must not stop the resume at its first live step (REFERENCE §9.2).
+    clear_pause_request(log.run_id, log.runs_dir)
+    from godel.replay.finished import finished_root
+
+    done = finished_root(log)
+    if done is not None:
+        # Nothing to resume: run nothing, write nothing, hand back the recorded result.
+        log.close()
+        return (done.response or {}).get("result")
     try:
         root = root_event(log)
         if args is None and kwargs is None:
             args, kwargs = recorded_args(root)
         keys = KeyTable()
         cache = build_cache(log, keys, root)
+        settled = settled_failures(log)
         attempt = 2 + sum(1 for ev in log if ev.op == Op.RESUME)
         log.record(
             Op.RESUME,
@@ -289,6 +292,7 @@ async def resume(
         root_event=root,
         keys=keys,
         cache=cache,
+        settled=settled,
         transcript=transcript_writer,
         policy=policy,
         source_file=spec.source_file,

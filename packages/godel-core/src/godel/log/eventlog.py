@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from godel.log.blobs import BLOB_THRESHOLD, externalize
+from godel.log.documented import DocumentedMethods
 from godel.log.events import Event, EventStatus
 from godel.log.files import check_run_id, list_run_ids, log_path
 from godel.log.format import (
@@ -59,11 +60,13 @@ class ReadOnlyLogError(Exception):
     """A write was attempted on a log opened with ``EventLog.load`` (or already closed)."""
 
 
-class EventLog:
+class EventLog(DocumentedMethods):
     """The audit log of one run, in memory and on disk.
 
     Get one with ``create`` (new run), ``open`` (append to an existing run; takes the run
-    lock) or ``load`` (read-only snapshot; no lock).
+    lock) or ``load`` (read-only snapshot; no lock). The method names godel-py documents
+    (``all_events``, ``get_event``, ``emit_*``, ``get_full_payload``) are kept too
+    (``godel.log.documented``).
     """
 
     def __init__(

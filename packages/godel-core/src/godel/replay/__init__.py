@@ -9,6 +9,7 @@ from godel.lazy import exports
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from godel.replay.finished import finished_root, result_text
     from godel.replay.policy import (
         MismatchPolicy,
         ReplayPolicy,
@@ -24,6 +25,8 @@ _EXPORTS = {
     "SourceEditPolicy": "policy",
     "build_cache": "policy",
     "root_event": "policy",
+    "finished_root": "finished",
+    "result_text": "finished",
     "RewindResult": "rewind",
     "apply_rewind": "rewind",
 }

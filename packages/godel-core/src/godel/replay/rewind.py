@@ -4,7 +4,9 @@ Two modes:
 
 ``to`` (default) — "go back to here": the target and everything that started after it are
 invalidated (its enclosing steps and the workflow itself stay; they simply run again around
-it). A resume replays everything before the target and runs the rest live.
+it). A resume replays everything before the target and runs the rest live. The target may be
+the run's ``WORKFLOW_STARTED`` event: then everything the workflow did is invalidated (the root
+event itself stays: it holds the arguments) and the resume runs it all again.
 
 ``cut`` — a targeted cut: only the target and what ran inside it are invalidated; later events
 stay cached (the reference's behaviour; use it to redo one step whose result nothing later
@@ -114,8 +116,6 @@ def apply_rewind(
         ev = log.resolve(query)
         if ev.op in (Op.PAUSED, Op.RESUME, Op.REWIND, Op.INVALIDATE):
             raise ValueError(f"cannot rewind to a {ev.op} metadata event ({ev.event_id})")
-        if ev.op == Op.WORKFLOW_STARTED:
-            raise ValueError("cannot rewind to WORKFLOW_STARTED; start a new run instead")
         resolved.append(ev)
     result = RewindResult(targets=[e.event_id for e in resolved], mode=mode)
     live_targets = []

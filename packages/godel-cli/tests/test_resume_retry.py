@@ -1,0 +1,68 @@
+"""Resume after a retry that failed twice then succeeded: the failed attempts are not run again.
+
+REFERENCE §17.1: the reference re-runs every recorded failure on resume, so a retried step's
+failed attempts ran again (repeating their side effects) and the step could return another value.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+WORKFLOW = """
+from godel import workflow, step, retry, run, print
+
+{decorators}
+async def flaky():
+    # Fails until side.txt has 3 lines: attempts 1 and 2 fail, attempt 3 succeeds.
+    r = await run("echo try >> side.txt; n=$(wc -l < side.txt); [ $n -ge 3 ] && echo attempt-$n")
+    return r.stdout.strip()
+
+@step
+async def later():
+    await run("test -f go")
+
+@workflow
+async def wf():
+    value = await flaky()
+    await later()
+    await print(f"value={{value}}")
+    return value
+"""
+
+
+def events(log: Path) -> list[dict]:
+    folded: dict[str, dict] = {}
+    for line in log.read_text().splitlines()[1:]:
+        event = json.loads(line)
+        folded[event["event_id"]] = event
+    return list(folded.values())
+
+
+@pytest.mark.parametrize(
+    "decorators",
+    ["@step\n@retry(3)", "@retry(3)\n@step"],
+    ids=["step-over-retry", "retry-over-step"],
+)
+def test_resume_serves_the_retried_step_without_running_its_failed_attempts(
+    godel_run, tmp_path, decorators
+):
+    (tmp_path / "wf.py").write_text(WORKFLOW.format(decorators=decorators))
+    first = godel_run("run", "wf.py")
+    assert first.returncode == 1, first.stderr  # `later` fails: no ./go yet
+    assert (tmp_path / "side.txt").read_text() == "try\n" * 3
+    (log,) = (tmp_path / "runs").glob("*.jsonl")
+    attempts = [e for e in events(log) if e["op"] == "run" and "side.txt" in e["request"]["cmd"]]
+    assert [a["status"] for a in attempts] == ["FAILED", "FAILED", "FINISHED"]
+
+    (tmp_path / "go").touch()
+    resumed = godel_run("resume", log.stem)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout == "value=attempt-3\n"  # the value the run returned
+    assert (tmp_path / "side.txt").read_text() == "try\n" * 3  # no attempt ran again
+    final = events(log)
+    again = [e for e in final if e["op"] == "run" and "side.txt" in e["request"]["cmd"]]
+    assert [a["event_id"] for a in again] == [a["event_id"] for a in attempts]
+    assert final[0]["status"] == "FINISHED" and final[0]["response"]["result"] == "attempt-3"

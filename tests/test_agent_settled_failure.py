@@ -1,0 +1,75 @@
+"""An agent call that failed and was handled is not asked again on resume (the echo test
+plugin's real CLI; see tests/test_agent_base.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import anyio
+import pytest
+
+import godel
+from godel import AgentError
+from godel.log.eventlog import EventLog
+from godel.log.events import EventStatus, Op
+
+
+@pytest.fixture
+def echo_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "echo-home"
+    monkeypatch.setenv("ECHO_HOME", str(home))
+    return home
+
+
+def invocations(home: Path) -> list[dict]:
+    path = home / "invocations.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+@godel.step
+async def ask_with_fallback(agent):
+    try:
+        await agent("!fail the model is overloaded")
+    except AgentError as exc:
+        return f"fell back after: {exc.message}"
+    return "no failure"
+
+
+@godel.step
+async def gate(flag: str):
+    if Path(flag).exists():
+        raise godel.WorkflowFail("gate closed")
+
+
+@godel.workflow
+async def fallback_then_gate(flag):
+    agent = godel.agents.echo()
+    answer = await ask_with_fallback(agent)
+    again = await agent("!history")
+    await gate(flag)
+    return answer, again
+
+
+def test_a_handled_agent_failure_is_raised_again_from_the_log_on_resume(echo_home, tmp_path):
+    from godel.engine.workflow import RunOptions, execute
+
+    runs = tmp_path / "runs"
+    flag = tmp_path / "closed"
+    flag.touch()
+    ids: list[str] = []
+    options = RunOptions(runs_dir=runs, on_start=lambda run_id, _p: ids.append(run_id))
+    with pytest.raises(godel.WorkflowFail, match="gate closed"):
+        anyio.run(execute, fallback_then_gate.__godel_workflow__, (str(flag),), {}, options)
+    calls = len(invocations(echo_home))
+    assert calls == 2
+    flag.unlink()
+    answer, again = anyio.run(lambda: godel.resume(fallback_then_gate, ids[0], runs_dir=runs))
+    assert len(invocations(echo_home)) == calls  # neither call was made again
+    events = EventLog.load(ids[0], runs).events
+    step = next(e for e in events if e.op == Op.STEP_ENTER)
+    assert answer == step.response["result"]  # the same message, rebuilt from the log
+    assert answer.startswith("fell back after: echo(") and answer.endswith("model is overloaded")
+    agent_calls = [e for e in events if e.op == Op.AGENT_CALL]
+    assert [e.status for e in agent_calls] == [EventStatus.FAILED, EventStatus.FINISHED]
+    assert again == agent_calls[1].response["text"]
