@@ -71,8 +71,11 @@ def test_lint_errors_refuse_to_run_in_the_reference_words(godel_run, tmp_path: P
 
 
 def test_resume_runs_the_same_pre_flight(godel_run, tmp_path: Path) -> None:
-    (tmp_path / "wf.py").write_text(NOT_AWAITED.replace("    run(", "    await run("))
-    assert godel_run("run", "wf.py").returncode == 0
+    # A run that failed (a finished one is not run again, so it would not reach the pre-flight).
+    (tmp_path / "wf.py").write_text(
+        NOT_AWAITED.replace('    run(["true"])', '    await run(["false"])')
+    )
+    assert godel_run("run", "wf.py").returncode == 1
     (run_id,) = runs(tmp_path)
     (tmp_path / "wf.py").write_text(NOT_AWAITED)
     proc = godel_run("resume", run_id)
