@@ -288,3 +288,25 @@ def test_pause_a_live_run_then_resume_it(tmp_path, godel_bin, cli_env, godel_run
     assert resumed.returncode == 0, resumed.stderr
     root = next(e for e in events(tmp_path, run_id) if e["op"] == "WORKFLOW_STARTED")
     assert root["status"] == "FINISHED" and root["response"]["result"] == sum(range(40))
+
+
+def test_resume_says_it_cut_a_torn_last_line_and_keeps_its_bytes(godel_run, tmp_path):
+    (tmp_path / "wf.py").write_text(
+        "import os\nfrom godel import workflow, step, WorkflowFail\n\n@step\nasync def a():\n"
+        "    return 1\n\n@workflow\nasync def main():\n    await a()\n"
+        "    if not os.path.exists('gate'):\n        raise WorkflowFail('gate closed')\n"
+    )
+    assert godel_run("run", "wf.py").returncode == 1
+    (log,) = (tmp_path / "runs").glob("*.jsonl")
+    size = log.stat().st_size
+    with open(log, "ab") as f:
+        f.write(b'{"event_id": "torn')
+    (tmp_path / "gate").write_text("")
+    done = godel_run("resume", log.stem)
+    assert done.returncode == 0, done.stderr
+    kept = tmp_path / "runs" / log.stem / f"torn-{size}.bin"
+    assert (
+        f"[godel] warning: {log}: cut 18 torn bytes off the end before appending (kept in {kept})"
+        in done.stderr
+    )
+    assert kept.read_bytes() == b'{"event_id": "torn'

@@ -239,6 +239,10 @@ async def resume(
     )
     redactor = build_redactor(spec.redact)
     log = EventLog.open(run_id, resolve_runs_dir(runs_dir), redactor=redactor)
+    from godel.replay.policy import warn
+
+    for message in log.warnings:  # a torn line cut off, a hand edit: said, as show says it
+        warn(message)
     from godel.engine.pause import clear_pause_request
 
     # A pause request must not stop the resume at its first live step (REFERENCE §9.2).
