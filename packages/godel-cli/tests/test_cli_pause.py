@@ -96,3 +96,18 @@ def test_pause_errors(godel_run, tmp_path: Path) -> None:
     invalid = godel_run("pause", "../01M8ZZZZ")
     assert invalid.returncode == 3 and invalid.stderr.startswith('[godel] invalid run id "../')
     assert not list(runs.glob("*.pause")) and not list(runs.glob("*/pause.json"))
+
+
+def test_the_pause_reason_reaches_disk_redacted(godel_run, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    run_id = "01M8ZZZZZZZZZZZZZZAAAAAAAA"
+    (runs / f"{run_id}.jsonl").write_text("")
+    token = "ghp_Zx9Cv8Bn7Mm6Ll5Kk4Jj3Hh2Gg1Ff0DdSsAaQq"
+    env = {"DEPLOY_TOKEN": "envsecret-4f8a9b2c7d1e"}
+    paused = godel_run(
+        "pause", run_id, "--reason", f"rotate {token} envsecret-4f8a9b2c7d1e", env=env
+    )
+    assert paused.returncode == 0, paused.stderr
+    sentinel = json.loads((runs / f"{run_id}.pause").read_text())
+    assert sentinel["reason"] == "rotate [REDACTED:github_token] [REDACTED:env:DEPLOY_TOKEN]"

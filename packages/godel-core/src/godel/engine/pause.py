@@ -46,7 +46,12 @@ def _check_id(run_id: str) -> None:
 def write_pause_request(
     run_id: str, reason: str = "", runs_dir: str | os.PathLike[str] | None = None
 ) -> Path:
-    """Ask run ``run_id`` to pause at its next step boundary; returns the sentinel path."""
+    """Ask run ``run_id`` to pause at its next step boundary; returns the sentinel path.
+
+    The reason reaches disk redacted, as everything a run writes does (``godel.log.redact``)."""
+    from godel.log.redact import default_redactor
+
+    reason = default_redactor().redact_text(reason) if reason else reason
     path = sentinel_path(run_id, runs_dir)
     with privileged():
         path.parent.mkdir(parents=True, exist_ok=True)
