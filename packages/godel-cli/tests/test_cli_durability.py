@@ -310,3 +310,28 @@ def test_resume_says_it_cut_a_torn_last_line_and_keeps_its_bytes(godel_run, tmp_
         in done.stderr
     )
     assert kept.read_bytes() == b'{"event_id": "torn'
+
+
+def test_resume_refuses_another_workflow_unless_forced(godel_run, tmp_path):
+    (tmp_path / "wf.py").write_text(
+        "from godel import workflow, WorkflowFail, run\n\n@workflow\nasync def basic(name):\n"
+        "    await run(['sh', '-c', 'echo basic >> effects'])\n    raise WorkflowFail('stop')\n"
+    )
+    (tmp_path / "other.py").write_text(
+        "from godel import workflow, run\n\n@workflow\nasync def other(name):\n"
+        "    await run(['sh', '-c', 'echo other >> effects'])\n    return name\n"
+    )
+    assert godel_run("run", "wf.py", "--", "alice").returncode == 1
+    (log,) = (tmp_path / "runs").glob("*.jsonl")
+    before = log.read_bytes()
+    refused = godel_run("resume", log.stem, "other.py")
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"[godel] run {log.stem} was started by workflow 'basic', but {tmp_path / 'other.py'} "
+        "defines 'other'; pass the file that defines it, or --force to resume with it\n"
+    )
+    assert log.read_bytes() == before and (tmp_path / "effects").read_text() == "basic\n"
+    forced = godel_run("resume", log.stem, "other.py", "--force", "--on-mismatch", "invalidate")
+    assert forced.returncode == 0, forced.stderr
+    resume = [json.loads(x) for x in log.read_text().splitlines()[1:] if '"RESUME"' in x][-1]
+    assert resume["request"]["flags"]["forced_workflow"] == "other"

@@ -41,6 +41,11 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
     is_flag=True,
     help="Re-run side effects that were in flight when the run stopped (only if that is safe).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Resume with FILE's workflow although the run was started by another one (recorded).",
+)
 @flag_option("--no-strict", help="Allow non-deterministic code.")
 @flag_option("--no-lint")
 @runs_dir_option()
@@ -53,6 +58,7 @@ def resume(
     on_mismatch: str,
     on_source_edit: str,
     assume_idempotent: bool,
+    force: bool,
     no_strict: bool,
     no_lint: bool,
     runs_dir: Path | None,
@@ -75,7 +81,8 @@ def resume(
            cannot be read; the workflow failed (WorkflowFail); or strict mode
            or lint refused the code
       2    usage error; the workflow file is missing or cannot be imported; no
-           @workflow, or several; the run used non-serialisable arguments; the
+           @workflow, or several, or another workflow than the run's (--force);
+           the run used non-serialisable arguments; the
            run is in use; an unexpected exception (a changed request with
            --on-mismatch abort, a side effect in flight)
       130  interrupted by Ctrl+C; 143 by SIGTERM, 129 by SIGHUP
@@ -109,6 +116,13 @@ def resume(
             "(call godel.resume(workflow, run_id, args=...) from Python)"
         )
     fn = prepare(path, strict=not no_strict, lint=not no_lint, auto_checkpoint=auto_checkpoint)
+    from godel.engine import other_workflow
+
+    other = other_workflow(root, fn.__godel_workflow__)
+    if other is not None and not force:
+        raise CliError(f"{other}; pass the file that defines it, or --force to resume with it")
+    if other is not None:
+        warn(f"--force: {other}; resuming with it (the RESUME record says so)")
     if assume_idempotent:
         warn(
             "--assume-idempotent: side effects that were in flight when the run stopped will run again"
@@ -123,6 +137,7 @@ def resume(
             assume_idempotent,
             stream=not no_stream,
             debug=debug,
+            force=force,
         )
     )
 
@@ -138,7 +153,7 @@ def _already_finished(run_id: str, runs_dir: Path, root) -> None:  # type: ignor
 
 
 def _execute(
-    fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, *, stream, debug
+    fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, *, stream, debug, force
 ) -> int:  # type: ignore[no-untyped-def]
     from godel import resume as resume_run
     from godel.log import RunLockedError
@@ -160,6 +175,7 @@ def _execute(
             assume_idempotent=assume_idempotent,
             on_start=started(outcome),
             transcript=stream,
+            force=force,
         )
 
     outcome = execute_with_signals(body)

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from godel.engine.sleep import check_seconds, recorded_sleep
     from godel.engine.step import StepSpec
     from godel.engine.values import encode, is_json
-    from godel.engine.workflow import RunOptions, WorkflowSpec, execute, resume
+    from godel.engine.workflow import RunOptions, WorkflowSpec, execute, other_workflow, resume
 
 _EXPORTS = {
     "capturing": "capture",
@@ -80,6 +80,7 @@ _EXPORTS = {
     "WorkflowSpec": "workflow",
     "execute": "workflow",
     "resume": "workflow",
+    "other_workflow": "workflow",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = exports(__name__, _EXPORTS)

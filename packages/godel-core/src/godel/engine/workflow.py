@@ -212,8 +212,12 @@ async def resume(
     on_start: Callable[[str, Path], None] | None = None,
     transcript: bool = True,
     flags: dict[str, Any] | None = None,
+    force: bool = False,
 ) -> Any:
     """Resume run ``run_id`` of workflow ``fn``: replay what the log holds, run the rest live.
+
+    ``fn`` must be the workflow the run was started with (``ResumeError`` otherwise); ``force``
+    resumes it with another one all the same, and the RESUME record says so.
 
     The original arguments are recovered from the log unless ``args``/``kwargs`` are given
     (required when the run was started with values that are not JSON). A run that already
@@ -256,6 +260,15 @@ async def resume(
         return (done.response or {}).get("result")
     try:
         root = root_event(log)
+        other = other_workflow(root, spec)
+        if other is not None and not force:
+            from godel.exceptions import ResumeError
+
+            raise ResumeError(
+                other, remediation_hint="pass the file that defines it, or force it (--force)"
+            )
+        if other is not None:
+            flags = {**(flags or {}), "forced_workflow": spec.name}
         if args is None and kwargs is None:
             args, kwargs = recorded_args(root)
         keys = KeyTable()
@@ -305,6 +318,17 @@ async def resume(
     if on_start is not None:
         on_start(log.run_id, log.path)
     return await run_body(spec, state, tuple(args or ()), dict(kwargs or {}))
+
+
+def other_workflow(root: Any, spec: WorkflowSpec) -> str | None:
+    """Why ``spec`` is not the workflow that started the run of ``root``, or None if it is."""
+    recorded = root.request.get("function")
+    if not recorded or recorded == spec.name:
+        return None
+    return (
+        f"run {root.run_id} was started by workflow {recorded!r}, "
+        f"but {spec.source_file or 'this file'} defines {spec.name!r}"
+    )
 
 
 def recorded_args(root: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
