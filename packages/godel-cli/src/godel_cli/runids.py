@@ -8,7 +8,6 @@ is godel's own detail.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +17,6 @@ from godel_cli.errors import EXIT_FAIL, CliError
 if TYPE_CHECKING:
     from godel.log import IdLookupError
 
-# What a run id may look like (the reference's path-traversal guard): anything else names no run.
-_RUN_ID = re.compile(r"[A-Za-z0-9_\-]{1,128}")
 _SHOWN = 10
 
 
@@ -44,9 +41,9 @@ def resolve_run(query: str, runs_dir: Path | None, *, bad_id: int = EXIT_FAIL) -
     ``RunNotFound`` when the directory or the run is missing; a ``CliError`` exiting ``bad_id``
     when ``query`` is ambiguous, too short to tell, or not a possible run id.
     """
-    from godel.log import IdLookupError, list_run_ids, resolve_id, resolve_runs_dir
+    from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id, resolve_runs_dir
 
-    if not _RUN_ID.fullmatch(query):
+    if not RUN_ID.fullmatch(query):
         raise CliError(
             f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"',
             exit_code=bad_id,

@@ -35,12 +35,39 @@ def prepare(
 
 
 def one_line(exc: BaseException) -> str:
-    """``Type: message`` plus any notes (e.g. which parallel branch), on one line."""
-    text = str(exc).strip() or type(exc).__name__
-    first = text.splitlines()[0] if "\n" not in text or len(text.splitlines()) == 1 else text
+    """``Type: message`` plus any notes (e.g. which parallel branch). A message that already
+    starts with its type (``UnsafeResumeError.__str__``) is not prefixed twice; its other
+    lines (what to do next) follow, indented."""
+    name = type(exc).__name__
+    text = str(exc).strip() or name
+    first, _, rest = text.partition("\n")
+    first = first.removeprefix(f"{name}: ")
     notes = getattr(exc, "__notes__", None) or []
     suffix = f" ({'; '.join(notes)})" if notes else ""
-    return f"{type(exc).__name__}: {first}{suffix}"
+    more = "".join(f"\n  {line}" if line.strip() else "\n" for line in rest.splitlines())
+    return f"{name}: {first}{suffix}{more}"
+
+
+def before_the_log(exc: BaseException) -> str:
+    """What failed before the run had a log (so there is no traceback in one to point at)."""
+    from godel import ConfigError
+
+    if isinstance(exc, ConfigError):
+        return f"configuration error: {exc}"
+    where = getattr(exc, "filename", None)
+    if isinstance(exc, FileExistsError | NotADirectoryError) and where:
+        return (
+            f"cannot use {where} for runs: a file is in the way "
+            "(pick another runs dir with --runs-dir or GODEL_RUNS_DIR)"
+        )
+    if isinstance(exc, PermissionError) and where:
+        return (
+            f"cannot write runs under {where}: permission denied "
+            "(pick another runs dir with --runs-dir or GODEL_RUNS_DIR)"
+        )
+    if isinstance(exc, OSError) and where:
+        return f"cannot create the run's log under {where}: {exc.strerror or exc}"
+    return f"could not start the run: {one_line(exc)}"
 
 
 @dataclass
@@ -76,7 +103,7 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
                 outcome.result = await body(outcome)
             except PauseSignal:
                 outcome.paused = True
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() in a workflow is its outcome
                 outcome.error = exc
             finally:
                 handlers()  # uninstall
@@ -108,7 +135,13 @@ def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
         return EXIT_OK
     if debug:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
-    if isinstance(exc, WorkflowFail):
+    if outcome.run_id is None and not isinstance(exc, WorkflowFail | SystemExit):
+        say(before_the_log(exc))  # no log was written: nothing to resume, no traceback kept
+        return EXIT_USAGE
+    if isinstance(exc, SystemExit):
+        say(f"failed after {outcome.elapsed}: the workflow called sys.exit({exc.code!r})")
+        code = EXIT_FAIL
+    elif isinstance(exc, WorkflowFail):
         say(f"failed after {outcome.elapsed}: {one_line(exc)}")
         code = EXIT_FAIL
     elif is_strict_violation(exc):

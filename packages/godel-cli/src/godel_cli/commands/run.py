@@ -47,11 +47,11 @@ def run(
     \b
     Exit codes:
       0    completed, or paused
-      1    the workflow failed (WorkflowFail); or strict mode or lint refused
-           the code, before the run or while it ran
+      1    the workflow failed (WorkflowFail, or it called sys.exit()); or
+           strict mode or lint refused the code, before the run or while it ran
       2    usage error (options, arguments after --); the workflow file is
-           missing or cannot be imported; no @workflow, or several; an
-           unexpected exception
+           missing or cannot be imported; no @workflow, or several; the run
+           could not start (runs dir, configuration); an unexpected exception
       130  interrupted by Ctrl+C (a second Ctrl+C within 1 s exits at once);
            143 by SIGTERM, 129 by SIGHUP
     """

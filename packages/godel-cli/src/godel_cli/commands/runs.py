@@ -79,13 +79,13 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
 
 
 def _table(summaries: list[RunSummary]) -> str:
-    from godel.runs.render import format_duration, local_time
+    from godel.runs.render import clip, format_duration, local_time
 
     style = make_style()
     rows = [
         (
             s.run_id,
-            s.workflow,
+            clip(s.workflow, 0),  # read from the log: a hand edit could hold control characters
             s.status.value,
             local_time(s.started),
             format_duration(s.duration()),

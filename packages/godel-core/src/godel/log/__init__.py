@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         utc_now,
     )
     from godel.log.files import (
+        RUN_ID,
         check_run_id,
         list_run_ids,
         log_path,
@@ -46,6 +47,7 @@ _EXPORTS = {
     "parse_ts": "events",
     "seconds_between": "events",
     "utc_now": "events",
+    "RUN_ID": "files",
     "check_run_id": "files",
     "list_run_ids": "files",
     "log_path": "files",

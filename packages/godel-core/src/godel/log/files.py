@@ -8,12 +8,13 @@ transcript; ``<runs_dir>/<run_id>.lock`` is the run lock (``godel.log.lock``).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from godel.log.ids import ulid_ms
 from godel.strict.privilege import privileged
 
-__all__ = ["check_run_id", "list_run_ids", "log_path", "resolve_runs_dir"]
+__all__ = ["RUN_ID", "check_run_id", "list_run_ids", "log_path", "resolve_runs_dir"]
 
 
 def resolve_runs_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -32,16 +33,14 @@ def log_path(runs_dir: str | Path, run_id: str) -> Path:
     return Path(runs_dir) / f"{run_id}.jsonl"
 
 
+# What a run id may look like (godel-py's path-traversal guard): letters, digits, "-" and "_".
+RUN_ID = re.compile(r"[A-Za-z0-9_\-]{1,128}")
+
+
 def check_run_id(run_id: str) -> str:
-    """``run_id`` if it can name files in the runs dir, else ``ValueError``."""
-    if (
-        not isinstance(run_id, str)
-        or not run_id
-        or run_id.startswith(".")
-        or "/" in run_id
-        or "\\" in run_id
-        or "\0" in run_id
-    ):
+    """``run_id`` if it is a valid run id (1 to 128 letters, digits, "-" or "_"), else
+    ``ValueError``: nothing else ever names files in the runs dir."""
+    if not isinstance(run_id, str) or not RUN_ID.fullmatch(run_id):
         raise ValueError(f"{run_id!r} is not a valid run id")
     return run_id
 
@@ -62,6 +61,8 @@ def list_run_ids(runs_dir: str | Path) -> list[str]:
             if not entry.name.endswith(".jsonl") or not entry.is_file():
                 continue
             run_id = entry.name[: -len(".jsonl")]
+            if not RUN_ID.fullmatch(run_id):
+                continue  # not a run's log (a stray file, a name with control characters)
             ms = ulid_ms(run_id)
             if ms is None:
                 ms = int(entry.stat().st_mtime * 1000)

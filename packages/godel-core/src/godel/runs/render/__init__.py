@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from godel.runs.render.format import (
         ROLE_STYLES,
         Style,
+        clip,
         format_duration,
         format_event_line,
         local_time,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "ROLE_STYLES": "format",
+    "clip": "format",
     "Style": "format",
     "format_duration": "format",
     "format_event_line": "format",
