@@ -37,15 +37,14 @@ def prepare(
 def one_line(exc: BaseException) -> str:
     """``Type: message`` plus any notes (e.g. which parallel branch). A message that already
     starts with its type (``UnsafeResumeError.__str__``) is not prefixed twice; its other
-    lines (what to do next) follow, indented."""
+    lines (what to do next, indented by the error itself) follow."""
     name = type(exc).__name__
     text = str(exc).strip() or name
     first, _, rest = text.partition("\n")
     first = first.removeprefix(f"{name}: ")
     notes = getattr(exc, "__notes__", None) or []
     suffix = f" ({'; '.join(notes)})" if notes else ""
-    more = "".join(f"\n  {line}" if line.strip() else "\n" for line in rest.splitlines())
-    return f"{name}: {first}{suffix}{more}"
+    return f"{name}: {first}{suffix}" + (f"\n{rest}" if rest else "")
 
 
 def before_the_log(exc: BaseException) -> str:

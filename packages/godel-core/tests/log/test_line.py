@@ -78,7 +78,7 @@ def test_lines_parse_back_to_the_event(
     tmp_path_factory: pytest.TempPathFactory, name: str, op: str, value: object
 ) -> None:
     runs = tmp_path_factory.mktemp("runs")
-    with EventLog.create(runs, run_id='run "quoted" é') as log:
+    with EventLog.create(runs, run_id="run-quoted_1") as log:
         root = log.start("workflow", request={})
         ev = log.start(
             op or "x",
@@ -88,7 +88,7 @@ def test_lines_parse_back_to_the_event(
             stream_path=[name],
         )
         log.finish(ev, {"result": value, "text": name})
-    lines = (runs / 'run "quoted" é.jsonl').read_bytes().splitlines()
+    lines = (runs / "run-quoted_1.jsonl").read_bytes().splitlines()
     assert all(line.isascii() for line in lines)
     started, finished = (json.loads(line) for line in lines[-2:])
     assert started == {**finished, "status": "STARTED", "response": None, "ts_end": None}
