@@ -330,7 +330,7 @@ def test_a_finished_run_resumed_after_a_later_failure_costs_no_model_request(
     fake_model.set_script([Turn.text(big), Turn.text("second answer")])
     env = cli_env(fake_model, backend, tmp_path / "home")
     out = godel(project, env, "run", "wf.py", "--", backend, "gate")
-    assert out.returncode == 1 and "gate closed" in out.stderr
+    assert out.returncode == 1 and "gate closed" in out.stderr, out.stderr
     asked = len(fake_model.main_requests)
     wf = project / "wf.py"
     wf.write_text(wf.read_text().replace('GATE = "closed"', 'GATE = "open"'))

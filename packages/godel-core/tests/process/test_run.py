@@ -6,8 +6,11 @@ the asyncio fallback (``AsyncioChild``), which other systems use.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import anyio
@@ -333,3 +336,34 @@ async def test_concurrent_runs_are_independent():
         for i in range(1, 6):
             tg.start_soon(one, i, out)
     assert sorted(out) == ["1", "2", "3", "4", "5"]
+
+
+NODE_WRITES_AND_EXITS = "process.stdout.write('x'.repeat(2000000) + '\\nend\\n'); process.exit(0)"
+
+
+@pytest.mark.anyio
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node (the agent CLIs' runtime)")
+async def test_a_spooled_stdout_keeps_what_node_wrote_before_exiting(spawn_path: str) -> None:
+    # Node writes to a pipe asynchronously and drops what is still queued when it exits: a
+    # reader that falls behind (here: the loop blocked while node writes) lost the end of an
+    # agent CLI's stream (claude's result line). A spooled stdout is a file: nothing is lost.
+    from godel.process.group import run_group
+
+    if spawn_path != "pidfd":
+        pytest.skip("stdout is spooled only where pidfds work (Linux 5.3+): pipes elsewhere")
+    lines: list[bytes] = []
+    asyncio.get_running_loop().call_soon(time.sleep, 1.0)  # the reader falls behind
+    outcome = await run_group(
+        ["node", "-e", NODE_WRITES_AND_EXITS],
+        shell=False,
+        cwd=None,
+        env=None,
+        stdin=None,
+        inherit_stdin=False,
+        timeout=30,
+        out_sink=lines.append,
+        err_sink=None,
+        spool_stdout=True,
+    )
+    assert outcome.returncode == 0
+    assert lines[-1] == b"end" and len(outcome.stdout) == 2_000_005

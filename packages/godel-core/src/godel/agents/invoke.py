@@ -116,6 +116,7 @@ async def run_cli(
                 out_sink=on_out,
                 err_sink=on_err,
                 die_with_parent=True,
+                spool_stdout=True,  # Node CLIs drop queued pipe output at exit
             )
         finally:
             if handle is not None:

@@ -61,6 +61,7 @@ async def run_group(
     out_sink: LineSink | None,
     err_sink: LineSink | None,
     die_with_parent: bool = False,
+    spool_stdout: bool = False,
 ) -> Outcome:
     """Run a command in its own process group and wait until the group is gone.
 
@@ -71,6 +72,10 @@ async def run_group(
     ``die_with_parent`` (Linux): the child gets SIGTERM if godel itself dies, even by SIGKILL,
     when no handler can run. Used for agent CLIs, which would otherwise go on working (and
     spending) unobserved; it costs a fork instead of a vfork, so plain commands do without.
+
+    ``spool_stdout``: the child writes stdout to an in-memory file that is read as it grows
+    instead of a pipe (``godel.process.spawn.DirectChild``): agent CLIs (Node) lose output
+    queued for a pipe when they exit. Where pidfds are missing it is a pipe as before.
     """
     loop = asyncio.get_running_loop()
     proto = _Pipes(loop, out_sink, err_sink)
@@ -82,7 +87,15 @@ async def run_group(
     if pidfd_supported():
         with privileged():  # synchronous: nothing can cancel it half-way
             child = DirectChild(
-                loop, proto, argv, shell=shell, cwd=cwd, env=env, stdin=stdin_arg, preexec=preexec
+                loop,
+                proto,
+                argv,
+                shell=shell,
+                cwd=cwd,
+                env=env,
+                stdin=stdin_arg,
+                preexec=preexec,
+                spool_stdout=spool_stdout,
             )
     else:
         # Shielded: the child exists as soon as the spawn begins, but we learn its pid only once

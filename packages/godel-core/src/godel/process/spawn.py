@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 _READ_SIZE = 1 << 16
+_SPOOL_POLL = 0.02  # seconds between reads of a spooled stdout (the live stream's latency)
 # Off switch (tests of the fallback, or a kernel that misbehaves): GODEL_SPAWN=asyncio.
 _FORCE_ASYNCIO = os.environ.get("GODEL_SPAWN", "").strip().lower() == "asyncio"
 
@@ -58,15 +59,24 @@ class DirectChild:
         env: Mapping[str, str] | None,
         stdin: int | None,
         preexec: Callable[[], None] | None,
+        spool_stdout: bool = False,
     ) -> None:
         self._loop = loop
         self._proto = proto
+        # A spooled stdout is an in-memory file (memfd: never on disk) that the child writes
+        # and we read as it grows. Node programs (the agent CLIs) write to a pipe
+        # asynchronously and drop what is still queued when they exit: behind a reader that
+        # falls behind by more than the pipe's 64 KiB, claude lost its final result line.
+        # Writes to a file are synchronous, so nothing is lost however slowly we read.
+        self._spool = os.memfd_create("godel-stdout", os.MFD_CLOEXEC) if spool_stdout else -1
+        self._spool_at = 0
+        self._spool_timer: asyncio.TimerHandle | None = None
         # Synchronous, like asyncio's own spawn: nothing can cancel us half-way through it.
         self._popen = subprocess.Popen(
             argv,
             shell=shell,
             stdin=stdin,
-            stdout=subprocess.PIPE,
+            stdout=self._spool if spool_stdout else subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=cwd,
             env=env,
@@ -80,7 +90,9 @@ class DirectChild:
         try:
             self._pidfd = os.pidfd_open(self.pid)
             for stream, number in ((self._popen.stdout, 1), (self._popen.stderr, 2)):
-                assert stream is not None
+                if stream is None:  # the spooled stdout
+                    self._spool_timer = loop.call_later(_SPOOL_POLL, self._read_spool)
+                    continue
                 fd = stream.fileno()
                 os.set_blocking(fd, False)
                 self._fds[fd] = number
@@ -108,11 +120,32 @@ class DirectChild:
         self._close_stream(number)
         self._proto.pipe_connection_lost(number, None)
 
+    def _read_spool(self, *, last: bool = False) -> None:
+        """Hand what the child appended to its spooled stdout to the protocol; at the end
+        (``last``), close it as a pipe's EOF would."""
+        self._spool_timer = None
+        while True:
+            data = os.pread(self._spool, _READ_SIZE, self._spool_at)
+            if not data:
+                break
+            self._spool_at += len(data)
+            self._proto.pipe_data_received(1, data)
+        if last:
+            os.close(self._spool)
+            self._spool = -1
+            self._proto.pipe_connection_lost(1, None)
+        else:
+            self._spool_timer = self._loop.call_later(_SPOOL_POLL, self._read_spool)
+
     def _exited(self) -> None:
         self._loop.remove_reader(self._pidfd)
         os.close(self._pidfd)
         self._pidfd = -1
         self._reap(0)
+        if self._spool >= 0:
+            if self._spool_timer is not None:
+                self._spool_timer.cancel()
+            self._read_spool(last=True)  # what the child wrote is all there: it has exited
         self._proto.process_exited()
 
     def _reap(self, flags: int) -> bool:
@@ -174,6 +207,11 @@ class DirectChild:
             loop.remove_reader(self._pidfd)
             os.close(self._pidfd)
             self._pidfd = -1
+        if getattr(self, "_spool", -1) >= 0:
+            if self._spool_timer is not None:
+                self._spool_timer.cancel()
+            os.close(self._spool)
+            self._spool = -1
         if self.returncode is None and not self._reap(os.WNOHANG):
             # Still running (run_group gave up waiting after SIGKILL): never leave a zombie.
             threading.Thread(target=self._reap, args=(0,), daemon=True, name="godel-reap").start()
