@@ -1,10 +1,15 @@
-"""Strict mode through `godel run`: banned imports before the run, at load time and at run time."""
+"""Strict mode through `godel run`: banned imports before the run, at load time and at run time,
+and a table of escape attempts, each caught or a documented limitation."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import subprocess
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from godel.log import EventLog
 
@@ -162,3 +167,417 @@ def test_reviewed_imports_marked_noqa_pass_the_scan_and_the_guard(godel_run, tmp
     proc = godel_run("run", "wf.py")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "('random', True)\n"
+
+
+# -- Escape attempts ------------------------------------------------------------------------------
+# Every known way around strict mode, through `godel run`: caught by a layer (with its exact
+# words), or a limitation that docs/strict.md lists under "What strict mode does not catch". The
+# next gap found is one more row. Each row's code follows HEADER in a wf.py that FOOTER runs; a
+# `#!` marks the line of each violation the scan reports (in order), and every row's attempt to
+# escape creates the file `escaped` (which a caught row must not leave behind).
+
+HEADER = """\
+from godel import step, workflow
+
+
+def work():
+    return 1
+
+"""
+FOOTER = """
+
+@workflow
+async def wf():
+    return str(await attempt())
+"""
+TOUCH = 'b"touch escaped"'
+THREAD = "use godel.run() or a @step that does the work instead"
+NATIVE = "use godel.run() instead"
+NOW = "use godel.det.now() instead"
+SELF = "None, the running program"
+
+
+@dataclasses.dataclass(frozen=True)
+class Escape:
+    name: str
+    code: str
+    layer: str  # "scan", "guard" (the import guard), "audit" (the audit hook) or "limitation"
+    says: tuple[
+        str, ...
+    ] = ()  # scan: a message per `#!`; guard, audit: the error after "godel strict: "
+    doc: str = ""  # a limitation: how docs/strict.md names it
+
+    @property
+    def source(self) -> str:
+        return HEADER + textwrap.dedent(self.code) + FOOTER
+
+
+ESCAPES = [
+    # Native code: a C function writes files and starts processes behind every audited function.
+    Escape(
+        "import ctypes",
+        f"""\
+        import ctypes  #!
+
+        @step
+        async def attempt():
+            return ctypes.CDLL(None).system({TOUCH})
+        """,
+        "scan",
+        (f"import ctypes (native code) — {NATIVE}",),
+    ),
+    Escape(
+        "from ctypes import pythonapi",
+        f"""\
+        from ctypes import pythonapi  #!
+
+        @step
+        async def attempt():
+            return pythonapi.system({TOUCH})
+        """,
+        "scan",
+        (f"import ctypes (native code) — {NATIVE}",),
+    ),
+    Escape(
+        "import cffi",
+        f"""\
+        import cffi  #!
+
+        @step
+        async def attempt():
+            return cffi.FFI().dlopen(None).system({TOUCH})
+        """,
+        "scan",
+        (f"import cffi (native code) — {NATIVE}",),
+    ),
+    Escape(
+        "ctypes imported by a computed name",
+        f"""\
+        import importlib
+
+        @step
+        async def attempt():
+            ctypes = importlib.import_module("c" + "types")  #!
+            return ctypes.CDLL(None).system({TOUCH})
+        """,
+        "guard",
+        (f"import ctypes (native code) at run time — {NATIVE}",),
+    ),
+    *(
+        Escape(
+            f"reviewed import ctypes, then {label}",
+            f"""\
+            import ctypes  # godel: noqa
+
+            @step
+            async def attempt():
+                return {call}
+            """,
+            "audit",
+            (f"workflow code cannot {what} — {NATIVE}",),
+        )
+        for label, call, what in [
+            ("CDLL(None)", f"ctypes.CDLL(None).system({TOUCH})", f"load native libraries ({SELF})"),
+            (
+                "PyDLL(None)",
+                f"ctypes.PyDLL(None).system({TOUCH})",
+                f"load native libraries ({SELF})",
+            ),
+            (
+                "cdll.LoadLibrary(None)",
+                f"ctypes.cdll.LoadLibrary(None).system({TOUCH})",
+                f"load native libraries ({SELF})",
+            ),
+            (
+                "CDLL(libc)",
+                f'ctypes.CDLL("libc.so.6").system({TOUCH})',
+                "load native libraries (libc.so.6)",
+            ),
+            ("pythonapi", f"ctypes.pythonapi.system({TOUCH})", "call native functions (system)"),
+        ]
+    ),
+    # Aliases made by a plain assignment are followed like imports.
+    Escape(
+        "clock = time; clock.time()",
+        """\
+        import time  # godel: noqa
+        clock = time
+
+        @step
+        async def attempt():
+            return clock.time()  #!
+        """,
+        "scan",
+        (f"time.time() — {NOW}",),
+    ),
+    Escape(
+        "X = datetime.datetime; X.now()",
+        """\
+        import datetime
+        X = datetime.datetime
+
+        @step
+        async def attempt():
+            return X.now()  #!
+        """,
+        "scan",
+        (f"datetime.datetime.now() — {NOW}",),
+    ),
+    Escape(
+        "now = datetime.datetime.now; now()",
+        """\
+        import datetime
+        now = datetime.datetime.now  #!
+
+        @step
+        async def attempt():
+            return now()  #!
+        """,
+        "scan",
+        (f"datetime.datetime.now used as a value — {NOW}", f"datetime.datetime.now() — {NOW}"),
+    ),
+    # Threads: work godel does not schedule, in no fixed order against the run's effects.
+    Escape(
+        "asyncio.to_thread",
+        """\
+        import asyncio
+
+        @step
+        async def attempt():
+            return await asyncio.to_thread(work)  #!
+        """,
+        "scan",
+        (f"asyncio.to_thread() — {THREAD}",),
+    ),
+    Escape(
+        "loop.run_in_executor",
+        """\
+        import asyncio
+
+        @step
+        async def attempt():
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(None, work)  #!
+        """,
+        "scan",
+        (f"loop.run_in_executor() — {THREAD}",),
+    ),
+    Escape(
+        "anyio.to_thread.run_sync",
+        """\
+        import anyio
+
+        @step
+        async def attempt():
+            return await anyio.to_thread.run_sync(work)  #!
+        """,
+        "scan",
+        (f"anyio.to_thread.run_sync() — {THREAD}",),
+    ),
+    Escape(
+        "anyio.to_process.run_sync",
+        """\
+        from anyio import to_process
+
+        @step
+        async def attempt():
+            return await to_process.run_sync(work)  #!
+        """,
+        "scan",
+        (f"anyio.to_process.run_sync() — {THREAD}",),
+    ),
+    Escape(
+        "threading.Thread",
+        """\
+        import threading  #!
+
+        @step
+        async def attempt():
+            threading.Thread(target=work).start()
+        """,
+        "scan",
+        ("import threading (concurrency) — use godel.parallel() or godel.run() instead",),
+    ),
+    Escape(
+        "concurrent.futures executor",
+        """\
+        from concurrent.futures import ThreadPoolExecutor  #!
+
+        @step
+        async def attempt():
+            return ThreadPoolExecutor().submit(work).result()
+        """,
+        "scan",
+        ("import concurrent.futures (concurrency) — use godel.parallel() or godel.run() instead",),
+    ),
+    # The event loop's clock.
+    Escape(
+        "asyncio.get_running_loop().time()",
+        """\
+        import asyncio
+
+        @step
+        async def attempt():
+            return asyncio.get_running_loop().time()  #!
+        """,
+        "scan",
+        (f"asyncio.get_running_loop().time() — {NOW}",),
+    ),
+    # Limitations: each goes through, and the docs say so and why.
+    Escape(
+        "loop.time() on a variable",
+        """\
+        import asyncio
+
+        @step
+        async def attempt():
+            loop = asyncio.get_running_loop()
+            return loop.time()
+        """,
+        "limitation",
+        doc="`loop = asyncio.get_running_loop(); loop.time()`",
+    ),
+    Escape(
+        "an alias made by unpacking",
+        """\
+        import datetime
+        X, Y = datetime.datetime, None
+
+        @step
+        async def attempt():
+            return X.now()
+        """,
+        "limitation",
+        doc="`X, Y = datetime.datetime, None; X.now()`",
+    ),
+    Escape(
+        "getattr",
+        """\
+        import datetime
+
+        @step
+        async def attempt():
+            return getattr(datetime.datetime, "now")()
+        """,
+        "limitation",
+        doc='`getattr(datetime.datetime, "now")()`',
+    ),
+    Escape(
+        "a thread a library starts",
+        """\
+        import logging.handlers, queue
+
+        @step
+        async def attempt():
+            listener = logging.handlers.QueueListener(queue.SimpleQueue())
+            listener.start()
+            listener.stop()
+        """,
+        "limitation",
+        doc="`logging.handlers.QueueListener`",
+    ),
+    Escape(
+        "a native function pointer made from an address",
+        """\
+        import ctypes  # godel: noqa
+
+        @step
+        async def attempt():
+            kind = ctypes.CFUNCTYPE(ctypes.c_int)
+            address = ctypes.cast(kind(work), ctypes.c_void_p).value
+            return kind(address)()
+        """,
+        "limitation",
+        doc="`ctypes.CFUNCTYPE(ctypes.c_int)(address)()`",
+    ),
+]
+
+
+@pytest.mark.parametrize("escape", ESCAPES, ids=[e.name for e in ESCAPES])
+def test_escape_attempt(godel_run, tmp_path: Path, escape: Escape) -> None:
+    (tmp_path / "wf.py").write_text(escape.source)
+    proc = godel_run("run", "wf.py")
+    lines = proc.stderr.splitlines()
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "escaped").exists()
+    if escape.layer == "limitation":
+        assert proc.returncode == 0, proc.stderr
+        return
+    assert proc.returncode == 1, proc.stderr
+    if escape.layer == "scan":
+        shown = str(tmp_path / "wf.py")
+        marked = [
+            n
+            for n, text in enumerate(escape.source.splitlines(), 1)
+            for _ in range(text.count("#!"))
+        ]
+        assert len(marked) == len(escape.says)
+        assert lines == [
+            f"[godel] strict mode found {len(marked)} problem(s); nothing was run:",
+            *(f"{shown}:{n}: {message}" for n, message in zip(marked, escape.says, strict=True)),
+            "[godel] fix them, mark reviewed lines with '# godel: noqa', or run with --no-strict",
+        ]
+        assert run_ids(tmp_path) == []
+        return
+    [said] = escape.says
+    if escape.layer == "guard":
+        [line] = [n for n, text in enumerate(escape.source.splitlines(), 1) if "#!" in text]
+        error, said = "GodelStrictError", f"wf.py:{line}: {said}"
+    else:
+        error = "PermissionError"
+    [run_id] = run_ids(tmp_path)
+    assert len(lines) == 5, lines
+    assert lines[:2] == [
+        f"[godel] run {run_id}",
+        f"[godel] audit log: {tmp_path / 'runs' / run_id}.jsonl",
+    ]
+    assert re.fullmatch(
+        rf"\[godel\] strict mode stopped the run after \d+\.\ds: {error}: godel strict: "
+        + re.escape(said),
+        lines[2],
+    ), lines[2]
+    assert lines[3:] == [
+        "[godel] use the escape hatch it names, or run with --no-strict",
+        f"[godel] resume with: godel resume {run_id}",
+    ]
+
+
+def test_every_limitation_is_listed_in_the_docs() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "strict.md").read_text()
+    section = doc.split("## What strict mode does not catch\n", 1)[1].split("\n## ", 1)[0]
+    section = " ".join(section.split())  # a snippet may be wrapped across lines
+    limitations = [e for e in ESCAPES if e.layer == "limitation"]
+    assert limitations and all(e.doc for e in limitations)
+    assert [e.doc for e in limitations if e.doc not in section] == []
+
+
+def test_lint_follows_the_aliases_the_scan_follows(godel_bin, cli_env, tmp_path: Path) -> None:
+    # One resolver serves both: PL003 names what an alias stands for.
+    write(
+        tmp_path,
+        "wf.py",
+        """\
+        import datetime
+        from godel import step
+
+        X = datetime.datetime
+
+        @step
+        async def stamp():
+            return X.now()
+        """,
+    )
+    proc = subprocess.run(
+        [str(godel_bin), "lint", "--select", "PL003", "wf.py"],
+        cwd=tmp_path,
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[:2] == [
+        "wf.py:8:11: PL003 error: 'X.now' is non-deterministic; use godel.det equivalents",
+        "    hint: 'X.now' is datetime.datetime.now; use godel.det.now(): godel.det records the "
+        "value, so a resumed run sees the same one",
+    ]

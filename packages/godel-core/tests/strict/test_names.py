@@ -91,3 +91,40 @@ def test_both_policies_agree_when_nothing_competes() -> None:
 )
 def test_strict_mode_follows_python_scoping(source: str, expected: list[str | None]) -> None:
     assert callees(source, cautious=False) == expected
+
+
+def test_a_plain_assignment_of_a_dotted_name_is_an_alias_under_both_policies() -> None:
+    source = """\
+        import datetime, time
+        clock = time
+        X = datetime.datetime
+        now = X.now
+        def f():
+            return clock.time(), X.now(), now()
+    """
+    expected = ["time.time", "datetime.datetime.now", "datetime.datetime.now"]
+    assert callees(source, cautious=False) == expected
+    assert callees(source, cautious=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "strict", "lint"),
+    [
+        # Only ``name = dotted.name``: a tuple, a call or an expression binds the user's own name.
+        ("import time\nt, u = time, 1\nt.time()", [None], [None]),
+        ("import time\nt = time.time()\nt.hex()", ["time.time", None], ["time.time", None]),
+        ("import time\nt = time or None\nt.time()", [None], [None]),
+        # Another binding of the name: strict mode still follows the alias, the linter cannot tell.
+        ("import time\nt = time\nfor t in []:\n    pass\nt.time()", ["time.time"], [None]),
+        # The alias lives in its scope: a parameter elsewhere is the user's own.
+        ("import time\nt = time\ndef f(t):\n    t.time()", [None], [None]),
+        # Aliases that lead back to themselves stand for nothing (and do not loop forever).
+        ("a = b\nb = a\na.time()", [None], [None]),
+        ("x = x.y\nx.time()", [None], [None]),
+    ],
+)
+def test_aliases_stay_cautious(
+    source: str, strict: list[str | None], lint: list[str | None]
+) -> None:
+    assert callees(source, cautious=False) == strict
+    assert callees(source, cautious=True) == lint

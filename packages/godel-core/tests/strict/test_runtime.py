@@ -73,6 +73,12 @@ def ops():
         "create_connection": lambda: socket.create_connection(("127.0.0.1", port)).close(),
         "socket.connect": lambda: raw_connect(),
         "ctypes.CDLL": lambda: ctypes.CDLL("libc.so.6"),
+        "ctypes.CDLL(None)": lambda: ctypes.CDLL(None).getpid(),
+        "cdll.LoadLibrary(None)": lambda: ctypes.cdll.LoadLibrary(None),
+        "pythonapi.system": lambda: ctypes.pythonapi.system(b"true"),
+        "_ctypes.dlopen(None)": lambda: ctypes._dlopen(None),
+        # Code run in ctypes's own namespace is not ctypes being imported.
+        "dlopen from ctypes's namespace": lambda: exec("CDLL(None)", vars(ctypes)),
     }
 
 def raw_connect():
@@ -102,7 +108,9 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
         # What workflow code may still do: import (and cache bytecode), read, run an event loop.
         sys.path.insert(0, tmp)
         import freshmod, decimal, fractions
-        import ctypes  # loading ctypes itself dlopens the interpreter: allowed
+        # The import guard lets a reviewed import of ctypes through; importing it dlopens the
+        # running program for ctypes.pythonapi, which the hook allows (libraries import ctypes).
+        import ctypes  # godel: noqa
         results["import"] = str(freshmod.VALUE + 1)
         results["pycache"] = str(any(n.startswith("freshmod.") for n in os.listdir(path("__pycache__"))))
         results["read"] = open(path("victim.txt")).read()
@@ -120,6 +128,10 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
         results["created"] = sorted(
             set(os.listdir(tmp)) - {"script.py", "freshmod.py", "victim.txt", "keepdir", "__pycache__"})
 
+        # godel's own native call (the parent-death signal of agent CLIs) is privileged.
+        from godel.process.group import _prctl
+        results["godel's prctl"] = str(_prctl() is not None)
+
         # godel's own I/O runs inside privileged(): the same operations go through.
         with privileged():
             for name, op in ops().items():
@@ -132,6 +144,7 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
     assert results["pycache"] == "True"
     assert results["read"] == "keep me"
     assert results["asyncio"] == "loop ok"
+    assert results["godel's prctl"] == str(sys.platform.startswith("linux"))
     expected = {
         "open w": "cannot write files (",
         "open a": "cannot write files (",
@@ -148,6 +161,11 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
         "create_connection": "cannot use the network (127.0.0.1:",
         "socket.connect": "cannot use the network (",
         "ctypes.CDLL": "cannot load native libraries (libc.so.6)",
+        "ctypes.CDLL(None)": "cannot load native libraries (None, the running program)",
+        "cdll.LoadLibrary(None)": "cannot load native libraries (None, the running program)",
+        "pythonapi.system": "cannot call native functions (system)",
+        "_ctypes.dlopen(None)": "cannot load native libraries (None, the running program)",
+        "dlopen from ctypes's namespace": "cannot load native libraries (None, the running program)",
     }
     for name, what in expected.items():
         assert results[name].startswith("blocked: godel strict: workflow code " + what), (

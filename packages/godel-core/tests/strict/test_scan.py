@@ -232,7 +232,7 @@ TRIGGERS = [
     ),
     # banned functions passed around instead of called
     (
-        "import time\nloop.run_in_executor(None, time.sleep, 1)",
+        "import functools, time\nfunctools.partial(time.sleep, 1)",
         "time.sleep used as a value — use godel.sleep() instead",
     ),
     (

@@ -148,12 +148,15 @@ _PR_SET_PDEATHSIG = 1
 def _prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
-    import ctypes
+    # godel's own native call: strict mode refuses ctypes lookups to workflow code, and this
+    # runs in the workflow's context (a refusal would be an OSError, silently losing the signal).
+    with privileged():
+        import ctypes
 
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
-        return None
+        try:
+            return ctypes.CDLL(None, use_errno=True).prctl  # type: ignore[no-any-return]
+        except (OSError, AttributeError):
+            return None
 
 
 def _parent_death_signal() -> Callable[[], None] | None:

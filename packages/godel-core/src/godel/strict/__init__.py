@@ -5,7 +5,8 @@ Three layers (docs/strict.md):
 1. ``scan_workflow`` — an AST scan of the workflow and the project modules it imports, run
    before anything is written; it reports every violation at once.
 2. An import guard that refuses banned modules imported by user code at run time.
-3. A PEP 578 audit hook that refuses file writes, processes and network use by workflow code.
+3. A PEP 578 audit hook that refuses file writes, processes, network use and native code by
+   workflow code.
 
 Layers 2 and 3 are installed together by ``install_runtime_guards``. godel's own I/O runs inside
 ``privileged()`` and is never blocked.

@@ -5,9 +5,15 @@ uninteresting events with one frozenset lookup before anything else. When workfl
 inside ``privileged()``) writes, renames or deletes a file, starts a process, touches the network
 or loads a native library, the hook raises ``PermissionError`` and the operation does not happen.
 
+Native code is refused at each step ctypes audits: loading a library (``CDLL(path)``, and
+``CDLL(None)``, the running program, whose symbols include libc's ``system``) and looking a
+function up (``ctypes.pythonapi.system``): a C function writes files and starts processes without
+any audited Python function. (Calling a function pointer is not audited.)
+
 Allowed on purpose: reads (imports, ``open(p)``); writes of the interpreter's own bytecode cache
 (``__pycache__``); ``open()`` on an already-open file descriptor (creating it was audited); the
-socket pair asyncio's event loop makes for itself (``socket.__new__`` is not watched).
+socket pair asyncio's event loop makes for itself (``socket.__new__`` is not watched); the one
+``dlopen`` that ``import ctypes`` makes for ``ctypes.pythonapi`` (a library may import ctypes).
 Audit hooks cannot be removed: once installed, the hook stays for the life of the process.
 """
 
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 from typing import Any
 
 from godel.strict import catalog
@@ -29,6 +36,7 @@ del _name, _value
 
 _PROCESS = ("start processes", catalog.RUN)
 _NETWORK = ("use the network", catalog.NETWORK)
+_NATIVE = ("call native functions", catalog.RUN)
 
 # event -> (what workflow code cannot do, escape hatch, which event arguments to show); two
 # shown arguments are a source and a destination, except for getaddrinfo's host and port.
@@ -65,6 +73,9 @@ _BLOCKED: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "socket.getnameinfo": (*_NETWORK, (0,)),
     "urllib.Request": (*_NETWORK, (0,)),
     "ctypes.dlopen": ("load native libraries", catalog.RUN, (0,)),
+    "ctypes.dlsym": (*_NATIVE, (1,)),  # (library, name)
+    "ctypes.dlsym/handle": (*_NATIVE, (1,)),  # (handle, name)
+    "ctypes.call_function": (*_NATIVE, ()),  # _ctypes.call_function(address, arguments)
 }
 _WATCHED = frozenset({"open", *_BLOCKED})
 # The import system writes bytecode caches with exactly these operations.
@@ -121,11 +132,24 @@ def _hook(event: str, args: tuple[Any, ...], _watched: frozenset[str] = _WATCHED
     if event in _BYTECODE_EVENTS and args and _bytecode_cache(args[0]):
         return
     if event == "ctypes.dlopen" and args and args[0] is None:
-        return  # ``import ctypes`` opens the running interpreter itself
+        if _importing_ctypes(sys._getframe(1)):
+            return
+        raise _refuse("load native libraries", "None, the running program", catalog.RUN)
     what, hatch, shown = _BLOCKED[event]
     separator = " -> " if len(shown) == 2 and event != "socket.getaddrinfo" else ":"
     detail = separator.join(_show(args[i]) for i in shown if i < len(args))
     raise _refuse(what, detail, hatch)
+
+
+def _importing_ctypes(frame: FrameType | None) -> bool:
+    """Whether a ``dlopen(None)`` is the one ``import ctypes`` makes for ``pythonapi``: ctypes's
+    own frames up to its module body, which has not bound ``pythonapi`` yet (so running code in
+    ctypes's namespace later does not pass)."""
+    while frame is not None and frame.f_globals.get("__name__") == "ctypes":
+        if frame.f_code.co_name == "<module>":
+            return "pythonapi" not in frame.f_globals
+        frame = frame.f_back
+    return False
 
 
 _installed = False

@@ -25,6 +25,7 @@ RUN = "godel.run()"
 WRITE = "godel.write_text()"
 NETWORK = "godel.run(...) or an agent"
 PARALLEL = "godel.parallel() or godel.run()"
+WORKER = "godel.run() or a @step that does the work"
 TEMPDIR = 'godel.run(["mktemp", "-d"])'
 
 
@@ -185,6 +186,10 @@ _CALLS: dict[tuple[str, str], tuple[str, str]] = {
         "SpooledTemporaryFile",
         "TemporaryDirectory",
     ),
+    # Workers (threads, worker processes): work godel does not schedule runs in any order against
+    # the run's own effects, and a replay cannot put it back where it was.
+    **_table("worker", "asyncio", WORKER, "to_thread"),
+    **_table("worker", "anyio", WORKER, "to_thread.run_sync", "to_process.run_sync"),
     # Network through modules that are allowed for other reasons.
     **_table(
         "network",
@@ -215,7 +220,21 @@ functions (``run_in_executor(None, time.sleep, 1)``), but not to classes (annota
 
 CALL_CATEGORIES: dict[tuple[str, str], str] = {key: cat for key, (cat, _) in _CALLS.items()}
 """(module, attribute path) -> what a replay could not repeat: ``clock``, ``sleep``, ``random``,
-``uuid``, ``seedable``, ``process``, ``file`` or ``network``. The linter reports by category."""
+``uuid``, ``seedable``, ``process``, ``file``, ``network`` or ``worker``. The linter reports by
+category."""
+
+EVENT_LOOPS: frozenset[str] = frozenset(
+    {"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"}
+)
+"""Calls that return an asyncio event loop: a method called on one directly is judged by
+``LOOP_METHODS`` (``asyncio.get_running_loop().time()``)."""
+
+LOOP_METHODS: dict[str, str] = {"time": NOW, "run_in_executor": WORKER}
+"""Event-loop methods -> escape hatch: ``loop.time()`` is a monotonic clock."""
+
+ANY_RECEIVER_METHODS: frozenset[str] = frozenset({"run_in_executor"})
+"""Of ``LOOP_METHODS``, those banned whatever the receiver (``loop.run_in_executor(...)``, with
+``loop`` a variable the scan cannot type): no other object has a method of that name."""
 
 IMPLICIT_NOW_CALLS: dict[tuple[str, str], int] = {
     ("time", "strftime"): 1,
@@ -313,6 +332,9 @@ MODULE_CATEGORIES: dict[str, str] = {
     **dict.fromkeys(
         ("threading", "_thread", "multiprocessing", "concurrent.futures"), "concurrency"
     ),
+    # A C function writes files and starts processes without any audited Python function
+    # (cffi's ``dlopen`` is not even audited).
+    **dict.fromkeys(("ctypes", "_ctypes", "cffi"), "native code"),
     # Modules whose every call strict mode bans (the tables above): importing one has no use in
     # workflow code. ``time``'s few pure helpers (``strptime``, ``strftime`` with a time) have
     # ``datetime`` equivalents; ``subprocess``'s types and exceptions only serve code that runs
@@ -324,11 +346,13 @@ MODULE_CATEGORIES: dict[str, str] = {
     "secrets": "randomness",
     "subprocess": "process",
 }
-"""Banned module -> why: ``network``, ``concurrency``, ``clock``, ``randomness`` or ``process``."""
+"""Banned module -> why: ``network``, ``concurrency``, ``native code``, ``clock``, ``randomness``
+or ``process``."""
 
 CATEGORY_HATCH: dict[str, str] = {
     "network": NETWORK,
     "concurrency": PARALLEL,
+    "native code": RUN,
     "clock": f"{NOW} or {SLEEP}",
     "randomness": f"{RANDOM}, {RANDINT} or {CHOICE}",
     "process": RUN,

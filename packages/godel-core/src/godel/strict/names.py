@@ -6,18 +6,26 @@ harmless; resolving each name through the imports that bind it turns them into t
 which scope every binding belongs to:
 
 - a name bound by an import resolves to the imported dotted name;
-- a name bound any other way (parameter, assignment, ``def``, ``for`` target...) is the user's
-  own and resolves to nothing, so a user's ``def sleep()`` or ``self.random()`` is never flagged;
+- a name bound by a plain ``name = dotted.name`` assignment is an alias: it resolves to what the
+  right-hand side resolves to (``clock = time; clock.time()`` is ``time.time``);
+- a name bound any other way (parameter, other assignments, ``def``, ``for`` target...) is the
+  user's own and resolves to nothing, so a user's ``def sleep()`` or ``self.random()`` is never
+  flagged;
 - a name bound nowhere comes from a star import, or is a builtin (``open`` -> ``builtins.open``).
 
 Where an import and another binding compete, the two callers want opposite answers, so the
 policy is the ``cautious`` parameter:
 
 - strict mode (``cautious=False``) looks in the scope of the use, where an import binding wins
-  over other bindings of the same name: a guess that flags is safer than one that hides;
+  over an alias, and an alias over other bindings of the same name: a guess that flags is safer
+  than one that hides;
 - the linter (``cautious=True``) resolves a name only when every binding of it in the file is
-  an import of that same thing, and an unknown star import hides the builtins: a rule that
-  cannot tell stays silent. Class bodies do not count: they bind no bare name other code sees.
+  an import or an alias of that same thing, and an unknown star import hides the builtins: a
+  rule that cannot tell stays silent. Class bodies do not count: they bind no bare name other
+  code sees.
+
+Both are flow-insensitive: an alias counts wherever its name is visible, before the assignment
+as well as after it.
 """
 
 from __future__ import annotations
@@ -93,6 +101,7 @@ class Resolver:
         self._scopes: dict[ast.AST, Scope] = {tree: self.module}
         self._all: dict[str, list[Binding]] = {}
         self._unanimous_memo: dict[str, Resolved | None] = {}
+        self._alias_memo: dict[ast.AST, Resolved | None] = {}
         self.star_imports: list[str] = []
         self._collect()
         self.bindings = self._all
@@ -267,17 +276,18 @@ class Resolver:
         while current is not None:
             # A class body's names are not visible from the functions nested in it.
             if first or not current.is_class:
-                imported, local = None, False
+                imported, alias, local = None, None, False
                 for binding in bound:
                     if binding.scope is current.node:
                         if binding.kind == "import":
                             imported = binding  # the last import in source order
                         elif name not in current.declared:
                             local = True
+                            alias = self._alias(binding) or alias  # the last alias
                 if imported is not None:
                     return _resolved(imported)
                 if local:
-                    return None
+                    return alias
             first = False
             current = current.parent
         return self._free(name)
@@ -290,10 +300,34 @@ class Resolver:
         if not bound:
             found = self._free(name)
         else:
-            target = bound[0].target
-            unanimous = all(b.kind == "import" and b.target == target for b in bound)
-            found = _resolved(bound[0]) if unanimous else None
+            memo[name] = None  # an alias that leads back to its own name stands for nothing
+            found = self._meaning(bound[0])
+            for binding in bound[1:]:
+                if found is None:
+                    break
+                other = self._meaning(binding)
+                if other is None or other.name != found.name:
+                    found = None
         memo[name] = found
+        return found
+
+    def _meaning(self, binding: Binding) -> Resolved | None:
+        """What an import or an alias binds the name to; None for any other binding."""
+        if binding.kind == "import":
+            return _resolved(binding)
+        return self._alias(binding) if binding.kind == "assign" else None
+
+    def _alias(self, binding: Binding) -> Resolved | None:
+        """What a plain ``name = dotted.name`` assignment makes the name stand for, or None."""
+        value = binding.value
+        if type(value) not in (ast.Name, ast.Attribute):
+            return None
+        memo = self._alias_memo
+        node = binding.node
+        if node in memo:
+            return memo[node]
+        memo[node] = None  # ``a = b; b = a`` stands for nothing
+        found = memo[node] = self.resolve(value)  # type: ignore[arg-type]
         return found
 
     def _free(self, name: str) -> Resolved | None:

@@ -215,7 +215,12 @@ class _Scanner:
         if receiver is not None and (receiver.is_module or _is_godel(receiver)):
             # ``godel.write_text(...)`` is the escape hatch; ``os.mkdir`` is judged by name.
             return
-        if func.attr in _PATH_METHODS:
+        if func.attr in catalog.LOOP_METHODS and (
+            func.attr in catalog.ANY_RECEIVER_METHODS or self._makes_loop(func.value)
+        ):
+            what = f"{_short(func.value)}.{func.attr}()"
+            self._report(call, f"{what} — use {catalog.LOOP_METHODS[func.attr]} instead")
+        elif func.attr in _PATH_METHODS:
             if func.attr in _ONE_ARGUMENT_METHODS and not (
                 len(call.args) == 1
                 and not call.keywords
@@ -231,6 +236,13 @@ class _Scanner:
             if mode is not None and _MODE.fullmatch(mode) and catalog.writes(mode):
                 what = f'{_short(func.value)}.open("{mode}")'
                 self._report(call, f"{what} — use {catalog.WRITE} instead")
+
+    def _makes_loop(self, node: ast.expr) -> bool:
+        """``asyncio.get_running_loop()``: a call known to return an event loop."""
+        if not isinstance(node, ast.Call):
+            return False
+        resolved = self.names.resolve(node.func)
+        return resolved is not None and resolved.name in catalog.EVENT_LOOPS
 
     def _reference(self, node: ast.Name | ast.Attribute) -> None:
         resolved = self.names.resolve(node)
