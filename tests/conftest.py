@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -23,6 +24,8 @@ import tomllib
 REPO = Path(__file__).resolve().parents[1]
 TEST_PLUGINS = REPO / "tests" / "plugins"
 BIN = Path(sys.executable).parent
+# An empty godel home (no user settings.json) shared by the session's subprocesses.
+GODEL_HOME = tempfile.mkdtemp(prefix="godel-home-")
 GODEL = BIN / "godel"
 
 # The agent CLIs that `make tools` installs from the npm registry (git-ignored).
@@ -54,6 +57,7 @@ def clean_env(
     """The current environment without godel switches, plus ``extra`` and ``PYTHONPATH``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["GODEL_HOME"] = GODEL_HOME  # no user settings of the machine's own leak into a test
     if pythonpath:
         env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
     env.update(extra or {})

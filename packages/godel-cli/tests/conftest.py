@@ -9,11 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
+# An empty godel home (no user settings.json) shared by the session's subprocesses.
+GODEL_HOME = tempfile.mkdtemp(prefix="godel-home-")
 GODEL = Path(sys.executable).parent / "godel"
 
 
@@ -21,6 +24,7 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The current environment without godel switches and ``PYTHONPATH``, plus ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["GODEL_HOME"] = GODEL_HOME  # no user settings of the machine's own leak into a test
     env.update(extra or {})
     return env
 

@@ -39,18 +39,19 @@ class ClaudeCode(Agent):
         True  # the CLI does not keep a system prompt in the session: pass it each time
     )
     can_fork = True
+    config_names = ("claude_code", "claude")  # the agent's name, and its backend's
 
     def __init__(
         self,
         model: str | None = None,
         *,
-        replace_system_prompt: bool = False,
-        extra_args: list[str] | None = None,
+        replace_system_prompt: bool | None = None,
         **options: Any,
     ) -> None:
         super().__init__(model, **options)
+        if replace_system_prompt is None:  # the project's default (agents.claude_code), else False
+            replace_system_prompt = bool(self.configured().get("replace_system_prompt", False))
         self.replace_system_prompt = replace_system_prompt
-        self.extra_args = list(extra_args or ())
 
     def command(self, call: AgentCall) -> list[str]:
         argv = [

@@ -22,3 +22,8 @@ def godel_register_parsers(register: Register) -> None:
         "godel_claude.parser:ClaudeStreamParser",
         summary="claude -p --output-format stream-json",
     )
+
+
+@hookimpl
+def godel_register_config_sections(register: Register) -> None:
+    register("agents.claude_code", "godel_claude.config:ClaudeCodeSettings")

@@ -11,6 +11,7 @@ transcript is read forward only, as the log is, so following a long run stays li
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,17 +119,22 @@ class AgentDetail:
 
 
 class ToolEvents:
-    """The tool events of one transcript, read forward as it grows, grouped by stream path."""
+    """The tool events of one transcript, read forward as it grows, grouped by stream path.
+
+    A transcript that grew past its size limit was rotated (``godel.log.transcript``): what
+    was written to it after the last read is then in its first archive, ``.1``.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.warned = False
         self._offset = 0
+        self._ino: int | None = None
         self._partial = b""
         self._pending: dict[tuple[str, ...], list[dict[str, Any]]] = {}
 
     def exists(self) -> bool:
-        return self.path.is_file()
+        return self.path.is_file() or self.path.with_name(f"{self.path.name}.1").is_file()
 
     def take(self, stream_path: list[str]) -> list[dict[str, Any]]:
         """The tool events written so far for one agent call (each returned once)."""
@@ -138,12 +144,31 @@ class ToolEvents:
     def _read(self) -> None:
         try:
             with open(self.path, "rb") as fh:
+                ino = os.fstat(fh.fileno()).st_ino
+                if self._ino is not None and ino != self._ino:
+                    self._finish_rotated()
+                self._ino = ino
                 if fh.seek(0, 2) < self._offset:  # rewritten from scratch: read it again
                     self._offset, self._partial = 0, b""
                 fh.seek(self._offset)
                 data = fh.read()
         except OSError:
             return
+        self._take(data)
+
+    def _finish_rotated(self) -> None:
+        """The file read so far became ``.1``: read the rest of it, then start the new one."""
+        archive = self.path.with_name(f"{self.path.name}.1")
+        try:
+            with open(archive, "rb") as fh:
+                if os.fstat(fh.fileno()).st_ino == self._ino:
+                    fh.seek(self._offset)
+                    self._take(fh.read())
+        except OSError:
+            pass
+        self._offset, self._partial = 0, b""
+
+    def _take(self, data: bytes) -> None:
         self._offset += len(data)
         *lines, self._partial = (self._partial + data).split(b"\n")
         for line in lines:

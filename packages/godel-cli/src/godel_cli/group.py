@@ -15,6 +15,23 @@ from godel.plugins import PluginManager, Registry, get_plugin_manager
 CLI_PLUGIN = "godel_cli.plugin"
 
 
+class ConfigLoadError(click.ClickException):
+    """The configuration cannot be used: one ``[godel]`` line, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"[godel] {self.format_message()}", err=True)
+
+
+def _say_config_warnings() -> None:
+    """The configuration's warnings (an unknown key), once, before the command runs."""
+    from godel.config import load_config
+
+    for warning in load_config().warnings:
+        click.echo(f"[godel] warning: {warning}", err=True)
+
+
 class PluginLoadError(click.ClickException):
     """Plugins could not be loaded (strict failure, duplicate names): one line, exit status 2."""
 
@@ -110,12 +127,19 @@ class PluginGroup(click.Group):
         return target
 
     def invoke(self, ctx: click.Context) -> Any:
+        from godel import ConfigError
+
         try:
+            if not {"-h", "--help"} & set(ctx.args):  # click 8.2+: every token left
+                _say_config_warnings()
             return super().invoke(ctx)
         except PluginError as exc:
             # A plugin problem met inside a command (say, a lazy agent lookup): one line and
             # exit status 2, not a traceback.
             raise PluginLoadError(str(exc)) from exc
+        except ConfigError as exc:
+            # A settings file or GODEL_* variable that cannot be used (docs/configuration.md).
+            raise ConfigLoadError(f"configuration error: {exc}") from exc
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         registry = self.registry()

@@ -17,7 +17,8 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
 def runs_dir_option(
-    help: str = "Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
+    help: str = "Where run logs live (default: the configured runs dir: $GODEL_RUNS_DIR, "
+    "the settings' runs_dir, else ./runs).",
 ) -> Decorator[F]:
     """``--runs-dir DIR`` (``None`` when not given: ``godel.log.resolve_runs_dir`` decides)."""
     from pathlib import Path  # here: `godel --help` imports this module, and pathlib is not cheap
@@ -59,11 +60,35 @@ FLAGS = {
     "--no-stream": "Do not write the live transcript (runs/<id>/transcript.jsonl).",
     "--debug": "Print full tracebacks for unexpected errors.",
 }
+# Switches whose default is a configuration key (docs/configuration.md): --X/--no-X, None
+# when neither is given, so the configuration decides.
+SWITCHES = {"strict": "strict", "lint": "lint", "stream": "stream_agents"}
 
 
 def flag_option(name: str, help: str | None = None) -> Decorator[F]:
     """An on/off switch; ``help`` defaults to its meaning in ``FLAGS``."""
     return click.option(name, is_flag=True, help=help or FLAGS[name])
+
+
+def switch_option(name: str, help: str | None = None) -> Decorator[F]:
+    """``--name/--no-name``: the parameter ``name`` is True, False, or None when not given (then
+    the configuration key ``SWITCHES[name]`` decides)."""
+    text = help or FLAGS[f"--no-{name}"]
+    return click.option(
+        f"--{name}/--no-{name}",
+        default=None,
+        help=f"--no-{name}: {text[0].lower()}{text[1:]} Without either, the configuration's "
+        f"`{SWITCHES[name]}` key decides (on unless set to false).",
+    )
+
+
+def configured(name: str, given: bool | None) -> bool:
+    """A switch's value: as given on the command line, else its configuration key's."""
+    if given is not None:
+        return given
+    from godel.config import load_config
+
+    return bool(getattr(load_config().config, SWITCHES[name]))
 
 
 def auto_checkpoint_option(

@@ -44,12 +44,6 @@ class Copilot(Agent):
     executable = "copilot"
     model_aliases = MODEL_ALIASES
 
-    def __init__(
-        self, model: str | None = None, *, extra_args: list[str] | None = None, **options: Any
-    ) -> None:
-        super().__init__(model, **options)
-        self.extra_args = list(extra_args or ())
-
     def resolve_model(self) -> str | None:
         return None if self.model == DEFAULT_MODEL else super().resolve_model()
 

@@ -82,3 +82,22 @@ def godel_register_commands(register: Register) -> None:
     The target is a ``click.Command`` (or a lazy path to one). ``summary`` is shown by
     ``godel --help`` without importing the command's module.
     """
+
+
+@hookspec
+def godel_register_config_sections(register: Register) -> None:
+    """Register a configuration section the plugin reads, validated with its own model.
+
+    Example::
+
+        @hookimpl
+        def godel_register_config_sections(register):
+            register("agents.claude_code", "godel_claude.config:ClaudeCodeSettings")
+
+    The name is the section's dotted path in ``.godel/settings.json`` (lowercase identifiers
+    joined by dots: ``agents.claude_code`` is ``{"agents": {"claude_code": {...}}}``). The target
+    is a pydantic model class; ``godel.config.load_config().section(name)`` returns the
+    section validated with it (a ``ConfigError`` naming the file and key if it does not fit),
+    and the model is imported only then. A top-level section a plugin registers is not
+    reported as an unknown key.
+    """

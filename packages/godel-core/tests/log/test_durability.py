@@ -150,7 +150,8 @@ def test_the_environment_sets_the_policy_and_the_argument_wins(
         assert log.durability == "none"
     monkeypatch.setenv("GODEL_DURABILITY", "sometimes")
     with pytest.raises(
-        ConfigError, match=r"GODEL_DURABILITY 'sometimes' is not one of: default, always, none"
+        ConfigError,
+        match=r"\$GODEL_DURABILITY: expected one of default, always, none, got \"sometimes\"",
     ):
         EventLog.create(tmp_path, "b")
     assert not (tmp_path / "b.jsonl").exists()

@@ -378,7 +378,14 @@ def test_header_is_the_first_line(tmp_path: Path) -> None:
     first = json.loads(raw_lines(log.path)[0])
     header = first["godel_log"]
     assert list(first) == ["godel_log"]
-    assert list(header)[:5] == ["format", "run_id", "created", "godel_version", "plugins"]
+    assert list(header)[:6] == [
+        "format",
+        "run_id",
+        "created",
+        "godel_version",
+        "durability",
+        "plugins",
+    ]
     assert header["format"] == LOG_FORMAT_VERSION == 1
     assert header["run_id"] == "r1"
     assert header["godel_version"] == godel.__version__

@@ -164,3 +164,39 @@ def test_the_redaction_seam_sees_every_event(tmp_path):
         t.write("stdout", line="password=hunter2")
     assert "hunter2" not in path.read_text()
     assert read_lines(path)[1]["event"]["line"] == "password=***"
+
+
+def test_a_transcript_past_its_size_limit_is_rotated(tmp_path):
+    from godel.log.transcript import Transcript, transcript_files
+
+    path = tmp_path / "run" / "transcript.jsonl"
+    with Transcript(path, "r", max_bytes=400) as t:
+        for i in range(12):
+            t.write("stdout", line=f"line {i} " + "x" * 60)
+    files = transcript_files(path)
+    assert [f.name for f in files][-1] == "transcript.jsonl" and len(files) > 2
+    events = [
+        json.loads(line)["event"]
+        for f in files
+        for line in f.read_text().splitlines()
+        if line.startswith('{"event"')
+    ]
+    lines = [e["line"] for e in events if e["op"] == "stdout"]
+    assert lines == [f"line {i} " + "x" * 60 for i in range(12)]  # nothing lost, in order
+    assert [e["seq"] for e in events if e["op"] == "stdout"] == list(range(1, 13))
+    rotations = [e for e in events if e["op"] == "rotate"]
+    assert rotations[0]["prev"] is None and rotations[1]["prev"] == "transcript.jsonl.2"
+    for f in files:
+        first = json.loads(f.read_text().splitlines()[0])
+        assert first["header"]["run_id"] == "r"
+        assert f.stat().st_size < 400 + 200  # one line may overshoot, never more
+
+
+def test_the_limit_comes_from_the_configuration(tmp_path, monkeypatch):
+    from godel.config import clear_cache
+    from godel.log.transcript import Transcript
+
+    monkeypatch.setenv("GODEL_TRANSCRIPT_MAX_BYTES", "12345")
+    clear_cache()
+    assert Transcript(tmp_path / "t.jsonl", "r").max_bytes == 12345
+    clear_cache()

@@ -15,6 +15,7 @@ KIND_LABELS = {
     "parsers": "parsers",
     "lint_rules": "lint rules",
     "commands": "commands",
+    "config_sections": "config sections",
 }
 
 

@@ -12,8 +12,10 @@ from godel_cli.messages import say, warn
 from godel_cli.options import (
     CONTEXT_SETTINGS,
     auto_checkpoint_option,
+    configured,
     flag_option,
     runs_dir_option,
+    switch_option,
 )
 from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 
@@ -46,10 +48,10 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
     is_flag=True,
     help="Resume with FILE's workflow although the run was started by another one (recorded).",
 )
-@flag_option("--no-strict", help="Allow non-deterministic code.")
-@flag_option("--no-lint")
+@switch_option("strict", help="Allow non-deterministic code.")
+@switch_option("lint")
 @runs_dir_option()
-@flag_option("--no-stream", help="Do not write the live transcript.")
+@switch_option("stream", help="Do not write the live transcript.")
 @auto_checkpoint_option(help="See `godel run --help`.")
 @flag_option("--debug")
 def resume(
@@ -59,10 +61,10 @@ def resume(
     on_source_edit: str,
     assume_idempotent: bool,
     force: bool,
-    no_strict: bool,
-    no_lint: bool,
+    strict: bool | None,
+    lint: bool | None,
     runs_dir: Path | None,
-    no_stream: bool,
+    stream: bool | None,
     auto_checkpoint: str | None,
     debug: bool,
 ) -> None:
@@ -115,7 +117,12 @@ def resume(
             "resume error: this run used non-serialisable args; programmatic resume only "
             "(call godel.resume(workflow, run_id, args=...) from Python)"
         )
-    fn = prepare(path, strict=not no_strict, lint=not no_lint, auto_checkpoint=auto_checkpoint)
+    fn = prepare(
+        path,
+        strict=configured("strict", strict),
+        lint=configured("lint", lint),
+        auto_checkpoint=auto_checkpoint,
+    )
     from godel.engine import other_workflow
 
     other = other_workflow(root, fn.__godel_workflow__)
@@ -135,7 +142,7 @@ def resume(
             on_mismatch,
             on_source_edit,
             assume_idempotent,
-            stream=not no_stream,
+            stream=stream,
             debug=debug,
             force=force,
         )

@@ -14,8 +14,10 @@ from godel_cli.messages import say
 from godel_cli.options import (
     CONTEXT_SETTINGS,
     auto_checkpoint_option,
+    configured,
     flag_option,
     runs_dir_option,
+    switch_option,
 )
 from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 
@@ -23,19 +25,21 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 @click.command("run", context_settings=CONTEXT_SETTINGS)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("workflow_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARG ...]")
-@flag_option("--no-strict")
-@flag_option("--no-lint")
-@runs_dir_option(help="Where run logs go (default: $GODEL_RUNS_DIR or ./runs).")
-@flag_option("--no-stream")
+@switch_option("strict")
+@switch_option("lint")
+@runs_dir_option(
+    help="Where run logs go (default: the configured runs dir: $GODEL_RUNS_DIR, the settings' runs_dir, else ./runs)."
+)
+@switch_option("stream")
 @auto_checkpoint_option()
 @flag_option("--debug")
 def run(
     file: Path,
     workflow_args: tuple[str, ...],
-    no_strict: bool,
-    no_lint: bool,
+    strict: bool | None,
+    lint: bool | None,
     runs_dir: Path | None,
-    no_stream: bool,
+    stream: bool | None,
     auto_checkpoint: str | None,
     debug: bool,
 ) -> None:
@@ -64,8 +68,8 @@ def run(
         raise CliError(f"argument error: {exc}") from None
     fn = prepare(
         path,
-        strict=not no_strict,
-        lint=not no_lint,
+        strict=configured("strict", strict),
+        lint=configured("lint", lint),
         auto_checkpoint=auto_checkpoint,
         debug=debug,
     )
@@ -80,7 +84,7 @@ def run(
             args,
             kwargs,
             runs_dir=runs_dir,
-            stream=not no_stream,
+            stream=stream,
             auto_checkpoint=auto_checkpoint or "",
             debug=debug,
             file=path,

@@ -64,8 +64,13 @@ class Agent:
     run tools without asking; ``system_prompt``: instructions for the whole session;
     ``session_id``: continue an existing CLI session; ``timeout``: seconds per call;
     ``stall_timeout``: seconds without output before the CLI is ended; ``env``: extra
-    environment for the CLI; ``executable``: the CLI program; ``idempotent``: a call that was
-    in flight when the run stopped may simply run again on resume.
+    environment for the CLI; ``executable``: the CLI program; ``extra_args``: more arguments for
+    every invocation; ``idempotent``: a call that was in flight when the run stopped may simply
+    run again on resume.
+
+    ``model``, ``executable`` and ``extra_args`` default to the configuration's
+    ``agents.<name>`` section (``godel.config``; ``config_names`` lists the names looked up), so
+    a team pins its models and CLI paths once; ``extra_args`` given here come after those.
 
     Agents are values: pass them around, store them. One agent is one conversation; calls on
     the same agent run one at a time, in the order they are made.
@@ -84,6 +89,8 @@ class Agent:
     """True when the CLI takes a system prompt on every invocation; else the base prepends it once."""
     can_fork: ClassVar[bool] = False
     """True when ``command`` supports ``session_mode="fork"``."""
+    config_names: ClassVar[tuple[str, ...]] = ()
+    """Names of this backend's ``agents.<name>`` configuration section (default: ``backend``)."""
 
     def __init__(
         self,
@@ -98,6 +105,7 @@ class Agent:
         stall_timeout: float | None = DEFAULT_STALL_TIMEOUT,
         env: Mapping[str, str] | None = None,
         executable: str | None = None,
+        extra_args: Sequence[str] | None = None,
         idempotent: bool = False,
     ) -> None:
         if isinstance(tools, str):
@@ -105,7 +113,10 @@ class Agent:
         for name, value in (("timeout", timeout), ("stall_timeout", stall_timeout)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name}= must be a positive number of seconds, got {value!r}")
-        self.model = model or self.default_model
+        if isinstance(extra_args, str):
+            raise TypeError("extra_args= takes a list of arguments, not a string")
+        defaults = self.configured()
+        self.model = model or defaults.get("model") or self.default_model
         self.cwd = os.path.abspath(os.fspath(cwd)) if cwd is not None else None
         self.tools = tuple(tools) if tools is not None else None
         self.skip_permissions = skip_permissions
@@ -114,12 +125,26 @@ class Agent:
         self.timeout = timeout
         self.stall_timeout = stall_timeout
         self.env = dict(env) if env else {}
-        if executable:
-            self.executable = executable
+        if executable or defaults.get("executable"):
+            self.executable = executable or defaults["executable"]
+        self.extra_args = [*defaults.get("extra_args", ()), *(extra_args or ())]
         self.idempotent = idempotent
         self._turn = 0
         self._cursor: str | None = None
         self._lock: Any = None
+
+    @classmethod
+    def configured(cls) -> dict[str, Any]:
+        """This backend's ``agents.<name>`` defaults from the configuration (first name found)."""
+        from godel.config.load import load_config
+
+        loaded = load_config()
+        for name in cls.config_names or (cls.backend,):
+            if name in loaded.config.agents:
+                # Checked by the backend's own model when its plugin registered one.
+                value = loaded.section(f"agents.{name}")
+                return dict(value.model_dump() if hasattr(value, "model_dump") else value)
+        return {}
 
     # what a backend provides ---------------------------------------------------------------------
     def command(self, call: AgentCall) -> list[str]:
@@ -418,8 +443,9 @@ class Agent:
     async def _run(
         self, call: AgentCall, timeout: float | None, stream_path: list[str]
     ) -> Invocation:
-        from godel.agents.invoke import cli_env, run_cli
+        from godel.agents.invoke import run_cli
         from godel.exceptions import AgentError
+        from godel.process.run import command_env
 
         argv = self.command(call)
         write = self._transcript_writer(stream_path)
@@ -436,7 +462,7 @@ class Agent:
             return await run_cli(
                 argv,
                 parser=self._new_parser(),
-                env=cli_env(self.env),
+                env=command_env(self.env),
                 cwd=call.cwd,
                 stdin=self.stdin(call),
                 timeout=timeout,

@@ -11,7 +11,6 @@ Two watchdogs end the CLI's whole process group: ``timeout`` (the whole invocati
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -134,8 +133,3 @@ async def run_cli(
     inv.started_at = started_at
     inv.timed_out = outcome is not None and outcome.returncode is None
     return inv
-
-
-def cli_env(extra: dict[str, str] | None) -> dict[str, str] | None:
-    """The CLI's environment: godel's own, with the agent's ``env=`` on top."""
-    return {**os.environ, **extra} if extra else None

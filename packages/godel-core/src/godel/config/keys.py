@@ -63,8 +63,9 @@ def _str_map(value: Any) -> dict[str, str]:
 
 def _choice(*allowed: str) -> Check:
     def check(value: Any) -> str:
-        if value in allowed:
-            return value  # type: ignore[no-any-return]
+        word = value.strip().lower() if isinstance(value, str) else value
+        if word in allowed:
+            return word  # type: ignore[no-any-return]
         raise BadValue(f"expected one of {', '.join(allowed)}, got {_show(value)}")
 
     return check

@@ -130,6 +130,30 @@ class LoadedConfig:
             value = value.get(part) if isinstance(value, dict) else None
         return value
 
+    def section(self, dotted: str) -> Any:
+        """The section at ``dotted`` validated with the pydantic model a plugin registered for it
+        (``godel_register_config_sections``); as written when none did; None when absent.
+
+        Raises ``ConfigError`` naming the file (or variable) and key when it does not fit.
+        """
+        raw = self.raw_section(dotted)
+        from godel.plugins.manager import get_plugin_manager
+
+        registry = get_plugin_manager().config_sections
+        if dotted not in registry:
+            return raw
+        model = registry.get(dotted)
+        try:
+            return model.model_validate(raw if raw is not None else {})
+        except Exception as exc:  # pydantic's ValidationError, without importing pydantic here
+            errors = getattr(exc, "errors", None)
+            first = errors()[0] if callable(errors) and errors() else None
+            where = ".".join(str(p) for p in (first or {}).get("loc", ()))
+            what = (first or {}).get("msg", str(exc))
+            key = dotted + (f".{where}" if where else "")
+            source = self.set_by.get(dotted.split(".")[0], DEFAULTS)
+            raise ConfigError(f"{source}: key {key!r}: {what}") from None
+
 
 def _read(path: Path) -> dict[str, Any] | None:
     try:
@@ -147,11 +171,31 @@ def _read(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def _validate(data: dict[str, Any], where: str, warnings: list[str]) -> dict[str, Any]:
+def _plugin_sections() -> set[str]:
+    """The top-level names of the configuration sections plugins registered (loads plugins:
+    only asked when a file holds a key godel itself does not know)."""
+    from godel.exceptions import PluginError
+    from godel.plugins.manager import get_plugin_manager
+
+    try:
+        return {name.split(".")[0] for name in get_plugin_manager().config_sections.names()}
+    except PluginError:
+        return set()
+
+
+def _validate(
+    data: dict[str, Any], where: str, warnings: list[str], plugin_raw: dict[str, Any]
+) -> dict[str, Any]:
     out = {}
+    sections: set[str] | None = None
     for name, value in data.items():
         key = KEYS.get(name)
         if key is None:
+            if sections is None:
+                sections = _plugin_sections()
+            if name in sections:
+                _merge(plugin_raw, {name: value})  # a plugin's own section: it validates it
+                continue
             import difflib
 
             close = difflib.get_close_matches(name, KEYS, n=1)
@@ -248,6 +292,7 @@ def _load(
 ) -> LoadedConfig:
     warnings: list[str] = []
     merged: dict[str, Any] = {}  # what the sources say, merged; validated once at the end
+    plugin_raw: dict[str, Any] = {}  # top-level sections plugins registered
     set_by = {name: DEFAULTS for name in KEYS}
     sources = [Source("user", user_file, False)]
     if project_file is not None:
@@ -258,7 +303,8 @@ def _load(
         if data is None:
             continue
         source.exists = True
-        checked = _validate(data, str(source.path), warnings)
+        checked = _validate(data, str(source.path), warnings, plugin_raw)
+        set_by.update(dict.fromkeys(set(data) & set(plugin_raw), str(source.path)))
         # Merge what the file wrote (a field it left out must not reset a lower layer's);
         # redact merges in its one normalised form.
         layer = {k: checked[k] if k == "redact" else data[k] for k in checked}
@@ -274,6 +320,6 @@ def _load(
         project_root=root,
         sources=sources,
         set_by=set_by,
-        raw=merged,
+        raw={**plugin_raw, **merged},
         warnings=warnings,
     )

@@ -43,7 +43,7 @@ class RunOptions:
     runs_dir: str | Path | None = None
     run_id: str | None = None
     on_start: Callable[[str, Path], None] | None = None
-    transcript: bool = True
+    transcript: bool | None = None  # None: the configuration's ``stream_agents``
     auto_checkpoint: str = ""
 
 
@@ -73,7 +73,7 @@ def _new_state(
         request["args_repr_only"] = True
     root = log.start(Op.WORKFLOW_STARTED, request=request, sync=True)
     transcript = None
-    if options.transcript:
+    if _streams(options.transcript):
         from godel.log.transcript import Transcript
 
         transcript = Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
@@ -121,7 +121,7 @@ async def run_body(
     run_token = run_var.set(state)
     status = "FAILED"
     try:
-        if spec.capture_stdout:
+        if spec.capture_stdout or _configured().capture_stdout:
             from godel.engine.capture import capturing
 
             with capturing(state, None):
@@ -210,7 +210,7 @@ async def resume(
     args: tuple[Any, ...] | None = None,
     kwargs: dict[str, Any] | None = None,
     on_start: Callable[[str, Path], None] | None = None,
-    transcript: bool = True,
+    transcript: bool | None = None,
     flags: dict[str, Any] | None = None,
     force: bool = False,
 ) -> Any:
@@ -298,7 +298,7 @@ async def resume(
         log.close()
         raise
     transcript_writer = None
-    if transcript:
+    if _streams(transcript):
         from godel.log.transcript import Transcript
 
         transcript_writer = Transcript(
@@ -318,6 +318,17 @@ async def resume(
     if on_start is not None:
         on_start(log.run_id, log.path)
     return await run_body(spec, state, tuple(args or ()), dict(kwargs or {}))
+
+
+def _configured() -> Any:
+    from godel.config.load import load_config
+
+    return load_config().config
+
+
+def _streams(transcript: bool | None) -> bool:
+    """Whether a run writes its transcript: as asked, else the configuration's ``stream_agents``."""
+    return _configured().stream_agents if transcript is None else transcript  # type: ignore[no-any-return]
 
 
 def other_workflow(root: Any, spec: WorkflowSpec) -> str | None:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from godel.log.reader import LogReader, find_log, read_batches
     from godel.log.redact import Redactor, build_redactor
     from godel.log.store import EventStore, JsonlStore, resolve_durability
-    from godel.log.transcript import Transcript
+    from godel.log.transcript import Transcript, transcript_files
 
 _EXPORTS = {
     "BlobStore": "blobs",
@@ -71,6 +71,7 @@ _EXPORTS = {
     "JsonlStore": "store",
     "resolve_durability": "store",
     "Transcript": "transcript",
+    "transcript_files": "transcript",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = exports(__name__, _EXPORTS)

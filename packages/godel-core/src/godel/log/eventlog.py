@@ -134,9 +134,10 @@ class EventLog(DocumentedMethods):
         """
         run_id = check_run_id(run_id if run_id is not None else new_id())
         runs_dir = Path(runs_dir)
-        header_obj = build_header(run_id, header)
+        mode = resolve_durability(durability)
+        header_obj = build_header(run_id, header, durability=mode)
         first_line = (_encode(header_obj) + "\n").encode("ascii")
-        store = JsonlStore(runs_dir, run_id, durability=resolve_durability(durability))
+        store = JsonlStore(runs_dir, run_id, durability=mode)
         store.lock()
         try:
             store.create(first_line)

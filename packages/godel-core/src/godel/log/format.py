@@ -74,8 +74,11 @@ class LogFormatError(CorruptLogError):
         return str(self.args[0])
 
 
-def build_header(run_id: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The first line of a new log: format, run, time, godel version and loaded plugins."""
+def build_header(
+    run_id: str, extra: dict[str, Any] | None = None, *, durability: str | None = None
+) -> dict[str, Any]:
+    """The first line of a new log: format, run, time, godel version, the durability it was
+    written with, and loaded plugins."""
     from godel.__about__ import __version__
 
     inner: dict[str, Any] = {
@@ -84,6 +87,8 @@ def build_header(run_id: str, extra: dict[str, Any] | None = None) -> dict[str, 
         "created": utc_now(),
         "godel_version": __version__,
     }
+    if durability is not None:
+        inner["durability"] = durability
     inner["plugins"], problem = _loaded_plugins()
     if problem:
         inner["plugin_error"] = problem

@@ -261,7 +261,8 @@ class Redactor:
     """Replaces secrets in the JSON text of log and transcript lines (see the module docstring).
 
     ``patterns``: the workflow's ``redact=`` entries. ``builtin``: use the built-in patterns and
-    the secret environment variables of ``environ`` (default ``os.environ``).
+    the secret environment variables of ``environ`` (default ``os.environ``), those named by
+    ``env_names`` included.
     """
 
     def __init__(
@@ -270,6 +271,7 @@ class Redactor:
         *,
         builtin: bool = True,
         environ: Mapping[str, str] | None = None,
+        env_names: Iterable[str] = (),
     ) -> None:
         entries = check_patterns(list(patterns))
         self.callables: tuple[Callable[[str], str], ...] = tuple(
@@ -282,7 +284,7 @@ class Redactor:
         self._builtin: _Pass | None = None
         if builtin:
             alternatives: list[tuple[str, str]] = []
-            env = secret_env_values(environ)
+            env = secret_env_values(environ, env_names)
             self.env_names = tuple(name for name, _ in env)
             for name, value in env:
                 forms = sorted(
@@ -546,7 +548,7 @@ def _combine(alternatives: Sequence[tuple[str, str]]) -> _Pass:
 
 # Built once per distinct environment: building scans os.environ and compiles the alternation.
 _default_lock = threading.Lock()
-_default_cache: dict[tuple[bool, tuple[tuple[str, str], ...]], Redactor] = {}
+_default_cache: dict[tuple[Any, ...], Redactor] = {}
 
 
 _OFF = ("0", "false", "no", "off")
@@ -559,24 +561,34 @@ def builtins_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def default_redactor(environ: Mapping[str, str] | None = None) -> Redactor:
-    """The redactor for a run without ``redact=`` patterns (shared while the environment is unchanged)."""
-    env = os.environ if environ is None else environ
-    on = builtins_enabled(env)
-    key = (on, tuple(secret_env_values(env)) if on else ())
-    with _default_lock:
-        red = _default_cache.get(key)
-        if red is None:
-            if len(_default_cache) > 16:
-                _default_cache.clear()
-            red = _default_cache[key] = Redactor(builtin=on, environ=env)
-        return red
+    """The redactor for a run without ``redact=`` patterns (see ``build_redactor``)."""
+    return build_redactor(None, environ)
 
 
 def build_redactor(
     patterns: Iterable[Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> Redactor:
-    """The redactor of a run: its ``redact=`` patterns, plus the built-ins unless ``GODEL_REDACT=0``."""
-    patterns = list(patterns or ())
-    if not patterns:
-        return default_redactor(environ)
-    return Redactor(patterns, builtin=builtins_enabled(environ), environ=environ)
+    """The redactor of a run: its ``redact=`` patterns, the configuration's ``redact`` patterns
+    and variable names (``godel.config``; not when an ``environ`` is given), plus the built-ins
+    unless ``GODEL_REDACT=0``. Redactors of plain string patterns are shared while the
+    environment is unchanged: building one scans the environment and compiles an alternation."""
+    names: tuple[str, ...] = ()
+    entries = list(patterns or ())
+    if environ is None:
+        from godel.config.load import load_config
+
+        configured = load_config().config.redact
+        entries += configured["patterns"]
+        names = tuple(configured["env"])
+    env = os.environ if environ is None else environ
+    on = builtins_enabled(env)
+    if not all(isinstance(e, str) for e in entries):
+        return Redactor(entries, builtin=on, environ=env, env_names=names)
+    key = (on, tuple(entries), tuple(secret_env_values(env, names)) if on else ())
+    with _default_lock:
+        red = _default_cache.get(key)
+        if red is None:
+            if len(_default_cache) > 16:
+                _default_cache.clear()
+            red = _default_cache[key] = Redactor(entries, builtin=on, environ=env, env_names=names)
+        return red

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
+from godel.config.keys import DURABILITY_MODES
 from godel.exceptions import ConfigError
 from godel.log.blobs import BlobStore, fsync_dir
 from godel.log.files import log_path
@@ -27,24 +28,23 @@ from godel.log.lock import RunLock, lock_path
 from godel.strict.privilege import privileged
 
 __all__ = [
-    "DURABILITY_ENV",
     "DURABILITY_MODES",
     "EventStore",
     "JsonlStore",
     "resolve_durability",
 ]
 
-DURABILITY_ENV = "GODEL_DURABILITY"
-DURABILITY_MODES = ("default", "always", "none")
-
 
 def resolve_durability(value: str | None = None) -> str:
-    """The durability mode: the argument, else ``$GODEL_DURABILITY``, else ``"default"``."""
-    source = "durability=" if value is not None else f"${DURABILITY_ENV}"
-    raw = value if value is not None else os.environ.get(DURABILITY_ENV, "")
-    mode = raw.strip().lower() or "default"
+    """The durability mode: the argument, else the configured one (``$GODEL_DURABILITY``, the
+    settings files' ``durability``), else ``"default"``."""
+    if value is None:
+        from godel.config.load import load_config
+
+        return load_config().config.durability  # type: ignore[no-any-return]
+    mode = value.strip().lower() or "default"
     if mode not in DURABILITY_MODES:
-        raise ConfigError(f"{source} {raw!r} is not one of: {', '.join(DURABILITY_MODES)}")
+        raise ConfigError(f"durability= {value!r} is not one of: {', '.join(DURABILITY_MODES)}")
     return mode
 
 

@@ -10,6 +10,12 @@ Each line reaches the file with a single ``os.write`` (no Python buffering), so 
 tails the file sees whole lines, and a crash can only tear the last one. ``seq`` keeps
 counting across resumes: reopening the file continues after the last event already in it.
 
+When the file would grow past ``max_bytes`` (the configuration's ``transcript_max_bytes``,
+10 MiB by default), it is rotated as godel-py rotated it: a ``rotate`` event closes it
+(``last_seq``, and ``prev``: the archive before it, if any), the archives shift up
+(``transcript.jsonl.1`` -> ``.2`` ...), the file becomes ``transcript.jsonl.1``, and a new file
+starts with a header; ``seq`` goes on counting. ``transcript_files`` lists them oldest first.
+
 Every event passes through the run's ``godel.log.redact.Redactor`` before it is encoded and
 written: callables (``@workflow(redact=[fn])``) on the event's own fields in ``_redact``, the
 regexes on the encoded line. The event's ``ts``, ``seq``, ``op``, ``step_path`` and
@@ -32,7 +38,7 @@ from godel.strict.privilege import privileged
 if TYPE_CHECKING:
     from godel.log.redact import Redactor
 
-__all__ = ["TRANSCRIPT_FORMAT_VERSION", "Transcript"]
+__all__ = ["TRANSCRIPT_FORMAT_VERSION", "Transcript", "transcript_files"]
 
 TRANSCRIPT_FORMAT_VERSION = 1
 
@@ -61,11 +67,23 @@ class Transcript:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], run_id: str, *, redactor: Redactor | None = None
+        self,
+        path: str | os.PathLike[str],
+        run_id: str,
+        *,
+        redactor: Redactor | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.path = Path(path)
         self.run_id = run_id
+        if max_bytes is None:
+            from godel.config.load import load_config
+
+            max_bytes = load_config().config.transcript_max_bytes
+        self.max_bytes: int = max_bytes
         self._fd: int | None = None
+        self._size = 0  # bytes in the current file
+        self._events_here = False  # the current file holds an event (so it may be rotated)
         self._seq = 0
         self._closed = False
         self._lock = threading.Lock()
@@ -112,9 +130,41 @@ class Transcript:
                 **fields,
             }
             body = self._redact(body)
-            _write_all(fd, _encode_line({"event": body}, self._redact_json))
+            data = _encode_line({"event": body}, self._redact_json)
+            if self._events_here and self._size + len(data) >= self.max_bytes:
+                fd = self._rotate(fd)
+            _write_all(fd, data)
+            self._size += len(data)
+            self._events_here = True
             self._seq = seq
             return seq
+
+    def _rotate(self, fd: int) -> int:
+        """Close the full file with a ``rotate`` event, archive it as ``.1``, start a new one."""
+        archives = _archives(self.path)
+        prev = f"{self.path.name}.2" if archives else None
+        sentinel = {
+            "event": {
+                "ts": _now(),
+                "last_seq": self._seq,
+                "op": "rotate",
+                "step_path": [],
+                "stream_path": [],
+                "prev": prev,
+            }
+        }
+        with privileged():
+            _write_all(fd, _encode_line(sentinel))
+            os.fsync(fd)
+            os.close(fd)
+            self._fd = None
+            for k in range(len(archives), 0, -1):
+                os.rename(_archive(self.path, k), _archive(self.path, k + 1))
+            os.rename(self.path, _archive(self.path, 1))
+        seq = self._seq
+        fd = self._open()
+        self._seq = seq  # a new file goes on counting
+        return fd
 
     def _pem_line(self, op: str, stream_path: Sequence[str], line: str) -> str:
         """The line as written: a line inside a PEM private key is replaced whole."""
@@ -194,12 +244,16 @@ class Transcript:
                             "started_at": _now(),
                         }
                     }
-                    _write_all(fd, _encode_line(header))
+                    line = _encode_line(header)
+                    _write_all(fd, line)
+                    valid_end = len(line)
             except BaseException:
                 os.close(fd)
                 raise
         self._fd = fd
-        self._seq = last_seq
+        self._size = valid_end
+        self._events_here = last_seq > 0
+        self._seq = max(last_seq, self._seq)
         return fd
 
 
@@ -273,3 +327,24 @@ def _segments_backwards(fd: int, end: int) -> Iterator[tuple[int, bytes]]:
         hi = len(buf)
         buf_start = start
         block *= 2
+
+
+def _archive(path: Path, k: int) -> Path:
+    return path.with_name(f"{path.name}.{k}")
+
+
+def _archives(path: Path) -> list[Path]:
+    """The archives of ``path`` that exist, ``.1``, ``.2``, ... (newest first)."""
+    found = []
+    k = 1
+    while _archive(path, k).exists():
+        found.append(_archive(path, k))
+        k += 1
+    return found
+
+
+def transcript_files(path: str | os.PathLike[str]) -> list[Path]:
+    """A transcript's files in the order they were written: its archives, oldest first, then the
+    live file (those that exist)."""
+    live = Path(path)
+    return [*reversed(_archives(live)), *([live] if live.exists() else [])]

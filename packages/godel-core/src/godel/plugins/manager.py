@@ -335,6 +335,10 @@ class PluginManager:
     def commands(self) -> Registry:
         return self.registry("commands")
 
+    @property
+    def config_sections(self) -> Registry:
+        return self.registry("config_sections")
+
     def describe(self) -> list[PluginInfo]:
         """Every plugin with what it registered; problems are collected in ``self.problems``."""
         problems: list[str] = []

@@ -13,6 +13,7 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 LAZY_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 LINT_CODE = re.compile(r"^([A-Z]{2,4})([0-9]{3})$")
 COMMAND_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+SECTION_NAME = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
 
 
 class Register(Protocol):
@@ -200,6 +201,10 @@ def _command(name: str) -> str | None:
     return None if COMMAND_NAME.match(name) else "use lowercase letters, digits and '-'"
 
 
+def _section(name: str) -> str | None:
+    return None if SECTION_NAME.match(name) else "use lowercase identifiers joined by dots"
+
+
 def _lint_code(name: str) -> str | None:
     return None if LINT_CODE.match(name) else "lint codes look like ABC123 (2-4 capitals, 3 digits)"
 
@@ -219,4 +224,11 @@ LINT_RULES = RegistryKind(
     owner_key=lambda code: LINT_CODE.match(code).group(1),  # type: ignore[union-attr]
 )
 COMMANDS = RegistryKind("command", "godel_register_commands", _command, KNOWN_COMMAND_PACKAGES)
-KINDS = {"agents": AGENTS, "parsers": PARSERS, "lint_rules": LINT_RULES, "commands": COMMANDS}
+CONFIG_SECTIONS = RegistryKind("config section", "godel_register_config_sections", _section)
+KINDS = {
+    "agents": AGENTS,
+    "parsers": PARSERS,
+    "lint_rules": LINT_RULES,
+    "commands": COMMANDS,
+    "config_sections": CONFIG_SECTIONS,
+}

@@ -160,7 +160,7 @@ async def _execute(
             argv,
             shell=use_shell,
             cwd=cwd,
-            env={**os.environ, **env} if env else None,
+            env=command_env(env),
             stdin=stdin.encode("utf-8") if isinstance(stdin, str) else stdin,
             inherit_stdin=inherit_stdin,
             timeout=timeout,
@@ -272,3 +272,14 @@ def _caller_location() -> str:
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return ""
+
+
+def command_env(extra: Mapping[str, str] | None) -> dict[str, str] | None:
+    """A command's environment: godel's own, then the configuration's ``env``, then ``extra``
+    (a call's ``env=``); None (inherit as is) when neither adds anything."""
+    from godel.config.load import load_config
+
+    configured = load_config().config.env
+    if not configured and not extra:
+        return None
+    return {**os.environ, **configured, **(extra or {})}

@@ -53,7 +53,7 @@ class EchoAgent(Agent):
             argv += ["--fork-of", call.fork_of or "", "--session-id", call.session_id]
             if call.resume_at:
                 argv += ["--resume-at", call.resume_at]
-        return argv
+        return argv + self.extra_args
 
     def stdin(self, call: AgentCall) -> str:
         return call.prompt

@@ -49,11 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fork-of")
     ap.add_argument("--resume-at", type=int)
     ap.add_argument("--model", default="echo-1")
+    ap.add_argument("--tag", action="append", default=[])  # for extra_args= (logged in argv)
     args = ap.parse_args(argv)
     prompt = sys.stdin.read()
     _home().mkdir(parents=True, exist_ok=True)
     with open(_home() / "invocations.jsonl", "a") as f:
-        f.write(json.dumps({"argv": sys.argv[1:], "prompt": prompt}) + "\n")
+        record = {"argv": sys.argv[1:], "prompt": prompt, "echo_env": os.environ.get("ECHO_ENV")}
+        f.write(json.dumps(record) + "\n")
     if args.resume:
         session, state = args.resume, _load(args.resume)
         if state is None:
