@@ -47,8 +47,8 @@ class JsonStreamParser:
             ]
 
     def on_object(self, obj: dict[str, Any]) -> list[Record]:
-        """Records for one decoded JSON object."""
-        raise NotImplementedError
+        """Records for one decoded JSON object (what a backend's parser provides)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement on_object()")
 
     def close(self) -> list[Record]:
         return []
