@@ -33,8 +33,8 @@ $(TSTAMP):
 
 tools: $(TSTAMP)
 
-# The main job: Claude Code writes a program, the Copilot CLI reviews it (examples/pair.py),
-# both real CLIs answering from godel's scripted fake model server, offline.
+# The main job: Claude Code writes a program, the Codex CLI runs it, the Copilot CLI reviews it
+# (examples/pair.py), the three real CLIs answering from godel's scripted fake model server, offline.
 demo: install tools
 	$(BIN)/godel --version
 	$(BIN)/python -m godel.testing.fake_model --script examples/pair.fake-model.json -- \
