@@ -421,6 +421,29 @@ def test_sigkill_during_an_agent_call_then_resume_with_assume_idempotent_continu
     assert "interrupted" in new[0].last_user_text
 
 
+def test_a_rewound_codex_call_forks_the_snapshot_the_run_kept(
+    fake_model, require_cli, project, tmp_path
+):
+    require_cli("codex")
+    fake_model.set_script(["Noted: 42.", "A DISCARDED answer.", "You asked me to remember 42."])
+    env = cli_env(fake_model, "codex", tmp_path / "home")
+    assert godel(project, env, "run", "wf.py", "--", "codex", "session").returncode == 0
+    run_id, _, (first, second) = result_of(project)
+    out = godel(project, env, "rewind", run_id, "--to", second.event_id, "--assume-idempotent")
+    assert out.returncode == 0, out.stderr + out.stdout
+    out = godel(project, env, "resume", run_id)
+    assert out.returncode == 0, out.stderr
+    _, result, calls = result_of(project)
+    again = calls[-1]
+    assert result == ["Noted: 42.", "You asked me to remember 42.", again.request["session_id"]]
+    assert again.request["session_mode"] == "fork"
+    assert again.request["fork_of"] == first.request["session_id"] != again.request["session_id"]
+    # codex forked the thread of the first answer: the model never sees the discarded one
+    history = json.dumps(fake_model.main_requests[-1].messages)
+    assert "Noted: 42." in history and "DISCARDED" not in history
+    assert again.response["cursor"] not in (first.response["cursor"], second.response["cursor"])
+
+
 MODELS = """
 from godel import step, workflow
 from godel.agents import copilot
