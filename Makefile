@@ -1,6 +1,6 @@
 # Two entry points for a fresh machine: `make demo` (the main job) and `make test` (every test).
-# Both create .venv and install the five packages editable, plus the test plugin, and install
-# the real agent CLIs (claude, copilot) from the npm registry into .tools/ (git-ignored).
+# Both create .venv and install the six packages editable, plus the test plugin, and install
+# the real agent CLIs (claude, copilot, codex) from the npm registry into .tools/ (git-ignored).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,8 +9,8 @@ STAMP  := $(VENV)/.installed
 PYPROJECTS := $(wildcard packages/*/pyproject.toml tests/plugins/*/pyproject.toml)
 # The agent CLIs the end-to-end tests and the demo run (offline, against godel's fake model server).
 TOOLS   := .tools
-CLIS    := @anthropic-ai/claude-code@2.1.197 @github/copilot@1.0.102
-TSTAMP  := $(TOOLS)/.installed-2.1.197-1.0.102
+CLIS    := @anthropic-ai/claude-code@2.1.197 @github/copilot@1.0.102 @openai/codex@0.169.0
+TSTAMP  := $(TOOLS)/.installed-2.1.197-1.0.102-0.169.0
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
 .PHONY: demo test test-fast lint bench install tools clean
@@ -33,8 +33,8 @@ $(TSTAMP):
 
 tools: $(TSTAMP)
 
-# The main job: Claude Code writes a program, the Copilot CLI reviews it (examples/pair.py),
-# both real CLIs answering from godel's scripted fake model server, offline.
+# The main job: Claude Code writes a program, the Codex CLI runs it, the Copilot CLI reviews it
+# (examples/pair.py), the three real CLIs answering from godel's scripted fake model server, offline.
 demo: install tools
 	$(BIN)/godel --version
 	$(BIN)/python -m godel.testing.fake_model --script examples/pair.fake-model.json -- \
@@ -47,7 +47,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# GODEL_REQUIRE_AGENT_CLIS: a missing claude/copilot fails the agent tests instead of skipping them.
+# GODEL_REQUIRE_AGENT_CLIS: a missing claude/copilot/codex fails the agent tests instead of skipping them.
 test: lint tools
 	GODEL_REQUIRE_AGENT_CLIS=1 $(BIN)/python -m pytest -q
 

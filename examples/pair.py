@@ -1,10 +1,11 @@
-"""Pair programming with two agents: Claude Code writes a program, the Copilot CLI reviews it.
+"""Pair programming with three agents: Claude Code writes a program, the Codex CLI runs it
+and reports, the Copilot CLI reviews it.
 
 Offline, against godel's fake model server and the real CLIs (the README's main job):
 
     make demo
 
-For real (your own claude and copilot logins):
+For real (your own claude, codex and copilot logins):
 
     godel run examples/pair.py -- "a script that prints the first ten primes"
 
@@ -15,7 +16,7 @@ kill the run mid-way and `godel resume` continues without paying for the calls a
 from pydantic import BaseModel
 
 from godel import print, read_text, run, step, workflow
-from godel.agents import claude_code, copilot
+from godel.agents import claude_code, codex, copilot
 
 
 class Review(BaseModel):
@@ -42,6 +43,13 @@ async def try_it(path: str) -> str:
 
 
 @step
+async def check(tester, path: str) -> str:
+    # Codex runs the program itself (its shell tool), in a sandbox that may write only there.
+    name = path.rsplit("/", 1)[-1]
+    return await tester(f"Run {name} with python3 and tell me in one line what it printed.")
+
+
+@step
 async def review(reviewer, task: str, path: str, output: str) -> Review:
     source = await read_text(path)
     return await reviewer(
@@ -61,9 +69,11 @@ async def pair(
         tools=["Write", "Read"],
         system_prompt="You write small, correct Python programs.",
     )
+    tester = codex(model="gpt-5.5", cwd=workdir, sandbox="workspace-write")
     reviewer = copilot(model="sonnet", cwd=workdir)
     path = f"{workdir}/program.py"
     await print("claude:", await implement(coder, task, path))
+    await print("codex:", await check(tester, path))
     output = await try_it(path)
     await print("program output:", output.strip())
     verdict = await review(reviewer, task, path, output)

@@ -1,4 +1,4 @@
-"""End to end with the real agent CLIs: `godel run` → claude / copilot → godel's fake model server.
+"""End to end with the real agent CLIs: `godel run` → claude / copilot / codex → godel's fake model server.
 
 Offline: each test gets its own HOME and a fake model server on 127.0.0.1; the CLIs come from
 the npm registry (`make tools` puts them in .tools/, which tests/conftest.py adds to PATH).
@@ -27,7 +27,7 @@ WORKFLOW = """
 from pydantic import BaseModel
 
 from godel import WorkflowFail, step, workflow
-from godel.agents import claude_code, copilot
+from godel.agents import claude_code, codex, copilot
 
 
 class City(BaseModel):
@@ -38,6 +38,8 @@ class City(BaseModel):
 def make(backend, **options):
     if backend == "claude":
         return claude_code(model="sonnet", **options)
+    if backend == "codex":
+        return codex(model="gpt-5.5", **options)
     return copilot(model="sonnet", **options)
 
 
@@ -82,7 +84,7 @@ async def main(backend, mode, stall="600"):
 """
 
 
-@pytest.fixture(params=["claude", "copilot"])
+@pytest.fixture(params=["claude", "copilot", "codex"])
 def backend(request: pytest.FixtureRequest, require_cli) -> str:
     require_cli(request.param)
     return request.param
@@ -96,7 +98,12 @@ def project(tmp_path: Path) -> Path:
 
 def cli_env(fake_model, backend: str, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
-    extra = fake_model.anthropic_env(home) if backend == "claude" else fake_model.copilot_env(home)
+    if backend == "claude":
+        extra = fake_model.anthropic_env(home)
+    elif backend == "codex":
+        extra = fake_model.codex_env(home)
+    else:
+        extra = fake_model.copilot_env(home)
     return {**env, **extra}
 
 
@@ -235,6 +242,13 @@ def test_a_tool_call_makes_the_real_cli_write_a_file(fake_model, backend, projec
         fake_model.set_script(
             [
                 Turn.tool("Write", {"file_path": "made.txt", "content": "made by the agent\n"}),
+                Turn.text("Created made.txt."),
+            ]
+        )
+    elif backend == "codex":  # its shell tool, run by the real CLI in the project directory
+        fake_model.set_script(
+            [
+                Turn.tool("exec_command", {"cmd": "printf 'made by the agent\\n' > made.txt"}),
                 Turn.text("Created made.txt."),
             ]
         )
@@ -405,6 +419,29 @@ def test_sigkill_during_an_agent_call_then_resume_with_assume_idempotent_continu
     history = json.dumps(new[0].messages)
     assert "Noted: 42." in history  # ...in the same session: the CLI sent the earlier exchange
     assert "interrupted" in new[0].last_user_text
+
+
+def test_a_rewound_codex_call_forks_the_snapshot_the_run_kept(
+    fake_model, require_cli, project, tmp_path
+):
+    require_cli("codex")
+    fake_model.set_script(["Noted: 42.", "A DISCARDED answer.", "You asked me to remember 42."])
+    env = cli_env(fake_model, "codex", tmp_path / "home")
+    assert godel(project, env, "run", "wf.py", "--", "codex", "session").returncode == 0
+    run_id, _, (first, second) = result_of(project)
+    out = godel(project, env, "rewind", run_id, "--to", second.event_id, "--assume-idempotent")
+    assert out.returncode == 0, out.stderr + out.stdout
+    out = godel(project, env, "resume", run_id)
+    assert out.returncode == 0, out.stderr
+    _, result, calls = result_of(project)
+    again = calls[-1]
+    assert result == ["Noted: 42.", "You asked me to remember 42.", again.request["session_id"]]
+    assert again.request["session_mode"] == "fork"
+    assert again.request["fork_of"] == first.request["session_id"] != again.request["session_id"]
+    # codex forked the thread of the first answer: the model never sees the discarded one
+    history = json.dumps(fake_model.main_requests[-1].messages)
+    assert "Noted: 42." in history and "DISCARDED" not in history
+    assert again.response["cursor"] not in (first.response["cursor"], second.response["cursor"])
 
 
 MODELS = """

@@ -16,7 +16,14 @@ import godel.parsers
 from godel.exceptions import UnknownPluginError
 from godel.parsers import StreamParser
 
-GODEL_DISTS = {"godel-core", "godel-cli", "godel-claude", "godel-copilot", "godel-watch"}
+GODEL_DISTS = {
+    "godel-core",
+    "godel-cli",
+    "godel-claude",
+    "godel-copilot",
+    "godel-codex",
+    "godel-watch",
+}
 
 
 # Python API (in-process: reads the process-wide manager, never changes it) ---------------------
@@ -38,10 +45,12 @@ def test_the_echo_agent_answers() -> None:
 
 def test_the_bundled_agents_resolve_to_their_plugins() -> None:
     from godel_claude.agent import claude_code
+    from godel_codex.agent import codex
     from godel_copilot.agent import copilot
 
     assert godel.agents.get("claude_code") is claude_code
     assert godel.agents.copilot is copilot
+    assert godel.agents.codex is codex
 
 
 def test_unknown_agents_are_not_attributes() -> None:
@@ -181,7 +190,7 @@ def test_unknown_agent_names_the_package_to_install(python_run) -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(
         "godel.exceptions.UnknownPluginError: no agent named 'claude_code' is installed "
-        "(installed: copilot, echo"
+        "(installed: codex, copilot, echo"
     )
     assert "install it with: pip install godel-claude" in last
     assert "its plugin 'claude' is blocked by GODEL_DISABLE_PLUGINS" in last

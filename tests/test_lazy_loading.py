@@ -10,7 +10,14 @@ import json
 import textwrap
 from pathlib import Path
 
-PLUGIN_PACKAGES = ("godel_claude", "godel_copilot", "godel_watch", "godel_echo", "godel_cli")
+PLUGIN_PACKAGES = (
+    "godel_claude",
+    "godel_copilot",
+    "godel_codex",
+    "godel_watch",
+    "godel_echo",
+    "godel_cli",
+)
 # Heavy or plugin-only imports that `import godel` must not pay for: agents call godel often.
 HEAVY = (
     "godel.plugins.manager",
@@ -64,6 +71,7 @@ def test_godel_help_imports_no_agent_and_no_summarised_command(python_run, tmp_p
     for module in (
         "godel_claude.agent",
         "godel_copilot.agent",
+        "godel_codex.agent",
         "godel_echo.agent",
         "godel_echo.cli",
         "godel_echo.parser",
@@ -116,6 +124,7 @@ def test_plugin_modules_import_nothing_they_register(python_run, tmp_path: Path)
     assert {
         "godel_claude.plugin",
         "godel_copilot.plugin",
+        "godel_codex.plugin",
         "godel_echo.plugin",
         "godel_watch.plugin",
     } <= loaded
@@ -132,4 +141,4 @@ def test_importing_the_claude_plugin_module_does_not_import_the_agent(
 def test_attribute_access_imports_just_that_agent(python_run, tmp_path: Path) -> None:
     loaded = modules_after(python_run, tmp_path, "from godel.agents import claude_code")
     assert "godel_claude.agent" in loaded
-    assert not loaded & {"godel_copilot.agent", "godel_echo.agent", "click"}
+    assert not loaded & {"godel_copilot.agent", "godel_codex.agent", "godel_echo.agent", "click"}

@@ -1,6 +1,6 @@
 """Plugins import godel-core only through its documented surface (docs/plugins.md).
 
-Every module of the plugin packages (godel-claude, godel-copilot, godel-watch and the test
+Every module of the plugin packages (godel-claude, godel-copilot, godel-codex, godel-watch and the test
 plugins under tests/plugins) is parsed, not imported; an import of a core module or name outside
 ``SURFACE`` fails. godel-cli, the host, may use the package-level names of any godel package, but
 never a submodule path (``godel.log.eventlog``) and never a private name.
@@ -24,7 +24,10 @@ import godel.parsers
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN_SOURCES = {
-    **{name: ROOT / "packages" / name / "src" for name in ("godel-claude", "godel-copilot")},
+    **{
+        name: ROOT / "packages" / name / "src"
+        for name in ("godel-claude", "godel-copilot", "godel-codex")
+    },
     "godel-watch": ROOT / "packages" / "godel-watch" / "src",
     **{p.name: p / "src" for p in sorted((ROOT / "tests" / "plugins").iterdir()) if p.is_dir()},
 }

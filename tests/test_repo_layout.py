@@ -38,12 +38,13 @@ def ids(paths: list[Path]) -> list[str]:
 MEMBER_NAMES = {dist_name(m) for m in MEMBERS}
 
 
-def test_the_five_members_exist() -> None:
+def test_the_six_members_exist() -> None:
     assert {
         "godel-core",
         "godel-cli",
         "godel-claude",
         "godel-copilot",
+        "godel-codex",
         "godel-watch",
     } <= MEMBER_NAMES
 

@@ -1,9 +1,10 @@
 """The ``pip install godel-core godel-claude`` promise, checked with real wheels and sdists.
 
-Each of the five packages is built (wheel and sdist) with ``python -m build --no-isolation``;
+Each of the six packages is built (wheel and sdist) with ``python -m build --no-isolation``;
 then a brand-new virtualenv, outside the repository and without PYTHONPATH, gets the wheels of
 godel-core, godel-claude and godel-cli (their third-party dependencies come from the package
-index) and must run ``godel`` and resolve ``godel.agents.claude_code``.
+index) and must run ``godel`` and resolve ``godel.agents.claude_code``; another gets only
+godel-core and godel-codex, and must resolve ``godel.agents.codex``.
 """
 
 from __future__ import annotations
@@ -71,10 +72,15 @@ def _artefacts(out: Path, dist: str) -> tuple[Path, Path]:
     return wheels[0], sdists[0]
 
 
-def test_the_five_packages_are_built() -> None:
-    assert {"godel-claude", "godel-cli", "godel-copilot", "godel-core", "godel-watch"} <= set(
-        PACKAGES
-    )
+def test_the_six_packages_are_built() -> None:
+    assert {
+        "godel-claude",
+        "godel-cli",
+        "godel-codex",
+        "godel-copilot",
+        "godel-core",
+        "godel-watch",
+    } <= set(PACKAGES)
 
 
 @pytest.mark.parametrize("dist", PACKAGES)
@@ -150,3 +156,38 @@ def test_pip_install_core_claude_and_cli_into_a_fresh_venv(dists: Path, tmp_path
 
     missing = run(str(py), "-c", "import godel.agents\ngodel.agents.get('copilot')")
     assert "install it with: pip install godel-copilot" in missing.stderr
+    missing = run(str(py), "-c", "import godel.agents\ngodel.agents.get('codex')")
+    assert "install it with: pip install godel-codex" in missing.stderr
+
+
+def test_pip_install_core_and_codex_alone_into_a_fresh_venv(dists: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", str(venv)], check=True, cwd=tmp_path, env=_env(), timeout=120
+    )
+    py = venv / "bin" / "python"
+    wheels = [_artefacts(dists, d)[0] for d in ("godel-core", "godel-codex")]
+    install = subprocess.run(
+        [str(py), "-m", "pip", "install", "--quiet", "--find-links", str(dists), *map(str, wheels)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(),
+        timeout=300,
+    )
+    assert install.returncode == 0, install.stderr
+    code = (
+        "import godel, godel.agents, godel.parsers, godel_codex.agent as a, godel_codex.parser as p\n"
+        "from godel.agents import codex\n"
+        "assert codex is a.codex and godel.parsers.get('codex') is p.CodexStreamParser\n"
+        "assert codex().command(godel.agents.AgentCall(prompt='hi', model=None, session_id='S'))"
+        "[:3] == ['codex', 'exec', '--json']\n"
+        "print(godel.__file__)\n"
+    )
+    agent = subprocess.run(
+        [str(py), "-c", code], capture_output=True, text=True, cwd=tmp_path, env=_env(), timeout=60
+    )
+    assert agent.returncode == 0, agent.stderr
+    assert Path(agent.stdout.strip()).is_relative_to(venv), (
+        "godel comes from the wheel, not the checkout"
+    )

@@ -64,6 +64,36 @@ def openai_body(prompt: str = "hello", *, stream: bool = False, **extra: Any) ->
     }
 
 
+def responses_body(prompt: str = "hello", *, stream: bool = False, **extra: Any) -> dict[str, Any]:
+    """A request shaped like codex's: developer and context messages, then the prompt."""
+    return {
+        "model": "gpt-5.5",
+        "stream": stream,
+        "instructions": "You are an agent.",
+        "tools": [{"type": "function", "name": "exec_command", "parameters": {}}],
+        "input": [
+            {
+                "type": "message",
+                "role": "developer",
+                "content": [{"type": "input_text", "text": "Be safe."}],
+            },
+            {
+                "type": "message",
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "<environment_context>cwd</environment_context>"}
+                ],
+            },
+            {
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": prompt}],
+            },
+        ],
+        **extra,
+    }
+
+
 def post(
     url: str, body: Any, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], bytes]:
@@ -441,6 +471,95 @@ def test_openai_errors_use_the_openai_format(server: FakeModelServer) -> None:
     assert json.loads(raw)["error"]["type"] == "rate_limit_error"
 
 
+def test_responses_non_streamed_text_and_what_is_recorded(server: FakeModelServer) -> None:
+    server.set_script([Turn.text("hi", usage=Usage(input_tokens=10, output_tokens=2))])
+    status, _, raw = post(f"{server.url}/v1/responses", responses_body("say hi"))
+    answer = json.loads(raw)
+    assert status == 200 and answer["object"] == "response" and answer["status"] == "completed"
+    [message] = answer["output"]
+    assert message["type"] == "message" and message["role"] == "assistant"
+    assert message["content"] == [{"type": "output_text", "text": "hi", "annotations": []}]
+    assert answer["usage"]["input_tokens"] == 10 and answer["usage"]["total_tokens"] == 12
+    [request] = server.main_requests
+    assert request.api == "responses" and request.prompt == "say hi"
+    assert request.system == "You are an agent.\nBe safe." and request.tools == ["exec_command"]
+
+
+def test_responses_streamed_text_thinking_and_tool_call(server: FakeModelServer) -> None:
+    tool_input = {"cmd": "printf 'made by the agent' > a-long-enough-file-name.txt"}
+    server.set_script(
+        [Turn.tool("exec_command", tool_input, text="Writing the file now.", thinking="Plan it.")]
+    )
+    status, headers, raw = post(f"{server.url}/v1/responses", responses_body(stream=True))
+    assert status == 200 and headers["content-type"] == "text/event-stream"
+    events = sse_events(raw)
+    assert all(name == data["type"] for name, data in events)
+    names = [name for name, _ in events]
+    assert names[:3] == ["response.created", "response.in_progress", "response.output_item.added"]
+    assert names[-1] == "response.completed"
+    assert [data["sequence_number"] for _, data in events] == list(range(len(events)))
+    deltas = lambda kind: "".join(d["delta"] for n, d in events if n == kind)  # noqa: E731
+    assert deltas("response.reasoning_summary_text.delta") == "Plan it."
+    assert deltas("response.output_text.delta") == "Writing the file now."
+    assert json.loads(deltas("response.function_call_arguments.delta")) == tool_input
+    done = [d["item"] for n, d in events if n == "response.output_item.done"]
+    assert [item["type"] for item in done] == ["reasoning", "message", "function_call"]
+    call = done[2]
+    assert call["name"] == "exec_command" and call["call_id"].startswith("call_fake_")
+    completed = events[-1][1]["response"]
+    assert completed["output"] == done and completed["usage"]["input_tokens"] == 100
+
+
+def test_responses_max_tokens_refusal_and_errors(server: FakeModelServer) -> None:
+    server.set_script(
+        [
+            Turn.text("cut", stop_reason="max_tokens"),
+            Turn.text("I can't help with that.", stop_reason="refusal"),
+            Turn.error(400, "prompt is too long"),
+        ]
+    )
+    events = sse_events(post(f"{server.url}/v1/responses", responses_body(stream=True))[2])
+    assert events[-1][0] == "response.incomplete"
+    assert events[-1][1]["response"]["incomplete_details"] == {"reason": "max_output_tokens"}
+    answer = json.loads(post(f"{server.url}/v1/responses", responses_body())[2])
+    assert answer["output"][0]["content"] == [
+        {"type": "refusal", "refusal": "I can't help with that."}
+    ]
+    status, _, raw = post(f"{server.url}/v1/responses", responses_body(stream=True))
+    assert status == 400
+    assert json.loads(raw)["error"] == {
+        "message": "prompt is too long",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "invalid_request_error",
+    }
+
+
+def test_responses_input_items_read_as_messages(server: FakeModelServer) -> None:
+    body = responses_body("make it")
+    body["input"] += [
+        {
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "Running it."}],
+        },
+        {"type": "function_call", "call_id": "c1", "name": "exec_command", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c1", "output": "exit code 0"},
+    ]
+    server.set_script(["done"])
+    post(f"{server.url}/v1/responses", body)
+    [request] = server.main_requests
+    assert request.prompt == "make it" and request.last_user_text == "exit code 0"
+    assert [m["role"] for m in request.messages][-3:] == ["assistant", "assistant", "tool"]
+    assert "Running it." in json.dumps(request.messages)
+
+
+def test_a_stalled_responses_stream_sends_response_created_first(server: FakeModelServer) -> None:
+    server.set_script([Turn.stall(0.5, "late")])
+    events = sse_events(post(f"{server.url}/v1/responses", responses_body(stream=True))[2])
+    assert events[0][0] == "response.created" and events[-1][0] == "response.completed"
+
+
 # Turn selection ---------------------------------------------------------------------------------
 
 
@@ -716,6 +835,14 @@ def test_environments_for_the_clis(server: FakeModelServer, tmp_path: Path) -> N
     assert openai["COPILOT_PROVIDER_BASE_URL"] == f"{server.url}/v1"
     with pytest.raises(ValueError, match="api must be"):
         server.copilot_env(tmp_path, api="gemini")
+    codex = server.codex_env(tmp_path / "codex-home")
+    assert codex["HOME"] == str(tmp_path / "codex-home")
+    assert codex["CODEX_HOME"] == str(tmp_path / "codex-home" / ".codex")
+    config = (tmp_path / "codex-home" / ".codex" / "config.toml").read_text()
+    assert 'model_provider = "godel-fake-model"\n' in config
+    assert f'base_url = "{server.url}/v1"\nwire_api = "responses"\n' in config
+    assert 'env_key = "FAKE_MODEL_API_KEY"\n' in config and codex["FAKE_MODEL_API_KEY"]
+    assert "request_max_retries = 0\nstream_max_retries = 0\n" in config
 
 
 # The pytest fixture -----------------------------------------------------------------------------

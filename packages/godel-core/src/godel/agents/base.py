@@ -30,6 +30,7 @@ from godel.agents.call import AgentCall, AgentResult, from_record
 from godel.agents.sessions import SessionPlan, plan_live, plan_recovery, session_fields
 from godel.engine.context import current_frame, current_run
 from godel.log.events import EventStatus, Op
+from godel.strict.privilege import privileged
 
 if TYPE_CHECKING:
     from godel.agents.invoke import Invocation
@@ -355,7 +356,11 @@ class Agent:
             if errors:
                 fix = schemas.repair_prompt(errors, native=self.native_schema)
                 call = self._call_spec(
-                    fix, result.session_id or first.session_id, "resume", request
+                    fix,
+                    result.session_id or first.session_id,
+                    "resume",
+                    request,
+                    cursor=result.cursor or self._cursor,
                 )
                 result, inv = await self._invoke(call, timeout, stream_path, results)
                 value, errors = schemas.coerce(schema, result.structured, result.text)
@@ -387,6 +392,7 @@ class Agent:
         *,
         fork_of: str | None = None,
         resume_at: str | None = None,
+        cursor: str | None = None,
     ) -> AgentCall:
         return AgentCall(
             prompt=prompt,
@@ -400,6 +406,7 @@ class Agent:
             tools=self.tools,
             skip_permissions=self.skip_permissions,
             cwd=self.cwd,
+            cursor=cursor or self._cursor,
         )
 
     async def _invoke_for(
@@ -447,7 +454,8 @@ class Agent:
         from godel.exceptions import AgentError
         from godel.process.run import command_env
 
-        argv = self.command(call)
+        with privileged():  # godel's machinery, not workflow code: a backend may write files
+            argv, stdin = self.command(call), self.stdin(call)
         write = self._transcript_writer(stream_path)
         if write is not None:
             write(
@@ -464,7 +472,7 @@ class Agent:
                 parser=self._new_parser(),
                 env=command_env(self.env),
                 cwd=call.cwd,
-                stdin=self.stdin(call),
+                stdin=stdin,
                 timeout=timeout,
                 stall_timeout=self.stall_timeout,
                 write=write,

@@ -23,6 +23,9 @@ class AgentCall:
 
     ``system_prompt`` is set when the backend must deliver it on this invocation;
     ``schema`` is the JSON schema when the backend enforces it natively (``native_schema``).
+    ``cursor`` is the ``cursor`` that the session's latest answer reported (``AgentResult``;
+    None before the first): a backend whose CLI keeps one snapshot per answer (codex) resumes
+    from it.
     """
 
     prompt: str
@@ -36,6 +39,7 @@ class AgentCall:
     tools: tuple[str, ...] | None = None
     skip_permissions: bool = False
     cwd: str | None = None
+    cursor: str | None = None
 
 
 @dataclass

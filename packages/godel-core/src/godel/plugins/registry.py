@@ -210,8 +210,16 @@ def _lint_code(name: str) -> str | None:
 
 
 # Which distribution provides a well-known agent; used in "not installed" messages.
-KNOWN_AGENT_PACKAGES = {"claude_code": "godel-claude", "copilot": "godel-copilot"}
-KNOWN_PARSER_PACKAGES = {"claude": "godel-claude", "copilot": "godel-copilot"}
+KNOWN_AGENT_PACKAGES = {
+    "claude_code": "godel-claude",
+    "copilot": "godel-copilot",
+    "codex": "godel-codex",
+}
+KNOWN_PARSER_PACKAGES = {
+    "claude": "godel-claude",
+    "copilot": "godel-copilot",
+    "codex": "godel-codex",
+}
 KNOWN_COMMAND_PACKAGES = {"watch": "godel-watch"}
 
 

@@ -1,8 +1,10 @@
 """A scriptable fake model server, for running the real agent CLIs offline in tests.
 
 It answers the Anthropic Messages API (``POST /v1/messages``, streamed or not, plus
-``/v1/messages/count_tokens``, ``/v1/models`` and ``HEAD /``) and the OpenAI chat-completions
-API (``POST /v1/chat/completions`` and ``/chat/completions``), on 127.0.0.1, from a script::
+``/v1/messages/count_tokens``, ``/v1/models`` and ``HEAD /``), the OpenAI chat-completions
+API (``POST /v1/chat/completions`` and ``/chat/completions``) and the OpenAI Responses API
+(``POST /v1/responses``, streamed as server-sent events or not; what codex speaks), on
+127.0.0.1, from a script::
 
     from godel.testing.fake_model import FakeModelServer, Script, Turn
 
@@ -53,8 +55,8 @@ For example::
 See docs/testing.md for the environment each CLI needs and what the CLIs send.
 
 Modules: ``script`` (turns and the JSON form), ``server`` (the server and turn selection),
-``conversation`` (reading requests, the main/auxiliary rule), ``anthropic`` and ``openai`` (the
-wire formats), ``recorded`` (request records), ``clis`` (the CLIs' environments), ``transport``
+``conversation`` (reading requests, the main/auxiliary rule), ``anthropic``, ``openai`` and
+``responses`` (the wire formats), ``recorded`` (request records), ``clis`` (the CLIs' environments), ``transport``
 (HTTP plumbing).
 """
 

@@ -1,7 +1,8 @@
 """``python -m godel.testing.fake_model``: serve a JSON script until SIGINT or SIGTERM.
 
-Prints the base URL on the first line of stdout, then ``export`` lines for claude and copilot
-(without ``HOME``: choose one per run). A bad script is one error line on stderr and exit 2.
+Prints the base URL on the first line of stdout, then ``export`` lines for claude, copilot and
+codex (without ``HOME``: choose one per run; codex gets a ``CODEX_HOME`` holding the config
+file that points it at the server). A bad script is one error line on stderr and exit 2.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from godel.testing.fake_model.script import Script, ScriptError
 from godel.testing.fake_model.server import FakeModelServer
 
 DESCRIPTION = """\
-Serve a scripted fake model (Anthropic Messages and OpenAI chat-completions APIs) on
-127.0.0.1, so that claude or copilot can run offline. Prints the base URL, then the
-variables to export for each CLI (set HOME yourself), and serves until SIGINT/SIGTERM.
+Serve a scripted fake model (Anthropic Messages, OpenAI chat-completions and Responses APIs)
+on 127.0.0.1, so that claude, copilot or codex can run offline. Prints the base URL, then the
+variables to export for each CLI (set HOME yourself; codex's CODEX_HOME is a temporary
+directory holding its config), and serves until SIGINT/SIGTERM.
 The script format is documented in docs/testing.md and in `pydoc godel.testing.fake_model`."""
 
 
@@ -44,12 +46,12 @@ def parser() -> argparse.ArgumentParser:
         "--home",
         metavar="DIR",
         help="with a command: the HOME it runs with (default: a new temporary directory, "
-        "so your own claude/copilot settings and logins are not touched)",
+        "so your own claude/copilot/codex settings and logins are not touched)",
     )
     p.add_argument(
         "command",
         nargs=argparse.REMAINDER,
-        help="after --: run this command with the environment of both CLIs pointed at the "
+        help="after --: run this command with the environment of the three CLIs pointed at the "
         "server, then stop; exit with its status (e.g. -- godel run examples/pair.py)",
     )
     return p
@@ -77,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         finally:
             server.stop()
+    codex_dir = tempfile.TemporaryDirectory(prefix="godel-fake-codex-")
     try:
         lines = [server.url, "# claude"]
         lines += [
@@ -88,21 +91,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines += [
             f"export {k}={shlex.quote(v)}" for k, v in server.copilot_env("").items() if k != "HOME"
         ]
+        lines.append("# codex")
+        lines += [
+            f"export {k}={shlex.quote(v)}"
+            for k, v in server.codex_env(codex_dir.name).items()
+            if k != "HOME"
+        ]
         print("\n".join(lines), flush=True)
         while not stop.wait(0.5):
             pass
     finally:
         server.stop()
+        codex_dir.cleanup()
     return 0
 
 
 def _run_command(server: FakeModelServer, command: list[str], home: str | None) -> int:
-    """Run ``command`` against the server (both CLIs' variables set) and return its exit status."""
+    """Run ``command`` against the server (every CLI's variables set) and return its exit status."""
     if not command:
         print("fake-model: error: nothing to run after --", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="godel-fake-home-") as tmp:
-        env = {**os.environ, **server.anthropic_env(home or tmp), **server.copilot_env(home or tmp)}
+        env = {
+            **os.environ,
+            **server.anthropic_env(home or tmp),
+            **server.copilot_env(home or tmp),
+            **server.codex_env(home or tmp),
+        }
         print(
             f"fake-model: serving {server.url}; running: {shlex.join(command)}",
             file=sys.stderr,

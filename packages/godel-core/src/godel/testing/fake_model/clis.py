@@ -1,7 +1,8 @@
 """The environment that makes each agent CLI run offline against a fake model server.
 
-Found by running claude 2.1.197 and copilot 1.0.102 behind a logging proxy: with these
-variables neither contacts anything but the server.
+Found by running claude 2.1.197, copilot 1.0.102 and codex 0.169.0 behind a logging proxy: with
+these variables (and, for codex, the config file written into its home) none contacts anything
+but the server.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 FAKE_API_KEY = "sk-ant-fake-model-key"
 COPILOT_MODEL = "claude-sonnet-4.6"  # in copilot's model catalog: no "unknown model" warning
 APIS = ("anthropic", "openai")
+CODEX_PROVIDER = "godel-fake-model"
+CODEX_KEY_VARIABLE = "FAKE_MODEL_API_KEY"
 
 
 def anthropic_env(
@@ -65,3 +68,44 @@ def default_cache_dir() -> Path:
     """The cache shared by copilot runs by default: one per user, in the temp directory."""
     user = str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser()
     return Path(tempfile.gettempdir()) / f"godel-fake-model-cache-{user}"
+
+
+def codex_env(
+    base_url: str, home: str | os.PathLike[str], *, max_retries: int = 0
+) -> dict[str, str]:
+    """Variables for ``codex``, and its config file; see :meth:`FakeModelServer.codex_env`."""
+    codex_home = Path(home) / ".codex"
+    codex_home.mkdir(parents=True, exist_ok=True)
+    (codex_home / "config.toml").write_text(codex_config(base_url, max_retries=max_retries))
+    return {
+        "HOME": os.fspath(home),
+        "CODEX_HOME": os.fspath(codex_home),
+        CODEX_KEY_VARIABLE: FAKE_API_KEY,
+        "NO_COLOR": "1",
+    }
+
+
+def codex_config(base_url: str, *, max_retries: int = 0) -> str:
+    """The ``config.toml`` that makes codex use the server as its model provider (Responses API)."""
+    return f"""\
+# Written by godel.testing.fake_model: codex answers from the fake model server, offline.
+model_provider = "{CODEX_PROVIDER}"
+check_for_update_on_startup = false
+
+[model_providers.{CODEX_PROVIDER}]
+name = "godel fake model"
+base_url = "{base_url}/v1"
+wire_api = "responses"
+env_key = "{CODEX_KEY_VARIABLE}"
+request_max_retries = {max_retries}
+stream_max_retries = {max_retries}
+
+[analytics]
+enabled = false
+
+# Plugin and app discovery would look up github.com and chatgpt.com.
+[features]
+plugins = false
+remote_plugin = false
+apps = false
+"""

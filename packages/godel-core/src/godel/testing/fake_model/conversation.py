@@ -1,8 +1,10 @@
 """Reading a model request: its prompt, its tools, and whether it is the agent's conversation.
 
-Both APIs carry ``messages`` with ``role`` and ``content`` (a string or a list of blocks), so
-one reader serves both. Anthropic puts the system prompt in ``system`` and tool results in
-``tool_result`` blocks of a user message; OpenAI uses ``system`` and ``tool`` role messages.
+Anthropic and chat completions carry ``messages`` with ``role`` and ``content`` (a string or a
+list of blocks), so one reader serves both. Anthropic puts the system prompt in ``system`` and
+tool results in ``tool_result`` blocks of a user message; OpenAI uses ``system`` and ``tool``
+role messages. The Responses API sends ``input`` items instead (messages, ``function_call``
+and ``function_call_output``) and ``instructions``: they are read as the same messages.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from typing import Any
 
 # Text Claude Code adds on the user's side that a person did not write: context blocks (date,
 # memory) and the nudge it sends when a --json-schema answer lacks the StructuredOutput call.
-_NOT_THE_PROMPT = ("<system-reminder>", "[structured-output-enforce]")
+# Codex adds its environment and AGENTS.md instructions as user messages.
+_NOT_THE_PROMPT = (
+    "<system-reminder>",
+    "[structured-output-enforce]",
+    "<environment_context>",
+    "<user_instructions>",
+    "# AGENTS.md instructions",
+)
 
 
 def is_main_request(body: Any) -> bool:
@@ -47,7 +56,7 @@ def block_text(content: Any, *, tool_results: bool = True) -> str:
             parts.append(block)
         elif isinstance(block, dict):
             kind = block.get("type")
-            if kind in ("text", "input_text") and isinstance(block.get("text"), str):
+            if kind in ("text", "input_text", "output_text") and isinstance(block.get("text"), str):
                 parts.append(block["text"])
             elif kind == "tool_result" and tool_results:
                 parts.append(block_text(block.get("content")))
@@ -55,9 +64,35 @@ def block_text(content: Any, *, tool_results: bool = True) -> str:
 
 
 def messages(body: Any) -> list[dict[str, Any]]:
-    """The request's messages (only the well-formed ones)."""
-    raw = body.get("messages") if isinstance(body, dict) else None
+    """The request's messages (only the well-formed ones); Responses ``input`` items as messages."""
+    if not isinstance(body, dict):
+        return []
+    if "messages" not in body and "input" in body:
+        return _input_messages(body["input"])
+    raw = body.get("messages")
     return [m for m in raw if isinstance(m, dict)] if isinstance(raw, list) else []
+
+
+def _input_messages(items: Any) -> list[dict[str, Any]]:
+    # A function call becomes an assistant message with tool_calls, its output a `tool` message,
+    # as in chat completions; reasoning items carry no conversation text.
+    if isinstance(items, str):
+        return [{"role": "user", "content": items}]
+    out: list[dict[str, Any]] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("type", "message")
+        if kind == "message" and "role" in item:
+            out.append({"role": item["role"], "content": item.get("content")})
+        elif kind == "function_call":
+            call = {"name": item.get("name"), "arguments": item.get("arguments")}
+            call_id = item.get("call_id")
+            out.append({"role": "assistant", "tool_calls": [{"id": call_id, "function": call}]})
+        elif kind in ("function_call_output", "custom_tool_call_output"):
+            output = item.get("output")
+            out.append({"role": "tool", "tool_call_id": item.get("call_id"), "content": output})
+    return out
 
 
 def last_user_text(body: Any) -> str:
@@ -100,16 +135,18 @@ def prompt_text(body: Any) -> str:
 
 
 def system_text(body: Any) -> str:
-    """The system prompt: Anthropic's ``system`` field, or OpenAI's system/developer messages."""
+    """The system prompt: Anthropic's ``system``, or OpenAI's ``instructions`` and system/developer messages."""
     if not isinstance(body, dict):
         return ""
     if "system" in body:
         return block_text(body["system"])
-    return "\n".join(
+    parts = [body["instructions"]] if isinstance(body.get("instructions"), str) else []
+    parts += [
         block_text(m.get("content"))
         for m in messages(body)
         if m.get("role") in ("system", "developer")
-    )
+    ]
+    return "\n".join(parts)
 
 
 def tool_names(body: Any) -> list[str]:

@@ -23,7 +23,8 @@ def redact(headers: dict[str, str]) -> dict[str, str]:
 class RecordedRequest:
     """One request: what came in, how it was classified, and which scripted turn answered it.
 
-    ``kind`` is ``"main"`` (the agent's conversation: it consumed a turn), ``"aux"`` (a model
+    ``api`` is the wire format: ``"anthropic"``, ``"openai"`` (chat completions) or
+    ``"responses"`` (OpenAI Responses). ``kind`` is ``"main"`` (the agent's conversation: it consumed a turn), ``"aux"`` (a model
     call on the side, answered with the script's ``aux_text``) or ``"other"`` (probes, model
     listings, token counting). ``turn`` is the index in the script of the turn that answered,
     ``None`` if none did; ``exhausted`` is true when a main request found no turn left.
@@ -52,10 +53,13 @@ class RecordedRequest:
 
     @property
     def max_tokens(self) -> int | None:
-        """``max_tokens`` (or OpenAI's ``max_completion_tokens``)."""
+        """``max_tokens`` (or OpenAI's ``max_completion_tokens`` / ``max_output_tokens``)."""
         if not isinstance(self.body, dict):
             return None
-        return self.body.get("max_tokens", self.body.get("max_completion_tokens"))
+        for key in ("max_tokens", "max_completion_tokens", "max_output_tokens"):
+            if key in self.body:
+                return self.body[key]  # type: ignore[no-any-return]
+        return None
 
     @property
     def messages(self) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from godel.testing.fake_model import anthropic, clis, conversation, openai, transport
+from godel.testing.fake_model import anthropic, clis, conversation, openai, responses, transport
 from godel.testing.fake_model.recorded import RecordedRequest, redact
 from godel.testing.fake_model.script import ApiError, Script, Turn, TurnLike, as_turn
 
@@ -232,6 +232,19 @@ class FakeModelServer:
         """
         return clis.copilot_env(self.url, home, cache_dir=cache_dir, api=api)
 
+    def codex_env(self, home: str | os.PathLike[str], *, max_retries: int = 0) -> dict[str, str]:
+        """Variables that make ``codex`` run offline against this server (Responses API).
+
+        Also writes ``home/.codex/config.toml``, which declares the server as codex's model
+        provider (``model_provider``, ``model_providers.godel-fake-model`` with ``base_url``,
+        ``wire_api = "responses"`` and ``env_key``): codex takes a custom endpoint only from
+        its configuration. ``home`` becomes ``HOME`` and ``CODEX_HOME`` is ``home/.codex``
+        (sessions in ``home/.codex/sessions/``). ``max_retries`` sets the provider's
+        ``request_max_retries`` and ``stream_max_retries``: 0 (the default) makes an error turn
+        fail the call at once.
+        """
+        return clis.codex_env(self.url, home, max_retries=max_retries)
+
     # transport.App: called from the connection threads -------------------------------------
 
     def connection_opened(self, conn: socket.socket) -> None:
@@ -259,10 +272,8 @@ class FakeModelServer:
         if method == "POST" and path.endswith("/messages/count_tokens"):
             self._record(h, path, body, "anthropic", "other")
             h.send_json(200, _dumps(anthropic.count_tokens(body)))
-        elif method == "POST" and (
-            path.endswith("/messages") or path.endswith("/chat/completions")
-        ):
-            api = "anthropic" if path.endswith("/messages") else "openai"
+        elif method == "POST" and path.endswith(("/messages", "/chat/completions", "/responses")):
+            api = _api(path)
             if not isinstance(body, dict):
                 self._record(h, path, body, api, "other")
                 self._send_error(h, api, ApiError(400, "the request body must be a JSON object"))
@@ -287,7 +298,7 @@ class FakeModelServer:
             self._record(h, path, body, None, "other")
             self._send_error(
                 h,
-                "openai" if "/chat/" in path else "anthropic",
+                "openai" if "/chat/" in path or "/responses" in path else "anthropic",
                 ApiError(404, f"fake-model: no route for {method} {path}"),
             )
 
@@ -380,6 +391,15 @@ class FakeModelServer:
             }
             frames = anthropic.stream(turn, **ids) if record.stream else None
             return frames, anthropic.message(turn, **ids)
+        if api == "responses":
+            ids = {
+                "model": model,
+                "response_id": self._ident("resp", record.index),
+                "tool_ids": tool_ids,
+                "created": int(record.time),
+            }
+            frames = responses.stream(turn, **ids) if record.stream else None
+            return frames, responses.response(turn, **ids)
         ids = {
             "model": model,
             "completion_id": self._ident("chatcmpl", record.index),
@@ -415,6 +435,13 @@ class FakeModelServer:
             headers["retry-after"] = str(math.ceil(error.retry_after))
             headers["retry-after-ms"] = str(round(error.retry_after * 1000))
         h.send_json(error.status, _dumps(body), headers)
+
+
+def _api(path: str) -> str:
+    """Which wire format a model endpoint speaks."""
+    if path.endswith("/messages"):
+        return "anthropic"
+    return "responses" if path.endswith("/responses") else "openai"
 
 
 def _dumps(payload: Any) -> bytes:
