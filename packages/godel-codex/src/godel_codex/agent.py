@@ -41,7 +41,6 @@ class Codex(Agent):
         model: str | None = None,
         *,
         sandbox: str = "workspace-write",
-        extra_args: list[str] | None = None,
         **options: Any,
     ) -> None:
         if options.get("tools") is not None:
@@ -54,7 +53,6 @@ class Codex(Agent):
             raise ValueError(f"sandbox= must be one of {', '.join(SANDBOX_MODES)}, got {sandbox!r}")
         super().__init__(model, **options)
         self.sandbox = sandbox
-        self.extra_args = list(extra_args or ())
         self._session: str | None = None  # godel's session id of the invocation running
 
     def command(self, call: AgentCall) -> list[str]:
