@@ -297,6 +297,26 @@ class StepTimeout(GodelError, WorkflowFail):
         self.timeout_seconds = timeout_seconds
 
 
+class BudgetExceeded(GodelError, WorkflowFail):
+    """The run has spent its budget (``max_cost_usd``): the next agent call was not made.
+
+    ``spent_usd`` and ``budget_usd`` say how much and of what. ``godel resume --max-cost`` with
+    a higher budget continues the run; ``retry`` does not retry it (the budget stays spent).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        spent_usd: float | None = None,
+        budget_usd: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.spent_usd = spent_usd
+        self.budget_usd = budget_usd
+
+
 class GodelStrictError(Exception):
     """Strict mode found non-deterministic code; lists every violation."""
 

@@ -92,6 +92,10 @@ class Agent:
     """True when ``command`` supports ``session_mode="fork"``."""
     config_names: ClassVar[tuple[str, ...]] = ()
     """Names of this backend's ``agents.<name>`` configuration section (default: ``backend``)."""
+    prices: ClassVar[Mapping[str, Mapping[str, float]]] = {}
+    """USD per million tokens per model (``{"model": {"input": ..., "output": ..., "cache_read":
+    ..., "cache_write": ...}}``), to estimate the cost of calls the CLI reports no cost for; the
+    configuration's ``prices`` key wins (``godel.cost.prices``)."""
 
     def __init__(
         self,
@@ -225,6 +229,8 @@ class Agent:
                     pos, Op.AGENT_CALL, {**request, **session_fields(cached.request)}
                 )
                 if hit is not None:
+                    if pos.run.costs is not None:
+                        pos.run.costs.replay(hit)  # saved, not spent again
                     return self._adopt(hit.request, hit.response or {}, schema)
             elif self._same_call(cached, request):
                 failure = replayed_failure(pos)
@@ -235,6 +241,9 @@ class Agent:
                 prior = cached  # interrupted (STARTED) or failed: run it again in its session
             # Decided here: effect() must neither replay it nor refuse the in-flight event.
             pos.cached = None
+        costs = pos.run.costs if pos is not None else None
+        if costs is not None:
+            costs.check(f"the call to {self._name()}", _step_path())  # the budget guard
         plan = self._plan(pos, prior)
         request.update(plan.fields())
         stream_path = self._stream_path()
@@ -248,6 +257,8 @@ class Agent:
             response = await effect(
                 Op.AGENT_CALL, request, execute, side_effect=True, stream_path=stream_path, pos=pos
             )
+        if costs is not None:
+            costs.spend(response, self._name())
         return self._adopt(request, response, schema)
 
     def _request(self, prompt: str, schema: Any) -> dict[str, Any]:
@@ -575,6 +586,8 @@ class Agent:
             "duration": inv.duration,
             "invocations": len(results),
         }
+        if cost is None and usage:
+            response.update(self._estimate(usage, result.model))
         if value is not None:
             response["value"] = value.model_dump(mode="json")
         if result.cursor:
@@ -582,6 +595,19 @@ class Agent:
         if result.stop_reason:
             response["stop_reason"] = result.stop_reason
         return response
+
+    def _estimate(self, usage: dict[str, int], answered_by: str | None) -> dict[str, Any]:
+        """``cost_usd`` from a price table, marked ``cost_estimated`` ({} if no table prices
+        the model): the configuration's ``prices`` first, then the plugin's own."""
+        from godel.config.load import load_config
+        from godel.cost.prices import lookup
+
+        model = self.resolve_model() or answered_by
+        found = lookup(model, load_config().config.prices, self.prices)
+        if found is None:
+            return {}
+        key, price = found
+        return {"cost_usd": price.cost(usage), "cost_estimated": True, "priced_as": key}
 
     def _schema_failure(self, schema: Any, result: AgentResult, errors: list[str]) -> Exception:
         from godel.exceptions import SchemaValidationFailure

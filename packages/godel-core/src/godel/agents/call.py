@@ -56,6 +56,8 @@ class AgentResult:
     refusal: bool = False
     cursor: str | None = None
     stop_reason: str | None = None
+    model: str | None = None
+    """The model that answered, when the CLI says (prices a call that reports no cost)."""
 
 
 _RESULT_FIELDS = (
@@ -69,6 +71,7 @@ _RESULT_FIELDS = (
     "refusal",
     "cursor",
     "stop_reason",
+    "model",
 )
 
 

@@ -120,6 +120,36 @@ def _agents(value: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _usd(value: Any) -> float | None:
+    """A budget in USD: a number above 0, or null for none (from the environment: its text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise BadValue(f"expected an amount of USD above 0, got {_show(value)}") from None
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf"):
+        return float(value)
+    raise BadValue(f"expected an amount of USD above 0, got {_show(value)}")
+
+
+def _prices(value: Any) -> dict[str, dict[str, float]]:
+    """``{"<model>": {"input": USD, "output": USD, "cache_read": USD, "cache_write": USD}}``,
+    USD per million tokens."""
+    if not isinstance(value, dict):
+        raise BadValue(f'expected {{"<model>": {{"input": ..., "output": ...}}}}, got {_show(value)}')
+    from godel.cost.prices import parse_price
+
+    out = {}
+    for model, price in value.items():
+        try:
+            out[model] = parse_price(price).to_dict()
+        except ValueError as exc:
+            raise BadValue(f"{model}: {exc}") from None
+    return out
+
+
 def _show(value: Any) -> str:
     import json
 
@@ -203,6 +233,21 @@ KEYS: dict[str, Key] = {
             _agents,
             {},
             "per-backend defaults: model, executable, extra_args",
+        ),
+        Key(
+            "max_cost_usd",
+            _usd,
+            None,
+            "the budget of every run in USD: no agent call starts once a run has spent it "
+            "(docs/cost.md); `--max-cost` and @workflow(max_cost_usd=...) override it",
+            "GODEL_MAX_COST_USD",
+        ),
+        Key(
+            "prices",
+            _prices,
+            {},
+            "USD per million tokens per model, for CLIs that report no cost: overrides the "
+            "price tables the agent plugins ship (docs/cost.md)",
         ),
     )
 }

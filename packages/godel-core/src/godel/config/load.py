@@ -35,7 +35,7 @@ PROJECT_DIR = ".godel"
 DEFAULTS = "default"
 # Dict-valued keys whose files merge field by field (a project can change one agent's model);
 # list-valued ``redact`` entries add up (a project cannot un-redact what the user redacts).
-_MERGED = frozenset({"watch", "env", "agents", "redact"})
+_MERGED = frozenset({"watch", "env", "agents", "redact", "prices"})
 
 
 def godel_home(environ: Mapping[str, str] | None = None) -> Path:

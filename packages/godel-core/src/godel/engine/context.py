@@ -19,6 +19,7 @@ from godel.engine.keys import ROOT_KEY, KeyTable
 from godel.log.events import Event, EventStatus, Op
 
 if TYPE_CHECKING:
+    from godel.cost.budget import RunCosts
     from godel.log.eventlog import EventLog
     from godel.log.redact import Redactor
     from godel.log.transcript import Transcript
@@ -40,6 +41,7 @@ class RunState:
     pause_check: Any = None  # callable() -> None, raises PauseSignal when a pause was requested
     settled: set[str] = field(default_factory=set)  # handled failures (godel.replay.failures)
     redactor: Redactor | None = None  # the one the log and the transcript write through
+    costs: RunCosts | None = None  # the budget and what a resume saved (godel.cost.budget)
 
     @property
     def run_id(self) -> str:

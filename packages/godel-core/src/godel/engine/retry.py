@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from godel.exceptions import StepTimeout, WorkflowFail
+from godel.exceptions import BudgetExceeded, StepTimeout, WorkflowFail
 
 
 class retry:
@@ -70,6 +70,8 @@ class retry:
                     await anyio.sleep(wait)
             try:
                 return await fn(*args, **kwargs)
+            except BudgetExceeded:
+                raise  # the budget stays spent: another attempt would only fail the same way
             except self.retry_on as exc:
                 last = exc
         assert last is not None

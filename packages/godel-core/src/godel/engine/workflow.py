@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from godel.cost.budget import RunCosts, spent_in
 from godel.engine.context import RunState, frame_var, root_frame, run_var
 from godel.engine.record import failure_fields
 from godel.engine.values import encode, encode_args
@@ -30,6 +31,7 @@ class WorkflowSpec:
     capture_stdout: bool = False
     redact: list[Any] = field(default_factory=list)
     source_file: str = ""
+    max_cost_usd: float | None = None
 
     @property
     def signature(self) -> inspect.Signature:
@@ -45,6 +47,7 @@ class RunOptions:
     on_start: Callable[[str, Path], None] | None = None
     transcript: bool | None = None  # None: the configuration's ``stream_agents``
     auto_checkpoint: str = ""
+    max_cost_usd: float | None = None  # the budget (``--max-cost``); None: the workflow's, else the configuration's
 
 
 def _new_state(
@@ -55,12 +58,11 @@ def _new_state(
 
     runs_dir = resolve_runs_dir(options.runs_dir)
     redactor = build_redactor(spec.redact)  # before the first line: the log writes through it
-    log = EventLog.create(
-        runs_dir,
-        options.run_id,
-        header={"workflow": spec.name, "source_file": spec.source_file},
-        redactor=redactor,
-    )
+    budget = _budget(options.max_cost_usd, spec)
+    header: dict[str, Any] = {"workflow": spec.name, "source_file": spec.source_file}
+    if budget is not None:
+        header["max_cost_usd"] = budget  # resume keeps it (godel.cost.budget)
+    log = EventLog.create(runs_dir, options.run_id, header=header, redactor=redactor)
     enc_args, enc_kwargs, resumable = encode_args(args, kwargs)
     request: dict[str, Any] = {
         "function": spec.name,
@@ -84,7 +86,24 @@ def _new_state(
         source_file=spec.source_file,
         auto_checkpoint=options.auto_checkpoint,
         redactor=redactor,
+        costs=None if budget is None else RunCosts(budget),
     )
+
+
+def _budget(given: float | None, spec: WorkflowSpec, recorded: float | None = None) -> float | None:
+    """The budget in USD: as given (``--max-cost``), else the one the run was recorded with,
+    else the workflow's ``max_cost_usd``, else the configuration's (None: no budget)."""
+    for value in (given, recorded, spec.max_cost_usd):
+        if value is not None:
+            return check_budget(value)
+    return _configured().max_cost_usd  # type: ignore[no-any-return]
+
+
+def check_budget(value: Any) -> float:
+    """A budget in USD: a number above 0 (``ValueError`` otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
+        raise ValueError(f"max_cost_usd must be an amount of USD above 0, got {value!r}")
+    return float(value)
 
 
 async def execute(
@@ -121,13 +140,16 @@ async def run_body(
     run_token = run_var.set(state)
     status = "FAILED"
     try:
-        if spec.capture_stdout or _configured().capture_stdout:
-            from godel.engine.capture import capturing
+        try:
+            if spec.capture_stdout or _configured().capture_stdout:
+                from godel.engine.capture import capturing
 
-            with capturing(state, None):
+                with capturing(state, None):
+                    result = await _run_rewinding(spec, state, args, kwargs)
+            else:
                 result = await _run_rewinding(spec, state, args, kwargs)
-        else:
-            result = await _run_rewinding(spec, state, args, kwargs)
+        finally:
+            _record_savings(state)  # before the root's terminal line, which ends the attempt
         log.finish(root, {"result": encode(result)})
         status = "FINISHED"
         return result
@@ -157,6 +179,25 @@ async def run_body(
             state.transcript.write("WORKFLOW_FINISHED", status=status)
             state.transcript.close()
         log.close()
+
+
+def _record_savings(state: RunState) -> None:
+    """Write what this resumed attempt answered from the log (its saved cost) on its RESUME event."""
+    costs = state.costs
+    event = costs.resume if costs is not None else None
+    if event is None:
+        return
+    record = costs.record()  # type: ignore[union-attr]
+    if record is None:
+        return
+    from godel.log.events import EventStatus
+
+    try:
+        state.log.set_status(
+            event, EventStatus.FINISHED, response={**(event.response or {}), "replayed": record}
+        )
+    except Exception:  # noqa: S110 - a log that can no longer be written fails the root's line too
+        pass
 
 
 async def _run_rewinding(
@@ -213,6 +254,7 @@ async def resume(
     transcript: bool | None = None,
     flags: dict[str, Any] | None = None,
     force: bool = False,
+    max_cost_usd: float | None = None,
 ) -> Any:
     """Resume run ``run_id`` of workflow ``fn``: replay what the log holds, run the rest live.
 
@@ -223,6 +265,9 @@ async def resume(
     (required when the run was started with values that are not JSON). A run that already
     finished is not run again: its recorded result is returned (as JSON, or as the
     ``{"$repr": ...}`` record of a value that was not JSON) and nothing is written.
+
+    ``max_cost_usd``: a new budget for the run (a higher one continues a run that stopped with
+    ``BudgetExceeded``); by default the run keeps the budget it was recorded with.
     """
     from godel.__about__ import __version__
     from godel.engine.keys import KeyTable
@@ -275,7 +320,11 @@ async def resume(
         cache = build_cache(log, keys, root)
         settled = settled_failures(log)
         attempt = 2 + sum(1 for ev in log if ev.op == Op.RESUME)
-        log.record(
+        budget = _budget(max_cost_usd, spec, recorded_budget(log))
+        costs = RunCosts(budget, spent_in(log))
+        if budget is not None:
+            flags = {**(flags or {}), "max_cost_usd": budget}
+        costs.resume = log.record(
             Op.RESUME,
             request={
                 "attempt": attempt,
@@ -314,10 +363,22 @@ async def resume(
         policy=policy,
         source_file=spec.source_file,
         redactor=redactor,
+        costs=costs,
     )
     if on_start is not None:
         on_start(log.run_id, log.path)
     return await run_body(spec, state, tuple(args or ()), dict(kwargs or {}))
+
+
+def recorded_budget(log: Any) -> float | None:
+    """The budget a run last recorded: its latest RESUME's, else its header's (None: none)."""
+    found = log.header.get("max_cost_usd") if isinstance(log.header, dict) else None
+    for ev in log:
+        if ev.op == Op.RESUME:
+            value = (ev.request.get("flags") or {}).get("max_cost_usd")
+            if value is not None:
+                found = value
+    return found if isinstance(found, int | float) and not isinstance(found, bool) else None
 
 
 def _configured() -> Any:
@@ -365,9 +426,14 @@ def recorded_args(root: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
 
 
 def workflow(
-    fn: Any = None, /, *, capture_stdout: bool = False, redact: list[Any] | None = None
+    fn: Any = None,
+    /,
+    *,
+    capture_stdout: bool = False,
+    redact: list[Any] | None = None,
+    max_cost_usd: float | None = None,
 ) -> Any:
-    """Make an async function a workflow: ``@workflow`` or ``@workflow(capture_stdout=..., redact=...)``.
+    """Make an async function a workflow: ``@workflow`` or ``@workflow(capture_stdout=..., redact=..., max_cost_usd=...)``.
 
     Calling it (``await my_workflow(...)``) starts a new run, records every effect to
     ``runs/<run_id>.jsonl`` and returns the function's result. The run id of the last call is
@@ -378,17 +444,21 @@ def workflow(
     replaced when there is one) and callables ``str -> str`` applied to every string.
     ``capture_stdout=True``: what the body writes to stdout also goes to the transcript
     (``godel.engine.capture``).
+    ``max_cost_usd``: the run's budget in USD; once the run has spent it, the next agent call
+    is not made and the run stops with ``BudgetExceeded`` (docs/cost.md). ``godel run
+    --max-cost`` overrides it; the configuration's ``max_cost_usd`` applies when neither is set.
     """
     from godel.log.redact import check_patterns
 
     redactors = check_patterns(redact)
+    budget = None if max_cost_usd is None else check_budget(max_cost_usd)
 
     def decorate(f: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Coroutine[Any, Any, T]]:
         if not inspect.iscoroutinefunction(f):
             raise TypeError(
                 f"@workflow requires an async function (async def), got {getattr(f, '__name__', f)!r}"
             )
-        spec = WorkflowSpec(f, f.__name__, capture_stdout, redactors)
+        spec = WorkflowSpec(f, f.__name__, capture_stdout, redactors, max_cost_usd=budget)
 
         @functools.wraps(f)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:

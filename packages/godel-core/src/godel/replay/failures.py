@@ -109,6 +109,7 @@ _GODEL_FAILURES = (
     "StepTimeout",
     "AgentRefusal",
     "HumanTimeout",
+    "BudgetExceeded",
 )
 
 
@@ -153,6 +154,7 @@ _RECORDED_ATTRS = {
     "StepTimeout": ("step_name", "timeout_seconds"),
     "AgentRefusal": ("model", "refusal_reason"),
     "HumanTimeout": ("prompt", "timeout_seconds"),
+    "BudgetExceeded": ("spent_usd", "budget_usd"),
 }
 
 
