@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from godel.engine.context import Frame, RunState, current_frame, current_run, lookup
-from godel.engine.interrupt import Stopped
+from godel.engine.interrupt import Stopped, interruption
 from godel.log.events import Event, EventStatus, compute_request_hash
 
 Response = dict[str, Any]
@@ -20,7 +20,6 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
     of what it cut short: it is recorded as ``error_type: "Interrupted"``, ``interrupted: true``,
     with what interrupted it as the error (``godel.engine.interrupt``).
     """
-    from godel.engine.interrupt import interruption
     from godel.exceptions import CommandFailure, GodelError
 
     why = interruption(exc, current_frame())
