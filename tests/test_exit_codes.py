@@ -295,7 +295,7 @@ def _(w: World) -> None:
 def _(w: World) -> None:
     w.expect(2, "run", "base.py", "--frobnicate", says="No such option")
     w.expect(2, "run", "base.py", "--", "extra", says="argument error")
-    w.expect(2, "run", "nope.py", says="workflow file not found")
+    w.expect(2, "run", "nope.py", says="workflow not found: 'nope.py'")
     w.expect(2, "run", "import_error.py", says="cannot import")
     w.expect(2, "run", "syntax_error.py", "--no-strict", "--no-lint", says="syntax error")
     w.expect(2, "run", "no_workflow.py", says="no @workflow")
@@ -348,7 +348,9 @@ def _(w: World) -> None:
 def _(w: World) -> None:
     runs = w.copy_runs()
     w.expect(2, "resume", says="Missing argument")
-    w.expect(2, "resume", w.failed, "nope.py", "--runs-dir", runs, says="workflow file not found")
+    w.expect(
+        2, "resume", w.failed, "nope.py", "--runs-dir", runs, says="workflow not found: 'nope.py'"
+    )
     w.expect(2, "resume", w.failed, "import_error.py", "--runs-dir", runs, says="cannot import")
     w.expect(2, "resume", w.failed, "no_workflow.py", "--runs-dir", runs, says="no @workflow")
     w.expect(2, "resume", w.failed, "two_workflows.py", "--runs-dir", runs, says="2 workflows")

@@ -45,3 +45,8 @@ def godel_register_commands(register: Register) -> None:
     register(
         "runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list)."
     )
+    register(
+        "workflows",
+        "godel_cli.commands.workflows:workflows",
+        summary="List named workflows, or find one.",
+    )
