@@ -60,3 +60,8 @@ def godel_register_commands(register: Register) -> None:
         "godel_cli.commands.workflows:workflows",
         summary="List named workflows, or find one.",
     )
+    register(
+        "guide",
+        "godel_cli.commands.guide:guide",
+        summary="Read a bundled guide (godel guide lists them).",
+    )
