@@ -172,4 +172,5 @@ def test_a_broken_settings_file_is_one_line(project):
         proc = project.godel(*args)
         assert proc.returncode == code, proc.stderr
         assert "Traceback" not in proc.stderr
+        assert proc.stderr.startswith("[godel] configuration error: ")
         assert "settings.json: malformed JSON" in proc.stderr

@@ -31,8 +31,12 @@ def workflow_path(given: str) -> Path:
     from godel.config import load_config, resolve_workflow
 
     try:
-        found = resolve_workflow(given, load_config())
+        loaded = load_config()
     except ConfigError as exc:
+        raise CliError(f"configuration error: {exc}") from None
+    try:
+        found = resolve_workflow(given, loaded)
+    except ConfigError as exc:  # not found: the message lists the names there are
         raise CliError(str(exc)) from None
     say(f"resolved workflow '{given}' -> {found}")
     return found
