@@ -141,6 +141,29 @@ class PluginGroup(click.Group):
             # A settings file or GODEL_* variable that cannot be used (docs/configuration.md).
             raise ConfigLoadError(f"configuration error: {exc}") from exc
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        """Command names with their summaries, as ``--help`` lists them: a Tab after ``godel``
+        imports no command module (click's own would import every one)."""
+        from click.shell_completion import CompletionItem
+
+        registry = self.registry()
+        items = []
+        for name in self.list_commands(ctx):
+            if not name.startswith(incomplete):
+                continue
+            entry = registry.entry(name) if name in registry else None
+            if entry is not None and entry.is_lazy and entry.summary:
+                items.append(CompletionItem(name, help=entry.summary))
+                continue
+            try:
+                cmd = self.get_command(ctx, name)
+            except click.ClickException:
+                continue  # a broken plugin command: --help reports it, completion skips it
+            if cmd is not None and not cmd.hidden:
+                items.append(CompletionItem(name, help=cmd.get_short_help_str()))
+        # Options of the root command (`--version`, `--help`), as click completes them.
+        return items + click.Command.shell_complete(self, ctx, incomplete)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         registry = self.registry()
         names = self.list_commands(ctx)

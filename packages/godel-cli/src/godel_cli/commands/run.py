@@ -10,6 +10,7 @@ import click
 
 from godel_cli.args import ArgumentError, parse_workflow_args
 from godel_cli.errors import CliError
+from godel_cli.loader import workflow_path
 from godel_cli.messages import say
 from godel_cli.options import (
     CONTEXT_SETTINGS,
@@ -18,12 +19,13 @@ from godel_cli.options import (
     flag_option,
     runs_dir_option,
     switch_option,
+    workflow_argument,
 )
 from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 
 
 @click.command("run", context_settings=CONTEXT_SETTINGS)
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@workflow_argument()
 @click.argument("workflow_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARG ...]")
 @switch_option("strict")
 @switch_option("lint")
@@ -34,7 +36,7 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 @auto_checkpoint_option()
 @flag_option("--debug")
 def run(
-    file: Path,
+    file: str,
     workflow_args: tuple[str, ...],
     strict: bool | None,
     lint: bool | None,
@@ -45,6 +47,9 @@ def run(
 ) -> None:
     """Run the @workflow in FILE as a new run.
 
+    FILE is a path, or the name of a workflow in the project's .godel/workflows/ or in
+    ~/.godel/workflows/ (`godel run hello`; see `godel workflows list`).
+
     Arguments after -- go to the workflow function: `alice` is positional, `model=opus` is a
     keyword argument (all values are strings).
 
@@ -53,15 +58,14 @@ def run(
       0    completed, or paused
       1    the workflow failed (WorkflowFail, or it called sys.exit()); or
            strict mode or lint refused the code, before the run or while it ran
-      2    usage error (options, arguments after --); the workflow file is
-           missing or cannot be imported; no @workflow, or several; the run
-           could not start (runs dir, configuration); an unexpected exception
+      2    usage error (options, arguments after --); no such workflow file
+           or named workflow; the file cannot be imported; no @workflow, or
+           several; the run could not start (runs dir, configuration); an
+           unexpected exception
       130  interrupted by Ctrl+C (a second Ctrl+C within 1 s exits at once);
            143 by SIGTERM, 129 by SIGHUP
     """
-    path = file.expanduser().resolve()
-    if not path.is_file():
-        raise CliError(f"workflow file not found: {file}")
+    path = workflow_path(file)
     try:
         args, kwargs = parse_workflow_args(workflow_args)
     except ArgumentError as exc:
