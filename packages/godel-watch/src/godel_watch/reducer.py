@@ -26,6 +26,7 @@ from godel_watch.model import (
 )
 
 LABEL_WIDTH = 60
+ARGS_WIDTH = 28  # a step's arguments in its label
 PROMPT_LINES = 40  # prompt lines kept in an agent's stream (the rest is counted)
 TOOL_WIDTH = 160
 
@@ -82,7 +83,7 @@ def label(ev: Event) -> str:
     if op == "step.enter":
         name = str(req.get("name") or (ev.step_path[-1] if ev.step_path else "step"))
         args = _call(req)
-        return one_line(name + ("" if args == "()" else args))
+        return name + ("" if args == "()" else one_line(args, ARGS_WIDTH))
     if op == "run":
         return one_line(f"$ {command_text(req.get('cmd'))}")
     if op == "agent.call":
