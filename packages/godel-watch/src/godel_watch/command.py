@@ -132,7 +132,11 @@ def _plain(run_id: str, runs_dir: Path, view: Any, poll: float) -> None:
     from godel_watch.source import RunFiles
 
     out = sys.stdout
-    color = bool(getattr(out, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+    color = (
+        bool(getattr(out, "isatty", lambda: False)())
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
     files = RunFiles(run_id, runs_dir, on_warning=lambda text: _warn(text))
     renderer = PlainRenderer(RunState(run_id), out, view, color=color, runs_dir=runs_dir)
     try:
