@@ -144,6 +144,8 @@ class WatchApp(App[None]):
     # reading ------------------------------------------------------------------------------------
     def read(self) -> None:
         """Fold what the files gained into the state, then redraw what changed."""
+        if not self.query(RunTree):  # a last tick while the view closes
+            return
         state = self.state
         items, events = self.files.read(LIVE_READ if self._reads else FIRST_READ)
         for obj in merged(items, events):
@@ -314,5 +316,7 @@ class WatchApp(App[None]):
             self.notify("stopping the run (as Ctrl+C would)")
 
     async def action_quit(self) -> None:
-        self.files.close()
         self.exit()
+
+    def on_unmount(self) -> None:
+        self.files.close()
