@@ -30,6 +30,7 @@ STATUS_STYLES = {
     "SUSPENDED": Style(color="cyan"),
     "PAUSED": Style(color="cyan"),
 }
+_PLAIN = Style()  # never None: Textual's colour filters (e.g. on a monochrome terminal) need one
 _DIM = Style(dim=True)
 _BADGE = Style(color="black", bgcolor="cyan")
 _CURSOR = Style(reverse=True)
@@ -228,18 +229,18 @@ class RunTree(ScrollView, can_focus=True):
         row = int(self.scroll_offset.y) + y
         width = self.size.width
         if row >= len(self.rows):
-            return Strip.blank(width)
+            return Strip.blank(width, _PLAIN)
         node = self.state.nodes[self.rows[row]]
         left, right = self._segments(node)
         right_len = sum(len(s.text) for s in right)
         room = max(width - right_len, 1)
         strip = Strip(left).crop(0, room)
         if strip.cell_length < room:
-            strip = strip.extend_cell_length(room)
+            strip = strip.extend_cell_length(room, _PLAIN)
         strip = Strip([*strip, *right]).crop(0, width)
         if node.id == self.cursor:
             strip = strip.apply_style(_CURSOR if self.has_focus else Style(bgcolor="grey23"))
-        return strip.extend_cell_length(width)
+        return strip.extend_cell_length(width, _PLAIN)
 
     def _segments(self, node: Node) -> tuple[list[Segment], list[Segment]]:
         """The row's left part (tree, icon, label) and right part (duration, cost)."""
@@ -249,14 +250,14 @@ class RunTree(ScrollView, can_focus=True):
         if node.children:
             arrow = "▾ " if (node.id in self.expanded or self._shown is not None) else "▸ "
         out = [
-            Segment("  " * node.depth + arrow),
+            Segment("  " * node.depth + arrow, _PLAIN),
             Segment(ICONS.get(node.status, "·"), status_style),
         ]
-        out.append(Segment(" "))
+        out.append(Segment(" ", _PLAIN))
         if node.branch and (parent := state.nodes.get(node.parent or "")) and parent.op == "FORK":
             out.append(Segment(f"b{node.branch}", _BADGE))
-            out.append(Segment(" "))
-        text_style = _DIM if node.status == "INVALIDATED" else None
+            out.append(Segment(" ", _PLAIN))
+        text_style = _DIM if node.status == "INVALIDATED" else _PLAIN
         out.append(Segment(node.label, text_style))
         if node.attempt > 1:
             out.append(Segment(f" #{node.attempt}", Style(color="yellow")))
