@@ -168,6 +168,9 @@ class WatchApp(App[None]):
                 tree.set_filter(tree.filter)
             else:
                 tree.rebuild()
+        if tree.user_moved:
+            tree.user_moved = False
+            self.following = False
         if self.following and state.active is not None:
             tree.follow(state.active)
         elif tree.cursor is None and state.root is not None:
@@ -228,6 +231,7 @@ class WatchApp(App[None]):
     # events -------------------------------------------------------------------------------------
     def on_run_tree_moved(self, message: RunTree.Moved) -> None:
         if message.by_user:
+            self.tree.user_moved = False
             self.following = False
         self.show_detail(force=True)
 
@@ -254,6 +258,7 @@ class WatchApp(App[None]):
         return True
 
     def action_follow(self) -> None:
+        self.tree.user_moved = False
         self.following = not self.following
         if self.following:
             self.tree.follow(self.state.active)

@@ -34,6 +34,8 @@ TOOL_WIDTH = 160
 _STOPPED = {"KeyboardInterrupt", "Cancelled", "CancelledError", "Interrupted"}
 _HIDDEN_OPS = {"JOIN"}  # a JOIN repeats its FORK's outcome
 _TERMINAL = {"FINISHED", "FAILED", "PAUSED"}
+_INF = float("inf")
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 def one_line(text: str, width: int = LABEL_WIDTH) -> str:
@@ -47,12 +49,17 @@ def one_line(text: str, width: int = LABEL_WIDTH) -> str:
 
 def value_text(value: Any) -> str:
     """A recorded value as text: strings as they are, ``$repr`` values by their repr, else JSON."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return value
+    if kind is int or kind is float:  # most values (det values, counts): no encoder set-up
+        return repr(value) if value == value and value not in (_INF, -_INF) else json.dumps(value)
+    if kind is bool or value is None:
+        return "true" if value is True else "false" if value is False else "null"
     if isinstance(value, dict) and len(value) == 1 and "$repr" in value:
         return str(value["$repr"])
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        return _encode(value)
     except (TypeError, ValueError):
         return repr(value)
 

@@ -91,6 +91,7 @@ class RunTree(ScrollView, can_focus=True):
         self.user_set: set[str] = set()  # opened or closed by hand: following leaves them be
         self.auto: set[str] = set()  # opened by following
         self.filter = ""
+        self.user_moved = False
         self._shown: set[str] | None = None  # with a filter: the matches and their ancestors
 
     # the rows -----------------------------------------------------------------------------------
@@ -155,6 +156,8 @@ class RunTree(ScrollView, can_focus=True):
             return
         moved = node_id != self.cursor
         self.cursor = node_id
+        if by_user:
+            self.user_moved = True  # read at once by the app: a tick must not follow over it
         row = self.index.get(node_id)
         if row is not None:
             self.scroll_to_row(row)
