@@ -226,3 +226,45 @@ async def test_a_live_run_grows_is_answered_paused_and_resumed_in_view(tmp_path)
         proc.wait()
         assert proc.stdin is not None
         proc.stdin.close()
+
+
+REWOUND = "01M8TJCF433WYJ7KRPTDQQVRAE"  # data/workflows/rewound.py, then `godel rewind` to `second`
+
+
+async def test_events_invalidated_by_a_rewind_are_shown_as_such(runs) -> None:
+    app = WatchApp(REWOUND, runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "3 invalidated" in text.splitlines()[0]
+        assert "⊘ second → 0.836871297871363" in text
+        assert "✓ first → 0.41440192237799145" in text
+        assert "rewind 3 invalidated" in text
+
+
+class RecordingSession:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def answer(self, text: str) -> None:
+        self.calls.append(f"answer {text}")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+
+async def test_x_stops_a_run_only_when_the_view_started_it(runs) -> None:
+    session = RecordingSession()
+    app = WatchApp(STEPS, runs, session=session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "x Stop run" in screen_text(app)
+        await pilot.press("x")
+    assert session.calls == ["stop"]
+    app = WatchApp(STEPS, runs)  # plain `godel watch`: x is not offered and does nothing
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Stop run" not in screen_text(app)
+        await pilot.press("x")
+        await pilot.press("ctrl+c")
+    assert app.return_code == 0
