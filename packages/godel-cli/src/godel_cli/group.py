@@ -38,6 +38,22 @@ class PluginLoadError(click.ClickException):
     exit_code = 2
 
 
+class MissingCommandPackage(click.ClickException):
+    """A well-known command whose distribution is not installed (``godel watch`` without
+    godel-watch): one line naming what to install, exit status 1."""
+
+    exit_code = 1
+
+    def __init__(self, name: str, registry: Registry) -> None:
+        dist = registry.kind.packages[name]
+        why = registry.disabled.get(dist)
+        text = f"`godel {name}` needs the {dist} package: pip install {dist}"
+        super().__init__(f"{text} ({dist} is installed, but {why})" if why else text)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"[godel] {self.format_message()}", err=True)
+
+
 def _terminal_columns() -> int:
     """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
     try:
@@ -112,6 +128,8 @@ class PluginGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         registry = self.registry()
         cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and cmd_name not in registry and cmd_name in registry.kind.packages:
+            raise MissingCommandPackage(cmd_name, registry)
         if cmd is not None or cmd_name not in registry:
             return cmd
         entry = registry.entry(cmd_name)

@@ -35,7 +35,26 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 @switch_option("stream")
 @auto_checkpoint_option()
 @flag_option("--debug")
+@click.option(
+    "--watch/--no-watch",
+    default=None,
+    help="Show the run live in this terminal (godel watch's view; default: the `watch.default` "
+    "configuration key). Leaving the view (q) lets the run go on here; x in the view stops it.",
+)
+@click.option("-p", "--plain", is_flag=True, help="Watch in plain mode, one line per event.")
+@click.option("--show-tools", is_flag=True, help="Watching: show agents' tool calls.")
+@click.option(
+    "--max-agent-lines",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="Watching in plain mode: at most N lines of each agent prompt and answer (0: all).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Watching: --show-tools --max-agent-lines 0.")
+@click.pass_context
 def run(
+    ctx: click.Context,
     file: str,
     workflow_args: tuple[str, ...],
     strict: bool | None,
@@ -44,6 +63,11 @@ def run(
     stream: bool | None,
     auto_checkpoint: str | None,
     debug: bool,
+    watch: bool | None,
+    plain: bool,
+    show_tools: bool,
+    max_agent_lines: int,
+    verbose: bool,
 ) -> None:
     """Run the @workflow in FILE as a new run.
 
@@ -53,11 +77,19 @@ def run(
     Arguments after -- go to the workflow function: `alice` is positional, `model=opus` is a
     keyword argument (all values are strings).
 
+    --watch (or -p, or the `watch.default` configuration key) shows the run live in this
+    terminal, in godel watch's view (plain lines with -p, `watch.plain`, GODEL_WATCH_PLAIN=1
+    or when stdout is not a terminal). The workflow's prints appear in the view, and a
+    godel.input() prompt is answered in its input line. When you leave the view (q or Ctrl+C)
+    the run goes on in this terminal as a plain `godel run` would; x in the view stops it
+    (as Ctrl+C does). The exit status is the run's. Needs godel-watch.
+
     \b
     Exit codes:
       0    completed, or paused
       1    the workflow failed (WorkflowFail, or it called sys.exit()); or
-           strict mode or lint refused the code, before the run or while it ran
+           strict mode or lint refused the code, before the run or while it ran;
+           --watch without godel-watch installed
       2    usage error (options, arguments after --); no such workflow file
            or named workflow; the file cannot be imported; no @workflow, or
            several; the run could not start (runs dir, configuration); an
@@ -66,6 +98,11 @@ def run(
            143 by SIGTERM, 129 by SIGHUP
     """
     path = workflow_path(file)
+    from godel_cli.watched import run_watched, wants_watch
+
+    if wants_watch(watch, plain):
+        options = {"show_tools": show_tools, "max_agent_lines": max_agent_lines, "verbose": verbose}
+        sys.exit(run_watched(ctx, plain=plain, options=options))
     try:
         args, kwargs = parse_workflow_args(workflow_args)
     except ArgumentError as exc:
