@@ -45,3 +45,23 @@ def godel_register_commands(register: Register) -> None:
     register(
         "runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list)."
     )
+    register(
+        "init",
+        "godel_cli.commands.init:init",
+        summary="Make this directory a godel project.",
+    )
+    register(
+        "config",
+        "godel_cli.commands.config:config",
+        summary="Show where configuration comes from, and its values.",
+    )
+    register(
+        "workflows",
+        "godel_cli.commands.workflows:workflows",
+        summary="List named workflows, or find one.",
+    )
+    register(
+        "guide",
+        "godel_cli.commands.guide:guide",
+        summary="Read a bundled guide (godel guide lists them).",
+    )
