@@ -81,6 +81,7 @@ def test_list(godel_run: Callable[..., Any], populated: dict[str, str], runs: Pa
         "STARTED",
         "DURATION",
         "ATTEMPTS",
+        "COST",
     ]
     listed = {line.split()[0]: line.split()[2] for line in lines[1:]}
     assert listed == {run_id: status for status, run_id in populated.items()}  # full ids, never cut

@@ -114,3 +114,19 @@ def auto_checkpoint_option(
 ) -> Decorator[F]:
     """``--auto-checkpoint MODE``: sets ``GODEL_AUTO_CHECKPOINT`` for the run."""
     return click.option("--auto-checkpoint", metavar="MODE", default=None, help=help)
+
+
+def max_cost_option(
+    help: str = "The run's budget in USD: no agent call starts once the run has spent it; the "
+    "run stops with BudgetExceeded (exit 1). Overrides @workflow(max_cost_usd=...) and the "
+    "`max_cost_usd` configuration key (docs/cost.md).",
+) -> Decorator[F]:
+    """``--max-cost USD`` (the parameter ``max_cost``; None when not given)."""
+    return click.option(
+        "--max-cost",
+        "max_cost",
+        type=click.FloatRange(min=0, min_open=True, max=1e12),
+        default=None,
+        metavar="USD",
+        help=help,
+    )

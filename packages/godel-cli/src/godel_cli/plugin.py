@@ -46,6 +46,11 @@ def godel_register_commands(register: Register) -> None:
         "runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list)."
     )
     register(
+        "cost",
+        "godel_cli.commands.cost:cost",
+        summary="What agent calls cost, summed across runs (per run, workflow, model or step).",
+    )
+    register(
         "init",
         "godel_cli.commands.init:init",
         summary="Make this directory a godel project.",

@@ -20,6 +20,7 @@ from typing import Any
 
 from godel.agents import Agent, AgentCall, AgentResult, Invocation
 from godel_codex.parser import CodexStreamParser, usage_fields
+from godel_codex.prices import PRICES
 
 __all__ = ["SANDBOX_MODES", "Codex", "codex", "rollout_usage", "strict_schema"]
 
@@ -32,6 +33,7 @@ class Codex(Agent):
     backend = "codex"
     parser = CodexStreamParser
     executable = "codex"
+    prices = PRICES  # the CLI reports no cost: calls are estimated from these
     native_schema = True
     system_prompt_flag = True  # -c developer_instructions: codex keeps it once per thread
     can_fork = True

@@ -16,6 +16,7 @@ from typing import Any
 
 from godel.agents import Agent, AgentCall, AgentResult, Invocation
 from godel_copilot.parser import CopilotStreamParser
+from godel_copilot.prices import PRICES
 
 __all__ = ["DEFAULT_MODEL", "MODEL_ALIASES", "Copilot", "copilot"]
 
@@ -42,6 +43,7 @@ class Copilot(Agent):
     backend = "copilot"
     parser = CopilotStreamParser
     executable = "copilot"
+    prices = PRICES  # the CLI reports no cost: calls are estimated from these
     model_aliases = MODEL_ALIASES
 
     def resolve_model(self) -> str | None:

@@ -15,6 +15,7 @@ from godel_cli.options import (
     auto_checkpoint_option,
     configured,
     flag_option,
+    max_cost_option,
     run_id_argument,
     runs_dir_option,
     switch_option,
@@ -56,6 +57,10 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 @runs_dir_option()
 @switch_option("stream", help="Do not write the live transcript.")
 @auto_checkpoint_option(help="See `godel run --help`.")
+@max_cost_option(
+    help="A new budget in USD for the run (default: the one it was started with): a higher one "
+    "continues a run that stopped with BudgetExceeded (docs/cost.md)."
+)
 @flag_option("--debug")
 def resume(
     run_id: str,
@@ -69,6 +74,7 @@ def resume(
     runs_dir: Path | None,
     stream: bool | None,
     auto_checkpoint: str | None,
+    max_cost: float | None,
     debug: bool,
 ) -> None:
     """Resume RUN_ID (a full id, or a unique prefix or suffix) from its audit log.
@@ -150,6 +156,7 @@ def resume(
             stream=stream,
             debug=debug,
             force=force,
+            max_cost=max_cost,
         )
     )
 
@@ -165,7 +172,17 @@ def _already_finished(run_id: str, runs_dir: Path, root) -> None:  # type: ignor
 
 
 def _execute(
-    fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, *, stream, debug, force
+    fn,
+    run_id,
+    runs_dir,
+    on_mismatch,
+    on_source_edit,
+    assume_idempotent,
+    *,
+    stream,
+    debug,
+    force,
+    max_cost,
 ) -> int:  # type: ignore[no-untyped-def]
     from godel import resume as resume_run
     from godel.log import RunLockedError
@@ -188,6 +205,7 @@ def _execute(
             on_start=started(outcome),
             transcript=stream,
             force=force,
+            max_cost_usd=max_cost,
         )
 
     outcome = execute_with_signals(body)

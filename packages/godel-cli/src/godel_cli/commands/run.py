@@ -17,6 +17,7 @@ from godel_cli.options import (
     auto_checkpoint_option,
     configured,
     flag_option,
+    max_cost_option,
     runs_dir_option,
     switch_option,
     workflow_argument,
@@ -34,6 +35,7 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 )
 @switch_option("stream")
 @auto_checkpoint_option()
+@max_cost_option()
 @flag_option("--debug")
 @click.option(
     "--watch/--no-watch",
@@ -62,6 +64,7 @@ def run(
     runs_dir: Path | None,
     stream: bool | None,
     auto_checkpoint: str | None,
+    max_cost: float | None,
     debug: bool,
     watch: bool | None,
     plain: bool,
@@ -87,7 +90,7 @@ def run(
     \b
     Exit codes:
       0    completed, or paused
-      1    the workflow failed (WorkflowFail, or it called sys.exit()); or
+      1    the workflow failed (WorkflowFail, BudgetExceeded, or it called sys.exit()); or
            strict mode or lint refused the code, before the run or while it ran;
            --watch without godel-watch installed
       2    usage error (options, arguments after --); no such workflow file
@@ -129,11 +132,14 @@ def run(
             auto_checkpoint=auto_checkpoint or "",
             debug=debug,
             file=path,
+            max_cost=max_cost,
         )
     )
 
 
-def _execute(spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, file) -> int:  # type: ignore[no-untyped-def]
+def _execute(
+    spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, file, max_cost
+) -> int:  # type: ignore[no-untyped-def]
     from godel.engine import RunOptions, execute
 
     def on_start(outcome: Outcome):  # type: ignore[no-untyped-def]
@@ -150,6 +156,7 @@ def _execute(spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, fi
             on_start=on_start(outcome),
             transcript=stream,
             auto_checkpoint=auto_checkpoint,
+            max_cost_usd=max_cost,
         )
         return await execute(spec, tuple(args), dict(kwargs), options)
 

@@ -34,7 +34,8 @@ def runs(ctx: click.Context) -> None:
 @json_option("Print a JSON list instead of a table.")
 @runs_dir_option()
 def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Path | None) -> None:
-    """List runs, newest first: id, workflow, status, start (local time), duration, attempts.
+    """List runs, newest first: id, workflow, status, start (local time), duration, attempts,
+    cost (USD its agent calls spent; ~ when estimated from a price table, ? when unpriced).
 
     RUNNING means a live process holds the run; CRASHED means none does and the run recorded
     no end (resume it); UNKNOWN means its log could not be read.
@@ -90,10 +91,11 @@ def _table(summaries: list[RunSummary]) -> str:
             local_time(s.started),
             format_duration(s.duration()),
             str(s.attempts),
+            s.cost.spent_text() if s.cost is not None and s.cost.calls else "-",
         )
         for s in summaries
     ]
-    headers = ("RUN ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "ATTEMPTS")
+    headers = ("RUN ID", "WORKFLOW", "STATUS", "STARTED", "DURATION", "ATTEMPTS", "COST")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     lines = [
         style("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(), "bold")

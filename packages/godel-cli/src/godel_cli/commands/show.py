@@ -129,11 +129,19 @@ def _show_run(
 
     root = next((ev for ev in log if ev.op == Op.WORKFLOW_STARTED and ev.parent_id is None), None)
     groups = group_events(log, root.event_id if root else None)
+    run = summary.to_dict()
+    costs = None
+    if summary.cost is not None and not summary.cost.empty:  # no agent call: no COST column
+        from godel.cost import Ledger, group_costs
+
+        ledger = Ledger.build(log)
+        costs = group_costs(groups, ledger)
+        run["cost"]["attempts"] = [totals.to_dict() for totals in ledger.attempts]
     if graph:
         from godel.runs.render import graph_dict, render_graph
 
         if as_json:
-            _dump({"run": summary.to_dict(), "tree": graph_dict(groups, show_all=show_all)})
+            _dump({"run": run, "tree": graph_dict(groups, show_all=show_all)})
             return
         body = render_graph(groups, show_all=show_all, style=style, unicode=stdout_unicode())
     else:
@@ -141,9 +149,8 @@ def _show_run(
 
         selected = rows(groups, show_all=show_all)
         if as_json:
-            _dump(
-                {"run": summary.to_dict(), "events": [row_dict(ev, mark) for ev, mark in selected]}
-            )
+            events = [row_dict(ev, mark, (costs or {}).get(ev.event_id)) for ev, mark in selected]
+            _dump({"run": run, "events": events})
             return
-        body = render_table(selected, style, unicode=stdout_unicode())
+        body = render_table(selected, style, unicode=stdout_unicode(), costs=costs)
     click.echo(f"{render_header(summary, root, style)}\n\n{body}")

@@ -138,7 +138,9 @@ def _prices(value: Any) -> dict[str, dict[str, float]]:
     """``{"<model>": {"input": USD, "output": USD, "cache_read": USD, "cache_write": USD}}``,
     USD per million tokens."""
     if not isinstance(value, dict):
-        raise BadValue(f'expected {{"<model>": {{"input": ..., "output": ...}}}}, got {_show(value)}')
+        raise BadValue(
+            f'expected {{"<model>": {{"input": ..., "output": ...}}}}, got {_show(value)}'
+        )
     from godel.cost.prices import parse_price
 
     out = {}

@@ -11,8 +11,9 @@ from godel.lazy import exports
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from godel.cost.budget import RunCosts, spent_in
-    from godel.cost.ledger import Ledger, group_costs
+    from godel.cost.ledger import CostTracker, Ledger, group_costs
     from godel.cost.prices import Price, estimate, lookup, normalize, parse_price
+    from godel.cost.report import BY, CallCost, call_costs, sum_by
     from godel.cost.totals import (
         CostTotals,
         call_totals,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "RunCosts": "budget",
     "spent_in": "budget",
+    "CostTracker": "ledger",
     "Ledger": "ledger",
     "group_costs": "ledger",
     "Price": "prices",
@@ -31,6 +33,10 @@ _EXPORTS = {
     "lookup": "prices",
     "normalize": "prices",
     "parse_price": "prices",
+    "BY": "report",
+    "CallCost": "report",
+    "call_costs": "report",
+    "sum_by": "report",
     "CostTotals": "totals",
     "call_totals": "totals",
     "format_tokens": "totals",

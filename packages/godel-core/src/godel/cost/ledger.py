@@ -17,7 +17,7 @@ from godel.log.events import Event, Op
 if TYPE_CHECKING:
     from godel.runs.render.groups import Group
 
-__all__ = ["Ledger", "group_costs"]
+__all__ = ["CostTracker", "Ledger", "group_costs"]
 
 
 class Ledger:
@@ -80,6 +80,35 @@ class Ledger:
             below = self.below.get(ev.event_id)
             if below is not None:
                 out = (out or CostTotals()).add(below)
+        return out
+
+
+class CostTracker:
+    """A run's totals from events fed one line at a time, in file order (``runs list``): the
+    latest state of each call and of each RESUME counts, as in a loaded log."""
+
+    __slots__ = ("_calls", "_saved")
+
+    def __init__(self) -> None:
+        self._calls: dict[str, CostTotals] = {}
+        self._saved: dict[str, tuple[int, float]] = {}
+
+    def feed(self, ev: Event) -> None:
+        if ev.op == Op.AGENT_CALL:
+            figures = call_totals(ev.response)
+            if figures is not None:
+                self._calls[ev.event_id] = figures
+        elif ev.op == Op.RESUME:
+            calls, usd, _ids = replayed_record(ev.response)
+            if calls:
+                self._saved[ev.event_id] = (calls, usd)
+
+    def totals(self) -> CostTotals:
+        out = CostTotals()
+        for figures in self._calls.values():
+            out.add(figures)
+        for calls, usd in self._saved.values():
+            out.add_saved(usd, calls)
         return out
 
 

@@ -47,7 +47,9 @@ class RunOptions:
     on_start: Callable[[str, Path], None] | None = None
     transcript: bool | None = None  # None: the configuration's ``stream_agents``
     auto_checkpoint: str = ""
-    max_cost_usd: float | None = None  # the budget (``--max-cost``); None: the workflow's, else the configuration's
+    max_cost_usd: float | None = (
+        None  # the budget (``--max-cost``); None: the workflow's, else the configuration's
+    )
 
 
 def _new_state(
@@ -101,7 +103,11 @@ def _budget(given: float | None, spec: WorkflowSpec, recorded: float | None = No
 
 def check_budget(value: Any) -> float:
     """A budget in USD: a number above 0 (``ValueError`` otherwise)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < float("inf")
+    ):
         raise ValueError(f"max_cost_usd must be an amount of USD above 0, got {value!r}")
     return float(value)
 
@@ -193,7 +199,7 @@ def _record_savings(state: RunState) -> None:
         state.log.set_status(
             event, EventStatus.FINISHED, response={**(event.response or {}), "replayed": record}
         )
-    except Exception:  # noqa: S110 - a log that can no longer be written fails the root's line too
+    except Exception:  # a log that can no longer be written fails the root's line too
         pass
 
 

@@ -22,12 +22,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from godel.cost.ledger import CostTracker
 from godel.log.events import Event, EventStatus, Op, seconds_between, utc_now
 from godel.log.files import check_run_id, log_path, resolve_runs_dir
 from godel.log.lock import lock_held
 from godel.log.reader import LogReader
 
 if TYPE_CHECKING:
+    from godel.cost.totals import CostTotals
     from godel.log.eventlog import EventLog
 
 __all__ = [
@@ -130,6 +132,8 @@ class RunSummary:
     attempts: int = 1
     failure: Failure | None = None
     warnings: tuple[str, ...] = ()
+    cost: CostTotals | None = None
+    """Tokens and USD of the run's agent calls, spent and saved (``godel.cost``)."""
 
     def duration(self, now: str | None = None) -> float | None:
         """Seconds from start to end; a running run is measured to ``now`` (default: now)."""
@@ -149,6 +153,7 @@ class RunSummary:
             "attempts": self.attempts,
             "failure": self.failure.to_dict() if self.failure else None,
             "warnings": list(self.warnings),
+            "cost": self.cost.to_dict() if self.cost is not None else None,
         }
 
     @classmethod
@@ -170,6 +175,7 @@ class RunTracker:
     last_resume_ts: str = ""
     last_ts: str = ""
     failed: dict[str, Event] = field(default_factory=dict)
+    costs: CostTracker = field(default_factory=CostTracker)
     _root_ended_line: bool = False
 
     def feed(self, ev: Event) -> None:
@@ -187,6 +193,9 @@ class RunTracker:
             if ev.ts_start > self.last_resume_ts:
                 self.last_resume_ts = ev.ts_start
             self._root_ended_line = False
+            self.costs.feed(ev)
+        elif op == Op.AGENT_CALL:
+            self.costs.feed(ev)
         # ISO-8601 UTC stamps as godel writes them sort as text: no parsing on this hot path.
         ts = ev.ts_end or ev.ts_start
         if ts > self.last_ts:
@@ -249,7 +258,15 @@ class RunTracker:
             end = None
         failure = self._failure() if status is RunStatus.FAILED else None
         return RunSummary(
-            run_id, workflow, status, started, end, self.attempts, failure, tuple(warnings)
+            run_id,
+            workflow,
+            status,
+            started,
+            end,
+            self.attempts,
+            failure,
+            tuple(warnings),
+            self.costs.totals(),
         )
 
     def _failure(self) -> Failure | None:

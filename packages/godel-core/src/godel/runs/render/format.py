@@ -206,7 +206,7 @@ def _d_agent(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
     if usage.get("input_tokens") is not None or usage.get("output_tokens") is not None:
         parts.append(f"{usage.get('input_tokens', 0)}→{usage.get('output_tokens', 0)} tok")
     if isinstance(resp.get("cost_usd"), int | float) and resp["cost_usd"]:
-        parts.append(f"${resp['cost_usd']:.4f}")
+        parts.append(f"{'~' if resp.get('cost_estimated') else ''}${resp['cost_usd']:.4f}")
     if req.get("schema_name"):
         parts.append(f"schema={req['schema_name']}")
     if req.get("prompt"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from godel.cost.totals import CostTotals, format_tokens, format_usd
 from godel.log.events import Event, EventStatus
 from godel.log.ids import short_id
 from godel.runs.render.format import (
@@ -38,6 +39,8 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
         + (" so far" if summary.status is RunStatus.RUNNING else ""),
         f"attempts  {summary.attempts}",
     ]
+    if summary.cost is not None and not summary.cost.empty:
+        lines.append(f"cost      {cost_text(summary.cost)}")
     failure = summary.failure
     if failure is not None:
         text = clip(failure_text({"error": failure.error, "error_type": failure.error_type}), 0)
@@ -61,6 +64,31 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
     return "\n".join(lines)
 
 
+def cost_text(totals: CostTotals) -> str:
+    """``$0.0135 spent on 3 agent calls (3000 in, 300 out tokens)``, then what was estimated,
+    unpriced and saved by resumes."""
+    calls = f"{totals.calls} agent call{'s' if totals.calls != 1 else ''}"
+    text = f"{totals.spent_text()} spent on {calls} ({format_tokens(totals)} tokens)"
+    if totals.estimated:
+        text += f"; {totals.estimated} estimated from a price table"
+    if totals.unpriced:
+        text += f"; {totals.unpriced} without a price"
+    if totals.replayed:
+        text += f"; {format_usd(totals.saved_usd)} saved ({totals.replayed} replayed)"
+    return text
+
+
+def cost_cell(totals: CostTotals | None) -> str:
+    """A row's COST: spent (``~`` when estimated), and ``+$x saved`` by replayed calls."""
+    if totals is None:
+        return ""
+    text = totals.spent_text() if totals.calls else ""
+    if totals.saved_usd:
+        saved = f"{format_usd(totals.saved_usd)} saved"
+        text = f"{text} ({saved})" if text else saved
+    return text
+
+
 def _cut_left(text: str, width: int) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1) :]
 
@@ -77,8 +105,11 @@ def render_table(
     *,
     width: int = DETAIL_WIDTH,
     unicode: bool = True,
+    costs: dict[str, CostTotals] | None = None,
 ) -> str:
-    """One line per row: short id, op, step path, status, duration, detail.
+    """One line per row: short id, op, step path, status, duration, cost, detail.
+
+    The COST column (``godel.cost.group_costs``) is there only when ``costs`` has a figure.
 
     Rows marked by ``rows(show_all=True)`` are laid out as REFERENCE §13.4 shows ``--all``:
     prior attempts in a box just above the attempt that followed them (``┌─ ✗ N prior
@@ -88,15 +119,25 @@ def render_table(
     if not rows:
         return "(no events)"
     cells: list[tuple[str, str, str, str, str, str]] = []
-    for ev, _mark in rows:
-        status = ev.status.value
-        dur = format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else "-"
+    durations = [
+        format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else "-"
+        for ev, _mark in rows
+    ]
+    w_dur = max(8, *(len(d) for d in durations))
+    dur_head = f"{'DURATION':>{w_dur}}"
+    if costs:  # the COST column rides with DURATION: both are right after STATUS
+        spent = [cost_cell(costs.get(ev.event_id)) for ev, _mark in rows]
+        w_cost = max(4, *(len(c) for c in spent))
+        durations = [f"{d:>{w_dur}}  {c:<{w_cost}}" for d, c in zip(durations, spent, strict=True)]
+        dur_head = f"{dur_head}  {'COST':<{w_cost}}"
+        w_dur = len(dur_head)
+    for (ev, _mark), dur in zip(rows, durations, strict=True):
         cells.append(
             (
                 short_id(ev.event_id),
                 ev.op,
                 _cut_left(step_label(ev.step_path), _STEP_WIDTH),
-                status,
+                ev.status.value,
                 dur,
                 clip(detail(ev), width),
             )
@@ -104,8 +145,7 @@ def render_table(
     w_op = max(2, *(len(c[1]) for c in cells))
     w_step = max(4, *(len(c[2]) for c in cells))
     w_status = max(6, *(len(c[3]) for c in cells))
-    w_dur = max(8, *(len(c[4]) for c in cells))
-    head = f"{'ID':<8}  {'OP':<{w_op}}  {'STEP':<{w_step}}  {'STATUS':<{w_status}}  {'DURATION':>{w_dur}}  DETAIL"
+    head = f"{'ID':<8}  {'OP':<{w_op}}  {'STEP':<{w_step}}  {'STATUS':<{w_status}}  {dur_head:>{w_dur}}  DETAIL"
     plain = style is no_style
 
     def line(sid: str, op: str, step: str, status: str, dur: str, text: str) -> str:
@@ -162,10 +202,12 @@ def _attempts_box(
     return out
 
 
-def row_dict(ev: Event, mark: str = Mark.NONE) -> dict[str, Any]:
-    """An event for ``show --json``: its log fields plus ``children_ids``, ``short_id`` and ``mark``."""
+def row_dict(ev: Event, mark: str = Mark.NONE, cost: CostTotals | None = None) -> dict[str, Any]:
+    """An event for ``show --json``: its log fields plus ``children_ids``, ``short_id``,
+    ``mark`` and ``cost`` (the calls at or under it; None when there are none)."""
     out = ev.to_dict()
     out["children_ids"] = list(ev.children_ids)
     out["short_id"] = short_id(ev.event_id)
     out["mark"] = mark
+    out["cost"] = cost.to_dict() if cost is not None else None
     return out
