@@ -46,9 +46,14 @@ def godel_register_commands(register: Register) -> None:
         "runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list)."
     )
     register(
+        "test",
+        "godel_cli.commands.test:test",
+        summary="Check a workflow against recorded runs, offline.",
+    )
+    register(
         "cost",
         "godel_cli.commands.cost:cost",
-        summary="What agent calls cost, summed across runs (per run, workflow, model or step).",
+        summary="What agent calls cost, summed across runs.",
     )
     register(
         "init",

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from godel.io import input, print, read_text, sleep, write_text
     from godel.log.eventlog import EventLog
     from godel.log.events import Event, EventStatus, Op
+    from godel.plan.resume import plan_resume
     from godel.plugins.manager import get_plugin_manager
     from godel.process.run import CommandResult, run
     from godel.replay.rewind import rewind
@@ -118,6 +119,7 @@ _EXPORTS = {
     "get_plugin_manager": "plugins.manager",
     "CommandResult": "process.run",
     "run": "process.run",
+    "plan_resume": "plan.resume",
     "rewind": "replay.rewind",
     "tail": "runs.tail",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from godel_cli.options import (
     auto_checkpoint_option,
     configured,
     flag_option,
+    json_option,
     max_cost_option,
     run_id_argument,
     runs_dir_option,
@@ -61,6 +63,15 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
     help="A new budget in USD for the run (default: the one it was started with): a higher one "
     "continues a run that stopped with BudgetExceeded (docs/cost.md)."
 )
+@click.option(
+    "--plan",
+    is_flag=True,
+    help="Say what the resume would do, and do nothing: replay the log until the first effect "
+    "that would run live, then print what replays (and the cost saved), the first divergence "
+    "with a diff of its request, what would run again (with its recorded cost) and the "
+    "policies that apply. Nothing runs, nothing is written; exit 0.",
+)
+@json_option("With --plan: print the plan as JSON (godel.plan_resume's).")
 @flag_option("--debug")
 def resume(
     run_id: str,
@@ -75,13 +86,16 @@ def resume(
     stream: bool | None,
     auto_checkpoint: str | None,
     max_cost: float | None,
+    plan: bool,
+    as_json: bool,
     debug: bool,
 ) -> None:
     """Resume RUN_ID (a full id, or a unique prefix or suffix) from its audit log.
 
     The workflow runs again from the top; everything the log holds is answered from it (no
     agent call, command or file write is repeated) and the run continues live where the log
-    ends. FILE (a path, or a named workflow as for `godel run`) defaults to the workflow file
+    ends. --plan shows what it would do without doing it. FILE (a path, or a named workflow as
+    for `godel run`) defaults to the workflow file
     recorded in the log; the original arguments are recovered from the log. A run that already
     finished is not run again: its recorded result is printed and the log is left as it is.
 
@@ -108,8 +122,13 @@ def resume(
         root = root_event(snapshot)
     except Exception as exc:
         raise CliError(f"cannot read run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
+    if as_json and not plan:
+        raise CliError("--json goes with --plan", exit_code=2)
     done = finished_root(snapshot)
     if done is not None:
+        if plan and as_json:
+            click.echo(json.dumps({"run_id": full_id, "finished": True}, indent=2))
+            return
         _already_finished(full_id, directory, done)
         return
     recorded = root.request.get("source_file") or ""
@@ -139,6 +158,9 @@ def resume(
     other = other_workflow(root, fn.__godel_workflow__)
     if other is not None and not force:
         raise CliError(f"{other}; pass the file that defines it, or --force to resume with it")
+    if plan:
+        _plan(fn, full_id, directory, on_mismatch, on_source_edit, assume_idempotent, as_json)
+        return
     if other is not None:
         warn(f"--force: {other}; resuming with it (the RESUME record says so)")
     if assume_idempotent:
@@ -159,6 +181,30 @@ def resume(
             max_cost=max_cost,
         )
     )
+
+
+def _plan(fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, as_json) -> None:  # type: ignore[no-untyped-def]
+    """``--plan``: the dry run's plan on stdout; nothing runs, nothing is written."""
+    from godel.plan import plan_resume, render
+
+    try:
+        plan = plan_resume(
+            run_id,
+            workflow=fn,
+            runs_dir=runs_dir,
+            on_mismatch=on_mismatch,
+            on_source_edit=on_source_edit,
+            assume_idempotent=assume_idempotent,
+        )
+    except Exception as exc:
+        raise CliError(
+            f"cannot plan the resume of run {run_id}: {exc}", exit_code=EXIT_FAIL
+        ) from None
+    if as_json:
+        click.echo(json.dumps(plan, indent=2, ensure_ascii=False, default=repr))
+        return
+    say(f"plan for resuming run {run_id} (nothing was run, nothing was written)")
+    click.echo("\n".join(render(plan)))
 
 
 def _already_finished(run_id: str, runs_dir: Path, root) -> None:  # type: ignore[no-untyped-def]

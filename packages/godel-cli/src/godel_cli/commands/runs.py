@@ -1,4 +1,4 @@
-"""``godel runs list [--status S] [--limit N] [--json]``."""
+"""``godel runs list [--status S] [--limit N] [--json]`` and ``godel runs export RUN_ID DEST``."""
 
 from __future__ import annotations
 
@@ -77,6 +77,41 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
         )
         return
     click.echo(_table(summaries))
+
+
+@runs.command("export")
+@click.argument("run_id", metavar="RUN_ID")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a copy of the run already in DEST.")
+@runs_dir_option()
+def export(run_id: str, dest: Path, force: bool, runs_dir: Path | None) -> None:
+    """Copy run RUN_ID (its log and blobs) into folder DEST, e.g. tests/runs/, to keep it as a
+    regression test of the workflow: `godel test DEST/<run id>.jsonl` checks later edits
+    against it, offline. Prints the copied log's path.
+
+    \b
+    Exit codes:
+      0  copied
+      1  no runs directory; RUN_ID matches no run, or several; the run is still running;
+         DEST already holds it (--force replaces it); DEST cannot be written
+      2  usage error
+    """
+    from godel.log import lock_held
+    from godel.plan import export_run
+    from godel_cli.errors import EXIT_FAIL, CliError
+    from godel_cli.runids import resolve_run
+
+    full_id, directory = resolve_run(run_id, runs_dir)
+    if lock_held(full_id, directory):
+        raise CliError(
+            f"run {full_id} is running: export it once it has ended", exit_code=EXIT_FAIL
+        )
+    try:
+        copied = export_run(full_id, directory, dest, force=force)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot export run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
+    say(f"exported run {full_id} to {dest}")
+    click.echo(str(copied))
 
 
 def _table(summaries: list[RunSummary]) -> str:

@@ -43,6 +43,7 @@ class RunState:
     settled: set[str] = field(default_factory=set)  # handled failures (godel.replay.failures)
     redactor: Redactor | None = None  # the one the log and the transcript write through
     costs: RunCosts | None = None  # the budget and what a resume saved (godel.cost.budget)
+    answers: Any = None  # godel test: effects answered from a recording by request (godel.plan)
 
     @property
     def run_id(self) -> str:

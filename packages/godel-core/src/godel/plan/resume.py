@@ -1,0 +1,124 @@
+"""``godel resume --plan`` and ``godel.plan_resume``: what a resume would do, without doing it.
+
+The workflow runs as a resume would, with every recorded effect answered from the log, and
+stops at the first effect that would run live: a new call, a changed request, an effect that
+was in flight. Nothing runs, nothing is written (not even a RESUME line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from godel.log.events import Event
+from godel.plan.sandbox import Stop
+from godel.replay.policy import ReplayPolicy
+
+__all__ = ["PlanPolicy", "plan_resume", "spec_for"]
+
+
+def plan_resume(
+    run_id: str,
+    file: str | Path | None = None,
+    *,
+    workflow: Any = None,
+    runs_dir: str | Path | None = None,
+    on_mismatch: str = "abort",
+    on_source_edit: str = "warn",
+    assume_idempotent: bool = False,
+) -> dict[str, Any]:
+    """The plan of resuming run ``run_id`` with the workflow in ``file`` (default: the file the
+    run recorded), as JSON: what replays (``replayed``: events, agent calls, USD saved), the
+    first divergence (``divergence``: kind, op, step, the recorded request and the new one, a
+    diff), what would re-run after it (``rerun``, with recorded costs) and the policies.
+
+    ``workflow``: a ``@workflow`` function to use instead of importing ``file``. Call it from
+    synchronous code (it runs its own event loop). Nothing is run and nothing is written.
+    """
+    import anyio
+
+    from godel.engine.keys import KeyTable
+    from godel.engine.workflow import recorded_args
+    from godel.log.files import resolve_runs_dir
+    from godel.plan.dryrun import Watched, dry_run
+    from godel.plan.sandbox import open_sandbox
+    from godel.replay.failures import settled_failures
+    from godel.replay.finished import finished_root
+    from godel.replay.policy import MismatchPolicy, SourceEditPolicy, build_cache, root_event
+
+    directory = resolve_runs_dir(runs_dir)
+    log = open_sandbox(run_id, directory)
+    root = root_event(log)
+    policies = {
+        "on_mismatch": MismatchPolicy(on_mismatch).value,
+        "on_source_edit": SourceEditPolicy(on_source_edit).value,
+        "assume_idempotent": assume_idempotent,
+    }
+    plan: dict[str, Any] = {"run_id": log.run_id, "workflow": root.request.get("function")}
+    done = finished_root(log)
+    if done is not None:
+        return {**plan, "finished": True, "outcome": "finished", "policies": policies}
+    spec = spec_for(workflow, file, root)
+    plan["file"] = spec.source_file
+    keys = KeyTable()
+    cache = Watched(build_cache(log, keys, root))
+    policy = PlanPolicy(
+        MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent
+    )
+    from godel.engine.context import RunState
+
+    state = RunState(
+        log=log,
+        root_event=root,
+        keys=keys,
+        cache=cache,
+        settled=settled_failures(log),
+        policy=policy,
+        source_file=spec.source_file,
+    )
+    args, kwargs = recorded_args(root)
+    recorded = list(log)  # before the dry run adds its own events
+    run = anyio.run(dry_run, spec, state, tuple(args or ()), dict(kwargs or {}))
+    from godel.plan.report import describe
+
+    return {
+        **plan,
+        "finished": False,
+        **describe(run, recorded, cache.seen, policies, policy.edited),
+    }
+
+
+def spec_for(workflow: Any, file: str | Path | None, root: Event) -> Any:
+    """The workflow to dry-run: ``workflow``, else ``file``'s, else the recorded file's."""
+    if workflow is not None:
+        return getattr(workflow, "__godel_workflow__", workflow)
+    from godel.plan.load import load_spec
+
+    path = file or root.request.get("source_file")
+    if not path:
+        raise ValueError("the run does not record its workflow file: pass file=")
+    return load_spec(path)
+
+
+class PlanPolicy(ReplayPolicy):
+    """The resume's policies, deciding nothing: a changed request or an effect in flight stops
+    the dry run (the plan says what the policy would do), an edited step is noted."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.edited: list[dict[str, Any]] = []
+
+    def _mismatch(self, run: Any, op: str, cached: Event, request: dict[str, Any]) -> Event | None:
+        raise Stop("changed", op, cached.step_path, request, cached)
+
+    def check_source_edit(self, run: Any, cached: Event, spec: Any) -> None:
+        recorded = cached.request.get("source_hash") or ""
+        if recorded and spec.source_hash and recorded != spec.source_hash:
+            if all(e["step"] != spec.name for e in self.edited):
+                self.edited.append({"step": spec.name, "event_id": cached.event_id})
+
+    def on_started_only(self, pos: Any, op: str, request: dict[str, Any]) -> None:
+        from godel.replay.policy import SIDE_EFFECT_OPS
+
+        if op in SIDE_EFFECT_OPS:
+            raise Stop("in flight", op, pos.cached.step_path, request, pos.cached)
