@@ -73,13 +73,17 @@ def describe(
     seen: Mapping[str, Event],
     policies: dict[str, Any],
     edited: list[dict[str, Any]] | None = None,
+    settled: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The plan's JSON (see ``godel.plan_resume``)."""
-    first = divergence(run, recorded, seen)
+    answered = {
+        ev.event_id: ev
+        for ev in seen.values()
+        if ev.status is EventStatus.FINISHED or ev.event_id in settled
+    }  # a failure not settled runs again: it was looked up, not replayed
+    first = divergence(run, recorded, answered)
     skip = first["event_id"] if first else None
-    replayed = [ev for ev in seen.values() if ev.op in LIVE_OPS and ev.event_id != skip] + [
-        ev for ev in seen.values() if ev.op not in LIVE_OPS and ev.op != Op.STEP_ENTER
-    ]
+    replayed = [ev for ev in answered.values() if ev.event_id != skip and ev.op != Op.STEP_ENTER]
     effects = [ev for ev in replayed if ev.op in LIVE_OPS]
     calls = [ev for ev in effects if ev.op == Op.AGENT_CALL]
     saved = sum((call_totals(ev.response) or _zero()).spent_usd for ev in calls)

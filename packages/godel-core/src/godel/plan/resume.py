@@ -84,7 +84,7 @@ def plan_resume(
     return {
         **plan,
         "finished": False,
-        **describe(run, recorded, cache.seen, policies, policy.edited),
+        **describe(run, recorded, cache.seen, policies, policy.edited, state.settled),
     }
 
 
