@@ -207,3 +207,22 @@ def test_the_budget_comes_from_the_workflow_or_the_configuration(
     assert out.returncode == 1, out.stderr
     assert "of its $0.0050 budget; the call to claude(sonnet) was not made" in out.stderr
     assert len(fake_model.main_requests) == 2
+
+
+def test_claude_max_turns_caps_one_call_as_documented(fake_model, require_cli, tmp_path):
+    require_cli("claude")
+    (tmp_path / "wf.py").write_text(
+        "from godel import workflow\n"
+        "from godel.agents import claude_code\n\n\n"
+        "@workflow\n"
+        "async def main():\n"
+        '    agent = claude_code(model="sonnet", tools=["Bash"], skip_permissions=True,\n'
+        '                        extra_args=["--max-turns", "1"])\n'
+        '    return await agent("List the files, then say done.")\n'
+    )
+    fake_model.set_script([Turn.tool("Bash", {"command": "ls"}), Turn.text("done")])
+    out = godel(tmp_path, agent_env(fake_model, "claude", tmp_path / "home"), "run", "wf.py")
+    assert out.returncode == 1, out.stderr
+    assert "AgentError: claude(sonnet): the model reported an error: " in out.stderr
+    assert "Reached maximum number of turns (1)" in out.stderr
+    assert len(fake_model.main_requests) == 1  # the tool's result was never sent back

@@ -602,6 +602,61 @@ def _(w: World) -> None:
     w.expect(2, "runs", "list", "--status", "sideways", says="Invalid value")
 
 
+@scenario("runs export", 0)
+def _(w: World) -> None:
+    w.expect(0, "runs", "export", w.fin, w.dir("exported"), "--runs-dir", w.dir("runs"))
+
+
+@scenario("runs export", 1)
+def _(w: World) -> None:
+    w.expect(1, "runs", "export", "01M8NOSUCH", w.dir("x"), "--runs-dir", w.dir("runs"))
+    target = w.dir("exported-twice")
+    w.expect(0, "runs", "export", w.fin, target, "--runs-dir", w.dir("runs"))
+    w.expect(
+        1, "runs", "export", w.fin, target, "--runs-dir", w.dir("runs"), says="already exists"
+    )
+
+
+@scenario("runs export", 2)
+def _(w: World) -> None:
+    w.expect(2, "runs", "export", w.fin, says="Missing argument")
+
+
+@scenario("cost", 0)
+def _(w: World) -> None:
+    w.expect(0, "cost", "--runs-dir", w.dir("runs"))
+    w.expect(0, "cost", w.fin, "--by", "step", "--json", "--runs-dir", w.dir("runs"))
+
+
+@scenario("cost", 1)
+def _(w: World) -> None:
+    w.expect(1, "cost", "--runs-dir", w.dir("missing"), says="No runs/ directory found at")
+    w.expect(1, "cost", "01M8NOSUCH", "--runs-dir", w.dir("runs"), says="No run matching")
+
+
+@scenario("cost", 2)
+def _(w: World) -> None:
+    w.expect(2, "cost", "--since", "yesterday", says="is not a date")
+    w.expect(2, "cost", "--by", "colour", says="Invalid value")
+
+
+@scenario("test", 0)
+def _(w: World) -> None:
+    w.expect(0, "test", w.fin, "base.py", "--runs-dir", w.dir("runs"), says="PASS run")
+
+
+@scenario("test", 1)
+def _(w: World) -> None:
+    w.expect(1, "test", w.fin, "changed.py", "--runs-dir", w.dir("runs"), says="FAIL run")
+    w.expect(1, "test", "01M8NOSUCH", "--runs-dir", w.dir("runs"), says="no run '01M8NOSUCH'")
+
+
+@scenario("test", 2)
+def _(w: World) -> None:
+    w.expect(2, "test", says="Missing argument")
+    w.expect(2, "test", w.fin, "import_error.py", "--runs-dir", w.dir("runs"))
+
+
 @scenario("lint", 0)
 def _(w: World) -> None:
     w.expect(0, "lint", "base.py")

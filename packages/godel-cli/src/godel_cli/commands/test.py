@@ -60,8 +60,10 @@ def test(targets: tuple[str, ...], as_json: bool, runs_dir: Path | None) -> None
         fn = _load(path) if path is not None else None
         try:
             result = replay_run(run_id, path, workflow=fn, runs_dir=directory, check=False)
-        except (ImportError, SyntaxError, ValueError, FileNotFoundError) as exc:
+        except (ImportError, SyntaxError) as exc:
             raise CliError(f"run {run_id}: cannot load its workflow: {exc}") from None
+        except Exception as exc:  # an unreadable log, a recorded file that moved
+            raise CliError(f"cannot replay run {run_id}: {exc}", exit_code=EXIT_FAIL) from None
         failed += not result.matches
         _report(result, as_json)
     sys.exit(EXIT_FAIL if failed else 0)
