@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +95,7 @@ def show(
             log = EventLog.load(full_id, directory)
         except Exception as exc:
             raise CliError(f"cannot read run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
-        summary = summarize_log(log)
+        summary = summarize_log(log, costs=False)  # the ledger has them (_show_run)
         emit_warnings(log.warnings, live=summary.status is RunStatus.RUNNING)
         style = make_style()
         if event_query is not None:
@@ -129,12 +130,13 @@ def _show_run(
 
     root = next((ev for ev in log if ev.op == Op.WORKFLOW_STARTED and ev.parent_id is None), None)
     groups = group_events(log, root.event_id if root else None)
+    from godel.cost import Ledger, group_costs
+
+    ledger = Ledger.build(log)
+    summary = replace(summary, cost=ledger.run)
     run = summary.to_dict()
     costs = None
-    if summary.cost is not None and not summary.cost.empty:  # no agent call: no COST column
-        from godel.cost import Ledger, group_costs
-
-        ledger = Ledger.build(log)
+    if not ledger.run.empty:  # no agent call: no COST column
         costs = group_costs(groups, ledger)
         run["cost"]["attempts"] = [totals.to_dict() for totals in ledger.attempts]
     if graph:

@@ -9,7 +9,7 @@ attempt answered from the log (``replayed``), which are saved there and in every
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from godel.cost.totals import CostTotals, call_totals, replayed_record
 from godel.log.events import Event, Op
@@ -32,46 +32,68 @@ class Ledger:
 
     @classmethod
     def build(cls, events: Iterable[Event]) -> Ledger:
-        """One pass over ``events`` in log order, each in its latest state (an ``EventLog``)."""
+        """One pass over ``events`` in log order, each in its latest state (an ``EventLog``).
+
+        Only agent calls and RESUME events are looked at; their ancestors are found by id (in
+        the ``EventLog``, or in a table built on the way), so a run without agent calls costs a
+        loop over its ops. The root's figures are the run's: they are not summed twice.
+        """
         ledger = cls()
-        parent_of: dict[str, str | None] = {}
-        saved: list[tuple[int, float, list[str]]] = []
+        get = getattr(events, "get", None)
+        if get is None:
+            events = list(events)
+            get = {ev.event_id: ev for ev in events}.__getitem__
+        saved_ids: list[str] = []
+        run, attempts, calls, below = ledger.run, ledger.attempts, ledger.calls, ledger.below
+        agent_call, resume = Op.AGENT_CALL, Op.RESUME
+        up = ledger._up
+        root_id = None
         for ev in events:
-            parent_of[ev.event_id] = ev.parent_id
             op = ev.op
-            if op == Op.RESUME:
-                ledger.attempts.append(CostTotals())
-                calls, usd, ids = replayed_record(ev.response)
-                if calls or usd:
-                    ledger.attempts[-1].add_saved(usd, calls)
-                    ledger.run.add_saved(usd, calls)
-                    saved.append((calls, usd, ids))
+            if op == agent_call:
+                figures = call_totals(ev.response)
+                if figures is None:
+                    continue
+                calls[ev.event_id] = below[ev.event_id] = figures
+                attempts[-1].add(figures)
+                root_id = up(ev.parent_id, get, figures) or root_id
+            elif op == resume:
+                attempts.append(CostTotals())
+                count, usd, ids = replayed_record(ev.response)
+                if count or usd:
+                    attempts[-1].add_saved(usd, count)
+                    saved_ids += ids
+        for attempt in attempts:
+            run.add(attempt)
+        for event_id in saved_ids:
+            # Saved per call and per step: the replayed call's recorded cost, in every scope.
+            call = calls.get(event_id)
+            if call is None:
                 continue
-            if op != Op.AGENT_CALL:
-                continue
-            figures = call_totals(ev.response)
-            if figures is None:
-                continue
-            ledger.calls[ev.event_id] = figures
-            ledger.run.add(figures)
-            ledger.attempts[-1].add(figures)
-            ledger._up(ev.event_id, parent_of, figures)
-        for _calls, _usd, ids in saved:
-            # Saved per step: each replayed call's recorded cost, in every scope above it.
-            for event_id in ids:
-                call = ledger.calls.get(event_id)
-                if call is not None:
-                    ledger._up(event_id, parent_of, CostTotals().add_saved(call.spent_usd))
+            saved = CostTotals().add_saved(call.spent_usd)
+            below[event_id] = CostTotals().add(below[event_id]).add(saved)
+            root_id = up(get(event_id).parent_id, get, saved) or root_id
+        if root_id is not None:
+            below[root_id] = run
         return ledger
 
-    def _up(self, event_id: str, parent_of: dict[str, str | None], figures: CostTotals) -> None:
-        current: str | None = event_id
-        while current is not None:
-            below = self.below.get(current)
-            if below is None:
-                below = self.below[current] = CostTotals()
-            below.add(figures)
-            current = parent_of.get(current)
+    def _up(self, parent_id: str | None, get: Any, figures: CostTotals) -> str | None:
+        """Add ``figures`` to every scope from ``parent_id`` up, the root excepted (whose
+        figures are the run's); returns the root's id."""
+        below = self.below
+        while parent_id is not None:
+            try:
+                scope = get(parent_id)
+            except KeyError:
+                return None
+            if scope.parent_id is None:
+                return parent_id
+            mine = below.get(parent_id)
+            if mine is None:
+                mine = below[parent_id] = CostTotals()
+            mine.add(figures)
+            parent_id = scope.parent_id
+        return None
 
     def for_events(self, events: Iterable[Event]) -> CostTotals | None:
         """The calls at or under any of ``events`` (None if there are none)."""
@@ -90,41 +112,44 @@ class CostTracker:
     __slots__ = ("_calls", "_saved")
 
     def __init__(self) -> None:
-        self._calls: dict[str, CostTotals] = {}
-        self._saved: dict[str, tuple[int, float]] = {}
+        self._calls: dict[str, Any] = {}  # event id -> its latest response
+        self._saved: dict[str, Any] = {}
 
     def feed(self, ev: Event) -> None:
+        """Take an ``agent.call`` or ``RESUME`` line into account (figures summed at the end)."""
         if ev.op == Op.AGENT_CALL:
-            figures = call_totals(ev.response)
-            if figures is not None:
-                self._calls[ev.event_id] = figures
-        elif ev.op == Op.RESUME:
-            calls, usd, _ids = replayed_record(ev.response)
-            if calls:
-                self._saved[ev.event_id] = (calls, usd)
+            self._calls[ev.event_id] = ev.response
+        else:
+            self._saved[ev.event_id] = ev.response
 
     def totals(self) -> CostTotals:
         out = CostTotals()
-        for figures in self._calls.values():
-            out.add(figures)
-        for calls, usd in self._saved.values():
-            out.add_saved(usd, calls)
+        for response in self._calls.values():
+            figures = call_totals(response)
+            if figures is not None:
+                out.add(figures)
+        for response in self._saved.values():
+            calls, usd, _ids = replayed_record(response)
+            if calls:
+                out.add_saved(usd, calls)
         return out
 
 
 def group_costs(groups: Iterable[Group], ledger: Ledger) -> dict[str, CostTotals]:
     """Figures per shown event for ``show``: a group's latest event carries the whole group (a
     step re-executed on a later attempt: the calls of every attempt of it); every other event
-    its own."""
+    its own (the ledger's own object: read, never changed)."""
+    below = ledger.below
     out: dict[str, CostTotals] = {}
     for group in groups:
-        for ev in group.events:
-            below = ledger.below.get(ev.event_id)
-            if below is not None:
-                out[ev.event_id] = CostTotals().add(below)
-        latest = group.latest
-        if latest is not None and len(group.events) > 1:
-            total = ledger.for_events(group.events)
-            if total is not None:
+        events = group.events
+        for ev in events:
+            mine = below.get(ev.event_id)
+            if mine is not None:
+                out[ev.event_id] = mine
+        if len(events) > 1:
+            latest = group.latest
+            total = ledger.for_events(events)
+            if latest is not None and total is not None:
                 out[latest.event_id] = total
     return out

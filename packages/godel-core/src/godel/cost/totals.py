@@ -13,12 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from godel.cost.prices import TOKEN_KEYS
-
 __all__ = ["CostTotals", "call_totals", "format_tokens", "format_usd", "replayed_record"]
 
 
-@dataclass
+@dataclass(slots=True)
 class CostTotals:
     """Tokens and USD of some agent calls: one call, a step, an attempt, a run, many runs.
 
@@ -96,18 +94,26 @@ class CostTotals:
 
 def call_totals(response: Mapping[str, Any] | None) -> CostTotals | None:
     """The figures of one ``agent.call`` from its response (None when it recorded no answer)."""
-    if not isinstance(response, Mapping):
+    if type(response) is not dict and not isinstance(response, Mapping):  # dict: the fast path
         return None
     usage = response.get("usage")
     cost = response.get("cost_usd")
-    if not isinstance(usage, Mapping) and cost is None:
+    if usage is None and cost is None:
         return None
-    out = CostTotals(calls=1)
-    if isinstance(usage, Mapping):
-        counts = [usage.get(k) for k in TOKEN_KEYS]
-        ints = [c if isinstance(c, int) and not isinstance(c, bool) else 0 for c in counts]
-        out.input_tokens, out.output_tokens, out.cache_read_tokens, out.cache_write_tokens = ints
-    if isinstance(cost, int | float) and not isinstance(cost, bool):
+    out = CostTotals(1)
+    if type(usage) is dict or isinstance(usage, Mapping):
+        get = usage.get
+        n = get("input_tokens")
+        out.input_tokens = n if type(n) is int else 0
+        n = get("output_tokens")
+        out.output_tokens = n if type(n) is int else 0
+        n = get("cache_read_input_tokens")
+        out.cache_read_tokens = n if type(n) is int else 0
+        n = get("cache_creation_input_tokens")
+        out.cache_write_tokens = n if type(n) is int else 0
+    elif cost is None:
+        return None
+    if type(cost) is float or (type(cost) is int):
         out.priced = 1
         out.spent_usd = float(cost)
         out.estimated = 1 if response.get("cost_estimated") else 0

@@ -175,7 +175,7 @@ class RunTracker:
     last_resume_ts: str = ""
     last_ts: str = ""
     failed: dict[str, Event] = field(default_factory=dict)
-    costs: CostTracker = field(default_factory=CostTracker)
+    costs: CostTracker | None = field(default_factory=CostTracker)  # None: not counted
     _root_ended_line: bool = False
 
     def feed(self, ev: Event) -> None:
@@ -193,8 +193,9 @@ class RunTracker:
             if ev.ts_start > self.last_resume_ts:
                 self.last_resume_ts = ev.ts_start
             self._root_ended_line = False
-            self.costs.feed(ev)
-        elif op == Op.AGENT_CALL:
+            if self.costs is not None:
+                self.costs.feed(ev)
+        elif op == Op.AGENT_CALL and self.costs is not None:
             self.costs.feed(ev)
         # ISO-8601 UTC stamps as godel writes them sort as text: no parsing on this hot path.
         ts = ev.ts_end or ev.ts_start
@@ -266,7 +267,7 @@ class RunTracker:
             self.attempts,
             failure,
             tuple(warnings),
-            self.costs.totals(),
+            self.costs.totals() if self.costs is not None else None,
         )
 
     def _failure(self) -> Failure | None:
@@ -310,9 +311,10 @@ class RunTracker:
         )
 
 
-def summarize_log(log: EventLog) -> RunSummary:
-    """The summary of a loaded log (``show``), with the live lock state."""
-    tracker = RunTracker()
+def summarize_log(log: EventLog, *, costs: bool = True) -> RunSummary:
+    """The summary of a loaded log (``show``), with the live lock state; ``costs=False``
+    leaves ``cost`` None (``show`` takes it from its ``godel.cost.Ledger``)."""
+    tracker = RunTracker(costs=CostTracker() if costs else None)
     for ev in log:
         tracker.feed(ev)
     return tracker.summary(

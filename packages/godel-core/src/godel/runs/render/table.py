@@ -126,7 +126,14 @@ def render_table(
     w_dur = max(8, *(len(d) for d in durations))
     dur_head = f"{'DURATION':>{w_dur}}"
     if costs:  # the COST column rides with DURATION: both are right after STATUS
-        spent = [cost_cell(costs.get(ev.event_id)) for ev, _mark in rows]
+        cells_of: dict[int, str] = {}  # one text per figures object (a call's row and its own)
+        spent = []
+        for ev, _mark in rows:
+            totals = costs.get(ev.event_id)
+            text = cells_of.get(id(totals))
+            if text is None:
+                text = cells_of[id(totals)] = cost_cell(totals)
+            spent.append(text)
         w_cost = max(4, *(len(c) for c in spent))
         durations = [f"{d:>{w_dur}}  {c:<{w_cost}}" for d, c in zip(durations, spent, strict=True)]
         dur_head = f"{dur_head}  {'COST':<{w_cost}}"
