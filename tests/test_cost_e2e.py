@@ -176,6 +176,14 @@ def test_a_budget_stops_the_run_and_a_higher_one_finishes_it(fake_model, backend
     assert again.returncode == 1 and "BudgetExceeded" in again.stderr
     assert len(fake_model.main_requests) == 2
 
+    plan = godel(tmp_path, env, "resume", run_id, "--plan").stdout.splitlines()
+    assert plan[-1] == (
+        "budget    $0.0090 spent of $0.0050: the resume would stop before its first live "
+        "agent call (BudgetExceeded); --max-cost raises the budget"
+    )
+    plan = godel(tmp_path, env, "resume", run_id, "--plan", "--max-cost", "0.05").stdout
+    assert plan.splitlines()[-1] == "budget    $0.0090 spent of $0.0500"
+
     done = godel(tmp_path, env, "resume", run_id, "--max-cost", "0.05")
     assert done.returncode == 0, done.stderr
     assert len(fake_model.main_requests) == 3  # only the third call: the others were replayed
@@ -226,3 +234,24 @@ def test_claude_max_turns_caps_one_call_as_documented(fake_model, require_cli, t
     assert "AgentError: claude(sonnet): the model reported an error: " in out.stderr
     assert "Reached maximum number of turns (1)" in out.stderr
     assert len(fake_model.main_requests) == 1  # the tool's result was never sent back
+
+
+def test_the_configuration_prices_a_copilot_call(fake_model, require_cli, tmp_path):
+    require_cli("copilot")
+    (tmp_path / "wf.py").write_text(BUDGETED.replace("(1, 2, 3)", "(1,)"))
+    fake_model.set_script([Turn.text("answer 1", usage=USAGE)])
+    env = agent_env(fake_model, "copilot", tmp_path / "home")
+    user = Path(env["GODEL_HOME"]) / "settings.json"  # the user's settings: no project here
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text(json.dumps({"prices": {"claude-sonnet-4.6": {"input": 10, "output": 100}}}))
+    out = godel(tmp_path, env, "run", "wf.py", "--", "copilot")
+    assert out.returncode == 0, out.stderr
+    (call,) = [
+        e for e in EventLog.load(only_run(tmp_path), tmp_path / "runs") if e.op == "agent.call"
+    ]
+    # 1000 tokens in at $10 and 100 out at $100 per million: the configuration's price wins
+    assert call.response["cost_usd"] == pytest.approx(0.02)
+    assert call.response["cost_estimated"] is True
+    assert call.response["priced_as"] == "claude-sonnet-4.6"
+    listed = godel(tmp_path, env, "runs", "list").stdout.splitlines()
+    assert listed[1].split()[-1] == "~$0.0200"

@@ -612,9 +612,7 @@ def _(w: World) -> None:
     w.expect(1, "runs", "export", "01M8NOSUCH", w.dir("x"), "--runs-dir", w.dir("runs"))
     target = w.dir("exported-twice")
     w.expect(0, "runs", "export", w.fin, target, "--runs-dir", w.dir("runs"))
-    w.expect(
-        1, "runs", "export", w.fin, target, "--runs-dir", w.dir("runs"), says="already exists"
-    )
+    w.expect(1, "runs", "export", w.fin, target, "--runs-dir", w.dir("runs"), says="already exists")
 
 
 @scenario("runs export", 2)

@@ -159,7 +159,16 @@ def resume(
     if other is not None and not force:
         raise CliError(f"{other}; pass the file that defines it, or --force to resume with it")
     if plan:
-        _plan(fn, full_id, directory, on_mismatch, on_source_edit, assume_idempotent, as_json)
+        _plan(
+            fn,
+            full_id,
+            directory,
+            on_mismatch,
+            on_source_edit,
+            assume_idempotent,
+            as_json,
+            max_cost,
+        )
         return
     if other is not None:
         warn(f"--force: {other}; resuming with it (the RESUME record says so)")
@@ -183,7 +192,9 @@ def resume(
     )
 
 
-def _plan(fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, as_json) -> None:  # type: ignore[no-untyped-def]
+def _plan(  # type: ignore[no-untyped-def]
+    fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, as_json, max_cost
+) -> None:
     """``--plan``: the dry run's plan on stdout; nothing runs, nothing is written."""
     from godel.plan import plan_resume, render
 
@@ -195,6 +206,7 @@ def _plan(fn, run_id, runs_dir, on_mismatch, on_source_edit, assume_idempotent, 
             on_mismatch=on_mismatch,
             on_source_edit=on_source_edit,
             assume_idempotent=assume_idempotent,
+            max_cost_usd=max_cost,
         )
     except Exception as exc:
         raise CliError(

@@ -170,6 +170,16 @@ def render(plan: Mapping[str, Any], *, verb: str = "would") -> list[str]:
                 f"  {item['short_id']}  {item['op']:<10}  {_step(item['step_path']):<24}  "
                 f"{item['status']:<8}  {money}".rstrip()
             )
+    budget = plan.get("budget") or {}
+    if budget.get("max_cost_usd") is not None:
+        limit, spent = budget["max_cost_usd"], budget["spent_usd"]
+        text = f"budget    {format_usd(spent)} spent of {format_usd(limit)}"
+        if spent >= limit:
+            text += (
+                ": the resume would stop before its first live agent call (BudgetExceeded); "
+                "--max-cost raises the budget"
+            )
+        lines.append(text)
     policies = plan.get("policies") or {}
     if first is not None and first["kind"] == "changed" and "on_mismatch" in policies:
         lines.append(

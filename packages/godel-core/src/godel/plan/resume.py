@@ -26,11 +26,15 @@ def plan_resume(
     on_mismatch: str = "abort",
     on_source_edit: str = "warn",
     assume_idempotent: bool = False,
+    max_cost_usd: float | None = None,
 ) -> dict[str, Any]:
     """The plan of resuming run ``run_id`` with the workflow in ``file`` (default: the file the
     run recorded), as JSON: what replays (``replayed``: events, agent calls, USD saved), the
     first divergence (``divergence``: kind, op, step, the recorded request and the new one, a
     diff), what would re-run after it (``rerun``, with recorded costs) and the policies.
+
+    ``budget``: the run's spending so far and the budget the resume would have (``max_cost_usd``
+    as ``godel resume --max-cost`` gives it, else the recorded one).
 
     ``workflow``: a ``@workflow`` function to use instead of importing ``file``. Call it from
     synchronous code (it runs its own event loop). Nothing is run and nothing is written.
@@ -79,8 +83,12 @@ def plan_resume(
     args, kwargs = recorded_args(root)
     recorded = list(log)  # before the dry run adds its own events
     run = anyio.run(dry_run, spec, state, tuple(args or ()), dict(kwargs or {}))
+    from godel.cost.budget import spent_in
+    from godel.engine.workflow import _budget, recorded_budget
     from godel.plan.report import describe
 
+    budget = _budget(max_cost_usd, spec, recorded_budget(_Recorded(log.header, recorded)))
+    plan["budget"] = {"max_cost_usd": budget, "spent_usd": round(spent_in(recorded), 10)}
     return {
         **plan,
         "finished": False,
@@ -98,6 +106,14 @@ def spec_for(workflow: Any, file: str | Path | None, root: Event) -> Any:
     if not path:
         raise ValueError("the run does not record its workflow file: pass file=")
     return load_spec(path)
+
+
+class _Recorded(list):  # type: ignore[type-arg]
+    """The recorded events with the log's header (what ``recorded_budget`` reads)."""
+
+    def __init__(self, header: dict[str, Any], events: list[Event]) -> None:
+        super().__init__(events)
+        self.header = header
 
 
 class PlanPolicy(ReplayPolicy):
