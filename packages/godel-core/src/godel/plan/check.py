@@ -42,7 +42,10 @@ class ReplayResult:
 
     def lines(self) -> list[str]:
         """The result as text: ``matches ...`` or the divergence with its diff."""
-        counts = ", ".join(f"{n} {op}" for op, n in self.answered.items()) or "no effects"
+        counts = ", ".join(
+            f"{n} {kind if n != 1 else kind[:-1]}" for kind, n in self.answered.items()
+        )
+        counts = counts or "no effects"
         if self.divergence is None:
             return [f"matches   ({counts} answered from the recording)"]
         d = self.divergence
@@ -131,6 +134,7 @@ def _counts(answers: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for ev, _ in answers.used:
         name = {Op.AGENT_CALL: "agent calls", Op.RUN: "commands", Op.INPUT: "inputs"}.get(ev.op)
+        # (plural keys; ``ReplayResult.lines`` says "1 command")
         if name:
             out[name] = out.get(name, 0) + 1
     return out
