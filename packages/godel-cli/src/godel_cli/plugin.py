@@ -45,3 +45,13 @@ def godel_register_commands(register: Register) -> None:
     register(
         "runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list)."
     )
+    register(
+        "repair",
+        "godel_cli.commands.repair:repair",
+        summary="Mend a failed or paused run with an agent (--resume to go on).",
+    )
+    register(
+        "mcp",
+        "godel_cli.commands.mcp:mcp",
+        summary="Serve godel's run and repair tools over MCP (stdio).",
+    )

@@ -172,6 +172,10 @@ async def effect(
     try:
         response = await execute(ev)
     except BaseException as exc:
+        if _is_pause(exc):
+            # Paused while it waited (an input): no answer, no failure; a resume asks again.
+            log.set_status(ev, EventStatus.PAUSED)
+            raise
         log.fail(ev, exc, **_extra(failure_fields(exc), exc))
         if side_effect:
             log.sync_soon()
@@ -180,6 +184,12 @@ async def effect(
     if side_effect:
         log.sync_soon()
     return response
+
+
+def _is_pause(exc: BaseException) -> bool:
+    from godel.exceptions import PauseSignal
+
+    return isinstance(exc, PauseSignal)
 
 
 def _extra(fields: dict[str, Any], exc: BaseException) -> dict[str, Any]:
