@@ -13,7 +13,7 @@ CLIS    := @anthropic-ai/claude-code@2.1.197 @github/copilot@1.0.102 @openai/cod
 TSTAMP  := $(TOOLS)/.installed-2.1.197-1.0.102-0.169.0
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
-.PHONY: demo test test-fast lint bench install tools clean
+.PHONY: demo watch-demo test test-fast lint bench install tools tmux clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ $(TSTAMP):
 
 tools: $(TSTAMP)
 
+# The watch view's end-to-end test drives a real terminal through tmux (Debian's package).
+tmux:
+	@command -v tmux >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }; } || \
+		echo "tmux is missing: install it (apt-get install -y tmux) for the watch view's terminal test"
+
 # The main job: Claude Code writes a program, the Codex CLI runs it, the Copilot CLI reviews it
 # (examples/pair.py), the three real CLIs answering from godel's scripted fake model server, offline.
 demo: install tools
@@ -41,6 +47,13 @@ demo: install tools
 		$(BIN)/godel run examples/pair.py
 	$(BIN)/godel show "$$(basename "$$(ls -t runs/*.jsonl | head -n 1)" .jsonl)"
 	$(BIN)/godel runs list --limit 5
+	$(BIN)/godel watch "$$(basename "$$(ls -t runs/*.jsonl | head -n 1)" .jsonl)" --plain
+
+# The live view: Claude Code and the Copilot CLI review a patch side by side, then the view asks
+# you whether to merge it (examples/parallel_review.py, offline against the fake model server).
+watch-demo: install tools
+	$(BIN)/python -m godel.testing.fake_model --script examples/parallel_review.fake-model.json -- \
+		$(BIN)/godel run examples/parallel_review.py --watch
 
 # ruff's lint and format checks over the whole repository (run first by `make test`).
 lint: install
@@ -48,7 +61,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # GODEL_REQUIRE_AGENT_CLIS: a missing claude/copilot/codex fails the agent tests instead of skipping them.
-test: lint tools
+test: lint tools tmux
 	GODEL_REQUIRE_AGENT_CLIS=1 $(BIN)/python -m pytest -q
 
 test-fast: install

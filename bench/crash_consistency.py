@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 STAGES = 4
-BRANCHES = ("a", "b", "c")
+BRANCHES = ("a", "b", "c", "d", "e", "f")
 QUESTION = "crash-test question"
 ANSWER = "the crash-test answer"
 
@@ -153,8 +153,10 @@ class Trials:
                 appeared = time.monotonic() - start
             time.sleep(0.005)
         ended = time.monotonic() - start
+        with proc.stderr:  # type: ignore[union-attr]
+            err = proc.stderr.read()  # type: ignore[union-attr]
         if proc.returncode != 0:
-            raise SystemExit(f"an uninterrupted run failed:\n{proc.stderr.read()}")
+            raise SystemExit(f"an uninterrupted run failed:\n{err}")
         return (appeared if appeared is not None else 0.0), ended
 
     def trial(self, trial: int, agents: bool, kill_after: float, *, from_log: bool) -> None:

@@ -13,6 +13,7 @@ BENCHES = [
     "bench_read",
     "bench_long_line",
     "bench_lint",
+    "bench_watch",
 ]
 
 

@@ -448,6 +448,49 @@ def test_sigkill_during_a_call_stops_the_resume_unless_the_call_may_run_again(tm
 
 
 @pytest.mark.slow
+def test_a_call_cut_by_sigint_is_interrupted_not_failed_and_is_not_asked_again_blindly(tmp_path):
+    home = tmp_path / "echo-home"
+    env = {"ECHO_HOME": str(home)}
+    (tmp_path / "wf.py").write_text(WORKFLOW.replace("{sleep}", "3"))
+    proc = subprocess.Popen(
+        [str(GODEL), "run", "wf.py", "--no-lint"],
+        cwd=tmp_path,
+        env=clean_env(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while len(invocations(home)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    run_id = run_id_in(tmp_path / "runs")
+    interrupted = agent_events(tmp_path / "runs", run_id)[1]
+    assert interrupted.status is EventStatus.FAILED
+    assert interrupted.response["error"] == "interrupted by SIGINT"
+    assert interrupted.response["error_type"] == "Interrupted"
+    assert interrupted.response["interrupted"] is True
+    # The agent may have done part of the work: as after a crash, it is not asked again blindly.
+    out = godel_cli("resume", run_id, "--no-lint", cwd=tmp_path, env=env)
+    assert out.returncode == 2, out.stderr
+    assert (
+        "agent.call was interrupted before it finished (interrupted by SIGINT); "
+        "its outcome is unknown" in out.stderr
+    )
+    assert f"  Command: echo(echo-1)\n  Step: talk\n  Event: {interrupted.event_id}\n" in out.stderr
+    assert len(invocations(home)) == 2
+    out = godel_cli("resume", run_id, "--no-lint", "--assume-idempotent", cwd=tmp_path, env=env)
+    assert out.returncode == 0, out.stderr
+    calls = invocations(home)
+    # asked again once, in the session the interrupted call had started
+    assert len(calls) == 4 and "interrupted" in calls[2]["prompt"]
+    again = agent_events(tmp_path / "runs", run_id)[2]
+    assert again.request["session_id"] == interrupted.request["session_id"]
+
+
+@pytest.mark.slow
 def test_sigkill_during_a_call_marked_assume_idempotent_resumes_it_in_its_session(tmp_path):
     home = tmp_path / "echo-home"
     env = {"ECHO_HOME": str(home)}

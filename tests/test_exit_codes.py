@@ -122,14 +122,18 @@ class World:
     copies: list[Path] = field(default_factory=list)
 
     def godel(
-        self, *args: str, env: dict[str, str] | None = None, path: list[Path] | None = None
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        path: list[Path] | None = None,
+        cwd: Path | None = None,
     ) -> subprocess.CompletedProcess[str]:
         extra = dict(env or {})
         if path:
             extra["PYTHONPATH"] = os.pathsep.join(map(str, path))
         return subprocess.run(
             [str(GODEL), *args],
-            cwd=self.root,
+            cwd=cwd or self.root,
             env=clean_env(extra),
             capture_output=True,
             text=True,
@@ -295,7 +299,7 @@ def _(w: World) -> None:
 def _(w: World) -> None:
     w.expect(2, "run", "base.py", "--frobnicate", says="No such option")
     w.expect(2, "run", "base.py", "--", "extra", says="argument error")
-    w.expect(2, "run", "nope.py", says="workflow file not found")
+    w.expect(2, "run", "nope.py", says="workflow not found: 'nope.py'")
     w.expect(2, "run", "import_error.py", says="cannot import")
     w.expect(2, "run", "syntax_error.py", "--no-strict", "--no-lint", says="syntax error")
     w.expect(2, "run", "no_workflow.py", says="no @workflow")
@@ -348,7 +352,9 @@ def _(w: World) -> None:
 def _(w: World) -> None:
     runs = w.copy_runs()
     w.expect(2, "resume", says="Missing argument")
-    w.expect(2, "resume", w.failed, "nope.py", "--runs-dir", runs, says="workflow file not found")
+    w.expect(
+        2, "resume", w.failed, "nope.py", "--runs-dir", runs, says="workflow not found: 'nope.py'"
+    )
     w.expect(2, "resume", w.failed, "import_error.py", "--runs-dir", runs, says="cannot import")
     w.expect(2, "resume", w.failed, "no_workflow.py", "--runs-dir", runs, says="no @workflow")
     w.expect(2, "resume", w.failed, "two_workflows.py", "--runs-dir", runs, says="2 workflows")
@@ -628,6 +634,125 @@ def _(w: World) -> None:
     assert w.plugin_dist is not None
     w.expect(2, "plugins", "--nope", says="No such option")
     w.expect(2, "plugins", path=[w.plugin_dist("godel-clash")])
+
+
+# projects, configuration, named workflows, guides -------------------------------------------------
+
+
+def home_env(w: World, **extra: str) -> dict[str, str]:
+    """A ``$GODEL_HOME`` of the test's own, with one user workflow, ``base``."""
+    home = w.root / "godel-home"
+    (home / "workflows").mkdir(parents=True, exist_ok=True)
+    (home / "workflows" / "base.py").write_text(BASE)
+    return {"GODEL_HOME": str(home), **extra}
+
+
+@scenario("init", 0)
+def _(w: World) -> None:
+    fresh = w.root / "init-fresh"
+    fresh.mkdir()
+    w.expect(0, "init", "--example", cwd=fresh, env=home_env(w))
+    w.expect(0, "init", cwd=fresh, env=home_env(w))  # everything exists: skipped, still 0
+
+
+@scenario("init", 1)
+def _(w: World) -> None:
+    blocked = w.root / "init-blocked"
+    blocked.mkdir()
+    (blocked / ".godel").write_text("a file")
+    w.expect(1, "init", cwd=blocked, env=home_env(w), says="cannot create .godel/")
+    broken = w.root / "init-broken"
+    (broken / ".godel").mkdir(parents=True)
+    (broken / ".godel" / "settings.json").write_text("{")
+    w.expect(1, "init", cwd=broken, env=home_env(w), says="malformed JSON")
+
+
+@scenario("init", 2)
+def _(w: World) -> None:
+    w.expect(2, "init", "--nope", env=home_env(w), says="No such option")
+
+
+@scenario("config path", 0)
+def _(w: World) -> None:
+    w.expect(0, "config", "path", env=home_env(w))
+
+
+@scenario("config path", 1)
+def _(w: World) -> None:
+    w.expect(
+        1, "config", "path", env=home_env(w, GODEL_DURABILITY="bogus"), says="GODEL_DURABILITY"
+    )
+
+
+@scenario("config path", 2)
+def _(w: World) -> None:
+    w.expect(2, "config", "path", "--nope", env=home_env(w), says="No such option")
+
+
+@scenario("config show", 0)
+def _(w: World) -> None:
+    w.expect(0, "config", "show", env=home_env(w))
+    w.expect(0, "config", "show", "--json", env=home_env(w))
+
+
+@scenario("config show", 1)
+def _(w: World) -> None:
+    env = home_env(w, GODEL_DURABILITY="bogus")
+    w.expect(1, "config", "show", "--json", env=env, says="configuration error")
+
+
+@scenario("config show", 2)
+def _(w: World) -> None:
+    w.expect(2, "config", "show", "--yaml", env=home_env(w), says="No such option")
+
+
+@scenario("workflows list", 0)
+def _(w: World) -> None:
+    w.expect(0, "workflows", "list", env=home_env(w))
+    w.expect(0, "workflows", "list", env={"GODEL_HOME": w.dir("empty")})  # none: still 0
+
+
+@scenario("workflows list", 1)
+def _(w: World) -> None:
+    w.expect(1, "workflows", "list", env=home_env(w, GODEL_DURABILITY="bogus"))
+
+
+@scenario("workflows list", 2)
+def _(w: World) -> None:
+    w.expect(2, "workflows", "list", "--nope", env=home_env(w), says="No such option")
+
+
+@scenario("workflows which", 0)
+def _(w: World) -> None:
+    w.expect(0, "workflows", "which", "base", env=home_env(w))
+    w.expect(0, "workflows", "which", "ticker.py", env=home_env(w))  # a file is itself
+
+
+@scenario("workflows which", 1)
+def _(w: World) -> None:
+    w.expect(1, "workflows", "which", "nope", env=home_env(w), says="available: base")
+    w.expect(1, "workflows", "which", "base", env=home_env(w, GODEL_DURABILITY="bogus"))
+
+
+@scenario("workflows which", 2)
+def _(w: World) -> None:
+    w.expect(2, "workflows", "which", env=home_env(w), says="Missing argument")
+
+
+@scenario("guide", 0)
+def _(w: World) -> None:
+    w.expect(0, "guide")
+    w.expect(0, "guide", "runner")
+
+
+@scenario("guide", 1)
+def _(w: World) -> None:
+    w.expect(1, "guide", "nope", says="unknown guide: 'nope'")
+
+
+@scenario("guide", 2)
+def _(w: World) -> None:
+    w.expect(2, "guide", "cli", "extra", says="unexpected extra argument")
 
 
 # the tests ---------------------------------------------------------------------------------------

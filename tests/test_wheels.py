@@ -94,7 +94,12 @@ def test_each_package_builds_a_wheel_and_an_sdist(dists: Path, dist: str) -> Non
             "only the import package ships"
         )
         src = REPO / "packages" / dist / "src"
-        sources = {str(f.relative_to(src)) for f in src.rglob("*.py")}
+        # Modules and package data (godel-cli's guides): every file of the source tree.
+        sources = {
+            str(f.relative_to(src))
+            for f in src.rglob("*")
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc"
+        }
         assert sources <= names, f"missing from the wheel: {sorted(sources - names)[:5]}"
         entry_points = next((n for n in names if n.endswith(".dist-info/entry_points.txt")), None)
         if entry_points is not None and "[godel]" in zf.read(entry_points).decode():
@@ -143,6 +148,9 @@ def test_pip_install_core_claude_and_cli_into_a_fresh_venv(dists: Path, tmp_path
     assert "echo" not in plugins.stdout, "the venv sees nothing from the repository"
 
     assert run(str(godel), "--help").returncode == 0
+    guide = run(str(godel), "guide", "getting-started")
+    assert guide.returncode == 0, guide.stderr
+    assert guide.stdout.startswith("# Getting started\n"), "the guides ship in the wheel"
 
     code = (
         "import godel, godel_claude.agent as a\nfrom godel.agents import claude_code\n"

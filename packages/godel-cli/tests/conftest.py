@@ -56,3 +56,44 @@ def godel_run(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]
         )
 
     return run
+
+
+class Project:
+    """A directory inside a temporary ``$HOME`` (with ``$GODEL_HOME`` at ``<home>/.godel``) in
+    which ``godel`` runs as a user's would: no settings of the machine's user leak in."""
+
+    def __init__(self, base: Path) -> None:
+        self.home = base / "home"
+        self.godel_home = self.home / ".godel"
+        self.root = self.home / "proj"
+        self.root.mkdir(parents=True)
+
+    def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        return clean_env(
+            {"HOME": str(self.home), "GODEL_HOME": str(self.godel_home), **(extra or {})}
+        )
+
+    def godel(
+        self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``godel ARGS`` in ``cwd`` (default: the project directory)."""
+        return subprocess.run(
+            [str(GODEL), *args],
+            capture_output=True,
+            text=True,
+            cwd=cwd or self.root,
+            env=self.env(env),
+            timeout=120,
+        )
+
+    def write(self, relative: str, text: str, *, under: Path | None = None) -> Path:
+        path = (under or self.root) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A fresh project directory, ``$HOME`` and ``$GODEL_HOME`` (see ``Project``)."""
+    return Project(tmp_path)

@@ -157,7 +157,7 @@ def test_bad_workflow_files_exit_2_with_one_clear_line(godel_run, tmp_path, sour
 
 def test_missing_file_and_unknown_option(godel_run, tmp_path):
     proc = godel_run("run", "nope.py")
-    assert proc.returncode == 2 and "workflow file not found" in proc.stderr
+    assert proc.returncode == 2 and "workflow not found: 'nope.py'" in proc.stderr
     write(tmp_path, "wf.py", ONE_ARG)
     proc = godel_run("run", "wf.py", "--frobnicate")
     assert proc.returncode == 2 and "No such option" in proc.stderr

@@ -38,6 +38,22 @@ class PluginLoadError(click.ClickException):
     exit_code = 2
 
 
+class MissingCommandPackage(click.ClickException):
+    """A well-known command whose distribution is not installed (``godel watch`` without
+    godel-watch): one line naming what to install, exit status 1."""
+
+    exit_code = 1
+
+    def __init__(self, name: str, registry: Registry) -> None:
+        dist = registry.kind.packages[name]
+        why = registry.disabled.get(dist)
+        text = f"`godel {name}` needs the {dist} package: pip install {dist}"
+        super().__init__(f"{text} ({dist} is installed, but {why})" if why else text)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"[godel] {self.format_message()}", err=True)
+
+
 def _terminal_columns() -> int:
     """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
     try:
@@ -112,6 +128,8 @@ class PluginGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         registry = self.registry()
         cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and cmd_name not in registry and cmd_name in registry.kind.packages:
+            raise MissingCommandPackage(cmd_name, registry)
         if cmd is not None or cmd_name not in registry:
             return cmd
         entry = registry.entry(cmd_name)
@@ -140,6 +158,29 @@ class PluginGroup(click.Group):
         except ConfigError as exc:
             # A settings file or GODEL_* variable that cannot be used (docs/configuration.md).
             raise ConfigLoadError(f"configuration error: {exc}") from exc
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        """Command names with their summaries, as ``--help`` lists them: a Tab after ``godel``
+        imports no command module (click's own would import every one)."""
+        from click.shell_completion import CompletionItem
+
+        registry = self.registry()
+        items = []
+        for name in self.list_commands(ctx):
+            if not name.startswith(incomplete):
+                continue
+            entry = registry.entry(name) if name in registry else None
+            if entry is not None and entry.is_lazy and entry.summary:
+                items.append(CompletionItem(name, help=entry.summary))
+                continue
+            try:
+                cmd = self.get_command(ctx, name)
+            except click.ClickException:
+                continue  # a broken plugin command: --help reports it, completion skips it
+            if cmd is not None and not cmd.hidden:
+                items.append(CompletionItem(name, help=cmd.get_short_help_str()))
+        # Options of the root command (`--version`, `--help`), as click completes them.
+        return items + click.Command.shell_complete(self, ctx, incomplete)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         registry = self.registry()

@@ -9,12 +9,37 @@ from types import ModuleType
 from typing import Any
 
 from godel_cli.errors import EXIT_FAIL, EXIT_USAGE, CliError, is_strict_violation
+from godel_cli.messages import say
 
 MODULE_NAME = "_godel_workflow"
 
 
 class LoadError(Exception):
     """The workflow file cannot be imported or does not define exactly one workflow."""
+
+
+def workflow_path(given: str) -> Path:
+    """FILE as typed: an existing file, else a named workflow (``.godel/workflows/<name>.py``,
+    then ``<godel home>/workflows/<name>.py``), reported on stderr as godel-py 3.x does.
+
+    Neither: a ``CliError`` (exit 2) listing the named workflows there are.
+    """
+    path = Path(given).expanduser()
+    if path.is_file():
+        return path.resolve()
+    from godel import ConfigError
+    from godel.config import load_config, resolve_workflow
+
+    try:
+        loaded = load_config()
+    except ConfigError as exc:
+        raise CliError(f"configuration error: {exc}") from None
+    try:
+        found = resolve_workflow(given, loaded)
+    except ConfigError as exc:  # not found: the message lists the names there are
+        raise CliError(str(exc)) from None
+    say(f"resolved workflow '{given}' -> {found}")
+    return found
 
 
 def import_workflow_file(path: Path) -> ModuleType:

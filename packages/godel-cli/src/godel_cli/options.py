@@ -28,6 +28,23 @@ def runs_dir_option(
     )
 
 
+def run_id_argument() -> Decorator[F]:
+    """``RUN_ID``: completes the run ids of the runs dir, newest first (docs/cli.md)."""
+    from godel_cli.completion import complete_run_id
+
+    return click.argument("run_id", shell_complete=complete_run_id)
+
+
+def workflow_argument(name: str = "file", *, required: bool = True) -> Decorator[F]:
+    """A workflow file, or the name of one (``.godel/workflows/<name>.py``); completes both."""
+    from godel_cli.completion import complete_workflow
+
+    # A string, not a Path: the name is reported as typed (`resolved workflow 'hello' -> ...`).
+    return click.argument(
+        name, required=required, type=click.Path(dir_okay=False), shell_complete=complete_workflow
+    )
+
+
 def json_option(help: str) -> Decorator[F]:
     """``--json`` (the parameter ``as_json``): machine-readable output instead of text."""
     return click.option("--json", "as_json", is_flag=True, help=help)

@@ -46,6 +46,26 @@ def godel_register_commands(register: Register) -> None:
         "runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list)."
     )
     register(
+        "init",
+        "godel_cli.commands.init:init",
+        summary="Make this directory a godel project.",
+    )
+    register(
+        "config",
+        "godel_cli.commands.config:config",
+        summary="Show where configuration comes from, and its values.",
+    )
+    register(
+        "workflows",
+        "godel_cli.commands.workflows:workflows",
+        summary="List named workflows, or find one.",
+    )
+    register(
+        "guide",
+        "godel_cli.commands.guide:guide",
+        summary="Read a bundled guide (godel guide lists them).",
+    )
+    register(
         "repair",
         "godel_cli.commands.repair:repair",
         summary="Mend a failed or paused run with an agent (--resume to go on).",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import anyio
 import pytest
 
-from godel import ConfigError, WorkflowFail, parallel, step, workflow
+import godel
+from godel import ConfigError, StepTimeout, WorkflowFail, parallel, step, workflow
 from godel.engine.keys import KeyTable
 from godel.log.events import EventStatus, Op
 
@@ -88,10 +92,10 @@ async def slow_sibling(marker):
 
 @workflow
 async def failing_parallel(marker):
-    await parallel(slow_sibling(marker), fails_fast())
+    await parallel(slow_sibling(marker), fails_fast(), cancel_running=True)
 
 
-def test_failure_cancels_siblings_and_names_the_branch(run_wf, load_events):
+def test_cancel_running_cancels_siblings_and_names_the_branch(run_wf, load_events):
     marker = []
     with pytest.raises(WorkflowFail, match="branch broke") as info:
         run_wf(failing_parallel, marker)
@@ -148,3 +152,136 @@ def test_non_awaitable_argument_is_a_clear_error(run_wf):
 
     with pytest.raises(TypeError, match="not awaitable"):
         run_wf(oops)
+
+
+# a failing branch stops its siblings without losing anything (issue 13) ---------------------------
+@step
+async def command_then_another(path):
+    await godel.run(f"sleep 0.5; echo first >> {path}")  # running when the sibling fails
+    await godel.run(f"echo second >> {path}")  # must not start
+
+
+@step
+async def long_sleep_then_command(path):
+    await godel.sleep(30)
+    await godel.run(f"echo after-sleep >> {path}")
+
+
+@step
+async def breaks_soon():
+    await anyio.sleep(0.15)
+    raise WorkflowFail("branch broke")
+
+
+@workflow
+async def stopping(a, b):
+    await parallel(command_then_another(a), long_sleep_then_command(b), breaks_soon())
+
+
+def test_a_failure_lets_running_effects_finish_and_starts_nothing_new(
+    run_wf, load_events, tmp_path
+):
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    started = time.monotonic()
+    with pytest.raises(WorkflowFail, match="branch broke") as info:
+        run_wf(stopping, str(a), str(b))
+    assert time.monotonic() - started < 10  # the 30 s sleep woke up
+    assert a.read_text() == "first\n" and not b.exists()
+    events = load_events(info.value.run_id)
+    runs = [e for e in events if e.op == Op.RUN]
+    assert [(e.request["cmd"].split(";")[0], e.status) for e in runs] == [
+        ("sleep 0.5", EventStatus.FINISHED)
+    ]
+    (slept,) = [e for e in events if e.op == Op.SLEEP]
+    assert slept.status is EventStatus.FAILED
+    assert slept.response == {
+        "error": "cancelled: parallel branch 2 failed",
+        "error_type": "Interrupted",
+        "interrupted": True,
+        "step_path": ["long_sleep_then_command"],
+    }
+    steps = {e.request["name"]: e for e in events if e.op == Op.STEP_ENTER}
+    for name in ("command_then_another", "long_sleep_then_command"):
+        assert steps[name].response["error_type"] == "Interrupted", name
+        assert steps[name].response["error"] == "cancelled: parallel branch 2 failed"
+    assert steps["breaks_soon"].response["error_type"] == "WorkflowFail"
+
+
+@step
+async def append(path, text):
+    await godel.run(f"echo {text} >> {path}")
+
+
+@workflow
+async def stop_reaches_waiting_and_nested(path):
+    async def nested():
+        await parallel(long_sleep_then_command(path), append(path, "nested"))
+
+    await parallel(breaks_soon(), nested(), append(path, "waits"), max_concurrency=2)
+
+
+def test_a_stop_reaches_nested_forks_and_branches_waiting_for_their_turn(
+    run_wf, load_events, tmp_path
+):
+    log = tmp_path / "marks"
+    started = time.monotonic()
+    with pytest.raises(WorkflowFail, match="branch broke") as info:
+        run_wf(stop_reaches_waiting_and_nested, str(log))
+    assert time.monotonic() - started < 10
+    # The nested append ran before the failure; the branch waiting for a slot never started.
+    assert log.read_text() == "nested\n"
+    events = load_events(info.value.run_id)
+    assert [e.request["cmd"] for e in events if e.op == Op.RUN] == [f"echo nested >> {log}"]
+    forks = [e for e in events if e.op == Op.FORK]
+    assert [f.status for f in forks] == [EventStatus.FAILED, EventStatus.FAILED]
+    assert forks[1].response["error"] == "cancelled: parallel branch 0 failed"
+
+
+@step(timeout=0.3)
+async def times_out_in_a_command():
+    await godel.run("sleep 10")
+
+
+@workflow
+async def step_timeout():
+    await times_out_in_a_command()
+
+
+def test_an_effect_cut_by_a_step_timeout_says_so(run_wf, load_events):
+    with pytest.raises(StepTimeout) as info:
+        run_wf(step_timeout)
+    (cmd,) = [e for e in load_events(info.value.run_id) if e.op == Op.RUN]
+    assert cmd.status is EventStatus.FAILED
+    assert cmd.response["error_type"] == "Interrupted"
+    assert cmd.response["error"] == "cancelled: step timeout ('times_out_in_a_command' after 0.3s)"
+
+
+@step
+async def breaks_once(flag):
+    await anyio.sleep(0.1)
+    if not Path(flag).exists():
+        Path(flag).touch()
+        raise WorkflowFail("branch broke")
+
+
+@workflow
+async def sleeps_beside_a_failure(flag):
+    await parallel(godel.sleep(1.0), breaks_once(flag))
+
+
+def test_a_sleep_woken_by_a_failing_sibling_sleeps_only_the_rest_on_resume(
+    run_wf, load_events, runs_dir, tmp_path
+):
+    flag = tmp_path / "flag"
+    with pytest.raises(WorkflowFail) as info:
+        run_wf(sleeps_beside_a_failure, str(flag))
+    run_id = info.value.run_id
+    (woken,) = [e for e in load_events(run_id) if e.op == Op.SLEEP]
+    assert woken.response["error"] == "cancelled: parallel branch 1 failed"
+    anyio.run(
+        lambda: godel.resume(sleeps_beside_a_failure, run_id, runs_dir=runs_dir, transcript=False)
+    )
+    slept = [e for e in load_events(run_id) if e.op == Op.SLEEP][-1]
+    assert slept.status is EventStatus.FINISHED and slept.response["resumed"] is True
+    # at least the 0.1 s before the sibling failed had been slept already
+    assert slept.response["remaining_slept"] <= 0.9

@@ -223,18 +223,22 @@ async def fails_when_ready(pidfile):
 
 @workflow
 async def sibling_fails(pidfile):
-    await parallel(runs_forever(pidfile), fails_when_ready(pidfile))
+    await parallel(runs_forever(pidfile), fails_when_ready(pidfile), cancel_running=True)
 
 
-def test_a_failing_sibling_cancels_the_command_and_kills_its_group(run_wf, load_events, tmp_path):
+def test_cancel_running_kills_a_sibling_command_and_records_it_interrupted(
+    run_wf, load_events, tmp_path
+):
     pidfile = tmp_path / "pid"
     with pytest.raises(WorkflowFail, match="sibling broke") as info:
         run_wf(sibling_fails, str(pidfile))
     assert wait_process_gone(int(pidfile.read_text()))
     assert not reaper.live_groups()
     (ev,) = run_events(load_events(info.value.run_id))
+    # Killed mid-way, its outcome is unknown: interrupted, with why, not an ordinary failure.
     assert ev.status is EventStatus.FAILED
-    assert ev.response["error_type"] == "Cancelled"
+    assert ev.response["error_type"] == "Interrupted" and ev.response["interrupted"] is True
+    assert ev.response["error"] == "cancelled: parallel branch 1 failed"
 
 
 @workflow

@@ -8,11 +8,11 @@ import click
 
 from godel_cli.errors import EXIT_BAD_ID
 from godel_cli.messages import say, warn
-from godel_cli.options import CONTEXT_SETTINGS, reason_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, reason_option, run_id_argument, runs_dir_option
 
 
 @click.command("pause", context_settings=CONTEXT_SETTINGS)
-@click.argument("run_id")
+@run_id_argument()
 @reason_option("CLI pause")
 @runs_dir_option()
 def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:

@@ -8,21 +8,24 @@ from pathlib import Path
 import click
 
 from godel_cli.errors import EXIT_FAIL, CliError
+from godel_cli.loader import workflow_path
 from godel_cli.messages import say, warn
 from godel_cli.options import (
     CONTEXT_SETTINGS,
     auto_checkpoint_option,
     configured,
     flag_option,
+    run_id_argument,
     runs_dir_option,
     switch_option,
+    workflow_argument,
 )
 from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 
 
 @click.command("resume", context_settings=CONTEXT_SETTINGS)
-@click.argument("run_id")
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@run_id_argument()
+@workflow_argument(required=False)
 @click.option(
     "--on-mismatch",
     type=click.Choice(["abort", "invalidate", "continue"]),
@@ -56,7 +59,7 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 @flag_option("--debug")
 def resume(
     run_id: str,
-    file: Path | None,
+    file: str | None,
     on_mismatch: str,
     on_source_edit: str,
     assume_idempotent: bool,
@@ -72,9 +75,9 @@ def resume(
 
     The workflow runs again from the top; everything the log holds is answered from it (no
     agent call, command or file write is repeated) and the run continues live where the log
-    ends. FILE defaults to the workflow file recorded in the log; the original arguments are
-    recovered from the log. A run that already finished is not run again: its recorded result
-    is printed and the log is left as it is.
+    ends. FILE (a path, or a named workflow as for `godel run`) defaults to the workflow file
+    recorded in the log; the original arguments are recovered from the log. A run that already
+    finished is not run again: its recorded result is printed and the log is left as it is.
 
     \b
     Exit codes:
@@ -104,14 +107,16 @@ def resume(
         _already_finished(full_id, directory, done)
         return
     recorded = root.request.get("source_file") or ""
-    path = (file or Path(recorded)).expanduser().resolve() if (file or recorded) else None
-    if path is None:
+    if file is not None:
+        path = workflow_path(file)
+    elif not recorded:
         raise CliError(f"run {full_id} does not record its workflow file; pass FILE")
-    if not path.is_file():
-        raise CliError(
-            f"workflow file not found: {path}"
-            + ("" if file else " (recorded in the log; pass FILE if it moved)")
-        )
+    else:
+        path = Path(recorded).expanduser().resolve()
+        if not path.is_file():
+            raise CliError(
+                f"workflow file not found: {path} (recorded in the log; pass FILE if it moved)"
+            )
     if root.request.get("args_repr_only"):
         raise CliError(
             "resume error: this run used non-serialisable args; programmatic resume only "

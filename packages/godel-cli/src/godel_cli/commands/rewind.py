@@ -8,11 +8,11 @@ import click
 
 from godel_cli.errors import EXIT_BAD_ID, EXIT_FAIL, EXIT_USAGE, CliError
 from godel_cli.messages import say
-from godel_cli.options import CONTEXT_SETTINGS, reason_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, reason_option, run_id_argument, runs_dir_option
 
 
 @click.command("rewind", context_settings=CONTEXT_SETTINGS)
-@click.argument("run_id")
+@run_id_argument()
 @click.option(
     "--to",
     "targets",

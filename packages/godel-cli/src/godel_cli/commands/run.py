@@ -10,6 +10,7 @@ import click
 
 from godel_cli.args import ArgumentError, parse_workflow_args
 from godel_cli.errors import CliError
+from godel_cli.loader import workflow_path
 from godel_cli.messages import say
 from godel_cli.options import (
     CONTEXT_SETTINGS,
@@ -18,12 +19,13 @@ from godel_cli.options import (
     flag_option,
     runs_dir_option,
     switch_option,
+    workflow_argument,
 )
 from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 
 
 @click.command("run", context_settings=CONTEXT_SETTINGS)
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@workflow_argument()
 @click.argument("workflow_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARG ...]")
 @switch_option("strict")
 @switch_option("lint")
@@ -33,8 +35,27 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 @switch_option("stream")
 @auto_checkpoint_option()
 @flag_option("--debug")
+@click.option(
+    "--watch/--no-watch",
+    default=None,
+    help="Show the run live in this terminal (godel watch's view; default: the `watch.default` "
+    "configuration key). Leaving the view (q) lets the run go on here; x in the view stops it.",
+)
+@click.option("-p", "--plain", is_flag=True, help="Watch in plain mode, one line per event.")
+@click.option("--show-tools", is_flag=True, help="Watching: show agents' tool calls.")
+@click.option(
+    "--max-agent-lines",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="Watching in plain mode: at most N lines of each agent prompt and answer (0: all).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Watching: --show-tools --max-agent-lines 0.")
+@click.pass_context
 def run(
-    file: Path,
+    ctx: click.Context,
+    file: str,
     workflow_args: tuple[str, ...],
     strict: bool | None,
     lint: bool | None,
@@ -42,26 +63,46 @@ def run(
     stream: bool | None,
     auto_checkpoint: str | None,
     debug: bool,
+    watch: bool | None,
+    plain: bool,
+    show_tools: bool,
+    max_agent_lines: int,
+    verbose: bool,
 ) -> None:
     """Run the @workflow in FILE as a new run.
 
+    FILE is a path, or the name of a workflow in the project's .godel/workflows/ or in
+    ~/.godel/workflows/ (`godel run hello`; see `godel workflows list`).
+
     Arguments after -- go to the workflow function: `alice` is positional, `model=opus` is a
     keyword argument (all values are strings).
+
+    --watch (or -p, or the `watch.default` configuration key) shows the run live in this
+    terminal, in godel watch's view (plain lines with -p, `watch.plain`, GODEL_WATCH_PLAIN=1
+    or when stdout is not a terminal). The workflow's prints appear in the view, and a
+    godel.input() prompt is answered in its input line. When you leave the view (q or Ctrl+C)
+    the run goes on in this terminal as a plain `godel run` would; x in the view stops it
+    (as Ctrl+C does). The exit status is the run's. Needs godel-watch.
 
     \b
     Exit codes:
       0    completed, or paused
       1    the workflow failed (WorkflowFail, or it called sys.exit()); or
-           strict mode or lint refused the code, before the run or while it ran
-      2    usage error (options, arguments after --); the workflow file is
-           missing or cannot be imported; no @workflow, or several; the run
-           could not start (runs dir, configuration); an unexpected exception
+           strict mode or lint refused the code, before the run or while it ran;
+           --watch without godel-watch installed
+      2    usage error (options, arguments after --); no such workflow file
+           or named workflow; the file cannot be imported; no @workflow, or
+           several; the run could not start (runs dir, configuration); an
+           unexpected exception
       130  interrupted by Ctrl+C (a second Ctrl+C within 1 s exits at once);
            143 by SIGTERM, 129 by SIGHUP
     """
-    path = file.expanduser().resolve()
-    if not path.is_file():
-        raise CliError(f"workflow file not found: {file}")
+    path = workflow_path(file)
+    from godel_cli.watched import run_watched, wants_watch
+
+    if wants_watch(watch, plain):
+        options = {"show_tools": show_tools, "max_agent_lines": max_agent_lines, "verbose": verbose}
+        sys.exit(run_watched(ctx, plain=plain, options=options))
     try:
         args, kwargs = parse_workflow_args(workflow_args)
     except ArgumentError as exc:

@@ -11,7 +11,7 @@ import click
 
 from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import warn
-from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, json_option, run_id_argument, runs_dir_option
 from godel_cli.style import make_style
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _dump(value: Any) -> None:
 
 
 @click.command("show", context_settings=CONTEXT_SETTINGS)
-@click.argument("run_id")
+@run_id_argument()
 @click.option(
     "--graph",
     is_flag=True,

@@ -13,7 +13,7 @@ import click
 
 from godel_cli.errors import EXIT_FAIL, EXIT_SIGNAL, CliError
 from godel_cli.messages import say, warn
-from godel_cli.options import CONTEXT_SETTINGS, format_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, format_option, run_id_argument, runs_dir_option
 from godel_cli.style import make_style
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ Write = Callable[["Event"], None]
 
 
 @click.command("tail", context_settings=CONTEXT_SETTINGS)
-@click.argument("run_id")
+@run_id_argument()
 @format_option(
     "pretty",
     "json",

@@ -211,6 +211,7 @@ class Agent:
         self, prompt: str, schema: Any, timeout: float | None, assume_idempotent: bool
     ) -> Any:
         from godel.engine.record import cached_response, effect, position, replayed_failure
+        from godel.replay.failures import in_flight
 
         request = self._request(prompt, schema)
         pos = position(Op.AGENT_CALL)
@@ -230,9 +231,11 @@ class Agent:
                 failure = replayed_failure(pos)
                 if failure is not None:
                     raise failure  # a failure the run handled: not asked again
-                if cached.status is EventStatus.STARTED and not source:
+                if not source and in_flight(cached):
+                    # Never ended, or interrupted (a signal, a cancelled parallel sibling): the
+                    # CLI may have done part of the work.
                     raise self._unsafe(pos, cached)
-                prior = cached  # interrupted (STARTED) or failed: run it again in its session
+                prior = cached  # in flight or failed: run it again in its session
             # Decided here: effect() must neither replay it nor refuse the in-flight event.
             pos.cached = None
         plan = self._plan(pos, prior)
@@ -288,11 +291,12 @@ class Agent:
 
     def _unsafe(self, pos: Position, cached: Any) -> Exception:
         from godel.exceptions import UnsafeResumeError
+        from godel.replay.policy import in_flight_message
 
         # The CLI may have done part of the work (edited files, spent tokens): asking again is
         # the user's call, as for a command in flight.
         return UnsafeResumeError(
-            "agent.call was in flight when the run stopped (STARTED, never finished)",
+            in_flight_message("agent.call", cached),
             event_id=cached.event_id,
             cmd=self._name(),
             run_id=pos.run.run_id,

@@ -19,6 +19,7 @@ from godel.engine.keys import ROOT_KEY, KeyTable
 from godel.log.events import Event, EventStatus, Op
 
 if TYPE_CHECKING:
+    from godel.engine.interrupt import StopToken
     from godel.log.eventlog import EventLog
     from godel.log.redact import Redactor
     from godel.log.transcript import Transcript
@@ -66,6 +67,8 @@ class Frame:
         "scope",
         "settled",
         "step_path",
+        "stop",
+        "timeout",
     )
 
     def __init__(
@@ -98,6 +101,10 @@ class Frame:
         # The recorded outcome of this scope is replayed, so every failure recorded inside it
         # was handled: replay those as failures (godel.replay.failures).
         self.settled = False
+        # The stop flag of the innermost ``parallel`` fork around this frame (None outside any):
+        # set, nothing new may start here (godel.engine.interrupt).
+        self.stop: StopToken | None = parent.stop if parent is not None else None
+        self.timeout: tuple[Any, float] | None = None  # a step's (cancel scope, seconds)
         self._ops = 0
         self._children: dict[str, int] = {}
 

@@ -1,4 +1,11 @@
-"""``parallel``: run awaitables concurrently, results in argument order, siblings cancelled on failure."""
+"""``parallel``: run awaitables concurrently, results in argument order.
+
+When a branch fails, the default loses nothing: the other branches start no new effect or step
+(their fork is *stopped*, ``godel.engine.interrupt``), the effects already running finish and
+are recorded, and once every branch has ended the first failure is raised. Killing what runs
+(``cancel_running=True``) would leave effects whose outcome nobody knows: each is recorded as
+interrupted, and a resume refuses to run it again unless it is idempotent.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from typing import Any
 import anyio
 
 from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
+from godel.engine.interrupt import Stopped, StopToken, interruption
 from godel.engine.step import StepCall
 from godel.exceptions import ConfigError, PauseSignal, RewindSignal
 from godel.log.events import EventStatus, Op
@@ -36,13 +44,19 @@ def _name_branch(exc: BaseException, index: int, what: str) -> None:
 
 
 async def parallel(
-    *awaitables: Awaitable[Any] | Iterable[Awaitable[Any]], max_concurrency: int | None = None
+    *awaitables: Awaitable[Any] | Iterable[Awaitable[Any]],
+    max_concurrency: int | None = None,
+    cancel_running: bool = False,
 ) -> tuple[Any, ...]:
     """Await every argument concurrently; return their results as a tuple in argument order.
 
-    ``parallel(a, b)`` and ``parallel([a, b])`` are the same. When a branch fails, the others
-    are cancelled (their subprocesses killed) and the first failure is raised, with a note
-    naming the branch. ``max_concurrency`` bounds how many branches run at once.
+    ``parallel(a, b)`` and ``parallel([a, b])`` are the same. ``max_concurrency`` bounds how
+    many branches run at once. When a branch fails, the others start nothing new (no effect,
+    step or branch; a ``godel.sleep`` ends early), the effects already running finish and are
+    recorded, then the first failure is raised with a note naming its branch.
+    ``cancel_running=True`` cancels the other branches at once instead (their commands and
+    agent calls killed, each recorded as interrupted: a resume will not run them again unless
+    they are idempotent).
     """
     aws: list[Any]
     if len(awaitables) == 1 and isinstance(awaitables[0], list | tuple):
@@ -67,7 +81,7 @@ async def parallel(
     run = current_run()
     frame = current_frame()
     if run is None or frame is None:
-        return await _gather(aws, [None] * len(aws), max_concurrency)
+        return await _gather(aws, [None] * len(aws), max_concurrency, None, True)
 
     local = frame.next_local()
     key = (
@@ -96,6 +110,7 @@ async def parallel(
         request=request,
         cached=cached,
     )
+    token = fork.stop = StopToken(frame.stop)
     # A finished fork handled every failure inside it (see godel.replay.failures).
     fork.settled = frame.settled or cached is not None
     if cached is None:
@@ -120,12 +135,18 @@ async def parallel(
             frames.append(branch)
     join_local = frame.next_local()
     try:
-        results = await _gather(aws, frames, max_concurrency)
+        results = await _gather(aws, frames, max_concurrency, token, cancel_running)
     except BaseException as exc:
         if fork.event is not None and not isinstance(exc, PauseSignal | RewindSignal):
-            run.log.fail(fork.event, exc, error_type=type(exc).__name__)
-            _join(run, frame, fork, join_local, failed=exc)
+            why = interruption(exc, frame)
+            if why is None:
+                run.log.fail(fork.event, exc, error_type=type(exc).__name__)
+            else:
+                run.log.fail(fork.event, why, error_type="Interrupted", interrupted=True)
+            _join(run, frame, fork, join_local, failed=exc, why=why)
         raise
+    finally:
+        token.detach()
     if fork.event is not None:
         run.log.finish(fork.event, {"branches": len(aws)})
         _join(run, frame, fork, join_local)
@@ -133,7 +154,12 @@ async def parallel(
 
 
 def _join(
-    run: Any, frame: Frame, fork: Frame, local: int, failed: BaseException | None = None
+    run: Any,
+    frame: Frame,
+    fork: Frame,
+    local: int,
+    failed: BaseException | None = None,
+    why: str | None = None,
 ) -> None:
     assert fork.event is not None
     request = {
@@ -143,6 +169,9 @@ def _join(
     if failed is None:
         response: dict[str, Any] = {"branches": request["branches"]}
         status = EventStatus.FINISHED
+    elif why is not None:
+        response = {"error": why, "error_type": "Interrupted", "interrupted": True}
+        status = EventStatus.FAILED
     else:
         response = {
             "error": str(failed) or type(failed).__name__,
@@ -162,45 +191,89 @@ def _join(
 
 
 async def _gather(
-    aws: list[Any], frames: list[Frame | None], max_concurrency: int | None
+    aws: list[Any],
+    frames: list[Frame | None],
+    max_concurrency: int | None,
+    token: StopToken | None,
+    cancel_running: bool,
 ) -> tuple[Any, ...]:
+    """Run the branches; ``token`` (None outside a workflow, where a failure cancels the
+    others) is the fork's stop flag."""
     results: list[Any] = [None] * len(aws)
     failures: list[tuple[int, BaseException]] = []
     pauses: list[PauseSignal] = []
+    stops: list[Stopped] = []
     limiter = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
+    cancelled = anyio.get_cancelled_exc_class()
 
-    async def branch(i: int) -> None:
-        token = frame_var.set(frames[i]) if frames[i] is not None else None
+    async def branch(i: int, tg: Any) -> None:
+        ctx = frame_var.set(frames[i]) if frames[i] is not None else None
         try:
             if limiter is not None:
                 async with limiter:
+                    if token is not None and token.reason is not None:
+                        _close_all([aws[i]])  # its turn came after a sibling failed
+                        raise Stopped(token.reason)
                     results[i] = await aws[i]
             else:
                 results[i] = await aws[i]
         except PauseSignal as sig:
             # A pause lets sibling branches reach their own step boundaries.
             pauses.append(sig)
-        except BaseException as exc:
-            if not isinstance(exc, anyio.get_cancelled_exc_class()):
-                failures.append((i, exc))
+        except Stopped as stop:
+            stops.append(stop)
+        except cancelled:
             raise
+        except BaseException as exc:
+            failures.append((i, exc))
+            if token is None:
+                raise
+            # Ctrl+C (or an exit) in a branch stops everything at once, as it does elsewhere.
+            hard = cancel_running or not isinstance(exc, Exception | RewindSignal)
+            token.stop(_reason(i, exc), cancelling=hard)
+            if hard:
+                tg.cancel_scope.cancel()
         finally:
-            if token is not None:
-                frame_var.reset(token)
+            if ctx is not None:
+                frame_var.reset(ctx)
 
     try:
         async with anyio.create_task_group() as tg:
             for i in range(len(aws)):
-                tg.start_soon(branch, i)
+                tg.start_soon(branch, i, tg)
     except BaseException as group:
-        if not failures:
+        # Outside a workflow a failure cancels the others; a signal or a timeout cancels all.
+        if not failures or isinstance(group, cancelled):
             raise
-        index, first = failures[0]
-        rewinds = [e for _, e in failures if isinstance(e, RewindSignal)]
-        if rewinds:
-            raise rewinds[0] from None
-        _name_branch(first, index, _describe(aws[index]))
-        raise first from (group if len(failures) > 1 else None)
+        first = _first_failure(aws, failures)
+        raise first from (group if len(failures) > 1 and isinstance(first, Exception) else None)
+    if failures:
+        raise _first_failure(aws, failures)
     if pauses:
         raise pauses[0]
+    if stops:
+        raise stops[0]  # an enclosing fork was stopped: this one started nothing new either
     return tuple(results)
+
+
+def _reason(index: int, exc: BaseException) -> str:
+    if isinstance(exc, RewindSignal):
+        return f"cancelled: parallel branch {index} rewound the run"
+    why = interruption(exc)
+    if why is not None:
+        return why
+    return f"cancelled: parallel branch {index} failed"
+
+
+def _first_failure(aws: list[Any], failures: list[tuple[int, BaseException]]) -> BaseException:
+    """The exception ``parallel`` raises: a rewind first, then an interruption, then the
+    first failure (with a note naming its branch)."""
+    for _, exc in failures:
+        if isinstance(exc, RewindSignal):
+            return exc
+    for _, exc in failures:
+        if not isinstance(exc, Exception):
+            return exc
+    index, first = failures[0]
+    _name_branch(first, index, _describe(aws[index]))
+    return first

@@ -7,18 +7,27 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from godel.engine.context import Frame, RunState, current_frame, current_run, lookup
+from godel.engine.interrupt import Stopped, interruption
 from godel.log.events import Event, EventStatus, compute_request_hash
 
 Response = dict[str, Any]
 
 
 def failure_fields(exc: BaseException) -> dict[str, Any]:
-    """The standard FAILED response for an exception (type, message, where it came from)."""
+    """The standard FAILED response for an exception (type, message, where it came from).
+
+    An interruption (a signal, a timeout, a cancelled ``parallel`` sibling) is not an outcome
+    of what it cut short: it is recorded as ``error_type: "Interrupted"``, ``interrupted: true``,
+    with what interrupted it as the error (``godel.engine.interrupt``).
+    """
     from godel.exceptions import CommandFailure, GodelError
 
+    why = interruption(exc, current_frame())
+    if why is not None:
+        return {"error": why, "error_type": "Interrupted", "interrupted": True}
     fields: dict[str, Any] = {
         "error": str(exc) or type(exc).__name__,
-        "error_type": "Cancelled" if _is_cancel(exc) else type(exc).__name__,
+        "error_type": type(exc).__name__,
     }
     location = user_location(exc)
     if location:
@@ -32,12 +41,6 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
     for name in recorded_attrs(type(exc)):
         fields[name] = getattr(exc, name, None)
     return fields
-
-
-def _is_cancel(exc: BaseException) -> bool:
-    import anyio
-
-    return isinstance(exc, anyio.get_cancelled_exc_class())
 
 
 def user_location(exc: BaseException) -> str:
@@ -134,6 +137,10 @@ async def effect(
 ) -> Response:
     """Run ``execute`` as a recorded STARTED → FINISHED/FAILED event, or replay it.
 
+    Nothing starts in a stopped ``parallel`` fork (``Stopped`` is raised). An earlier attempt's
+    event that never ended, or was interrupted, is in flight: ``ReplayPolicy.on_started_only``
+    decides whether it may run again.
+
     ``side_effect`` marks effects outside the process (commands, file writes, agent calls):
     their start is fsynced before they run, so not even an operating-system crash can lose the
     fact that one began; their end is made durable soon after (``EventLog.sync_soon``).
@@ -151,14 +158,15 @@ async def effect(
         )
         if failure is not None:
             raise failure
-    if (
-        pos.cached is not None
-        and pos.cached.status is EventStatus.STARTED
-        and pos.run.policy is not None
-    ):
-        pos.run.policy.on_started_only(pos, op, request)
-    log = pos.run.log
     frame = pos.frame
+    if frame.stop is not None and frame.stop.reason is not None:
+        raise Stopped(frame.stop.reason)  # a sibling branch failed: start nothing new
+    if pos.cached is not None and pos.run.policy is not None:
+        from godel.replay.failures import in_flight
+
+        if in_flight(pos.cached):
+            pos.run.policy.on_started_only(pos, op, request)
+    log = pos.run.log
     ev = log.start(
         op,
         request=request,
@@ -176,7 +184,7 @@ async def effect(
             # Paused while it waited (an input): no answer, no failure; a resume asks again.
             log.set_status(ev, EventStatus.PAUSED)
             raise
-        log.fail(ev, exc, **_extra(failure_fields(exc), exc))
+        fail(log, ev, exc)
         if side_effect:
             log.sync_soon()
         raise
@@ -192,10 +200,12 @@ def _is_pause(exc: BaseException) -> bool:
     return isinstance(exc, PauseSignal)
 
 
-def _extra(fields: dict[str, Any], exc: BaseException) -> dict[str, Any]:
-    # EventLog.fail derives error and error_type itself; pass the rest as extra fields.
-    out = {k: v for k, v in fields.items() if k not in ("error",)}
-    return out
+def fail(log: Any, event: Event, exc: BaseException, **more: Any) -> None:
+    """Record ``event`` FAILED with the standard fields of ``exc`` (``failure_fields``)."""
+    fields = failure_fields(exc)
+    error = fields.pop("error")
+    # An interruption is worded by what interrupted it; a failure by its exception.
+    log.fail(event, error if fields.get("interrupted") else exc, **fields, **more)
 
 
 def value(op: str, request: dict[str, Any], produce: Callable[[], Any]) -> Any:

@@ -9,8 +9,9 @@ from typing import Any
 
 import anyio
 
+from godel.engine.interrupt import Stopped
 from godel.engine.record import effect, position
-from godel.log.events import EventStatus
+from godel.replay.failures import in_flight
 
 
 def check_seconds(seconds: Any, who: str) -> float:
@@ -35,20 +36,28 @@ def _already_slept(started: str) -> float:
 
 async def recorded_sleep(op: str, seconds: Any, who: str) -> dict[str, Any]:
     """Sleep live and record it. A replay of a finished sleep returns at once; a sleep the run
-    crashed in the middle of sleeps only what was left of it."""
+    stopped in the middle of (a crash, an interruption) sleeps only what was left of it. In a
+    ``parallel`` branch, the sleep ends early when a sibling branch fails."""
     value = check_seconds(seconds, who)
     pos = position(op)
     interrupted = (
         pos is not None
         and pos.cached is not None
-        and pos.cached.status is EventStatus.STARTED
+        and in_flight(pos.cached)
         and pos.cached.request.get("seconds") == value
     )
     wait = max(0.0, value - _already_slept(pos.cached.ts_start)) if interrupted else value  # type: ignore[union-attr]
+    stop = pos.frame.stop if pos is not None else None
 
     async def execute(_event: Any) -> dict[str, Any]:
         started = time.monotonic()
-        await anyio.sleep(wait)
+        if stop is None:
+            await anyio.sleep(wait)
+        else:
+            with anyio.move_on_after(wait) as slept:
+                await stop.wait()
+            if not slept.cancelled_caught and stop.reason is not None:
+                raise Stopped(stop.reason)  # recorded as interrupted; a resume sleeps the rest
         response: dict[str, Any] = {
             "seconds": value,
             "elapsed": round(time.monotonic() - started, 6),

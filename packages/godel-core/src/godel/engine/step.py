@@ -12,7 +12,8 @@ from typing import Any, TypeVar, overload
 import anyio
 
 from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
-from godel.engine.record import failure_fields
+from godel.engine.interrupt import Stopped
+from godel.engine.record import fail
 from godel.engine.values import encode, encode_args
 from godel.exceptions import StepTimeout
 from godel.log.events import EventStatus, Op, compute_request_hash
@@ -159,6 +160,8 @@ class StepCall:
             timed_out = rebuild(cached)  # type: ignore[arg-type]
             if timed_out is not None:
                 raise timed_out  # the body would not time out the same way again
+        if cached is None and parent.stop is not None and parent.stop.reason is not None:
+            raise Stopped(parent.stop.reason)  # a sibling parallel branch failed
         if cached is None and run.pause_check is not None:
             run.pause_check()
         frame = Frame(
@@ -206,11 +209,7 @@ class StepCall:
                 # A failure is recorded, even in a replayed step, unless it is the recorded one.
                 frame.scope_id()
                 assert frame.event is not None
-                run.log.fail(
-                    frame.event,
-                    exc,
-                    **{k: v for k, v in failure_fields(exc).items() if k != "error"},
-                )
+                fail(run.log, frame.event, exc)
             raise
         finally:
             frame_var.reset(token)
@@ -222,6 +221,9 @@ class StepCall:
         spec = self.spec
         assert spec.timeout is not None
         with anyio.move_on_after(spec.timeout) as scope:
+            frame = current_frame()
+            if frame is not None:  # what the timeout cuts short says so (godel.engine.interrupt)
+                frame.timeout = (scope, spec.timeout)
             result = await spec.fn(*self.args, **self.kwargs)
         if scope.cancelled_caught:
             raise StepTimeout(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from godel.engine.context import RunState, frame_var, root_frame, run_var
-from godel.engine.record import failure_fields
+from godel.engine.record import fail
 from godel.engine.values import encode, encode_args
 from godel.exceptions import PauseSignal, RewindSignal
 from godel.log.events import Op
@@ -145,11 +145,8 @@ async def run_body(
         status = "PAUSED"
         raise
     except BaseException as exc:
-        fields = failure_fields(exc)
-        if isinstance(exc, KeyboardInterrupt) or fields["error_type"] == "Cancelled":
-            fields["error_type"] = "Interrupted"
-        fields["traceback"] = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        log.fail(root, exc, **{k: v for k, v in fields.items() if k != "error"})
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        fail(log, root, exc, traceback=trace)
         raise
     finally:
         run_var.reset(run_token)

@@ -176,11 +176,17 @@ class SignalHandlers:
         self._on_signal(sig)
 
     def _on_signal(self, sig: int) -> None:
+        from godel.engine.interrupt import note_signal
+
         self.signum = sig
+        note_signal(sig)  # what the cancellation cuts short is recorded "interrupted by SIG..."
         self._cancel()
 
     def __call__(self) -> None:
         """Remove the handlers and restore what was there before."""
+        from godel.engine.interrupt import note_signal
+
+        note_signal(None)
         previous, self._previous = self._previous, {}
         for sig, handler in previous.items():
             self._loop.remove_signal_handler(sig)

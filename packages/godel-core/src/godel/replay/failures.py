@@ -14,7 +14,8 @@ A failure is *settled* when it is known to have been handled:
   same step (or workflow body, or ``parallel`` branch) started after it ended.
 
 The failure that stopped a run has neither, so it runs live on resume (the hot-patch path).
-Interruptions (cancellation, Ctrl+C) are never settled: they are not an outcome of the effect.
+Interruptions (a signal, a timeout, a cancelled ``parallel`` sibling) are never settled: they
+are not an outcome of the effect, which is in flight as far as a resume knows (``in_flight``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from typing import Any
 
 from godel.log.events import Event, EventStatus, Op
 
-__all__ = ["INTERRUPTIONS", "rebuild", "recorded_attrs", "settled_failures"]
+__all__ = [
+    "INTERRUPTIONS",
+    "in_flight",
+    "is_interruption",
+    "rebuild",
+    "recorded_attrs",
+    "settled_failures",
+]
 
 INTERRUPTIONS = frozenset(
     {"Cancelled", "Interrupted", "KeyboardInterrupt", "SystemExit", "GeneratorExit"}
@@ -40,6 +48,16 @@ _NEW_PASS = frozenset({Op.RESUME, Op.REWIND})
 
 def is_interruption(event: Event) -> bool:
     return str((event.response or {}).get("error_type", "")) in INTERRUPTIONS
+
+
+def in_flight(event: Event) -> bool:
+    """Whether ``event`` began and its outcome is unknown: it never ended (the process died),
+    or it was cut short (a signal, a timeout, a cancelled ``parallel`` sibling). A resume
+    treats both alike (``ReplayPolicy.on_started_only``)."""
+    status = event.status
+    return status is EventStatus.STARTED or (
+        status is EventStatus.FAILED and is_interruption(event)
+    )
 
 
 def settled_failures(events: Iterable[Event]) -> set[str]:

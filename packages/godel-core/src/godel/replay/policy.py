@@ -13,8 +13,9 @@ stale data, or pay for and repeat side effects.
 
 ``--on-source-edit`` (default ``warn``): a cached step's source changed since it ran.
 
-STARTED-only side effects (a crash while a command, a file write or an agent call was in
-flight) raise ``UnsafeResumeError`` unless marked idempotent (the call, its step, or
+Side effects in flight (a command, a file write or an agent call that started and never ended,
+or was interrupted by a signal, a timeout or a cancelled ``parallel`` sibling: its outcome is
+unknown) raise ``UnsafeResumeError`` unless marked idempotent (the call, its step, or
 ``--assume-idempotent`` for the whole resume). Agent calls check this themselves
 (``godel.agents.base``): one that may run again continues the session it had started
 (``godel.agents.sessions``).
@@ -170,7 +171,8 @@ class ReplayPolicy:
 
     # crashed mid-effect ------------------------------------------------------------------------
     def on_started_only(self, pos: Position, op: str, request: dict[str, Any]) -> None:
-        """A STARTED-only event at this identity: refuse unsafe re-execution of side effects."""
+        """An event in flight at this identity (STARTED-only or interrupted): refuse unsafe
+        re-execution of side effects."""
         cached = pos.cached
         assert cached is not None
         if op not in SIDE_EFFECT_OPS:
@@ -181,12 +183,20 @@ class ReplayPolicy:
             f"write_text({request.get('path')!r})" if op == Op.WRITE_TEXT else op
         )
         raise UnsafeResumeError(
-            f"{op} was in flight when the run stopped (STARTED, never finished)",
+            in_flight_message(op, cached),
             event_id=cached.event_id,
             cmd=cmd,
             run_id=pos.run.run_id,
             step_path=cached.step_path,
         )
+
+
+def in_flight_message(op: str, cached: Event) -> str:
+    """Why ``cached`` (an effect in flight, ``godel.replay.failures.in_flight``) may have run."""
+    if cached.status is EventStatus.STARTED:
+        return f"{op} was in flight when the run stopped (STARTED, never finished)"
+    why = (cached.response or {}).get("error") or "interrupted"
+    return f"{op} was interrupted before it finished ({why}); its outcome is unknown"
 
 
 def step_is_idempotent(pos: Position) -> bool:

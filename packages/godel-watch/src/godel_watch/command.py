@@ -1,0 +1,153 @@
+"""``godel watch RUN_ID [--runs-dir DIR] [-p] [--show-tools] [--max-agent-lines N] [-v]``."""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+# `godel run --watch` hands the view its run through the click context under this key: an
+# object with ``answer(text)`` (a line for the run's ``godel.input``) and ``stop()``.
+SESSION_KEY = "godel.watch.session"
+
+
+def plain_terminal(stream: Any = None) -> bool:
+    """True when the terminal cannot host the view: not a terminal, ``TERM=dumb``, or a
+    locale that is not UTF-8."""
+    stream = stream or sys.stdout
+    if not getattr(stream, "isatty", lambda: False)():
+        return True
+    if os.environ.get("TERM", "") == "dumb":
+        return True
+    return "utf" not in locale.getpreferredencoding(False).lower().replace("-", "")
+
+
+def config_plain() -> bool:
+    """The ``watch.plain`` configuration key (an unreadable configuration counts as unset)."""
+    from godel import ConfigError, load_config
+
+    try:
+        return bool((load_config().config.watch or {}).get("plain"))
+    except ConfigError:
+        return False
+
+
+def use_plain(plain: bool) -> bool:
+    """``-p``, ``GODEL_WATCH_PLAIN=1``, the ``watch.plain`` key, or a terminal that cannot host
+    the view."""
+    return (
+        plain
+        or os.environ.get("GODEL_WATCH_PLAIN", "") == "1"
+        or plain_terminal()
+        or config_plain()
+    )
+
+
+@click.command("watch", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("run_id")
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
+)
+@click.option(
+    "-p",
+    "--plain",
+    is_flag=True,
+    help="One line per event instead of the live view (also GODEL_WATCH_PLAIN=1; automatic "
+    "when stdout is not a terminal, TERM=dumb or the locale is not UTF-8).",
+)
+@click.option("--show-tools", is_flag=True, help="Show agents' tool calls and results.")
+@click.option(
+    "--max-agent-lines",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="Plain mode: show at most N lines of each agent prompt and answer (0: all).",
+)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Same as --show-tools --max-agent-lines 0 (wins)."
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.01),
+    default=0.1,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often to look for new lines.",
+)
+def watch(
+    run_id: str,
+    runs_dir: Path | None,
+    plain: bool,
+    show_tools: bool,
+    max_agent_lines: int,
+    verbose: bool,
+    poll: float,
+) -> None:
+    """Watch run RUN_ID (a full id, or a unique prefix or suffix) live: what it has done so
+    far, then what it does, until it ends.
+
+    The view shows a tree of the run's steps, parallel branches, retries and effects with
+    their status, duration and cost, and a pane with the selected node's detail (command
+    output, agent prompts, answers and tool calls, prints, errors). Keys are in its footer:
+    q or Ctrl+C leave it (the run goes on), p asks the run to pause, enter shows an
+    event whole, f follows the live node, t shows tools, / filters.
+
+    Plain mode (-p) prints one line per event and exits when the run ends (finished, failed,
+    paused, or no longer running). Watching never changes the run.
+
+    \b
+    Exit codes:
+      0  the run ended, or you left (q, Ctrl+C)
+      1  no runs directory; RUN_ID matches no run, or several
+      2  usage error
+    """
+    from godel_watch.plain import View
+    from godel_watch.runs import resolve_run
+
+    full, directory = resolve_run(run_id, runs_dir)
+    view = View.verbose() if verbose else View(show_tools, max_agent_lines)
+    session = click.get_current_context().meta.get(SESSION_KEY)
+    try:
+        if use_plain(plain):
+            _plain(full, directory, view, poll)
+        else:
+            from godel_watch.app import WatchApp
+
+            WatchApp(full, directory, view=view, poll=poll, session=session).run()
+    except KeyboardInterrupt:
+        pass  # leaving the watcher is not an error, and the run goes on
+
+
+def _plain(run_id: str, runs_dir: Path, view: Any, poll: float) -> None:
+    from godel_watch.model import RunState
+    from godel_watch.plain import PlainRenderer, run_plain
+    from godel_watch.source import RunFiles
+
+    out = sys.stdout
+    color = (
+        bool(getattr(out, "isatty", lambda: False)())
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
+    files = RunFiles(run_id, runs_dir, on_warning=lambda text: _warn(text))
+    renderer = PlainRenderer(RunState(run_id), out, view, color=color, runs_dir=runs_dir)
+    try:
+        run_plain(files, renderer, poll=poll)
+    except BrokenPipeError:
+        pass  # the reader went away (`| head`)
+    finally:
+        files.close()
+
+
+def _warn(text: str) -> None:
+    from godel_watch.errors import say
+
+    say(f"warning: {text}")

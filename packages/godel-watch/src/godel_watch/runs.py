@@ -1,0 +1,38 @@
+"""Which run ``RUN_ID`` names: a full id, a unique prefix or a unique suffix, in the runs
+directory of ``--runs-dir``, ``$GODEL_RUNS_DIR`` or the configuration (as ``godel show``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from godel_watch.errors import WatchError
+
+_SHOWN = 10
+
+
+def resolve_run(query: str, runs_dir: Path | None) -> tuple[str, Path]:
+    """The full run id and its runs directory; ``WatchError`` with godel's usual words."""
+    from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id, resolve_runs_dir
+
+    if not RUN_ID.fullmatch(query):
+        raise WatchError(
+            f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"'
+        )
+    directory = resolve_runs_dir(runs_dir)
+    if not directory.is_dir():
+        raise WatchError(
+            f"No runs/ directory found at {directory} (use --runs-dir or GODEL_RUNS_DIR)"
+        )
+    ids = list_run_ids(directory)
+    try:
+        return resolve_id(query, ids, what="run id"), directory
+    except IdLookupError as exc:
+        if exc.candidates:
+            shown = repr(exc.candidates[:_SHOWN])
+            if len(exc.candidates) > _SHOWN:
+                shown = f"{shown[:-1]}, ...] ({len(exc.candidates)} in all)"
+            raise WatchError(f'Ambiguous prefix "{query}" — matches: {shown}') from None
+        q = query.upper()
+        if any(i.upper().startswith(q) or i.upper().endswith(q) for i in ids):
+            raise WatchError(str(exc)) from None  # a match, but too short a query to trust
+        raise WatchError(f'No run matching "{query}" in {directory}') from None

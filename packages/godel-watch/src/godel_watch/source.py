@@ -1,0 +1,136 @@
+"""Reading a run's two files forward as they grow: the audit log (``<run_id>.jsonl``, through
+core's ``LogReader``) and the transcript (``<run_id>/transcript.jsonl``).
+
+Each ``read`` returns what was appended since the last one. The transcript is read *before*
+the log: a command or agent call writes its log line before its first transcript line, so
+whatever transcript line is seen, the log line it belongs to is seen in the same read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from godel.log import Event, LogReader, lock_held
+from godel.runs import RunTracker
+
+Warn = Callable[[str], None]
+_READ = 1 << 20  # bytes of transcript per read: a huge backlog is taken in steps
+
+
+class TranscriptReader:
+    """The events of ``transcript.jsonl``, read forward; a torn last line waits for the rest."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self._partial = b""
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def read(self) -> list[dict[str, Any]]:
+        try:
+            with open(self.path, "rb") as fh:
+                if fh.seek(0, 2) < self.offset:  # written again from scratch
+                    self.offset, self._partial = 0, b""
+                fh.seek(self.offset)
+                data = fh.read(_READ)
+        except OSError:
+            return []
+        if not data:
+            return []
+        self.offset += len(data)
+        *lines, self._partial = (self._partial + data).split(b"\n")
+        out = []
+        for line in lines:
+            if not line.startswith(b'{"event"'):
+                continue  # the header, blank or foreign lines
+            try:
+                event = json.loads(line)["event"]
+            except (ValueError, KeyError, TypeError):
+                continue
+            if isinstance(event, dict):
+                out.append(event)
+        return out
+
+    @property
+    def behind(self) -> bool:
+        """More bytes are waiting than one read takes."""
+        try:
+            return self.path.stat().st_size > self.offset
+        except OSError:
+            return False
+
+
+class RunFiles:
+    """One run's log and transcript, and whether the run has really ended."""
+
+    def __init__(self, run_id: str, runs_dir: Path, *, on_warning: Warn | None = None) -> None:
+        self.run_id = run_id
+        self.runs_dir = runs_dir
+        self.log = LogReader(runs_dir / f"{run_id}.jsonl", on_warning=on_warning)
+        self.transcript = TranscriptReader(runs_dir / run_id / "transcript.jsonl")
+        self.tracker = RunTracker()
+        self._quiet = 0
+
+    def read(self, max_events: int = 0) -> tuple[list[dict[str, Any]], list[Event]]:
+        """New transcript events, then new log events (at most about ``max_events`` log
+        events when it is positive, so a huge backlog is taken in steps)."""
+        items = self.transcript.read()
+        events: list[Event] = []
+        while True:
+            chunk = self.log.read_chunk()
+            if chunk is None:
+                break
+            for ev in chunk:
+                self.tracker.feed(ev)
+            events.extend(chunk)
+            if max_events and len(events) >= max_events:
+                break
+        if items or events:
+            self._quiet = 0
+        return items, events
+
+    def locked(self) -> bool:
+        """A live process holds the run (it is running, or a resume took it)."""
+        return lock_held(self.run_id, self.runs_dir)
+
+    def ended(self) -> bool:
+        """The latest attempt recorded its end (finished, failed or paused) and nobody holds the
+        run, or nobody holds it and nothing came for two reads (it was killed). Call after a
+        ``read`` that returned nothing."""
+        if self.log.has_partial or self.transcript.behind:
+            return False
+        if self.locked():
+            self._quiet = 0
+            return False
+        self._quiet += 1
+        return self.tracker.ended_in_line_order or self._quiet > 2
+
+    def close(self) -> None:
+        self.log.close()
+
+
+def event_ts(ev: Event) -> str:
+    """When this line of the event was written: its end once it ended, else its start."""
+    return (ev.ts_end if ev.status.value != "STARTED" and ev.ts_end else ev.ts_start) or ""
+
+
+def merged(items: list[dict[str, Any]], events: list[Event]) -> list[Any]:
+    """Transcript events and log lines in the order they happened: a merge by time that keeps
+    each file's own order (a log line may carry an older time, e.g. an INVALIDATED state)."""
+    out: list[Any] = []
+    i = j = 0
+    while i < len(items) and j < len(events):
+        if str(items[i].get("ts") or "") < event_ts(events[j]):
+            out.append(items[i])
+            i += 1
+        else:
+            out.append(events[j])
+            j += 1
+    out.extend(items[i:])
+    out.extend(events[j:])
+    return out

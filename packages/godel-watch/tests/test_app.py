@@ -1,0 +1,270 @@
+"""The live view under Textual's pilot (``App.run_test``): recorded runs, a real run followed
+as it writes its files, and the keys the footer lists."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from godel_watch.app import FullScreen, WatchApp
+
+PAIR, STEPS = "01M8TGNZAWGE41H4K7YST6CF5A", "01M8TH8TZVARYSWWAT4K4HPHY5"
+GODEL = Path(sys.executable).parent / "godel"
+SIZE = (120, 32)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # Textual runs on asyncio
+
+
+def screen_text(app: WatchApp) -> str:
+    """The terminal's characters, as a person sees them (no colours)."""
+    width, height = app.size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), record=True, force_terminal=True
+    )
+    console.print(app.screen._compositor.render_update(full=True))
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def rows(app: WatchApp) -> list[str]:
+    tree = app.tree
+    return [tree.state.nodes[nid].label for nid in tree.rows]
+
+
+async def test_a_finished_run_opens_with_everything(runs) -> None:
+    app = WatchApp(STEPS, runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert " FINISHED   demo  01M8TH8TZVARYSWWAT4K4HPHY5  attempt 1  0.276s" in text
+        assert rows(app)[:3] == ["demo()", "» hello", "parallel ×2"]
+        for label in ("flaky #2", "flaky #3", "outer", '? name? → "bob"', "» hi bob"):
+            assert label in text
+        assert "WorkflowFail: nope" in text
+
+
+async def test_keys_move_open_filter_and_show_an_event_whole(runs) -> None:
+    app = WatchApp(STEPS, runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.following
+        await pilot.press("home", "down", "down")
+        assert not app.following  # moving by hand stops following
+        assert app.state.nodes[app.tree.cursor].label == "parallel ×2"
+        await pilot.press("right")
+        assert rows(app)[3:5] == ['branch("a")', 'branch("b")']
+        assert 'b1 branch("a")' in screen_text(app)
+        await pilot.press("left")
+        assert 'branch("a")' not in rows(app)
+        await pilot.press("slash")
+        await pilot.press(*"deep")
+        await pilot.pause()
+        assert rows(app) == ["demo()", "outer", "inner", "» deep"]
+        await pilot.press("escape")
+        assert len(rows(app)) > 4
+        await pilot.press("f")
+        assert app.following
+        await pilot.press("home", "enter")
+        assert isinstance(app.screen, FullScreen)
+        full = screen_text(app)
+        assert "op              WORKFLOW_STARTED" in full and "── request ──" in full
+        await pilot.press("escape")
+        assert not isinstance(app.screen, FullScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_tools_are_shown_on_t(runs) -> None:
+    app = WatchApp(PAIR, runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.tree.expanded.update(app.state.nodes)
+        app.tree.rebuild()
+        agent = next(n for n in app.state.nodes.values() if n.op == "agent.call")
+        app.tree.select(agent.id, by_user=True)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "› Create the file program.py" in text
+        assert "Created program.py: it prints hello, world." in text
+        assert "⚒ Write" not in text and "tool lines hidden: t shows them" in text
+        await pilot.press("t")
+        await pilot.pause()
+        text = screen_text(app)
+        assert '⚒ Write {"file_path": "program.py"' in text
+        assert "↳ result: File created successfully" in text
+
+
+async def test_pause_on_an_ended_run_changes_nothing(runs) -> None:
+    app = WatchApp(STEPS, runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+    assert not list(runs.glob("*.pause"))
+
+
+LIVE = """
+from godel import input, print, run, step, workflow
+
+
+@step
+async def work(n: int) -> int:
+    await run(["sh", "-c", f"echo working {n}; sleep 0.3"])
+    return n
+
+
+@workflow
+async def live() -> str:
+    for n in range(3):
+        await work(n)
+    name = await input("name? ")
+    await print(f"hi {name}")
+    for n in range(3, 40):
+        await work(n)
+    return name
+"""
+
+
+class ProcessSession:
+    """What ``godel run --watch`` lends the view, over a plain subprocess."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self.answers: list[str] = []
+
+    def answer(self, text: str) -> None:
+        self.answers.append(text)
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def stop(self) -> None:
+        self.proc.send_signal(2)
+
+
+def _start(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    (tmp_path / "live.py").write_text(LIVE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    env["GODEL_AUTO_CHECKPOINT"] = "watch"
+    proc = subprocess.Popen(
+        [str(GODEL), "run", "live.py", "--no-lint"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    runs = tmp_path / "runs"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        logs = list(runs.glob("*.jsonl")) if runs.is_dir() else []
+        if logs:
+            return proc, logs[0].stem, runs
+        time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("the run did not start")
+
+
+async def _until(pilot, predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.1)
+
+
+@pytest.mark.slow
+async def test_a_live_run_grows_is_answered_paused_and_resumed_in_view(tmp_path) -> None:
+    proc, run_id, runs = _start(tmp_path)
+    session = ProcessSession(proc)
+    app = WatchApp(run_id, runs, session=session, poll=0.05)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: "running" == app.state.status and app.state.root)
+            assert "RUNNING" in screen_text(app)
+            # The tree grows and the detail follows the live command's output.
+            await _until(pilot, lambda: sum(n.op == "run" for n in app.state.nodes.values()) >= 2)
+            await _until(pilot, lambda: "│ working" in screen_text(app))
+            # The input line appears for godel.input, and the answer reaches the run.
+            await _until(pilot, lambda: app.query_one("#answer").has_class("shown"))
+            assert "name?  (enter: answer the run)" in screen_text(app)
+            await pilot.press(*"zoe", "enter")
+            await _until(
+                pilot, lambda: any(n.label == "» hi zoe" for n in app.state.nodes.values())
+            )
+            assert session.answers == ["zoe"]
+            # p asks the run to pause: it stops before its next step and the header says so.
+            await pilot.press("p")
+            await _until(pilot, lambda: app.state.status == "paused")
+            assert " PAUSED " in screen_text(app)
+            assert proc.wait(timeout=30) == 0
+            # Resumed elsewhere, the same view follows the new attempt to its end.
+            env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+            resume = subprocess.run(
+                [str(GODEL), "resume", run_id, "--no-lint"],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                timeout=120,
+            )
+            assert resume.returncode == 0, resume.stderr
+            await _until(pilot, lambda: app.state.status == "finished")
+            assert app.state.attempt == 2
+            assert "attempt 2" in screen_text(app)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        assert proc.stdin is not None
+        proc.stdin.close()
+
+
+REWOUND = "01M8TJCF433WYJ7KRPTDQQVRAE"  # data/workflows/rewound.py, then `godel rewind` to `second`
+
+
+async def test_events_invalidated_by_a_rewind_are_shown_as_such(runs) -> None:
+    app = WatchApp(REWOUND, runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "3 invalidated" in text.splitlines()[0]
+        assert "⊘ second → 0.836871297871363" in text
+        assert "✓ first → 0.41440192237799145" in text
+        assert "rewind 3 invalidated" in text
+
+
+class RecordingSession:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def answer(self, text: str) -> None:
+        self.calls.append(f"answer {text}")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+
+async def test_x_stops_a_run_only_when_the_view_started_it(runs) -> None:
+    session = RecordingSession()
+    app = WatchApp(STEPS, runs, session=session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "x Stop run" in screen_text(app)
+        await pilot.press("x")
+    assert session.calls == ["stop"]
+    app = WatchApp(STEPS, runs)  # plain `godel watch`: x is not offered and does nothing
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "Stop run" not in screen_text(app)
+        await pilot.press("x")
+        await pilot.press("ctrl+c")
+    assert app.return_code == 0

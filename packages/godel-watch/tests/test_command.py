@@ -1,0 +1,85 @@
+"""``godel watch``'s command line: finding the run, its errors, plain mode's triggers."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+STEPS = "01M8TH8TZVARYSWWAT4K4HPHY5"
+GODEL = Path(sys.executable).parent / "godel"
+
+
+def test_no_runs_directory(godel, tmp_path) -> None:
+    result = godel("watch", "01ABCD", "--runs-dir", str(tmp_path / "nope"))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"[godel] No runs/ directory found at {tmp_path / 'nope'} (use --runs-dir or GODEL_RUNS_DIR)\n"
+    )
+
+
+def test_no_matching_run(godel, runs) -> None:
+    result = godel("watch", "ZZZZZZ", "--runs-dir", str(runs))
+    assert (result.returncode, result.stderr) == (
+        1,
+        f'[godel] No run matching "ZZZZZZ" in {runs}\n',
+    )
+
+
+def test_ambiguous_prefix(godel, runs) -> None:
+    result = godel("watch", "01M8TH", "--runs-dir", str(runs))
+    assert result.returncode == 1
+    assert result.stderr.startswith('[godel] Ambiguous prefix "01M8TH" — matches: [')
+    assert result.stderr.count("\n") == 1
+
+
+def test_the_runs_dir_comes_from_the_environment_and_suffixes_work(godel, runs) -> None:
+    result = godel("watch", STEPS[-8:], env={"GODEL_RUNS_DIR": str(runs)})
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"── run {STEPS} · demo() ──\n")
+
+
+def test_help_lists_the_options(godel) -> None:
+    out = godel("watch", "--help").stdout
+    for flag in ("--runs-dir", "-p, --plain", "--show-tools", "--max-agent-lines", "-v, --verbose"):
+        assert flag in out
+    assert "q or Ctrl+C" in out
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run ``godel`` with a pseudo-terminal as stdout; what it wrote."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [str(GODEL), *args], stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, env=env
+    )
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    proc.wait(timeout=30)
+    os.close(leader)
+    return out.decode(errors="replace")
+
+
+def test_plain_on_a_terminal_when_asked_and_coloured(runs) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    base.pop("NO_COLOR", None)
+    for extra, args in (
+        ({"GODEL_WATCH_PLAIN": "1"}, []),
+        ({"TERM": "dumb"}, []),
+        ({}, ["-p"]),
+    ):
+        out = _on_a_terminal(["watch", STEPS, "--runs-dir", str(runs), *args], {**base, **extra})
+        assert "── run 01M8TH8TZVARYSWWAT4K4HPHY5" in out, (extra, args, out)
+        coloured = "\x1b[36m▸ flaky" in out
+        assert coloured == (extra.get("TERM") != "dumb"), out  # a terminal that takes colour
+        assert "▸ flaky" in out
+        assert "finished in 0.276s" in out

@@ -1,0 +1,64 @@
+"""Plain mode, line by line, on recorded runs: ``godel watch RUN -p`` as a user runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+EXPECTED = Path(__file__).parent / "data" / "plain"
+PAIR, REVIEW = "01M8TGNZAWGE41H4K7YST6CF5A", "01M8TH8KEZ1A2FY9GN22VZ5Y97"
+STEPS, RESUMED = "01M8TH8TZVARYSWWAT4K4HPHY5", "01M8TH92CPNBTGQE72JAMNXD6F"
+
+
+@pytest.mark.parametrize(
+    ("run_id", "flags", "expected"),
+    [
+        (PAIR, [], "pair.txt"),
+        (PAIR, ["-v"], "pair-verbose.txt"),
+        (REVIEW, ["--max-agent-lines", "2", "--show-tools"], "parallel_review-2-lines.txt"),
+        (STEPS, [], "steps.txt"),
+        (RESUMED, [], "resumed.txt"),
+    ],
+)
+def test_plain_output_line_by_line(godel, runs, run_id, flags, expected) -> None:
+    result = godel("watch", run_id[:10], "--runs-dir", str(runs), "-p", *flags)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == (EXPECTED / expected).read_text().splitlines()
+
+
+def test_plain_is_automatic_when_stdout_is_not_a_terminal(godel, runs) -> None:
+    result = godel("watch", STEPS, "--runs-dir", str(runs))
+    assert result.stdout.splitlines() == (EXPECTED / "steps.txt").read_text().splitlines()
+
+
+def test_the_pair_run_shows_steps_commands_agents_prints_and_the_end(godel, runs) -> None:
+    lines = godel("watch", PAIR, "--runs-dir", str(runs), "-p").stdout.splitlines()
+    assert lines[0] == f"── run {PAIR} · pair() ──"
+    assert "▸ implement" in lines
+    assert "  $ python3 pair-work/program.py" in lines
+    assert "  › claude/sonnet" in lines
+    assert "    Created program.py: it prints hello, world." in lines
+    assert "  ✓ claude/sonnet · 200→35 tok · $0.0011 · 1.115s" in lines
+    assert "» program output: hello, world" in lines
+    assert lines[-1] == "── finished in 3.669s · 357 tok · $0.0011 ──"
+    assert not any("⚒" in line for line in lines)  # tools only with --show-tools
+
+
+def test_the_answer_cap_counts_what_it_hides(godel, runs) -> None:
+    lines = godel("watch", REVIEW, "--runs-dir", str(runs), "--max-agent-lines", "1").stdout
+    assert "[b1]     Looks good to me.\n[b1]     … +2 lines\n" in lines
+    assert "[b2]     Approve.\n[b2]     … +1 lines\n" in lines
+
+
+def test_branch_badges_mark_parallel_lines_only(godel, runs) -> None:
+    lines = godel("watch", STEPS, "--runs-dir", str(runs)).stdout.splitlines()
+    badged = [line for line in lines if line.startswith("[b")]
+    assert {line[:4] for line in badged} == {"[b1]", "[b2]"}
+    assert all("branch" in line or "$ sh" in line or "│" in line for line in badged)
+    assert "» hello" in lines and "» hi bob" in lines
+
+
+def test_colour_only_on_a_terminal(godel, runs) -> None:
+    assert "\x1b[" not in godel("watch", PAIR, "--runs-dir", str(runs)).stdout
