@@ -27,7 +27,9 @@ DEFAULT_BACKEND = "claude_code"
 DEFAULT_MAX_ITERATIONS = 8
 BACKEND_ALIASES = {"claude": "claude_code"}
 
-ToolName = Literal["read_file", "edit_file", "run_lint", "rewind", "answer_input", "resume", "give_up"]
+ToolName = Literal[
+    "read_file", "edit_file", "run_lint", "rewind", "answer_input", "resume", "give_up"
+]
 
 
 class ToolCall(BaseModel):

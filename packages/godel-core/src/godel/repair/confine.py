@@ -41,9 +41,11 @@ class Confinement:
         except (OSError, RuntimeError) as exc:  # a symlink loop
             raise RefusedPath(f"{path}: cannot be resolved ({exc})") from None
         if not resolved.is_relative_to(self.root):
-            via = " (through a symlink)" if candidate.absolute() != resolved and _inside(
-                candidate, self.root
-            ) else ""
+            via = (
+                " (through a symlink)"
+                if candidate.absolute() != resolved and _inside(candidate, self.root)
+                else ""
+            )
             raise RefusedPath(f"{path} is outside the project {self.root}{via}")
         if resolved == self.runs_dir or resolved.is_relative_to(self.runs_dir):
             raise RefusedPath(
@@ -63,6 +65,6 @@ class Confinement:
 
 def _inside(path: Path, root: Path) -> bool:
     try:
-        return path.absolute().is_relative_to(root)
+        return Path(os.path.normpath(path.absolute())).is_relative_to(root)
     except ValueError:
         return False

@@ -296,7 +296,10 @@ def _transcript_tail(log: Any, failure: FailureInfo | None) -> list[dict[str, An
                 event = json.loads(raw).get("event")
             except ValueError:
                 continue
-            if isinstance(event, dict) and list(event.get("stream_path") or [])[: len(prefix)] == prefix:
+            if (
+                isinstance(event, dict)
+                and list(event.get("stream_path") or [])[: len(prefix)] == prefix
+            ):
                 lines.append(
                     {
                         k: v

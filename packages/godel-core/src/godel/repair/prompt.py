@@ -86,7 +86,11 @@ def first_prompt(ctx: RepairContext, max_iterations: int) -> str:
         )
     if ctx.pending_input is not None:
         pending = ctx.pending_input
-        schema = f"\nthe answer must match the schema {pending.schema_name}" if pending.schema_name else ""
+        schema = (
+            f"\nthe answer must match the schema {pending.schema_name}"
+            if pending.schema_name
+            else ""
+        )
         parts.append(
             "## The input() the run stopped at (answer it with answer_input)\n"
             f"event: {pending.event_id}{schema}\n" + data_block("input prompt", pending.prompt)
@@ -94,7 +98,9 @@ def first_prompt(ctx: RepairContext, max_iterations: int) -> str:
     sources = ["## The workflow's sources (paths relative to the project root)"]
     for source in ctx.sources:
         body = source.content if source.content is not None else "(too large: use read_file)"
-        sources.append(f"### {defang(source.path)} (sha256 {source.sha256})\n" + data_block(source.path, body))
+        sources.append(
+            f"### {defang(source.path)} (sha256 {source.sha256})\n" + data_block(source.path, body)
+        )
     parts.append("\n".join(sources))
     if ctx.last_events:
         lines = "\n".join(json.dumps(e) for e in ctx.last_events)
@@ -106,7 +112,9 @@ def first_prompt(ctx: RepairContext, max_iterations: int) -> str:
         )
     tools = ["## The tools"]
     for spec in tool_specs():
-        tools.append(f"- {spec['name']}: {spec['description']}\n  args schema: {json.dumps(spec['schema'])}")
+        tools.append(
+            f"- {spec['name']}: {spec['description']}\n  args schema: {json.dumps(spec['schema'])}"
+        )
     parts.append("\n".join(tools))
     parts.append(
         "## Your reply\nIteration 1 of "

@@ -306,7 +306,9 @@ class RepairTools:
     async def run_lint(self, path: str) -> RunLintResult:
         return await self._call("run_lint", RunLintArgs(path=path))  # type: ignore[return-value]
 
-    async def rewind(self, to: list[str] | str, reason: str = "", cut: bool = False) -> RewindResult:
+    async def rewind(
+        self, to: list[str] | str, reason: str = "", cut: bool = False
+    ) -> RewindResult:
         args = RewindArgs(to=to, reason=reason, cut=cut)  # type: ignore[arg-type]
         return await self._call("rewind", args)  # type: ignore[return-value]
 
@@ -367,7 +369,9 @@ class RepairTools:
             return response
 
         try:
-            response = await effect(f"repair.{name}", request, execute, side_effect=spec.changes_run)
+            response = await effect(
+                f"repair.{name}", request, execute, side_effect=spec.changes_run
+            )
         except ToolError as exc:
             self._say(f"  -> {exc}")
             raise
@@ -416,7 +420,9 @@ class RepairTools:
         path = self.confinement.check(args.path, must_exist=True)
         data = path.read_bytes()
         if len(data) > MAX_READ_BYTES:
-            raise ToolError(f"{args.path} is {len(data)} bytes; read_file stops at {MAX_READ_BYTES}")
+            raise ToolError(
+                f"{args.path} is {len(data)} bytes; read_file stops at {MAX_READ_BYTES}"
+            )
         return ReadFileResult(
             path=self.confinement.shown(path),
             content=_text(data, args.path),

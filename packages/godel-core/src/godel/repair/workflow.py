@@ -34,7 +34,9 @@ __all__ = [
 ]
 
 DEFAULT_AGENT = "default"
-_progress: ContextVar[Callable[[str], None] | None] = ContextVar("godel_repair_progress", default=None)
+_progress: ContextVar[Callable[[str], None] | None] = ContextVar(
+    "godel_repair_progress", default=None
+)
 
 
 class AgentSpecError(ValueError):
@@ -57,7 +59,9 @@ def load_agent(spec: str) -> Callable[..., Any]:
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:  # an import error, or anything the module raises
-        raise AgentSpecError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from None
+        raise AgentSpecError(
+            f"cannot import {module_name!r}: {type(exc).__name__}: {exc}"
+        ) from None
     fn = getattr(module, attr, None)
     if fn is None:
         raise AgentSpecError(f"module {module_name!r} has no attribute {attr!r}")
@@ -109,7 +113,11 @@ async def repair(
             sync=True,
         )
         tools = RepairTools(ctx, log=target, session_dir=session_dir, progress=progress)
-        options: dict[str, Any] = {"backend": backend, "model": model, "max_iterations": max_iterations}
+        options: dict[str, Any] = {
+            "backend": backend,
+            "model": model,
+            "max_iterations": max_iterations,
+        }
         if agent == DEFAULT_AGENT:
             options["progress"] = progress
         try:
