@@ -92,6 +92,16 @@ FILES = {
         "from godel import WorkflowFail, workflow\n\n\n@workflow\nasync def main(o):\n"
         "    raise WorkflowFail('not yet')\n"
     ),
+    # `godel repair --agent repair_agents:NAME`: custom agents, no model.
+    "repair_agents.py": (
+        "import asyncio\n\n\n"
+        "async def ok(ctx, tools, **opts):\n    await tools.resume('fine')\n\n\n"
+        "async def give_up(ctx, tools, **opts):\n    await tools.give_up('no')\n\n\n"
+        "async def crash(ctx, tools, **opts):\n    raise RuntimeError('agent crash')\n\n\n"
+        "async def undecided(ctx, tools, **opts):\n    return 'maybe'\n\n\n"
+        "async def slow(ctx, tools, **opts):\n    print('waiting', flush=True)\n"
+        "    await asyncio.sleep(60)\n"
+    ),
 }
 
 AMBIGUOUS = ["01M8ZZZZZZZZZZZZZZAAAAAAAA", "01M8ZZZZZZZZZZZZZZBBBBBBBB"]
@@ -753,6 +763,131 @@ def _(w: World) -> None:
 @scenario("guide", 2)
 def _(w: World) -> None:
     w.expect(2, "guide", "cli", "extra", says="unexpected extra argument")
+
+
+@scenario("repair", 0)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(0, "repair", w.failed, "--dry-run", "--runs-dir", runs, says="(state: FAILED)")
+    w.expect(
+        0,
+        "repair",
+        w.failed,
+        "--agent",
+        "repair_agents:ok",
+        "--runs-dir",
+        runs,
+        says="intervention complete in",
+    )
+
+
+@scenario("repair", 1)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(1, "repair", w.failed, "--runs-dir", w.dir("missing"), says="No runs/ directory")
+    w.expect(1, "repair", "ZZZZZZZZ", "--runs-dir", runs, says="No run matching")
+    w.expect(1, "repair", "01M8ZZZZ", "--runs-dir", w.dir("ambiguous"), says="Ambiguous prefix")
+    w.expect(1, "repair", NEWER, "--runs-dir", w.dir("newer"), says="cannot read run")
+    w.expect(
+        1,
+        "repair",
+        w.failed,
+        "--agent",
+        "repair_agents:ok",
+        "--resume",
+        "--runs-dir",
+        runs,
+        env={"GATE": "closed"},
+        says="[godel] failed after",
+    )
+    w.expect(
+        1,
+        "repair",
+        w.failed,
+        "--agent",
+        "repair_agents:give_up",
+        "--runs-dir",
+        runs,
+        says="gave up",
+    )
+
+
+@scenario("repair", 2)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(2, "repair", w.fin, "--runs-dir", runs, says="refusing to repair run in state")
+    w.expect(2, "repair", w.failed, "--agent", "nope", "--runs-dir", runs, says="bad --agent")
+    w.expect(
+        2, "repair", w.failed, "--backend", "nope", "--runs-dir", runs, says="unknown --backend"
+    )
+    w.expect(2, "repair", says="Missing argument")
+    live = Live(w, "run", "ticker.py", "--runs-dir", runs)
+    try:
+        w.expect(2, "repair", live.run_id, "--runs-dir", runs, says="in use")
+    finally:
+        live.proc.kill()
+        live.end()
+
+
+@scenario("repair", 3)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    for agent, says in (("crash", "agent crashed"), ("undecided", "unexpected outcome")):
+        w.expect(
+            3,
+            "repair",
+            w.failed,
+            "--agent",
+            f"repair_agents:{agent}",
+            "--runs-dir",
+            runs,
+            says=says,
+        )
+
+
+@scenario("repair", 130)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    proc = subprocess.Popen(
+        [str(GODEL), "repair", w.failed, "--agent", "repair_agents:slow", "--runs-dir", runs],
+        cwd=w.root,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "waiting\n"
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "[godel] interrupted after" in err, err
+
+
+@scenario("mcp", 0)
+def _(w: World) -> None:
+    proc = subprocess.run(
+        [str(GODEL), "mcp", "--runs-dir", w.dir("runs")],
+        cwd=w.root,
+        env=clean_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+@scenario("mcp", 1)
+def _(w: World) -> None:
+    shadow = w.root / "no-mcp" / "mcp"
+    shadow.mkdir(parents=True, exist_ok=True)
+    (shadow / "__init__.py").write_text("raise ImportError('not installed')\n")
+    w.expect(1, "mcp", path=[shadow.parent], says="godel mcp needs the mcp package")
+
+
+@scenario("mcp", 2)
+def _(w: World) -> None:
+    w.expect(2, "mcp", "--bogus", says="No such option")
 
 
 # the tests ---------------------------------------------------------------------------------------

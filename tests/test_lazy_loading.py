@@ -27,6 +27,7 @@ HEAVY = (
     "pydantic",
     "anyio",
     "ulid",
+    "mcp",  # the MCP SDK: `godel mcp` only
 )
 
 
@@ -76,6 +77,10 @@ def test_godel_help_imports_no_agent_and_no_summarised_command(python_run, tmp_p
         "godel_echo.cli",
         "godel_echo.parser",
         "godel_cli.commands.plugins",
+        "godel_cli.commands.repair",
+        "godel_cli.commands.mcp",
+        "godel.repair",
+        "mcp",
     ):
         assert module not in loaded
 

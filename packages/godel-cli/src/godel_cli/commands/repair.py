@@ -73,18 +73,23 @@ def repair(
 
     \b
     Exit codes:
-      0  the repair ended with resume (with --resume: the run then
-         completed or paused); --dry-run printed the context
-      1  no runs directory; RUN_ID matches no run, or several; the log
-         cannot be read; the agent gave up, or used up --max-iterations
-      2  the run is not FAILED or PAUSED, or is in use; a bad --agent or
-         --backend; a usage error
-      3  the agent crashed, or ended without resume or give_up
+      0    the repair ended with resume (with --resume: the run then
+           completed or paused); --dry-run printed the context
+      1    no runs directory; RUN_ID matches no run, or several; the log
+           cannot be read; the agent gave up, or used up --max-iterations;
+           with --resume: the resumed run failed
+      2    the run is not FAILED or PAUSED, or is in use; a bad --agent or
+           --backend; a usage error
+      3    the agent crashed, or ended without resume or give_up
+      130  interrupted by Ctrl+C (SIGINT)
     """
+    from godel.engine import is_live
     from godel.repair import RepairStateError, build_context
     from godel_cli.runids import resolve_run
 
     full, directory = resolve_run(run_id, runs_dir)
+    if is_live(full, directory):
+        raise CliError(f"run {full} is in use by another process: pause it first (godel pause)")
     try:
         ctx = build_context(full, directory)
     except RepairStateError as exc:
@@ -93,7 +98,8 @@ def repair(
         raise CliError(f"cannot read run {full}: {exc}", exit_code=EXIT_FAIL) from None
     say(f"repairing run {full} (state: {ctx.state})")
     if ctx.failure is not None:
-        say(f"failure: {ctx.failure.error_type}: {ctx.failure.error}")
+        first, *more = ctx.failure.error.splitlines() or [""]
+        say(f"failure: {ctx.failure.error_type}: {first}" + (" ..." if more else ""))
     if ctx.pending_input is not None:
         say(f"waiting at input: {ctx.pending_input.prompt!r}")
     if dry_run:

@@ -13,6 +13,7 @@ crashed. The repaired run stays locked meanwhile, so nobody resumes it under the
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -65,8 +66,10 @@ def load_agent(spec: str) -> Callable[..., Any]:
     fn = getattr(module, attr, None)
     if fn is None:
         raise AgentSpecError(f"module {module_name!r} has no attribute {attr!r}")
-    if not callable(fn):
-        raise AgentSpecError(f"{spec} is not a function")
+    if not inspect.iscoroutinefunction(fn):
+        raise AgentSpecError(
+            f"{spec} is not an async function: async def {attr}(ctx, tools, **opts)"
+        )
     return fn  # type: ignore[no-any-return]
 
 
