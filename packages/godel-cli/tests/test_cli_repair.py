@@ -252,3 +252,95 @@ def test_no_such_run_exits_1(failed) -> None:
     out = project.godel("repair", "ZZZZZZZZ")
     assert out.returncode == 1
     assert out.stderr.startswith('[godel] No run matching "ZZZZZZZZ"')
+
+
+CRASHES_AFTER_EDIT = """
+import os
+
+
+async def fix(ctx, tools, **opts):
+    read = await tools.read_file("wf.py")
+    await tools.edit_file("wf.py", 'GATE = "closed"', 'GATE = "open"', expected_sha256=read.sha256)
+    if os.environ.get("CRASH"):
+        raise RuntimeError("crash after the edit")
+    await tools.resume("opened the gate")
+"""
+
+
+def test_a_crashed_repair_resumes_like_any_run(failed) -> None:
+    project, run_id = failed
+    project.write("again.py", CRASHES_AFTER_EDIT)
+    out = project.godel("repair", run_id, "--agent", "again:fix", env={"CRASH": "1"})
+    assert out.returncode == 3, out.stderr
+    (repair_id,) = [p.stem for p in (project.root / "runs").glob("*.jsonl") if p.stem != run_id]
+    assert f"[godel] what it did is in its log: godel show {repair_id}" in out.stderr
+    # The resume answers read_file and edit_file from the repair's log (the edit is not made
+    # twice: its old text is gone), then the agent goes on and decides.
+    resumed = project.godel("resume", repair_id)
+    assert resumed.returncode == 0, resumed.stderr
+    repair_log = EventLog.load(repair_id, project.root / "runs")
+    assert [e.op for e in repair_log.events if e.op.startswith("repair.")] == [
+        "repair.read_file",
+        "repair.edit_file",
+        "repair.resume",
+    ]
+    assert repair_log.events[0].response["result"]["outcome"] == "resume"
+    log = EventLog.load(run_id, project.root / "runs")
+    statuses = [
+        (e.status.value, (e.response or {}).get("outcome")) for e in log.events if e.op == "REPAIR"
+    ]
+    assert statuses == [("FAILED", None), ("FINISHED", "resume")]
+    assert project.godel("resume", run_id).returncode == 0
+
+
+INPUT_WORKFLOW = """
+from godel import input, workflow
+
+
+@workflow
+async def main():
+    return {"approved": await input("Ship it? ")}
+"""
+
+ANSWERS = """
+async def answer(ctx, tools, **opts):
+    assert ctx.state == "PAUSED" and ctx.pending_input.prompt == "Ship it? "
+    await tools.answer_input("yes")
+    await tools.resume("answered")
+"""
+
+
+def test_a_run_paused_at_input_is_answered_by_a_repair(project, godel_bin) -> None:
+    import subprocess
+
+    project.write("wf.py", INPUT_WORKFLOW)
+    project.write("answers.py", ANSWERS)
+    proc = subprocess.Popen(
+        [str(godel_bin), "run", "wf.py"],
+        cwd=project.root,
+        env=project.env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.read(len("Ship it? ")) == "Ship it? "
+        (log,) = (project.root / "runs").glob("*.jsonl")
+        assert project.godel("pause", log.stem).returncode == 0
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "[godel] paused after" in err
+    run_id = log.stem
+    (event,) = [e for e in EventLog.load(run_id, project.root / "runs").events if e.op == "input"]
+    assert event.status.value == "PAUSED"  # no answer, no failure
+
+    out = project.godel("repair", run_id, "--agent", "answers:answer", "--resume")
+    assert out.returncode == 0, out.stderr
+    assert "[godel] waiting at input: 'Ship it? '" in out.stderr
+    assert "[godel] answer_input 'yes'" in out.stderr
+    root = EventLog.load(run_id, project.root / "runs").events[0]
+    assert root.status.value == "FINISHED" and root.response["result"] == {"approved": "yes"}
