@@ -505,6 +505,24 @@ def _(w: World) -> None:
     assert proc.returncode == 130 and "Traceback" not in err, err
 
 
+@scenario("watch", 0)
+def _(w: World) -> None:
+    w.expect(0, "watch", w.fin, "--plain", "--runs-dir", w.dir("runs"))
+    plain = w.godel("watch", w.fin, "-p", "--runs-dir", w.dir("runs"))
+    assert "── finished in" in plain.stdout, plain.stdout
+
+
+@scenario("watch", 1)
+def _(w: World) -> None:
+    w.expect(1, "watch", w.fin, "-p", "--runs-dir", w.dir("missing"), says="No runs/ directory")
+    w.expect(1, "watch", "ZZZZZZZZ", "-p", "--runs-dir", w.dir("runs"), says="No run matching")
+
+
+@scenario("watch", 2)
+def _(w: World) -> None:
+    w.expect(2, "watch", says="Missing argument")
+
+
 @scenario("pause", 0)
 def _(w: World) -> None:
     pause_live(w, "run", "ticker.py")
@@ -671,15 +689,15 @@ def _(w: World) -> None:
     blocked.mkdir()
     (blocked / ".godel").write_text("a file")
     w.expect(1, "init", cwd=blocked, env=home_env(w), says="cannot create .godel/")
-    broken = w.root / "init-broken"
-    (broken / ".godel").mkdir(parents=True)
-    (broken / ".godel" / "settings.json").write_text("{")
-    w.expect(1, "init", cwd=broken, env=home_env(w), says="malformed JSON")
 
 
 @scenario("init", 2)
 def _(w: World) -> None:
     w.expect(2, "init", "--nope", env=home_env(w), says="No such option")
+    broken = w.root / "init-broken"
+    (broken / ".godel").mkdir(parents=True)
+    (broken / ".godel" / "settings.json").write_text("{")
+    w.expect(2, "init", cwd=broken, env=home_env(w), says="malformed JSON")
 
 
 @scenario("config path", 0)
@@ -687,16 +705,12 @@ def _(w: World) -> None:
     w.expect(0, "config", "path", env=home_env(w))
 
 
-@scenario("config path", 1)
-def _(w: World) -> None:
-    w.expect(
-        1, "config", "path", env=home_env(w, GODEL_DURABILITY="bogus"), says="GODEL_DURABILITY"
-    )
-
-
 @scenario("config path", 2)
 def _(w: World) -> None:
     w.expect(2, "config", "path", "--nope", env=home_env(w), says="No such option")
+    w.expect(
+        2, "config", "path", env=home_env(w, GODEL_DURABILITY="bogus"), says="GODEL_DURABILITY"
+    )
 
 
 @scenario("config show", 0)
@@ -705,15 +719,11 @@ def _(w: World) -> None:
     w.expect(0, "config", "show", "--json", env=home_env(w))
 
 
-@scenario("config show", 1)
-def _(w: World) -> None:
-    env = home_env(w, GODEL_DURABILITY="bogus")
-    w.expect(1, "config", "show", "--json", env=env, says="configuration error")
-
-
 @scenario("config show", 2)
 def _(w: World) -> None:
     w.expect(2, "config", "show", "--yaml", env=home_env(w), says="No such option")
+    env = home_env(w, GODEL_DURABILITY="bogus")
+    w.expect(2, "config", "show", "--json", env=env, says="configuration error")
 
 
 @scenario("workflows list", 0)
@@ -722,14 +732,10 @@ def _(w: World) -> None:
     w.expect(0, "workflows", "list", env={"GODEL_HOME": w.dir("empty")})  # none: still 0
 
 
-@scenario("workflows list", 1)
-def _(w: World) -> None:
-    w.expect(1, "workflows", "list", env=home_env(w, GODEL_DURABILITY="bogus"))
-
-
 @scenario("workflows list", 2)
 def _(w: World) -> None:
     w.expect(2, "workflows", "list", "--nope", env=home_env(w), says="No such option")
+    w.expect(2, "workflows", "list", env=home_env(w, GODEL_DURABILITY="bogus"))
 
 
 @scenario("workflows which", 0)
@@ -741,12 +747,12 @@ def _(w: World) -> None:
 @scenario("workflows which", 1)
 def _(w: World) -> None:
     w.expect(1, "workflows", "which", "nope", env=home_env(w), says="available: base")
-    w.expect(1, "workflows", "which", "base", env=home_env(w, GODEL_DURABILITY="bogus"))
 
 
 @scenario("workflows which", 2)
 def _(w: World) -> None:
     w.expect(2, "workflows", "which", env=home_env(w), says="Missing argument")
+    w.expect(2, "workflows", "which", "base", env=home_env(w, GODEL_DURABILITY="bogus"))
 
 
 @scenario("guide", 0)
