@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -133,7 +132,6 @@ class GodelTools:
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                env={**os.environ},
             )
         return {"run_id": full, "pid": proc.pid, "output": str(output)}
 
