@@ -148,7 +148,8 @@ def test_repair_fixes_a_schema_typo_and_resumes(fake_model, backend, project, tm
     assert log.events[0].response["result"] == {"name": "q3", "total": 7}
     # The report agent was asked once, before the failure: the resume answered it from the log.
     prompts = [r.prompt for r in fake_model.main_requests]
-    asks = [p for p in prompts if "Report the quarter" in (p or "") and "repair agent" not in p]
+    # (the repair's own prompts quote the source, so they are told apart by their DATA blocks)
+    asks = [p for p in prompts if "Report the quarter" in (p or "") and "<<<DATA" not in p]
     assert len(asks) == 1
     assert asked == 1 and fake_model.exhausted == 0
     (repair,) = [e for e in log.events if e.op == "REPAIR"]
