@@ -168,8 +168,10 @@ def test_claude_calls_a_godel_tool(failed_run, fake_model, require_cli, tmp_path
     )
     fake_model.set_script(
         [
-            # claude connects MCP servers in the background: its model waits for them first.
-            Turn.tool("WaitForMcpServers", {}),
+            # claude connects MCP servers in the background: its model waits for them first
+            # (each wait is bounded; importing the mcp SDK can take seconds on a loaded machine,
+            # and once the server is up a further wait returns at once).
+            *[Turn.tool("WaitForMcpServers", {})] * 6,
             Turn.tool("mcp__godel__show_run", {"run_id": run_id}),
             Turn.text("The run failed: gate closed."),
         ]
