@@ -19,7 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError, model_validator
 
 from godel.repair.context import RepairContext
-from godel.repair.tools import TOOLS, Outcome, RepairTools, ToolError, validation_errors
+from godel.repair.models import TOOLS, Outcome, ToolError, validation_errors
+from godel.repair.tools import RepairTools
 
 __all__ = ["DEFAULT_BACKEND", "DEFAULT_MAX_ITERATIONS", "ToolCall", "default_agent", "make_agent"]
 

@@ -90,7 +90,8 @@ async def repair(
     """Repair run ``run_id`` with ``agent``; the result is ``{"outcome", "reason", ...}``."""
     from godel.engine.context import get_event_log
     from godel.log import EventLog, Op
-    from godel.repair.tools import RepairEnded, RepairTools, read_manifest
+    from godel.repair.models import RepairEnded
+    from godel.repair.tools import RepairTools, read_manifest
 
     own = get_event_log()
     runs_dir = Path(own.runs_dir)
