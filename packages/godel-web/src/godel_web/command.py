@@ -122,6 +122,24 @@ def ui(
     if not directory.is_dir():
         raise UiError(f"No runs/ directory found at {directory} (use --runs-dir or GODEL_RUNS_DIR)")
     sock = _bind(host, port)
+    try:
+        _serve(sock, directory, host, open_browser, read_only, poll)
+    except KeyboardInterrupt:
+        pass  # Ctrl+C before the server took over the signal: stopping is not an error
+    finally:
+        sock.close()
+    _say("stopped")
+
+
+def _serve(
+    sock: socket.socket,
+    directory: Path,
+    host: str,
+    open_browser: bool,
+    read_only: bool,
+    poll: float,
+) -> None:
+    """Print the URL, then serve until Ctrl+C (uvicorn raises it again once it has stopped)."""
     import uvicorn
 
     from godel_web.app import create_app
@@ -131,10 +149,9 @@ def ui(
     loopback = _loopback(host)
     allowed = set(LOOPBACK_NAMES) if loopback else None
     app = create_app(directory, token=token, read_only=read_only, allowed_hosts=allowed, poll=poll)
-    bound_port = sock.getsockname()[1]
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
-    link = f"http://{shown}:{bound_port}/?token={token}"
+    link = f"http://{shown}:{sock.getsockname()[1]}/?token={token}"
     click.echo(link)
     sys.stdout.flush()
     _say(f"serving the runs in {directory}{' (read-only)' if read_only else ''}; Ctrl+C to stop")
@@ -150,11 +167,4 @@ def ui(
         access_log=False,  # the URL carries the token: keep it out of logs
         timeout_graceful_shutdown=1,
     )
-    server = uvicorn.Server(config)
-    try:
-        server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sock.close()
-    _say("stopped")
+    uvicorn.Server(config).run(sockets=[sock])
