@@ -15,5 +15,5 @@ def godel_register_commands(register: Register) -> None:
     register(
         "ui",
         "godel_web.command:ui",
-        summary="Serve a local web view of runs (runs list, step tree, timeline, live).",
+        summary="Serve a local web view of runs (timeline, tree, live).",
     )
