@@ -17,7 +17,6 @@ from typing import Any
 
 from godel.log import Event, EventStatus, LogReader, lock_held
 from godel.runs import RunSummary, RunTracker
-from godel.runs.render import group_events
 from godel_web.cost import call_cost, call_tokens
 
 # What the timeline draws: steps (and so parallel branches), forks, commands, agent calls and
@@ -39,7 +38,7 @@ def epoch(ts: str | None) -> float | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     """One line of the step tree: an event, how deep it sits, and why it is marked."""
 
@@ -50,7 +49,7 @@ class Row:
     end: float | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Bar:
     """One bar of the timeline, in seconds from the run's start."""
 
@@ -89,7 +88,8 @@ class RunModel:
         self.costs: dict[str, float] = {}
         self.tokens: dict[str, int] = {}
         self.resumes: dict[str, float] = {}
-        self._times: dict[str, tuple[float | None, float | None]] = {}
+        # event id -> (ts_start, ts_end, their epoch seconds): parsed once, when first asked
+        self._times: dict[str, tuple[str, str | None, float | None, float | None]] = {}
         self._derived: dict[str, tuple[int, Any]] = {}
 
     def _warn(self, text: str) -> None:
@@ -120,7 +120,6 @@ class RunModel:
         self.tracker.feed(ev)
         eid = ev.event_id
         self.events[eid] = ev  # a dict keeps the first-seen order, and the last state wins
-        self._times[eid] = (epoch(ev.ts_start), epoch(ev.ts_end))
         if ev.op == "agent.call":
             cost, tokens = call_cost(ev), call_tokens(ev)
             if cost is not None:
@@ -128,7 +127,7 @@ class RunModel:
             if tokens is not None:
                 self.tokens[eid] = tokens
         elif ev.op == "RESUME":
-            start = self._times[eid][0]
+            start = epoch(ev.ts_start)
             if start is not None:
                 self.resumes[eid] = start
 
@@ -159,7 +158,14 @@ class RunModel:
         return sum(self.tokens.values()) if self.tokens else None
 
     def times(self, event_id: str) -> tuple[float | None, float | None]:
-        return self._times.get(event_id, (None, None))
+        ev = self.events.get(event_id)
+        if ev is None:
+            return None, None
+        hit = self._times.get(event_id)
+        if hit is None or hit[0] != ev.ts_start or hit[1] != ev.ts_end:
+            hit = (ev.ts_start, ev.ts_end, epoch(ev.ts_start), epoch(ev.ts_end))
+            self._times[event_id] = hit
+        return hit[2], hit[3]
 
     def attempt_of(self, ev: Event) -> tuple[int, str | None]:
         """Which attempt (1 + resumes before it) an event belongs to, and the RESUME event that
@@ -184,11 +190,7 @@ class RunModel:
 
     def _build_rows(self) -> list[Row]:
         events = list(self.events.values())
-        root = self.root
-        marks: dict[str, str] = {}
-        for group in group_events(events, root.event_id if root else None):
-            for ev, mark in group.marked():
-                marks[ev.event_id] = mark
+        marks = _marks(events)
         children: dict[str, list[Event]] = {}
         tops: list[Event] = []
         for ev in events:
@@ -213,12 +215,13 @@ class RunModel:
     def span(self) -> tuple[float, float]:
         """The run's first and last moment (now, while something is still running)."""
         with self.lock:
-            starts = [t[0] for t in self._times.values() if t[0] is not None]
-            ends = [t[1] for t in self._times.values() if t[1] is not None]
+            # godel's ISO-8601 UTC stamps sort as text: compare strings, parse two.
+            starts = [ev.ts_start for ev in self.events.values() if ev.ts_start]
             if not starts:
                 return 0.0, 0.0
-            t0 = min(starts)
-            t1 = max([*ends, *starts])
+            ends = [ev.ts_end for ev in self.events.values() if ev.ts_end]
+            t0 = epoch(min(starts)) or 0.0
+            t1 = epoch(max([*starts, *ends])) or t0
             if self.summary().status.value == "RUNNING":
                 t1 = max(t1, time.time())
             return t0, t1
@@ -232,14 +235,43 @@ class RunModel:
             live = self.summary().status.value == "RUNNING"
             resumes = sorted(t - t0 for t in self.resumes.values())
 
-        def bar(row: Row) -> Bar:
-            assert row.start is not None
-            running = row.end is None and row.ev.status is EventStatus.STARTED and live
-            end = row.end if row.end is not None else (t1 if running else row.start)
-            return Bar(row, row.start - t0, max(end - row.start, 0.0), running)
-
-        bars = [bar(r) for r in rows]
-        if len(bars) > limit:
-            keep = sorted(range(len(bars)), key=lambda i: bars[i].width, reverse=True)[:limit]
-            bars = [bars[i] for i in sorted(keep)]
+        ends = []
+        for r in rows:
+            running = r.end is None and live and r.ev.status is EventStatus.STARTED
+            ends.append((r.end if r.end is not None else (t1 if running else r.start), running))
+        keep = range(len(rows))
+        if len(rows) > limit:  # the longest ones: what a timeline is for is the slow work
+            widths = [end - r.start for r, (end, _) in zip(rows, ends, strict=True)]  # type: ignore[operator]
+            keep = sorted(sorted(keep, key=widths.__getitem__, reverse=True)[:limit])
+        bars = []
+        for i in keep:
+            row, (end, running) = rows[i], ends[i]
+            assert row.start is not None and end is not None
+            bars.append(Bar(row, row.start - t0, max(end - row.start, 0.0), running))
         return Timeline(bars, max(t1 - t0, 0.0), len(rows), resumes)
+
+
+_RECORDS = frozenset({"RESUME", "INVALIDATE", "REWIND"})
+_DEAD = frozenset({EventStatus.INVALIDATED, EventStatus.SUSPENDED})
+
+
+def _marks(events: list[Event]) -> dict[str, str]:
+    """Why an event is set apart, in one pass: ``invalid`` (rewound or replaced), ``prior`` (a
+    failed call that was made again at the same place with the same request and did not fail
+    that time: a failed attempt), ``meta`` (a resume or rewind record)."""
+    marks: dict[str, str] = {}
+    failed: dict[tuple[object, ...], list[str]] = {}
+    for ev in events:
+        if ev.status in _DEAD:
+            marks[ev.event_id] = "invalid"
+            continue
+        if ev.op in _RECORDS:
+            marks[ev.event_id] = "meta"
+            continue
+        key = (ev.parent_id, ev.op, ev.step_path, ev.request_hash)
+        if ev.status is EventStatus.FAILED:
+            failed.setdefault(key, []).append(ev.event_id)
+        elif key in failed:
+            for eid in failed.pop(key):
+                marks[eid] = "prior"
+    return marks
