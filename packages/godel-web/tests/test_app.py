@@ -317,3 +317,37 @@ def test_read_only_shows_no_actions_and_refuses_them(made: Any, make_client: Any
         assert refused.status_code == 403
         assert "[godel] this server is read-only (godel ui --read-only)" in refused.text
     assert not (made.runs / f"{rid}.pause").exists()
+
+
+def test_a_resumed_run_marks_the_failed_attempt_and_links_each_event_to_its_attempt(
+    runs_copy: Path, made: Any, make_client: Any, env: dict[str, str], tmp_path: Path
+) -> None:
+    rid = made.ids["broken"]
+    fixed = tmp_path / "broken.py"
+    fixed.write_text((made.root / "broken.py").read_text().replace("exit 2", "exit 0"))
+    resumed = subprocess.run(
+        [str(GODEL), "resume", rid, str(fixed), "--runs-dir", str(runs_copy)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    events = [json.loads(line) for line in (runs_copy / f"{rid}.jsonl").read_text().splitlines()]
+    steps = list(dict.fromkeys(e["event_id"] for e in events if e.get("op") == "step.enter"))
+    (resume,) = {e["event_id"] for e in events if e.get("op") == "RESUME"}
+    with make_client(runs_copy) as c:
+        page = c.get(f"/runs/{rid}").text
+        assert '<h1>broken <span class="badge s-FINISHED">FINISHED</span></h1>' in page
+        assert "<div><dt>attempts</dt><dd>2</dd></div>" in page
+        assert f'<tr class="k-step m-prior" data-depth="1" data-id="{steps[0]}">' in page
+        assert '<span class="mark m-prior">failed attempt</span>' in page
+        assert page.count('<div class="resume-line"') == 1
+        first = c.get(f"/runs/{rid}/events/{steps[0]}").text
+        assert "<dt>attempt</dt><dd>attempt 1</dd>" in first
+        assert '<span class="mark m-prior">failed attempt</span>' in first
+        second = c.get(f"/runs/{rid}/events/{steps[1]}").text
+        assert (
+            f'<dt>attempt</dt><dd><a href="/runs/{rid}/events/{resume}">attempt 2</a> (resumed)</dd>'
+            in second
+        )

@@ -158,6 +158,9 @@ def test_a_live_run_updates_and_pauses_when_pause_is_pressed(
     runs = tmp_path / "runs"
     runs.mkdir()
     server = ui(runs)
+    browser.get(server.url)  # the runs page, empty: the run appears on it when it starts
+    wait_for(lambda: css(browser, "#live-dot.on"), "the live stream to connect")
+    assert css(browser, "#runs-table")[0].get_attribute("data-count") == "0"
     run = subprocess.Popen(
         [str(GODEL), "run", "slow.py", "--", "400"],
         cwd=tmp_path,
@@ -169,7 +172,6 @@ def test_a_live_run_updates_and_pauses_when_pause_is_pressed(
     try:
         log = wait_for(lambda: next(runs.glob("*.jsonl"), None), "the run to start")
         rid = log.stem
-        browser.get(server.url)
         wait_for(
             lambda: css(browser, f'tr.run[data-status="RUNNING"] a[href="/runs/{rid}"]'),
             "the live run listed",

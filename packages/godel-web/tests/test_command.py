@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -199,3 +200,26 @@ def test_read_only_server_has_no_buttons(made: Any, ui: Any) -> None:
     assert status == 200 and 'id="pause"' not in page
     code, err = server.stop()
     assert code == 0 and "(read-only)" in err
+
+
+def test_open_hands_the_url_to_the_browser(made: Any, tmp_path: Path, env: dict[str, str]) -> None:
+    opened = tmp_path / "opened.txt"
+    proc = subprocess.Popen(
+        [str(GODEL), "ui", "--runs-dir", str(made.runs), "--port", "0", "--open"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "BROWSER": f"sh -c 'echo \"%s\" > {opened}'"},
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        deadline = time.monotonic() + 20
+        while not (opened.exists() and opened.read_text().strip()):
+            assert time.monotonic() < deadline, "the browser was not opened"
+            time.sleep(0.05)
+        assert opened.read_text().strip() == url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    assert proc.returncode == 0
