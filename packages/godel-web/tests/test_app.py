@@ -351,3 +351,22 @@ def test_a_resumed_run_marks_the_failed_attempt_and_links_each_event_to_its_atte
             f'<dt>attempt</dt><dd><a href="/runs/{rid}/events/{resume}">attempt 2</a> (resumed)</dd>'
             in second
         )
+
+
+def test_the_pause_form_works_without_javascript(
+    runs_copy: Path, made: Any, make_client: Any
+) -> None:
+    rid = made.ids["slow"]
+    with make_client(runs_copy) as c:
+        page = c.get(f"/runs/{rid}").text
+        form = re.search(
+            r'<form method="post" action="(/runs/\w+/pause)" class="action">'
+            r'<input type="hidden" name="csrf" value="(\w+)">',
+            page,
+        )
+        assert form is not None
+        answer = c.post(form.group(1), data={"csrf": form.group(2)})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert f"<p>[godel] pause requested for run {rid}</p>" in answer.text
+    assert (runs_copy / f"{rid}.pause").exists()

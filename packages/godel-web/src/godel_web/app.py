@@ -160,7 +160,7 @@ def run_fragment(request: Request) -> Response:
     part = request.path_params["part"]
     with model.lock:
         if part == "header":
-            return _html(pages.run_header(model, model.summary(), st.read_only))
+            return _html(pages.run_header(model, model.summary(), st.read_only, st.csrf))
         if part == "tree":
             return _html(pages.tree_fragment(model, _int(request, "page")))
         if part == "timeline":

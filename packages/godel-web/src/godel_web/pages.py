@@ -123,7 +123,7 @@ def runs_page(rows: list[RunRow], filters: dict[str, str], page: int, csrf: str,
 
 
 # a run --------------------------------------------------------------------------------------
-def run_header(model: RunModel, summary: RunSummary, read_only: bool) -> str:
+def run_header(model: RunModel, summary: RunSummary, read_only: bool, csrf: str) -> str:
     root = model.root
     args = args_text(root.request) if root is not None else ""
     tokens = model.total_tokens
@@ -146,7 +146,7 @@ def run_header(model: RunModel, summary: RunSummary, read_only: bool) -> str:
     if not read_only:
         pause = (
             f'<form method="post" action="{run_url(model.run_id)}/pause" class="action">'
-            '<input type="hidden" name="csrf" value="">'
+            f'<input type="hidden" name="csrf" value="{e(csrf)}">'
             f'<button type="submit" id="pause"{"" if live else " disabled"}'
             ' title="ask the run to pause before its next step">pause</button></form>'
         )
@@ -281,7 +281,7 @@ def run_page(model: RunModel, page: int, read_only: bool, csrf: str) -> str:
     summary = model.summary()
     rid = model.run_id
     body = (
-        f'<section class="card">{run_header(model, summary, read_only)}'
+        f'<section class="card">{run_header(model, summary, read_only, csrf)}'
         '<div id="message" class="message" role="status"></div></section>'
         f'<section class="card"><h2>Timeline</h2>{timeline_fragment(model)}</section>'
         f'<section class="card"><h2>Steps</h2>{tree_fragment(model, page)}</section>'
@@ -466,7 +466,7 @@ def event_page(
     if not read_only and ev.op not in ("PAUSED", "REWIND", "RESUME"):
         rewind = (
             f'<form method="post" action="{run_url(rid)}/rewind" class="action rewind">'
-            '<input type="hidden" name="csrf" value="">'
+            f'<input type="hidden" name="csrf" value="{e(csrf)}">'
             f'<input type="hidden" name="to" value="{e(ev.event_id)}">'
             '<label><input type="checkbox" name="cut" value="1"> only this event and what ran inside it (--cut)</label>'
             '<label><input type="checkbox" name="assume_idempotent" value="1"> allow running completed commands and agent calls again (--assume-idempotent)</label>'
