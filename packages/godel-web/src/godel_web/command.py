@@ -63,7 +63,7 @@ def _bind(host: str, port: int) -> socket.socket:
     "--runs-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
+    help="Where run logs live (default: the configured runs dir: $GODEL_RUNS_DIR, the settings' runs_dir, else ./runs).",
 )
 @click.option(
     "--host",
