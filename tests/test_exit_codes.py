@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -521,6 +522,44 @@ def _(w: World) -> None:
 @scenario("watch", 2)
 def _(w: World) -> None:
     w.expect(2, "watch", says="Missing argument")
+
+
+@scenario("ui", 0)
+def _(w: World) -> None:
+    proc = subprocess.Popen(
+        [str(GODEL), "ui", "--runs-dir", w.dir("runs"), "--port", "0"],
+        cwd=w.root,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=\S+", proc.stdout.readline().strip())
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+
+
+@scenario("ui", 1)
+def _(w: World) -> None:
+    w.expect(1, "ui", "--runs-dir", w.dir("missing"), says="No runs/ directory found")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        w.expect(1, "ui", "--runs-dir", w.dir("runs"), "--port", port, says="is in use")
+    w.expect(
+        1,
+        "ui",
+        env={"GODEL_DISABLE_PLUGINS": "web"},
+        says="`godel ui` needs the godel-web package: pip install godel-web",
+    )
+
+
+@scenario("ui", 2)
+def _(w: World) -> None:
+    w.expect(2, "ui", "--port", "http")
 
 
 @scenario("pause", 0)

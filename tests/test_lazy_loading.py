@@ -15,6 +15,7 @@ PLUGIN_PACKAGES = (
     "godel_copilot",
     "godel_codex",
     "godel_watch",
+    "godel_web",
     "godel_echo",
     "godel_cli",
 )
@@ -132,6 +133,7 @@ def test_plugin_modules_import_nothing_they_register(python_run, tmp_path: Path)
         "godel_codex.plugin",
         "godel_echo.plugin",
         "godel_watch.plugin",
+        "godel_web.plugin",
     } <= loaded
 
 
