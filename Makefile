@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine: `make demo` (the main job) and `make test` (every test).
-# Both create .venv and install the six packages editable, plus the test plugin, and install
+# Both create .venv and install the seven packages editable, plus the test plugin, and install
 # the real agent CLIs (claude, copilot, codex) from the npm registry into .tools/ (git-ignored).
 
 PYTHON ?= python3
@@ -13,7 +13,7 @@ CLIS    := @anthropic-ai/claude-code@2.1.197 @github/copilot@1.0.102 @openai/cod
 TSTAMP  := $(TOOLS)/.installed-2.1.197-1.0.102-0.169.0
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
-.PHONY: demo watch-demo test test-fast lint bench install tools tmux clean
+.PHONY: demo watch-demo test test-fast lint bench install tools tmux browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ tmux:
 		{ apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }; } || \
 		echo "tmux is missing: install it (apt-get install -y tmux) for the watch view's terminal test"
 
+# godel-web's browser tests drive Debian's headless chromium through chromium-driver (Selenium;
+# never a browser download of its own, which this network refuses).
+browser:
+	@{ command -v chromium >/dev/null && command -v chromedriver >/dev/null; } || \
+		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }; } || \
+		echo "chromium is missing: install it (apt-get install -y chromium chromium-driver) for godel-web's browser tests"
+
 # The main job: Claude Code writes a program, the Codex CLI runs it, the Copilot CLI reviews it
 # (examples/pair.py), the three real CLIs answering from godel's scripted fake model server, offline.
 demo: install tools
@@ -60,9 +68,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# GODEL_REQUIRE_AGENT_CLIS: a missing claude/copilot/codex fails the agent tests instead of skipping them.
-test: lint tools tmux
-	GODEL_REQUIRE_AGENT_CLIS=1 $(BIN)/python -m pytest -q
+# GODEL_REQUIRE_AGENT_CLIS / GODEL_REQUIRE_BROWSER: a missing claude/copilot/codex or chromium
+# fails the agent and browser tests instead of skipping them.
+test: lint tools tmux browser
+	GODEL_REQUIRE_AGENT_CLIS=1 GODEL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -23,6 +23,7 @@ GODEL_DISTS = {
     "godel-copilot",
     "godel-codex",
     "godel-watch",
+    "godel-web",
 }
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -91,6 +92,16 @@ FILES = {
     "args.py": (
         "from godel import WorkflowFail, workflow\n\n\n@workflow\nasync def main(o):\n"
         "    raise WorkflowFail('not yet')\n"
+    ),
+    # `godel repair --agent repair_agents:NAME`: custom agents, no model.
+    "repair_agents.py": (
+        "import asyncio\n\n\n"
+        "async def ok(ctx, tools, **opts):\n    await tools.resume('fine')\n\n\n"
+        "async def give_up(ctx, tools, **opts):\n    await tools.give_up('no')\n\n\n"
+        "async def crash(ctx, tools, **opts):\n    raise RuntimeError('agent crash')\n\n\n"
+        "async def undecided(ctx, tools, **opts):\n    return 'maybe'\n\n\n"
+        "async def slow(ctx, tools, **opts):\n    print('waiting', flush=True)\n"
+        "    await asyncio.sleep(60)\n"
     ),
 }
 
@@ -495,6 +506,62 @@ def _(w: World) -> None:
     assert proc.returncode == 130 and "Traceback" not in err, err
 
 
+@scenario("watch", 0)
+def _(w: World) -> None:
+    w.expect(0, "watch", w.fin, "--plain", "--runs-dir", w.dir("runs"))
+    plain = w.godel("watch", w.fin, "-p", "--runs-dir", w.dir("runs"))
+    assert "── finished in" in plain.stdout, plain.stdout
+
+
+@scenario("watch", 1)
+def _(w: World) -> None:
+    w.expect(1, "watch", w.fin, "-p", "--runs-dir", w.dir("missing"), says="No runs/ directory")
+    w.expect(1, "watch", "ZZZZZZZZ", "-p", "--runs-dir", w.dir("runs"), says="No run matching")
+
+
+@scenario("watch", 2)
+def _(w: World) -> None:
+    w.expect(2, "watch", says="Missing argument")
+
+
+@scenario("ui", 0)
+def _(w: World) -> None:
+    proc = subprocess.Popen(
+        [str(GODEL), "ui", "--runs-dir", w.dir("runs"), "--port", "0"],
+        cwd=w.root,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=\S+", proc.stdout.readline().strip())
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+
+
+@scenario("ui", 1)
+def _(w: World) -> None:
+    w.expect(1, "ui", "--runs-dir", w.dir("missing"), says="No runs/ directory found")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        w.expect(1, "ui", "--runs-dir", w.dir("runs"), "--port", port, says="is in use")
+    w.expect(
+        1,
+        "ui",
+        env={"GODEL_DISABLE_PLUGINS": "web"},
+        says="`godel ui` needs the godel-web package: pip install godel-web",
+    )
+
+
+@scenario("ui", 2)
+def _(w: World) -> None:
+    w.expect(2, "ui", "--port", "http")
+
+
 @scenario("pause", 0)
 def _(w: World) -> None:
     pause_live(w, "run", "ticker.py")
@@ -714,15 +781,15 @@ def _(w: World) -> None:
     blocked.mkdir()
     (blocked / ".godel").write_text("a file")
     w.expect(1, "init", cwd=blocked, env=home_env(w), says="cannot create .godel/")
-    broken = w.root / "init-broken"
-    (broken / ".godel").mkdir(parents=True)
-    (broken / ".godel" / "settings.json").write_text("{")
-    w.expect(1, "init", cwd=broken, env=home_env(w), says="malformed JSON")
 
 
 @scenario("init", 2)
 def _(w: World) -> None:
     w.expect(2, "init", "--nope", env=home_env(w), says="No such option")
+    broken = w.root / "init-broken"
+    (broken / ".godel").mkdir(parents=True)
+    (broken / ".godel" / "settings.json").write_text("{")
+    w.expect(2, "init", cwd=broken, env=home_env(w), says="malformed JSON")
 
 
 @scenario("config path", 0)
@@ -730,16 +797,12 @@ def _(w: World) -> None:
     w.expect(0, "config", "path", env=home_env(w))
 
 
-@scenario("config path", 1)
-def _(w: World) -> None:
-    w.expect(
-        1, "config", "path", env=home_env(w, GODEL_DURABILITY="bogus"), says="GODEL_DURABILITY"
-    )
-
-
 @scenario("config path", 2)
 def _(w: World) -> None:
     w.expect(2, "config", "path", "--nope", env=home_env(w), says="No such option")
+    w.expect(
+        2, "config", "path", env=home_env(w, GODEL_DURABILITY="bogus"), says="GODEL_DURABILITY"
+    )
 
 
 @scenario("config show", 0)
@@ -748,15 +811,11 @@ def _(w: World) -> None:
     w.expect(0, "config", "show", "--json", env=home_env(w))
 
 
-@scenario("config show", 1)
-def _(w: World) -> None:
-    env = home_env(w, GODEL_DURABILITY="bogus")
-    w.expect(1, "config", "show", "--json", env=env, says="configuration error")
-
-
 @scenario("config show", 2)
 def _(w: World) -> None:
     w.expect(2, "config", "show", "--yaml", env=home_env(w), says="No such option")
+    env = home_env(w, GODEL_DURABILITY="bogus")
+    w.expect(2, "config", "show", "--json", env=env, says="configuration error")
 
 
 @scenario("workflows list", 0)
@@ -765,14 +824,10 @@ def _(w: World) -> None:
     w.expect(0, "workflows", "list", env={"GODEL_HOME": w.dir("empty")})  # none: still 0
 
 
-@scenario("workflows list", 1)
-def _(w: World) -> None:
-    w.expect(1, "workflows", "list", env=home_env(w, GODEL_DURABILITY="bogus"))
-
-
 @scenario("workflows list", 2)
 def _(w: World) -> None:
     w.expect(2, "workflows", "list", "--nope", env=home_env(w), says="No such option")
+    w.expect(2, "workflows", "list", env=home_env(w, GODEL_DURABILITY="bogus"))
 
 
 @scenario("workflows which", 0)
@@ -784,12 +839,12 @@ def _(w: World) -> None:
 @scenario("workflows which", 1)
 def _(w: World) -> None:
     w.expect(1, "workflows", "which", "nope", env=home_env(w), says="available: base")
-    w.expect(1, "workflows", "which", "base", env=home_env(w, GODEL_DURABILITY="bogus"))
 
 
 @scenario("workflows which", 2)
 def _(w: World) -> None:
     w.expect(2, "workflows", "which", env=home_env(w), says="Missing argument")
+    w.expect(2, "workflows", "which", "base", env=home_env(w, GODEL_DURABILITY="bogus"))
 
 
 @scenario("guide", 0)
@@ -806,6 +861,131 @@ def _(w: World) -> None:
 @scenario("guide", 2)
 def _(w: World) -> None:
     w.expect(2, "guide", "cli", "extra", says="unexpected extra argument")
+
+
+@scenario("repair", 0)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(0, "repair", w.failed, "--dry-run", "--runs-dir", runs, says="(state: FAILED)")
+    w.expect(
+        0,
+        "repair",
+        w.failed,
+        "--agent",
+        "repair_agents:ok",
+        "--runs-dir",
+        runs,
+        says="intervention complete in",
+    )
+
+
+@scenario("repair", 1)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(1, "repair", w.failed, "--runs-dir", w.dir("missing"), says="No runs/ directory")
+    w.expect(1, "repair", "ZZZZZZZZ", "--runs-dir", runs, says="No run matching")
+    w.expect(1, "repair", "01M8ZZZZ", "--runs-dir", w.dir("ambiguous"), says="Ambiguous prefix")
+    w.expect(1, "repair", NEWER, "--runs-dir", w.dir("newer"), says="cannot read run")
+    w.expect(
+        1,
+        "repair",
+        w.failed,
+        "--agent",
+        "repair_agents:ok",
+        "--resume",
+        "--runs-dir",
+        runs,
+        env={"GATE": "closed"},
+        says="[godel] failed after",
+    )
+    w.expect(
+        1,
+        "repair",
+        w.failed,
+        "--agent",
+        "repair_agents:give_up",
+        "--runs-dir",
+        runs,
+        says="gave up",
+    )
+
+
+@scenario("repair", 2)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    w.expect(2, "repair", w.fin, "--runs-dir", runs, says="refusing to repair run in state")
+    w.expect(2, "repair", w.failed, "--agent", "nope", "--runs-dir", runs, says="bad --agent")
+    w.expect(
+        2, "repair", w.failed, "--backend", "nope", "--runs-dir", runs, says="unknown --backend"
+    )
+    w.expect(2, "repair", says="Missing argument")
+    live = Live(w, "run", "ticker.py", "--runs-dir", runs)
+    try:
+        w.expect(2, "repair", live.run_id, "--runs-dir", runs, says="in use")
+    finally:
+        live.proc.kill()
+        live.end()
+
+
+@scenario("repair", 3)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    for agent, says in (("crash", "agent crashed"), ("undecided", "unexpected outcome")):
+        w.expect(
+            3,
+            "repair",
+            w.failed,
+            "--agent",
+            f"repair_agents:{agent}",
+            "--runs-dir",
+            runs,
+            says=says,
+        )
+
+
+@scenario("repair", 130)
+def _(w: World) -> None:
+    runs = w.copy_runs()
+    proc = subprocess.Popen(
+        [str(GODEL), "repair", w.failed, "--agent", "repair_agents:slow", "--runs-dir", runs],
+        cwd=w.root,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "waiting\n"
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "[godel] interrupted after" in err, err
+
+
+@scenario("mcp", 0)
+def _(w: World) -> None:
+    proc = subprocess.run(
+        [str(GODEL), "mcp", "--runs-dir", w.dir("runs")],
+        cwd=w.root,
+        env=clean_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+@scenario("mcp", 1)
+def _(w: World) -> None:
+    shadow = w.root / "no-mcp" / "mcp"
+    shadow.mkdir(parents=True, exist_ok=True)
+    (shadow / "__init__.py").write_text("raise ImportError('not installed')\n")
+    w.expect(1, "mcp", path=[shadow.parent], says="godel mcp needs the mcp package")
+
+
+@scenario("mcp", 2)
+def _(w: World) -> None:
+    w.expect(2, "mcp", "--bogus", says="No such option")
 
 
 # the tests ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ PLUGIN_PACKAGES = (
     "godel_copilot",
     "godel_codex",
     "godel_watch",
+    "godel_web",
     "godel_echo",
     "godel_cli",
 )
@@ -27,6 +28,7 @@ HEAVY = (
     "pydantic",
     "anyio",
     "ulid",
+    "mcp",  # the MCP SDK: `godel mcp` only
 )
 
 
@@ -76,6 +78,10 @@ def test_godel_help_imports_no_agent_and_no_summarised_command(python_run, tmp_p
         "godel_echo.cli",
         "godel_echo.parser",
         "godel_cli.commands.plugins",
+        "godel_cli.commands.repair",
+        "godel_cli.commands.mcp",
+        "godel.repair",
+        "mcp",
     ):
         assert module not in loaded
 
@@ -127,6 +133,7 @@ def test_plugin_modules_import_nothing_they_register(python_run, tmp_path: Path)
         "godel_codex.plugin",
         "godel_echo.plugin",
         "godel_watch.plugin",
+        "godel_web.plugin",
     } <= loaded
 
 

@@ -1,6 +1,6 @@
 """Plugins import godel-core only through its documented surface (docs/plugins.md).
 
-Every module of the plugin packages (godel-claude, godel-copilot, godel-codex, godel-watch and the test
+Every module of the plugin packages (godel-claude, godel-copilot, godel-codex, godel-watch, godel-web and the test
 plugins under tests/plugins) is parsed, not imported; an import of a core module or name outside
 ``SURFACE`` fails. godel-cli, the host, may use the package-level names of any godel package, but
 never a submodule path (``godel.log.eventlog``) and never a private name.
@@ -31,6 +31,7 @@ PLUGIN_SOURCES = {
         for name in ("godel-claude", "godel-copilot", "godel-codex")
     },
     "godel-watch": ROOT / "packages" / "godel-watch" / "src",
+    "godel-web": ROOT / "packages" / "godel-web" / "src",
     **{p.name: p / "src" for p in sorted((ROOT / "tests" / "plugins").iterdir()) if p.is_dir()},
 }
 CLI_SOURCES = ROOT / "packages" / "godel-cli" / "src"
@@ -55,6 +56,7 @@ SURFACE: dict[str, set[str]] = {
         "LogFormatError",
         "LogReader",
         "Op",
+        "RunLockedError",
         "RUN_ID",
         "find_log",
         "list_run_ids",
@@ -67,6 +69,9 @@ SURFACE: dict[str, set[str]] = {
         "short_id",
         "utc_now",
     },
+    # Acting on runs (godel-web's pause and rewind): what `godel pause` and `godel rewind` call.
+    "godel.engine": {"is_live"},
+    "godel.replay": {"apply_rewind"},
     "godel.runs": set(godel.runs.__all__),
     "godel.runs.render": set(godel.runs.render.__all__),
 }

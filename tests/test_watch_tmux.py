@@ -10,6 +10,7 @@ run running. tmux comes from Debian's packages (`.ci/run` installs it).
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -143,7 +144,8 @@ def test_run_watch_and_a_second_watcher_in_a_real_terminal(tmux: Tmux, tmp_path:
 
     # Leaving the run's view: the terminal holds what `godel run` printed, and its status.
     tmux.keys(0, "q")
-    end = tmux.wait(0, lambda s: "EXIT=" in s, "the run's exit")
+    # The typed command line holds "EXIT=$?" too: wait for the line the shell prints.
+    end = tmux.wait(0, lambda s: re.search(r"^EXIT=\d+", s, re.M) is not None, "the run's exit")
     assert f"[godel] run {run_id}" in end
     assert "merge the patch? [y/n] y" in end and "patch merged" in end
     assert "[godel] completed in" in end and "EXIT=0" in end

@@ -127,6 +127,7 @@ def test_commands_complete_with_their_summaries(project):
     lines = out.splitlines()
     triples = [tuple(lines[i : i + 3]) for i in range(0, len(lines), 3)]
     assert triples == [
+        ("plain", "repair", "Mend a failed or paused run with an agent (--resume to go on)."),
         ("plain", "resume", "Resume a run from its audit log."),
         ("plain", "rewind", "Go back to an event so resume re-runs from there."),
         ("plain", "run", "Run the @workflow in FILE as a new run."),

@@ -98,7 +98,7 @@ def test_unknown_keys_are_warnings_and_bad_values_one_line_errors(project):
     project.write(".godel/settings.json", json.dumps({"strict": "yes"}))
     for args in (("config", "path"), ("config", "show"), ("config", "show", "--json")):
         bad = project.godel(*args)
-        assert bad.returncode == 1
+        assert bad.returncode == 2  # bad configuration: exit 2 for every command (issue 14)
         assert bad.stdout == ""
         assert bad.stderr.startswith("[godel] configuration error: ")
         assert "key 'strict': expected true or false" in bad.stderr

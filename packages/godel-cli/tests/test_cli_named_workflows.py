@@ -165,8 +165,8 @@ def test_workflows_list_json_and_a_custom_workflows_dir(project):
 def test_a_broken_settings_file_is_one_line(project):
     project.write(".godel/settings.json", "{not json")
     for args, code in (
-        (("workflows", "list"), 1),
-        (("workflows", "which", "x"), 1),
+        (("workflows", "list"), 2),
+        (("workflows", "which", "x"), 2),
         (("run", "x"), 2),
     ):
         proc = project.godel(*args)

@@ -75,3 +75,13 @@ def godel_register_commands(register: Register) -> None:
         "godel_cli.commands.guide:guide",
         summary="Read a bundled guide (godel guide lists them).",
     )
+    register(
+        "repair",
+        "godel_cli.commands.repair:repair",
+        summary="Mend a failed or paused run with an agent (--resume to go on).",
+    )
+    register(
+        "mcp",
+        "godel_cli.commands.mcp:mcp",
+        summary="Serve godel's run and repair tools over MCP (stdio).",
+    )

@@ -99,11 +99,7 @@ async def input(prompt: str = "", *, schema: Any = None) -> Any:
             if prompt:
                 sys.stdout.write(prompt)
                 sys.stdout.flush()
-            line = (
-                await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
-                if sys.stdin
-                else ""
-            )
+            line = await _read_line() if sys.stdin else ""
             response: dict[str, Any] = {"value": line[:-1] if line.endswith("\n") else line}
             if not line:
                 response["eof"] = True
@@ -132,6 +128,45 @@ async def input(prompt: str = "", *, schema: Any = None) -> Any:
     if parsed is None:
         raise _invalid_answer(schema, str(response.get("value", "")), errors)
     return parsed
+
+
+# How often a run waiting at a prompt looks for a pause request (seconds).
+PAUSE_POLL = 0.05
+
+
+async def _read_line() -> str:
+    """One line of stdin; a ``godel pause`` while the run waits here pauses the run at the prompt.
+
+    The input event is then left PAUSED (``godel.engine.record``): the answer never came, so a
+    resume asks again, and ``godel repair`` can answer it (``answer_input``).
+    """
+    run = current_run()
+    check = run.pause_check if run is not None else None
+    if check is None:
+        return await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
+    from godel.exceptions import PauseSignal
+
+    line: str | None = None
+    paused: PauseSignal | None = None
+    async with anyio.create_task_group() as group:
+
+        async def read() -> None:
+            nonlocal line
+            line = await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
+            group.cancel_scope.cancel()
+
+        group.start_soon(read)
+        while line is None:
+            await anyio.sleep(PAUSE_POLL)
+            try:
+                check()
+            except PauseSignal as sig:
+                paused = sig
+                group.cancel_scope.cancel()
+                break
+    if paused is not None:
+        raise paused
+    return line or ""
 
 
 def _validated(schema: Any, value: str) -> tuple[Any, list[str]]:

@@ -53,7 +53,7 @@ def use_plain(plain: bool) -> bool:
     "--runs-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where run logs live (default: $GODEL_RUNS_DIR or ./runs).",
+    help="Where run logs live (default: the configured runs dir: $GODEL_RUNS_DIR, the settings' runs_dir, else ./runs).",
 )
 @click.option(
     "-p",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from godel_cli.errors import EXIT_FAIL, CliError
+from godel_cli.errors import EXIT_USAGE, CliError
 from godel_cli.messages import warn
 from godel_cli.options import CONTEXT_SETTINGS, json_option
 
@@ -25,7 +25,7 @@ def _load() -> LoadedConfig:
     try:
         loaded = load_config(use_cache=False)
     except ConfigError as exc:
-        raise CliError(f"configuration error: {exc}", exit_code=EXIT_FAIL) from None
+        raise CliError(f"configuration error: {exc}", exit_code=EXIT_USAGE) from None
     for message in loaded.warnings:
         warn(message)
     return loaded
@@ -70,10 +70,9 @@ def path() -> None:
     \b
     Exit codes:
       0  shown
-      1  the configuration cannot be used (a settings file that is not valid
-         JSON, a value a key does not allow); the message names the file or
-         variable
-      2  usage error
+      2  usage error; the configuration cannot be used (a settings file that
+         is not valid JSON, a value a key does not allow): one line names the
+         file or variable
     """
     loaded = _load()
     lines = ["sources (low -> high precedence):"]
@@ -113,10 +112,9 @@ def show(as_json: bool) -> None:
     \b
     Exit codes:
       0  shown
-      1  the configuration cannot be used (a settings file that is not valid
-         JSON, a value a key does not allow); the message names the file or
-         variable
-      2  usage error
+      2  usage error; the configuration cannot be used (a settings file that
+         is not valid JSON, a value a key does not allow): one line names the
+         file or variable
     """
     loaded = _load()
     values = loaded.config.model_dump()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from godel_cli.completion import complete_workflow_name
-from godel_cli.errors import EXIT_FAIL, CliError
+from godel_cli.errors import EXIT_FAIL, EXIT_USAGE, CliError
 from godel_cli.options import CONTEXT_SETTINGS, json_option
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def _load() -> LoadedConfig:
     try:
         return load_config()
     except ConfigError as exc:
-        raise CliError(f"configuration error: {exc}", exit_code=EXIT_FAIL) from None
+        raise CliError(f"configuration error: {exc}", exit_code=EXIT_USAGE) from None
 
 
 @click.group("workflows", invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
@@ -46,8 +46,7 @@ def list_workflows(as_json: bool) -> None:
     \b
     Exit codes:
       0  listed ("(no workflows found)" when there are none)
-      1  the configuration cannot be used (a broken settings file)
-      2  usage error
+      2  usage error; the configuration cannot be used (a broken settings file)
     """
     from godel.config import list_workflows as found_workflows
 
@@ -78,9 +77,8 @@ def which(name: str) -> None:
     \b
     Exit codes:
       0  found
-      1  no such workflow (the message lists the ones there are), or the
-         configuration cannot be used
-      2  usage error
+      1  no such workflow (the message lists the ones there are)
+      2  usage error; the configuration cannot be used
     """
     from godel import ConfigError
     from godel.config import resolve_workflow

@@ -182,6 +182,10 @@ async def effect(
     try:
         response = await execute(ev)
     except BaseException as exc:
+        if _is_pause(exc):
+            # Paused while it waited (an input): no answer, no failure; a resume asks again.
+            log.set_status(ev, EventStatus.PAUSED)
+            raise
         fail(log, ev, exc)
         if side_effect:
             log.sync_soon()
@@ -190,6 +194,12 @@ async def effect(
     if side_effect:
         log.sync_soon()
     return response
+
+
+def _is_pause(exc: BaseException) -> bool:
+    from godel.exceptions import PauseSignal
+
+    return isinstance(exc, PauseSignal)
 
 
 def fail(log: Any, event: Event, exc: BaseException, **more: Any) -> None:

@@ -60,6 +60,15 @@ class Op:
     UNRECOVERABLE = "UNRECOVERABLE"
     RESUME = "RESUME"  # one per resume attempt: when, with which flags, which godel version
     INVALIDATE = "INVALIDATE"  # a replay mismatch invalidated cached events
+    REPAIR = "REPAIR"  # a `godel repair` of this run (or a change made through `godel mcp`)
+    # the tool calls of a repair run (godel.repair.tools): one event per call
+    REPAIR_READ_FILE = "repair.read_file"
+    REPAIR_EDIT_FILE = "repair.edit_file"
+    REPAIR_RUN_LINT = "repair.run_lint"
+    REPAIR_REWIND = "repair.rewind"
+    REPAIR_ANSWER_INPUT = "repair.answer_input"
+    REPAIR_RESUME = "repair.resume"
+    REPAIR_GIVE_UP = "repair.give_up"
 
 
 # Keys left out of the request hash: they describe how a call is made, not what it asks for.

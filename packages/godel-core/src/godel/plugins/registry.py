@@ -220,7 +220,7 @@ KNOWN_PARSER_PACKAGES = {
     "copilot": "godel-copilot",
     "codex": "godel-codex",
 }
-KNOWN_COMMAND_PACKAGES = {"watch": "godel-watch"}
+KNOWN_COMMAND_PACKAGES = {"watch": "godel-watch", "ui": "godel-web"}
 
 
 AGENTS = RegistryKind("agent", "godel_register_agents", _identifier, KNOWN_AGENT_PACKAGES)

@@ -40,7 +40,7 @@ INTERRUPTIONS = frozenset(
 )
 # Events that are not operations of the scope they are recorded in.
 _NOT_SIBLINGS = frozenset(
-    {Op.RESUME, Op.REWIND, Op.PAUSED, Op.INVALIDATE, Op.UNRECOVERABLE, Op.JOIN}
+    {Op.RESUME, Op.REWIND, Op.PAUSED, Op.INVALIDATE, Op.UNRECOVERABLE, Op.REPAIR, Op.JOIN}
 )
 # Events after which the workflow runs again from the top (a new pass of the same run).
 _NEW_PASS = frozenset({Op.RESUME, Op.REWIND})

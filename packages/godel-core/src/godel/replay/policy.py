@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from godel.log.eventlog import EventLog
 
 METADATA_OPS = frozenset(
-    {Op.RESUME, Op.REWIND, Op.PAUSED, Op.INVALIDATE, Op.UNRECOVERABLE, Op.JOIN}
+    {Op.RESUME, Op.REWIND, Op.PAUSED, Op.INVALIDATE, Op.UNRECOVERABLE, Op.REPAIR, Op.JOIN}
 )
 SIDE_EFFECT_OPS = frozenset({Op.RUN, Op.WRITE_TEXT, Op.AGENT_CALL})
 _DEAD = frozenset({EventStatus.INVALIDATED, EventStatus.SUSPENDED})

@@ -33,7 +33,15 @@ if TYPE_CHECKING:
 MODES = ("to", "cut")
 _UNDOABLE = frozenset({Op.RUN, Op.AGENT_CALL})
 _SKIP_OPS = frozenset(
-    {Op.WORKFLOW_STARTED, Op.RESUME, Op.REWIND, Op.INVALIDATE, Op.PAUSED, Op.UNRECOVERABLE}
+    {
+        Op.WORKFLOW_STARTED,
+        Op.RESUME,
+        Op.REWIND,
+        Op.INVALIDATE,
+        Op.PAUSED,
+        Op.UNRECOVERABLE,
+        Op.REPAIR,
+    }
 )
 _DEAD = frozenset({EventStatus.INVALIDATED, EventStatus.SUSPENDED})
 

@@ -283,6 +283,14 @@ def _d_reason(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
     return str(req.get("reason") or resp.get("reason") or "")
 
 
+def _d_repair(ev: Event, req: dict[str, Any], resp: dict[str, Any]) -> str:
+    if req.get("via") == "mcp":
+        return f"mcp {req.get('tool', '')}"
+    outcome = resp.get("outcome")
+    by = f"by run {req.get('repair_run_id')}" if req.get("repair_run_id") else ""
+    return ": ".join(x for x in (by, str(outcome or ""), str(resp.get("reason") or "")) if x)
+
+
 _DETAILS: dict[str, Callable[[Event, dict[str, Any], dict[str, Any]], str]] = {
     Op.WORKFLOW_STARTED: _d_workflow,
     Op.STEP_ENTER: _d_step,
@@ -306,6 +314,7 @@ _DETAILS: dict[str, Callable[[Event, dict[str, Any], dict[str, Any]], str]] = {
     Op.REWIND: _d_rewind,
     Op.PAUSED: _d_reason,
     Op.UNRECOVERABLE: _d_reason,
+    Op.REPAIR: _d_repair,
 }
 
 

@@ -14,7 +14,7 @@ op and step path alone; the request keeps two different commands apart). Prior a
 everything that ran inside them, are shown with ``--all`` only, just before the attempt that
 followed them.
 
-Metadata records (RESUME, INVALIDATE, REWIND, PAUSED, UNRECOVERABLE) are never grouped: each
+Metadata records (RESUME, INVALIDATE, REWIND, PAUSED, UNRECOVERABLE, REPAIR) are never grouped: each
 is its own row, at its place in the log.
 """
 
@@ -29,7 +29,7 @@ from godel.log.events import Event, EventStatus, Op
 __all__ = ["DEAD", "HIDDEN_OPS", "RECORD_OPS", "Group", "Mark", "group_events", "rows"]
 
 HIDDEN_OPS = frozenset({Op.RESUME, Op.INVALIDATE, Op.REWIND})  # shown with --all only
-RECORD_OPS = HIDDEN_OPS | {Op.PAUSED, Op.UNRECOVERABLE}  # one row each, never grouped
+RECORD_OPS = HIDDEN_OPS | {Op.PAUSED, Op.UNRECOVERABLE, Op.REPAIR}  # one row each, never grouped
 DEAD = frozenset({EventStatus.INVALIDATED, EventStatus.SUSPENDED})
 
 

@@ -1,0 +1,98 @@
+"""Pause and rewind from the browser: the core functions ``godel pause`` and ``godel rewind``
+call, with the same safety check and the same words.
+
+Each returns an ``Outcome``: the ``[godel]``-less lines the CLI would print, and the HTTP status
+(200 done, 409 refused by the safety check or the run is in use, 404 unknown event).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status: int
+    lines: list[str] = field(default_factory=list)
+
+
+def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
+    """Write the pause request the run checks before each step (``godel pause``)."""
+    from godel import write_pause_request
+    from godel.engine import is_live
+
+    sentinel = write_pause_request(run_id, reason, runs_dir)
+    lines = [
+        f"pause requested for run {run_id}",
+        f"sentinel: {sentinel}",
+        f"resume with: godel resume {run_id}",
+    ]
+    if not is_live(run_id, runs_dir):
+        lines.append(
+            f"warning: run {run_id} is not running (no process holds it), so nothing will "
+            "pause; `godel resume` drops the request"
+        )
+    return Outcome(True, 200, lines)
+
+
+def rewind(
+    run_id: str,
+    runs_dir: Path,
+    target: str,
+    *,
+    reason: str = "",
+    cut: bool = False,
+    assume_idempotent: bool = False,
+) -> Outcome:
+    """Invalidate ``target`` and what came after it (``godel rewind --to``), unless that would
+    run a completed command or agent call again (``RewindUnsafe``, as the CLI refuses it)."""
+    from godel import RewindUnsafe
+    from godel.log import EventLog, IdLookupError, RunLockedError, short_id
+    from godel.replay import apply_rewind
+
+    try:
+        log = EventLog.open(run_id, runs_dir)
+    except RunLockedError as exc:
+        return Outcome(False, 409, [str(exc)])
+    try:
+        try:
+            event_id = log.resolve(target).event_id
+        except IdLookupError:
+            return Outcome(False, 404, [f'Event ID not found: "{target}" in run {run_id}'])
+        result = apply_rewind(
+            log,
+            [event_id],
+            reason=reason,
+            mode="cut" if cut else "to",
+            assume_idempotent=assume_idempotent,
+        )
+    except RewindUnsafe as exc:
+        hint = [f"  {exc.remediation_hint}"] if exc.remediation_hint else []
+        return Outcome(
+            False,
+            409,
+            [
+                f"rewind refused: {exc.message}",
+                f"  blocking event: {exc.event_id} ({exc.op})",
+                *hint,
+            ],
+        )
+    except ValueError as exc:
+        return Outcome(False, 409, [f"rewind failed: {exc}"])
+    finally:
+        log.close()
+    lines = [
+        f"rewound run {run_id} ({result.mode}): invalidated {result.invalidated_count} event(s)"
+    ]
+    by_id = {e.event_id: e for e in EventLog.load(run_id, runs_dir).events}
+    for eid in result.invalidated_ids[:10]:
+        ev = by_id[eid]
+        lines.append(f"  - {short_id(eid)} {ev.op} {'/'.join(ev.step_path) or '(root)'}")
+    if result.invalidated_count > 10:
+        lines.append(f"  ... and {result.invalidated_count - 10} more")
+    for eid in result.already_rewound_ids:
+        lines.append(f"  already invalidated: {short_id(eid)}")
+    lines.append(f"resume with: godel resume {run_id}")
+    return Outcome(True, 200, lines)

@@ -1,0 +1,170 @@
+"""``godel ui [--runs-dir DIR] [--host 127.0.0.1] [--port N] [--open] [--read-only]``."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_PORT = 8765
+
+
+class UiError(click.ClickException):
+    """A ``[godel]`` line on stderr and exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"[godel] {self.format_message()}", err=True)
+
+
+def _say(text: str) -> None:
+    click.echo(f"[godel] {text}", err=True)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket, so the printed URL names the real port (``--port 0``: any free one)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise UiError(f"cannot serve on host {host!r}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UiError(
+                f"port {port} on {host} is in use: pass --port N (--port 0 picks a free one)"
+            ) from None
+        raise UiError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+@click.command("ui", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--runs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where run logs live (default: the configured runs dir: $GODEL_RUNS_DIR, the settings' runs_dir, else ./runs).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but a loopback address lets other machines in "
+    "(with the token).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    metavar="N",
+    help="Port to listen on (0: any free port).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the URL in your browser.")
+@click.option(
+    "--read-only", is_flag=True, help="No actions: the pause and rewind buttons are not shown."
+)
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.01),
+    default=0.25,
+    show_default=True,
+    metavar="SECONDS",
+    help="How often live pages look for new lines.",
+)
+def ui(
+    runs_dir: Path | None,
+    host: str,
+    port: int,
+    open_browser: bool,
+    read_only: bool,
+    poll: float,
+) -> None:
+    """Serve a local web view of the runs in the runs directory, until Ctrl+C.
+
+    Prints the URL to open (on stdout): it carries a random token that every request must
+    present (the first page sets a cookie), since any local process or browser tab could
+    otherwise pause or rewind your runs. Pages: every run (filter by status, workflow, text;
+    live), a run (header, timeline of steps, branches, commands and agent calls, step tree;
+    live), an event (request, response, transcript, output, error). Actions, unless
+    --read-only: pause a live run, rewind to an event (refused as `godel rewind` refuses it),
+    copy the resume command.
+
+    \b
+    Exit codes:
+      0  stopped with Ctrl+C
+      1  no runs directory; the port is in use or the host cannot be served
+      2  usage error
+    """
+    from godel.log import resolve_runs_dir
+
+    directory = resolve_runs_dir(runs_dir)
+    if not directory.is_dir():
+        raise UiError(f"No runs/ directory found at {directory} (use --runs-dir or GODEL_RUNS_DIR)")
+    sock = _bind(host, port)
+    try:
+        _serve(sock, directory, host, open_browser, read_only, poll)
+    except KeyboardInterrupt:
+        pass  # Ctrl+C before the server took over the signal: stopping is not an error
+    finally:
+        sock.close()
+    _say("stopped")
+
+
+def _serve(
+    sock: socket.socket,
+    directory: Path,
+    host: str,
+    open_browser: bool,
+    read_only: bool,
+    poll: float,
+) -> None:
+    """Print the URL, then serve until Ctrl+C (uvicorn raises it again once it has stopped)."""
+    import uvicorn
+
+    from godel_web.app import create_app
+    from godel_web.security import LOOPBACK_NAMES, new_token
+
+    token = new_token()
+    loopback = _loopback(host)
+    allowed = set(LOOPBACK_NAMES) if loopback else None
+    app = create_app(directory, token=token, read_only=read_only, allowed_hosts=allowed, poll=poll)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    link = f"http://{shown}:{sock.getsockname()[1]}/?token={token}"
+    click.echo(link)
+    sys.stdout.flush()
+    _say(f"serving the runs in {directory}{' (read-only)' if read_only else ''}; Ctrl+C to stop")
+    if not loopback:
+        _say(f"warning: listening on {host}: anyone who can reach it and has the token can act")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(link)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,  # the URL carries the token: keep it out of logs
+        timeout_graceful_shutdown=1,
+    )
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,225 @@
+"""``godel ui`` as a user runs it: the printed URL, the token, the live stream, a live run paused
+from it, Ctrl+C, and the one-line errors."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+GODEL = Path(sys.executable).parent / "godel"
+WORKFLOWS = Path(__file__).parent / "data" / "workflows"
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return res.status, res.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def _sse(base: str, path: str, token: str) -> Iterator[dict[str, Any]]:
+    """The data of each server-sent event of ``path``, as they come."""
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", path, headers={"X-Godel-Token": token})
+    res = conn.getresponse()
+    assert res.status == 200
+    assert res.getheader("content-type", "").startswith("text/event-stream")
+    try:
+        for raw in res:
+            line = raw.decode().strip()
+            if line.startswith("data: "):
+                yield json.loads(line[6:])
+    finally:
+        conn.close()
+
+
+def test_it_prints_the_url_serves_with_the_token_and_stops_on_ctrl_c(made: Any, ui: Any) -> None:
+    server = ui(made.runs)
+    status, page = _get(server.url)
+    assert status == 200
+    assert all(rid in page for rid in made.ids.values())
+    status, text = _get(server.base + "/")
+    assert (status, text) == (
+        403,
+        "403 Forbidden: a valid token is required: open the URL `godel ui` printed\n",
+    )
+    assert _get(server.base + "/api/runs")[0] == 403
+    assert _get(server.base + f"/runs/{made.ids['team']}")[0] == 403
+    # A page from another name for this address (DNS rebinding) is refused too.
+    port = urllib.parse.urlsplit(server.base).port
+    status, text = _get(server.url, {"Host": f"evil.example:{port}"})
+    assert status == 403 and "answers only to its own address" in text
+    code, err = server.stop()
+    assert code == 0
+    assert err.splitlines() == [
+        f"[godel] serving the runs in {made.runs}; Ctrl+C to stop",
+        "[godel] stopped",
+    ]
+
+
+def test_a_live_run_streams_its_progress_and_pauses_from_the_page(
+    made: Any, ui: Any, tmp_path: Path, env: dict[str, str]
+) -> None:
+    (tmp_path / "slow.py").write_text((WORKFLOWS / "slow.py").read_text())
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    server = ui(runs)
+    run = subprocess.Popen(
+        [str(GODEL), "run", "slow.py", "--", "200"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list(runs.glob("*.jsonl")):
+            assert time.monotonic() < deadline and run.poll() is None, "the run did not start"
+            time.sleep(0.05)
+        rid = next(runs.glob("*.jsonl")).stem
+        # The runs list says it is running.
+        api = json.loads(_get(server.base + "/api/runs", {"X-Godel-Token": server.token})[1])
+        assert [(r["run_id"], r["status"]) for r in api["runs"]] == [(rid, "RUNNING")]
+        seen: list[dict[str, Any]] = []
+        for data in _sse(server.base, f"/runs/{rid}/stream", server.token):
+            seen.append(data)
+            if len(seen) == 4:
+                break
+        assert [d["status"] for d in seen] == ["RUNNING"] * 4
+        versions = [d["version"] for d in seen]
+        events = [d["events"] for d in seen]
+        assert versions == sorted(set(versions)) and events == sorted(events)
+        assert events[-1] > events[0]
+        # Pause, as the page's button does (the CSRF value is in the page).
+        status, page = _get(server.base + f"/runs/{rid}", {"X-Godel-Token": server.token})
+        assert status == 200 and 'id="pause" title=' in page
+        csrf = page.split('<meta name="csrf" content="', 1)[1].split('"', 1)[0]
+        req = urllib.request.Request(
+            server.base + f"/runs/{rid}/pause",
+            data=urllib.parse.urlencode({"csrf": csrf}).encode(),
+            headers={"X-Godel-Token": server.token, "Accept": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(req, timeout=10) as res:
+            answer = json.loads(res.read())
+        assert answer["lines"][0] == f"[godel] pause requested for run {rid}"
+        assert len(answer["lines"]) == 3  # no "not running" warning: it is
+        _, err = run.communicate(timeout=60)
+        assert run.returncode == 0, err
+        assert f"[godel] resume with: godel resume {rid}" in err
+        last = None
+        for data in _sse(server.base, f"/runs/{rid}/stream", server.token):
+            last = data
+            break
+        assert last is not None and last["status"] == "PAUSED"
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+
+
+def test_the_runs_stream_says_when_a_run_appears(made: Any, ui: Any, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    server = ui(runs)
+    stream = _sse(server.base, "/stream/runs", server.token)
+    assert next(stream) == {"runs": 0}
+    src = made.runs / f"{made.ids['slow']}.jsonl"
+    (runs / src.name).write_bytes(src.read_bytes())
+    assert next(stream) == {"runs": 1}
+    stream.close()
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], code: int, start: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(start), result.stderr
+
+
+def _godel(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(GODEL), *args], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def test_user_mistakes_are_one_line(tmp_path: Path, env: dict[str, str]) -> None:
+    _one_line_error(
+        _godel(tmp_path, env, "ui", "--runs-dir", str(tmp_path / "nope")),
+        1,
+        f"[godel] No runs/ directory found at {tmp_path / 'nope'} (use --runs-dir or GODEL_RUNS_DIR)",
+    )
+    (tmp_path / "runs").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        _one_line_error(
+            _godel(tmp_path, env, "ui", "--port", str(port)),
+            1,
+            f"[godel] port {port} on 127.0.0.1 is in use: pass --port N (--port 0 picks a free one)",
+        )
+    usage = _godel(tmp_path, env, "ui", "--port", "http")
+    assert usage.returncode == 2
+    assert "Invalid value for '--port'" in usage.stderr
+
+
+def test_without_godel_web_ui_names_the_package(tmp_path: Path, env: dict[str, str]) -> None:
+    result = _godel(tmp_path, {**env, "GODEL_DISABLE_PLUGINS": "web"}, "ui")
+    _one_line_error(
+        result, 1, "[godel] `godel ui` needs the godel-web package: pip install godel-web"
+    )
+
+
+def test_help_lists_the_options_and_exit_codes(tmp_path: Path, env: dict[str, str]) -> None:
+    out = _godel(tmp_path, env, "ui", "--help").stdout
+    for option in ("--runs-dir", "--host", "--port N", "--open", "--read-only"):
+        assert option in out
+    assert "0  stopped with Ctrl+C" in out
+    assert "ui  " in _godel(tmp_path, env, "--help").stdout
+
+
+def test_read_only_server_has_no_buttons(made: Any, ui: Any) -> None:
+    server = ui(made.runs, "--read-only")
+    status, page = _get(server.base + f"/runs/{made.ids['team']}", {"X-Godel-Token": server.token})
+    assert status == 200 and 'id="pause"' not in page
+    code, err = server.stop()
+    assert code == 0 and "(read-only)" in err
+
+
+def test_open_hands_the_url_to_the_browser(made: Any, tmp_path: Path, env: dict[str, str]) -> None:
+    opened = tmp_path / "opened.txt"
+    proc = subprocess.Popen(
+        [str(GODEL), "ui", "--runs-dir", str(made.runs), "--port", "0", "--open"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "BROWSER": f"sh -c 'echo \"%s\" > {opened}'"},
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        deadline = time.monotonic() + 20
+        while not (opened.exists() and opened.read_text().strip()):
+            assert time.monotonic() < deadline, "the browser was not opened"
+            time.sleep(0.05)
+        assert opened.read_text().strip() == url
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    assert proc.returncode == 0
