@@ -148,6 +148,14 @@ KEYS: dict[str, Key] = {
             "GODEL_RUNS_DIR",
         ),
         Key(
+            "store",
+            _optional_str,
+            None,
+            "where runs live, as a URL (postgresql://..., file:///path; docs/store.md); "
+            "null: the runs dir",
+            "GODEL_STORE",
+        ),
+        Key(
             "workflows_dir",
             _str,
             ".godel/workflows",
