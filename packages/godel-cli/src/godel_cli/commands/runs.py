@@ -9,7 +9,7 @@ import click
 
 from godel.runs import RunStatus, RunSummary, summarize
 from godel_cli.messages import say, warn
-from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option, store_option
 from godel_cli.style import make_style
 
 
@@ -32,6 +32,7 @@ def runs(ctx: click.Context) -> None:
     "--limit", type=click.IntRange(min=1), default=None, metavar="N", help="At most N runs."
 )
 @json_option("Print a JSON list instead of a table.")
+@store_option()
 @runs_dir_option()
 def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Path | None) -> None:
     """List runs, newest first: id, workflow, status, start (local time), duration, attempts.
@@ -45,12 +46,10 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
       1  the runs directory does not exist
       2  usage error
     """
-    from godel.log import list_run_ids, resolve_runs_dir
-    from godel_cli.runids import no_runs_dir
+    from godel.log import list_run_ids
+    from godel_cli.runids import runs_location
 
-    directory = resolve_runs_dir(runs_dir)
-    if not directory.is_dir():
-        raise no_runs_dir(directory)
+    directory = runs_location(runs_dir)
     ids = list_run_ids(directory)
     summaries: list[RunSummary] = []
     for run_id in ids:
