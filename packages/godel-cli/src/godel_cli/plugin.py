@@ -46,6 +46,11 @@ def godel_register_commands(register: Register) -> None:
         "runs", "godel_cli.commands.runs:runs", summary="List runs with their status (runs list)."
     )
     register(
+        "store",
+        "godel_cli.commands.store:store",
+        summary="Set up a run store (store init URL: create or migrate its schema).",
+    )
+    register(
         "init",
         "godel_cli.commands.init:init",
         summary="Make this directory a godel project.",

@@ -114,7 +114,9 @@ def godel_register_stores(register: Register) -> None:
             register("postgresql", "godel_postgres.store:PostgresStore.from_url")
 
     Schemes are lowercase (letters, digits, ``+``, ``-``, ``.``). The target is a callable that
-    takes the whole URL and returns a ``godel.store.Store`` (docs/store.md). ``--store URL``,
+    takes the whole URL and returns a ``godel.store.Store`` (docs/store.md); ``godel store init
+    URL`` calls it as ``target(url, init=True)`` to create or migrate the store's schema first
+    (its ``initialized`` attribute may say ``(version before, version after)``). ``--store URL``,
     ``$GODEL_STORE`` and the settings' ``store`` key pick a store by its URL's scheme; ``file``
     is godel-core's own.
     """

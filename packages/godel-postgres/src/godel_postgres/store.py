@@ -38,13 +38,29 @@ class PostgresStore:
         self._pool_lock = threading.Lock()
         self._listener: Any = None
         self._listen_failed = False
-        if check:
-            with self._connection() as conn:
+        self.initialized: tuple[int, int] | None = None  # set by godel store init
+        if check:  # on a connection of its own: a bad URL fails at once, in one line
+            conn = connect(url, autocommit=True)
+            try:
                 check_version(conn, self.shown)
+            finally:
+                conn.close()
 
     @classmethod
-    def from_url(cls, url: str) -> PostgresStore:
-        return cls(url)
+    def from_url(cls, url: str, *, init: bool = False) -> PostgresStore:
+        """The store at ``url``; ``init`` creates or migrates its schema first."""
+        if not init:
+            return cls(url)
+        from godel_postgres.schema import init_schema
+
+        conn = connect(url, autocommit=True)
+        try:
+            before, after = init_schema(conn, shown(url))
+        finally:
+            conn.close()
+        store = cls(url)
+        store.initialized = (before, after)
+        return store
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.shown!r})"
@@ -60,7 +76,12 @@ class PostgresStore:
 
         with self._pool_lock:
             if self._pool is None:
+                import logging
+
                 from psycopg_pool import ConnectionPool
+
+                # The pool's own retries are ours to report, in one [godel] line.
+                logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
 
                 pool = ConnectionPool(
                     conninfo(self.url),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from godel.runs import RunStatus, RunSummary, summarize
+from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import say, warn
 from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option, store_option
 from godel_cli.style import make_style
@@ -16,7 +18,7 @@ from godel_cli.style import make_style
 @click.group("runs", invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
 @click.pass_context
 def runs(ctx: click.Context) -> None:
-    """Inspect the runs in a runs directory."""
+    """Inspect the runs in a runs directory or store; copy runs between stores."""
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
 
@@ -47,7 +49,7 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
       2  usage error
     """
     from godel.log import list_run_ids
-    from godel_cli.runids import runs_location
+    from godel_cli.runids import runs_location, where
 
     directory = runs_location(runs_dir)
     ids = list_run_ids(directory)
@@ -69,12 +71,95 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
         return
     if not summaries:
         say(
-            f"no runs in {directory}"
+            f"no runs in {where(directory)}"
             if not ids
-            else f"no {status.upper() if status else ''} runs in {directory}"
+            else f"no {status.upper() if status else ''} runs in {where(directory)}"
         )
         return
     click.echo(_table(summaries))
+
+
+@runs.command("export", context_settings=CONTEXT_SETTINGS)
+@click.argument("run_ids", metavar="RUN_ID...", nargs=-1, required=True)
+@click.argument("dest", metavar="DEST")
+@store_option()
+@runs_dir_option(help="Where the runs are (default: the configured store or runs dir).")
+def export_runs(run_ids: tuple[str, ...], dest: str, runs_dir: Path | None) -> None:
+    """Copy runs RUN_ID... to DEST: a folder (a runs dir, made if missing) or a store URL
+    (postgresql://...). The log's lines byte for byte, the blobs they name and the transcript.
+
+    A run DEST already holds is left as it is (a warning). RUN_ID is a full id, or a unique
+    prefix or suffix, of a run in the configured store (--store, --runs-dir).
+
+    \b
+    Exit codes:
+      0  every run copied (or already there)
+      1  a run is missing or could not be copied; DEST cannot be opened
+      2  usage error
+    """
+    from godel.store import open_store, resolve_store
+    from godel_cli.runids import resolve_run
+
+    source = resolve_store(None, runs_dir)
+    target = open_store(dest)
+    found = [resolve_run(query, runs_dir)[0] for query in run_ids]
+    _copy(source, target, found)
+
+
+@runs.command("import", context_settings=CONTEXT_SETTINGS)
+@click.argument("sources", metavar="SRC...", nargs=-1, required=True)
+@store_option()
+@runs_dir_option(help="Where to copy the runs (default: the configured store or runs dir).")
+def import_runs(sources: tuple[str, ...], runs_dir: Path | None) -> None:
+    """Copy runs into the configured store (--store, $GODEL_STORE, --runs-dir). Each SRC is a
+    run's log (runs/<id>.jsonl: that run), a folder of runs or a store URL (every run in it).
+
+    A run already in the store is left as it is (a warning).
+
+    \b
+    Exit codes:
+      0  every run copied (or already there)
+      1  a source is missing or a run could not be copied
+      2  usage error
+    """
+    from godel.store import open_store, resolve_store
+
+    target = resolve_store(None, runs_dir)
+    for src in sources:
+        path = Path(src)
+        if "://" not in src and path.suffix == ".jsonl":
+            if not path.is_file():
+                raise CliError(f"no run log at {src}", exit_code=EXIT_FAIL)
+            _copy(open_store(str(path.parent)), target, [path.stem])
+            continue
+        if "://" not in src and not path.is_dir():
+            raise CliError(f"no runs folder at {src}", exit_code=EXIT_FAIL)
+        source = open_store(src)
+        _copy(source, target, source.list_run_ids())
+
+
+def _copy(source: Any, target: Any, run_ids: list[str]) -> None:
+    from godel.log import RunLockedError
+    from godel.store import copy_run
+
+    failed = 0
+    for run_id in run_ids:
+        try:
+            lines = copy_run(source, target, run_id)
+        except FileExistsError:
+            warn(f"run {run_id} is already in {_name(target)}; left as it is")
+            continue
+        except (OSError, KeyError, ValueError, RunLockedError) as exc:
+            warn(f"run {run_id} not copied: {exc}")
+            failed += 1
+            continue
+        say(f"copied run {run_id} ({lines} lines) to {_name(target)}")
+    if failed:
+        raise CliError(f"{failed} run(s) not copied", exit_code=EXIT_FAIL)
+
+
+def _name(store: Any) -> str:
+    return str(getattr(store, "shown", None) or getattr(store, "runs_dir", None) or store.url)
 
 
 def _table(summaries: list[RunSummary]) -> str:

@@ -210,7 +210,9 @@ class EventLog(DocumentedMethods):
         if hasattr(runs_dir, "run_store"):  # a godel.store.Store in the runs dir's place
             store = runs_dir.run_store(check_run_id(run_id), durability="none")
             if not runs_dir.exists(run_id):
-                raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist")
+                raise FileNotFoundError(
+                    f"no audit log for run {run_id}: {store.path} does not exist"
+                )
         else:
             runs_dir = Path(runs_dir)
             store = JsonlStore(runs_dir, check_run_id(run_id))

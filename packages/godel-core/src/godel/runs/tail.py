@@ -57,9 +57,7 @@ async def tail_batches(
         from godel.runs.follow import follow_store
 
         async with aclosing(
-            follow_store(
-                directory, run_id, follow, poll_interval, stop_on_terminal, wait, warn
-            )
+            follow_store(directory, run_id, follow, poll_interval, stop_on_terminal, wait, warn)
         ) as batches:
             async for batch in batches:
                 yield batch

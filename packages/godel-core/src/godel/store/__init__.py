@@ -14,7 +14,13 @@ if TYPE_CHECKING:
     from godel.store.file import FileStore
     from godel.store.protocol import Store, StoreError, StoreUnavailableError, is_store
     from godel.store.reader import StoreReader, events_of
-    from godel.store.resolve import location_of, open_store, resolve_store, store_schemes
+    from godel.store.resolve import (
+        init_store,
+        location_of,
+        open_store,
+        resolve_store,
+        store_schemes,
+    )
 
 _EXPORTS = {
     "copy_run": "copy",
@@ -25,6 +31,7 @@ _EXPORTS = {
     "is_store": "protocol",
     "StoreReader": "reader",
     "events_of": "reader",
+    "init_store": "resolve",
     "location_of": "resolve",
     "open_store": "resolve",
     "resolve_store": "resolve",

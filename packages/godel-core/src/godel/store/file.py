@@ -26,13 +26,20 @@ class FileStore:
         self.url = self.runs_dir.as_uri() if self.runs_dir.is_absolute() else str(self.runs_dir)
 
     @classmethod
-    def from_url(cls, url: str) -> FileStore:
-        """``file:///abs/dir`` or ``file:rel/dir``."""
+    def from_url(cls, url: str, *, init: bool = False) -> FileStore:
+        """``file:///abs/dir`` or ``file:rel/dir``; ``init`` creates the directory."""
         from urllib.parse import unquote, urlparse
 
         parsed = urlparse(url)
         path = unquote(parsed.path if not parsed.netloc else f"//{parsed.netloc}{parsed.path}")
-        return cls(Path(path).expanduser().resolve())
+        return cls.from_path(path, init=init)
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str], *, init: bool = False) -> FileStore:
+        store = cls(Path(path).expanduser().resolve())
+        if init:
+            store.runs_dir.mkdir(parents=True, exist_ok=True)
+        return store
 
     def __repr__(self) -> str:
         return f"FileStore({str(self.runs_dir)!r})"

@@ -54,7 +54,9 @@ class StoreReader(LogReader):
         self.offset = 0
 
 
-def events_of(store: Store, run_id: str, *, on_warning: Warn | None = None) -> Iterator[list[Event]]:
+def events_of(
+    store: Store, run_id: str, *, on_warning: Warn | None = None
+) -> Iterator[list[Event]]:
     """The run's events, a batch per read, as ``godel.log.read_batches`` gives a file's."""
     reader = StoreReader(store, run_id, on_warning=on_warning)
     while True:

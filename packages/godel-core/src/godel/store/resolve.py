@@ -15,7 +15,7 @@ from typing import Any
 
 from godel.store.protocol import Store, StoreError, is_store
 
-__all__ = ["location_of", "open_store", "resolve_store", "store_schemes"]
+__all__ = ["init_store", "location_of", "open_store", "resolve_store", "store_schemes"]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # Well-known schemes and the distribution that provides each, for the "not installed" hint.
@@ -32,18 +32,30 @@ def store_schemes() -> list[str]:
     return get_plugin_manager().registry("stores").names()
 
 
+def init_store(url: str) -> Store:
+    """Create or migrate the schema of the store at ``url`` (``godel store init``): its
+    factory is called as ``factory(url, init=True)``."""
+    return _factory(url)(url, init=True)
+
+
 def open_store(url: str) -> Store:
     """The store a URL names (opened once per process). ``StoreError`` if no installed store
     has its scheme."""
-    match = _SCHEME.match(url)
-    if match is None or len(match.group(1)) == 1:  # no scheme (or a drive letter): a runs dir
-        from godel.store.file import FileStore
-
-        return FileStore(os.path.abspath(os.path.expanduser(url)))
     with _lock:
         store = _opened.get(url)
         if store is not None:
             return store
+    store = _factory(url)(url)
+    with _lock:
+        return _opened.setdefault(url, store)
+
+
+def _factory(url: str) -> Any:
+    match = _SCHEME.match(url)
+    if match is None or len(match.group(1)) == 1:  # no scheme (or a drive letter): a runs dir
+        from godel.store.file import FileStore
+
+        return lambda url, init=False: FileStore.from_path(url, init=init)
     scheme = match.group(1).lower()
     from godel.exceptions import UnknownPluginError
     from godel.plugins.manager import get_plugin_manager
@@ -58,9 +70,7 @@ def open_store(url: str) -> Store:
             f"no store for URL scheme {scheme!r} is installed (installed: {installed})"
             + (f"; install it with: pip install {hint}" if hint else "")
         ) from None
-    store = factory(url)
-    with _lock:
-        return _opened.setdefault(url, store)
+    return factory
 
 
 def resolve_store(
