@@ -1,64 +1,24 @@
-"""A throwaway PostgreSQL server for the session (``godel_postgres.testing.PgServer``), a fresh
-database per test, and "machines": working directories whose ``godel`` processes share nothing
-but the store's URL.
+"""Two "machines": working directories whose ``godel`` processes share nothing but the store's URL.
 
-Without ``initdb`` the tests are skipped, unless ``CI`` or ``GODEL_REQUIRE_POSTGRES`` is set:
-then they fail (``.ci/run`` and ``make test`` install Debian's postgresql package).
+The server and the databases come from ``godel_postgres.pytest_plugin`` (``pg_server``,
+``pg_url``, ``store_url``).
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 GODEL = Path(sys.executable).parent / "godel"
 GODEL_HOME = tempfile.mkdtemp(prefix="godel-home-")
-_names = itertools.count()
-
-
-def _required() -> bool:
-    return bool(os.environ.get("CI") or os.environ.get("GODEL_REQUIRE_POSTGRES"))
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[object]:
-    from godel_postgres.testing import PgServer, find_bin
-
-    if find_bin("initdb") is None:
-        message = "initdb not found: apt-get install -y postgresql"
-        if _required():
-            pytest.fail(message)
-        pytest.skip(message)
-    server = PgServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def pg_url(pg_server: object) -> str:
-    """A new, empty database on the session's server (no godel schema yet)."""
-    return pg_server.create_db(f"t{os.getpid()}_{next(_names)}")  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def store_url(pg_url: str) -> str:
-    """A database with the godel schema, made by ``godel store init URL``."""
-    done = subprocess.run(
-        [str(GODEL), "store", "init", pg_url], capture_output=True, text=True, env=clean_env()
-    )
-    assert done.returncode == 0, done.stderr
-    return pg_url
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -185,4 +145,5 @@ def h() -> object:
         RUN_LINE=RUN_LINE,
         clean_env=clean_env,
         GODEL=GODEL,
+        WORKFLOW=WORKFLOW,
     )

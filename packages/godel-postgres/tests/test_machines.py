@@ -13,6 +13,7 @@ import pytest
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
+
 def expected(n: int = 6) -> dict[str, object]:
     """What an uninterrupted ``godel run wf.py n=N`` returns."""
     return {"items": [f"item-{i}" for i in range(n)], "big": 50000}
