@@ -51,6 +51,15 @@ def connect(url: str, **kwargs: Any) -> Any:
         raise StoreUnavailableError(f"cannot connect to {shown(url)}: {one_line(exc)}") from None
 
 
+def outage(url: str, exc: BaseException) -> StoreUnavailableError:
+    """The error once the retry budget is spent."""
+    return StoreUnavailableError(
+        f"lost the connection to {shown(url)} and could not get it back within "
+        f"{retry_budget():g} s ({one_line(exc)}); what was committed is kept: "
+        "resume the run once the server answers"
+    )
+
+
 def one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
@@ -70,11 +79,7 @@ def with_retry(url: str, attempt: Callable[[], T], recover: Callable[[], None]) 
             last = exc
         while True:
             if time.monotonic() + delay > deadline:
-                raise StoreUnavailableError(
-                    f"lost the connection to {shown(url)} and could not get it back within "
-                    f"{retry_budget():g} s ({one_line(last)}); what was committed is kept: "
-                    "resume the run once the server answers"
-                ) from None
+                raise outage(url, last) from None
             time.sleep(delay)
             delay = min(delay * 2, MAX_DELAY)
             try:

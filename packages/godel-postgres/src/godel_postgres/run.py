@@ -14,6 +14,7 @@ land (the run's line count says which), so no line is written twice or lost.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import socket
 import threading
@@ -25,6 +26,9 @@ from godel_postgres.connect import connect, shown, with_retry
 
 if TYPE_CHECKING:
     from godel_postgres.store import PostgresStore
+
+# psycopg logs what it ignores while a connection dies; the retry reports the outage itself.
+logging.getLogger("psycopg").setLevel(logging.CRITICAL)
 
 LOCK_CLASS = 396769  # the first key of every godel run lock (pg_try_advisory_lock(int, int))
 BATCH_LINES = 512  # a batch this long is committed without waiting for a sync

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from godel.store import StoreUnavailableError
-from godel_postgres.connect import connect, conninfo, one_line, shown
+from godel_postgres.connect import connect, conninfo, one_line, outage, retry_budget, shown
 from godel_postgres.run import LOCK_CLASS, PgRunStore, lock_key
 from godel_postgres.schema import check_version
 
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 # A live run asks the database whether a pause was requested at most this often (seconds).
 PAUSE_CHECK_INTERVAL = 0.05
+# How long a pause check waits for a connection; after a failed one the checks rest this long
+# (the writer meets the outage too, and it is the one that retries and reports).
+PAUSE_CHECK_TIMEOUT = 1.0
 READ_BATCH = 10_000  # rows per read_lines call
 
 
@@ -70,8 +73,11 @@ class PostgresStore:
         return self
 
     # connections -------------------------------------------------------------------------------
-    def _connection(self) -> Any:
-        """A pooled autocommit connection (a context manager)."""
+    def _connection(self, timeout: float | None = None) -> Any:
+        """A pooled autocommit connection (a context manager), waited for at most ``timeout``
+        seconds (default: the retry budget, ``GODEL_PG_RETRY_SECONDS``)."""
+        if timeout is None:
+            timeout = max(retry_budget(), 0.5)
         import psycopg
 
         with self._pool_lock:
@@ -104,27 +110,27 @@ class PostgresStore:
 
         class _Conn:
             def __enter__(self_inner) -> Any:
-                self_inner.cm = pool.connection(timeout=30)
+                self_inner.cm = pool.connection(timeout=timeout)
                 try:
                     return self_inner.cm.__enter__()
                 except psycopg.OperationalError as exc:
-                    raise StoreUnavailableError(
-                        f"cannot connect to {self.shown}: {one_line(exc)}"
-                    ) from None
+                    raise outage(self.url, exc) from None
 
             def __exit__(self_inner, *exc: Any) -> Any:
                 return self_inner.cm.__exit__(*exc)
 
         return _Conn()
 
-    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _query(
+        self, sql: str, params: tuple[Any, ...] = (), timeout: float | None = None
+    ) -> list[tuple[Any, ...]]:
         import psycopg
 
         try:
-            with self._connection() as conn:
+            with self._connection(timeout) as conn:
                 return conn.execute(sql, params).fetchall()  # type: ignore[no-any-return]
         except psycopg.OperationalError as exc:
-            raise StoreUnavailableError(f"{self.shown}: {one_line(exc)}") from None
+            raise outage(self.url, exc) from None
 
     # runs --------------------------------------------------------------------------------------
     def run_store(self, run_id: str, *, durability: str) -> PgRunStore:
@@ -225,9 +231,15 @@ class PostgresStore:
             if now < next_at:
                 return
             next_at = now + PAUSE_CHECK_INTERVAL
-            rows = self._query(
-                "select reason, requested_ts from godel_pause where run_id = %s", (run_id,)
-            )
+            try:
+                rows = self._query(
+                    "select reason, requested_ts from godel_pause where run_id = %s",
+                    (run_id,),
+                    timeout=PAUSE_CHECK_TIMEOUT,
+                )
+            except StoreUnavailableError:
+                next_at = now + 2.0
+                return
             if rows:
                 raise PauseSignal(str(rows[0][0]), str(rows[0][1]))
 

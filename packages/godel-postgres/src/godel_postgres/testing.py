@@ -56,6 +56,11 @@ class PgServer:
             self._run(initdb, "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8")
         except subprocess.CalledProcessError as exc:
             raise RuntimeError(f"initdb failed: {exc.stderr or exc.stdout}") from None
+        self._pg_start()
+        return self
+
+    def _pg_start(self) -> None:
+        pg_ctl = str(find_bin("pg_ctl"))
         options = (
             f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
             "-c fsync=on -c max_connections=100"
@@ -69,7 +74,14 @@ class PgServer:
             log = (self.root / "log").read_text() if (self.root / "log").exists() else ""
             raise RuntimeError(f"pg_ctl start failed: {exc.stderr} {log}") from None
         self._started = True
-        return self
+
+    def halt(self) -> None:
+        """Stop the server at once, as a crash or a failover would (``restart`` brings it back)."""
+        self._run(str(find_bin("pg_ctl")), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        self._started = False
+
+    def restart(self) -> None:
+        self._pg_start()
 
     def url(self, db: str = "postgres") -> str:
         return f"postgresql://{self.user}@/{db}?host={self.socket_dir}"

@@ -25,8 +25,11 @@ class StoreError(Exception):
     """A store cannot be used as asked (unknown scheme, bad URL, schema too new)."""
 
 
-class StoreUnavailableError(StoreError):
-    """The store stopped answering and did not come back within the retry budget."""
+class StoreUnavailableError(StoreError, ConnectionError):
+    """The store stopped answering and did not come back within the retry budget.
+
+    An ``OSError`` (``ConnectionError``), as a failed write to a file is: ``EventLog`` holds
+    one met by a deferred sync and raises it at the next write."""
 
 
 class Store(Protocol):
