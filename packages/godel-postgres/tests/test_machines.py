@@ -120,3 +120,21 @@ def test_pause_from_b_stops_a_at_its_next_step(h, machines):
     resumed = b.godel("resume", run_id, "wf.py")
     assert resumed.returncode == 0, resumed.stderr
     assert result_of(b, run_id) == ("FINISHED", expected(20))
+
+
+def test_b_watches_a_live_run_in_plain_mode(h, machines):
+    a, b = machines
+    proc, run_id = start_and_wait(h, a, "n=6", "delay=0.3")
+    watch = b.start("watch", run_id, "--plain", "--store", a.url)
+    out, err = watch.communicate(timeout=120)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert watch.returncode == 0, err
+    assert "Traceback" not in err
+    lines = out.splitlines()
+    assert lines[0] == f"── run {run_id} · main(delay=\"0.3\", n=\"6\") ──", out
+    assert sum(line == "▸ work" for line in lines) == 6, out
+    assert [line for line in lines if line.startswith("  │ item-")] == [
+        f"  │ item-{i}" for i in range(6)
+    ], out
+    assert lines[-1].startswith("── finished in "), out
