@@ -123,6 +123,7 @@ class Trials:
         self.root, self.godel, self.env, self.server = root, godel, env, server
         self.store = store
         self.seen: set[str] = set()  # runs of earlier trials (a store holds them all)
+        self._conn: Any = None
         self.tally = Tally()
 
     def _logs(self, work: Path) -> list[Path]:
@@ -130,10 +131,11 @@ class Trials:
         exported; only runs that no earlier trial made."""
         if self.store is None:
             return list((work / "runs").glob("*.jsonl")) if (work / "runs").is_dir() else []
-        import psycopg
+        if self._conn is None:
+            import psycopg
 
-        with psycopg.connect(self.store) as conn:
-            ids = {row[0] for row in conn.execute("select run_id from godel_runs")}
+            self._conn = psycopg.connect(self.store, autocommit=True)  # one, polled often
+        ids = {row[0] for row in self._conn.execute("select run_id from godel_runs")}
         return [work / "exported" / f"{run_id}.jsonl" for run_id in sorted(ids - self.seen)]
 
     def _export(self, work: Path, log: Path, folder: str) -> Path:
@@ -323,22 +325,39 @@ def run_trials(
                 env["GODEL_STORE"] = store
             trials = Trials(root, godel, env, server, store)
             windows = {False: trials.window(False), True: trials.window(True)}
-            for trial in range(kills):
-                agents = agents_every > 0 and trial % agents_every == 0
-                first, last = windows[agents]
-                # Mostly while the run works; one kill in ten while godel starts.
-                early = rng.random() < 0.1
-                after = rng.uniform(0.0, first if early else (last - first) * 1.05)
-                broken = len(trials.tally.failures)
-                trials.trial(trial, agents, after, from_log=not early)
-                if keep is not None and len(trials.tally.failures) > broken:
-                    shutil.copytree(root / f"t{trial}", keep / f"t{trial}", symlinks=True)
-                shutil.rmtree(root / f"t{trial}", ignore_errors=True)
-                if progress and (trial + 1) % 25 == 0:
-                    progress(f"{trial + 1}/{kills} trials, {len(trials.tally.failures)} failures")
-            return trials.tally
+            try:
+                return _trials(trials, windows, kills, rng, agents_every, keep, root, progress)
+            finally:
+                if trials._conn is not None:
+                    trials._conn.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _trials(
+    trials: Trials,
+    windows: dict[bool, tuple[float, float]],
+    kills: int,
+    rng: random.Random,
+    agents_every: int,
+    keep: Path | None,
+    root: Path,
+    progress: Callable[[str], None] | None,
+) -> Tally:
+    for trial in range(kills):
+        agents = agents_every > 0 and trial % agents_every == 0
+        first, last = windows[agents]
+        # Mostly while the run works; one kill in ten while godel starts.
+        early = rng.random() < 0.1
+        after = rng.uniform(0.0, first if early else (last - first) * 1.05)
+        broken = len(trials.tally.failures)
+        trials.trial(trial, agents, after, from_log=not early)
+        if keep is not None and len(trials.tally.failures) > broken:
+            shutil.copytree(root / f"t{trial}", keep / f"t{trial}", symlinks=True)
+        shutil.rmtree(root / f"t{trial}", ignore_errors=True)
+        if progress and (trial + 1) % 25 == 0:
+            progress(f"{trial + 1}/{kills} trials, {len(trials.tally.failures)} failures")
+    return trials.tally
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ BENCHES = [
     "bench_long_line",
     "bench_lint",
     "bench_watch",
+    "bench_store",
 ]
 
 
