@@ -132,9 +132,37 @@ def test_b_watches_a_live_run_in_plain_mode(h, machines):
     assert watch.returncode == 0, err
     assert "Traceback" not in err
     lines = out.splitlines()
-    assert lines[0] == f"── run {run_id} · main(delay=\"0.3\", n=\"6\") ──", out
+    assert lines[0] == f'── run {run_id} · main(delay="0.3", n="6") ──', out
     assert sum(line == "▸ work" for line in lines) == 6, out
     assert [line for line in lines if line.startswith("  │ item-")] == [
         f"  │ item-{i}" for i in range(6)
     ], out
     assert lines[-1].startswith("── finished in "), out
+
+
+def test_b_rewinds_a_finished_run_and_resumes_it(h, machines):
+    a, b = machines
+    done = a.godel("run", "wf.py", "n=3", "delay=0")
+    assert done.returncode == 0, done.stderr
+    run_id = h.RUN_LINE.search(done.stderr).group(1)
+    events = json.loads(b.godel("show", run_id, "--json").stdout)["events"]
+    second = [e["event_id"] for e in events if e["op"] == "step.enter"][1]
+    rewound = b.godel("rewind", run_id, "--to", second, "--assume-idempotent")
+    assert rewound.returncode == 0, rewound.stderr
+    assert f"[godel] rewound run {run_id} (to): invalidated 5 event(s)" in rewound.stderr
+    resumed = b.godel("resume", run_id, "wf.py", "--assume-idempotent")
+    assert resumed.returncode == 0, resumed.stderr
+    assert result_of(b, run_id) == ("FINISHED", expected(3))
+    assert a.marks() == ["0", "1", "2"] and b.marks() == ["1", "2"]
+
+
+def test_run_watch_plain_follows_a_run_kept_in_the_store(h, machines):
+    a, _ = machines
+    done = a.godel("run", "wf.py", "n=2", "delay=0", "--watch", "--plain")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if line.startswith("    │ item-")] == [
+        "    │ item-0",
+        "    │ item-1",
+    ], done.stdout
+    assert lines[-1].startswith("── finished in "), done.stdout
