@@ -42,7 +42,7 @@ def test_kills_against_the_postgresql_store_break_no_rule(require_cli, store_url
         import crash_consistency
     finally:
         sys.path.remove(str(BENCH))
-    tally = crash_consistency.run_trials(16, seed=2020, agents_every=4, store=store_url)
+    tally = crash_consistency.run_trials(10, seed=2020, agents_every=4, store=store_url)
     assert not tally.failures, "\n".join(tally.failures[:10])
-    assert tally.counts["trials checked"] >= 8, dict(tally.counts)
-    assert tally.counts["killed mid-run"] >= 8, dict(tally.counts)
+    assert tally.counts["trials checked"] >= 5, dict(tally.counts)
+    assert tally.counts["killed mid-run"] >= 5, dict(tally.counts)
