@@ -11,6 +11,7 @@ runs N ``@DBOS.step``s in one ``@DBOS.workflow`` against a database of the same 
     .venv/bin/python bench/bench_store.py            # starts a throwaway server (initdb)
     .venv/bin/python bench/bench_store.py --url postgresql://...  # an existing one (store init done)
     .venv/bin/python bench/bench_store.py --no-dbos  # without the DBOS row
+    .venv/bin/python bench/bench_store.py --scaling  # also lines/s per connection, K runs at once
 """
 
 from __future__ import annotations
@@ -153,11 +154,68 @@ def dbos_row(n: int, url: str, venv: Path) -> list[Any] | None:
     return [f"DBOS Transact {version}", n, "", per_step, "", ""]
 
 
+SCALING_WORKFLOW = """
+from godel import det, step, workflow
+
+
+@step(name="one")
+async def one(i: int):
+    return det.random()
+
+
+@workflow
+async def main(n="200"):
+    for i in range(int(n)):
+        await one(i)
+    return n
+"""
+
+
+def scaling(url: str) -> None:
+    """Lines per second on one connection by commit batch size, and K concurrent runs."""
+    from godel.store import open_store
+
+    store = open_store(url)
+    line = json.dumps({"op": "run", "status": "FINISHED", "response": {"stdout": "y" * 400}})
+    for every in (1, 10, 100):
+        rows = store.run_store(f"scaling-{every}", durability="default")  # type: ignore[attr-defined]
+        rows.lock()
+        rows.create(b'{"godel_log":{}}\n')
+        n = 3000
+        start = time.perf_counter()
+        for i in range(n):
+            rows.append(line.encode() + b"\n", sync=i % every == 0)
+        rows.close()
+        print(
+            f"one connection, a commit every {every} lines: {n / (time.perf_counter() - start):,.0f} lines/s"
+        )
+    godel_bin = str(Path(sys.executable).with_name("godel"))
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "wf.py").write_text(SCALING_WORKFLOW)
+        env = {**os.environ, "GODEL_STORE": url}
+        for k in (1, 8, 32):
+            start = time.perf_counter()
+            procs = [
+                subprocess.Popen([godel_bin, "run", "wf.py"], cwd=d, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for _ in range(k)
+            ]  # fmt: skip
+            failed = sum(p.wait() != 0 for p in procs)
+            took = time.perf_counter() - start
+            print(
+                f"{k} concurrent runs of 200 steps: {took:.1f} s, "
+                f"{k * 200 * 4 / took:,.0f} lines/s in all, {failed} failed"
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="N=200 only")
     parser.add_argument("--url", help="an existing PostgreSQL store (godel store init done)")
     parser.add_argument("--no-dbos", action="store_true")
+    parser.add_argument(
+        "--scaling", action="store_true", help="also: lines/s per connection, concurrent runs"
+    )
     parser.add_argument(
         "--dbos-venv", type=Path, default=Path(tempfile.gettempdir()) / "godel-bench-dbos"
     )
@@ -195,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
                     row = dbos_row(n, dbos_url, opts.dbos_venv)
                     if row is not None:
                         rows.append(row)
+        if opts.scaling:
+            scaling(url)
         store.close()
     finally:
         if server is not None:
