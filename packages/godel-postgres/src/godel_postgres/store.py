@@ -220,7 +220,7 @@ class PostgresStore:
         self._query("delete from godel_pause where run_id = %s returning 1", (run_id,))
 
     def pause_checker(self, run_id: str) -> Callable[[], None]:
-        from godel.exceptions import PauseSignal
+        from godel import PauseSignal
 
         clock = time.monotonic
         next_at = 0.0
