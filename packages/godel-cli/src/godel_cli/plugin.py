@@ -48,7 +48,7 @@ def godel_register_commands(register: Register) -> None:
     register(
         "store",
         "godel_cli.commands.store:store",
-        summary="Set up a run store (store init URL: create or migrate its schema).",
+        summary="Set up a run store (store init URL).",
     )
     register(
         "init",
