@@ -148,14 +148,6 @@ KEYS: dict[str, Key] = {
             "GODEL_RUNS_DIR",
         ),
         Key(
-            "store",
-            _optional_str,
-            None,
-            "where runs live, as a URL (postgresql://..., file:///path; docs/store.md); "
-            "null: the runs dir",
-            "GODEL_STORE",
-        ),
-        Key(
             "workflows_dir",
             _str,
             ".godel/workflows",
@@ -211,6 +203,15 @@ KEYS: dict[str, Key] = {
             _agents,
             {},
             "per-backend defaults: model, executable, extra_args",
+        ),
+        # Last: settings files written before it keep their order (godel init writes every key).
+        Key(
+            "store",
+            _optional_str,
+            None,
+            "where runs live, as a URL (postgresql://..., file:///path; docs/store.md); "
+            "null: the runs dir",
+            "GODEL_STORE",
         ),
     )
 }
