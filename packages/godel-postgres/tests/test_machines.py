@@ -134,8 +134,8 @@ def test_b_watches_a_live_run_in_plain_mode(h, machines):
     lines = out.splitlines()
     assert lines[0] == f'── run {run_id} · main(delay="0.3", n="6") ──', out
     assert sum(line == "▸ work" for line in lines) == 6, out
-    assert [line for line in lines if line.startswith("  │ item-")] == [
-        f"  │ item-{i}" for i in range(6)
+    assert [line for line in lines if line.startswith("    │ item-")] == [
+        f"    │ item-{i}" for i in range(6)
     ], out
     assert lines[-1].startswith("── finished in "), out
 
