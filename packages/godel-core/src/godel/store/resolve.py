@@ -1,7 +1,8 @@
 """The one resolver: which store a command or a run uses.
 
-``--store URL`` (the ``store`` argument) first; then an explicit ``--runs-dir`` (a file store);
-then ``$GODEL_STORE`` or the settings' ``store`` key; else the configured runs dir. A URL's
+``store`` (a URL or a store) first; then an explicit ``--runs-dir`` (a file store); then
+``$GODEL_STORE`` (which the commands' ``--store URL`` sets) or the settings' ``store`` key;
+else the configured runs dir. A URL's
 scheme picks the store among those registered with ``godel_register_stores`` (``file`` is
 built in); a value without a scheme is a runs dir.
 """
