@@ -13,7 +13,7 @@ CLIS    := @anthropic-ai/claude-code@2.1.197 @github/copilot@1.0.102 @openai/cod
 TSTAMP  := $(TOOLS)/.installed-2.1.197-1.0.102-0.169.0
 export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 
-.PHONY: demo watch-demo test test-fast lint bench install tools tmux browser clean
+.PHONY: demo watch-demo test test-fast lint bench install tools tmux browser postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ browser:
 		{ apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }; } || \
 		echo "chromium is missing: install it (apt-get install -y chromium chromium-driver) for godel-web's browser tests"
 
+# The PostgreSQL store's tests start a throwaway server with initdb/pg_ctl (Debian's package).
+postgres:
+	@{ command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || \
+		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }; } || \
+		echo "initdb is missing: install PostgreSQL (apt-get install -y postgresql) for the postgres tests"
+
 # The main job: Claude Code writes a program, the Codex CLI runs it, the Copilot CLI reviews it
 # (examples/pair.py), the three real CLIs answering from godel's scripted fake model server, offline.
 demo: install tools
@@ -68,10 +75,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# GODEL_REQUIRE_AGENT_CLIS / GODEL_REQUIRE_BROWSER: a missing claude/copilot/codex or chromium
-# fails the agent and browser tests instead of skipping them.
-test: lint tools tmux browser
-	GODEL_REQUIRE_AGENT_CLIS=1 GODEL_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q
+# GODEL_REQUIRE_AGENT_CLIS / GODEL_REQUIRE_BROWSER / GODEL_REQUIRE_POSTGRES: a missing
+# claude/copilot/codex, chromium or initdb fails the agent, browser and PostgreSQL tests instead
+# of skipping them.
+test: lint tools tmux browser postgres
+	GODEL_REQUIRE_AGENT_CLIS=1 GODEL_REQUIRE_BROWSER=1 GODEL_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -15,6 +15,10 @@ flight). After each trial:
 
     .venv/bin/python bench/crash_consistency.py               # 200 kills
     .venv/bin/python bench/crash_consistency.py --kills 1000  # by hand, about half an hour
+    .venv/bin/python bench/crash_consistency.py --store postgresql://...  # runs in PostgreSQL
+
+With ``--store URL`` the runs live in that store (``godel store init`` it first); each run is
+checked on a copy made with ``godel runs export``, by the same rules.
 
 It prints the counts and exits 1 if any trial broke a rule. ``tests/test_crash_consistency.py``
 runs a few dozen kills of it in the test suite.
@@ -113,9 +117,35 @@ def marks_of(event: dict, by_id: dict[str, dict]) -> str | None:
 class Trials:
     """The trials of one benchmark run, sharing one fake model server."""
 
-    def __init__(self, root: Path, godel: Path, env: dict[str, str], server: Any) -> None:
+    def __init__(
+        self, root: Path, godel: Path, env: dict[str, str], server: Any, store: str | None = None
+    ) -> None:
         self.root, self.godel, self.env, self.server = root, godel, env, server
+        self.store = store
+        self.seen: set[str] = set()  # runs of earlier trials (a store holds them all)
+        self._conn: Any = None
         self.tally = Tally()
+
+    def _logs(self, work: Path) -> list[Path]:
+        """The run's log: in the trial's runs dir, or (with a store) where it would be once
+        exported; only runs that no earlier trial made."""
+        if self.store is None:
+            return list((work / "runs").glob("*.jsonl")) if (work / "runs").is_dir() else []
+        if self._conn is None:
+            import psycopg
+
+            self._conn = psycopg.connect(self.store, autocommit=True)  # one, polled often
+        ids = {row[0] for row in self._conn.execute("select run_id from godel_runs")}
+        return [work / "exported" / f"{run_id}.jsonl" for run_id in sorted(ids - self.seen)]
+
+    def _export(self, work: Path, log: Path, folder: str) -> Path:
+        """The run's log as a file: itself, or (with a store) a fresh export of it."""
+        if self.store is None:
+            return log
+        done = self._godel(work, "runs", "export", log.stem, folder)
+        if done.returncode != 0:
+            raise RuntimeError(f"godel runs export failed: {done.stderr}")
+        return work / folder / log.name
 
     def _godel(self, work: Path, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -149,9 +179,10 @@ class Trials:
         )
         appeared = None
         while proc.poll() is None:
-            if appeared is None and any((work / "runs").glob("*.jsonl")):
+            if appeared is None and self._logs(work):
                 appeared = time.monotonic() - start
             time.sleep(0.005)
+        self.seen.update(log.stem for log in self._logs(work))
         ended = time.monotonic() - start
         with proc.stderr:  # type: ignore[union-attr]
             err = proc.stderr.read()  # type: ignore[union-attr]
@@ -170,12 +201,13 @@ class Trials:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        while from_log and proc.poll() is None and not any((work / "runs").glob("*.jsonl")):
+        while from_log and proc.poll() is None and not self._logs(work):
             time.sleep(0.002)
         time.sleep(kill_after)
         proc.kill()
         proc.wait()
-        logs = list((work / "runs").glob("*.jsonl")) if (work / "runs").is_dir() else []
+        logs = self._logs(work)
+        self.seen.update(log.stem for log in logs)
         if not logs:
             self.tally.counts["killed before the run began"] += 1
             return
@@ -183,7 +215,7 @@ class Trials:
             "finished before the kill" if proc.returncode == 0 else "killed mid-run"
         ] += 1
         log = logs[0]
-        before = fold(log)
+        before = fold(self._export(work, log, "exported-before"))
         by_id = {e["event_id"]: e for e in before}
         in_flight = {
             marks_of(e, by_id) for e in before if e["op"] == "run" and e["status"] == "STARTED"
@@ -196,6 +228,7 @@ class Trials:
         if done.returncode != 0:
             self.tally.fail(trial, f"resume exited {done.returncode}: {done.stderr.strip()[-300:]}")
             return
+        log = self._export(work, log, "exported")
         self._check(
             trial, work, log, in_flight, call_in_flight, self._asked() - asked_before, agents
         )
@@ -273,9 +306,11 @@ def run_trials(
     godel: Path | None = None,
     progress: Callable[[str], None] | None = None,
     keep: Path | None = None,
+    store: str | None = None,
 ) -> Tally:
     """Run ``kills`` trials and return their tally (needs the ``claude`` CLI on PATH); the work
-    directory of each trial that broke a rule is copied under ``keep``."""
+    directory of each trial that broke a rule is copied under ``keep``. ``store``: a store URL
+    (``godel store init`` done) to keep the runs in instead of each trial's ``runs/``."""
     from godel.testing.fake_model import FakeModelServer, Turn
 
     godel = godel or Path(sys.executable).with_name("godel")
@@ -286,24 +321,43 @@ def run_trials(
             server.set_script([Turn.text(ANSWER)] * (kills + 8) * 2)
             env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
             env.update(server.anthropic_env(root / "home"))
-            trials = Trials(root, godel, env, server)
+            if store is not None:
+                env["GODEL_STORE"] = store
+            trials = Trials(root, godel, env, server, store)
             windows = {False: trials.window(False), True: trials.window(True)}
-            for trial in range(kills):
-                agents = agents_every > 0 and trial % agents_every == 0
-                first, last = windows[agents]
-                # Mostly while the run works; one kill in ten while godel starts.
-                early = rng.random() < 0.1
-                after = rng.uniform(0.0, first if early else (last - first) * 1.05)
-                broken = len(trials.tally.failures)
-                trials.trial(trial, agents, after, from_log=not early)
-                if keep is not None and len(trials.tally.failures) > broken:
-                    shutil.copytree(root / f"t{trial}", keep / f"t{trial}", symlinks=True)
-                shutil.rmtree(root / f"t{trial}", ignore_errors=True)
-                if progress and (trial + 1) % 25 == 0:
-                    progress(f"{trial + 1}/{kills} trials, {len(trials.tally.failures)} failures")
-            return trials.tally
+            try:
+                return _trials(trials, windows, kills, rng, agents_every, keep, root, progress)
+            finally:
+                if trials._conn is not None:
+                    trials._conn.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _trials(
+    trials: Trials,
+    windows: dict[bool, tuple[float, float]],
+    kills: int,
+    rng: random.Random,
+    agents_every: int,
+    keep: Path | None,
+    root: Path,
+    progress: Callable[[str], None] | None,
+) -> Tally:
+    for trial in range(kills):
+        agents = agents_every > 0 and trial % agents_every == 0
+        first, last = windows[agents]
+        # Mostly while the run works; one kill in ten while godel starts.
+        early = rng.random() < 0.1
+        after = rng.uniform(0.0, first if early else (last - first) * 1.05)
+        broken = len(trials.tally.failures)
+        trials.trial(trial, agents, after, from_log=not early)
+        if keep is not None and len(trials.tally.failures) > broken:
+            shutil.copytree(root / f"t{trial}", keep / f"t{trial}", symlinks=True)
+        shutil.rmtree(root / f"t{trial}", ignore_errors=True)
+        if progress and (trial + 1) % 25 == 0:
+            progress(f"{trial + 1}/{kills} trials, {len(trials.tally.failures)} failures")
+    return trials.tally
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,10 +368,16 @@ def main(argv: list[str] | None = None) -> int:
         "--agents-every", type=int, default=4, help="an agent call every N trials (0: none)"
     )
     parser.add_argument("--keep", type=Path, help="copy each failed trial's directory here")
+    parser.add_argument("--store", help="keep the runs in this store (a postgresql:// URL)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     tally = run_trials(
-        args.kills, seed=args.seed, agents_every=args.agents_every, progress=print, keep=args.keep
+        args.kills,
+        seed=args.seed,
+        agents_every=args.agents_every,
+        progress=print,
+        keep=args.keep,
+        store=args.store,
     )
     print(f"{args.kills} kills in {time.monotonic() - started:.0f} s")
     for what, count in sorted(tally.counts.items()):

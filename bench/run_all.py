@@ -15,6 +15,7 @@ BENCHES = [
     "bench_lint",
     "bench_watch",
     "bench_web",
+    "bench_store",
 ]
 
 

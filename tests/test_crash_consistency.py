@@ -30,3 +30,19 @@ def test_thirty_kills_break_no_rule(require_cli):
     # The kills landed while runs worked, not only before or after them.
     assert tally.counts["trials checked"] >= 15, dict(tally.counts)
     assert tally.counts["killed mid-run"] >= 15, dict(tally.counts)
+
+
+@pytest.mark.postgres
+def test_kills_against_the_postgresql_store_break_no_rule(require_cli, store_url):
+    """The same trials with the runs in PostgreSQL (``--store``): each run is checked on a
+    ``godel runs export`` of it, by the same rules."""
+    require_cli("claude")
+    sys.path.insert(0, str(BENCH))
+    try:
+        import crash_consistency
+    finally:
+        sys.path.remove(str(BENCH))
+    tally = crash_consistency.run_trials(10, seed=2020, agents_every=4, store=store_url)
+    assert not tally.failures, "\n".join(tally.failures[:10])
+    assert tally.counts["trials checked"] >= 5, dict(tally.counts)
+    assert tally.counts["killed mid-run"] >= 5, dict(tally.counts)

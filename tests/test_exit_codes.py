@@ -671,7 +671,9 @@ def _(w: World) -> None:
 
 @scenario("runs export", 0)
 def _(w: World) -> None:
-    w.expect(0, "runs", "export", w.fin, w.dir("exported"), "--runs-dir", w.dir("runs"))
+    out = w.dir("exported")
+    w.expect(0, "runs", "export", w.fin, out, "--runs-dir", w.dir("runs"), says="exported run")
+    w.expect(0, "runs", "export", w.fin, out, "--force", "--runs-dir", w.dir("runs"))
 
 
 @scenario("runs export", 1)
@@ -680,6 +682,9 @@ def _(w: World) -> None:
     target = w.dir("exported-twice")
     w.expect(0, "runs", "export", w.fin, target, "--runs-dir", w.dir("runs"))
     w.expect(1, "runs", "export", w.fin, target, "--runs-dir", w.dir("runs"), says="already exists")
+    w.expect(1, "runs", "export", w.fin, w.dir("x"), "--runs-dir", w.dir("missing"))
+    w.expect(1, "runs", "export", "01ZZZZZZ", w.dir("x"), "--runs-dir", w.dir("runs"))
+    w.expect(1, "runs", "export", w.fin, "mysql://db/x", "--runs-dir", w.dir("runs"))
 
 
 @scenario("runs export", 2)
@@ -720,6 +725,46 @@ def _(w: World) -> None:
 def _(w: World) -> None:
     w.expect(2, "test", says="Missing argument")
     w.expect(2, "test", w.fin, "import_error.py", "--runs-dir", w.dir("runs"))
+@scenario("runs import", 0)
+def _(w: World) -> None:
+    into = w.dir("imported")
+    w.expect(0, "runs", "import", w.dir("runs"), "--runs-dir", into, says="copied run")
+    log = str(Path(w.dir("runs")) / f"{w.fin}.jsonl")
+    w.expect(0, "runs", "import", log, "--runs-dir", into, says="already in")
+
+
+@scenario("runs import", 1)
+def _(w: World) -> None:
+    into = w.dir("imported-1")
+    w.expect(1, "runs", "import", w.dir("missing"), "--runs-dir", into, says="no runs folder")
+    w.expect(1, "runs", "import", "nope.jsonl", "--runs-dir", into, says="no run log at")
+
+
+@scenario("runs import", 2)
+def _(w: World) -> None:
+    w.expect(2, "runs", "import", says="Missing argument")
+
+
+@scenario("store init", 0)
+def _(w: World) -> None:
+    w.expect(0, "store", "init", Path(w.dir("new-store")).as_uri(), says="store ready")
+
+
+@scenario("store init", 1)
+def _(w: World) -> None:
+    w.expect(1, "store", "init", "mysql://db/x", says="no store for URL scheme 'mysql'")
+    w.expect(
+        1,
+        "store",
+        "init",
+        f"postgresql://godel@/db?host={w.dir('no-server')}",
+        says="cannot connect to",
+    )
+
+
+@scenario("store init", 2)
+def _(w: World) -> None:
+    w.expect(2, "store", "init", says="Missing argument")
 
 
 @scenario("lint", 0)

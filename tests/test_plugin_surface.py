@@ -23,6 +23,7 @@ import godel.lint
 import godel.parsers
 import godel.runs
 import godel.runs.render
+import godel.store
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN_SOURCES = {
@@ -32,6 +33,7 @@ PLUGIN_SOURCES = {
     },
     "godel-watch": ROOT / "packages" / "godel-watch" / "src",
     "godel-web": ROOT / "packages" / "godel-web" / "src",
+    "godel-postgres": ROOT / "packages" / "godel-postgres" / "src",
     **{p.name: p / "src" for p in sorted((ROOT / "tests" / "plugins").iterdir()) if p.is_dir()},
 }
 CLI_SOURCES = ROOT / "packages" / "godel-cli" / "src"
@@ -63,6 +65,10 @@ SURFACE: dict[str, set[str]] = {
         "lock_held",
         "parse_ts",
         "read_batches",
+        # stores (godel-postgres): the error a refused writer raises, the transcript they hand out
+        "RunLockedError",
+        "Redactor",
+        "Transcript",
         "resolve_id",
         "resolve_runs_dir",
         "seconds_between",
@@ -73,6 +79,7 @@ SURFACE: dict[str, set[str]] = {
     "godel.engine": {"is_live"},
     "godel.replay": {"apply_rewind"},
     "godel.runs": set(godel.runs.__all__),
+    "godel.store": set(godel.store.__all__),
     "godel.runs.render": set(godel.runs.render.__all__),
 }
 

@@ -62,6 +62,8 @@ class AgentDetail:
 
     def _tool_lines(self, ev: Event) -> list[str]:
         tools = self._tools.get(ev.run_id)
+        if not isinstance(self.runs_dir, Path):
+            return []  # a run kept in a store: its transcript is not a file to follow
         if tools is None:
             path = self.runs_dir / ev.run_id / "transcript.jsonl"
             tools = self._tools[ev.run_id] = ToolEvents(path)
@@ -110,11 +112,13 @@ class AgentDetail:
         match = _PREVIEW.search(text)
         if match is None:
             return text
-        from godel.log import BlobStore
-
         try:
+            if not isinstance(self.runs_dir, Path):  # a store (--store, $GODEL_STORE)
+                return str(self.runs_dir.get_blob(ev.run_id, match["digest"]))
+            from godel.log import BlobStore
+
             return BlobStore(self.runs_dir / ev.run_id).get(match["digest"])
-        except (OSError, ValueError):
+        except (OSError, ValueError, KeyError):
             return text
 
 

@@ -146,6 +146,7 @@ class PluginGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from godel import ConfigError
+        from godel.store import StoreError
 
         try:
             if not {"-h", "--help"} & set(ctx.args):  # click 8.2+: every token left
@@ -158,6 +159,12 @@ class PluginGroup(click.Group):
         except ConfigError as exc:
             # A settings file or GODEL_* variable that cannot be used (docs/configuration.md).
             raise ConfigLoadError(f"configuration error: {exc}") from exc
+        except StoreError as exc:
+            # A store URL no installed store serves, a database without godel's schema, a
+            # server that does not answer: one line, exit 1.
+            from godel_cli.errors import EXIT_FAIL, CliError
+
+            raise CliError(str(exc), exit_code=EXIT_FAIL) from exc
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
         """Command names with their summaries, as ``--help`` lists them: a Tab after ``godel``

@@ -28,6 +28,29 @@ def runs_dir_option(
     )
 
 
+def store_option() -> Decorator[F]:
+    """``--store URL``: where runs live (docs/store.md), for this command and every process it
+    starts. It sets ``$GODEL_STORE``, so the one resolver (``godel.store.resolve_store``) sees it
+    wherever it runs: a command takes it with this one decorator and no parameter."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value:
+            import os
+
+            os.environ["GODEL_STORE"] = value
+
+    return click.option(
+        "--store",
+        metavar="URL",
+        default=None,
+        expose_value=False,
+        is_eager=False,
+        callback=remember,
+        help="Where runs live: postgresql://..., file:///path (default: $GODEL_STORE, the "
+        "settings' store, else the runs dir).",
+    )
+
+
 def run_id_argument() -> Decorator[F]:
     """``RUN_ID``: completes the run ids of the runs dir, newest first (docs/cli.md)."""
     from godel_cli.completion import complete_run_id

@@ -56,6 +56,11 @@ def godel_register_commands(register: Register) -> None:
         summary="What agent calls cost, summed across runs.",
     )
     register(
+        "store",
+        "godel_cli.commands.store:store",
+        summary="Set up a run store (store init URL).",
+    )
+    register(
         "init",
         "godel_cli.commands.init:init",
         summary="Make this directory a godel project.",

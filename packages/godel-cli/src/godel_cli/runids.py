@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from godel_cli.errors import EXIT_FAIL, CliError
 
@@ -34,29 +34,44 @@ def no_runs_dir(directory: Path) -> RunNotFound:
     )
 
 
-def resolve_run(query: str, runs_dir: Path | None, *, bad_id: int = EXIT_FAIL) -> tuple[str, Path]:
-    """The one run id ``query`` names, and the runs directory it is in (``--runs-dir``, else
-    ``$GODEL_RUNS_DIR`` or ./runs).
+def runs_location(runs_dir: Path | None) -> Any:
+    """Where runs live for this command: the runs dir (a ``Path``), or the store itself when
+    ``--store``/``$GODEL_STORE``/the settings name another store. ``godel.log``'s functions take
+    either. ``RunNotFound`` for a runs dir that does not exist."""
+    from godel.store import resolve_store
+
+    location = resolve_store(None, runs_dir).location
+    if isinstance(location, Path) and not location.is_dir():
+        raise no_runs_dir(location)
+    return location
+
+
+def where(location: Any) -> str:
+    """How a location is named in messages: the directory, or the store's URL (no password)."""
+    return str(location) if isinstance(location, Path) else str(location.shown)
+
+
+def resolve_run(query: str, runs_dir: Path | None, *, bad_id: int = EXIT_FAIL) -> tuple[str, Any]:
+    """The one run id ``query`` names, and where it lives: the runs directory (``--runs-dir``,
+    else ``$GODEL_RUNS_DIR`` or ./runs) or the store (``--store``, ``$GODEL_STORE``).
 
     ``RunNotFound`` when the directory or the run is missing; a ``CliError`` exiting ``bad_id``
     when ``query`` is ambiguous, too short to tell, or not a possible run id.
     """
-    from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id, resolve_runs_dir
+    from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
 
     if not RUN_ID.fullmatch(query):
         raise CliError(
             f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"',
             exit_code=bad_id,
         )
-    directory = resolve_runs_dir(runs_dir)
-    if not directory.is_dir():
-        raise no_runs_dir(directory)
+    directory = runs_location(runs_dir)
     ids = list_run_ids(directory)
     try:
         return resolve_id(query, ids, what="run id"), directory
     except IdLookupError as exc:
         if not _matches(exc, query, ids):
-            raise RunNotFound(f'No run matching "{query}" in {directory}') from None
+            raise RunNotFound(f'No run matching "{query}" in {where(directory)}') from None
         raise CliError(_ambiguous("Ambiguous prefix", query, exc), exit_code=bad_id) from None
 
 

@@ -99,6 +99,7 @@ class WatchedRun:
         )
         self.run_id: str | None = None
         self.runs_dir: Path | None = None
+        self.stored = False  # the run is in a store, not in a runs dir
         self._started = threading.Event()
         self._lock = threading.Lock()
         self._held: list[tuple[IO[bytes], bytes]] = []
@@ -138,14 +139,18 @@ class WatchedRun:
             if line.startswith(_RUN_LINE):
                 self.run_id = line[len(_RUN_LINE) :].decode(errors="replace").strip()
             elif line.startswith(_LOG_LINE):
-                self.runs_dir = Path(line[len(_LOG_LINE) :].decode(errors="replace").strip()).parent
+                where = line[len(_LOG_LINE) :].decode(errors="replace").strip()
+                if "://" in where:  # a run in a store (--store, $GODEL_STORE): the view finds
+                    self.stored = True  # it through the same resolver, in this environment
+                else:
+                    self.runs_dir = Path(where).parent
                 self._started.set()
         return rest
 
     def wait_started(self) -> bool:
         """Wait until the run has its log (True), or the child ended before (False)."""
         self._started.wait()
-        return self.run_id is not None and self.runs_dir is not None
+        return self.run_id is not None and (self.runs_dir is not None or self.stored)
 
     def hold(self) -> None:
         """Keep the run's output while the view owns the terminal."""

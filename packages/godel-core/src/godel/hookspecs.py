@@ -101,3 +101,22 @@ def godel_register_config_sections(register: Register) -> None:
     and the model is imported only then. A top-level section a plugin registers is not
     reported as an unknown key.
     """
+
+
+@hookspec
+def godel_register_stores(register: Register) -> None:
+    """Register run stores by URL scheme.
+
+    Example::
+
+        @hookimpl
+        def godel_register_stores(register):
+            register("postgresql", "godel_postgres.store:PostgresStore.from_url")
+
+    Schemes are lowercase (letters, digits, ``+``, ``-``, ``.``). The target is a callable that
+    takes the whole URL and returns a ``godel.store.Store`` (docs/store.md); ``godel store init
+    URL`` calls it as ``target(url, init=True)`` to create or migrate the store's schema first
+    (its ``initialized`` attribute may say ``(version before, version after)``). ``--store URL``,
+    ``$GODEL_STORE`` and the settings' ``store`` key pick a store by its URL's scheme; ``file``
+    is godel-core's own.
+    """

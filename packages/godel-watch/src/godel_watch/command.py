@@ -56,6 +56,18 @@ def use_plain(plain: bool) -> bool:
     help="Where run logs live (default: the configured runs dir: $GODEL_RUNS_DIR, the settings' runs_dir, else ./runs).",
 )
 @click.option(
+    "--store",
+    metavar="URL",
+    default=None,
+    expose_value=False,
+    # As godel-cli's --store: it sets $GODEL_STORE, which the one resolver reads.
+    callback=lambda _ctx, _param, value: (
+        os.environ.__setitem__("GODEL_STORE", value) if value else None
+    ),
+    help="Where runs live: postgresql://..., file:///path (default: $GODEL_STORE, the "
+    "settings' store, else the runs dir).",
+)
+@click.option(
     "-p",
     "--plain",
     is_flag=True,

@@ -304,11 +304,15 @@ class PlainRenderer:
         match = _PREVIEW.search(text)
         if match is None or self.runs_dir is None:
             return text
+        from pathlib import Path
+
         from godel.log import BlobStore
 
         try:
+            if not isinstance(self.runs_dir, Path):  # a store (--store, $GODEL_STORE)
+                return str(self.runs_dir.get_blob(self.state.run_id, match["digest"]))
             return BlobStore(self.runs_dir / self.state.run_id).get(match["digest"])
-        except (OSError, ValueError):
+        except (OSError, ValueError, KeyError):
             return text
 
 

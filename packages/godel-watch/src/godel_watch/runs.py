@@ -4,22 +4,25 @@ directory of ``--runs-dir``, ``$GODEL_RUNS_DIR`` or the configuration (as ``gode
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from godel_watch.errors import WatchError
 
 _SHOWN = 10
 
 
-def resolve_run(query: str, runs_dir: Path | None) -> tuple[str, Path]:
+def resolve_run(query: str, runs_dir: Path | None) -> tuple[str, Any]:
     """The full run id and its runs directory; ``WatchError`` with godel's usual words."""
-    from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id, resolve_runs_dir
+    from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
+    from godel.store import resolve_store
 
     if not RUN_ID.fullmatch(query):
         raise WatchError(
             f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"'
         )
-    directory = resolve_runs_dir(runs_dir)
-    if not directory.is_dir():
+    # --store, $GODEL_STORE or the settings' store, else the runs dir (godel.store's resolver).
+    directory = resolve_store(None, runs_dir).location
+    if isinstance(directory, Path) and not directory.is_dir():
         raise WatchError(
             f"No runs/ directory found at {directory} (use --runs-dir or GODEL_RUNS_DIR)"
         )
@@ -35,4 +38,5 @@ def resolve_run(query: str, runs_dir: Path | None) -> tuple[str, Path]:
         q = query.upper()
         if any(i.upper().startswith(q) or i.upper().endswith(q) for i in ids):
             raise WatchError(str(exc)) from None  # a match, but too short a query to trust
-        raise WatchError(f'No run matching "{query}" in {directory}') from None
+        where = directory if isinstance(directory, Path) else directory.shown
+        raise WatchError(f'No run matching "{query}" in {where}') from None

@@ -65,14 +65,46 @@ class TranscriptReader:
             return False
 
 
+class StoredTranscript:
+    """The transcript of a run kept in a store (``--store``): its rows, read forward."""
+
+    def __init__(self, store: Any, run_id: str) -> None:
+        self.store, self.run_id, self.seen = store, run_id, 0
+        self.behind = False
+
+    def exists(self) -> bool:
+        return True
+
+    def read(self) -> list[dict[str, Any]]:
+        lines = list(self.store.transcript_lines(self.run_id))
+        new, self.seen = lines[self.seen :], len(lines)
+        out = []
+        for line in new:
+            try:
+                event = json.loads(line).get("event")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(event, dict):
+                out.append(event)
+        return out
+
+
 class RunFiles:
     """One run's log and transcript, and whether the run has really ended."""
 
-    def __init__(self, run_id: str, runs_dir: Path, *, on_warning: Warn | None = None) -> None:
+    def __init__(self, run_id: str, runs_dir: Any, *, on_warning: Warn | None = None) -> None:
         self.run_id = run_id
         self.runs_dir = runs_dir
-        self.log = LogReader(runs_dir / f"{run_id}.jsonl", on_warning=on_warning)
-        self.transcript = TranscriptReader(runs_dir / run_id / "transcript.jsonl")
+        self.log: LogReader
+        self.transcript: Any
+        if isinstance(runs_dir, Path):
+            self.log = LogReader(runs_dir / f"{run_id}.jsonl", on_warning=on_warning)
+            self.transcript = TranscriptReader(runs_dir / run_id / "transcript.jsonl")
+        else:  # a store (--store, $GODEL_STORE): its rows, parsed as a file's lines
+            from godel.store import StoreReader
+
+            self.log = StoreReader(runs_dir, run_id, on_warning=on_warning)
+            self.transcript = StoredTranscript(runs_dir, run_id)
         self.tracker = RunTracker()
         self._quiet = 0
 

@@ -8,12 +8,19 @@ import click
 
 from godel_cli.errors import EXIT_BAD_ID
 from godel_cli.messages import say, warn
-from godel_cli.options import CONTEXT_SETTINGS, reason_option, run_id_argument, runs_dir_option
+from godel_cli.options import (
+    CONTEXT_SETTINGS,
+    reason_option,
+    run_id_argument,
+    runs_dir_option,
+    store_option,
+)
 
 
 @click.command("pause", context_settings=CONTEXT_SETTINGS)
 @run_id_argument()
 @reason_option("CLI pause")
+@store_option()
 @runs_dir_option()
 def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     """Ask a live run to pause at its next step.
@@ -36,7 +43,10 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     full, directory = resolve_run(run_id, runs_dir, bad_id=EXIT_BAD_ID)
     sentinel = write_pause_request(full, reason, directory)
     say(f"pause requested for run {full}")
-    say(f"sentinel: {sentinel}")
+    if isinstance(directory, Path):
+        say(f"sentinel: {sentinel}")
+    else:  # a store (--store, $GODEL_STORE) keeps the request
+        say(f"request stored in: {directory.shown}")
     say(f"resume with: godel resume {full}")
     if not is_live(full, directory):
         warn(

@@ -16,6 +16,7 @@ KIND_LABELS = {
     "lint_rules": "lint rules",
     "commands": "commands",
     "config_sections": "config sections",
+    "stores": "stores",
 }
 
 

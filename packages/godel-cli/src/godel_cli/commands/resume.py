@@ -20,6 +20,7 @@ from godel_cli.options import (
     max_cost_option,
     run_id_argument,
     runs_dir_option,
+    store_option,
     switch_option,
     workflow_argument,
 )
@@ -56,6 +57,7 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 )
 @switch_option("strict", help="Allow non-deterministic code.")
 @switch_option("lint")
+@store_option()
 @runs_dir_option()
 @switch_option("stream", help="Do not write the live transcript.")
 @auto_checkpoint_option(help="See `godel run --help`.")

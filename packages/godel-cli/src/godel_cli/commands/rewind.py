@@ -8,7 +8,13 @@ import click
 
 from godel_cli.errors import EXIT_BAD_ID, EXIT_FAIL, EXIT_USAGE, CliError
 from godel_cli.messages import say
-from godel_cli.options import CONTEXT_SETTINGS, reason_option, run_id_argument, runs_dir_option
+from godel_cli.options import (
+    CONTEXT_SETTINGS,
+    reason_option,
+    run_id_argument,
+    runs_dir_option,
+    store_option,
+)
 
 
 @click.command("rewind", context_settings=CONTEXT_SETTINGS)
@@ -33,6 +39,7 @@ from godel_cli.options import CONTEXT_SETTINGS, reason_option, run_id_argument, 
     is_flag=True,
     help="Allow re-running completed commands/agent calls that the rewind would repeat.",
 )
+@store_option()
 @runs_dir_option()
 def rewind(
     run_id: str,

@@ -19,6 +19,7 @@ from godel_cli.options import (
     flag_option,
     max_cost_option,
     runs_dir_option,
+    store_option,
     switch_option,
     workflow_argument,
 )
@@ -30,6 +31,7 @@ from godel_cli.runner import Outcome, execute_with_signals, prepare, report
 @click.argument("workflow_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- ARG ...]")
 @switch_option("strict")
 @switch_option("lint")
+@store_option()
 @runs_dir_option(
     help="Where run logs go (default: the configured runs dir: $GODEL_RUNS_DIR, the settings' runs_dir, else ./runs)."
 )
@@ -110,6 +112,11 @@ def run(
         args, kwargs = parse_workflow_args(workflow_args)
     except ArgumentError as exc:
         raise CliError(f"argument error: {exc}") from None
+    from godel.store import resolve_store
+
+    # The store is opened before strict mode guards the workflow: a bad URL or a server that
+    # does not answer is said before anything runs, and the driver loads unguarded.
+    runs_dir = resolve_store(None, runs_dir).location
     fn = prepare(
         path,
         strict=configured("strict", strict),

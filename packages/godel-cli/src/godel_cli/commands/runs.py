@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from godel.runs import RunStatus, RunSummary, summarize
+from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import say, warn
-from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option, store_option
 from godel_cli.style import make_style
 
 
 @click.group("runs", invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
 @click.pass_context
 def runs(ctx: click.Context) -> None:
-    """Inspect the runs in a runs directory."""
+    """Inspect the runs in a runs directory or store; copy runs between stores."""
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
 
@@ -32,6 +34,7 @@ def runs(ctx: click.Context) -> None:
     "--limit", type=click.IntRange(min=1), default=None, metavar="N", help="At most N runs."
 )
 @json_option("Print a JSON list instead of a table.")
+@store_option()
 @runs_dir_option()
 def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Path | None) -> None:
     """List runs, newest first: id, workflow, status, start (local time), duration, attempts,
@@ -46,12 +49,10 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
       1  the runs directory does not exist
       2  usage error
     """
-    from godel.log import list_run_ids, resolve_runs_dir
-    from godel_cli.runids import no_runs_dir
+    from godel.log import list_run_ids
+    from godel_cli.runids import runs_location, where
 
-    directory = resolve_runs_dir(runs_dir)
-    if not directory.is_dir():
-        raise no_runs_dir(directory)
+    directory = runs_location(runs_dir)
     ids = list_run_ids(directory)
     summaries: list[RunSummary] = []
     for run_id in ids:
@@ -71,47 +72,129 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
         return
     if not summaries:
         say(
-            f"no runs in {directory}"
+            f"no runs in {where(directory)}"
             if not ids
-            else f"no {status.upper() if status else ''} runs in {directory}"
+            else f"no {status.upper() if status else ''} runs in {where(directory)}"
         )
         return
     click.echo(_table(summaries))
 
 
-@runs.command("export")
-@click.argument("run_id", metavar="RUN_ID")
-@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace a copy of the run already in DEST.")
-@runs_dir_option()
-def export(run_id: str, dest: Path, force: bool, runs_dir: Path | None) -> None:
-    """Copy run RUN_ID (its log and blobs) into folder DEST, e.g. tests/runs/, to keep it as a
-    regression test of the workflow: `godel test DEST/<run id>.jsonl` checks later edits
-    against it, offline. Prints the copied log's path.
+@runs.command("export", context_settings=CONTEXT_SETTINGS)
+@click.argument("run_ids", metavar="RUN_ID...", nargs=-1, required=True)
+@click.argument("dest", metavar="DEST")
+@click.option("--force", is_flag=True, help="Replace a copy of a run already in folder DEST.")
+@store_option()
+@runs_dir_option(help="Where the runs are (default: the configured store or runs dir).")
+def export_runs(run_ids: tuple[str, ...], dest: str, force: bool, runs_dir: Path | None) -> None:
+    """Copy runs RUN_ID... to DEST: a folder (a runs dir, made if missing; e.g. tests/runs/, to
+    keep a run as a replay test for `godel test DEST/<run id>.jsonl`) or a store URL
+    (postgresql://...). The log's lines byte for byte, the blobs they name and the transcript.
+    For a folder, the path of each copied log is printed on stdout.
+
+    RUN_ID is a full id, or a unique prefix or suffix, of a run in the configured store
+    (--store, --runs-dir). A run still running is refused.
 
     \b
     Exit codes:
-      0  copied
-      1  no runs directory; RUN_ID matches no run, or several; the run is still running;
-         DEST already holds it (--force replaces it); DEST cannot be written
+      0  every run copied
+      1  no runs directory; a RUN_ID matches no run, or several; a run is still running;
+         DEST already holds a run (--force replaces it in a folder); a run could not be
+         copied; DEST cannot be opened
       2  usage error
     """
+    import shutil
+
     from godel.log import lock_held
-    from godel.plan import export_run
-    from godel_cli.errors import EXIT_FAIL, CliError
+    from godel.store import open_store, resolve_store
     from godel_cli.runids import resolve_run
 
-    full_id, directory = resolve_run(run_id, runs_dir)
-    if lock_held(full_id, directory):
-        raise CliError(
-            f"run {full_id} is running: export it once it has ended", exit_code=EXIT_FAIL
-        )
-    try:
-        copied = export_run(full_id, directory, dest, force=force)
-    except (OSError, ValueError) as exc:
-        raise CliError(f"cannot export run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
-    say(f"exported run {full_id} to {dest}")
-    click.echo(str(copied))
+    source = resolve_store(None, runs_dir)
+    found = []
+    for query in run_ids:
+        full_id, directory = resolve_run(query, runs_dir)
+        if isinstance(directory, Path) and lock_held(full_id, directory):
+            raise CliError(
+                f"run {full_id} is running: export it once it has ended", exit_code=EXIT_FAIL
+            )
+        found.append(full_id)
+    folder = None if "://" in dest else Path(dest)
+    if folder is not None and force:
+        for run_id in found:
+            (folder / f"{run_id}.jsonl").unlink(missing_ok=True)
+            shutil.rmtree(folder / run_id, ignore_errors=True)
+    target = open_store(dest)
+    copied = _copy(source, target, found, verb="exported", exists_fails=True)
+    if folder is not None:
+        for run_id in copied:
+            click.echo(str(folder / f"{run_id}.jsonl"))
+
+
+@runs.command("import", context_settings=CONTEXT_SETTINGS)
+@click.argument("sources", metavar="SRC...", nargs=-1, required=True)
+@store_option()
+@runs_dir_option(help="Where to copy the runs (default: the configured store or runs dir).")
+def import_runs(sources: tuple[str, ...], runs_dir: Path | None) -> None:
+    """Copy runs into the configured store (--store, $GODEL_STORE, --runs-dir). Each SRC is a
+    run's log (runs/<id>.jsonl: that run), a folder of runs or a store URL (every run in it).
+
+    A run already in the store is left as it is (a warning).
+
+    \b
+    Exit codes:
+      0  every run copied (or already there)
+      1  a source is missing or a run could not be copied
+      2  usage error
+    """
+    from godel.store import open_store, resolve_store
+
+    target = resolve_store(None, runs_dir)
+    for src in sources:
+        path = Path(src)
+        if "://" not in src and path.suffix == ".jsonl":
+            if not path.is_file():
+                raise CliError(f"no run log at {src}", exit_code=EXIT_FAIL)
+            _copy(open_store(str(path.parent)), target, [path.stem])
+            continue
+        if "://" not in src and not path.is_dir():
+            raise CliError(f"no runs folder at {src}", exit_code=EXIT_FAIL)
+        source = open_store(src)
+        _copy(source, target, source.list_run_ids())
+
+
+def _copy(
+    source: Any, target: Any, run_ids: list[str], verb: str = "copied", exists_fails: bool = False
+) -> list[str]:
+    """Copy each run; the ones copied. A run already in ``target`` is left as it is: a warning
+    (``import``), or a failure naming ``--force`` (``export``)."""
+    from godel.log import RunLockedError
+    from godel.store import copy_run
+
+    failed = 0
+    copied = []
+    for run_id in run_ids:
+        try:
+            lines = copy_run(source, target, run_id)
+        except FileExistsError:
+            if exists_fails:
+                warn(f"run {run_id} already exists in {_name(target)} (--force replaces it)")
+                failed += 1
+            else:
+                warn(f"run {run_id} is already in {_name(target)}; left as it is")
+            continue
+        except (OSError, KeyError, ValueError, RunLockedError) as exc:
+            warn(f"run {run_id} not copied: {exc}")
+            failed += 1
+            continue
+        copied.append(run_id)
+        say(f"{verb} run {run_id} to {_name(target)} ({lines} lines)")
+    if failed:
+        raise CliError(f"{failed} run(s) not copied", exit_code=EXIT_FAIL)
+    return copied
+
+
+def _name(store: Any) -> str:
+    return str(getattr(store, "shown", None) or getattr(store, "runs_dir", None) or store.url)
 
 
 def _table(summaries: list[RunSummary]) -> str:

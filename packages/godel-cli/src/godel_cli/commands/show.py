@@ -12,7 +12,13 @@ import click
 
 from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import warn
-from godel_cli.options import CONTEXT_SETTINGS, json_option, run_id_argument, runs_dir_option
+from godel_cli.options import (
+    CONTEXT_SETTINGS,
+    json_option,
+    run_id_argument,
+    runs_dir_option,
+    store_option,
+)
 from godel_cli.style import make_style
 
 if TYPE_CHECKING:
@@ -60,6 +66,7 @@ def _dump(value: Any) -> None:
     help="Print one event whole: identity, request and response "
     "(full id, unique prefix, or the short id show prints).",
 )
+@store_option()
 @runs_dir_option()
 @json_option("Print JSON instead of text.")
 def show(

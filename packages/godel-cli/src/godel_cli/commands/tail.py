@@ -7,13 +7,19 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from godel_cli.errors import EXIT_FAIL, EXIT_SIGNAL, CliError
 from godel_cli.messages import say, warn
-from godel_cli.options import CONTEXT_SETTINGS, format_option, run_id_argument, runs_dir_option
+from godel_cli.options import (
+    CONTEXT_SETTINGS,
+    format_option,
+    run_id_argument,
+    runs_dir_option,
+    store_option,
+)
 from godel_cli.style import make_style
 
 if TYPE_CHECKING:
@@ -37,6 +43,7 @@ Write = Callable[["Event"], None]
     is_flag=True,
     help="Exit with status 1 at once if the run does not exist (default: wait for it to start).",
 )
+@store_option()
 @runs_dir_option()
 @click.option(
     "--poll",
@@ -97,25 +104,26 @@ def tail(
     """
     import signal
 
-    from godel.log import CorruptLogError, resolve_runs_dir
+    from godel.log import CorruptLogError
     from godel_cli.agent_detail import AgentView
-    from godel_cli.runids import RunNotFound, resolve_run
+    from godel_cli.runids import RunNotFound, resolve_run, where
 
     view = AgentView(True, 0) if verbose else AgentView(show_tools, max_agent_lines)
     try:
         target, directory = resolve_run(run_id, runs_dir)
-        path: Path | None = directory / f"{target}.jsonl"
+        found = True
     except RunNotFound:
         if no_wait or no_follow:
             raise
-        target, directory, path = run_id, resolve_runs_dir(runs_dir), None
+        from godel.store import resolve_store
+
+        target, directory, found = run_id, resolve_store(None, runs_dir).location, False
     write = _writer(fmt, view, directory)
     try:
-        if path is None:
-            say(f"waiting for run {run_id} to appear in {directory} (Ctrl+C to stop)")
+        if not found:
+            say(f"waiting for run {run_id} to appear in {where(directory)} (Ctrl+C to stop)")
         if no_follow:
-            assert path is not None  # without a run, --no-follow exited above
-            _print_to_end(path, write)
+            _print_to_end(directory, target, write)
         else:
             import anyio
 
@@ -159,12 +167,18 @@ def _print_batch(batch: list[Event], write: Write) -> None:
     sys.stdout.flush()  # once per batch: a pipe sees each batch as soon as it is read
 
 
-def _print_to_end(path: Path, write: Write) -> None:
+def _print_to_end(location: Any, run_id: str, write: Write) -> None:
     """``--no-follow``: what the log holds now. No event loop: starting one (and importing
     asyncio) would cost more than reading a small log."""
-    from godel.log import read_batches
+    if isinstance(location, Path):
+        from godel.log import read_batches
 
-    for batch in read_batches(path, on_warning=warn):
+        batches = read_batches(location / f"{run_id}.jsonl", on_warning=warn)
+    else:  # a store (--store, $GODEL_STORE)
+        from godel.store import events_of
+
+        batches = events_of(location, run_id, on_warning=warn)
+    for batch in batches:
         _print_batch(batch, write)
 
 

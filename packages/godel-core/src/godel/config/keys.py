@@ -251,6 +251,15 @@ KEYS: dict[str, Key] = {
             "USD per million tokens per model, for CLIs that report no cost: overrides the "
             "price tables the agent plugins ship (docs/cost.md)",
         ),
+        # Last: settings files written before it keep their order (godel init writes every key).
+        Key(
+            "store",
+            _optional_str,
+            None,
+            "where runs live, as a URL (postgresql://..., file:///path; docs/store.md); "
+            "null: the runs dir",
+            "GODEL_STORE",
+        ),
     )
 }
 

@@ -8,6 +8,9 @@ the sentinel, and ``godel run`` exits 0. ``godel resume`` removes any sentinel b
 continues. Writer and reader find the file through the same runs-dir resolver
 (``godel.log.files``), and a run checks the runs dir its log is in, so a pause works wherever runs
 live.
+
+A run kept in another store (``godel.store``) keeps its pause requests there: every function
+here takes the store in the runs dir's place.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ CHECK_INTERVAL = 0.005
 _requests = [0]  # pause requests written by this process: seen at the very next boundary
 
 
+def _is_store(runs_dir: object) -> bool:
+    return hasattr(runs_dir, "run_store")  # a godel.store.Store in the runs dir's place
+
+
 def sentinel_path(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
     """``<runs_dir>/<run_id>.pause`` (``runs_dir`` defaults to the resolved runs dir)."""
     _check_id(run_id)
@@ -52,6 +59,10 @@ def write_pause_request(
     from godel.log.redact import default_redactor
 
     reason = default_redactor().redact_text(reason) if reason else reason
+    if _is_store(runs_dir):  # a godel.store.Store keeps its own pause requests
+        runs_dir.request_pause(run_id, reason)  # type: ignore[union-attr]
+        _requests[0] += 1
+        return Path(f"{run_id}{SUFFIX}")
     path = sentinel_path(run_id, runs_dir)
     with privileged():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,6 +92,9 @@ def _unlink(path: Path) -> None:
 def clear_pause_request(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> None:
     """Remove a pending pause request and any temp file a crashed writer left (no error if
     there is none)."""
+    if _is_store(runs_dir):
+        runs_dir.clear_pause(run_id)  # type: ignore[union-attr]
+        return
     path = sentinel_path(run_id, runs_dir)
     with privileged():
         _unlink(path)
@@ -94,6 +108,9 @@ def clear_pause_request(run_id: str, runs_dir: str | os.PathLike[str] | None = N
 
 def check_pause_request(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> None:
     """Raise ``PauseSignal`` if a pause was requested for ``run_id``."""
+    if _is_store(runs_dir):
+        runs_dir.pause_checker(run_id)()  # type: ignore[union-attr]
+        return
     checker(sentinel_path(run_id, runs_dir))()
 
 
@@ -130,6 +147,8 @@ def is_live(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> bool
     """True while some process holds the run's lock (it is running or being resumed)."""
     from godel.log.lock import lock_path
 
+    if _is_store(runs_dir):
+        return bool(runs_dir.lock_held(run_id))  # type: ignore[union-attr]
     path = lock_path(resolve_runs_dir(runs_dir), run_id)
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -158,7 +177,7 @@ def pause(run_id: str, *, reason: str = "", runs_dir: str | os.PathLike[str] | N
     from godel.log.ids import resolve_id
 
     directory = resolve_runs_dir(runs_dir)
-    if not directory.is_dir():
+    if not _is_store(directory) and not directory.is_dir():
         raise FileNotFoundError(f"no runs directory at {directory}")
     full = resolve_id(run_id, list_run_ids(directory), what="run id")
     write_pause_request(full, reason, directory)

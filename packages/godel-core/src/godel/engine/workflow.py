@@ -17,7 +17,6 @@ from godel.engine.record import fail
 from godel.engine.values import encode, encode_args
 from godel.exceptions import PauseSignal, RewindSignal
 from godel.log.events import Op
-from godel.log.files import resolve_runs_dir
 
 T = TypeVar("T")
 
@@ -42,7 +41,7 @@ class WorkflowSpec:
 class RunOptions:
     """How to start a run (the CLI fills these; programmatic calls use the defaults)."""
 
-    runs_dir: str | Path | None = None
+    runs_dir: str | Path | None = None  # or a godel.store.Store
     run_id: str | None = None
     on_start: Callable[[str, Path], None] | None = None
     transcript: bool | None = None  # None: the configuration's ``stream_agents``
@@ -58,7 +57,7 @@ def _new_state(
     from godel.log.eventlog import EventLog
     from godel.log.redact import build_redactor
 
-    runs_dir = resolve_runs_dir(options.runs_dir)
+    runs_dir = where(options.runs_dir)
     redactor = build_redactor(spec.redact)  # before the first line: the log writes through it
     budget = _budget(options.max_cost_usd, spec)
     header: dict[str, Any] = {"workflow": spec.name, "source_file": spec.source_file}
@@ -78,9 +77,7 @@ def _new_state(
     root = log.start(Op.WORKFLOW_STARTED, request=request, sync=True)
     transcript = None
     if _streams(options.transcript):
-        from godel.log.transcript import Transcript
-
-        transcript = Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
+        transcript = _transcript(log, redactor)
     return RunState(
         log=log,
         root_event=root,
@@ -142,7 +139,10 @@ async def run_body(
 
     log = state.log
     root = state.root_event
-    state.pause_check = checker(sentinel_path(log.run_id, log.runs_dir))
+    if hasattr(log.runs_dir, "run_store"):  # a godel.store.Store keeps the pause requests
+        state.pause_check = log.runs_dir.pause_checker(log.run_id)
+    else:
+        state.pause_check = checker(sentinel_path(log.run_id, log.runs_dir))
     run_token = run_var.set(state)
     status = "FAILED"
     try:
@@ -290,7 +290,7 @@ async def resume(
         MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent
     )
     redactor = build_redactor(spec.redact)
-    log = EventLog.open(run_id, resolve_runs_dir(runs_dir), redactor=redactor)
+    log = EventLog.open(run_id, where(runs_dir), redactor=redactor)
     from godel.replay.policy import warn
 
     for message in log.warnings:  # a torn line cut off, a hand edit: said, as show says it
@@ -351,11 +351,7 @@ async def resume(
         raise
     transcript_writer = None
     if _streams(transcript):
-        from godel.log.transcript import Transcript
-
-        transcript_writer = Transcript(
-            log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor
-        )
+        transcript_writer = _transcript(log, redactor)
     state = RunState(
         log=log,
         root_event=root,
@@ -382,6 +378,24 @@ def recorded_budget(log: Any) -> float | None:
             if value is not None:
                 found = value
     return found if isinstance(found, int | float) and not isinstance(found, bool) else None
+
+
+def where(runs_dir: Any) -> Any:
+    """Where a run lives: a store given as such, else the one resolver's choice (an explicit
+    runs dir, else ``$GODEL_STORE``/the settings' ``store``, else the configured runs dir)."""
+    if hasattr(runs_dir, "run_store"):
+        return runs_dir
+    from godel.store.resolve import resolve_store
+
+    return resolve_store(None, runs_dir).location
+
+
+def _transcript(log: Any, redactor: Any) -> Any:
+    if hasattr(log.runs_dir, "run_store"):  # a godel.store.Store keeps the transcript
+        return log.runs_dir.transcript(log.run_id, redactor)
+    from godel.log.transcript import Transcript
+
+    return Transcript(log.run_dir / "transcript.jsonl", log.run_id, redactor=redactor)
 
 
 def _configured() -> Any:

@@ -119,7 +119,7 @@ class EventLog(DocumentedMethods):
     @classmethod
     def create(
         cls,
-        runs_dir: str | Path,
+        runs_dir: str | Path | Any,
         run_id: str | None = None,
         *,
         header: dict | None = None,
@@ -128,16 +128,22 @@ class EventLog(DocumentedMethods):
     ) -> EventLog:
         """New run (``run_id`` defaults to a new ULID): takes the run lock, writes the header.
 
+        ``runs_dir`` is a runs dir, or a ``godel.store.Store`` (its ``location``) for a run
+        kept elsewhere (``open`` and ``load`` take one too).
+
         ``redactor`` (default: the built-in patterns, see ``godel.log.redact``) is applied to every
         event line. Raises ``FileExistsError`` if the log already exists, ``RunLockedError`` if
         another process holds the run.
         """
         run_id = check_run_id(run_id if run_id is not None else new_id())
-        runs_dir = Path(runs_dir)
         mode = resolve_durability(durability)
         header_obj = build_header(run_id, header, durability=mode)
         first_line = (_encode(header_obj) + "\n").encode("ascii")
-        store = JsonlStore(runs_dir, run_id, durability=mode)
+        if hasattr(runs_dir, "run_store"):  # a godel.store.Store in the runs dir's place
+            store = runs_dir.run_store(run_id, durability=mode)
+        else:
+            runs_dir = Path(runs_dir)
+            store = JsonlStore(runs_dir, run_id, durability=mode)
         store.lock()
         try:
             store.create(first_line)
@@ -152,7 +158,7 @@ class EventLog(DocumentedMethods):
     def open(
         cls,
         run_id: str,
-        runs_dir: str | Path,
+        runs_dir: str | Path | Any,
         *,
         durability: str | None = None,
         redactor: Redactor | None = None,
@@ -163,11 +169,15 @@ class EventLog(DocumentedMethods):
         process holds it, ``CorruptLogError`` if a line before the last is unreadable. A torn
         last line is cut off (with a warning) so that appends keep the file valid JSONL.
         """
-        runs_dir = Path(runs_dir)
-        store = JsonlStore(
-            runs_dir, check_run_id(run_id), durability=resolve_durability(durability)
-        )
-        if not store.path.is_file():
+        mode = resolve_durability(durability)
+        if hasattr(runs_dir, "run_store"):  # a godel.store.Store in the runs dir's place
+            store = runs_dir.run_store(check_run_id(run_id), durability=mode)
+            found = runs_dir.exists(run_id)
+        else:
+            runs_dir = Path(runs_dir)
+            store = JsonlStore(runs_dir, check_run_id(run_id), durability=mode)
+            found = store.path.is_file()
+        if not found:
             raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist")
         store.lock()
         try:
@@ -194,11 +204,18 @@ class EventLog(DocumentedMethods):
         return log
 
     @classmethod
-    def load(cls, run_id: str, runs_dir: str | Path) -> EventLog:
+    def load(cls, run_id: str, runs_dir: str | Path | Any) -> EventLog:
         """A read-only snapshot (show, tail, runs list): no lock; write methods raise
         ``ReadOnlyLogError``. ``FileNotFoundError`` if there is no such log."""
-        runs_dir = Path(runs_dir)
-        store = JsonlStore(runs_dir, check_run_id(run_id))
+        if hasattr(runs_dir, "run_store"):  # a godel.store.Store in the runs dir's place
+            store = runs_dir.run_store(check_run_id(run_id), durability="none")
+            if not runs_dir.exists(run_id):
+                raise FileNotFoundError(
+                    f"no audit log for run {run_id}: {store.path} does not exist"
+                )
+        else:
+            runs_dir = Path(runs_dir)
+            store = JsonlStore(runs_dir, check_run_id(run_id))
         try:
             loaded = read_log(store, run_id)
         except FileNotFoundError:

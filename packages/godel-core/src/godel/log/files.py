@@ -22,6 +22,8 @@ def resolve_runs_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     (``godel.config``: ``$GODEL_RUNS_DIR``, the settings files, ``./runs`` or the project's
     data dir). The one resolver every command and the runtime use."""
     if explicit not in (None, ""):
+        if hasattr(explicit, "run_store"):  # a godel.store.Store stands where a runs dir would
+            return explicit  # type: ignore[return-value]
         return Path(explicit).expanduser().resolve()  # type: ignore[arg-type]
     from godel.config.load import load_config
 
@@ -50,6 +52,8 @@ def list_run_ids(runs_dir: str | Path) -> list[str]:
 
     ULID run ids sort by the time they encode; others (legacy UUIDs) by the log's mtime.
     """
+    if hasattr(runs_dir, "run_store"):  # a godel.store.Store
+        return list(runs_dir.list_run_ids())  # type: ignore[attr-defined]
     root = Path(runs_dir)
     keyed: list[tuple[int, str]] = []
     with privileged():

@@ -106,6 +106,8 @@ def lock_held(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> bo
     the lock itself probed (a non-blocking shared ``flock``, dropped at once), which rules out
     a recycled pid without ever getting in the way of a writer that could take the lock.
     """
+    if hasattr(runs_dir, "run_store"):  # a godel.store.Store: its own lock
+        return bool(runs_dir.lock_held(check_run_id(run_id)))  # type: ignore[union-attr]
     path = lock_path(resolve_runs_dir(runs_dir), check_run_id(run_id))
     try:
         fd = os.open(path, os.O_RDONLY)

@@ -240,6 +240,8 @@ def find_log(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Pat
     ``run_id`` as a unique prefix or suffix; None if nothing matches yet.
     ``IdLookupError`` if ``run_id`` is ambiguous."""
     directory = resolve_runs_dir(runs_dir)
+    if hasattr(directory, "run_store"):  # a godel.store.Store: no path; tail reads it itself
+        raise TypeError("find_log takes a runs dir, not a store")
     exact = log_path(directory, check_run_id(run_id))
     if exact.is_file():
         return exact

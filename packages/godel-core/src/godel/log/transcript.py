@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,8 +73,13 @@ class Transcript:
         *,
         redactor: Redactor | None = None,
         max_bytes: int | None = None,
+        sink: Callable[[bytes], None] | None = None,
+        seq: int = 0,
     ) -> None:
+        # ``sink``: where the encoded lines go instead of the file (a store's transcript rows,
+        # godel.store); then ``seq`` is the last seq already stored, and nothing is rotated.
         self.path = Path(path)
+        self._sink = sink
         self.run_id = run_id
         if max_bytes is None:
             from godel.config.load import load_config
@@ -84,7 +89,7 @@ class Transcript:
         self._fd: int | None = None
         self._size = 0  # bytes in the current file
         self._events_here = False  # the current file holds an event (so it may be rotated)
-        self._seq = 0
+        self._seq = seq
         self._closed = False
         self._lock = threading.Lock()
         if redactor is None:
@@ -115,7 +120,7 @@ class Transcript:
             if self._closed:
                 raise RuntimeError(f"transcript {self.path} is closed")
             fd = self._fd
-            if fd is None:
+            if fd is None and self._sink is None:
                 fd = self._open()
             seq = self._seq + 1
             line = fields.get("line")
@@ -131,6 +136,11 @@ class Transcript:
             }
             body = self._redact(body)
             data = _encode_line({"event": body}, self._redact_json)
+            if self._sink is not None:
+                self._sink(data)
+                self._seq = seq
+                return seq
+            assert fd is not None
             if self._events_here and self._size + len(data) >= self.max_bytes:
                 fd = self._rotate(fd)
             _write_all(fd, data)

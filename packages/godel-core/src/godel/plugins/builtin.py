@@ -83,3 +83,9 @@ def godel_register_lint_rules(register: Register) -> None:
     """The built-in PL rules; each rule module is imported only when a lint runs."""
     for code, target, summary in _LINT_RULES:
         register(code, f"godel.lint.rules.{target}", summary=summary)
+
+
+@hookimpl
+def godel_register_stores(register: Register) -> None:
+    """The file store (``file:///path``): the default, runs as JSONL files in a runs dir."""
+    register("file", "godel.store.file:FileStore.from_url", summary="JSONL files in a runs dir")

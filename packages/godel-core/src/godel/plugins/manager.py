@@ -267,7 +267,8 @@ class PluginManager:
 
     # registries ------------------------------------------------------------------------------
     def registry(self, key: str) -> Registry:
-        """The registry named ``agents``, ``parsers``, ``lint_rules`` or ``commands``."""
+        """The registry named ``agents``, ``parsers``, ``lint_rules``, ``commands``,
+        ``config_sections`` or ``stores``."""
         with self._lock:
             reg = self._registries.get(key)
             if reg is None:
@@ -338,6 +339,10 @@ class PluginManager:
     @property
     def config_sections(self) -> Registry:
         return self.registry("config_sections")
+
+    @property
+    def stores(self) -> Registry:
+        return self.registry("stores")
 
     def describe(self) -> list[PluginInfo]:
         """Every plugin with what it registered; problems are collected in ``self.problems``."""

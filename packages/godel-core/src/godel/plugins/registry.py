@@ -1,4 +1,4 @@
-"""Named registries of what plugins provide (agents, parsers, lint rules, commands)."""
+"""Named registries of what plugins provide (agents, parsers, lint rules, commands, stores)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 LAZY_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 LINT_CODE = re.compile(r"^([A-Z]{2,4})([0-9]{3})$")
 COMMAND_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
 SECTION_NAME = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
 
 
@@ -205,6 +206,10 @@ def _section(name: str) -> str | None:
     return None if SECTION_NAME.match(name) else "use lowercase identifiers joined by dots"
 
 
+def _scheme(name: str) -> str | None:
+    return None if SCHEME.match(name) else "use a lowercase URL scheme (letters, digits, '+-.')"
+
+
 def _lint_code(name: str) -> str | None:
     return None if LINT_CODE.match(name) else "lint codes look like ABC123 (2-4 capitals, 3 digits)"
 
@@ -221,6 +226,7 @@ KNOWN_PARSER_PACKAGES = {
     "codex": "godel-codex",
 }
 KNOWN_COMMAND_PACKAGES = {"watch": "godel-watch", "ui": "godel-web"}
+KNOWN_STORE_PACKAGES = {"postgresql": "godel-postgres", "postgres": "godel-postgres"}
 
 
 AGENTS = RegistryKind("agent", "godel_register_agents", _identifier, KNOWN_AGENT_PACKAGES)
@@ -233,10 +239,12 @@ LINT_RULES = RegistryKind(
 )
 COMMANDS = RegistryKind("command", "godel_register_commands", _command, KNOWN_COMMAND_PACKAGES)
 CONFIG_SECTIONS = RegistryKind("config section", "godel_register_config_sections", _section)
+STORES = RegistryKind("store", "godel_register_stores", _scheme, KNOWN_STORE_PACKAGES)
 KINDS = {
     "agents": AGENTS,
     "parsers": PARSERS,
     "lint_rules": LINT_RULES,
     "commands": COMMANDS,
     "config_sections": CONFIG_SECTIONS,
+    "stores": STORES,
 }

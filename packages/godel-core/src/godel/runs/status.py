@@ -333,10 +333,18 @@ def summarize(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Ru
     ignored with a warning in ``RunSummary.warnings``.
     """
     directory = resolve_runs_dir(runs_dir)
-    path = log_path(directory, check_run_id(run_id))
     warnings: list[str] = []
     tracker = RunTracker()
-    with LogReader(path, strict=True, on_warning=warnings.append) as reader:
+    if hasattr(directory, "run_store"):  # a godel.store.Store: its rows, parsed the same way
+        from godel.store.reader import StoreReader
+
+        opened: LogReader = StoreReader(
+            directory, check_run_id(run_id), strict=True, on_warning=warnings.append
+        )
+    else:
+        path = log_path(directory, check_run_id(run_id))
+        opened = LogReader(path, strict=True, on_warning=warnings.append)
+    with opened as reader:
         while True:
             events = reader.read_chunk()
             if events is None:

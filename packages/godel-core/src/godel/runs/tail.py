@@ -52,13 +52,22 @@ async def tail_batches(
     if poll_interval <= 0:
         raise ValueError(f"poll_interval must be positive, got {poll_interval!r}")
     directory = resolve_runs_dir(runs_dir)
+    warn = on_warning or _logger.warning
+    if hasattr(directory, "run_store"):  # a godel.store.Store: read and follow its rows
+        from godel.runs.follow import follow_store
+
+        async with aclosing(
+            follow_store(directory, run_id, follow, poll_interval, stop_on_terminal, wait, warn)
+        ) as batches:
+            async for batch in batches:
+                yield batch
+        return
     path = find_log(run_id, directory)
     while path is None:
         if not (wait and follow):
             raise FileNotFoundError(f"no run {run_id!r} in {directory}")
         await anyio.sleep(poll_interval)
         path = find_log(run_id, directory)
-    warn = on_warning or _logger.warning
     if not follow:
         for batch in read_batches(path, on_warning=warn):
             yield batch
