@@ -276,14 +276,14 @@ def main(argv: list[str] | None = None) -> int:
         b'"parent_id":"01M85ZAGNDKP9F7KFYY74BAYMA","step_path":["trivial"],"op":"step.enter"}\n'
     )
     rows = []
-    for label, body, lines in (("trivial @step", _steps, 2), ("det.random()", _dets, 1)):
+    for label, body, lines in (("trivial @step", _steps, 1), ("det.random()", _dets, 1)):
         for n in sizes:
             cost = engine_cost(body, n)
             floor = floor_noop(n) + floor_append(n, line, lines)
             rows.append([label, n, cost / n * 1e6, floor / n * 1e6, cost / floor])
     for k in [10, 100] if opts.quick else [10, 100, 1_000]:
         cost = engine_cost(_parallel, k)
-        floor = floor_noop(k) + floor_append(k, line, 2)
+        floor = floor_noop(k) + floor_append(k, line, 1)
         rows.append(["parallel branch", k, cost / k * 1e6, floor / k * 1e6, cost / floor])
     print(table(["what", "N", "µs/item", "floor µs/item", "ratio"], rows))
     print()

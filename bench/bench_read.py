@@ -1,6 +1,6 @@
 """Reading benchmark: ``godel show``, ``tail --no-follow`` and ``runs list`` on a long run.
 
-Builds a run of N trivial ``@step`` calls with the engine (2 lines per step), then times:
+Builds a run of N trivial ``@step`` calls with the engine (one line per step), then times:
 
 - ``show``: in-process through the click command (``CliRunner``), with and without ``--graph``,
   and as a subprocess (start-up included);

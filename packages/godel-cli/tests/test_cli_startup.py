@@ -64,6 +64,17 @@ def test_tail_no_follow_starts_no_event_loop(one_run: tuple[Path, str]) -> None:
     assert not loaded & {"asyncio", "anyio", "ulid"}
 
 
+def test_run_imports_only_what_the_run_uses(tmp_path: Path) -> None:
+    # The fixed cost of `godel run`: no temp files, no package resources, no compression (they
+    # came with importlib.abc, and with tempfile for a pause request nobody made).
+    (tmp_path / "empty.py").write_text(
+        "from godel import workflow\n\n\n@workflow\nasync def main():\n    return None\n"
+    )
+    loaded = modules_after(["run", "empty.py"], tmp_path)
+    assert "godel.engine.workflow" in loaded and "godel.strict.guard" in loaded
+    assert not loaded & {"tempfile", "shutil", "importlib.resources", "bz2", "lzma", "random"}
+
+
 @pytest.mark.parametrize(
     "columns", [None, "", "abc", "0", "-5", "20", "52", "60", "79", "80", "81", "200"]
 )

@@ -62,3 +62,15 @@ def test_branch_badges_mark_parallel_lines_only(godel, runs) -> None:
 
 def test_colour_only_on_a_terminal(godel, runs) -> None:
     assert "\x1b[" not in godel("watch", PAIR, "--runs-dir", str(runs)).stdout
+
+
+def test_a_step_written_as_one_line_is_shown_starting(godel, tmp_path) -> None:
+    # A step that neither records anything nor waits is one FINISHED line in the log.
+    (tmp_path / "quick.py").write_text(
+        "from godel import step, workflow\n\n\n@step\nasync def quick():\n    return 1\n\n\n"
+        "@workflow\nasync def main():\n    return await quick()\n"
+    )
+    assert godel("run", "quick.py", "--no-lint").returncode == 0
+    (log,) = (tmp_path / "runs").glob("*.jsonl")
+    lines = godel("watch", log.name[:10], "-p").stdout.splitlines()
+    assert "▸ quick" in lines

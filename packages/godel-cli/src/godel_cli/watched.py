@@ -17,7 +17,6 @@ from __future__ import annotations
 import locale
 import os
 import signal
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -90,6 +89,8 @@ class WatchedRun:
         if view and not env.get("GODEL_AUTO_CHECKPOINT"):
             env["GODEL_AUTO_CHECKPOINT"] = "watch"  # answers come from the view
         self.view = view
+        import subprocess  # here: `godel run` without --watch must not pay for it
+
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "godel_cli", "run", *args],
             stdin=subprocess.PIPE if view else None,

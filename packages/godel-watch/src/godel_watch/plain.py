@@ -139,7 +139,8 @@ class PlainRenderer:
         if op == "WORKFLOW_STARTED" and ev.parent_id is None:
             self._root(node, status)
             return
-        if status == "STARTED" or (new and op in _RECORDS):
+        # A step that neither recorded anything nor waited is one FINISHED line: it starts too.
+        if status == "STARTED" or (new and (op in _RECORDS or op == "step.enter")):
             self._started(node, op, req)
         elif status == "FAILED":
             if op == "agent.call":

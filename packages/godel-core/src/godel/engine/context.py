@@ -6,7 +6,9 @@ calls, so identities never depend on how concurrent branches interleave.
 
 A frame that is being *replayed* (its event is already in the log from an earlier attempt)
 writes nothing until something inside it has to run live; then it is *materialised*: a new
-event at the same key is written, and the live events hang below it.
+event at the same key is written, and the live events hang below it. A live step is
+materialised the same way, when something inside it is recorded or when it first waits; a
+step that does neither is written once, as it ends (``godel.engine.step``).
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Frame:
         "run",
         "scope",
         "settled",
+        "started",
         "step_path",
         "stop",
         "timeout",
@@ -108,6 +111,7 @@ class Frame:
         # set, nothing new may start here (godel.engine.interrupt).
         self.stop: StopToken | None = parent.stop if parent is not None else None
         self.timeout: tuple[Any, float] | None = None  # a step's (cancel scope, seconds)
+        self.started: int | None = None  # time.time_ns() a live step began (its ts_start)
         self._ops = 0
         self._children: dict[str, int] = {}
 
@@ -147,6 +151,7 @@ class Frame:
             parent_id=parent_id,
             invocation_seq=self.invocation_seq,
             step_local_seq=self.local_seq,
+            started_ns=self.started,
         )
 
     @property

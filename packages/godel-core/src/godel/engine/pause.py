@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -68,6 +67,8 @@ def write_pause_request(
         path.parent.mkdir(parents=True, exist_ok=True)
         # The temp file's name ends in ".<run_id>.pause.tmp", so clear_pause_request can find
         # one a crash left behind.
+        import tempfile  # here: every run imports this module, few write a pause request
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=f".{run_id}{SUFFIX}.tmp")
         try:
             with os.fdopen(fd, "w") as fh:

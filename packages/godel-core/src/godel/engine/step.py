@@ -6,7 +6,9 @@ import asyncio
 import functools
 import hashlib
 import inspect
+import types
 from collections.abc import Callable, Coroutine, Generator
+from time import time_ns
 from typing import Any, TypeVar, overload
 
 import anyio
@@ -177,23 +179,23 @@ class StepCall:
         frame.idempotent = spec.idempotent
         frame.settled = cached is not None  # its recorded outcome is replayed
         if cached is None:
-            frame.event = run.log.start(
-                Op.STEP_ENTER,
-                request=request,
-                step_path=path,
-                parent_id=parent.scope_id(),
-                invocation_seq=inv,
-                step_local_seq=0,
-            )
+            # Its STARTED line waits until something inside it is recorded or it first waits
+            # (``until_it_waits``): a step that does neither ends as one FINISHED line.
+            frame.started = time_ns()
         token = frame_var.set(frame)
         try:
             if spec.timeout is None and not spec.capture_stdout:
-                result = await spec.fn(*self.args, **self.kwargs)
+                if cached is None:
+                    result = await until_it_waits(spec.fn(*self.args, **self.kwargs), frame)
+                else:
+                    result = await spec.fn(*self.args, **self.kwargs)
             elif not spec.capture_stdout:
                 result = await self._with_timeout(path)
             else:
                 from godel.engine.capture import capturing
 
+                if cached is None:
+                    frame.scope_id()  # what it prints is streamed below its started event
                 with capturing(run, frame, path):
                     result = await (
                         self._with_timeout(path)
@@ -215,13 +217,26 @@ class StepCall:
             frame_var.reset(token)
         if frame.event is not None:
             run.log.finish(frame.event, {"result": encode(result)})
+        elif cached is None:
+            run.log.record(
+                Op.STEP_ENTER,
+                request=request,
+                response={"result": encode(result)},
+                step_path=path,
+                parent_id=parent.scope_id(),
+                invocation_seq=inv,
+                step_local_seq=0,
+                started_ns=frame.started,
+            )
         return result
 
     async def _with_timeout(self, path: tuple[str, ...]) -> Any:
         spec = self.spec
         assert spec.timeout is not None
+        frame = current_frame()
+        if frame is not None and frame.cached is None:
+            frame.scope_id()  # a step with a timeout is written when it starts
         with anyio.move_on_after(spec.timeout) as scope:
-            frame = current_frame()
             if frame is not None:  # what the timeout cuts short says so (godel.engine.interrupt)
                 frame.timeout = (scope, spec.timeout)
             result = await spec.fn(*self.args, **self.kwargs)
@@ -234,6 +249,42 @@ class StepCall:
                 remediation_hint="raise the step's timeout= or make it faster; wrap it in retry() to try again",
             )
         return result
+
+
+@types.coroutine
+def until_it_waits(coro: Coroutine[Any, Any, T], frame: Frame) -> Generator[Any, Any, T]:
+    """Await ``coro``; the first time it waits, write its step's STARTED line (``frame``).
+
+    A step that ends without waiting or recording anything inside it (the line would be
+    replaced at once) is written as one line when it ends. One that waits is in flight for
+    ``show``, ``tail`` and ``watch`` from then on, as every step used to be from its start.
+    The rest is ``yield from coro`` spelled out (PEP 380), for a coroutine object.
+    """
+    try:
+        yielded = coro.send(None)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    try:
+        frame.scope_id()
+    except BaseException:
+        coro.close()
+        raise
+    while True:
+        try:
+            sent = yield yielded
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as exc:
+            try:
+                yielded = coro.throw(exc)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+        else:
+            try:
+                yielded = coro.send(sent)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
 
 
 def _settled(run: Any, parent: Frame, cached: Any) -> bool:

@@ -74,7 +74,9 @@ def _new_state(
     if not resumable:
         # Some values were stored by repr: the CLI cannot rebuild them to resume.
         request["args_repr_only"] = True
-    root = log.start(Op.WORKFLOW_STARTED, request=request, sync=True)
+    # Not fsynced on its own: the first side effect's start fsyncs it with everything before
+    # (the header, the log's directory entry), and so does the end of the run.
+    root = log.start(Op.WORKFLOW_STARTED, request=request)
     transcript = None
     if _streams(options.transcript):
         transcript = _transcript(log, redactor)

@@ -246,8 +246,12 @@ class EventLog(DocumentedMethods):
         step_local_seq: int = 0,
         stream_path: list[str] | None = None,
         sync: bool = False,
+        started_ns: int | None = None,
     ) -> Event:
-        """Append a new STARTED event (new id, next seq, ``ts_start``, ``request_hash``)."""
+        """Append a new STARTED event (new id, next seq, ``ts_start``, ``request_hash``).
+
+        ``started_ns`` (``time.time_ns()``): when it began, if earlier than now (``ts_start``).
+        """
         return self._new(
             op,
             request,
@@ -260,6 +264,7 @@ class EventLog(DocumentedMethods):
             stream_path,
             sync,
             finished=False,
+            started_ns=started_ns,
         )
 
     def record(
@@ -275,8 +280,10 @@ class EventLog(DocumentedMethods):
         step_local_seq: int = 0,
         stream_path: list[str] | None = None,
         sync: bool = False,
+        started_ns: int | None = None,
     ) -> Event:
-        """Append an event already in its final state: one line, ``ts_start == ts_end``."""
+        """Append an event already in its final state: one line, ``ts_start == ts_end`` unless
+        ``started_ns`` (``time.time_ns()``) says when it began."""
         return self._new(
             op,
             request,
@@ -289,6 +296,7 @@ class EventLog(DocumentedMethods):
             stream_path,
             sync,
             finished=True,
+            started_ns=started_ns,
         )
 
     def finish(
@@ -438,6 +446,7 @@ class EventLog(DocumentedMethods):
         sync: bool,
         *,
         finished: bool,
+        started_ns: int | None = None,
     ) -> Event:
         if request is None:
             request = {}
@@ -450,6 +459,7 @@ class EventLog(DocumentedMethods):
             if not self._can_write:
                 self._refuse()
             event_id, now = self._unique_id()
+            started = now if started_ns is None else self._stamper.at(started_ns)
             # Positional, in Event's field order: this is the hot path.
             event = Event(
                 event_id,
@@ -464,7 +474,7 @@ class EventLog(DocumentedMethods):
                 request_hash,
                 request,
                 response,
-                now,
+                started,
                 now if finished else None,
                 list(stream_path) if stream_path else [],
             )

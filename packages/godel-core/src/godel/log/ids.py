@@ -74,6 +74,10 @@ class Stamper:
         """The current time as ``utc_now()`` writes it."""
         return self._iso(time.time_ns())
 
+    def at(self, ns: int) -> str:
+        """The time ``ns`` (``time.time_ns()``) as ``utc_now()`` writes it."""
+        return self._iso(ns)
+
     def new_id_and_now(self) -> tuple[str, str]:
         """A new ULID string and the current time, from one clock read."""
         ns = time.time_ns()

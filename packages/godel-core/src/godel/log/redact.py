@@ -38,7 +38,6 @@ from __future__ import annotations
 import bisect
 import inspect
 import json
-import logging
 import os
 import re
 import threading
@@ -69,7 +68,6 @@ REDACTED_PREFIX = "[REDACTED"  # every marker starts with it
 ERROR_MARKER = "[REDACTED:redactor.error]"
 MIN_ENV_SECRET_LENGTH = 8
 
-_log = logging.getLogger("godel.log.redact")
 
 # A header value: never a quote or a backslash, so it cannot run past the end of a JSON string.
 _V = r"""[^\s"'\\,;<>]"""
@@ -473,7 +471,7 @@ class Redactor:
                 failures.append((name, type(exc).__name__))
                 if name not in self._warned:
                     self._warned.add(name)
-                    _log.warning(
+                    _logger().warning(
                         "redactor %s raised %s; the text it was given was replaced by %s",
                         name,
                         type(exc).__name__,
@@ -592,3 +590,10 @@ def build_redactor(
                 _default_cache.clear()
             red = _default_cache[key] = Redactor(entries, builtin=on, environ=env, env_names=names)
         return red
+
+
+def _logger() -> Any:
+    # logging is imported only when there is something to warn about: not on every start.
+    import logging
+
+    return logging.getLogger("godel.log.redact")

@@ -160,6 +160,7 @@ class JsonlStore:
             os.rename(self._unpublished_path(), self.path)
             if not self._never:  # once per run: the log's entry under its own name is durable
                 fsync_dir(self.runs_dir)
+                self._dirty_dirs.pop(self.runs_dir, None)  # its creation needs no second flush
 
     def open_append(self, valid_end: int) -> tuple[int, Path | None]:
         """Open for appending after the last complete line. A torn line after it is cut off,
