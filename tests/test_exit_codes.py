@@ -725,6 +725,8 @@ def _(w: World) -> None:
 def _(w: World) -> None:
     w.expect(2, "test", says="Missing argument")
     w.expect(2, "test", w.fin, "import_error.py", "--runs-dir", w.dir("runs"))
+
+
 @scenario("runs import", 0)
 def _(w: World) -> None:
     into = w.dir("imported")

@@ -66,7 +66,6 @@ SURFACE: dict[str, set[str]] = {
         "parse_ts",
         "read_batches",
         # stores (godel-postgres): the error a refused writer raises, the transcript they hand out
-        "RunLockedError",
         "Redactor",
         "Transcript",
         "resolve_id",
