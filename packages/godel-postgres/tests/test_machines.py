@@ -102,6 +102,10 @@ def test_runs_list_on_b_shows_the_runs_of_a(h, machines):
     as_json = json.loads(b.godel("runs", "list", "--json").stdout)
     assert [r["run_id"] for r in as_json] == [run_id]
     assert not (b.root / "runs").exists() and not (a.root / "runs").exists()
+    costs = b.godel("cost", "--json")
+    assert costs.returncode == 0, costs.stderr
+    assert [r["run_id"] for r in json.loads(costs.stdout)["runs"]] == [run_id]
+    assert b.godel("cost", run_id[-8:]).returncode == 0
 
 
 def test_pause_from_b_stops_a_at_its_next_step(h, machines):

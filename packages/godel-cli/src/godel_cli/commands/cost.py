@@ -11,7 +11,7 @@ import click
 
 from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import say, warn
-from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option, store_option
 
 if TYPE_CHECKING:
     from godel.cost import CallCost, CostTotals
@@ -44,6 +44,7 @@ def _since(value: str | None) -> datetime | None:
     help="Sum per workflow, per agent model (backend/model) or per step path instead of per run.",
 )
 @json_option("Print JSON: every run, the groups of --by, and the total.")
+@store_option()
 @runs_dir_option()
 def cost(
     run_ids: tuple[str, ...],
@@ -66,16 +67,14 @@ def cost(
       2  usage error (--since is not a date)
     """
     from godel.cost import CostTotals, call_costs, sum_by
-    from godel.log import EventLog, list_run_ids, parse_ts, resolve_runs_dir
-    from godel_cli.runids import no_runs_dir, resolve_run
+    from godel.log import EventLog, list_run_ids, parse_ts
+    from godel_cli.runids import resolve_run, runs_location
 
     start = _since(since)
     if run_ids:
         chosen = [resolve_run(query, runs_dir) for query in run_ids]
     else:
-        directory = resolve_runs_dir(runs_dir)
-        if not directory.is_dir():
-            raise no_runs_dir(directory)
+        directory = runs_location(runs_dir)
         chosen = [(run_id, directory) for run_id in list_run_ids(directory)]
     runs: list[dict[str, Any]] = []
     calls: list[CallCost] = []
