@@ -181,6 +181,8 @@ def test_a_run_paused_at_input_is_answered(fake_model, project, tmp_path, requir
         run_id = only_run(project).run_id
         paused = godel(project, env, "pause", run_id)
         assert paused.returncode == 0, paused.stderr
+        # stdin stays open until the run has paused: an EOF first would answer the input.
+        proc.wait(timeout=60)
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()

@@ -111,3 +111,56 @@ def test_the_pause_reason_reaches_disk_redacted(godel_run, tmp_path: Path) -> No
     assert paused.returncode == 0, paused.stderr
     sentinel = json.loads((runs / f"{run_id}.pause").read_text())
     assert sentinel["reason"] == "rotate [REDACTED:github_token] [REDACTED:env:DEPLOY_TOKEN]"
+
+
+ASKS = """
+import godel
+from godel import step, workflow
+
+
+@step
+async def ask():
+    return await godel.input("Ship it? ")
+
+
+@workflow
+async def main():
+    return {"approved": await ask()}
+"""
+
+
+def test_a_run_paused_at_a_prompt_exits_while_stdin_stays_open(
+    godel_bin: Path, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    # A terminal user who pauses a run waiting at input() gets the prompt back at once, without
+    # pressing Enter: the line is not read by a thread the interpreter waits for at exit.
+    (tmp_path / "wf.py").write_text(ASKS)
+    proc = subprocess.Popen(
+        [str(godel_bin), "run", "wf.py"],
+        cwd=tmp_path,
+        env=cli_env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.read(len("Ship it? ")) == "Ship it? "
+        run_id = next((tmp_path / "runs").glob("*.jsonl")).stem
+        paused = subprocess.run(
+            [str(godel_bin), "pause", run_id],
+            cwd=tmp_path,
+            env=cli_env,
+            capture_output=True,
+            text=True,
+        )
+        assert paused.returncode == 0, paused.stderr
+        assert proc.wait(timeout=30) == 0  # stdin is still open
+    finally:
+        proc.kill()
+        proc.communicate()
+    text = (tmp_path / "runs" / f"{run_id}.jsonl").read_text()
+    lines = [json.loads(line) for line in text.splitlines()]
+    asked = [e for e in lines if e.get("op") == "input"]
+    assert asked and asked[-1]["status"] == "PAUSED"

@@ -79,7 +79,8 @@ def test_a_killed_file_run_imported_into_postgres_resumes_there(h, store_url, tm
 
     imported = godel(b, pg_env, "runs", "import", str(log))
     assert imported.returncode == 0, imported.stderr
-    assert imported.stderr.startswith(f"[godel] copied run {run_id} (")
+    assert imported.stderr.startswith(f"[godel] copied run {run_id} to ")
+    assert imported.stderr.rstrip().endswith(" lines)")
     again = godel(b, pg_env, "runs", "import", str(a / "runs"))
     assert again.returncode == 0
     assert f"run {run_id} is already in" in again.stderr

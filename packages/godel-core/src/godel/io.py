@@ -138,35 +138,36 @@ async def _read_line() -> str:
     """One line of stdin; a ``godel pause`` while the run waits here pauses the run at the prompt.
 
     The input event is then left PAUSED (``godel.engine.record``): the answer never came, so a
-    resume asks again, and ``godel repair`` can answer it (``answer_input``).
+    resume asks again, and ``godel repair`` can answer it (``answer_input``). The line is read
+    in a daemon thread: a worker thread blocked in ``readline`` would keep a paused run's
+    process alive until stdin closed (a terminal user would have to press Enter to get the
+    prompt back).
     """
     run = current_run()
     check = run.pause_check if run is not None else None
     if check is None:
         return await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
-    from godel.exceptions import PauseSignal
+    import threading
 
-    line: str | None = None
-    paused: PauseSignal | None = None
-    async with anyio.create_task_group() as group:
+    got: list[str] = []
+    failed: list[BaseException] = []
+    done = threading.Event()
 
-        async def read() -> None:
-            nonlocal line
-            line = await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
-            group.cancel_scope.cancel()
+    def read() -> None:
+        try:
+            got.append(sys.stdin.readline())
+        except BaseException as exc:  # handed to the run, not lost in the thread
+            failed.append(exc)
+        finally:
+            done.set()
 
-        group.start_soon(read)
-        while line is None:
-            await anyio.sleep(PAUSE_POLL)
-            try:
-                check()
-            except PauseSignal as sig:
-                paused = sig
-                group.cancel_scope.cancel()
-                break
-    if paused is not None:
-        raise paused
-    return line or ""
+    threading.Thread(target=read, name="godel-input", daemon=True).start()
+    while not done.is_set():
+        await anyio.sleep(PAUSE_POLL)
+        check()  # PauseSignal: the run pauses at the prompt
+    if failed:
+        raise failed[0]
+    return got[0] if got else ""
 
 
 def _validated(schema: Any, value: str) -> tuple[Any, list[str]]:

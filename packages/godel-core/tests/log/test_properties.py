@@ -147,7 +147,7 @@ SMALL_PLAN = [
 
 def test_every_byte_offset_of_a_small_log_loads_its_complete_events(tmp_path: Path) -> None:
     log = Truncatable(tmp_path, SMALL_PLAN)
-    assert len(log.data) < 6000
+    assert len(log.data) < 7000  # every offset is loaded: keep the log small
     for offset in range(len(log.data) + 1):
         log.check_load(offset)
 

@@ -124,7 +124,8 @@ def export_runs(run_ids: tuple[str, ...], dest: str, force: bool, runs_dir: Path
             (folder / f"{run_id}.jsonl").unlink(missing_ok=True)
             shutil.rmtree(folder / run_id, ignore_errors=True)
     target = open_store(dest)
-    copied = _copy(source, target, found, verb="exported", exists_fails=True)
+    shown = dest if folder is not None else None
+    copied = _copy(source, target, found, verb="exported", exists_fails=True, shown=shown)
     if folder is not None:
         for run_id in copied:
             click.echo(str(folder / f"{run_id}.jsonl"))
@@ -163,7 +164,12 @@ def import_runs(sources: tuple[str, ...], runs_dir: Path | None) -> None:
 
 
 def _copy(
-    source: Any, target: Any, run_ids: list[str], verb: str = "copied", exists_fails: bool = False
+    source: Any,
+    target: Any,
+    run_ids: list[str],
+    verb: str = "copied",
+    exists_fails: bool = False,
+    shown: str | None = None,
 ) -> list[str]:
     """Copy each run; the ones copied. A run already in ``target`` is left as it is: a warning
     (``import``), or a failure naming ``--force`` (``export``)."""
@@ -172,22 +178,23 @@ def _copy(
 
     failed = 0
     copied = []
+    name = shown or _name(target)
     for run_id in run_ids:
         try:
             lines = copy_run(source, target, run_id)
         except FileExistsError:
             if exists_fails:
-                warn(f"run {run_id} already exists in {_name(target)} (--force replaces it)")
+                warn(f"run {run_id} in {name} already exists (--force replaces it)")
                 failed += 1
             else:
-                warn(f"run {run_id} is already in {_name(target)}; left as it is")
+                warn(f"run {run_id} is already in {name}; left as it is")
             continue
         except (OSError, KeyError, ValueError, RunLockedError) as exc:
             warn(f"run {run_id} not copied: {exc}")
             failed += 1
             continue
         copied.append(run_id)
-        say(f"{verb} run {run_id} to {_name(target)} ({lines} lines)")
+        say(f"{verb} run {run_id} to {name} ({lines} lines)")
     if failed:
         raise CliError(f"{failed} run(s) not copied", exit_code=EXIT_FAIL)
     return copied
