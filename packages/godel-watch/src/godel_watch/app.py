@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, RichLog, Static
 
@@ -156,7 +157,10 @@ class WatchApp(App[None]):
         if events or self._reads % 10 == 0:
             settle(state, locked=self.files.locked())
         self._reads += 1
-        self.sync()
+        try:
+            self.sync()
+        except NoMatches:  # a read timer firing while the view is composing or shutting down
+            return
 
     def sync(self) -> None:
         state, tree = self.state, self.tree
