@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,15 @@ if TYPE_CHECKING:
 logging.getLogger("psycopg").setLevel(logging.CRITICAL)
 
 LOCK_CLASS = 396769  # the first key of every godel run lock (pg_try_advisory_lock(int, int))
+HOLDER_WAIT = 2.0  # seconds a refused writer waits to learn who holds the lock
+# host and pid of the session holding a run's lock; the last column says the row is that
+# session's own (False while the holder has not written its row yet, or for a stale row)
+HOLDER_QUERY = """
+select h.host, h.pid, h.backend_pid = l.pid
+from pg_locks l left join godel_holders h on h.run_id = %s
+where l.locktype = 'advisory' and l.granted and l.classid = %s and l.objid = %s
+  and l.objsubid = 2 and l.database = (select oid from pg_database where datname = current_database())
+"""
 BATCH_LINES = 512  # a batch this long is committed without waiting for a sync
 
 
@@ -110,19 +120,32 @@ class PgRunStore:
             if self._conn is None:
                 self._conn = self._locked_connection()
 
+    def _take_lock(self, conn: Any) -> None:
+        """Take the run lock on ``conn``, or raise naming the process whose session holds it.
+
+        The holder writes its row just after it takes the lock, and a killed holder's session
+        lingers a moment on the server: so a refusal waits up to HOLDER_WAIT seconds for the
+        row of the session that holds the lock (not a stale row of an earlier holder), and
+        tries the lock again if that session has gone meanwhile.
+        """
+        key = (LOCK_CLASS, lock_key(self.run_id))
+        deadline = time.monotonic() + HOLDER_WAIT
+        row = None
+        while True:
+            if conn.execute("select pg_try_advisory_lock(%s, %s)", key).fetchone()[0]:
+                return
+            row = conn.execute(HOLDER_QUERY, (self.run_id, *key)).fetchone()
+            if (row is not None and row[2]) or time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        raise PgLockedError(self.run_id, *(row[:2] if row and row[2] else (None, None)))
+
     def _locked_connection(self) -> Any:
         conn = connect(self.store.url, autocommit=True)
         try:
             if self.durability == "none":
                 conn.execute("set synchronous_commit = off")
-            got = conn.execute(
-                "select pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, lock_key(self.run_id))
-            ).fetchone()[0]
-            if not got:
-                row = conn.execute(
-                    "select host, pid from godel_holders where run_id = %s", (self.run_id,)
-                ).fetchone()
-                raise PgLockedError(self.run_id, *(row or (None, None)))
+            self._take_lock(conn)
             conn.execute(
                 "insert into godel_holders (run_id, host, pid, backend_pid) "
                 "values (%s, %s, %s, pg_backend_pid()) on conflict (run_id) do update set "
