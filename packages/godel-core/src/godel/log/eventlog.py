@@ -94,6 +94,9 @@ class EventLog(DocumentedMethods):
         # False for a run's writer (``keep_new_events(False)``): events it writes are not kept
         # in memory once written, and reads load the log back (see ``_view``).
         self._retain = True
+        self._unkept = 0  # events written and not kept; while 0, memory holds them all
+        self._transitions = 0  # state changes written (with _next_seq: has anything changed?)
+        self._loaded_view: tuple[int, list[Event], dict[str, Event]] | None = None
         self._short_ids: set[str] = set()
         self._heads: dict[str, str] = {}  # encoded line heads of in-flight events
         self._next_seq = 0
@@ -487,7 +490,9 @@ class EventLog(DocumentedMethods):
                 self._short_ids.discard(event_id[-SHORT_LEN:])
                 raise
             self._next_seq += 1
-            if self._retain:
+            if not self._retain:
+                self._unkept += 1
+            else:
                 self._events.append(event)
                 self._by_id[event_id] = event
                 if parent_id is not None:
@@ -526,6 +531,7 @@ class EventLog(DocumentedMethods):
             except BaseException:
                 own.status, own.response, own.ts_end = before
                 raise
+            self._transitions += 1
         return own
 
     def _append(self, event: Event, sync: bool, request: str | None = None) -> None:
@@ -619,12 +625,16 @@ class EventLog(DocumentedMethods):
         self._retain = keep
 
     def _view(self) -> tuple[list[Event], dict[str, Event]]:
-        if self._retain:
+        if self._retain or not self._unkept:
             return self._events, self._by_id
-        if self._can_write:
-            self.sync()  # a store that batches lines (PostgreSQL) has them all readable then
-        loaded = read_log(self._store, self.run_id)
-        return loaded.events, {ev.event_id: ev for ev in loaded.events}
+        # Loaded again only after something was written since the last load.
+        written = self._next_seq + self._transitions
+        if self._loaded_view is None or self._loaded_view[0] != written:
+            if self._can_write:
+                self.sync()  # a store that batches lines (PostgreSQL) has them all readable
+            events = read_log(self._store, self.run_id).events
+            self._loaded_view = (written, events, {ev.event_id: ev for ev in events})
+        return self._loaded_view[1], self._loaded_view[2]
 
     @property
     def events(self) -> list[Event]:
