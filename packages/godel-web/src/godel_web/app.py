@@ -33,6 +33,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from godel.cost import CostTotals
 from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
 from godel_web import actions, pages
 from godel_web.html import error_page, event_url, run_url
@@ -139,7 +140,7 @@ def runs_json(request: Request) -> Response:
     out = []
     for row in st.index.rows():
         item = row.summary.to_dict()
-        item["cost_usd"] = row.cost
+        item["cost_usd"] = _usd(row.summary.cost)
         out.append(item)
     return JSONResponse({"runs_dir": str(st.runs_dir), "runs": out})
 
@@ -168,6 +169,11 @@ def run_fragment(request: Request) -> Response:
     raise Problem(404, f"no such part of a run page: {part}")
 
 
+def _usd(totals: CostTotals | None) -> float | None:
+    """Dollars the run's priced agent calls cost (None when none is priced)."""
+    return totals.spent_usd if totals is not None and totals.priced else None
+
+
 def _live(model: RunModel) -> dict[str, Any]:
     summary = model.summary()
     return {
@@ -176,7 +182,7 @@ def _live(model: RunModel) -> dict[str, Any]:
         "version": model.version,
         "events": len(model.events),
         "lines": model.lines,
-        "cost_usd": model.cost,
+        "cost_usd": _usd(summary.cost),
         "duration": summary.duration(),
         "attempts": summary.attempts,
     }
@@ -212,7 +218,7 @@ def event_page(request: Request) -> Response:
                     404, f'Event ID not found: "{query}" in run {run_id} (see: godel show {run_id})'
                 ) from None
             return RedirectResponse(event_url(run_id, found), status_code=307)
-        mark = next((r.mark for r in model.rows() if r.ev.event_id == ev.event_id), "")
+        mark = next((r.mark for r in model.rows() if r.entry.event_id == ev.event_id), "")
     items, cut = items_for(st.runs_dir / run_id, list(ev.stream_path))
     with model.lock:
         return _html(pages.event_page(model, ev, mark, items, cut, st.read_only, st.csrf))
