@@ -14,7 +14,7 @@ import hmac
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -59,8 +59,16 @@ class Problem(Exception):
 class State:
     """What the routes share: the runs dir, the run cache and the settings."""
 
-    def __init__(self, runs_dir: Path, token: str, read_only: bool, poll: float) -> None:
+    def __init__(
+        self,
+        runs_dir: Path,
+        token: str,
+        read_only: bool,
+        poll: float,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.runs_dir = runs_dir
+        self.stopping = stopping  # True once the server shuts down: live streams then end
         self.token = token
         self.csrf = csrf_for(token)
         self.read_only = read_only
@@ -302,7 +310,7 @@ async def run_stream(request: Request) -> Response:
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         quiet = 0.0
-        while True:
+        while not st.stopping():
             model = await anyio.to_thread.run_sync(st.model, run_id)
             with model.lock:
                 data = _live(model)
@@ -325,7 +333,7 @@ async def runs_stream(request: Request) -> Response:
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         quiet = 0.0
-        while True:
+        while not st.stopping():
             sig = await anyio.to_thread.run_sync(st.index.signature)
             if sig != last:
                 last, quiet = sig, 0.0
@@ -371,9 +379,12 @@ def create_app(
     read_only: bool = False,
     allowed_hosts: Iterable[str] | None = None,
     poll: float = 0.25,
+    stopping: Callable[[], bool] | None = None,
 ) -> Any:
-    """The ASGI application for ``runs_dir``: every request needs ``token`` (see security)."""
-    st = State(Path(runs_dir), token, read_only, poll)
+    """The ASGI application for ``runs_dir``: every request needs ``token`` (see security).
+    ``stopping()`` says the server is shutting down: the live streams end within a poll, so
+    an open page does not hold the shutdown up."""
+    st = State(Path(runs_dir), token, read_only, poll, stopping or (lambda: False))
     routes = [
         Route("/", runs_page),
         Route("/api/runs", runs_json),
