@@ -24,18 +24,15 @@ class UiError(click.ClickException):
         click.echo(f"[godel] {self.format_message()}", err=True)
 
 
-class Stopped(Exception):
-    """SIGTERM came before the server started: stop at once."""
-
-
 class Terminate:
     """The SIGTERM handler of ``godel ui``: it stops the server and notes the signal, so the
     command exits 143 as ``godel run`` does, after its ``stopped`` line.
 
     uvicorn takes SIGTERM while it serves, shuts down, puts this handler back and raises the
     signal again; without a handler the default action would kill the process there (-15, no
-    line). Only noting it then, rather than raising, lets the event loop close its last tasks
-    quietly."""
+    line). It never raises: an exception from a signal handler lands wherever the main thread
+    happens to be (in the event loop's last tasks, in the logging setup) and tears through it.
+    Before the server runs, it only notes the signal and the server is not started."""
 
     def __init__(self) -> None:
         self.server: Any = None  # the uvicorn server, once made
@@ -43,9 +40,8 @@ class Terminate:
 
     def __call__(self, signum: int, frame: object) -> None:
         self.received = signum
-        if self.server is None:
-            raise Stopped
-        self.server.should_exit = True
+        if self.server is not None:
+            self.server.should_exit = True
 
     def stopping(self) -> bool:
         """True once the server shuts down (the live streams then end)."""
@@ -157,8 +153,8 @@ def ui(
     previous = signal.signal(signal.SIGTERM, term)
     try:
         _serve(sock, directory, host, open_browser, read_only, poll, term)
-    except (KeyboardInterrupt, Stopped):
-        pass  # a signal before the server took it over: stopping is not an error
+    except KeyboardInterrupt:
+        pass  # Ctrl+C before the server took over the signal: stopping is not an error
     finally:
         signal.signal(signal.SIGTERM, previous)
         sock.close()
@@ -213,4 +209,5 @@ def _serve(
         timeout_graceful_shutdown=1,
     )
     term.server = uvicorn.Server(config)
-    term.server.run(sockets=[sock])
+    if not term.received:  # SIGTERM after this line sets should_exit: uvicorn stops at once
+        term.server.run(sockets=[sock])
