@@ -14,7 +14,7 @@ import hmac
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -33,6 +33,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from godel.cost import CostTotals
 from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
 from godel_web import actions, pages
 from godel_web.html import error_page, event_url, run_url
@@ -58,8 +59,16 @@ class Problem(Exception):
 class State:
     """What the routes share: the runs dir, the run cache and the settings."""
 
-    def __init__(self, runs_dir: Path, token: str, read_only: bool, poll: float) -> None:
+    def __init__(
+        self,
+        runs_dir: Path,
+        token: str,
+        read_only: bool,
+        poll: float,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.runs_dir = runs_dir
+        self.stopping = stopping  # True once the server shuts down: live streams then end
         self.token = token
         self.csrf = csrf_for(token)
         self.read_only = read_only
@@ -139,7 +148,7 @@ def runs_json(request: Request) -> Response:
     out = []
     for row in st.index.rows():
         item = row.summary.to_dict()
-        item["cost_usd"] = row.cost
+        item["cost_usd"] = _usd(row.summary.cost)
         out.append(item)
     return JSONResponse({"runs_dir": str(st.runs_dir), "runs": out})
 
@@ -168,6 +177,11 @@ def run_fragment(request: Request) -> Response:
     raise Problem(404, f"no such part of a run page: {part}")
 
 
+def _usd(totals: CostTotals | None) -> float | None:
+    """Dollars the run's priced agent calls cost (None when none is priced)."""
+    return totals.spent_usd if totals is not None and totals.priced else None
+
+
 def _live(model: RunModel) -> dict[str, Any]:
     summary = model.summary()
     return {
@@ -176,7 +190,7 @@ def _live(model: RunModel) -> dict[str, Any]:
         "version": model.version,
         "events": len(model.events),
         "lines": model.lines,
-        "cost_usd": model.cost,
+        "cost_usd": _usd(summary.cost),
         "duration": summary.duration(),
         "attempts": summary.attempts,
     }
@@ -212,7 +226,7 @@ def event_page(request: Request) -> Response:
                     404, f'Event ID not found: "{query}" in run {run_id} (see: godel show {run_id})'
                 ) from None
             return RedirectResponse(event_url(run_id, found), status_code=307)
-        mark = next((r.mark for r in model.rows() if r.ev.event_id == ev.event_id), "")
+        mark = next((r.mark for r in model.rows() if r.entry.event_id == ev.event_id), "")
     items, cut = items_for(st.runs_dir / run_id, list(ev.stream_path))
     with model.lock:
         return _html(pages.event_page(model, ev, mark, items, cut, st.read_only, st.csrf))
@@ -296,7 +310,7 @@ async def run_stream(request: Request) -> Response:
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         quiet = 0.0
-        while True:
+        while not st.stopping():
             model = await anyio.to_thread.run_sync(st.model, run_id)
             with model.lock:
                 data = _live(model)
@@ -319,7 +333,7 @@ async def runs_stream(request: Request) -> Response:
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         quiet = 0.0
-        while True:
+        while not st.stopping():
             sig = await anyio.to_thread.run_sync(st.index.signature)
             if sig != last:
                 last, quiet = sig, 0.0
@@ -365,9 +379,12 @@ def create_app(
     read_only: bool = False,
     allowed_hosts: Iterable[str] | None = None,
     poll: float = 0.25,
+    stopping: Callable[[], bool] | None = None,
 ) -> Any:
-    """The ASGI application for ``runs_dir``: every request needs ``token`` (see security)."""
-    st = State(Path(runs_dir), token, read_only, poll)
+    """The ASGI application for ``runs_dir``: every request needs ``token`` (see security).
+    ``stopping()`` says the server is shutting down: the live streams end within a poll, so
+    an open page does not hold the shutdown up."""
+    st = State(Path(runs_dir), token, read_only, poll, stopping or (lambda: False))
     routes = [
         Route("/", runs_page),
         Route("/api/runs", runs_json),

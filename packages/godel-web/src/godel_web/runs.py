@@ -16,7 +16,6 @@ from typing import Any
 
 from godel.log import LogReader, list_run_ids, lock_held
 from godel.runs import RunSummary, RunTracker
-from godel_web.cost import call_cost
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class RunRow:
     """What the runs page shows of one run."""
 
     summary: RunSummary
-    cost: float | None
+    cost: float | None  # dollars of its priced agent calls (``summary.cost`` has the detail)
     args: str
 
     @property
@@ -45,9 +44,8 @@ def args_text(request: dict[str, Any] | None) -> str:
 
 
 def read_row(run_id: str, runs_dir: Path) -> RunRow:
-    """One pass over the log: its summary and the cost of its agent calls."""
+    """One pass over the log: its summary, with what its agent calls cost (``godel.cost``)."""
     tracker = RunTracker()
-    costs: dict[str, float] = {}
     warnings: list[str] = []
     with LogReader(runs_dir / f"{run_id}.jsonl", on_warning=warnings.append) as reader:
         while True:
@@ -56,18 +54,14 @@ def read_row(run_id: str, runs_dir: Path) -> RunRow:
                 break
             for ev in chunk:
                 tracker.feed(ev)
-                if ev.op == "agent.call":
-                    cost = call_cost(ev)
-                    if cost is not None:
-                        costs[ev.event_id] = cost
         header = reader.header
     summary = tracker.summary(
         run_id, locked=lock_held(run_id, runs_dir), header=header, warnings=warnings
     )
     root = tracker.root
-    return RunRow(
-        summary, sum(costs.values()) if costs else None, args_text(root.request if root else None)
-    )
+    cost = summary.cost
+    usd = cost.spent_usd if cost is not None and cost.priced else None
+    return RunRow(summary, usd, args_text(root.request if root else None))
 
 
 class RunIndex:
