@@ -91,7 +91,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
     failed command) and ``slow`` (40 steps, finished)."""
     require_clis("claude", "copilot")
     root = tmp_path_factory.mktemp("made")
-    for path in WORKFLOWS.iterdir():
+    for path in (p for p in WORKFLOWS.iterdir() if p.is_file()):  # not a __pycache__
         shutil.copy(path, root / path.name)
     runs = root / "runs"
     ids: dict[str, str] = {}
