@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from godel.store.copy import copy_run
     from godel.store.file import FileStore
     from godel.store.protocol import Store, StoreError, StoreUnavailableError, is_store
-    from godel.store.reader import StoreReader, events_of
+    from godel.store.reader import StoreReader, events_of, read_transcript
     from godel.store.resolve import (
         init_store,
         location_of,
@@ -31,6 +31,7 @@ _EXPORTS = {
     "is_store": "protocol",
     "StoreReader": "reader",
     "events_of": "reader",
+    "read_transcript": "reader",
     "init_store": "resolve",
     "location_of": "resolve",
     "open_store": "resolve",
