@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,11 @@ class Outcome:
     ok: bool
     status: int
     lines: list[str] = field(default_factory=list)
+
+
+def shown(store: Any) -> str:
+    """How a store is named on a page: its URL without the password."""
+    return str(getattr(store, "shown", None) or store.url)
 
 
 def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
@@ -26,7 +32,10 @@ def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
     sentinel = write_pause_request(run_id, reason, runs_dir)
     lines = [
         f"pause requested for run {run_id}",
-        f"sentinel: {sentinel}",
+        # as `godel pause` says it: a store keeps the request itself
+        f"sentinel: {sentinel}"
+        if isinstance(runs_dir, Path)
+        else f"request stored in: {shown(runs_dir)}",
         f"resume with: godel resume {run_id}",
     ]
     if not is_live(run_id, runs_dir):

@@ -1,6 +1,6 @@
 """The Starlette application: routes, the run cache, the live streams.
 
-``create_app(runs_dir, token=...)`` is what ``godel ui`` serves and what tests drive with
+``create_app(runs_dir, token=...)`` (a runs dir, or a ``godel.store`` store) is what ``godel ui`` serves and what tests drive with
 Starlette's ``TestClient``. Pages are rendered in a worker thread (they read logs); the live
 streams are server-sent events that say *what changed*, and the page's script fetches the
 fragments it shows again (at most about once a second), so a run writing thousands of events a
@@ -34,12 +34,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
+from godel.store import is_store
 from godel_web import actions, pages
+from godel_web.actions import shown
 from godel_web.html import error_page, event_url, run_url
 from godel_web.model import RunModel
 from godel_web.runs import RunIndex
 from godel_web.security import TokenGuard, csrf_for, same_origin
-from godel_web.transcript import items_for
+from godel_web.transcript import items_for, stored_items_for
 
 STATIC = Path(__file__).parent / "static"
 _MODELS = 8  # runs kept in memory (the ones being looked at)
@@ -58,8 +60,9 @@ class Problem(Exception):
 class State:
     """What the routes share: the runs dir, the run cache and the settings."""
 
-    def __init__(self, runs_dir: Path, token: str, read_only: bool, poll: float) -> None:
-        self.runs_dir = runs_dir
+    def __init__(self, runs_dir: Any, token: str, read_only: bool, poll: float) -> None:
+        self.runs_dir = runs_dir  # a runs dir (Path), or a store (``--store``)
+        self.where = str(runs_dir) if isinstance(runs_dir, Path) else shown(runs_dir)
         self.token = token
         self.csrf = csrf_for(token)
         self.read_only = read_only
@@ -74,7 +77,7 @@ class State:
             raise Problem(
                 400, f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"'
             )
-        if (self.runs_dir / f"{query}.jsonl").is_file():
+        if self._exists(query):
             return query
         ids = list_run_ids(self.runs_dir)
         try:
@@ -82,7 +85,12 @@ class State:
         except IdLookupError as exc:
             if exc.candidates:
                 raise Problem(400, f'Ambiguous prefix "{query}": {exc}') from None
-            raise Problem(404, f'No run matching "{query}" in {self.runs_dir}') from None
+            raise Problem(404, f'No run matching "{query}" in {self.where}') from None
+
+    def _exists(self, run_id: str) -> bool:
+        if is_store(self.runs_dir):
+            return bool(self.runs_dir.exists(run_id))
+        return (self.runs_dir / f"{run_id}.jsonl").is_file()
 
     def close(self) -> None:
         """Close the logs the cached runs hold open."""
@@ -131,7 +139,7 @@ def runs_page(request: Request) -> Response:
     page = _int(request, "page")
     if request.query_params.get("fragment") == "runs":
         return _html(pages.runs_table(rows, filters, page))
-    return _html(pages.runs_page(rows, filters, page, st.csrf, str(st.runs_dir)))
+    return _html(pages.runs_page(rows, filters, page, st.csrf, st.where))
 
 
 def runs_json(request: Request) -> Response:
@@ -141,7 +149,7 @@ def runs_json(request: Request) -> Response:
         item = row.summary.to_dict()
         item["cost_usd"] = row.cost
         out.append(item)
-    return JSONResponse({"runs_dir": str(st.runs_dir), "runs": out})
+    return JSONResponse({"runs_dir": st.where, "runs": out})
 
 
 def run_page(request: Request) -> Response:
@@ -213,7 +221,10 @@ def event_page(request: Request) -> Response:
                 ) from None
             return RedirectResponse(event_url(run_id, found), status_code=307)
         mark = next((r.mark for r in model.rows() if r.ev.event_id == ev.event_id), "")
-    items, cut = items_for(st.runs_dir / run_id, list(ev.stream_path))
+    if is_store(st.runs_dir):
+        items, cut = stored_items_for(st.runs_dir, run_id, list(ev.stream_path))
+    else:
+        items, cut = items_for(st.runs_dir / run_id, list(ev.stream_path))
     with model.lock:
         return _html(pages.event_page(model, ev, mark, items, cut, st.read_only, st.csrf))
 
@@ -359,15 +370,16 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 def create_app(
-    runs_dir: str | Path,
+    runs_dir: str | Path | Any,
     *,
     token: str,
     read_only: bool = False,
     allowed_hosts: Iterable[str] | None = None,
     poll: float = 0.25,
 ) -> Any:
-    """The ASGI application for ``runs_dir``: every request needs ``token`` (see security)."""
-    st = State(Path(runs_dir), token, read_only, poll)
+    """The ASGI application for ``runs_dir`` (a runs dir, or a store): every request needs
+    ``token`` (see security)."""
+    st = State(runs_dir if is_store(runs_dir) else Path(runs_dir), token, read_only, poll)
     routes = [
         Route("/", runs_page),
         Route("/api/runs", runs_json),

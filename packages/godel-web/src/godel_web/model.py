@@ -15,9 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from godel.log import Event, EventStatus, LogReader, lock_held
+from godel.log import Event, EventStatus, lock_held
 from godel.runs import RunSummary, RunTracker
 from godel_web.cost import call_cost, call_tokens
+from godel_web.runs import log_reader
 
 # What the timeline draws: steps (and so parallel branches), forks, commands, agent calls and
 # waits. Prints, det.* and metadata records are instants, listed in the tree only.
@@ -80,7 +81,7 @@ class RunModel:
         self._reset()
 
     def _reset(self) -> None:
-        self.reader = LogReader(self.runs_dir / f"{self.run_id}.jsonl", on_warning=self._warn)
+        self.reader = log_reader(self.run_id, self.runs_dir, self._warn)
         self.events: dict[str, Event] = {}
         self.tracker = RunTracker()
         self.lines = 0
