@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from godel.store import store_name
 
 
 @dataclass(frozen=True)
@@ -17,11 +18,6 @@ class Outcome:
     ok: bool
     status: int
     lines: list[str] = field(default_factory=list)
-
-
-def shown(store: Any) -> str:
-    """How a store is named on a page: its URL without the password."""
-    return str(getattr(store, "shown", None) or store.url)
 
 
 def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
@@ -35,7 +31,7 @@ def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
         # as `godel pause` says it: a store keeps the request itself
         f"sentinel: {sentinel}"
         if isinstance(runs_dir, Path)
-        else f"request stored in: {shown(runs_dir)}",
+        else f"request stored in: {store_name(runs_dir)}",
         f"resume with: godel resume {run_id}",
     ]
     if not is_live(run_id, runs_dir):

@@ -1,7 +1,7 @@
 """The Starlette application: routes, the run cache, the live streams.
 
-``create_app(runs_dir, token=...)`` (a runs dir, or a ``godel.store`` store) is what ``godel ui`` serves and what tests drive with
-Starlette's ``TestClient``. Pages are rendered in a worker thread (they read logs); the live
+``create_app(runs_dir, token=...)`` (a runs dir, or a ``godel.store`` store) is what ``godel ui``
+serves and what tests drive with Starlette's ``TestClient``. Pages are rendered in a worker thread (they read logs); the live
 streams are server-sent events that say *what changed*, and the page's script fetches the
 fragments it shows again (at most about once a second), so a run writing thousands of events a
 second costs the browser a few requests, not thousands.
@@ -34,9 +34,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
-from godel.store import is_store
+from godel.store import is_store, store_name
 from godel_web import actions, pages
-from godel_web.actions import shown
 from godel_web.html import error_page, event_url, run_url
 from godel_web.model import RunModel
 from godel_web.runs import RunIndex
@@ -62,7 +61,7 @@ class State:
 
     def __init__(self, runs_dir: Any, token: str, read_only: bool, poll: float) -> None:
         self.runs_dir = runs_dir  # a runs dir (Path), or a store (``--store``)
-        self.where = str(runs_dir) if isinstance(runs_dir, Path) else shown(runs_dir)
+        self.where = str(runs_dir) if isinstance(runs_dir, Path) else store_name(runs_dir)
         self.token = token
         self.csrf = csrf_for(token)
         self.read_only = read_only

@@ -1,4 +1,5 @@
-"""``godel ui [--runs-dir DIR] [--store URL] [--host 127.0.0.1] [--port N] [--open] [--read-only]``."""
+"""``godel ui [--runs-dir DIR] [--store URL] [--host 127.0.0.1] [--port N] [--open]
+[--read-only]``."""
 
 from __future__ import annotations
 
@@ -172,7 +173,7 @@ def _serve(
     link = f"http://{shown}:{sock.getsockname()[1]}/?token={token}"
     click.echo(link)
     sys.stdout.flush()
-    from godel_web.actions import shown as store_name
+    from godel.store import store_name
 
     where = directory if isinstance(directory, Path) else store_name(directory)
     _say(f"serving the runs in {where}{' (read-only)' if read_only else ''}; Ctrl+C to stop")

@@ -109,7 +109,7 @@ class RepairContext:
         configured one: ``--store``, ``$GODEL_STORE``, which must be the one named here)."""
         if not self.store:
             return Path(self.runs_dir)
-        from godel.store import StoreError, resolve_store
+        from godel.store import StoreError, resolve_store, store_name
 
         store = resolve_store()
         if store_name(store) != self.store:
@@ -162,6 +162,7 @@ def build_context(
     from godel.log.eventlog import EventLog
     from godel.log.files import resolve_runs_dir
     from godel.runs.status import summarize_log
+    from godel.store import store_name
 
     location = runs_location(runs_dir)
     log = EventLog.load(run_id, location)
@@ -207,11 +208,6 @@ def runs_location(runs_dir: Any = None) -> Any:
     if runs_dir in (None, ""):
         return resolve_store().location
     return resolve_runs_dir(runs_dir)
-
-
-def store_name(store: Any) -> str:
-    """How a store is named in a repair context and its messages: its URL without a password."""
-    return str(getattr(store, "shown", None) or store.url)
 
 
 def _live(events: list[Event]) -> list[Event]:

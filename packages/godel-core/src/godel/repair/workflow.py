@@ -1,8 +1,9 @@
 """A repair is a run of its own: the ``repair`` workflow, and ``run_repair`` that starts it.
 
 The repair run's audit log sits in the same runs directory (or store) as the run it repairs
-(``godel runs list`` shows both). Its arguments are plain values (the run id, the agent, backend, model,
-iteration limit and the backup folder number), so it can be resumed like any run. Its first
+(``godel runs list`` shows both). Its arguments are plain values (the run id, the agent,
+backend, model, iteration limit and the backup folder number), so it can be resumed like any
+run. Its first
 step records the repair context; then the agent runs, and every tool call is one of its events.
 
 The repaired run's log gets a ``REPAIR`` event: STARTED when the repair begins (naming the repair
@@ -24,7 +25,7 @@ from typing import Any
 
 from godel.engine.step import step
 from godel.engine.workflow import workflow
-from godel.repair.context import RepairContext, build_context, store_name
+from godel.repair.context import RepairContext, build_context
 
 __all__ = [
     "AgentSpecError",
@@ -96,6 +97,7 @@ async def repair(
     from godel.log import EventLog, Op
     from godel.repair.models import RepairEnded
     from godel.repair.tools import RepairTools, read_manifest
+    from godel.store import store_name
 
     own = get_event_log()
     location = own.runs_dir  # the runs dir, or the store both runs live in

@@ -12,7 +12,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from godel.store.copy import copy_run
     from godel.store.file import FileStore
-    from godel.store.protocol import Store, StoreError, StoreUnavailableError, is_store
+    from godel.store.protocol import (
+        Store,
+        StoreError,
+        StoreUnavailableError,
+        is_store,
+        store_name,
+    )
     from godel.store.reader import StoreReader, events_of, read_transcript
     from godel.store.resolve import (
         init_store,
@@ -29,6 +35,7 @@ _EXPORTS = {
     "StoreError": "protocol",
     "StoreUnavailableError": "protocol",
     "is_store": "protocol",
+    "store_name": "protocol",
     "StoreReader": "reader",
     "events_of": "reader",
     "read_transcript": "reader",
