@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -524,8 +525,8 @@ def _(w: World) -> None:
     w.expect(2, "watch", says="Missing argument")
 
 
-@scenario("ui", 0)
-def _(w: World) -> None:
+def start_ui(w: World) -> tuple[subprocess.Popen[str], str]:
+    """``godel ui`` serving the world's runs, and the URL it printed."""
     proc = subprocess.Popen(
         [str(GODEL), "ui", "--runs-dir", w.dir("runs"), "--port", "0"],
         cwd=w.root,
@@ -535,10 +536,32 @@ def _(w: World) -> None:
         text=True,
     )
     assert proc.stdout is not None
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=\S+", proc.stdout.readline().strip())
+    url = proc.stdout.readline().strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=\S+", url)
+    return proc, url
+
+
+@scenario("ui", 0)
+def _(w: World) -> None:
+    proc, _url = start_ui(w)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Traceback" not in err, err
+
+
+@scenario("ui", 143)
+def _(w: World) -> None:
+    # SIGTERM as soon as the URL is out (the server may not have taken the signal yet), and
+    # once it answers: either way one `stopped` line and 143, as `godel run` exits.
+    for wait in (False, True):
+        proc, url = start_ui(w)
+        if wait:
+            with urllib.request.urlopen(url, timeout=30) as page:
+                assert page.status == 200
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 143, err
+        assert err.splitlines()[-1] == "[godel] stopped (SIGTERM)" and "Traceback" not in err
 
 
 @scenario("ui", 1)

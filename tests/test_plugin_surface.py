@@ -18,6 +18,7 @@ import pytest
 
 import godel
 import godel.agents
+import godel.cost
 import godel.exceptions
 import godel.lint
 import godel.parsers
@@ -77,6 +78,8 @@ SURFACE: dict[str, set[str]] = {
     # Acting on runs (godel-web's pause and rewind): what `godel pause` and `godel rewind` call.
     "godel.engine": {"is_live"},
     "godel.replay": {"apply_rewind"},
+    # What agent calls cost (godel-web's figures, the same as `godel show` and `godel cost`).
+    "godel.cost": set(godel.cost.__all__),
     "godel.runs": set(godel.runs.__all__),
     "godel.store": set(godel.store.__all__),
     "godel.runs.render": set(godel.runs.render.__all__),

@@ -73,6 +73,25 @@ def test_it_prints_the_url_serves_with_the_token_and_stops_on_ctrl_c(made: Any, 
     ]
 
 
+@pytest.mark.parametrize(
+    ("sig", "code", "last"),
+    [(signal.SIGTERM, 143, "[godel] stopped (SIGTERM)"), (signal.SIGINT, 0, "[godel] stopped")],
+)
+def test_a_signal_stops_it_cleanly_even_while_pages_follow_runs(
+    made: Any, ui: Any, sig: int, code: int, last: str
+) -> None:
+    server = ui(made.runs)
+    # Open pages hold their streams open: the server must still stop at once, in one line.
+    stream = _sse(server.base, f"/runs/{made.ids['team']}/stream", server.token)
+    assert next(stream)["status"] == "FINISHED"
+    runs = _sse(server.base, "/stream/runs", server.token)
+    assert next(runs) == {"runs": 3}
+    server.proc.send_signal(sig)
+    got, err = server.stop()
+    assert got == code, err
+    assert err.splitlines() == [f"[godel] serving the runs in {made.runs}; Ctrl+C to stop", last]
+
+
 def test_a_live_run_streams_its_progress_and_pauses_from_the_page(
     made: Any, ui: Any, tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -257,7 +276,8 @@ def test_help_lists_the_options_and_exit_codes(tmp_path: Path, env: dict[str, st
     out = _godel(tmp_path, env, "ui", "--help").stdout
     for option in ("--runs-dir", "--host", "--port N", "--open", "--read-only"):
         assert option in out
-    assert "0  stopped with Ctrl+C" in out
+    assert "0    stopped with Ctrl+C" in out
+    assert "143  stopped by SIGTERM" in out
     assert "ui  " in _godel(tmp_path, env, "--help").stdout
 
 

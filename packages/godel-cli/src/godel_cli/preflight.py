@@ -16,20 +16,24 @@ if TYPE_CHECKING:
 
 def preflight(path: Path, *, strict: bool, lint: bool) -> None:
     """Stop before anything is written, every problem listed, if strict mode or the linter
-    finds errors."""
-    if strict:
-        from godel.strict import format_violations, scan_workflow
+    finds errors. A pass is remembered until the files it read change (``preflight_cache``)."""
+    if strict or lint:
+        from godel_cli import preflight_cache as cache
 
-        violations = scan_workflow(path)
-        if violations:
-            say(f"strict mode found {len(violations)} problem(s); nothing was run:")
-            click.echo(format_violations(violations), err=True)
-            raise CliError(
-                "fix them, mark reviewed lines with '# godel: noqa', or run with --no-strict",
-                exit_code=EXIT_FAIL,
-            )
-    if lint:
-        run_lint(path, strict=strict)
+        record = cache.record_path(path, strict=strict, lint=lint) if cache.enabled() else None
+        warnings = cache.load(record) if record is not None else None
+        if warnings is not None:
+            for line, hint in warnings:
+                _say_warning(line, hint)
+        else:
+            files = scan_strict(path) if strict else [path.absolute()]
+            shown = run_lint(path, strict=strict) if lint else []
+            if record is not None:
+                if lint:
+                    from godel.lint import config_sources
+
+                    files += config_sources(path)
+                cache.save(record, files, shown)
     if strict:
         from godel.strict import install_runtime_guards
 
@@ -37,10 +41,26 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
         install_runtime_guards([path.absolute().parent])
 
 
-def run_lint(path: Path, *, strict: bool) -> None:
+def scan_strict(path: Path) -> list[Path]:
+    """The strict pre-flight: every violation listed and the run refused (exit 1), or the files
+    the scan covered."""
+    from godel.strict import format_violations, scan_closure
+
+    violations, files = scan_closure(path)
+    if violations:
+        say(f"strict mode found {len(violations)} problem(s); nothing was run:")
+        click.echo(format_violations(violations), err=True)
+        raise CliError(
+            "fix them, mark reviewed lines with '# godel: noqa', or run with --no-strict",
+            exit_code=EXIT_FAIL,
+        )
+    return files
+
+
+def run_lint(path: Path, *, strict: bool) -> list[list[str | None]]:
     """The lint pre-flight: warnings are printed and the run goes on; errors stop it (exit 1),
     in the reference's words. Without strict mode the determinism rules are left out: the
-    user chose to allow what they enforce."""
+    user chose to allow what they enforce. Returns the warnings printed, as (line, hint)."""
     from godel import PluginError
     from godel.lint import lint_paths
 
@@ -48,8 +68,9 @@ def run_lint(path: Path, *, strict: bool) -> None:
         report = lint_paths([path], strict=strict)
     except PluginError as exc:
         raise CliError(f"cannot load the lint rules: {exc}") from None
-    for diag in report.warnings:
-        _show(diag, "", "yellow")
+    shown: list[list[str | None]] = [[diag.format(), diag.hint] for diag in report.warnings]
+    for line, hint in shown:
+        _say_warning(line, hint)
     if report.errors:
         click.echo("Lint errors found — refusing to run:", err=True)
         for diag in report.errors:
@@ -57,6 +78,13 @@ def run_lint(path: Path, *, strict: bool) -> None:
         raise CliError(
             "", "Fix the errors or use --no-lint to skip.", exit_code=EXIT_FAIL, prefix=""
         )
+    return shown
+
+
+def _say_warning(line: str | None, hint: str | None) -> None:
+    click.secho(line, fg="yellow", err=True)
+    if hint:
+        click.secho(f"    hint: {hint}", dim=True, err=True)
 
 
 def _show(diag: Diagnostic, indent: str, colour: str) -> None:

@@ -14,7 +14,8 @@ import hmac
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -33,6 +34,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from godel.cost import CostTotals
 from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
 from godel.store import is_store, store_name
 from godel_web import actions, pages
@@ -59,9 +61,17 @@ class Problem(Exception):
 class State:
     """What the routes share: the runs dir, the run cache and the settings."""
 
-    def __init__(self, runs_dir: Any, token: str, read_only: bool, poll: float) -> None:
+    def __init__(
+        self,
+        runs_dir: Any,
+        token: str,
+        read_only: bool,
+        poll: float,
+        stopping: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.runs_dir = runs_dir  # a runs dir (Path), or a store (``--store``)
         self.where = str(runs_dir) if isinstance(runs_dir, Path) else store_name(runs_dir)
+        self.stopping = stopping  # True once the server shuts down: live streams then end
         self.token = token
         self.csrf = csrf_for(token)
         self.read_only = read_only
@@ -102,7 +112,12 @@ class State:
         with self._lock:
             model = self._models.get(run_id)
             if model is None:
-                model = self._models[run_id] = RunModel(run_id, self.runs_dir)
+                # a store's run is read through the store, from an offset, as a file is
+                read_lines = (
+                    partial(self.runs_dir.read_lines, run_id) if is_store(self.runs_dir) else None
+                )
+                model = RunModel(run_id, self.runs_dir, read_lines=read_lines)
+                self._models[run_id] = model
                 while len(self._models) > _MODELS:
                     self._models.popitem(last=False)[1].close()
             self._models.move_to_end(run_id)
@@ -146,7 +161,7 @@ def runs_json(request: Request) -> Response:
     out = []
     for row in st.index.rows():
         item = row.summary.to_dict()
-        item["cost_usd"] = row.cost
+        item["cost_usd"] = _usd(row.summary.cost)
         out.append(item)
     return JSONResponse({"runs_dir": st.where, "runs": out})
 
@@ -175,6 +190,11 @@ def run_fragment(request: Request) -> Response:
     raise Problem(404, f"no such part of a run page: {part}")
 
 
+def _usd(totals: CostTotals | None) -> float | None:
+    """Dollars the run's priced agent calls cost (None when none is priced)."""
+    return totals.spent_usd if totals is not None and totals.priced else None
+
+
 def _live(model: RunModel) -> dict[str, Any]:
     summary = model.summary()
     return {
@@ -183,7 +203,7 @@ def _live(model: RunModel) -> dict[str, Any]:
         "version": model.version,
         "events": len(model.events),
         "lines": model.lines,
-        "cost_usd": model.cost,
+        "cost_usd": _usd(summary.cost),
         "duration": summary.duration(),
         "attempts": summary.attempts,
     }
@@ -219,7 +239,7 @@ def event_page(request: Request) -> Response:
                     404, f'Event ID not found: "{query}" in run {run_id} (see: godel show {run_id})'
                 ) from None
             return RedirectResponse(event_url(run_id, found), status_code=307)
-        mark = next((r.mark for r in model.rows() if r.ev.event_id == ev.event_id), "")
+        mark = next((r.mark for r in model.rows() if r.entry.event_id == ev.event_id), "")
     if is_store(st.runs_dir):
         items, cut = stored_items_for(st.runs_dir, run_id, list(ev.stream_path))
     else:
@@ -306,7 +326,7 @@ async def run_stream(request: Request) -> Response:
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         quiet = 0.0
-        while True:
+        while not st.stopping():
             model = await anyio.to_thread.run_sync(st.model, run_id)
             with model.lock:
                 data = _live(model)
@@ -329,7 +349,7 @@ async def runs_stream(request: Request) -> Response:
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         quiet = 0.0
-        while True:
+        while not st.stopping():
             sig = await anyio.to_thread.run_sync(st.index.signature)
             if sig != last:
                 last, quiet = sig, 0.0
@@ -375,10 +395,13 @@ def create_app(
     read_only: bool = False,
     allowed_hosts: Iterable[str] | None = None,
     poll: float = 0.25,
+    stopping: Callable[[], bool] | None = None,
 ) -> Any:
     """The ASGI application for ``runs_dir`` (a runs dir, or a store): every request needs
-    ``token`` (see security)."""
-    st = State(runs_dir if is_store(runs_dir) else Path(runs_dir), token, read_only, poll)
+    ``token`` (see security). ``stopping()`` says the server is shutting down: the live streams
+    end within a poll, so an open page does not hold the shutdown up."""
+    location = runs_dir if is_store(runs_dir) else Path(runs_dir)
+    st = State(location, token, read_only, poll, stopping or (lambda: False))
     routes = [
         Route("/", runs_page),
         Route("/api/runs", runs_json),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -23,6 +24,30 @@ class UiError(click.ClickException):
 
     def show(self, file: object = None) -> None:
         click.echo(f"[godel] {self.format_message()}", err=True)
+
+
+class Terminate:
+    """The SIGTERM handler of ``godel ui``: it stops the server and notes the signal, so the
+    command exits 143 as ``godel run`` does, after its ``stopped`` line.
+
+    uvicorn takes SIGTERM while it serves, shuts down, puts this handler back and raises the
+    signal again; without a handler the default action would kill the process there (-15, no
+    line). It never raises: an exception from a signal handler lands wherever the main thread
+    happens to be (in the event loop's last tasks, in the logging setup) and tears through it.
+    Before the server runs, it only notes the signal and the server is not started."""
+
+    def __init__(self) -> None:
+        self.server: Any = None  # the uvicorn server, once made
+        self.received = 0
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.received = signum
+        if self.server is not None:
+            self.server.should_exit = True
+
+    def stopping(self) -> bool:
+        """True once the server shuts down (the live streams then end)."""
+        return self.server is not None and bool(self.server.should_exit)
 
 
 def _say(text: str) -> None:
@@ -127,10 +152,11 @@ def ui(
 
     \b
     Exit codes:
-      0  stopped with Ctrl+C
-      1  no runs directory; the store cannot be used; the port is in use or the
-         host cannot be served
-      2  usage error
+      0    stopped with Ctrl+C
+      1    no runs directory; the store cannot be used; the port is in use or the
+           host cannot be served
+      2    usage error
+      143  stopped by SIGTERM
     """
     from godel.store import StoreError, resolve_store
 
@@ -141,13 +167,18 @@ def ui(
     if isinstance(directory, Path) and not directory.is_dir():
         raise UiError(f"No runs/ directory found at {directory} (use --runs-dir or GODEL_RUNS_DIR)")
     sock = _bind(host, port)
+    term = Terminate()
+    previous = signal.signal(signal.SIGTERM, term)
     try:
-        _serve(sock, directory, host, open_browser, read_only, poll)
+        _serve(sock, directory, host, open_browser, read_only, poll, term)
     except KeyboardInterrupt:
         pass  # Ctrl+C before the server took over the signal: stopping is not an error
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
-    _say("stopped")
+    _say("stopped (SIGTERM)" if term.received else "stopped")
+    if term.received:
+        sys.exit(128 + term.received)
 
 
 def _serve(
@@ -157,8 +188,10 @@ def _serve(
     open_browser: bool,
     read_only: bool,
     poll: float,
+    term: Terminate,
 ) -> None:
-    """Print the URL, then serve until Ctrl+C (uvicorn raises it again once it has stopped)."""
+    """Print the URL, then serve until Ctrl+C (uvicorn raises it again once it has stopped) or
+    SIGTERM (``term`` notes it)."""
     import uvicorn
 
     from godel_web.app import create_app
@@ -167,7 +200,14 @@ def _serve(
     token = new_token()
     loopback = _loopback(host)
     allowed = set(LOOPBACK_NAMES) if loopback else None
-    app = create_app(directory, token=token, read_only=read_only, allowed_hosts=allowed, poll=poll)
+    app = create_app(
+        directory,
+        token=token,
+        read_only=read_only,
+        allowed_hosts=allowed,
+        poll=poll,
+        stopping=term.stopping,
+    )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
     link = f"http://{shown}:{sock.getsockname()[1]}/?token={token}"
@@ -189,4 +229,6 @@ def _serve(
         access_log=False,  # the URL carries the token: keep it out of logs
         timeout_graceful_shutdown=1,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    term.server = uvicorn.Server(config)
+    if not term.received:  # SIGTERM after this line sets should_exit: uvicorn stops at once
+        term.server.run(sockets=[sock])

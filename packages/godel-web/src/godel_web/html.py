@@ -12,6 +12,7 @@ import shlex
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from godel.cost import CostTotals
 from godel.log import Event
 from godel.runs.render import clip, format_duration
 from godel_web.__about__ import __version__
@@ -37,6 +38,20 @@ def event_url(run_id: str, event_id: str) -> str:
 
 def duration(seconds: float | None) -> str:
     return format_duration(seconds) if seconds is not None else "-"
+
+
+def spent(totals: CostTotals | None) -> str:
+    """What agent calls cost, as ``godel runs list`` writes it: ``$0.0042``, ``~$0.0042`` when
+    part of it is estimated from a price table, ``?`` when none is priced, ``-`` without calls."""
+    if totals is None or not totals.calls:
+        return "-"
+    return totals.spent_text()
+
+
+def tokens(totals: CostTotals | None) -> str:
+    """`` · 1,234 tokens`` (input plus output), or nothing without any."""
+    n = (totals.input_tokens + totals.output_tokens) if totals is not None else 0
+    return f" · {n:,} tokens" if n else ""
 
 
 def pretty(value: Any) -> str:

@@ -12,8 +12,7 @@ from typing import Any
 
 from godel.log import Event, short_id
 from godel.runs import RunSummary
-from godel.runs.render import clip, local_time
-from godel_web.cost import call_cost, call_tokens, format_cost
+from godel.runs.render import clip, cost_cell, cost_text, local_time
 from godel_web.html import (
     badge,
     duration,
@@ -25,6 +24,8 @@ from godel_web.html import (
     mark_badge,
     pretty,
     run_url,
+    spent,
+    tokens,
     url,
 )
 from godel_web.model import RunModel, Timeline
@@ -71,7 +72,7 @@ def runs_table(rows: list[RunRow], filters: dict[str, str], page: int) -> str:
             f'<td class="num">{e(local_time(s.started) if s.started else "-")}</td>'
             f'<td class="num">{duration(s.duration())}</td>'
             f'<td class="num">{s.attempts}</td>'
-            f'<td class="num">{format_cost(row.cost)}</td></tr>'
+            f'<td class="num">{e(spent(s.cost))}</td></tr>'
         )
     if not body:
         body.append('<tr><td colspan="7" class="empty">no runs match</td></tr>')
@@ -126,7 +127,9 @@ def runs_page(rows: list[RunRow], filters: dict[str, str], page: int, csrf: str,
 def run_header(model: RunModel, summary: RunSummary, read_only: bool, csrf: str) -> str:
     root = model.root
     args = args_text(root.request) if root is not None else ""
-    tokens = model.total_tokens
+    cost = summary.cost
+    # The whole sentence `godel show` prints (estimated, unpriced, saved), on hover.
+    title = f' title="{e(cost_text(cost))}"' if cost is not None and not cost.empty else ""
     failure = ""
     if summary.failure is not None:
         cause = summary.failure.cause
@@ -164,8 +167,7 @@ def run_header(model: RunModel, summary: RunSummary, read_only: bool, csrf: str)
         f"<div><dt>started</dt><dd>{e(local_time(summary.started) if summary.started else '-')}</dd></div>"
         f'<div><dt>duration</dt><dd id="duration">{duration(summary.duration())}</dd></div>'
         f"<div><dt>attempts</dt><dd>{summary.attempts}</dd></div>"
-        f'<div><dt>cost</dt><dd id="cost">{format_cost(model.cost)}'
-        f"{f' · {tokens:,} tokens' if tokens else ''}</dd></div>"
+        f'<div><dt>cost</dt><dd id="cost"{title}>{e(spent(cost))}{tokens(cost)}</dd></div>'
         f'<div><dt>events</dt><dd id="events">{len(model.events):,}</dd></div>'
         f"</dl>{failure}{actions}</div>"
     )
@@ -179,7 +181,7 @@ def tree_fragment(model: RunModel, page: int) -> str:
     out = []
     for row in rows[(page - 1) * TREE_PAGE : page * TREE_PAGE]:
         ev = row.ev
-        cost = call_cost(ev)
+        cost = cost_cell(model.cost_of(ev.event_id))
         dur = (row.end - row.start) if row.end is not None and row.start is not None else None
         at = f"+{duration(row.start - t0)}" if row.start is not None else ""
         cls = f"k-{kind(ev)}" + (f" m-{row.mark}" if row.mark else "")
@@ -192,7 +194,7 @@ def tree_fragment(model: RunModel, page: int) -> str:
             f"<td>{badge(ev.status.value)}</td>"
             f'<td class="num">{e(at)}</td>'
             f'<td class="num">{duration(dur)}</td>'
-            f'<td class="num">{format_cost(cost) if cost is not None else ""}</td>'
+            f'<td class="num">{e(cost)}</td>'
             f'<td class="id">{e(short_id(ev.event_id))}</td></tr>'
         )
     pager = ""
@@ -419,7 +421,6 @@ def event_page(
     marks = mark_badge(mark)
     if ev.status.value == "FAILED" and mark != "prior":
         marks += '<span class="mark m-failed">failed</span>'
-    cost, tokens = call_cost(ev), call_tokens(ev)
     facts = [
         ("event", f"{e(ev.event_id)} <small>(short {e(short_id(ev.event_id))})</small>"),
         ("op", e(ev.op)),
@@ -431,7 +432,9 @@ def event_page(
         ("took", duration(took)),
     ]
     if ev.op == "agent.call":
-        facts.append(("cost", format_cost(cost) + (f" · {tokens:,} tokens" if tokens else "")))
+        ledger = model.ledger()
+        call = ledger.calls.get(ev.event_id) if ledger is not None else None
+        facts.append(("cost", e(spent(call)) + tokens(call)))
     facts_html = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
     error = ""
     if resp.get("error"):
@@ -444,7 +447,8 @@ def event_page(
             + (f'<p class="where">at {e(loc)}</p>' if loc else "")
             + "</section>"
         )
-    children = [model.events[c] for c in ev.children_ids if c in model.events]
+    children = [model.events[c] for c in model.children(ev.event_id)[:101]]
+    n_kids = len(model.children(ev.event_id))
     kids = ""
     if children:
         kids = (
@@ -453,7 +457,7 @@ def event_page(
                 f'<li>{badge(c.status.value)} <a href="{event_url(rid, c.event_id)}">{e(label(c))}</a></li>'
                 for c in children[:100]
             )
-            + (f"<li>… and {len(children) - 100} more</li>" if len(children) > 100 else "")
+            + (f"<li>… and {n_kids - 100:,} more</li>" if n_kids > 100 else "")
             + "</ul></section>"
         )
     output = _command_output(resp) if ev.op == "run" else ""

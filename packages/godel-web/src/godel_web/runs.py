@@ -18,7 +18,6 @@ from typing import Any
 from godel.log import LogReader, list_run_ids, lock_held
 from godel.runs import RunSummary, RunTracker
 from godel.store import StoreReader, is_store
-from godel_web.cost import call_cost
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,7 @@ class RunRow:
     """What the runs page shows of one run."""
 
     summary: RunSummary
-    cost: float | None
+    cost: float | None  # dollars of its priced agent calls (``summary.cost`` has the detail)
     args: str
 
     @property
@@ -54,9 +53,8 @@ def log_reader(run_id: str, runs_dir: Any, warn: Any) -> LogReader:
 
 
 def read_row(run_id: str, runs_dir: Path) -> RunRow:
-    """One pass over the log: its summary and the cost of its agent calls."""
+    """One pass over the log: its summary, with what its agent calls cost (``godel.cost``)."""
     tracker = RunTracker()
-    costs: dict[str, float] = {}
     warnings: list[str] = []
     with log_reader(run_id, runs_dir, warnings.append) as reader:
         while True:
@@ -65,18 +63,14 @@ def read_row(run_id: str, runs_dir: Path) -> RunRow:
                 break
             for ev in chunk:
                 tracker.feed(ev)
-                if ev.op == "agent.call":
-                    cost = call_cost(ev)
-                    if cost is not None:
-                        costs[ev.event_id] = cost
         header = reader.header
     summary = tracker.summary(
         run_id, locked=lock_held(run_id, runs_dir), header=header, warnings=warnings
     )
     root = tracker.root
-    return RunRow(
-        summary, sum(costs.values()) if costs else None, args_text(root.request if root else None)
-    )
+    cost = summary.cost
+    usd = cost.spent_usd if cost is not None and cost.priced else None
+    return RunRow(summary, usd, args_text(root.request if root else None))
 
 
 class RunIndex:

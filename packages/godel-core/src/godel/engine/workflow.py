@@ -64,6 +64,7 @@ def _new_state(
     if budget is not None:
         header["max_cost_usd"] = budget  # resume keeps it (godel.cost.budget)
     log = EventLog.create(runs_dir, options.run_id, header=header, redactor=redactor)
+    log.keep_new_events(False)  # memory flat in the run's length (EventLog.keep_new_events)
     enc_args, enc_kwargs, resumable = encode_args(args, kwargs)
     request: dict[str, Any] = {
         "function": spec.name,
@@ -293,6 +294,7 @@ async def resume(
     )
     redactor = build_redactor(spec.redact)
     log = EventLog.open(run_id, where(runs_dir), redactor=redactor)
+    log.keep_new_events(False)
     from godel.replay.policy import warn
 
     for message in log.warnings:  # a torn line cut off, a hand edit: said, as show says it

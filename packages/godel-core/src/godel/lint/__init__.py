@@ -13,27 +13,49 @@ and import-aware name resolution). See docs/lint.md.
 
 from __future__ import annotations
 
-from godel.lint.base import INTERNAL_CODE, INTERNAL_SUMMARY, Diagnostic, LintRule, Rule, Severity
-from godel.lint.engine import Linter, lint_file, lint_paths, lint_source, parse_source, read_source
-from godel.lint.loader import LoadedRule, load_rules
-from godel.lint.report import LintReport
-from godel.lint.source import SourceFile
+from godel.lazy import exports
 
-__all__ = [
-    "INTERNAL_CODE",
-    "INTERNAL_SUMMARY",
-    "Diagnostic",
-    "LintReport",
-    "LintRule",
-    "Linter",
-    "LoadedRule",
-    "Rule",
-    "Severity",
-    "SourceFile",
-    "lint_file",
-    "lint_paths",
-    "lint_source",
-    "load_rules",
-    "parse_source",
-    "read_source",
-]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from godel.lint.base import (
+        INTERNAL_CODE,
+        INTERNAL_SUMMARY,
+        Diagnostic,
+        LintRule,
+        Rule,
+        Severity,
+    )
+    from godel.lint.config import config_sources
+    from godel.lint.engine import (
+        Linter,
+        lint_file,
+        lint_paths,
+        lint_source,
+        parse_source,
+        read_source,
+    )
+    from godel.lint.loader import LoadedRule, load_rules
+    from godel.lint.report import LintReport
+    from godel.lint.source import SourceFile
+
+_EXPORTS = {
+    "INTERNAL_CODE": "base",
+    "INTERNAL_SUMMARY": "base",
+    "Diagnostic": "base",
+    "LintRule": "base",
+    "Rule": "base",
+    "Severity": "base",
+    "config_sources": "config",
+    "Linter": "engine",
+    "lint_file": "engine",
+    "lint_paths": "engine",
+    "lint_source": "engine",
+    "parse_source": "engine",
+    "read_source": "engine",
+    "LoadedRule": "loader",
+    "load_rules": "loader",
+    "LintReport": "report",
+    "SourceFile": "source",
+}
+__all__ = list(_EXPORTS)
+__getattr__, __dir__ = exports(__name__, _EXPORTS)

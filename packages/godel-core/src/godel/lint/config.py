@@ -21,17 +21,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-try:  # Python 3.11+
-    import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10 without tomli skips pyproject config
-    try:
-        import tomli as _toml  # type: ignore[no-redef]
-    except ModuleNotFoundError:
-        _toml = None  # type: ignore[assignment]
-
 SELECTOR = re.compile(r"^[A-Z]{2,4}(?:[0-9]{3})?$")
 _ENABLE_KEYS = ("enable", "select")
 _DISABLE_KEYS = ("disable", "ignore")
+
+
+def _toml() -> Any:
+    """tomllib (tomli on Python 3.10), or None: imported on first use, since it costs ~3 ms."""
+    try:  # Python 3.11+
+        import tomllib
+
+        return tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10 skips pyproject without tomli
+        try:
+            import tomli
+
+            return tomli
+        except ModuleNotFoundError:
+            return None
+
+
+def config_sources(path: str | Path) -> list[Path]:
+    """Every file the configuration of ``path`` may be read from, whether it exists or not:
+    ``pyproject.toml`` and ``.godel/settings.json`` in its folder and each parent, up to the one
+    that holds ``.git``. (The pre-flight cache watches them.)"""
+    directory = Path(path).absolute().parent
+    found: list[Path] = []
+    for folder in (directory, *directory.parents):
+        found += [folder / "pyproject.toml", folder / ".godel" / "settings.json"]
+        if (folder / ".git").exists():
+            break
+    return found
 
 
 def split_codes(values: Iterable[str] | str | None) -> list[str]:
@@ -126,7 +146,7 @@ class ConfigLoader:
         config = ProjectConfig()
         pyproject = settings = None
         for folder in (directory, *directory.parents):
-            if pyproject is None and _toml is not None:
+            if pyproject is None and _toml() is not None:
                 candidate = folder / "pyproject.toml"
                 if candidate.is_file():
                     pyproject = self._pyproject(candidate, config.problems)
@@ -144,7 +164,7 @@ class ConfigLoader:
     @staticmethod
     def _pyproject(path: Path, problems: list[str]) -> Layer | None:
         try:
-            data = _toml.loads(path.read_text(encoding="utf-8"))
+            data = _toml().loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             problems.append(f"{path}: cannot read: {exc}")
             return None

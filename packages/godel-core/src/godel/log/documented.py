@@ -31,7 +31,7 @@ class DocumentedMethods:
 
     def get_event(self: EventLog, event_id: str) -> Event | None:
         """The event with this exact id, or None."""
-        return self._by_id.get(event_id)
+        return self._view()[1].get(event_id)
 
     def emit_started(
         self: EventLog,

@@ -91,6 +91,12 @@ class EventLog(DocumentedMethods):
         self._can_write = writable  # writable and not closed, checked on every append
         self._events: list[Event] = []
         self._by_id: dict[str, Event] = {}
+        # False for a run's writer (``keep_new_events(False)``): events it writes are not kept
+        # in memory once written, and reads load the log back (see ``_view``).
+        self._retain = True
+        self._unkept = 0  # events written and not kept; while 0, memory holds them all
+        self._transitions = 0  # state changes written (with _next_seq: has anything changed?)
+        self._loaded_view: tuple[int, list[Event], dict[str, Event]] | None = None
         self._short_ids: set[str] = set()
         self._heads: dict[str, str] = {}  # encoded line heads of in-flight events
         self._next_seq = 0
@@ -484,12 +490,15 @@ class EventLog(DocumentedMethods):
                 self._short_ids.discard(event_id[-SHORT_LEN:])
                 raise
             self._next_seq += 1
-            self._events.append(event)
-            self._by_id[event_id] = event
-            if parent_id is not None:
-                parent = self._by_id.get(parent_id)
-                if parent is not None:
-                    parent.children_ids.append(event_id)
+            if not self._retain:
+                self._unkept += 1
+            else:
+                self._events.append(event)
+                self._by_id[event_id] = event
+                if parent_id is not None:
+                    parent = self._by_id.get(parent_id)
+                    if parent is not None:
+                        parent.children_ids.append(event_id)
         return event
 
     def _transition(
@@ -506,7 +515,9 @@ class EventLog(DocumentedMethods):
                 self._refuse()
             own = self._by_id.get(event.event_id)
             if own is None:
-                raise KeyError(f"event {event.event_id} is not in run {self.run_id}")
+                if self._retain or event.run_id != self.run_id:
+                    raise KeyError(f"event {event.event_id} is not in run {self.run_id}")
+                own = event  # written by this writer, which did not keep it
             before = (own.status, own.response, own.ts_end)
             if ts_end is None and own.ts_end is None and status is not _STARTED:
                 ts_end = self._stamper.now()
@@ -520,6 +531,7 @@ class EventLog(DocumentedMethods):
             except BaseException:
                 own.status, own.response, own.ts_end = before
                 raise
+            self._transitions += 1
         return own
 
     def _append(self, event: Event, sync: bool, request: str | None = None) -> None:
@@ -601,41 +613,67 @@ class EventLog(DocumentedMethods):
             raise ReadOnlyLogError(f"the log of run {self.run_id} is closed")
 
     # reading ---------------------------------------------------------------------------------
+    def keep_new_events(self, keep: bool) -> None:
+        """Whether events written from now on stay in memory (the default) for the reads below.
+
+        A run's writer passes False: a run of 100,000 steps then holds about 20 MB instead of
+        150 MB (an ``Event`` with its request, response and times is about 1.4 KB), and each
+        step costs the same at any length. Reads then load the log back from the store (as
+        ``EventLog.load`` does: secrets redacted, long strings as blob previews), each one
+        O(events): they are for tools and tests, not for the engine's hot path.
+        """
+        self._retain = keep
+
+    def _view(self) -> tuple[list[Event], dict[str, Event]]:
+        if self._retain or not self._unkept:
+            return self._events, self._by_id
+        # Loaded again only after something was written since the last load.
+        written = self._next_seq + self._transitions
+        if self._loaded_view is None or self._loaded_view[0] != written:
+            if self._can_write:
+                self.sync()  # a store that batches lines (PostgreSQL) has them all readable
+            events = read_log(self._store, self.run_id).events
+            self._loaded_view = (written, events, {ev.event_id: ev for ev in events})
+        return self._loaded_view[1], self._loaded_view[2]
+
     @property
     def events(self) -> list[Event]:
         """Every event in first-seen order, each in its latest state (a new list)."""
-        return list(self._events)
+        return list(self._view()[0])
 
     def get(self, event_id: str) -> Event:
         """The event with this exact id (``KeyError`` if none)."""
         try:
-            return self._by_id[event_id]
+            return self._view()[1][event_id]
         except KeyError:
             raise KeyError(f"no event {event_id} in run {self.run_id}") from None
 
     def children(self, event_id: str) -> list[Event]:
         """The events whose ``parent_id`` is ``event_id``, in seq order."""
-        by_id = self._by_id
-        return [by_id[child] for child in self.get(event_id).children_ids]
+        by_id = self._view()[1]
+        if event_id not in by_id:
+            raise KeyError(f"no event {event_id} in run {self.run_id}")
+        return [by_id[child] for child in by_id[event_id].children_ids]
 
     def resolve(self, query: str) -> Event:
         """The event named by a full id, a unique prefix or a unique suffix (``IdLookupError``)."""
-        return self._by_id[resolve_id(query, self._by_id, what="event id")]
+        by_id = self._view()[1]
+        return by_id[resolve_id(query, by_id, what="event id")]
 
     def __len__(self) -> int:
-        return len(self._events)
+        return self._next_seq if not self._retain else len(self._events)
 
     def __iter__(self) -> Iterator[Event]:
-        return iter(self._events)
+        return iter(self._view()[0])
 
     def __contains__(self, event_id: object) -> bool:
-        return event_id in self._by_id
+        return event_id in self._view()[1]
 
     def __repr__(self) -> str:
         mode = (
             "read-only" if not self._writable else ("closed" if self._closed else self.durability)
         )
-        return f"<EventLog {self.run_id} events={len(self._events)} {mode}>"
+        return f"<EventLog {self.run_id} events={len(self)} {mode}>"
 
 
 def _status(status: EventStatus | str) -> EventStatus:

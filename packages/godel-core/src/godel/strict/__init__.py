@@ -19,7 +19,7 @@ from godel.lazy import exports
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from godel.strict.catalog import BANNED_CALLS, BANNED_MODULES
-    from godel.strict.closure import scan_workflow
+    from godel.strict.closure import scan_closure, scan_workflow
     from godel.strict.guard import install_runtime_guards
     from godel.strict.privilege import is_privileged, privileged
     from godel.strict.scan import format_violations, scan_source
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "BANNED_CALLS": "catalog",
     "BANNED_MODULES": "catalog",
+    "scan_closure": "closure",
     "scan_workflow": "closure",
     "install_runtime_guards": "guard",
     "is_privileged": "privilege",

@@ -36,12 +36,21 @@ def scan_workflow(
     does not parse is reported as a violation at the syntax error. A missing workflow file raises
     ``OSError``; a project module that cannot be read is reported.
     """
+    return scan_closure(path, project_root=project_root)[0]
+
+
+def scan_closure(
+    path: str | Path, *, project_root: str | Path | None = None
+) -> tuple[list[StrictViolation], list[Path]]:
+    """``scan_workflow``'s violations, and the files it read (``project_modules``), in one walk."""
     found: list[StrictViolation] = []
+    files: list[Path] = []
     for source in _walk(Path(path), project_root):
+        files.append(source.path)
         found += source.problems
         if source.tree is not None and source.text is not None:
             found += scan_tree(source.tree, source.text, source.shown)
-    return sorted(found, key=lambda v: (v.file, v.line, v.col))
+    return sorted(found, key=lambda v: (v.file, v.line, v.col)), files
 
 
 def project_modules(path: str | Path, *, project_root: str | Path | None = None) -> list[Path]:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from godel.strict import catalog
 from godel.strict.index import Index
 from godel.strict.names import Resolved, Resolver
+from godel.strict.noqa import is_strict_noqa
 from godel.strict.violation import StrictViolation
 
 _CALLS = catalog.dotted(catalog.BANNED_CALLS)
@@ -53,12 +54,6 @@ def _by_module(names: Iterable[str]) -> dict[str, set[str]]:
 
 # ``from m import *``: only the names worth reporting are worth resolving through it.
 _STAR_EXPORTS = _by_module([*_CALLS, *_IMPLICIT_NOW, *catalog.FILE_OPENERS])
-
-# Same shape as the linter's: ``# godel: noqa`` alone, or followed by ``: code, code`` (commas
-# or spaces). Strict mode answers to the code ``strict``.
-_NOQA = re.compile(
-    r"#\s*godel:\s*noqa\b(?:\s*:\s*([\w\-]+(?:(?:\s*,\s*|\s+)[\w\-]+)*))?", re.IGNORECASE
-)
 
 
 def parse(source: str, filename: str) -> tuple[ast.Module | None, list[StrictViolation]]:
@@ -108,16 +103,6 @@ def noqa_lines(source: str, lines: set[int]) -> set[int]:
         text = source.splitlines()
         quiet = {n for n in lines if 0 < n <= len(text) and is_strict_noqa(text[n - 1])}
     return quiet
-
-
-def is_strict_noqa(comment: str) -> bool:
-    """Whether ``comment`` (or a source line) silences strict mode on its line."""
-    match = _NOQA.search(comment)
-    if match is None:
-        return False
-    codes = match.group(1)
-    # ``# godel: noqa: PL003`` silences a lint rule, not strict mode.
-    return codes is None or "strict" in {c.lower() for c in re.split(r"[,\s]+", codes)}
 
 
 def _short(node: ast.AST, limit: int = 40) -> str:

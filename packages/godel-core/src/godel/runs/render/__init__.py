@@ -23,7 +23,13 @@ if TYPE_CHECKING:
     from godel.runs.render.full import full_dict, render_full
     from godel.runs.render.graph import graph_dict, render_graph
     from godel.runs.render.groups import group_events, rows
-    from godel.runs.render.table import render_header, render_table, row_dict
+    from godel.runs.render.table import (
+        cost_cell,
+        cost_text,
+        render_header,
+        render_table,
+        row_dict,
+    )
 
 _EXPORTS = {
     "ROLE_STYLES": "format",
@@ -39,6 +45,8 @@ _EXPORTS = {
     "render_graph": "graph",
     "group_events": "groups",
     "rows": "groups",
+    "cost_cell": "table",
+    "cost_text": "table",
     "render_header": "table",
     "render_table": "table",
     "row_dict": "table",

@@ -22,7 +22,7 @@ from godel.runs.render.format import (
 from godel.runs.render.groups import Mark
 from godel.runs.status import RunStatus, RunSummary
 
-__all__ = ["render_header", "render_table", "row_dict"]
+__all__ = ["cost_cell", "cost_text", "render_header", "render_table", "row_dict"]
 
 _STEP_WIDTH = 40  # longer step paths are cut from the left, where they repeat their parents
 
