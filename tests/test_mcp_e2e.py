@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,13 +64,13 @@ def env(**extra: str) -> dict[str, str]:
     return {**base, "PYTHONDONTWRITEBYTECODE": "1", **extra}
 
 
-@pytest.fixture
-def failed_run(tmp_path: Path) -> tuple[Path, str]:
+def fail_a_run(tmp_path: Path, *args: str) -> tuple[Path, str]:
+    """A project whose run failed at its gate (``args``: where it lives, e.g. ``--store``)."""
     project = tmp_path / "proj"
     project.mkdir()
     (project / "wf.py").write_text(WORKFLOW)
     out = subprocess.run(
-        [str(GODEL), "run", "wf.py"],
+        [str(GODEL), "run", "wf.py", *args],
         cwd=project,
         env=env(GODEL_HOME=str(tmp_path / "gh")),
         capture_output=True,
@@ -77,15 +78,24 @@ def failed_run(tmp_path: Path) -> tuple[Path, str]:
         timeout=60,
     )
     assert out.returncode == 1, out.stderr
-    (log,) = (project / "runs").glob("*.jsonl")
-    return project, log.stem
+    return project, out.stderr.split("[godel] run ", 1)[1].split()[0]
 
 
-async def session_calls(project: Path, calls: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+@pytest.fixture
+def failed_run(tmp_path: Path) -> tuple[Path, str]:
+    return fail_a_run(tmp_path)
+
+
+async def session_calls(
+    project: Path, calls: list[tuple[str, dict[str, Any]]], *args: str
+) -> list[Any]:
     from mcp import ClientSession, StdioServerParameters, stdio_client
 
     params = StdioServerParameters(
-        command=str(GODEL), args=["mcp"], cwd=str(project), env=env(GODEL_HOME=str(project / ".gh"))
+        command=str(GODEL),
+        args=["mcp", *args],
+        cwd=str(project),
+        env=env(GODEL_HOME=str(project / ".gh")),
     )
     results: list[Any] = []
     async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
@@ -155,6 +165,51 @@ def test_the_sdk_client_inspects_and_mends_a_run(failed_run: tuple[Path, str], t
         [str(GODEL), "resume", run_id], cwd=project, env=env(), capture_output=True, text=True
     )
     assert resumed.returncode == 0, resumed.stderr
+
+
+@pytest.mark.postgres
+def test_the_sdk_client_mends_a_run_kept_in_postgres(store_url: str, tmp_path: Path) -> None:
+    """``godel mcp --store URL``: the run, its REPAIR event and the resume are in the store; the
+    backup and the resume's output are files of this machine (its runs dir), and nothing else."""
+    from godel.store import events_of, open_store
+
+    project, run_id = fail_a_run(tmp_path, "--store", store_url)
+    edit = {"run_id": run_id, "path": "wf.py", "old": 'GATE = "closed"', "new": 'GATE = "open"'}
+    calls = [
+        ("list_runs", {}),
+        ("show_run", {"run_id": run_id[-8:]}),
+        ("tail_events", {"run_id": run_id}),
+        ("repair_context", {"run_id": run_id}),
+        ("edit_file", edit),
+        ("pause_run", {"run_id": run_id}),
+        ("resume_run", {"run_id": run_id}),
+    ]
+    _, runs, shown, tail, ctx, edited, paused, resumed = anyio.run(
+        session_calls, project, calls, "--store", store_url
+    )
+    assert [(r["run_id"], r["status"]) for r in payload(runs)] == [(run_id, "FAILED")]
+    assert [e["op"] for e in payload(shown)["events"]] == ["WORKFLOW_STARTED", "step.enter"]
+    tail = payload(tail)
+    assert tail["status"] == "FAILED" and tail["next"] == 4 and len(tail["events"]) == 4
+    ctx = payload(ctx)
+    assert ctx["failure"]["error"] == "gate closed" and ctx["store"] == store_url
+    backup = project / "runs" / run_id / "repair" / "1" / "files" / "wf.py"
+    assert payload(edited)["backup"] == str(backup) and backup.read_text() == WORKFLOW
+    assert payload(paused) == {"run_id": run_id, "stored_in": store_url}
+    output = Path(payload(resumed)["output"])
+    assert output == project / "runs" / run_id / "mcp-resume.out"
+    store = open_store(store_url)
+
+    def stored() -> dict[str, Any]:
+        return {ev.event_id: ev for batch in events_of(store, run_id) for ev in batch}
+
+    deadline = time.monotonic() + 60
+    while next(iter(stored().values())).status.value != "FINISHED":
+        assert time.monotonic() < deadline, output.read_text() if output.exists() else ""
+        time.sleep(0.1)
+    (repair,) = [e for e in stored().values() if e.op == "REPAIR"]
+    assert repair.request["via"] == "mcp" and repair.request["tool"] == "edit_file"
+    assert not list((project / "runs").glob("*.jsonl"))  # every log is in the store
 
 
 @pytest.mark.agents

@@ -181,3 +181,29 @@ def test_show_tools_lists_the_agents_tool_calls(fake_model, backend: str, tmp_pa
 
     verbose = agent_block(godel(tmp_path, "tail", log.stem, "--no-follow", "-v").stdout)
     assert verbose == [call, result, *numbered]
+
+
+@pytest.mark.agents
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_show_tools_on_a_run_kept_in_postgres(
+    fake_model, require_cli, store_url: str, tmp_path: Path
+) -> None:
+    """The tool calls come from the store's transcript rows (no file anywhere), read forward."""
+    require_cli("claude")
+    made = tmp_path / "made.txt"
+    tool = Turn.tool("Write", {"file_path": str(made), "content": "made by the agent\n"})
+    fake_model.set_script([tool, Turn.text("done")])
+    env = {**fake_model.anthropic_env(tmp_path / "home"), "GODEL_STORE": store_url}
+    (tmp_path / "wf.py").write_text(TOOL)
+    ran = godel(tmp_path, "run", "wf.py", "--", "claude", env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert not (tmp_path / "runs").exists()
+    run_id = ran.stderr.split("[godel] run ", 1)[1].split()[0]
+    for follow in ((), ("--no-follow",)):
+        out = godel(tmp_path, "tail", run_id, *follow, "--show-tools", "--store", store_url)
+        assert out.returncode == 0 and out.stderr == "", out.stderr
+        call, result, answer = agent_block(out.stdout)
+        assert call.startswith("    ⚒ Write {") and "made by the agent" in call
+        assert result.startswith("    ↳ Write result: ") and "made.txt" in result
+        assert answer == "    │ done"

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 WORKFLOW = """
 from godel import WorkflowFail, run, step, workflow
 
@@ -109,3 +111,30 @@ def test_resume_plan_on_a_failed_run(tmp_path: Path, godel_run: Callable[..., An
     assert digest(tmp_path / "runs") == before
     bad = godel_run("resume", run_id, "--json", "--runs-dir", "runs")
     assert bad.returncode == 2 and "--json goes with --plan" in bad.stderr
+
+
+@pytest.mark.postgres
+def test_godel_test_and_resume_plan_on_a_run_kept_in_postgres(
+    tmp_path: Path, godel_run: Callable[..., Any], store_url: str
+) -> None:
+    """``--store URL`` (or ``$GODEL_STORE``): the recording is read from the store's rows."""
+    (tmp_path / "wf.py").write_text(WORKFLOW.replace('GATE = "open"', 'GATE = "closed"'))
+    out = godel_run("run", "wf.py", "--store", store_url)
+    assert out.returncode == 1, out.stderr
+    run_id = out.stderr.split("[godel] run ", 1)[1].split()[0]
+    assert not (tmp_path / "runs").exists()
+    same = godel_run("test", run_id[:8], "--store", store_url)
+    assert same.returncode == 0, same.stderr
+    assert same.stdout == "matches   (1 command answered from the recording)\n"
+    (tmp_path / "wf.py").write_text(WORKFLOW)  # the gate opens: check runs live on resume
+    changed = godel_run("test", run_id, env={"GODEL_STORE": store_url})
+    assert changed.returncode == 1
+    assert changed.stdout.splitlines()[0].startswith("diverges  ")
+    plan = godel_run("resume", run_id, "--plan", "--store", store_url)
+    assert plan.returncode == 0, plan.stderr
+    assert plan.stdout.splitlines()[-1] == (
+        "diverges  at run at check: not in the recording: it would run live"
+    )
+    missing = godel_run("test", "ZZZZZZZZ", "--store", store_url)
+    assert missing.returncode == 1 and missing.stderr.startswith("[godel] no run 'ZZZZZZZZ'")
+    assert not (tmp_path / "runs").exists()  # nothing was written

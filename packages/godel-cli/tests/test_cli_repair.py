@@ -344,3 +344,47 @@ def test_a_run_paused_at_input_is_answered_by_a_repair(project, godel_bin) -> No
     assert "[godel] answer_input 'yes'" in out.stderr
     root = EventLog.load(run_id, project.root / "runs").events[0]
     assert root.status.value == "FINISHED" and root.response["result"] == {"approved": "yes"}
+
+
+@pytest.mark.postgres
+def test_a_run_kept_in_postgres_is_mended_there(project, store_url: str) -> None:
+    """``--store URL``: the run, the repair run and the REPAIR event are rows of the store; the
+    backup of the edited file is a file of this machine's runs dir, where no log is written."""
+    from godel.store import events_of, open_store
+
+    project.write("wf.py", WORKFLOW)
+    project.write("agents.py", AGENTS)
+    failed = project.godel("run", "wf.py", "--store", store_url)
+    assert failed.returncode == 1, failed.stderr
+    run_id = failed.stderr.split("[godel] run ", 1)[1].split()[0]
+    dry = project.godel("repair", run_id, "--store", store_url, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    ctx = json.loads(dry.stdout)
+    assert ctx["state"] == "FAILED" and ctx["failure"]["error"] == "gate closed"
+    assert ctx["store"] == store_url and ctx["runs_dir"] == str(project.root / "runs")
+    assert [s["path"] for s in ctx["sources"]] == ["wf.py"]
+    out = project.godel(
+        "repair", run_id[-8:], "--store", store_url, "--agent", "agents:fix", "--resume"
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stderr.splitlines()
+    assert lines[0] == f"[godel] repairing run {run_id} (state: FAILED)"
+    assert (
+        lines[2].startswith("[godel] repair run ") and f"(audit log: {store_url} run " in lines[2]
+    )
+    backup = project.root / "runs" / run_id / "repair" / "1" / "files" / "wf.py"
+    assert f"[godel]   -> edited wf.py (original kept in {backup})" in lines
+    assert f"[godel] resuming run {run_id}" in out.stderr
+    assert backup.read_text() == WORKFLOW
+    assert not list((project.root / "runs").glob("*.jsonl"))  # every log is in the store
+    store = open_store(store_url)
+    events = {ev.event_id: ev for batch in events_of(store, run_id) for ev in batch}
+    assert next(iter(events.values())).status.value == "FINISHED"
+    (repair,) = [e for e in events.values() if e.op == "REPAIR"]
+    assert repair.response["outcome"] == "resume" and list(repair.response["edits"]) == ["wf.py"]
+    assert repair.request["backups"] == str(backup.parents[1])
+    (repair_id,) = [i for i in store.list_run_ids() if i != run_id]
+    assert repair.request["repair_run_id"] == repair_id
+    listed = project.godel("runs", "list", "--store", store_url)
+    assert " repair " in listed.stdout and " main " in listed.stdout
+    assert listed.stdout.count("FINISHED") == 2  # the run, resumed, and the repair run

@@ -168,10 +168,12 @@ class Server:
         return self.proc.returncode, err
 
 
-def start_ui(runs: Path, *args: str, cwd: Path | None = None) -> Server:
+def start_ui(runs: Path | None, *args: str, cwd: Path | None = None) -> Server:
+    """``godel ui`` on ``runs`` (None: as configured, e.g. ``--store URL`` in ``args``)."""
+    where = ["--runs-dir", str(runs)] if runs is not None else []
     proc = subprocess.Popen(
-        [str(GODEL), "ui", "--runs-dir", str(runs), "--port", "0", "--poll", "0.1", *args],
-        cwd=cwd or runs.parent,
+        [str(GODEL), "ui", *where, "--port", "0", "--poll", "0.1", *args],
+        cwd=cwd or (runs.parent if runs is not None else None),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -203,8 +205,8 @@ def start_ui(runs: Path, *args: str, cwd: Path | None = None) -> Server:
 def ui() -> Iterator[Callable[..., Server]]:
     started: list[Server] = []
 
-    def start(runs: Path, *args: str) -> Server:
-        server = start_ui(runs, *args)
+    def start(runs: Path | None, *args: str, cwd: Path | None = None) -> Server:
+        server = start_ui(runs, *args, cwd=cwd)
         started.append(server)
         return server
 

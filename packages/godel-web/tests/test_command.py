@@ -99,14 +99,7 @@ def test_a_live_run_streams_its_progress_and_pauses_from_the_page(
     runs = tmp_path / "runs"
     runs.mkdir()
     server = ui(runs)
-    run = subprocess.Popen(
-        [str(GODEL), "run", "slow.py", "--", "200"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    run = _start_slow(tmp_path, env, 200)
     try:
         deadline = time.monotonic() + 30
         while not list(runs.glob("*.jsonl")):
@@ -126,18 +119,7 @@ def test_a_live_run_streams_its_progress_and_pauses_from_the_page(
         events = [d["events"] for d in seen]
         assert versions == sorted(set(versions)) and events == sorted(events)
         assert events[-1] > events[0]
-        # Pause, as the page's button does (the CSRF value is in the page).
-        status, page = _get(server.base + f"/runs/{rid}", {"X-Godel-Token": server.token})
-        assert status == 200 and 'id="pause" title=' in page
-        csrf = page.split('<meta name="csrf" content="', 1)[1].split('"', 1)[0]
-        req = urllib.request.Request(
-            server.base + f"/runs/{rid}/pause",
-            data=urllib.parse.urlencode({"csrf": csrf}).encode(),
-            headers={"X-Godel-Token": server.token, "Accept": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(req, timeout=10) as res:
-            answer = json.loads(res.read())
+        answer = _pause_from_page(server, rid)
         assert answer["lines"][0] == f"[godel] pause requested for run {rid}"
         assert len(answer["lines"]) == 3  # no "not running" warning: it is
         _, err = run.communicate(timeout=60)
@@ -152,6 +134,89 @@ def test_a_live_run_streams_its_progress_and_pauses_from_the_page(
         if run.poll() is None:
             run.kill()
             run.communicate()
+
+
+def _start_slow(cwd: Path, env: dict[str, str], steps: int) -> subprocess.Popen[str]:
+    """``godel run slow.py -- STEPS`` in the background."""
+    return subprocess.Popen(
+        [str(GODEL), "run", "slow.py", "--", str(steps)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _pause_from_page(server: Any, rid: str) -> dict[str, Any]:
+    """Pause, as the run page's button does (the CSRF value is in the page): the answer."""
+    status, page = _get(server.base + f"/runs/{rid}", {"X-Godel-Token": server.token})
+    assert status == 200 and 'id="pause" title=' in page
+    csrf = page.split('<meta name="csrf" content="', 1)[1].split('"', 1)[0]
+    req = urllib.request.Request(
+        server.base + f"/runs/{rid}/pause",
+        data=urllib.parse.urlencode({"csrf": csrf}).encode(),
+        headers={"X-Godel-Token": server.token, "Accept": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=10) as res:
+        return json.loads(res.read())  # type: ignore[no-any-return]
+
+
+def _api(server: Any, path: str) -> Any:
+    return json.loads(_get(server.base + path, {"X-Godel-Token": server.token})[1])
+
+
+@pytest.mark.postgres
+def test_another_machine_s_runs_in_postgres_are_listed_followed_and_paused(
+    ui: Any, tmp_path: Path, env: dict[str, str], store_url: str
+) -> None:
+    """``godel ui --store URL`` on machine B, which has no runs dir: A's runs, through the store."""
+    a, b = tmp_path / "A", tmp_path / "B"
+    a.mkdir()
+    b.mkdir()
+    (a / "slow.py").write_text((WORKFLOWS / "slow.py").read_text())
+    on_a = {**env, "GODEL_STORE": store_url}
+    done = subprocess.run(
+        [str(GODEL), "run", "slow.py", "--", "2"], cwd=a, capture_output=True, text=True, env=on_a
+    )
+    assert done.returncode == 0, done.stderr
+    finished = done.stderr.split("[godel] run ", 1)[1].split()[0]
+    server = ui(None, "--store", store_url, cwd=b)
+    run = _start_slow(a, on_a, 400)
+    try:
+        deadline = time.monotonic() + 30
+        while len(_api(server, "/api/runs")["runs"]) < 2:
+            assert time.monotonic() < deadline and run.poll() is None, "the run did not start"
+            time.sleep(0.05)
+        listed = {r["run_id"]: r["status"] for r in _api(server, "/api/runs")["runs"]}
+        assert listed.pop(finished) == "FINISHED" and list(listed.values()) == ["RUNNING"]
+        (rid,) = listed
+        # Followed live: the stream's event count grows as A writes.
+        stream = _sse(server.base, f"/runs/{rid}/stream", server.token)
+        events = [next(stream)["events"] for _ in range(3)]
+        stream.close()
+        assert events == sorted(events) and events[-1] > events[0]
+        answer = _pause_from_page(server, rid)
+        assert answer["lines"][:2] == [
+            f"[godel] pause requested for run {rid}",
+            f"[godel] request stored in: {store_url}",
+        ]
+        _, err = run.communicate(timeout=60)
+        assert run.returncode == 0, err
+        assert f"[godel] resume with: godel resume {rid}" in err
+        assert _api(server, f"/api/runs/{rid}")["status"] == "PAUSED"
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    assert not (b / "runs").exists()
+    code, err = server.stop()
+    assert code == 0
+    assert err.splitlines() == [
+        f"[godel] serving the runs in {store_url}; Ctrl+C to stop",
+        "[godel] stopped",
+    ]
 
 
 def test_the_runs_stream_says_when_a_run_appears(made: Any, ui: Any, tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ The answer comes from the audit log (the call's recorded ``text``, or its struct
 restored from the blob sidecar when it was too large for the log line. Tool calls are not in
 the audit log: they come from the run's transcript (``<runs_dir>/<run_id>/transcript.jsonl``),
 whose ``agent.tool_call`` / ``agent.tool_result`` events carry the call's ``stream_path``. The
-transcript is read forward only, as the log is, so following a long run stays linear.
+transcript is read forward only, as the log is, so following a long run stays linear. A run
+kept in a store (``--store``) has its transcript in the store: its rows are read forward the same
+way (``godel.store.read_transcript``).
 """
 
 from __future__ import annotations
@@ -62,8 +64,8 @@ class AgentDetail:
 
     def _tool_lines(self, ev: Event) -> list[str]:
         tools = self._tools.get(ev.run_id)
-        if not isinstance(self.runs_dir, Path):
-            return []  # a run kept in a store: its transcript is not a file to follow
+        if tools is None and not isinstance(self.runs_dir, Path):  # a store (--store)
+            tools = self._tools[ev.run_id] = StoredToolEvents(self.runs_dir, ev.run_id)
         if tools is None:
             path = self.runs_dir / ev.run_id / "transcript.jsonl"
             tools = self._tools[ev.run_id] = ToolEvents(path)
@@ -185,6 +187,31 @@ class ToolEvents:
             if isinstance(event, dict) and event.get("op") in _TOOL_OPS:
                 key = tuple(event.get("stream_path") or ())
                 self._pending.setdefault(key, []).append(event)
+
+
+class StoredToolEvents(ToolEvents):
+    """``ToolEvents`` of a run kept in a store: its transcript rows, read forward."""
+
+    def __init__(self, store: Any, run_id: str) -> None:
+        super().__init__(Path(f"{run_id}/transcript.jsonl"))
+        self.store = store
+        self.run_id = run_id
+        self._rows = 0
+        self._any = False
+
+    def exists(self) -> bool:
+        self._read()
+        return self._any
+
+    def _read(self) -> None:
+        from godel.store import read_transcript
+
+        while True:
+            lines, self._rows = read_transcript(self.store, self.run_id, self._rows)
+            if not lines:
+                return
+            self._any = True
+            self._take(b"".join(lines))
 
 
 def _compact(value: Any) -> str:

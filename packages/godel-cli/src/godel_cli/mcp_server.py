@@ -32,14 +32,15 @@ TAIL_LIMIT = 200
 
 
 class GodelTools:
-    """The tools, on one runs directory; one ``RepairTools`` per run (one backup folder)."""
+    """The tools, on one runs directory (or the configured store: ``--store``,
+    ``$GODEL_STORE``); one ``RepairTools`` per run (one backup folder)."""
 
     def __init__(self, runs_dir: Path | None) -> None:
         self.runs_dir = runs_dir
         self._repairs: dict[str, Any] = {}
 
     # runs --------------------------------------------------------------------------------
-    def resolve(self, run_id: str) -> tuple[str, Path]:
+    def resolve(self, run_id: str) -> tuple[str, Any]:
         from godel_cli.errors import CliError
         from godel_cli.runids import resolve_run
 
@@ -49,16 +50,21 @@ class GodelTools:
             raise ValueError(" ".join(exc.lines)) from None
 
     def list_runs(self, status: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        from godel.log import list_run_ids, resolve_runs_dir
-        from godel.runs import summarize
+        from godel.log import list_run_ids
+        from godel.runs import RunStatus, summarize_many
+        from godel_cli.errors import CliError
+        from godel_cli.runids import runs_location
 
-        directory = resolve_runs_dir(self.runs_dir)
+        try:
+            directory = runs_location(self.runs_dir)
+        except CliError as exc:
+            raise ValueError(" ".join(exc.lines)) from None
         out: list[dict[str, Any]] = []
-        for run_id in list_run_ids(directory):
-            try:
-                summary = summarize(run_id, directory).to_dict()
-            except Exception as exc:  # an unreadable log is listed, not fatal
-                summary = {"run_id": run_id, "status": "UNREADABLE", "error": str(exc)}
+        for read in summarize_many(list_run_ids(directory), directory):
+            summary = read.to_dict()
+            if read.status is RunStatus.UNKNOWN:  # an unreadable log is listed, not fatal
+                error = "; ".join(read.warnings)
+                summary = {"run_id": read.run_id, "status": "UNREADABLE", "error": error}
             if status and str(summary.get("status", "")).upper() != status.upper():
                 continue
             out.append(summary)
@@ -95,7 +101,13 @@ class GodelTools:
         from godel.runs import summarize
 
         full, directory = self.resolve(run_id)
-        lines = log_path(directory, full).read_text(errors="replace").splitlines()[1:]
+        if isinstance(directory, Path):
+            lines = log_path(directory, full).read_text(errors="replace").splitlines()[1:]
+        else:  # a store: its rows, the header first
+            lines = [
+                line.decode("utf-8", "replace").rstrip("\n")
+                for line in _stored_lines(directory, full)
+            ][1:]
         complete = lines if not lines or lines[-1].endswith("}") else lines[:-1]
         new = complete[after : after + TAIL_LIMIT]
         events = []
@@ -115,16 +127,27 @@ class GodelTools:
 
         full, directory = self.resolve(run_id)
         path = write_pause_request(full, reason or "MCP pause", directory)
+        if not isinstance(directory, Path):  # the store keeps the request
+            from godel_cli.runids import where
+
+            return {"run_id": full, "stored_in": where(directory)}
         return {"run_id": full, "sentinel": str(path)}
 
     def resume_run(self, run_id: str) -> dict[str, Any]:
         """Start ``godel resume`` in the background; its output goes to a file of the run."""
+        from godel.log import resolve_runs_dir
+
         full, directory = self.resolve(run_id)
-        out_dir = directory / full
+        # A stored run's output file is on this machine, in its runs dir; the resume finds the
+        # store as this server did ($GODEL_STORE, which --store set, or the settings).
+        local = directory if isinstance(directory, Path) else resolve_runs_dir(None)
+        out_dir = local / full
         out_dir.mkdir(parents=True, exist_ok=True)
         output = out_dir / "mcp-resume.out"
         godel = Path(sys.executable).parent / "godel"
-        command = [str(godel), "resume", full, "--runs-dir", str(directory)]
+        command = [str(godel), "resume", full]
+        if isinstance(directory, Path):
+            command += ["--runs-dir", str(directory)]
         with output.open("ab") as sink:
             proc = subprocess.Popen(
                 command,
@@ -160,6 +183,17 @@ class GodelTools:
             return await self.repair_tools(run_id).call(tool, args)  # type: ignore[no-any-return]
         except ToolError as exc:
             raise ValueError(str(exc)) from None
+
+
+def _stored_lines(store: Any, run_id: str) -> list[bytes]:
+    """Every line of a stored run, read from the store in its batches."""
+    out: list[bytes] = []
+    offset = 0
+    while True:
+        lines, offset = store.read_lines(run_id, offset)
+        if not lines:
+            return out
+        out.extend(lines)
 
 
 def _expected_errors(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -48,7 +48,9 @@ def runs_location(runs_dir: Path | None) -> Any:
 
 def where(location: Any) -> str:
     """How a location is named in messages: the directory, or the store's URL (no password)."""
-    return str(location) if isinstance(location, Path) else str(location.shown)
+    from godel.store import store_name
+
+    return str(location) if isinstance(location, Path) else store_name(location)
 
 
 def resolve_run(query: str, runs_dir: Path | None, *, bad_id: int = EXIT_FAIL) -> tuple[str, Any]:

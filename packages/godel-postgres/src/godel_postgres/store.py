@@ -12,7 +12,7 @@ import atexit
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from godel.store import StoreUnavailableError
@@ -29,6 +29,23 @@ PAUSE_CHECK_INTERVAL = 0.05
 # (the writer meets the outage too, and it is the one that retries and reports).
 PAUSE_CHECK_TIMEOUT = 1.0
 READ_BATCH = 10_000  # rows per read_lines call
+# Many runs at once, in one query: a row per run (n = -1) saying whether its advisory lock is held
+# (the key computed as godel_postgres.run.lock_key does: 31 bits of sha256; pg_locks read once),
+# then its lines in append order. Flat rows, not arrays: psycopg parses those fastest.
+READ_RUNS = """
+with held as materialized (
+  select objid::bigint as key from pg_locks
+  where locktype = 'advisory' and granted and classid = %(lock_class)s and objsubid = 2
+    and database = (select oid from pg_database where datname = current_database())
+)
+select r.run_id, -1 as n, null as line,
+  (('x' || left(encode(sha256(convert_to(r.run_id, 'UTF8')), 'hex'), 8))::bit(32)::bigint
+    & 2147483647) in (select key from held)
+from godel_runs r where r.run_id = any(%(ids)s)
+union all
+select l.run_id, l.n, l.line, null from godel_lines l where l.run_id = any(%(ids)s)
+order by 1, 2
+"""
 
 
 class PostgresStore:
@@ -122,7 +139,7 @@ class PostgresStore:
         return _Conn()
 
     def _query(
-        self, sql: str, params: tuple[Any, ...] = (), timeout: float | None = None
+        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = (), timeout: float | None = None
     ) -> list[tuple[Any, ...]]:
         import psycopg
 
@@ -143,6 +160,28 @@ class PostgresStore:
         # ULID run ids sort by the time they encode; others by when they were stored.
         rows = self._query("select run_id from godel_runs order by run_id desc")
         return [row[0] for row in rows]
+
+    def run_versions(self) -> list[tuple[str, int]]:
+        """Every run id, newest first, with its line count: what changes as a run grows, for
+        every run in one query (``godel ui``'s runs page)."""
+        rows = self._query("select run_id, lines from godel_runs order by run_id desc")
+        return [(row[0], int(row[1])) for row in rows]
+
+    def read_runs(self, run_ids: Sequence[str]) -> dict[str, tuple[list[bytes], bool]]:
+        """Each run's lines and whether a writer holds its lock, for many runs in one query
+        (``runs list``); a run that is not stored is left out."""
+        if not run_ids:
+            return {}
+        rows = self._query(READ_RUNS, {"lock_class": LOCK_CLASS, "ids": list(run_ids)})
+        out: dict[str, tuple[list[bytes], bool]] = {}
+        lines: list[bytes] = []
+        for run_id, n, line, locked in rows:
+            if n < 0:  # a run's first row: its lock state; its lines follow
+                lines = []
+                out[run_id] = (lines, bool(locked))
+            else:
+                lines.append(f"{line}\n".encode("ascii"))
+        return out
 
     def line_count(self, run_id: str) -> int:
         rows = self._query(
@@ -283,6 +322,15 @@ class PostgresStore:
                 "insert into godel_transcript (run_id, n, line) values (%s, %s, %s)",
                 [(run_id, first + i, line) for i, line in enumerate(lines)],
             )
+
+    def read_transcript(self, run_id: str, offset: int = 0) -> tuple[list[bytes], int]:
+        """Transcript lines from ``offset`` on and the next offset, as ``read_lines`` reads the
+        log (a follower such as ``godel watch`` reads only what is new)."""
+        rows = self._query(
+            "select line from godel_transcript where run_id = %s and n >= %s order by n limit %s",
+            (run_id, offset, READ_BATCH),
+        )
+        return [f"{row[0]}\n".encode() for row in rows], offset + len(rows)
 
     def transcript_lines(self, run_id: str) -> Iterator[bytes]:
         rows = self._query(

@@ -76,8 +76,11 @@ class StoredTranscript:
         return True
 
     def read(self) -> list[dict[str, Any]]:
-        lines = list(self.store.transcript_lines(self.run_id))
-        new, self.seen = lines[self.seen :], len(lines)
+        from godel.store import read_transcript
+
+        # Only the rows after the last read (never the whole transcript again on each poll).
+        new, self.seen = read_transcript(self.store, self.run_id, self.seen)
+        self.behind = bool(new)  # a read takes a batch of rows: more may be waiting
         out = []
         for line in new:
             try:

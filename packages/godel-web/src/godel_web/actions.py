@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from godel.store import store_name
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -26,7 +28,10 @@ def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
     sentinel = write_pause_request(run_id, reason, runs_dir)
     lines = [
         f"pause requested for run {run_id}",
-        f"sentinel: {sentinel}",
+        # as `godel pause` says it: a store keeps the request itself
+        f"sentinel: {sentinel}"
+        if isinstance(runs_dir, Path)
+        else f"request stored in: {store_name(runs_dir)}",
         f"resume with: godel resume {run_id}",
     ]
     if not is_live(run_id, runs_dir):

@@ -1,7 +1,7 @@
 """The Starlette application: routes, the run cache, the live streams.
 
-``create_app(runs_dir, token=...)`` is what ``godel ui`` serves and what tests drive with
-Starlette's ``TestClient``. Pages are rendered in a worker thread (they read logs); the live
+``create_app(runs_dir, token=...)`` (a runs dir, or a ``godel.store`` store) is what ``godel ui``
+serves and what tests drive with Starlette's ``TestClient``. Pages are rendered in a worker thread (they read logs); the live
 streams are server-sent events that say *what changed*, and the page's script fetches the
 fragments it shows again (at most about once a second), so a run writing thousands of events a
 second costs the browser a few requests, not thousands.
@@ -15,6 +15,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -35,12 +36,13 @@ from starlette.staticfiles import StaticFiles
 
 from godel.cost import CostTotals
 from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
+from godel.store import is_store, store_name
 from godel_web import actions, pages
 from godel_web.html import error_page, event_url, run_url
 from godel_web.model import RunModel
 from godel_web.runs import RunIndex
 from godel_web.security import TokenGuard, csrf_for, same_origin
-from godel_web.transcript import items_for
+from godel_web.transcript import items_for, stored_items_for
 
 STATIC = Path(__file__).parent / "static"
 _MODELS = 8  # runs kept in memory (the ones being looked at)
@@ -61,13 +63,14 @@ class State:
 
     def __init__(
         self,
-        runs_dir: Path,
+        runs_dir: Any,
         token: str,
         read_only: bool,
         poll: float,
         stopping: Callable[[], bool] = lambda: False,
     ) -> None:
-        self.runs_dir = runs_dir
+        self.runs_dir = runs_dir  # a runs dir (Path), or a store (``--store``)
+        self.where = str(runs_dir) if isinstance(runs_dir, Path) else store_name(runs_dir)
         self.stopping = stopping  # True once the server shuts down: live streams then end
         self.token = token
         self.csrf = csrf_for(token)
@@ -83,7 +86,7 @@ class State:
             raise Problem(
                 400, f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"'
             )
-        if (self.runs_dir / f"{query}.jsonl").is_file():
+        if self._exists(query):
             return query
         ids = list_run_ids(self.runs_dir)
         try:
@@ -91,7 +94,12 @@ class State:
         except IdLookupError as exc:
             if exc.candidates:
                 raise Problem(400, f'Ambiguous prefix "{query}": {exc}') from None
-            raise Problem(404, f'No run matching "{query}" in {self.runs_dir}') from None
+            raise Problem(404, f'No run matching "{query}" in {self.where}') from None
+
+    def _exists(self, run_id: str) -> bool:
+        if is_store(self.runs_dir):
+            return bool(self.runs_dir.exists(run_id))
+        return (self.runs_dir / f"{run_id}.jsonl").is_file()
 
     def close(self) -> None:
         """Close the logs the cached runs hold open."""
@@ -104,7 +112,12 @@ class State:
         with self._lock:
             model = self._models.get(run_id)
             if model is None:
-                model = self._models[run_id] = RunModel(run_id, self.runs_dir)
+                # a store's run is read through the store, from an offset, as a file is
+                read_lines = (
+                    partial(self.runs_dir.read_lines, run_id) if is_store(self.runs_dir) else None
+                )
+                model = RunModel(run_id, self.runs_dir, read_lines=read_lines)
+                self._models[run_id] = model
                 while len(self._models) > _MODELS:
                     self._models.popitem(last=False)[1].close()
             self._models.move_to_end(run_id)
@@ -140,7 +153,7 @@ def runs_page(request: Request) -> Response:
     page = _int(request, "page")
     if request.query_params.get("fragment") == "runs":
         return _html(pages.runs_table(rows, filters, page))
-    return _html(pages.runs_page(rows, filters, page, st.csrf, str(st.runs_dir)))
+    return _html(pages.runs_page(rows, filters, page, st.csrf, st.where))
 
 
 def runs_json(request: Request) -> Response:
@@ -150,7 +163,7 @@ def runs_json(request: Request) -> Response:
         item = row.summary.to_dict()
         item["cost_usd"] = _usd(row.summary.cost)
         out.append(item)
-    return JSONResponse({"runs_dir": str(st.runs_dir), "runs": out})
+    return JSONResponse({"runs_dir": st.where, "runs": out})
 
 
 def run_page(request: Request) -> Response:
@@ -227,7 +240,10 @@ def event_page(request: Request) -> Response:
                 ) from None
             return RedirectResponse(event_url(run_id, found), status_code=307)
         mark = next((r.mark for r in model.rows() if r.entry.event_id == ev.event_id), "")
-    items, cut = items_for(st.runs_dir / run_id, list(ev.stream_path))
+    if is_store(st.runs_dir):
+        items, cut = stored_items_for(st.runs_dir, run_id, list(ev.stream_path))
+    else:
+        items, cut = items_for(st.runs_dir / run_id, list(ev.stream_path))
     with model.lock:
         return _html(pages.event_page(model, ev, mark, items, cut, st.read_only, st.csrf))
 
@@ -373,7 +389,7 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 def create_app(
-    runs_dir: str | Path,
+    runs_dir: str | Path | Any,
     *,
     token: str,
     read_only: bool = False,
@@ -381,10 +397,11 @@ def create_app(
     poll: float = 0.25,
     stopping: Callable[[], bool] | None = None,
 ) -> Any:
-    """The ASGI application for ``runs_dir``: every request needs ``token`` (see security).
-    ``stopping()`` says the server is shutting down: the live streams end within a poll, so
-    an open page does not hold the shutdown up."""
-    st = State(Path(runs_dir), token, read_only, poll, stopping or (lambda: False))
+    """The ASGI application for ``runs_dir`` (a runs dir, or a store): every request needs
+    ``token`` (see security). ``stopping()`` says the server is shutting down: the live streams
+    end within a poll, so an open page does not hold the shutdown up."""
+    location = runs_dir if is_store(runs_dir) else Path(runs_dir)
+    st = State(location, token, read_only, poll, stopping or (lambda: False))
     routes = [
         Route("/", runs_page),
         Route("/api/runs", runs_json),

@@ -1,9 +1,11 @@
-"""``godel ui [--runs-dir DIR] [--host 127.0.0.1] [--port N] [--open] [--read-only]``."""
+"""``godel ui [--runs-dir DIR] [--store URL] [--host 127.0.0.1] [--port N] [--open]
+[--read-only]``."""
 
 from __future__ import annotations
 
 import errno
 import ipaddress
+import os
 import signal
 import socket
 import sys
@@ -92,6 +94,18 @@ def _bind(host: str, port: int) -> socket.socket:
     help="Where run logs live (default: the configured runs dir: $GODEL_RUNS_DIR, the settings' runs_dir, else ./runs).",
 )
 @click.option(
+    "--store",
+    metavar="URL",
+    default=None,
+    expose_value=False,
+    # As godel-cli's --store: it sets $GODEL_STORE, which the one resolver reads.
+    callback=lambda _ctx, _param, value: (
+        os.environ.__setitem__("GODEL_STORE", value) if value else None
+    ),
+    help="Where runs live: postgresql://..., file:///path (default: $GODEL_STORE, the "
+    "settings' store, else the runs dir).",
+)
+@click.option(
     "--host",
     default="127.0.0.1",
     show_default=True,
@@ -126,7 +140,7 @@ def ui(
     read_only: bool,
     poll: float,
 ) -> None:
-    """Serve a local web view of the runs in the runs directory, until Ctrl+C.
+    """Serve a local web view of the runs in the runs directory (or the store), until Ctrl+C.
 
     Prints the URL to open (on stdout): it carries a random token that every request must
     present (the first page sets a cookie), since any local process or browser tab could
@@ -139,14 +153,18 @@ def ui(
     \b
     Exit codes:
       0    stopped with Ctrl+C
-      1    no runs directory; the port is in use or the host cannot be served
+      1    no runs directory; the store cannot be used; the port is in use or the
+           host cannot be served
       2    usage error
       143  stopped by SIGTERM
     """
-    from godel.log import resolve_runs_dir
+    from godel.store import StoreError, resolve_store
 
-    directory = resolve_runs_dir(runs_dir)
-    if not directory.is_dir():
+    try:  # --store, $GODEL_STORE or the settings' store, else the runs dir (the one resolver)
+        directory = resolve_store(None, runs_dir).location
+    except StoreError as exc:
+        raise UiError(str(exc)) from None
+    if isinstance(directory, Path) and not directory.is_dir():
         raise UiError(f"No runs/ directory found at {directory} (use --runs-dir or GODEL_RUNS_DIR)")
     sock = _bind(host, port)
     term = Terminate()
@@ -165,7 +183,7 @@ def ui(
 
 def _serve(
     sock: socket.socket,
-    directory: Path,
+    directory: Any,
     host: str,
     open_browser: bool,
     read_only: bool,
@@ -195,7 +213,10 @@ def _serve(
     link = f"http://{shown}:{sock.getsockname()[1]}/?token={token}"
     click.echo(link)
     sys.stdout.flush()
-    _say(f"serving the runs in {directory}{' (read-only)' if read_only else ''}; Ctrl+C to stop")
+    from godel.store import store_name
+
+    where = directory if isinstance(directory, Path) else store_name(directory)
+    _say(f"serving the runs in {where}{' (read-only)' if read_only else ''}; Ctrl+C to stop")
     if not loopback:
         _say(f"warning: listening on {host}: anyone who can reach it and has the token can act")
     if open_browser:

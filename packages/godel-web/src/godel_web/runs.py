@@ -1,9 +1,10 @@
-"""Every run in the runs directory at a glance, kept current cheaply.
+"""Every run in the runs directory (or the store) at a glance, kept current cheaply.
 
 A run's row is computed once from its log (one pass: status, attempts, cost) and again only
 when the log's size or modification time changes, or while a live process holds it (its
 status turns when the process lets go). Opening the runs page of a directory of finished runs
-reads no log twice.
+reads no log twice. A run in a store (``--store``) is read through the store; its line count
+stands for the file's size and time (``run_versions``, else the lines themselves).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from godel.log import LogReader, list_run_ids, lock_held
 from godel.runs import RunSummary, RunTracker
+from godel.store import StoreReader, is_store
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,18 @@ def args_text(request: dict[str, Any] | None) -> str:
     return ", ".join(parts)
 
 
+def log_reader(run_id: str, runs_dir: Any, warn: Any) -> LogReader:
+    """A reader of the run's log: its file in a runs dir, or its rows in a store."""
+    if is_store(runs_dir):
+        return StoreReader(runs_dir, run_id, on_warning=warn)
+    return LogReader(runs_dir / f"{run_id}.jsonl", on_warning=warn)
+
+
 def read_row(run_id: str, runs_dir: Path) -> RunRow:
     """One pass over the log: its summary, with what its agent calls cost (``godel.cost``)."""
     tracker = RunTracker()
     warnings: list[str] = []
-    with LogReader(runs_dir / f"{run_id}.jsonl", on_warning=warnings.append) as reader:
+    with log_reader(run_id, runs_dir, warnings.append) as reader:
         while True:
             chunk = reader.read_chunk()
             if chunk is None:
@@ -70,17 +79,43 @@ class RunIndex:
     def __init__(self, runs_dir: Path) -> None:
         self.runs_dir = runs_dir
         self._rows: dict[str, tuple[tuple[int, int], RunRow]] = {}
+        self._offsets: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def signature(self) -> tuple[Any, ...]:
-        """Changes whenever a log is added, grows or goes, or a live run's lock changes."""
-        sig: list[Any] = []
+    def versions(self) -> list[tuple[str, tuple[int, int]]]:
+        """Each run id, newest first, with what changes when its log grows: the file's size and
+        time, or a stored run's line count (one query for all: the store's ``run_versions``)."""
+        if is_store(self.runs_dir):
+            counted = getattr(self.runs_dir, "run_versions", None)
+            if counted is not None:
+                return [(run_id, (n, 0)) for run_id, n in counted()]
+            return [
+                (run_id, (self._stored_lines(run_id), 0)) for run_id in list_run_ids(self.runs_dir)
+            ]
+        out = []
         for run_id in list_run_ids(self.runs_dir):
             try:
                 st = os.stat(self.runs_dir / f"{run_id}.jsonl")
             except OSError:
                 continue
-            sig.append((run_id, st.st_size, st.st_mtime_ns))
+            out.append((run_id, (st.st_size, st.st_mtime_ns)))
+        return out
+
+    def _stored_lines(self, run_id: str) -> int:
+        """How far a stored run's log goes (a store without ``run_versions``: read forward)."""
+        offset = self._offsets.get(run_id, 0)
+        while True:
+            lines, offset = self.runs_dir.read_lines(run_id, offset)
+            if not lines:
+                break
+        self._offsets[run_id] = offset
+        return offset
+
+    def signature(self) -> tuple[Any, ...]:
+        """Changes whenever a log is added, grows or goes, or a live run's lock changes."""
+        sig: list[Any] = []
+        for run_id, version in self.versions():
+            sig.append((run_id, *version))
             cached = self._rows.get(run_id)
             if cached is not None and cached[1].summary.status.value == "RUNNING":
                 sig.append(lock_held(run_id, self.runs_dir))
@@ -89,13 +124,9 @@ class RunIndex:
     def rows(self) -> list[RunRow]:
         out = []
         with self._lock:
-            ids = list_run_ids(self.runs_dir)
-            for run_id in ids:
-                try:
-                    st = os.stat(self.runs_dir / f"{run_id}.jsonl")
-                except OSError:
-                    continue
-                sig = (st.st_size, st.st_mtime_ns)
+            versions = self.versions()
+            ids = [run_id for run_id, _ in versions]
+            for run_id, sig in versions:
                 cached = self._rows.get(run_id)
                 stale = cached is None or cached[0] != sig
                 if not stale and cached is not None:

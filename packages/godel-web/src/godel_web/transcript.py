@@ -1,4 +1,5 @@
-"""The transcript lines of one command or agent call (``<run_id>/transcript.jsonl``).
+"""The transcript lines of one command or agent call (``<run_id>/transcript.jsonl``, or a
+stored run's transcript rows).
 
 Rotated segments (``transcript.jsonl.N``, ``.1`` the newest) are read oldest first, then the
 live file. Lines belong to an event by its ``stream_path``, as ``godel show --full`` joins them.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,23 +36,40 @@ def items_for(run_dir: Path, stream_path: list[str]) -> tuple[list[dict[str, Any
     """The transcript events written under ``stream_path``, and whether more were cut off."""
     if not stream_path:
         return [], False
-    needle = json.dumps(stream_path[-1]).encode()  # cheap pre-filter before parsing a line
-    out: list[dict[str, Any]] = []
+    return _matching(_file_lines(run_dir), stream_path)
+
+
+def stored_items_for(
+    store: Any, run_id: str, stream_path: list[str]
+) -> tuple[list[dict[str, Any]], bool]:
+    """``items_for`` of a run kept in a store (``--store``): its transcript rows."""
+    if not stream_path:
+        return [], False
+    return _matching(store.transcript_lines(run_id), stream_path)
+
+
+def _file_lines(run_dir: Path) -> Iterator[bytes]:
     for path in segments(run_dir):
         try:
             fh = open(path, "rb")
         except OSError:
             continue
         with fh:
-            for line in fh:
-                if needle not in line:
-                    continue
-                try:
-                    event = json.loads(line).get("event")
-                except ValueError:
-                    continue
-                if isinstance(event, dict) and event.get("stream_path") == stream_path:
-                    if len(out) >= MAX_ITEMS:
-                        return out, True
-                    out.append(event)
+            yield from fh
+
+
+def _matching(lines: Iterable[bytes], stream_path: list[str]) -> tuple[list[dict[str, Any]], bool]:
+    needle = json.dumps(stream_path[-1]).encode()  # cheap pre-filter before parsing a line
+    out: list[dict[str, Any]] = []
+    for line in lines:
+        if needle not in line:
+            continue
+        try:
+            event = json.loads(line).get("event")
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("stream_path") == stream_path:
+            if len(out) >= MAX_ITEMS:
+                return out, True
+            out.append(event)
     return out, False

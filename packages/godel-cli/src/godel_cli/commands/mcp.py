@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from godel_cli.errors import EXIT_FAIL, CliError
-from godel_cli.options import CONTEXT_SETTINGS, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, runs_dir_option, store_option
 
 
 @click.command("mcp", context_settings=CONTEXT_SETTINGS)
+@store_option()
 @runs_dir_option()
 def mcp(runs_dir: Path | None) -> None:
     """Serve godel's tools to an MCP client (Claude Code, Copilot CLI, an editor) over stdio.
@@ -18,8 +19,9 @@ def mcp(runs_dir: Path | None) -> None:
     Tools: list_runs, show_run, read_event, tail_events, pause_run, resume_run,
     repair_context, read_file, edit_file, run_lint, rewind, answer_input, give_up. File
     tools are confined to a run's project (never the runs directory); each edited file is
-    backed up under runs/RUN_ID/repair/N/ and each change is a REPAIR event of the run. The
-    server runs until the client closes its stdin. For example, for Claude Code:
+    backed up under runs/RUN_ID/repair/N/ (this machine's runs dir, also for a run kept in a
+    store) and each change is a REPAIR event of the run. The server runs until the client
+    closes its stdin. For example, for Claude Code:
 
     \b
       {"mcpServers": {"godel": {"command": "godel", "args": ["mcp"]}}}
@@ -27,7 +29,7 @@ def mcp(runs_dir: Path | None) -> None:
     \b
     Exit codes:
       0  the client closed the connection
-      1  the mcp package is missing from the installation
+      1  the mcp package is missing from the installation; the store cannot be used
       2  a usage error
     """
     try:
@@ -37,6 +39,9 @@ def mcp(runs_dir: Path | None) -> None:
             f"godel mcp needs the mcp package ({exc}); install it: pip install 'mcp>=2.3'",
             exit_code=EXIT_FAIL,
         ) from None
+    from godel.store import resolve_store
     from godel_cli.mcp_server import build_server
+
+    resolve_store(None, runs_dir)  # a store that cannot be used: one line now, not per tool call
 
     build_server(runs_dir).run("stdio")

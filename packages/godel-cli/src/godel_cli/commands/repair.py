@@ -11,7 +11,7 @@ import click
 
 from godel_cli.errors import EXIT_FAIL, EXIT_OK, EXIT_SIGNAL, EXIT_USAGE, CliError
 from godel_cli.messages import say
-from godel_cli.options import CONTEXT_SETTINGS, flag_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, flag_option, runs_dir_option, store_option
 
 EXIT_CRASH = 3  # the agent crashed, or ended without deciding
 
@@ -48,6 +48,7 @@ EXIT_CRASH = 3  # the agent crashed, or ended without deciding
     is_flag=True,
     help="When the repair ends with resume, resume the run right away.",
 )
+@store_option()
 @runs_dir_option()
 @flag_option("--debug")
 def repair(
@@ -67,8 +68,9 @@ def repair(
     the last events, and acts one tool call at a time: read_file, edit_file, run_lint,
     rewind, answer_input, then resume or give_up. Files outside the workflow's project and
     the runs directory cannot be edited; every edited file is backed up first under
-    runs/RUN_ID/repair/N/. The repair is a run of its own (godel runs list shows it) and the
-    repaired run's log gets a REPAIR event. At the end the diff of each edited file is printed.
+    runs/RUN_ID/repair/N/ (this machine's runs dir, also for a run kept in a store). The
+    repair is a run of its own, beside the run (godel runs list shows it), and the repaired
+    run's log gets a REPAIR event. At the end the diff of each edited file is printed.
     With --resume, once the repair ends with resume, the exit code is godel resume's.
 
     \b

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from godel.runs import RunStatus, RunSummary, summarize
+from godel.runs import RunStatus, RunSummary, summarize_many
 from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import say, warn
 from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option, store_option
@@ -55,13 +55,9 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
     directory = runs_location(runs_dir)
     ids = list_run_ids(directory)
     summaries: list[RunSummary] = []
-    for run_id in ids:
-        try:
-            summary = summarize(run_id, directory)
-        except Exception as exc:  # one unreadable log must not hide the others
-            summary = RunSummary.unknown(run_id, f"{type(exc).__name__}: {exc}")
+    for summary in summarize_many(ids, directory):  # a store reads many runs per query
         if summary.status is RunStatus.UNKNOWN:
-            warn(f"run {run_id}: {'; '.join(summary.warnings) or 'unreadable log'}")
+            warn(f"run {summary.run_id}: {'; '.join(summary.warnings) or 'unreadable log'}")
         if status is not None and summary.status.value != status.upper():
             continue
         summaries.append(summary)

@@ -11,7 +11,7 @@ import click
 
 from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import say
-from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option
+from godel_cli.options import CONTEXT_SETTINGS, json_option, runs_dir_option, store_option
 
 
 def _split(args: tuple[str, ...]) -> tuple[list[str], str | None]:
@@ -26,12 +26,14 @@ def _split(args: tuple[str, ...]) -> tuple[list[str], str | None]:
 @click.command("test", context_settings=CONTEXT_SETTINGS)
 @click.argument("targets", nargs=-1, required=True, metavar="RUN_ID... [FILE]")
 @json_option("Print one JSON object per run: matches, what was answered, the divergence.")
+@store_option()
 @runs_dir_option()
 def test(targets: tuple[str, ...], as_json: bool, runs_dir: Path | None) -> None:
     """Check the workflow's code against recorded runs, offline and free.
 
-    Each RUN_ID (a run id or a unique prefix of one in the runs directory, or a log exported
-    with `godel runs export`, e.g. tests/runs/<id>.jsonl) is run again with the workflow in
+    Each RUN_ID (a run id or a unique prefix of one in the runs directory or the store, or a
+    log exported with `godel runs export`, e.g. tests/runs/<id>.jsonl) is run again with the
+    workflow in
     FILE (default: the file the run recorded), every agent call, command and input answered
     from the recording, matched by request: nothing runs live, nothing is written. A run
     matches when the code asks for exactly what was recorded, at the same steps, and ends the

@@ -65,19 +65,22 @@ class ReplayMismatch(AssertionError):
         self.result = result
 
 
-def locate_run(path_or_id: str | Path, runs_dir: str | Path | None = None) -> tuple[str, Path]:
-    """``(run id, runs dir)`` of a log file (``tests/runs/<id>.jsonl``), a run's folder beside
-    its log, or a run id (a unique prefix or suffix too) in ``runs_dir``."""
-    from godel.log.files import list_run_ids, resolve_runs_dir
+def locate_run(path_or_id: str | Path, runs_dir: str | Path | None = None) -> tuple[str, Any]:
+    """``(run id, runs dir or store)`` of a log file (``tests/runs/<id>.jsonl``), a run's folder
+    beside its log, or a run id (a unique prefix or suffix too) in ``runs_dir``, else in the
+    configured store (``godel.store.resolve_store``: ``$GODEL_STORE``, the settings, the runs
+    dir)."""
+    from godel.log.files import list_run_ids
     from godel.log.ids import resolve_id
+    from godel.store.resolve import resolve_store
 
     path = Path(path_or_id)
     if path.suffix == ".jsonl" and path.is_file():
         return path.stem, path.parent
     if path.is_dir() and path.with_suffix(".jsonl").is_file():
         return path.name, path.parent
-    directory = resolve_runs_dir(runs_dir)
-    if not directory.is_dir():
+    directory = resolve_store(None, runs_dir).location
+    if isinstance(directory, Path) and not directory.is_dir():
         raise FileNotFoundError(f"no run {str(path_or_id)!r}: no runs directory at {directory}")
     return resolve_id(str(path_or_id), list_run_ids(directory), what="run id"), directory
 

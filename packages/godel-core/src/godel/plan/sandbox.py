@@ -111,14 +111,20 @@ class SandboxLog(EventLog):
         pass
 
 
-def open_sandbox(run_id: str, runs_dir: Path) -> SandboxLog:
-    """The recorded run ``run_id`` as a ``SandboxLog`` (``FileNotFoundError`` if none)."""
+def open_sandbox(run_id: str, runs_dir: Path | Any) -> SandboxLog:
+    """The recorded run ``run_id`` of a runs dir or a store as a ``SandboxLog``
+    (``FileNotFoundError`` if none)."""
     from godel.log.files import check_run_id
     from godel.log.format import read_log
     from godel.log.redact import build_redactor
     from godel.log.store import JsonlStore
 
-    store = JsonlStore(runs_dir, check_run_id(run_id))
+    if hasattr(runs_dir, "run_store"):  # a godel.store.Store in the runs dir's place: its rows
+        store: Any = runs_dir.run_store(check_run_id(run_id), durability="none")
+        if not runs_dir.exists(run_id):
+            raise FileNotFoundError(f"no audit log for run {run_id}: {store.path} does not exist")
+    else:
+        store = JsonlStore(runs_dir, check_run_id(run_id))
     loaded = read_log(store, run_id)
     log = SandboxLog(_Discard(store), run_id, runs_dir, writable=True, redactor=build_redactor([]))
     log._adopt(loaded)

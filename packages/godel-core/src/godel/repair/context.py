@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,24 @@ class RepairContext:
     sources: list[SourceFile] = field(default_factory=list)
     last_events: list[dict[str, Any]] = field(default_factory=list)
     transcript_tail: list[dict[str, Any]] = field(default_factory=list)
+    # The store the run lives in, by its URL without a password ("" for the runs dir's files);
+    # runs_dir is then this machine's runs dir, where the repair's backups go.
+    store: str = ""
+
+    def location(self) -> Any:
+        """Where the run lives, as ``godel.log`` takes it: its runs dir, or its store (the
+        configured one: ``--store``, ``$GODEL_STORE``, which must be the one named here)."""
+        if not self.store:
+            return Path(self.runs_dir)
+        from godel.store import StoreError, resolve_store, store_name
+
+        store = resolve_store()
+        if store_name(store) != self.store:
+            raise StoreError(
+                f"run {self.run_id} lives in {self.store}, not in the configured store "
+                f"{store_name(store)}: pass --store"
+            )
+        return store.location
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -143,9 +162,12 @@ def build_context(
     from godel.log.eventlog import EventLog
     from godel.log.files import resolve_runs_dir
     from godel.runs.status import summarize_log
+    from godel.store import store_name
 
-    directory = resolve_runs_dir(runs_dir)
-    log = EventLog.load(run_id, directory)
+    location = runs_location(runs_dir)
+    log = EventLog.load(run_id, location)
+    # Backups and the confinement are files of this machine: a stored run's are in its runs dir.
+    directory = location if isinstance(location, Path) else resolve_runs_dir(None)
     summary = summarize_log(log)
     state = summary.status.value
     if check_state and state not in REPAIRABLE:
@@ -170,8 +192,22 @@ def build_context(
         pending_input=_pending_input(events),
         sources=_sources(workflow_file, root_dir, directory) if workflow_file else [],
         last_events=[compact_event(e) for e in _live(events)[-LAST_EVENTS:]],
-        transcript_tail=_transcript_tail(log, failure),
+        transcript_tail=_transcript_tail(log, failure, location),
+        store="" if isinstance(location, Path) else store_name(location),
     )
+
+
+def runs_location(runs_dir: Any = None) -> Any:
+    """A runs dir (a ``Path``) or a store, as ``godel.log`` takes it: ``runs_dir`` when it is a
+    store, the runs dir it names, else the configured store (``godel.store.resolve_store``)."""
+    from godel.log.files import resolve_runs_dir
+    from godel.store import is_store, resolve_store
+
+    if is_store(runs_dir):
+        return runs_dir
+    if runs_dir in (None, ""):
+        return resolve_store().location
+    return resolve_runs_dir(runs_dir)
 
 
 def _live(events: list[Event]) -> list[Event]:
@@ -275,22 +311,16 @@ def _excerpt(value: Any) -> str:
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 3] + "..."
 
 
-def _transcript_tail(log: Any, failure: FailureInfo | None) -> list[dict[str, Any]]:
+def _transcript_tail(log: Any, failure: FailureInfo | None, location: Any) -> list[dict[str, Any]]:
     """The last transcript lines of the agent call the run failed in (or under)."""
     if failure is None:
         return []
     call = _failing_call(log, failure)
     if call is None or not call.stream_path:
         return []
-    from godel.log.transcript import transcript_files
-
     prefix = list(call.stream_path)
     lines: list[dict[str, Any]] = []
-    for path in transcript_files(log.run_dir / "transcript.jsonl"):
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            continue
+    for text in _transcript_texts(log, location):
         for raw in text.splitlines():
             try:
                 event = json.loads(raw).get("event")
@@ -308,6 +338,20 @@ def _transcript_tail(log: Any, failure: FailureInfo | None) -> list[dict[str, An
                     }
                 )
     return lines[-TRANSCRIPT_LINES:]
+
+
+def _transcript_texts(log: Any, location: Any) -> Iterator[str]:
+    """The run's transcript: its files in a runs dir, or its rows in a store."""
+    if not isinstance(location, Path):
+        yield b"".join(location.transcript_lines(log.run_id)).decode("utf-8", "replace")
+        return
+    from godel.log.transcript import transcript_files
+
+    for path in transcript_files(log.run_dir / "transcript.jsonl"):
+        try:
+            yield path.read_text(errors="replace")
+        except OSError:
+            continue
 
 
 def _failing_call(log: Any, failure: FailureInfo) -> Event | None:

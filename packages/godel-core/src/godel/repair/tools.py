@@ -200,7 +200,7 @@ class RepairTools:
         from godel.log import EventLog, RunLockedError
 
         try:
-            log = EventLog.open(self.ctx.run_id, self.ctx.runs_dir)
+            log = EventLog.open(self.ctx.run_id, self.ctx.location())
         except RunLockedError as exc:
             raise ToolError(f"run {self.ctx.run_id} is in use: {exc}") from None
         try:

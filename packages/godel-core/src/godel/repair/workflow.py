@@ -1,8 +1,9 @@
 """A repair is a run of its own: the ``repair`` workflow, and ``run_repair`` that starts it.
 
-The repair run's audit log sits in the same runs directory as the run it repairs (``godel runs
-list`` shows both). Its arguments are plain values (the run id, the agent, backend, model,
-iteration limit and the backup folder number), so it can be resumed like any run. Its first
+The repair run's audit log sits in the same runs directory (or store) as the run it repairs
+(``godel runs list`` shows both). Its arguments are plain values (the run id, the agent,
+backend, model, iteration limit and the backup folder number), so it can be resumed like any
+run. Its first
 step records the repair context; then the agent runs, and every tool call is one of its events.
 
 The repaired run's log gets a ``REPAIR`` event: STARTED when the repair begins (naming the repair
@@ -75,7 +76,11 @@ def load_agent(spec: str) -> Callable[..., Any]:
 
 @step(name="context")
 async def _gather(run_id: str, runs_dir: str) -> dict[str, Any]:
-    return build_context(run_id, runs_dir).to_dict()
+    # ``runs_dir`` names where both runs live (a store by its URL without a password, which
+    # must stay out of the log); the location itself is the repair run's own.
+    from godel.engine.context import get_event_log
+
+    return build_context(run_id, get_event_log().runs_dir).to_dict()
 
 
 @workflow
@@ -92,14 +97,16 @@ async def repair(
     from godel.log import EventLog, Op
     from godel.repair.models import RepairEnded
     from godel.repair.tools import RepairTools, read_manifest
+    from godel.store import store_name
 
     own = get_event_log()
-    runs_dir = Path(own.runs_dir)
-    ctx = RepairContext.from_dict(await _gather(run_id, str(runs_dir)))
+    location = own.runs_dir  # the runs dir, or the store both runs live in
+    named = str(location) if isinstance(location, Path) else store_name(location)
+    ctx = RepairContext.from_dict(await _gather(run_id, named))
     fn = load_agent(agent)
     progress = _progress.get()
-    session_dir = runs_dir / run_id / "repair" / str(session)
-    target = EventLog.open(run_id, runs_dir)
+    session_dir = Path(ctx.runs_dir) / run_id / "repair" / str(session)  # files of this machine
+    target = EventLog.open(run_id, location)
     try:
         event = target.start(
             Op.REPAIR,
@@ -198,7 +205,7 @@ async def run_repair(
             spec,
             (ctx.run_id, int(session_dir.name)),
             {"agent": agent, "backend": backend, "model": model, "max_iterations": max_iterations},
-            RunOptions(runs_dir=runs_dir, on_start=started),
+            RunOptions(runs_dir=ctx.location(), on_start=started),
         )
     finally:
         _progress.reset(token)

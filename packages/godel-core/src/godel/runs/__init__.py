@@ -11,6 +11,7 @@ from godel.lazy import exports
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from godel.runs.listing import summarize_many
     from godel.runs.status import (
         Failure,
         FailureCause,
@@ -32,6 +33,7 @@ _EXPORTS = {
     "classify": "status",
     "summarize": "status",
     "summarize_log": "status",
+    "summarize_many": "listing",
     "tail_batches": "tail",
 }
 __all__ = list(_EXPORTS)

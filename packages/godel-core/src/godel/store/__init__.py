@@ -12,8 +12,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from godel.store.copy import copy_run
     from godel.store.file import FileStore
-    from godel.store.protocol import Store, StoreError, StoreUnavailableError, is_store
-    from godel.store.reader import StoreReader, events_of
+    from godel.store.protocol import (
+        Store,
+        StoreError,
+        StoreUnavailableError,
+        is_store,
+        store_name,
+    )
+    from godel.store.reader import StoreReader, events_of, read_transcript
     from godel.store.resolve import (
         init_store,
         location_of,
@@ -29,8 +35,10 @@ _EXPORTS = {
     "StoreError": "protocol",
     "StoreUnavailableError": "protocol",
     "is_store": "protocol",
+    "store_name": "protocol",
     "StoreReader": "reader",
     "events_of": "reader",
+    "read_transcript": "reader",
     "init_store": "resolve",
     "location_of": "resolve",
     "open_store": "resolve",

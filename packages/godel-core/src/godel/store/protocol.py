@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from godel.log.redact import Redactor
     from godel.log.store import EventStore
 
-__all__ = ["Store", "StoreError", "StoreUnavailableError", "is_store"]
+__all__ = ["Store", "StoreError", "StoreUnavailableError", "is_store", "store_name"]
 
 
 class StoreError(Exception):
@@ -99,6 +99,12 @@ class Store(Protocol):
     def close(self) -> None:
         """Release connections. Idempotent."""
         ...
+
+
+def store_name(store: Any) -> str:
+    """How a store is named in messages, pages and logs: its URL without a password (a store's
+    ``shown``, when it has one), never the password itself."""
+    return str(getattr(store, "shown", None) or store.url)
 
 
 def is_store(value: object) -> bool:

@@ -1,6 +1,7 @@
 """Reading a run's log out of any store: ``StoreReader`` is ``LogReader`` fed by
 ``Store.read_lines`` instead of a file, so ``tail``, the summary and ``runs list`` parse and
-validate a stored run's lines exactly as they do a file's."""
+validate a stored run's lines exactly as they do a file's. ``read_transcript`` reads a stored
+transcript forward from an offset, for followers (``tail --show-tools``, ``watch``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from godel.log.events import Event
     from godel.store.protocol import Store
 
-__all__ = ["StoreReader", "events_of"]
+__all__ = ["StoreReader", "events_of", "read_transcript"]
 
 
 class StoreReader(LogReader):
@@ -66,3 +67,15 @@ def events_of(
             return
         if events:
             yield events
+
+
+def read_transcript(store: Store, run_id: str, offset: int = 0) -> tuple[list[bytes], int]:
+    """The run's transcript lines from ``offset`` on (each with its newline) and the next
+    offset, as ``Store.read_lines`` reads the log: through the store's optional
+    ``read_transcript`` (PostgreSQL reads only the new rows), else ``transcript_lines`` with
+    the first ``offset`` lines skipped."""
+    reader = getattr(store, "read_transcript", None)
+    if reader is not None:
+        return reader(run_id, offset)  # type: ignore[no-any-return]
+    lines = list(store.transcript_lines(run_id))[offset:]
+    return lines, offset + len(lines)

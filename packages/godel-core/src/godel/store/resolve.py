@@ -81,6 +81,8 @@ def resolve_store(
     configured ``store`` (``$GODEL_STORE``, the settings), else the configured runs dir."""
     if store is not None and is_store(store):
         return store  # type: ignore[return-value]
+    if is_store(runs_dir):  # a store's location, passed on where a runs dir goes (godel.log's way)
+        return runs_dir  # type: ignore[return-value]
     if store:
         return open_store(str(store))
     from godel.store.file import FileStore
