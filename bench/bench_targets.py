@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(
             [
                 what,
-                f"{value:,.1f} {unit}",
+                f"{value:,.2f} {unit}" if unit == "s" else f"{value:,.1f} {unit}",
                 "" if floor is None else f"{floor:,.1f}",
                 ratio,
                 target,
