@@ -52,25 +52,44 @@ def log_reader(run_id: str, runs_dir: Any, warn: Any) -> LogReader:
     return LogReader(runs_dir / f"{run_id}.jsonl", on_warning=warn)
 
 
-def read_row(run_id: str, runs_dir: Path) -> RunRow:
-    """One pass over the log: its summary, with what its agent calls cost (``godel.cost``)."""
-    tracker = RunTracker()
-    warnings: list[str] = []
-    with log_reader(run_id, runs_dir, warnings.append) as reader:
+class RunFeed:
+    """A run's log read so far, and what its summary needs from it: a live run's log is read
+    from where the last read stopped, not again from the start (a run of 10,000 steps is
+    about 15 MB, and the runs page asks again about once a second while it grows)."""
+
+    def __init__(self, run_id: str, runs_dir: Any) -> None:
+        self.run_id, self.runs_dir = run_id, runs_dir
+        self.warnings: list[str] = []
+        self.reader = log_reader(run_id, runs_dir, self.warnings.append)
+        self.tracker = RunTracker()
+        if not self.reader.open():
+            raise FileNotFoundError(f"no audit log for run {run_id}")
+
+    def row(self) -> RunRow:
+        """Read what was added since the last call; the run's row."""
+        if self.reader.replaced() is not None:  # rewritten (an import): read it all again
+            self.reader.reopen()
+            self.tracker = RunTracker()
+            self.warnings.clear()
         while True:
-            chunk = reader.read_chunk()
+            chunk = self.reader.read_chunk()
             if chunk is None:
                 break
             for ev in chunk:
-                tracker.feed(ev)
-        header = reader.header
-    summary = tracker.summary(
-        run_id, locked=lock_held(run_id, runs_dir), header=header, warnings=warnings
-    )
-    root = tracker.root
-    cost = summary.cost
-    usd = cost.spent_usd if cost is not None and cost.priced else None
-    return RunRow(summary, usd, args_text(root.request if root else None))
+                self.tracker.feed(ev)
+        summary = self.tracker.summary(
+            self.run_id,
+            locked=lock_held(self.run_id, self.runs_dir),
+            header=self.reader.header,
+            warnings=self.warnings,
+        )
+        root = self.tracker.root
+        cost = summary.cost
+        usd = cost.spent_usd if cost is not None and cost.priced else None
+        return RunRow(summary, usd, args_text(root.request if root else None))
+
+    def close(self) -> None:
+        self.reader.close()
 
 
 class RunIndex:
@@ -80,6 +99,7 @@ class RunIndex:
         self.runs_dir = runs_dir
         self._rows: dict[str, tuple[tuple[int, int], RunRow]] = {}
         self._offsets: dict[str, int] = {}
+        self._live: dict[str, RunFeed] = {}  # running runs, read on from where they were
         self._lock = threading.Lock()
 
     def versions(self) -> list[tuple[str, tuple[int, int]]]:
@@ -133,12 +153,26 @@ class RunIndex:
                     running = cached[1].summary.status.value == "RUNNING"
                     stale = running and not lock_held(run_id, self.runs_dir)
                 if stale:
-                    try:
-                        row = read_row(run_id, self.runs_dir)
-                    except (OSError, ValueError) as exc:
-                        row = RunRow(RunSummary.unknown(run_id, str(exc)), None, "")
-                    self._rows[run_id] = (sig, row)
+                    self._rows[run_id] = (sig, self._read(run_id))
                 out.append(self._rows[run_id][1])
             for gone in set(self._rows) - set(ids):
                 del self._rows[gone]
+            for gone in set(self._live) - set(ids):
+                self._live.pop(gone).close()
         return out
+
+    def _read(self, run_id: str) -> RunRow:
+        feed = self._live.pop(run_id, None)
+        try:
+            if feed is None:
+                feed = RunFeed(run_id, self.runs_dir)
+            row = feed.row()
+        except (OSError, ValueError) as exc:
+            if feed is not None:
+                feed.close()
+            return RunRow(RunSummary.unknown(run_id, str(exc)), None, "")
+        if row.summary.status.value == "RUNNING":
+            self._live[run_id] = feed
+        else:
+            feed.close()
+        return row
