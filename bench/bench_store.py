@@ -136,8 +136,7 @@ def measure(name: str, n: int, where: Any, env: dict[str, str]) -> list[Any]:
 def dbos_row(n: int, url: str, venv: Path) -> list[Any] | None:
     python = venv / "bin" / "python"
     if not python.exists():
-        print(f"(no DBOS row: create the scratch venv first: python3 -m venv {venv} && "
-              f"{venv}/bin/pip install dbos)")  # fmt: skip
+        print(f"(no DBOS row: no {python}; `bench/peers.py` creates that venv with DBOS in it)")
         return None
     done = subprocess.run(
         [str(python), "-c", DBOS_SCRIPT, url, str(n)], capture_output=True, text=True
@@ -217,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         "--scaling", action="store_true", help="also: lines/s per connection, concurrent runs"
     )
     parser.add_argument(
-        "--dbos-venv", type=Path, default=Path(tempfile.gettempdir()) / "godel-bench-dbos"
+        "--dbos-venv",
+        type=Path,
+        default=Path.home() / ".cache" / "godel-bench" / "peers",  # peers.py's, with dbos 3.4.0
     )
     opts = parser.parse_args(argv)
     sizes = [200] if opts.quick else [200, 2000]
