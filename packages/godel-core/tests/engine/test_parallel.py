@@ -285,3 +285,52 @@ def test_a_sleep_woken_by_a_failing_sibling_sleeps_only_the_rest_on_resume(
     assert slept.status is EventStatus.FINISHED and slept.response["resumed"] is True
     # at least the 0.1 s before the sibling failed had been slept already
     assert slept.response["remaining_slept"] <= 0.9
+
+
+@step
+async def sleeps_in_a_command(seconds):
+    await godel.run(f"sleep {seconds}")
+
+
+@step(timeout=0.5)
+async def fans_out_then_times_out():
+    await parallel(sleeps_in_a_command(10), sleeps_in_a_command(10), wait_then_echo("x", 0.0))
+
+
+@workflow
+async def timeout_around_parallel():
+    await fans_out_then_times_out()
+
+
+def test_a_timeout_around_parallel_cuts_the_branches_effects_at_once(run_wf, load_events):
+    started = time.monotonic()
+    with pytest.raises(StepTimeout) as info:
+        run_wf(timeout_around_parallel)
+    assert time.monotonic() - started < 8  # not the commands' 10 s
+    events = load_events(info.value.run_id)
+    commands = [e for e in events if e.op == Op.RUN]
+    assert len(commands) == 2
+    for cmd in commands:
+        assert cmd.status is EventStatus.FAILED
+        assert cmd.response["error_type"] == "Interrupted"
+        assert "step timeout ('fans_out_then_times_out' after 0.5s)" in cmd.response["error"]
+    echoed = next(e for e in events if e.step_path[-1:] == ("wait_then_echo",))
+    assert echoed.status is EventStatus.FINISHED
+
+
+@step
+async def nested_fan_out():
+    await parallel(sleeps_in_a_command(10), parallel(sleeps_in_a_command(10)))
+
+
+@workflow
+async def nested_under_a_deadline():
+    with anyio.fail_after(0.5):
+        await nested_fan_out()
+
+
+def test_a_deadline_reaches_a_nested_parallel(run_wf, load_events):
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        run_wf(nested_under_a_deadline)
+    assert time.monotonic() - started < 8
