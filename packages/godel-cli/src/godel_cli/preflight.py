@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.messages import say
-
-if TYPE_CHECKING:
-    from godel.lint import Diagnostic
 
 
 def preflight(path: Path, *, strict: bool, lint: bool) -> None:
@@ -24,7 +20,7 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
         warnings = cache.load(record) if record is not None else None
         if warnings is not None:
             for line, hint in warnings:
-                _say_warning(line, hint)
+                _show(line, hint, "", "yellow")
         else:
             files = scan_strict(path) if strict else [path.absolute()]
             shown = run_lint(path, strict=strict) if lint else []
@@ -70,24 +66,19 @@ def run_lint(path: Path, *, strict: bool) -> list[list[str | None]]:
         raise CliError(f"cannot load the lint rules: {exc}") from None
     shown: list[list[str | None]] = [[diag.format(), diag.hint] for diag in report.warnings]
     for line, hint in shown:
-        _say_warning(line, hint)
+        _show(line, hint, "", "yellow")
     if report.errors:
         click.echo("Lint errors found — refusing to run:", err=True)
         for diag in report.errors:
-            _show(diag, "  ", "red")
+            _show(diag.format(), diag.hint, "  ", "red")
         raise CliError(
             "", "Fix the errors or use --no-lint to skip.", exit_code=EXIT_FAIL, prefix=""
         )
     return shown
 
 
-def _say_warning(line: str | None, hint: str | None) -> None:
-    click.secho(line, fg="yellow", err=True)
+def _show(line: str | None, hint: str | None, indent: str, colour: str) -> None:
+    """A diagnostic's line and its hint (a cached pass keeps them as text)."""
+    click.secho(f"{indent}{line}", fg=colour, err=True)
     if hint:
-        click.secho(f"    hint: {hint}", dim=True, err=True)
-
-
-def _show(diag: Diagnostic, indent: str, colour: str) -> None:
-    click.secho(f"{indent}{diag.format()}", fg=colour, err=True)
-    if diag.hint:
-        click.secho(f"{indent}    hint: {diag.hint}", dim=True, err=True)
+        click.secho(f"{indent}    hint: {hint}", dim=True, err=True)
