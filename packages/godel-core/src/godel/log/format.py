@@ -234,11 +234,24 @@ def collector_paused(*, collect_after: bool = True) -> Iterator[None]:
         if enabled:
             gc.enable()
             if collect_after:
-                # Everything allocated meanwhile is in the youngest generation. Left alone, it would
-                # be traversed by the next automatic pass over that generation and again, soon after,
-                # by one over the middle generation. Collecting the middle one now traverses it once
-                # and moves it to the oldest generation (for 10,000 steps, one pass of ~20 ms).
-                gc.collect(1)
+                _to_oldest_generation()
+
+
+def _to_oldest_generation() -> None:
+    """Move every object the collector tracks to its oldest generation, traversing none.
+
+    Everything allocated while the collector was paused is in the youngest generation. Left
+    there, it would be traversed by the next automatic pass over that generation and again,
+    soon after, by one over the middle generation; ``gc.collect(1)`` traverses it once (for a
+    resume of 10,000 steps, 23 ms of 146). ``freeze`` then ``unfreeze`` moves it to the oldest
+    generation without a traversal (resume at 10,000 steps: 65-68k -> 82-86k steps/s); garbage
+    cycles among it are still found by the next full pass, which the collector times by itself.
+    """
+    if gc.get_freeze_count():  # someone froze objects on purpose (before a fork): keep them so
+        gc.collect(1)
+        return
+    gc.freeze()
+    gc.unfreeze()
 
 
 def _scan(
