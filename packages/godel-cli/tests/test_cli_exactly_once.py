@@ -8,6 +8,7 @@ again blindly, and an effect cut by a signal says which signal, and is refused t
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -26,6 +27,18 @@ def events(tmp_path: Path) -> list[dict]:
 def run_id(tmp_path: Path) -> str:
     (log,) = (tmp_path / "runs").glob("*.jsonl")
     return log.stem
+
+
+def start_run(godel_bin: Path, cli_env: dict[str, str], tmp_path: Path) -> subprocess.Popen[str]:
+    """``godel run wf.py`` in ``tmp_path``, in the background."""
+    return subprocess.Popen(
+        [str(godel_bin), "run", "wf.py"],
+        cwd=tmp_path,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def lines(path: Path) -> list[str]:
@@ -122,14 +135,7 @@ def test_an_effect_cut_by_sigterm_says_so_and_resume_refuses_to_run_it_blindly(
     godel_bin, cli_env, godel_run, tmp_path
 ):
     (tmp_path / "wf.py").write_text(WORKER)
-    proc = subprocess.Popen(
-        [str(godel_bin), "run", "wf.py"],
-        cwd=tmp_path,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_run(godel_bin, cli_env, tmp_path)
     deadline = time.monotonic() + 30
     while not (tmp_path / "started.log").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -151,3 +157,52 @@ def test_an_effect_cut_by_sigterm_says_so_and_resume_refuses_to_run_it_blindly(
     )
     assert "  Command: echo started >> started.log; sleep 30\n" in refused.stderr
     assert lines(tmp_path / "started.log") == ["started"]
+
+
+FAN_OUT = """
+import os
+
+from godel import parallel, run, step, workflow
+
+
+@step
+async def work(name):
+    await run(f"echo $$ > {name}.pid; sleep 30")
+
+
+@workflow
+async def wf():
+    await parallel([work(name) for name in ("a", "b", "c")])
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_signal_during_a_fan_out_kills_every_branch_command_and_says_so(
+    godel_bin, cli_env, godel_run, tmp_path
+):
+    (tmp_path / "wf.py").write_text(FAN_OUT)
+    proc = start_run(godel_bin, cli_env, tmp_path)
+    pid_files = [tmp_path / f"{name}.pid" for name in "abc"]
+    deadline = time.monotonic() + 30
+    while not all(p.exists() and p.read_text().strip() for p in pid_files):
+        assert time.monotonic() < deadline, "the branches' commands did not start"
+        time.sleep(0.02)
+    pids = [int(p.read_text()) for p in pid_files]
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143, err
+    assert not [pid for pid in pids if _alive(pid)]  # every group was killed and reaped
+    folded = events(tmp_path)
+    commands = [e for e in folded if e["op"] == "run"]
+    assert len(commands) == 3
+    assert {e["op"] for e in folded} >= {"FORK", "WORKFLOW_STARTED"}
+    for event in commands + [e for e in folded if e["op"] in ("FORK", "WORKFLOW_STARTED")]:
+        assert event["status"] == "FAILED", event["op"]
+        assert event["response"]["error"] == "interrupted by SIGTERM", event["op"]

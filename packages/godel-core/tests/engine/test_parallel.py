@@ -334,3 +334,83 @@ def test_a_deadline_reaches_a_nested_parallel(run_wf, load_events):
     with pytest.raises(TimeoutError):
         run_wf(nested_under_a_deadline)
     assert time.monotonic() - started < 8
+
+
+@step
+async def shields_its_cleanup(marker):
+    try:
+        await anyio.sleep(10)
+    except anyio.get_cancelled_exc_class():
+        with anyio.CancelScope(shield=True):
+            await anyio.sleep(0.2)  # cleanup that a cancellation must not cut
+            marker.append("cleaned up")
+        raise
+
+
+@step
+async def fails_after(delay):
+    await anyio.sleep(delay)
+    raise ValueError("branch broke")
+
+
+@workflow
+async def shielded_beside_a_failure(marker):
+    await parallel(shields_its_cleanup(marker), fails_after(0.05), cancel_running=True)
+
+
+@workflow
+async def shielded_under_a_deadline(marker):
+    with anyio.move_on_after(0.05):
+        await parallel(shields_its_cleanup(marker), shields_its_cleanup(marker))
+    marker.append("after")
+
+
+def test_a_shield_inside_a_cancelled_branch_holds(run_wf):
+    marker: list[str] = []
+    with pytest.raises(ValueError, match="branch broke"):
+        run_wf(shielded_beside_a_failure, marker)
+    assert marker == ["cleaned up"]
+
+
+def test_a_cancelled_parallel_waits_for_its_branches_shielded_cleanup(run_wf):
+    marker: list[str] = []
+    run_wf(shielded_under_a_deadline, marker)
+    assert marker == ["cleaned up", "cleaned up", "after"]
+
+
+@workflow
+async def cancelled_before_it_starts(marker):
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        await parallel(wait_then_echo("a", 0.0), wait_then_echo("b", 0.0))
+        marker.append("not reached")
+    marker.append("after")
+
+
+def test_a_parallel_in_a_cancelled_scope_starts_no_branch(run_wf, load_events):
+    marker: list[str] = []
+    _, run_id = run_wf(cancelled_before_it_starts, marker)
+    assert marker == ["after"]
+    assert not [e for e in load_events(run_id) if e.op == Op.STEP_ENTER]
+
+
+def test_parallel_outside_a_workflow_cancels_the_others_on_a_failure():
+    ended: list[str] = []
+
+    async def slow():
+        try:
+            await anyio.sleep(10)
+        finally:
+            ended.append("slow")
+
+    async def broken():
+        await anyio.sleep(0.01)
+        raise ValueError("outside")
+
+    async def main():
+        await parallel(slow(), broken())
+
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="outside"):
+        anyio.run(main)
+    assert ended == ["slow"] and time.monotonic() - started < 5

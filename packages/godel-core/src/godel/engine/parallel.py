@@ -9,10 +9,13 @@ interrupted, and a resume refuses to run it again unless it is idempotent.
 
 from __future__ import annotations
 
+import asyncio
+import builtins
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
 from godel.engine.interrupt import Stopped, StopToken, interruption
@@ -198,62 +201,124 @@ async def _gather(
     cancel_running: bool,
 ) -> tuple[Any, ...]:
     """Run the branches; ``token`` (None outside a workflow, where a failure cancels the
-    others) is the fork's stop flag."""
-    results: list[Any] = [None] * len(aws)
+    others) is the fork's stop flag.
+
+    Each branch is a plain asyncio task inside a cancel scope of its own rather than an anyio
+    task-group task: ``start_soon`` costs 15-20 µs a branch, a task plus a scope 10 (K = 1,000;
+    a ``parallel`` branch of one trivial step, 32-40 -> 22-27 µs). The scopes are what make
+    cancellation anyio's: a branch is cancelled through its scope, so the shields inside it
+    (a command's group being killed and reaped) hold, and the cancellation is level-triggered
+    until the branch leaves the scope. When the waiting task is cancelled (a step timeout, a
+    deadline, Ctrl+C), it cancels every branch and waits for all of them, shielded as an anyio
+    task group is, then passes the cancellation on.
+    """
+    n = len(aws)
+    if n == 0:
+        await anyio.lowlevel.checkpoint()
+        return ()
+    try:
+        await anyio.lowlevel.checkpoint_if_cancelled()  # a cancelled scope starts no branch
+    except BaseException:
+        _close_all(aws)
+        raise
+    results: list[Any] = [None] * n
     failures: list[tuple[int, BaseException]] = []
     pauses: list[PauseSignal] = []
     stops: list[Stopped] = []
     limiter = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
-    cancelled = anyio.get_cancelled_exc_class()
+    cancelled = asyncio.CancelledError
+    scopes = [anyio.CancelScope() for _ in range(n)]
 
-    async def branch(i: int, tg: Any) -> None:
+    def cancel_branches() -> None:
+        for scope in scopes:
+            scope.cancel()
+
+    async def branch(i: int) -> None:
+        scope = scopes[i]
+        if scope.cancel_called:  # cancelled before its task first ran
+            _close_all([aws[i]])
+            return
         ctx = frame_var.set(frames[i]) if frames[i] is not None else None
         try:
-            if limiter is not None:
-                async with limiter:
-                    if token is not None and token.reason is not None:
-                        _close_all([aws[i]])  # its turn came after a sibling failed
-                        raise Stopped(token.reason)
-                    results[i] = await aws[i]
-            else:
-                results[i] = await aws[i]
-        except PauseSignal as sig:
-            # A pause lets sibling branches reach their own step boundaries.
-            pauses.append(sig)
-        except Stopped as stop:
-            stops.append(stop)
-        except cancelled:
-            raise
-        except BaseException as exc:
-            failures.append((i, exc))
-            if token is None:
-                raise
-            # Ctrl+C (or an exit) in a branch stops everything at once, as it does elsewhere.
-            hard = cancel_running or not isinstance(exc, Exception | RewindSignal)
-            token.stop(_reason(i, exc), cancelling=hard)
-            if hard:
-                tg.cancel_scope.cancel()
+            with scope:
+                try:
+                    if limiter is not None:
+                        async with limiter:
+                            if token is not None and token.reason is not None:
+                                _close_all([aws[i]])  # its turn came after a sibling failed
+                                raise Stopped(token.reason)
+                            results[i] = await aws[i]
+                    else:
+                        results[i] = await aws[i]
+                except PauseSignal as sig:
+                    # A pause lets sibling branches reach their own step boundaries.
+                    pauses.append(sig)
+                except Stopped as stop:
+                    stops.append(stop)
+                except cancelled:
+                    raise
+                except BaseException as exc:
+                    failures.append((i, exc))
+                    if token is None:
+                        cancel_branches()  # outside a workflow a failure cancels the others
+                    else:
+                        # Ctrl+C (or an exit) in a branch stops everything at once, as it does
+                        # elsewhere.
+                        hard = cancel_running or not isinstance(exc, Exception | RewindSignal)
+                        token.stop(_reason(i, exc), cancelling=hard)
+                        if hard:
+                            cancel_branches()
         finally:
             if ctx is not None:
                 frame_var.reset(ctx)
 
-    try:
-        async with anyio.create_task_group() as tg:
-            for i in range(len(aws)):
-                tg.start_soon(branch, i, tg)
-    except BaseException as group:
-        # Outside a workflow a failure cancels the others; a signal or a timeout cancels all.
-        if not failures or isinstance(group, cancelled):
-            raise
-        first = _first_failure(aws, failures)
-        raise first from (group if len(failures) > 1 and isinstance(first, Exception) else None)
+    loop = asyncio.get_running_loop()
+    left = [n]
+    waiter: list[asyncio.Future[None]] = [loop.create_future()]
+
+    def ended(_task: asyncio.Task[None]) -> None:
+        left[0] -= 1
+        if not left[0] and not waiter[0].done():
+            waiter[0].set_result(None)
+
+    tasks = [loop.create_task(branch(i)) for i in range(n)]  # held: the loop keeps weak refs
+    for task in tasks:
+        task.add_done_callback(ended)
+    interrupted: BaseException | None = None
+    with anyio.CancelScope() as waiting:
+        while left[0]:
+            try:
+                await waiter[0]
+            except cancelled as exc:
+                # Every branch ends first, as in an anyio task group; the scope stops the
+                # cancellation from being delivered again each turn of the loop meanwhile.
+                waiting.shield = True
+                cancel_branches()
+                interrupted = interrupted or exc
+                waiter[0] = loop.create_future()
+    for i, task in enumerate(tasks):  # a branch raises nothing but a foreign cancellation
+        if not task.cancelled() and task.exception() is not None:
+            failures.append((i, task.exception()))  # type: ignore[arg-type]
+    if interrupted is not None:
+        raise interrupted
     if failures:
-        raise _first_failure(aws, failures)
+        first = _first_failure(aws, failures)
+        if token is None and len(failures) > 1 and isinstance(first, Exception):
+            raise first from _all_failures(failures)
+        raise first
     if pauses:
         raise pauses[0]
     if stops:
         raise stops[0]  # an enclosing fork was stopped: this one started nothing new either
     return tuple(results)
+
+
+def _all_failures(failures: list[tuple[int, BaseException]]) -> BaseException | None:
+    """Every branch's failure as one group (the cause of the first; Python 3.11+)."""
+    group = getattr(builtins, "BaseExceptionGroup", None)
+    if group is None:
+        return None
+    return group("parallel branches failed", [exc for _, exc in failures])  # type: ignore[no-any-return]
 
 
 def _reason(index: int, exc: BaseException) -> str:
