@@ -127,7 +127,8 @@ def test_a_pause_from_another_process_lands_within_the_check_interval(
         run_wf(wf)
     (run_id,) = [p.stem for p in runs_dir.glob("*.jsonl")]
     ran = [e for e in load_events(run_id) if e.op == Op.STEP_ENTER]
-    assert 1 < len(ran) < 20
+    # Usually a few steps run first; a loaded machine that overslept the first may check at once.
+    assert 1 <= len(ran) < 20
 
 
 def test_pause_at_next_step_records_paused(run_wf, load_events, runs_dir):
