@@ -2,6 +2,6 @@
 
 import sys
 
-from godel_cli.main import main
+from godel_cli.entry import main
 
 sys.exit(main())

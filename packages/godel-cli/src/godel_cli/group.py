@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Any
 
 import click
@@ -11,6 +9,7 @@ from click import formatting
 
 from godel import PluginError
 from godel.plugins import PluginManager, Registry, get_plugin_manager
+from godel_cli.terminal import terminal_columns
 
 CLI_PLUGIN = "godel_cli.plugin"
 
@@ -54,21 +53,6 @@ class MissingCommandPackage(click.ClickException):
         click.echo(f"[godel] {self.format_message()}", err=True)
 
 
-def _terminal_columns() -> int:
-    """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal's, else 80."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):  # no stdout, or not a terminal
-            columns = 0
-        columns = columns or 80
-    return columns
-
-
 class RootContext(click.Context):
     """The root command's context: help formatted as click does, without importing ``shutil``.
 
@@ -80,7 +64,7 @@ class RootContext(click.Context):
         width = self.terminal_width
         if width is None and formatting.FORCED_WIDTH is None:  # FORCED_WIDTH: click's test runner
             max_width = 80 if self.max_content_width is None else self.max_content_width
-            width = max(min(_terminal_columns(), max_width) - 2, 50)  # click's own rule
+            width = max(min(terminal_columns(), max_width) - 2, 50)  # click's own rule
         return self.formatter_class(width=width, max_width=self.max_content_width)
 
 

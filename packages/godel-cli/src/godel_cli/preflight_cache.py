@@ -26,28 +26,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from godel_cli.caches import cache_root, switched_on
+
 VERSION = 1
 KEEP = 256  # records kept; the oldest go when a new one is written
 
 
 def enabled() -> bool:
     """False when ``GODEL_PREFLIGHT_CACHE`` is ``0``/``false``/``no``/``off``."""
-    return os.environ.get("GODEL_PREFLIGHT_CACHE", "").strip().lower() not in {
-        "0",
-        "false",
-        "no",
-        "off",
-    }
+    return switched_on("GODEL_PREFLIGHT_CACHE")
 
 
 def cache_dir() -> Path:
-    """``$GODEL_CACHE_DIR``, else ``$XDG_CACHE_HOME/godel``, else ``~/.cache/godel``; then
-    ``preflight``. Not under the godel home: a ``~/.godel`` folder is also a project marker."""
-    base = os.environ.get("GODEL_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = os.path.join(xdg, "godel") if xdg else os.path.expanduser("~/.cache/godel")
-    return Path(base) / "preflight"
+    """``preflight`` in the cache root (``godel_cli.caches``)."""
+    return Path(cache_root()) / "preflight"
 
 
 def record_path(path: Path, *, strict: bool, lint: bool) -> Path:
