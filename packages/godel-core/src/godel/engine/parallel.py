@@ -229,7 +229,12 @@ async def _gather(
     cancelled = asyncio.CancelledError
     scopes = [anyio.CancelScope() for _ in range(n)]
 
+    cancelling = [False]
+
     def cancel_branches() -> None:
+        if cancelling[0]:  # once: every scope, the branches not yet started included
+            return
+        cancelling[0] = True
         for scope in scopes:
             scope.cancel()
 
