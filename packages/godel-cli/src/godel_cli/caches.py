@@ -13,12 +13,17 @@ def switched_on(variable: str) -> bool:
     return os.environ.get(variable, "").strip().lower() not in OFF
 
 
-def cache_root() -> str:
-    """``$GODEL_CACHE_DIR``, else ``$XDG_CACHE_HOME/godel``, else ``~/.cache/godel``.
+def cache_root() -> str | None:
+    """``$GODEL_CACHE_DIR``, else ``$XDG_CACHE_HOME/godel``, else ``~/.cache/godel``; None
+    when there is no home to put it in (no cache then, rather than a ``~`` folder in the
+    working directory).
 
     Not under the godel home: a ``~/.godel`` folder is also a project marker."""
     base = os.environ.get("GODEL_CACHE_DIR")
     if base:
         return base
     xdg = os.environ.get("XDG_CACHE_HOME")
-    return os.path.join(xdg, "godel") if xdg else os.path.expanduser("~/.cache/godel")
+    if xdg:
+        return os.path.join(xdg, "godel")
+    home = os.path.expanduser("~/.cache/godel")
+    return home if os.path.isabs(home) else None

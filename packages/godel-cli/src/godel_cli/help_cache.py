@@ -50,19 +50,26 @@ def cacheable(argv: list[str]) -> bool:
 
 def serve(argv: list[str]) -> int:
     """Print the text for ``argv`` from its record, or render and record it; the exit code."""
+    root = cache_root()
+    if root is None:
+        return _print(*_render(argv))
     key = _key(argv)
-    path = os.path.join(cache_root(), "help", f"{_name(key)}.marshal")
+    path = os.path.join(root, "help", f"{_name(key)}.marshal")
     text = _load(path, key)
     if text is not None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return 0
     code, out, err = _render(argv)
+    if code == 0 and not err and out and _plugins_loaded_cleanly():
+        _save(path, key, out)
+    return _print(code, out, err)
+
+
+def _print(code: int, out: str, err: str) -> int:
     sys.stdout.write(out)
     sys.stdout.flush()
     sys.stderr.write(err)
-    if code == 0 and not err and out and _plugins_loaded_cleanly():
-        _save(path, key, out)
     return code
 
 

@@ -33,13 +33,14 @@ KEEP = 256  # records kept; the oldest go when a new one is written
 
 
 def enabled() -> bool:
-    """False when ``GODEL_PREFLIGHT_CACHE`` is ``0``/``false``/``no``/``off``."""
-    return switched_on("GODEL_PREFLIGHT_CACHE")
+    """False when ``GODEL_PREFLIGHT_CACHE`` is ``0``/``false``/``no``/``off``, or when there
+    is nowhere to keep it."""
+    return switched_on("GODEL_PREFLIGHT_CACHE") and cache_root() is not None
 
 
 def cache_dir() -> Path:
     """``preflight`` in the cache root (``godel_cli.caches``)."""
-    return Path(cache_root()) / "preflight"
+    return Path(cache_root() or ".") / "preflight"
 
 
 def record_path(path: Path, *, strict: bool, lint: bool) -> Path:
