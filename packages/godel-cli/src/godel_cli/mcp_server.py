@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -29,6 +28,7 @@ with repair_context, read_file, edit_file and run_lint (confined to the run's pr
 edited file is backed up first), then resume_run, or give_up with the reason."""
 
 TAIL_LIMIT = 200
+TAILS_KEPT = 16  # runs whose log tail_events reads on from where it stopped
 
 
 class GodelTools:
@@ -38,6 +38,12 @@ class GodelTools:
     def __init__(self, runs_dir: Path | None) -> None:
         self.runs_dir = runs_dir
         self._repairs: dict[str, Any] = {}
+        self._tails: dict[str, _Tail] = {}
+
+    def close(self) -> None:
+        """Let go of the logs ``tail_events`` keeps open."""
+        while self._tails:
+            self._tails.popitem()[1].feed.close()
 
     # runs --------------------------------------------------------------------------------
     def resolve(self, run_id: str) -> tuple[str, Any]:
@@ -96,30 +102,23 @@ class GodelTools:
 
     def tail_events(self, run_id: str, after: int = 0) -> dict[str, Any]:
         """The log's event lines after the first ``after`` (each update of an event is a line)."""
-        from godel.log import Event, log_path
         from godel.repair import compact_event
-        from godel.runs import summarize
 
         full, directory = self.resolve(run_id)
-        if isinstance(directory, Path):
-            lines = log_path(directory, full).read_text(errors="replace").splitlines()[1:]
-        else:  # a store: its rows, the header first
-            lines = [
-                line.decode("utf-8", "replace").rstrip("\n")
-                for line in _stored_lines(directory, full)
-            ][1:]
-        complete = lines if not lines or lines[-1].endswith("}") else lines[:-1]
-        new = complete[after : after + TAIL_LIMIT]
-        events = []
-        for line in new:
-            try:
-                events.append(compact_event(Event.from_dict(json.loads(line))))
-            except (ValueError, KeyError, TypeError):
-                continue
+        tail = self._tails.pop(full, None)
+        if tail is not None and (tail.feed.runs_dir != directory or tail.next != after):
+            tail.feed.close()  # another place, or the client started over: read from the start
+            tail = None
+        if tail is None:
+            tail = _Tail(full, directory, after)
+        self._tails[full] = tail  # the most recent last
+        while len(self._tails) > TAILS_KEPT:
+            self._tails.pop(next(iter(self._tails))).feed.close()
+        events = tail.take(TAIL_LIMIT)
         return {
-            "events": events,
-            "next": after + len(new),
-            "status": summarize(full, directory).status.value,
+            "events": [compact_event(ev) for ev in events],
+            "next": tail.next,
+            "status": tail.feed.summary().status.value,
         }
 
     def pause_run(self, run_id: str, reason: str = "") -> dict[str, Any]:
@@ -185,15 +184,35 @@ class GodelTools:
             raise ValueError(str(exc)) from None
 
 
-def _stored_lines(store: Any, run_id: str) -> list[bytes]:
-    """Every line of a stored run, read from the store in its batches."""
-    out: list[bytes] = []
-    offset = 0
-    while True:
-        lines, offset = store.read_lines(run_id, offset)
-        if not lines:
-            return out
-        out.extend(lines)
+class _Tail:
+    """A run's log as ``tail_events`` reads it: read on from where the last call stopped (a run
+    of 10,000 steps is about 6 MB), the event states not handed out yet, and the cursor."""
+
+    def __init__(self, run_id: str, runs_dir: Any, after: int) -> None:
+        from godel.runs import RunFeed
+
+        self.feed = RunFeed(run_id, runs_dir)
+        self.next = after
+        self.pending: list[Any] = []
+        self._skip = after  # states the client has seen already
+        self._restarted = 0
+
+    def take(self, limit: int) -> list[Any]:
+        """Up to ``limit`` event states after the cursor, which moves past them."""
+        new = self.feed.read_on()
+        if self.feed.restarted != self._restarted:  # the log was replaced: start over
+            self._restarted = self.feed.restarted
+            self.pending.clear()
+            self._skip = self.next
+        if self._skip:
+            dropped = min(self._skip, len(new))
+            new = new[dropped:]
+            self._skip -= dropped
+        self.pending.extend(new)
+        out = self.pending[:limit]
+        del self.pending[:limit]
+        self.next += len(out)
+        return out
 
 
 def _expected_errors(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from godel.log import LogReader, list_run_ids, lock_held
-from godel.runs import RunSummary, RunTracker
-from godel.store import StoreReader, is_store
+from godel.log import list_run_ids, lock_held
+from godel.runs import RunFeed as CoreRunFeed
+from godel.runs import RunSummary
+from godel.store import is_store
 
 
 @dataclass(frozen=True)
@@ -45,51 +46,19 @@ def args_text(request: dict[str, Any] | None) -> str:
     return ", ".join(parts)
 
 
-def log_reader(run_id: str, runs_dir: Any, warn: Any) -> LogReader:
-    """A reader of the run's log: its file in a runs dir, or its rows in a store."""
-    if is_store(runs_dir):
-        return StoreReader(runs_dir, run_id, on_warning=warn)
-    return LogReader(runs_dir / f"{run_id}.jsonl", on_warning=warn)
-
-
-class RunFeed:
-    """A run's log read so far, and what its summary needs from it: a live run's log is read
-    from where the last read stopped, not again from the start (a run of 10,000 steps is
-    about 15 MB, and the runs page asks again about once a second while it grows)."""
-
-    def __init__(self, run_id: str, runs_dir: Any) -> None:
-        self.run_id, self.runs_dir = run_id, runs_dir
-        self.warnings: list[str] = []
-        self.reader = log_reader(run_id, runs_dir, self.warnings.append)
-        self.tracker = RunTracker()
-        if not self.reader.open():
-            raise FileNotFoundError(f"no audit log for run {run_id}")
+class RunFeed(CoreRunFeed):
+    """A running run's row, from its log read on from where the last read stopped (a run of
+    10,000 steps is about 6 MB, and the runs page asks again about once a second while it
+    grows)."""
 
     def row(self) -> RunRow:
         """Read what was added since the last call; the run's row."""
-        if self.reader.replaced() is not None:  # rewritten (an import): read it all again
-            self.reader.reopen()
-            self.tracker = RunTracker()
-            self.warnings.clear()
-        while True:
-            chunk = self.reader.read_chunk()
-            if chunk is None:
-                break
-            for ev in chunk:
-                self.tracker.feed(ev)
-        summary = self.tracker.summary(
-            self.run_id,
-            locked=lock_held(self.run_id, self.runs_dir),
-            header=self.reader.header,
-            warnings=self.warnings,
-        )
+        self.read_on()
+        summary = self.summary()
         root = self.tracker.root
         cost = summary.cost
         usd = cost.spent_usd if cost is not None and cost.priced else None
         return RunRow(summary, usd, args_text(root.request if root else None))
-
-    def close(self) -> None:
-        self.reader.close()
 
 
 class RunIndex:
