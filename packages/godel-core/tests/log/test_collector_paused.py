@@ -33,13 +33,14 @@ class _Node:
 
 
 def test_objects_made_while_paused_leave_the_youngest_generation_untraversed(collector_on):
+    frozen = gc.get_freeze_count()  # 0, except on Python 3.12, which starts with a few
     with collector_paused():
         assert not gc.isenabled()
         kept = [{"n": [i]} for i in range(20_000)]
     assert gc.isenabled()
     assert gc.get_count()[0] < 100  # moved on, not left for the next pass over generation 0
     assert _in_generation(kept, 2)
-    assert gc.get_freeze_count() == 0  # nothing is left frozen
+    assert gc.get_freeze_count() == frozen  # nothing is left frozen
 
 
 def test_garbage_cycles_made_while_paused_are_still_collected(collector_on):

@@ -247,7 +247,9 @@ def _to_oldest_generation() -> None:
     generation without a traversal (resume at 10,000 steps: 65-68k -> 82-86k steps/s); garbage
     cycles among it are still found by the next full pass, which the collector times by itself.
     """
-    if gc.get_freeze_count():  # someone froze objects on purpose (before a fork): keep them so
+    if gc.get_freeze_count():
+        # Objects someone froze on purpose (before a fork) must stay frozen; Python 3.12 also
+        # starts with a few frozen. Then the traversal, as before.
         gc.collect(1)
         return
     gc.freeze()
