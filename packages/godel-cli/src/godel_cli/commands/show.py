@@ -95,8 +95,10 @@ def show(
     from godel.runs import RunStatus, summarize_log
     from godel_cli.runids import resolve_run
 
-    # Every event stays alive until the command exits: collecting would only rescan them.
-    with collector_paused(collect_after=False):
+    # Every event stays alive until the command has printed them: a collector pass would only
+    # rescan them. After it, they are handed to the oldest generation untraversed (re-enabling
+    # the collector alone would start a pass over all of them at the next allocation).
+    with collector_paused():
         full_id, directory = resolve_run(run_id, runs_dir)
         try:
             log = EventLog.load(full_id, directory)

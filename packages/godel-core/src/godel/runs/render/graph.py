@@ -160,7 +160,7 @@ def render_graph(
 ) -> str:
     """The tree under the root (and any orphan events), one line per node."""
     icons = UNICODE if unicode else ASCII
-    tops = [_build(g, show_all) for g in groups if g.parent is None and _visible(g, show_all)]
+    tops = [_build(g, show_all) for g in groups if g.top and _visible(g, show_all)]
     if not tops:
         return "(no events)"
     top, side, bottom = icons["box"]
@@ -256,5 +256,5 @@ def graph_dict(groups: list[Group], *, show_all: bool = False) -> list[dict[str,
     return [
         convert(_build(g, show_all, keep_dead=keep))
         for g in groups
-        if g.parent is None and _visible(g, show_all, keep_dead=keep)
+        if g.top and _visible(g, show_all, keep_dead=keep)
     ]

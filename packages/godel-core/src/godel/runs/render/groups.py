@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from godel.engine.keys import KeyTable
+from godel.engine.keys import ROOT_KEY
 from godel.log.events import Event, EventStatus, Op
 
 __all__ = ["DEAD", "HIDDEN_OPS", "RECORD_OPS", "Group", "Mark", "group_events", "rows"]
@@ -42,13 +42,18 @@ class Mark:
     META = "meta"  # RESUME / INVALIDATE / REWIND records
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Group:
-    """Every event recorded at one identity, in log order."""
+    """Every event recorded at one identity, in log order.
+
+    A group holds its children, not its parent: a run's groups then form no reference cycle
+    (unless prior attempts link them), so they are freed as soon as they are dropped instead
+    of waiting for a pass of the cyclic collector over the whole log.
+    """
 
     events: list[Event] = field(default_factory=list)
     record: bool = False  # a metadata record (one event, never grouped)
-    parent: Group | None = None
+    top: bool = True  # no other group is its parent
     children: list[Group] = field(default_factory=list)
     attempt_of: Group | None = None  # the later call this failed call was a prior attempt of
     priors: list[Group] = field(default_factory=list)  # this call's prior attempts, in order
@@ -97,16 +102,36 @@ class Group:
 
 
 def group_events(events: Iterable[Event], root_id: str | None) -> list[Group]:
-    """Groups in order of first appearance, each linked to its parent group."""
-    events = list(events)
-    keys = KeyTable().derive(events, {root_id} if root_id else set())
+    """Groups in order of first appearance, each linked to its parent group.
+
+    One pass derives each event's replay identity (as ``godel.engine.keys.KeyTable.derive``
+    does: parents come before their children in a log) and groups the events by it; a second
+    links each group under its parent's.
+    """
+    key_of: dict[str, int] = {root_id: ROOT_KEY} if root_id else {}
+    interned: dict[tuple[int, tuple[str, ...], int, int, str], int] = {}
     by_key: dict[int, Group] = {}
     group_of: dict[str, Group] = {}
     groups: list[Group] = []
+    record_ops = RECORD_OPS
+    failed = EventStatus.FAILED
+    any_failed = False
     for ev in events:
-        key = keys.get(ev.event_id)
-        if ev.op in RECORD_OPS or key is None:
-            group = Group([ev], record=ev.op in RECORD_OPS)
+        event_id = ev.event_id
+        if event_id == root_id and root_id:
+            key: int | None = ROOT_KEY
+        else:
+            key = key_of.get(ev.parent_id or "")
+            if key is not None:
+                parts = (key, ev.step_path, ev.invocation_seq, ev.step_local_seq, ev.op)
+                key = interned.get(parts)
+                if key is None:
+                    key = interned[parts] = len(interned) + 1
+                key_of[event_id] = key
+        if ev.status is failed:
+            any_failed = True
+        if key is None or ev.op in record_ops:
+            group = Group([ev], ev.op in record_ops)
             groups.append(group)
         else:
             group = by_key.get(key)
@@ -115,17 +140,20 @@ def group_events(events: Iterable[Event], root_id: str | None) -> list[Group]:
                 groups.append(group)
             else:
                 group.events.append(ev)
-        group_of[ev.event_id] = group
-    tops: list[Group] = []
+        group_of[event_id] = group
+    parents: list[Group | None] = []
+    add_parent = parents.append
     for group in groups:
-        parent_id = group.first.parent_id
+        parent_id = group.events[0].parent_id
         parent = group_of.get(parent_id) if parent_id else None
         if parent is not None and parent is not group:
-            group.parent = parent
             parent.children.append(group)
+            group.top = False
+            add_parent(parent)
         else:
-            tops.append(group)
-    _link_attempts(groups, tops)
+            add_parent(None)
+    if any_failed:  # only a failed call can be a prior attempt
+        _link_attempts(groups, parents)
     return groups
 
 
@@ -136,8 +164,10 @@ def _attempt_key(group: Group) -> tuple[str, tuple[str, ...], str] | None:
     return (latest.op, latest.step_path, latest.request_hash)
 
 
-def _link_attempts(groups: list[Group], tops: list[Group]) -> None:
-    """Find the prior attempts among each scope's calls (see the module docstring)."""
+def _link_attempts(groups: list[Group], parents: list[Group | None]) -> None:
+    """Find the prior attempts among each scope's calls (see the module docstring);
+    ``parents[i]`` is the parent group of ``groups[i]``."""
+    tops = [group for group in groups if group.top]
     for siblings in (tops, *(g.children for g in groups if g.children)):
         failed: dict[tuple[str, tuple[str, ...], str], list[Group]] = {}
         for group in siblings:
@@ -151,9 +181,9 @@ def _link_attempts(groups: list[Group], tops: list[Group]) -> None:
                 group.priors = failed.pop(key)
                 for prior in group.priors:
                     prior.attempt_of = group
-    for group in groups:  # parents come before their children
-        if group.parent is not None and group.parent.inside is not None:
-            group.inside = group.parent.inside  # the outermost prior attempt holds it all
+    for group, parent in zip(groups, parents, strict=True):  # parents come before children
+        if parent is not None and parent.inside is not None:
+            group.inside = parent.inside  # the outermost prior attempt holds it all
         elif group.attempt_of is not None:
             group.inside = group
         if group.inside is not None:
