@@ -77,10 +77,25 @@ def event_time(ev: Event) -> str:
     return (ev.ts_end if ev.status is not EventStatus.STARTED and ev.ts_end else ev.ts_start) or ""
 
 
+_DURATIONS: dict[float, str] = {}  # `show` and `tail` format one per event; runs repeat them
+
+
 def format_duration(seconds: float | None) -> str:
     """``0.012s``, ``12.3s``, ``4m 05s``, ``2h 03m``; ``-`` when unknown."""
     if seconds is None:
         return "-"
+    if seconds > 0:  # not 0.0, which is equal to -0.0 (printed "-0.000s")
+        text = _DURATIONS.get(seconds)
+        if text is None:
+            text = _format_duration(seconds)
+            if len(_DURATIONS) >= 4096:  # bounded for a long tail
+                _DURATIONS.clear()
+            _DURATIONS[seconds] = text
+        return text
+    return _format_duration(seconds)
+
+
+def _format_duration(seconds: float) -> str:
     if seconds < 10:
         return f"{seconds:.3f}s"
     if seconds < 60:
@@ -355,14 +370,32 @@ def clock(ts: str | None) -> str:
 def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL_WIDTH) -> str:
     """One state transition on one line (``tail --format pretty``):
     local time, short id, op, step path, status, duration, detail."""
-    status = ev.status.value
+    status = _STATUS_TEXT.get(ev.status) or ev.status.value  # the enum's property is slow
     when = clock(event_time(ev))
     dur = format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else ""
     sid = short_id(ev.event_id)
-    padded = f"{status:<11}"
-    if style is not no_style:
-        when, sid, padded = style(when, "dim"), style(sid, "id"), style(padded, status)
+    text = detail(ev)
+    if text:
+        text = clip(text, width)
+    if style is no_style:
+        # tail prints thousands of lines whose op, step, status and duration repeat: the
+        # padded middle of the line is made once per combination.
+        path = ev.step_path
+        key = (ev.op, path, status, dur)
+        middle = _MIDDLES.get(key) if path.__class__ is tuple else None
+        if middle is None:
+            middle = f"{ev.op:<16}  {step_label(path):<20}  {status:<11} {dur:>8}"
+            if path.__class__ is tuple:
+                if len(_MIDDLES) >= 4096:
+                    _MIDDLES.clear()
+                _MIDDLES[key] = middle
+        return f"{when}  {sid}  {middle}  {text}".rstrip()
+    padded = style(f"{status:<11}", status)
     return (
-        f"{when}  {sid}  {ev.op:<16}  {step_label(ev.step_path):<20}  {padded} {dur:>8}  "
-        f"{clip(detail(ev), width)}"
+        f"{style(when, 'dim')}  {style(sid, 'id')}  {ev.op:<16}  {step_label(ev.step_path):<20}  "
+        f"{padded} {dur:>8}  {text}"
     ).rstrip()
+
+
+_MIDDLES: dict[tuple[str, tuple[str, ...], str, str], str] = {}
+_STATUS_TEXT = {s: s.value for s in EventStatus}

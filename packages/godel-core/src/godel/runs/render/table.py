@@ -6,7 +6,7 @@ from typing import Any
 
 from godel.cost.totals import CostTotals, format_tokens, format_usd
 from godel.log.events import Event, EventStatus
-from godel.log.ids import short_id
+from godel.log.ids import SHORT_LEN, short_id
 from godel.runs.render.format import (
     DETAIL_WIDTH,
     Style,
@@ -25,6 +25,7 @@ from godel.runs.status import RunStatus, RunSummary
 __all__ = ["cost_cell", "cost_text", "render_header", "render_table", "row_dict"]
 
 _STEP_WIDTH = 40  # longer step paths are cut from the left, where they repeat their parents
+_STATUS_TEXT = {s: s.value for s in EventStatus}
 
 
 def render_header(summary: RunSummary, root: Event | None = None, style: Style = no_style) -> str:
@@ -118,42 +119,62 @@ def render_table(
     """
     if not rows:
         return "(no events)"
-    cells: list[tuple[str, str, str, str, str, str]] = []
-    durations = [
-        format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else "-"
-        for ev, _mark in rows
-    ]
-    w_dur = max(8, *(len(d) for d in durations))
+    # One pass makes the cells column by column (the table of a long run has thousands of
+    # rows); the widths are then one `max` per column.
+    ids, ops, steps, statuses, durations, texts = [], [], [], [], [], []
+    labels: dict[tuple[str, ...], str] = {}  # runs repeat a few step paths thousands of times
+    started = EventStatus.STARTED
+    for ev, _mark in rows:
+        status = ev.status
+        path = ev.step_path
+        label = labels.get(path) if path.__class__ is tuple else None
+        if label is None:
+            label = _cut_left(step_label(path), _STEP_WIDTH)
+            if path.__class__ is tuple:
+                labels[path] = label
+        text = detail(ev)
+        ids.append(ev.event_id[-SHORT_LEN:])
+        ops.append(ev.op)
+        steps.append(label)
+        statuses.append(_STATUS_TEXT.get(status) or status.value)
+        durations.append(format_duration(event_duration(ev)) if status is not started else "-")
+        texts.append(clip(text, width) if text else text)
+    w_dur = max(8, *map(len, durations))
     dur_head = f"{'DURATION':>{w_dur}}"
     if costs:  # the COST column rides with DURATION: both are right after STATUS
         cells_of: dict[int, str] = {}  # one text per figures object (a call's row and its own)
         spent = []
         for ev, _mark in rows:
             totals = costs.get(ev.event_id)
-            text = cells_of.get(id(totals))
-            if text is None:
-                text = cells_of[id(totals)] = cost_cell(totals)
-            spent.append(text)
-        w_cost = max(4, *(len(c) for c in spent))
+            cost = cells_of.get(id(totals))
+            if cost is None:
+                cost = cells_of[id(totals)] = cost_cell(totals)
+            spent.append(cost)
+        w_cost = max(4, *map(len, spent))
         durations = [f"{d:>{w_dur}}  {c:<{w_cost}}" for d, c in zip(durations, spent, strict=True)]
         dur_head = f"{dur_head}  {'COST':<{w_cost}}"
         w_dur = len(dur_head)
-    for (ev, _mark), dur in zip(rows, durations, strict=True):
-        cells.append(
-            (
-                short_id(ev.event_id),
-                ev.op,
-                _cut_left(step_label(ev.step_path), _STEP_WIDTH),
-                ev.status.value,
-                dur,
-                clip(detail(ev), width),
-            )
-        )
-    w_op = max(2, *(len(c[1]) for c in cells))
-    w_step = max(4, *(len(c[2]) for c in cells))
-    w_status = max(6, *(len(c[3]) for c in cells))
+    w_op = max(2, *map(len, ops))
+    w_step = max(4, *map(len, steps))
+    w_status = max(6, *map(len, statuses))
     head = f"{'ID':<8}  {'OP':<{w_op}}  {'STEP':<{w_step}}  {'STATUS':<{w_status}}  {dur_head:>{w_dur}}  DETAIL"
     plain = style is no_style
+    cells = zip(ids, ops, steps, statuses, durations, texts, strict=True)
+    if plain and all(mark == Mark.NONE for _ev, mark in rows):  # the usual table: a line a row
+        lines = [head]
+        add = lines.append
+        # The columns between the id and the detail repeat from row to row: pad each
+        # combination once (padding costs four times the dictionary lookup).
+        middles: dict[tuple[str, str, str, str], str] = {}
+        for sid, op, step, status, dur, text in cells:
+            key = (op, step, status, dur)
+            middle = middles.get(key)
+            if middle is None:
+                middle = middles[key] = (
+                    f"{op:<{w_op}}  {step:<{w_step}}  {status:<{w_status}}  {dur:>{w_dur}}"
+                )
+            add(f"{sid}  {middle}  {text}".rstrip())
+        return "\n".join(lines)
 
     def line(sid: str, op: str, step: str, status: str, dur: str, text: str) -> str:
         if plain:
