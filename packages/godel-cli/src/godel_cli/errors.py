@@ -9,7 +9,6 @@ written against it keep working.
 from __future__ import annotations
 
 import signal
-import traceback
 from typing import IO, Any
 
 import click
@@ -64,4 +63,6 @@ class CliError(click.ClickException):
         click.echo("\n".join(f"{self.prefix}{line}" for line in self.lines), file=file, err=True)
         cause = self.__cause__
         if self.show_cause and cause is not None:
+            import traceback  # here: every command imports this module, few print a traceback
+
             traceback.print_exception(type(cause), cause, cause.__traceback__)

@@ -28,7 +28,7 @@ from godel.log.format import (
     build_header,
     read_log,
 )
-from godel.log.ids import SHORT_LEN, IdLookupError, Stamper, new_id, resolve_id, short_id
+from godel.log.ids import SHORT_LEN, IdLookupError, Stamper, new_id, resolve_id
 from godel.log.jsontext import compact
 from godel.log.line import head, quoted, request_text, tail
 from godel.log.lock import RunLockedError
@@ -237,7 +237,8 @@ class EventLog(DocumentedMethods):
         self.warnings = loaded.warnings
         self._events = loaded.events
         self._by_id = {ev.event_id: ev for ev in loaded.events}
-        self._short_ids = {short_id(eid) for eid in self._by_id}
+        if self._writable:  # only a writer makes ids (`_unique_id`)
+            self._short_ids = {eid[-SHORT_LEN:] for eid in self._by_id}
         self._next_seq = loaded.next_seq
 
     # writing ---------------------------------------------------------------------------------

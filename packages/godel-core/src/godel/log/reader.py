@@ -8,7 +8,6 @@ arrive as their preview strings (``... [godel: N chars in blobs/<sha256>]``); lo
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,9 +32,16 @@ __all__ = ["CHUNK_SIZE", "LogReader", "Warn", "find_log", "read_batches"]
 
 CHUNK_SIZE = 64 * 1024
 _MAX_PATHS = 1024  # interned step paths kept between chunks (a run has few distinct ones)
-_logger = logging.getLogger("godel.tail")
 
 Warn = Callable[[str], None]
+
+
+def _log_warning(text: str) -> None:
+    """The default ``Warn``: the ``godel.tail`` logger. logging is imported only when there is
+    something to warn about (``show`` and ``tail`` start faster without it)."""
+    import logging
+
+    logging.getLogger("godel.tail").warning(text)
 
 
 class LogReader:
@@ -61,7 +67,7 @@ class LogReader:
         self.header: dict[str, Any] = {}
         self.lineno = 0
         self.position = 0  # bytes consumed from the file, the buffered partial line included
-        self._warn = on_warning or _logger.warning
+        self._warn = on_warning or _log_warning
         self._chunk = chunk_size
         self._f: Any = None
         self._ino: int | None = None
@@ -259,7 +265,7 @@ def read_batches(
     """What ``tail_batches`` yields with ``follow=False``, for the log at ``path``, without an
     event loop: the events of each chunk (never an empty list), then the end-of-log warnings.
     A log that does not exist (any more) yields nothing."""
-    reader = LogReader(path, on_warning=on_warning or _logger.warning)
+    reader = LogReader(path, on_warning=on_warning or _log_warning)
     try:
         while True:
             events = reader.read_chunk()

@@ -356,6 +356,10 @@ def clock(ts: str | None) -> str:
     thousands of lines from the same few seconds."""
     if not ts or len(ts) < 19:
         return "-"
+    # The millisecond and the offset decide the text: fast steps share milliseconds too.
+    text = _CLOCK_TEXTS.get(ts[:23] + ts[-6:])
+    if text is not None:
+        return text
     key = ts[:19] + ts[-6:]  # the second and the offset
     hms = _CLOCKS.get(key)
     if hms is None:
@@ -364,7 +368,14 @@ def clock(ts: str | None) -> str:
             _CLOCKS.clear()
         _CLOCKS[key] = hms
     frac = ts[20:23] if ts[19:20] == "." else "000"
-    return f"{hms}.{frac}"
+    text = f"{hms}.{frac}"
+    if len(_CLOCK_TEXTS) > 4096:
+        _CLOCK_TEXTS.clear()
+    _CLOCK_TEXTS[ts[:23] + ts[-6:]] = text
+    return text
+
+
+_CLOCK_TEXTS: dict[str, str] = {}
 
 
 def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL_WIDTH) -> str:

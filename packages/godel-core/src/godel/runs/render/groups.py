@@ -21,7 +21,7 @@ is its own row, at its place in the log.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from godel.engine.keys import ROOT_KEY
 from godel.log.events import Event, EventStatus, Op
@@ -42,7 +42,7 @@ class Mark:
     META = "meta"  # RESUME / INVALIDATE / REWIND records
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(eq=False, slots=True, init=False)
 class Group:
     """Every event recorded at one identity, in log order.
 
@@ -51,14 +51,26 @@ class Group:
     of waiting for a pass of the cyclic collector over the whole log.
     """
 
-    events: list[Event] = field(default_factory=list)
-    record: bool = False  # a metadata record (one event, never grouped)
-    top: bool = True  # no other group is its parent
-    children: list[Group] = field(default_factory=list)
-    attempt_of: Group | None = None  # the later call this failed call was a prior attempt of
-    priors: list[Group] = field(default_factory=list)  # this call's prior attempts, in order
-    inside: Group | None = None  # the prior attempt this group ran in (itself, if one)
-    members: list[Group] = field(default_factory=list)  # a prior attempt: it and what ran in it
+    events: list[Event]
+    record: bool  # a metadata record (one event, never grouped)
+    top: bool  # no other group is its parent
+    children: list[Group]
+    attempt_of: Group | None  # the later call this failed call was a prior attempt of
+    priors: list[Group]  # this call's prior attempts, in order
+    inside: Group | None  # the prior attempt this group ran in (itself, if one)
+    members: list[Group]  # a prior attempt: it and what ran in it
+
+    def __init__(self, events: list[Event] | None = None, record: bool = False) -> None:
+        # Written out: a group per event, and the generated __init__ (default factories for
+        # the four lists) costs half as much again.
+        self.events = [] if events is None else events
+        self.record = record
+        self.top = True
+        self.children = []
+        self.attempt_of = None
+        self.priors = []
+        self.inside = None
+        self.members = []
 
     @property
     def first(self) -> Event:
