@@ -162,6 +162,10 @@ class RunSummary:
         return cls(run_id, "<unknown>", RunStatus.UNKNOWN, warnings=(reason,))
 
 
+_TRACKED_OPS = frozenset({Op.WORKFLOW_STARTED, Op.RESUME, Op.AGENT_CALL})
+_FAILED = EventStatus.FAILED
+
+
 @dataclass
 class RunTracker:
     """Accumulates what a run summary needs from events fed one at a time.
@@ -181,27 +185,28 @@ class RunTracker:
     def feed(self, ev: Event) -> None:
         """Take one event state into account."""
         op = ev.op
-        if (
-            op == Op.WORKFLOW_STARTED
-            and ev.parent_id is None
-            and (self.root is None or self.root.event_id == ev.event_id)
-        ):
-            self.root = ev
-            self._root_ended_line = ev.status in _ROOT_TERMINAL
-        elif op == Op.RESUME:
-            self.resume_ids.add(ev.event_id)
-            if ev.ts_start > self.last_resume_ts:
-                self.last_resume_ts = ev.ts_start
-            self._root_ended_line = False
-            if self.costs is not None:
+        if op in _TRACKED_OPS:  # most events are none of these: one set lookup for them
+            if (
+                op == Op.WORKFLOW_STARTED
+                and ev.parent_id is None
+                and (self.root is None or self.root.event_id == ev.event_id)
+            ):
+                self.root = ev
+                self._root_ended_line = ev.status in _ROOT_TERMINAL
+            elif op == Op.RESUME:
+                self.resume_ids.add(ev.event_id)
+                if ev.ts_start > self.last_resume_ts:
+                    self.last_resume_ts = ev.ts_start
+                self._root_ended_line = False
+                if self.costs is not None:
+                    self.costs.feed(ev)
+            elif op == Op.AGENT_CALL and self.costs is not None:
                 self.costs.feed(ev)
-        elif op == Op.AGENT_CALL and self.costs is not None:
-            self.costs.feed(ev)
         # ISO-8601 UTC stamps as godel writes them sort as text: no parsing on this hot path.
         ts = ev.ts_end or ev.ts_start
         if ts > self.last_ts:
             self.last_ts = ts
-        if ev.status is EventStatus.FAILED:
+        if ev.status is _FAILED:
             self.failed[ev.event_id] = ev
         elif self.failed and ev.event_id in self.failed:
             del self.failed[ev.event_id]  # a later state (INVALIDATED) replaced the failure

@@ -219,12 +219,18 @@ def rows(groups: list[Group], *, show_all: bool = False) -> list[tuple[Event, st
                     )
             out.extend(group.marked())
         return out
+    add = out.append
+    none = Mark.NONE
     for group in groups:
         if group.record:
             if not group.hidden:
-                out.append((group.first, Mark.NONE))
+                add((group.first, none))
             continue
-        latest = group.latest
+        events = group.events
+        if len(events) == 1:  # most groups: `latest` without its loop
+            latest = events[0] if events[0].status not in DEAD else None
+        else:
+            latest = group.latest
         if latest is not None and group.inside is None:
-            out.append((latest, Mark.NONE))
+            add((latest, none))
     return out
