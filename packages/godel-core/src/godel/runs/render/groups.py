@@ -114,7 +114,7 @@ class Group:
 
 
 def group_events(events: Iterable[Event], root_id: str | None) -> list[Group]:
-    """Groups in order of first appearance, each linked to its parent group.
+    """Groups in order of first appearance, each in its parent group's ``children``.
 
     One pass derives each event's replay identity (as ``godel.engine.keys.KeyTable.derive``
     does: parents come before their children in a log) and groups the events by it; a second
