@@ -92,6 +92,22 @@ def test_a_signal_stops_it_cleanly_even_while_pages_follow_runs(
     assert err.splitlines() == [f"[godel] serving the runs in {made.runs}; Ctrl+C to stop", last]
 
 
+@pytest.mark.parametrize("second", [signal.SIGINT, signal.SIGTERM])
+def test_a_second_signal_during_the_shutdown_changes_nothing(
+    made: Any, ui: Any, second: int
+) -> None:
+    server = ui(made.runs)
+    stream = _sse(server.base, f"/runs/{made.ids['team']}/stream", server.token)
+    assert next(stream)["status"] == "FINISHED"
+    server.proc.send_signal(signal.SIGINT)  # Ctrl+C, then again (or a service manager's stop)
+    time.sleep(0.1)  # two signals at once would be one: this one comes during the shutdown
+    server.proc.send_signal(second)
+    got, err = server.stop()
+    last = "[godel] stopped (SIGTERM)" if second == signal.SIGTERM else "[godel] stopped"
+    assert got == (143 if second == signal.SIGTERM else 0), err
+    assert err.splitlines() == [f"[godel] serving the runs in {made.runs}; Ctrl+C to stop", last]
+
+
 def test_a_live_run_streams_its_progress_and_pauses_from_the_page(
     made: Any, ui: Any, tmp_path: Path, env: dict[str, str]
 ) -> None:

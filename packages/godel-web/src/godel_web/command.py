@@ -26,22 +26,25 @@ class UiError(click.ClickException):
         click.echo(f"[godel] {self.format_message()}", err=True)
 
 
-class Terminate:
-    """The SIGTERM handler of ``godel ui``: it stops the server and notes the signal, so the
-    command exits 143 as ``godel run`` does, after its ``stopped`` line.
+class Stop:
+    """The SIGINT and SIGTERM handler of ``godel ui``: it stops the server and notes the
+    signal, so the command exits 143 after SIGTERM (as ``godel run`` does) and 0 after Ctrl+C,
+    after its one ``stopped`` line.
 
-    uvicorn takes SIGTERM while it serves, shuts down, puts this handler back and raises the
-    signal again; without a handler the default action would kill the process there (-15, no
-    line). It never raises: an exception from a signal handler lands wherever the main thread
-    happens to be (in the event loop's last tasks, in the logging setup) and tears through it.
-    Before the server runs, it only notes the signal and the server is not started."""
+    uvicorn takes both signals while it serves, shuts down, puts this handler back and raises
+    each signal it took again. With Python's own SIGINT handling in place instead (asyncio's
+    runner turns a second SIGINT into ``KeyboardInterrupt``), a second Ctrl+C during the
+    shutdown tore through the event loop's last tasks with tracebacks. This handler never
+    raises, and a second signal changes nothing (see ``_serve``). Before the server runs, it
+    only notes the signal and the server is not started."""
 
     def __init__(self) -> None:
         self.server: Any = None  # the uvicorn server, once made
-        self.received = 0
+        self.received = 0  # SIGTERM if it came at all, else the first signal
 
     def __call__(self, signum: int, frame: object) -> None:
-        self.received = signum
+        if not self.received or signum == signal.SIGTERM:
+            self.received = signum
         if self.server is not None:
             self.server.should_exit = True
 
@@ -167,18 +170,18 @@ def ui(
     if isinstance(directory, Path) and not directory.is_dir():
         raise UiError(f"No runs/ directory found at {directory} (use --runs-dir or GODEL_RUNS_DIR)")
     sock = _bind(host, port)
-    term = Terminate()
-    previous = signal.signal(signal.SIGTERM, term)
+    term = Stop()
+    previous = {sig: signal.signal(sig, term) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         _serve(sock, directory, host, open_browser, read_only, poll, term)
-    except KeyboardInterrupt:
-        pass  # Ctrl+C before the server took over the signal: stopping is not an error
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         sock.close()
-    _say("stopped (SIGTERM)" if term.received else "stopped")
-    if term.received:
-        sys.exit(128 + term.received)
+    terminated = term.received == signal.SIGTERM
+    _say("stopped (SIGTERM)" if terminated else "stopped")
+    if terminated:
+        sys.exit(128 + signal.SIGTERM)
 
 
 def _serve(
@@ -188,7 +191,7 @@ def _serve(
     open_browser: bool,
     read_only: bool,
     poll: float,
-    term: Terminate,
+    term: Stop,
 ) -> None:
     """Print the URL, then serve until Ctrl+C (uvicorn raises it again once it has stopped) or
     SIGTERM (``term`` notes it)."""
@@ -229,6 +232,17 @@ def _serve(
         access_log=False,  # the URL carries the token: keep it out of logs
         timeout_graceful_shutdown=1,
     )
-    term.server = uvicorn.Server(config)
-    if not term.received:  # SIGTERM after this line sets should_exit: uvicorn stops at once
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if self.should_exit and sig == signal.SIGINT:
+                # uvicorn's second Ctrl+C skips the graceful shutdown, which cancels the
+                # application's own shutdown mid-way (a traceback): it already takes at most a
+                # second (timeout_graceful_shutdown), so the signal is only noted.
+                term(sig, frame)
+                return
+            super().handle_exit(sig, frame)
+
+    term.server = Server(config)
+    if not term.received:  # a signal after this line sets should_exit: uvicorn stops at once
         term.server.run(sockets=[sock])
