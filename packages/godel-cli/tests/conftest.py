@@ -42,6 +42,24 @@ def cli_env() -> dict[str, str]:
 
 
 @pytest.fixture
+def start_run(godel_bin: Path) -> Callable[..., subprocess.Popen[str]]:
+    """``start_run(cwd, env=None)``: ``godel run wf.py`` in ``cwd``, in the background, its
+    output piped (``env``: a clean environment unless given)."""
+
+    def start(cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(godel_bin), "run", "wf.py"],
+            cwd=cwd,
+            env=dict(env) if env is not None else clean_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    return start
+
+
+@pytest.fixture
 def godel_run(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``godel ARGS...`` in ``tmp_path``; keyword ``env`` adds variables."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
@@ -256,16 +255,9 @@ async def wf():
 
 
 @pytest.mark.slow
-def test_pause_a_live_run_then_resume_it(tmp_path, godel_bin, cli_env, godel_run):
+def test_pause_a_live_run_then_resume_it(tmp_path, start_run, godel_run):
     (tmp_path / "wf.py").write_text(SLOW)
-    proc = subprocess.Popen(
-        [str(godel_bin), "run", "wf.py"],
-        cwd=tmp_path,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_run(tmp_path)
     deadline = time.monotonic() + 20
     while not list((tmp_path / "runs").glob("*.jsonl")) and time.monotonic() < deadline:
         time.sleep(0.05)

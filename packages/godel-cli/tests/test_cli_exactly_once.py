@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -27,18 +26,6 @@ def events(tmp_path: Path) -> list[dict]:
 def run_id(tmp_path: Path) -> str:
     (log,) = (tmp_path / "runs").glob("*.jsonl")
     return log.stem
-
-
-def start_run(godel_bin: Path, cli_env: dict[str, str], tmp_path: Path) -> subprocess.Popen[str]:
-    """``godel run wf.py`` in ``tmp_path``, in the background."""
-    return subprocess.Popen(
-        [str(godel_bin), "run", "wf.py"],
-        cwd=tmp_path,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def lines(path: Path) -> list[str]:
@@ -132,10 +119,10 @@ async def wf():
 
 
 def test_an_effect_cut_by_sigterm_says_so_and_resume_refuses_to_run_it_blindly(
-    godel_bin, cli_env, godel_run, tmp_path
+    start_run, godel_run, tmp_path
 ):
     (tmp_path / "wf.py").write_text(WORKER)
-    proc = start_run(godel_bin, cli_env, tmp_path)
+    proc = start_run(tmp_path)
     deadline = time.monotonic() + 30
     while not (tmp_path / "started.log").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -185,10 +172,10 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_signal_during_a_fan_out_kills_every_branch_command_and_says_so(
-    godel_bin, cli_env, godel_run, tmp_path
+    start_run, godel_run, tmp_path
 ):
     (tmp_path / "wf.py").write_text(FAN_OUT)
-    proc = start_run(godel_bin, cli_env, tmp_path)
+    proc = start_run(tmp_path)
     pid_files = [tmp_path / f"{name}.pid" for name in "abc"]
     deadline = time.monotonic() + 30
     while not all(p.exists() and p.read_text().strip() for p in pid_files):

@@ -24,33 +24,27 @@ async def main():
 """
 
 
-def start(godel_bin: Path, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [str(godel_bin), "run", "wf.py"],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def wait_for_run_id(proc: subprocess.Popen[str]) -> str:
+    """The id the background ``godel run`` prints once its run has started."""
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
         if line.startswith("[godel] run "):
-            return proc, line.split()[-1]
+            return line.split()[-1]
         assert line, "godel run ended before it started a run"
     proc.kill()
     raise AssertionError("no run id")
 
 
 def test_pause_a_live_run_in_a_runs_dir_from_the_environment(
-    godel_bin: Path, cli_env: dict[str, str], godel_run, tmp_path: Path
+    start_run, cli_env: dict[str, str], godel_run, tmp_path: Path
 ) -> None:
     (tmp_path / "wf.py").write_text(TICKER)
     elsewhere = tmp_path / "elsewhere"
     env = {**cli_env, "GODEL_RUNS_DIR": str(elsewhere)}
-    proc, run_id = start(godel_bin, tmp_path, env)
+    proc = start_run(tmp_path, env)
+    run_id = wait_for_run_id(proc)
     try:
         paused = godel_run("pause", run_id[-8:], env={"GODEL_RUNS_DIR": str(elsewhere)})
     finally:

@@ -286,16 +286,9 @@ def _wait_for(path: Path, timeout: float = 20.0) -> None:
 @pytest.mark.parametrize(
     ("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
 )
-def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code, godel_bin, cli_env):
+def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code, start_run):
     write(tmp_path, "wf.py", SLEEPER)
-    proc = subprocess.Popen(
-        [str(godel_bin), "run", "wf.py"],
-        cwd=tmp_path,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_run(tmp_path)
     pidfile = tmp_path / "grandchild.pid"
     _wait_for(pidfile)
     grandchild = int(pidfile.read_text())

@@ -229,12 +229,13 @@ async def _gather(
     cancelled = asyncio.CancelledError
     scopes = [anyio.CancelScope() for _ in range(n)]
 
-    cancelling = [False]
+    cancelling = False
 
     def cancel_branches() -> None:
-        if cancelling[0]:  # once: every scope, the branches not yet started included
+        nonlocal cancelling
+        if cancelling:  # once: every scope, the branches not yet started included
             return
-        cancelling[0] = True
+        cancelling = True
         for scope in scopes:
             scope.cancel()
 
@@ -278,29 +279,30 @@ async def _gather(
                 frame_var.reset(ctx)
 
     loop = asyncio.get_running_loop()
-    left = [n]
-    waiter: list[asyncio.Future[None]] = [loop.create_future()]
+    left = n
+    waiter: asyncio.Future[None] = loop.create_future()
 
     def ended(_task: asyncio.Task[None]) -> None:
-        left[0] -= 1
-        if not left[0] and not waiter[0].done():
-            waiter[0].set_result(None)
+        nonlocal left
+        left -= 1
+        if not left and not waiter.done():
+            waiter.set_result(None)
 
     tasks = [loop.create_task(branch(i)) for i in range(n)]  # held: the loop keeps weak refs
     for task in tasks:
         task.add_done_callback(ended)
     interrupted: BaseException | None = None
     with anyio.CancelScope() as waiting:
-        while left[0]:
+        while left:
             try:
-                await waiter[0]
+                await waiter
             except cancelled as exc:
                 # Every branch ends first, as in an anyio task group; the scope stops the
                 # cancellation from being delivered again each turn of the loop meanwhile.
                 waiting.shield = True
                 cancel_branches()
                 interrupted = interrupted or exc
-                waiter[0] = loop.create_future()
+                waiter = loop.create_future()
     for i, task in enumerate(tasks):  # a branch raises nothing but a foreign cancellation
         if not task.cancelled() and task.exception() is not None:
             failures.append((i, task.exception()))  # type: ignore[arg-type]

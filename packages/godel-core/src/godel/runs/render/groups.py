@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from godel.engine.keys import ROOT_KEY
+from godel.engine.keys import KeyTable
 from godel.log.events import Event, EventStatus, Op
 
 __all__ = ["DEAD", "HIDDEN_OPS", "RECORD_OPS", "Group", "Mark", "group_events", "rows"]
@@ -114,14 +114,11 @@ class Group:
 
 
 def group_events(events: Iterable[Event], root_id: str | None) -> list[Group]:
-    """Groups in order of first appearance, each in its parent group's ``children``.
-
-    One pass derives each event's replay identity (as ``godel.engine.keys.KeyTable.derive``
-    does: parents come before their children in a log) and groups the events by it; a second
-    links each group under its parent's.
-    """
-    key_of: dict[str, int] = {root_id: ROOT_KEY} if root_id else {}
-    interned: dict[tuple[int, tuple[str, ...], int, int, str], int] = {}
+    """Groups in order of first appearance, each in its parent group's ``children``: events
+    are grouped by their replay identity (``KeyTable.derive``), then each group is linked
+    under its parent's."""
+    events = list(events)
+    key_of = KeyTable().derive(events, {root_id} if root_id else set())
     by_key: dict[int, Group] = {}
     group_of: dict[str, Group] = {}
     groups: list[Group] = []
@@ -130,16 +127,7 @@ def group_events(events: Iterable[Event], root_id: str | None) -> list[Group]:
     any_failed = False
     for ev in events:
         event_id = ev.event_id
-        if event_id == root_id and root_id:
-            key: int | None = ROOT_KEY
-        else:
-            key = key_of.get(ev.parent_id or "")
-            if key is not None:
-                parts = (key, ev.step_path, ev.invocation_seq, ev.step_local_seq, ev.op)
-                key = interned.get(parts)
-                if key is None:
-                    key = interned[parts] = len(interned) + 1
-                key_of[event_id] = key
+        key = key_of.get(event_id)
         if ev.status is failed:
             any_failed = True
         if key is None or ev.op in record_ops:
