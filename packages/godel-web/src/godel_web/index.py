@@ -19,14 +19,14 @@ import gc
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
 from itertools import product
-from json.scanner import make_scanner
 from operator import itemgetter
 from typing import Any
 
 from godel.cost import Ledger
 from godel.log import Event, EventStatus, Op
+from godel.log.events import from_iso
+from godel.log.format import parse_line
 from godel.runs import RunTracker
 
 ReadLines = Callable[[int], tuple[list[bytes], int]]
@@ -63,7 +63,7 @@ def epoch(ts: str | None) -> float | None:
     if not ts:
         return None
     try:
-        return datetime.fromisoformat(ts).timestamp()
+        return from_iso(ts).timestamp()
     except (TypeError, ValueError):
         return None
 
@@ -153,7 +153,7 @@ class EventIndex:
         for raw in lines:
             self.lineno += 1
             try:
-                obj = _parse(raw)
+                obj = parse_line(raw)
             except (ValueError, RecursionError) as exc:
                 if raw.strip():
                     self._bad(f"not valid JSON ({exc})")
@@ -252,22 +252,6 @@ class _Priced:
 
     def get(self, event_id: str) -> Entry:
         return self._entries[event_id]
-
-
-_scan = make_scanner(json.JSONDecoder())
-
-
-def _parse(raw: bytes) -> Any:
-    """``json.loads`` of one line, through the scanner it uses when the line is one value (the
-    common case, without its Python layers); anything else gets ``json.loads``'s own answer."""
-    text = raw.decode()
-    try:
-        obj, end = _scan(text, 0)
-    except (StopIteration, ValueError, RecursionError):
-        return json.loads(text)
-    if end == len(text) or not text[end:].strip():
-        return obj
-    return json.loads(text)
 
 
 _NONE = type(None)

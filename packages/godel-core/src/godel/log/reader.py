@@ -205,7 +205,7 @@ class LogReader:
                 lineno, reason = self._pending
                 raise CorruptLogError(self.path, lineno, reason)
             try:
-                obj = parse(raw.decode())  # str parses faster than bytes (no encoding sniffing)
+                obj = parse(raw)
             except (ValueError, RecursionError) as exc:
                 if raw.strip():
                     self._bad(f"not valid JSON ({exc})")
