@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from godel.engine.record import value
 from godel.engine.sleep import recorded_sleep
-from godel.log.events import Op
+from godel.log.events import Op, from_iso
 
 __all__ = ["choice", "now", "randint", "random", "sleep", "uuid4"]
 
@@ -26,7 +26,7 @@ def now() -> datetime:
     """The current time, timezone-aware (UTC). The log keeps it as an ISO-8601 string; a replay
     returns a ``datetime`` equal to the one the run saw."""
     text = value(Op.DET_NOW, {}, lambda: datetime.now(timezone.utc).isoformat())
-    return datetime.fromisoformat(text)
+    return from_iso(text)
 
 
 def random() -> float:

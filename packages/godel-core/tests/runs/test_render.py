@@ -16,6 +16,7 @@ from godel.log.events import Event, EventStatus, Op
 from godel.log.ids import short_id
 from godel.runs.render.format import (
     clip,
+    clock,
     detail,
     format_duration,
     format_event_line,
@@ -73,6 +74,25 @@ def test_small_helpers() -> None:
     )  # escapes are shown, not obeyed
     assert seconds_between("2026-01-01T00:00:00+00:00", "2026-01-01T00:00:01.5+00:00") == 1.5
     assert seconds_between("2026-01-01T00:00:00+00:00", None) is None
+    # What a hand edit may leave (Python 3.10's own parser refuses the last two).
+    assert seconds_between("2026-01-01T00:00:00Z", "2026-01-01T00:00:00.25Z") == 0.25
+    assert seconds_between("2026-01-01T00:00:00.1+00:00", "2026-01-01T00:00:00.1234567+00:00") == (
+        0.023456
+    )
+
+
+@pytest.mark.parametrize(
+    ("stamp", "millis"),
+    [
+        ("2026-01-01T00:00:01.123456+00:00", "123"),
+        ("2026-01-01T00:00:01.5+00:00", "500"),
+        ("2026-01-01T00:00:01.12+00:00", "120"),
+        ("2026-01-01T00:00:01+00:00", "000"),
+        ("2026-01-01T00:00:01.5Z", "500"),
+    ],
+)
+def test_clock_shows_milliseconds_of_any_fraction(stamp: str, millis: str) -> None:
+    assert re.fullmatch(rf"\d\d:\d\d:\d\d\.{millis}", clock(stamp))
 
 
 @pytest.mark.parametrize(

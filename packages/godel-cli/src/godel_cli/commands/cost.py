@@ -21,8 +21,10 @@ def _since(value: str | None) -> datetime | None:
     """``2026-05-01`` (local midnight) or an ISO date-time (local time unless it has an offset)."""
     if value is None:
         return None
+    from godel.log.events import from_iso
+
     try:
-        when = datetime.fromisoformat(value.strip())
+        when = from_iso(value.strip())
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", param_hint="--since"

@@ -11,6 +11,7 @@ import anyio
 
 from godel.engine.interrupt import Stopped
 from godel.engine.record import effect, position
+from godel.log.events import from_iso
 from godel.replay.failures import in_flight
 
 
@@ -29,7 +30,7 @@ def check_seconds(seconds: Any, who: str) -> float:
 
 def _already_slept(started: str) -> float:
     try:
-        return (datetime.now(timezone.utc) - datetime.fromisoformat(started)).total_seconds()
+        return (datetime.now(timezone.utc) - from_iso(started)).total_seconds()
     except ValueError:
         return 0.0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -17,6 +18,7 @@ __all__ = [
     "Op",
     "canonical_json",
     "compute_request_hash",
+    "from_iso",
     "utc_now",
 ]
 
@@ -103,7 +105,25 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-_from_iso = datetime.fromisoformat
+if sys.version_info >= (3, 11):
+    from_iso = datetime.fromisoformat
+else:
+
+    def from_iso(text: str) -> datetime:
+        """``datetime.fromisoformat`` as Python 3.11 reads it: also a ``Z`` offset and a
+        fraction of any number of digits (3.10 takes only what ``isoformat()`` writes)."""
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            import re
+
+            if text[-1:] in ("Z", "z"):
+                text = text[:-1] + "+00:00"
+            text = re.sub(r"\.(\d+)", lambda m: "." + (m[1] + "00000")[:6], text, count=1)
+            return datetime.fromisoformat(text)
+
+
+_from_iso = from_iso
 
 
 def parse_ts(ts: str | None) -> datetime | None:
@@ -111,7 +131,7 @@ def parse_ts(ts: str | None) -> datetime | None:
     if not ts:
         return None
     try:
-        return datetime.fromisoformat(ts)
+        return from_iso(ts)
     except ValueError:
         return None
 

@@ -66,7 +66,9 @@ def parse(source: str, filename: str) -> tuple[ast.Module | None, list[StrictVio
         message = f"syntax error: {exc.msg} — strict mode cannot check this file until it parses"
         return None, [StrictViolation(filename, line, col, message, "ast")]
     except (ValueError, RecursionError, MemoryError) as exc:  # null bytes; absurdly deep nesting
-        message = f"cannot parse: {exc or type(exc).__name__} — strict mode cannot check this file"
+        message = (
+            f"cannot parse: {str(exc) or type(exc).__name__} — strict mode cannot check this file"
+        )
         return None, [StrictViolation(filename, 0, 0, message, "ast")]
 
 

@@ -368,6 +368,9 @@ def clock(ts: str | None) -> str:
             _CLOCKS.clear()
         _CLOCKS[key] = hms
     frac = ts[20:23] if ts[19:20] == "." else "000"
+    if not frac.isdigit():  # a fraction of fewer than three digits ("01.5+00:00"), or none
+        digits = frac[: len(frac) - len(frac.lstrip("0123456789"))]
+        frac = (digits + "000")[:3]
     text = f"{hms}.{frac}"
     if len(_CLOCK_TEXTS) > 4096:
         _CLOCK_TEXTS.clear()
