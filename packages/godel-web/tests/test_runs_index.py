@@ -47,3 +47,26 @@ def test_a_replaced_log_is_read_again_from_the_start(tmp_path: Path) -> None:
     path.write_bytes((tmp_path / "b" / f"{log.run_id}.jsonl").read_bytes())  # as an import does
     (row,) = index.rows()
     assert row.summary.status.value == "FINISHED"
+
+
+def test_a_long_log_indexes_as_a_short_one_does(tmp_path: Path) -> None:
+    """Past ``BULK_LINES`` lines the index decodes with msgspec: the same entries as the loader."""
+    from godel.log.format import BULK_LINES
+    from godel_web.index import EventIndex
+
+    log = EventLog.create(tmp_path, "r", durability="none")
+    for i in range(BULK_LINES):  # two lines a step
+        ev = log.start("step.enter", request={"name": "s", "args": [i], "kwargs": {}})
+        log.finish(ev, response={"result": 2**70 + i if i % 2 else float("nan")})
+    log.close()
+    lines = (tmp_path / "r.jsonl").read_bytes().splitlines(keepends=True)
+    whole, pieces = EventIndex(lambda offset: ([], offset)), EventIndex(lambda o: ([], o))
+    whole.feed(lines)
+    for start in range(0, len(lines), 300):
+        pieces.feed(lines[start : start + 300])
+    loaded = EventLog.load("r", tmp_path)
+    expected = {ev.event_id: (ev.op, ev.status, ev.ts_end) for ev in loaded}
+    for index in (whole, pieces):
+        assert {k: (e.op, e.status, e.ts_end) for k, e in index.entries.items()} == expected
+        responses = [entry.event().response for entry in index.entries.values()]
+        assert repr(responses) == repr([ev.response for ev in loaded])

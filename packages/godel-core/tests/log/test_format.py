@@ -1,8 +1,9 @@
 """The fast paths of log reading (``logformat.parse_line`` and ``logformat.line_event``) give
 exactly what the general path gives: the same objects, the same errors, the same Events.
 
-``parse_line`` decodes with msgspec first; the general path is ``json.loads(raw.decode())``.
-Results are compared by ``repr``, so that ``1`` and ``1.0``, ``0.0`` and ``-0.0``, or a float
+``parse_line`` (short logs) goes through the scanner ``json.loads`` uses, ``bulk_parser()``
+(long logs) through msgspec first; the general path is ``json.loads(raw.decode())``. Results
+are compared by ``repr``, so that ``1`` and ``1.0``, ``0.0`` and ``-0.0``, or a float
 that an integer of 20 digits would round to, never pass for one another."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from godel import EventLog, EventStatus
 from godel.log.events import Event
-from godel.log.format import LINE_KEYS, line_event, parse_line, type_problem
+from godel.log.format import LINE_KEYS, bulk_parser, line_event, parse_line, type_problem
 from godel.runs.tail import LogReader
 
 
@@ -30,6 +31,9 @@ def outcome(fn: Any, text: str | bytes) -> tuple[str, str]:
 
 def general_path(raw: bytes) -> Any:
     return json.loads(raw.decode())
+
+
+PARSERS = (parse_line, bulk_parser())
 
 
 @pytest.mark.parametrize(
@@ -74,9 +78,10 @@ def general_path(raw: bytes) -> Any:
     ],
 )
 def test_parse_line_is_json_loads(text: str) -> None:
-    assert outcome(parse_line, text) == outcome(json.loads, text)
     raw = text.encode("utf-8", "surrogatepass")
-    assert outcome(parse_line, raw) == outcome(general_path, raw)
+    for parse in PARSERS:
+        assert outcome(parse, text) == outcome(json.loads, text)
+        assert outcome(parse, raw) == outcome(general_path, raw)
 
 
 @pytest.mark.parametrize(
@@ -84,17 +89,19 @@ def test_parse_line_is_json_loads(text: str) -> None:
     [b'{"a":"\xff"}\n', b'{"a":"\xed\xa0\x80"}\n', b'"\xf4\x90\x80\x80"', b"\xc0\xaf\n"],
 )
 def test_parse_line_reports_invalid_utf8_as_decoding_does(raw: bytes) -> None:
-    kind, message = outcome(parse_line, raw)
-    assert (kind, message) == outcome(general_path, raw)
-    assert kind == "UnicodeDecodeError"
+    for parse in PARSERS:
+        kind, message = outcome(parse, raw)
+        assert (kind, message) == outcome(general_path, raw)
+        assert kind == "UnicodeDecodeError"
 
 
 @settings(max_examples=300, deadline=None, database=None)
 @given(st.text(alphabet='{}[]":,0123456789.eE+-nulltrfas \n\t\\ud8é', max_size=40))
 def test_parse_line_is_json_loads_on_any_text(text: str) -> None:
-    assert outcome(parse_line, text) == outcome(json.loads, text)
     raw = text.encode("utf-8", "surrogatepass")
-    assert outcome(parse_line, raw) == outcome(general_path, raw)
+    for parse in PARSERS:
+        assert outcome(parse, text) == outcome(json.loads, text)
+        assert outcome(parse, raw) == outcome(general_path, raw)
 
 
 json_values = st.recursive(
@@ -118,9 +125,10 @@ def test_parse_line_reads_every_value_as_json_loads_does(value: Any, ascii_only:
     """Any value ``json.dumps`` writes (NaN, infinities and lone surrogates included) reads back
     through ``parse_line`` exactly as through ``json.loads``, as bytes and as text."""
     text = json.dumps({"response": {"result": value}}, ensure_ascii=ascii_only) + "\n"
-    assert outcome(parse_line, text) == outcome(json.loads, text)
     raw = text.encode("utf-8", "surrogatepass")
-    assert outcome(parse_line, raw) == outcome(general_path, raw)
+    for parse in PARSERS:
+        assert outcome(parse, text) == outcome(json.loads, text)
+        assert outcome(parse, raw) == outcome(general_path, raw)
 
 
 def event_fields(ev: Event) -> dict[str, Any]:
@@ -295,3 +303,49 @@ def test_each_odd_field_gives_what_the_general_path_gives(
         if fast is not None:
             assert expected is not None
             assert event_fields(fast) == event_fields(expected)
+
+
+LONG_LOG_CHECK = """
+import json, sys
+from godel.log.eventlog import EventLog
+from godel.log.format import BULK_LINES
+from godel.runs.tail import LogReader
+
+path, run_id = sys.argv[1], sys.argv[2]
+log = EventLog.load(run_id, path)
+with LogReader(f"{path}/{run_id}.jsonl") as reader:
+    tailed = [ev for batch in iter(reader.read_chunk, None) for ev in batch]
+print(json.dumps({
+    "msgspec": "msgspec" in sys.modules,
+    "loaded": repr([ev.response for ev in log]),
+    "tailed": repr([ev.response for ev in tailed if ev.response is not None]),
+}))
+"""
+
+
+@pytest.mark.parametrize("steps", [10, 1_500])
+def test_long_logs_are_decoded_by_msgspec_short_ones_without_importing_it(
+    tmp_path: Path, steps: int
+) -> None:
+    """A short log never imports msgspec (5 ms of every command's start); a long one is decoded
+    by it after BULK_LINES lines, with the same events: the loader and tail's reader alike,
+    odd values past the switch included."""
+    import subprocess
+    import sys
+
+    log = EventLog.create(tmp_path, "r", durability="none")
+    odd = [2**70, -(2**64), float("nan"), float("inf"), -0.0, "\ud800", 0.1 + 0.2]
+    for i in range(steps):
+        ev = log.start("step.enter", request={"name": "s", "args": [i], "kwargs": {}})
+        log.finish(ev, response={"result": odd[i % len(odd)]})
+    log.close()
+    out = subprocess.run(
+        [sys.executable, "-c", LONG_LOG_CHECK, str(tmp_path), "r"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    seen = json.loads(out)
+    assert seen["msgspec"] is (steps >= 1_000)
+    expected = repr([{"result": odd[i % len(odd)]} for i in range(steps)])
+    assert seen["loaded"] == seen["tailed"] == expected

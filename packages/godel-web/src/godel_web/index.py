@@ -26,7 +26,7 @@ from typing import Any
 from godel.cost import Ledger
 from godel.log import Event, EventStatus, Op
 from godel.log.events import from_iso
-from godel.log.format import parse_line
+from godel.log.format import BULK_LINES, bulk_parser, parse_line
 from godel.runs import RunTracker
 
 ReadLines = Callable[[int], tuple[list[bytes], int]]
@@ -150,10 +150,11 @@ class EventIndex:
         paths = self._paths
         if len(paths) > _MAX_PATHS:
             paths.clear()  # a run has few distinct step paths; keep a strange one bounded
+        parse = parse_line if self.lineno + len(lines) < BULK_LINES else bulk_parser()
         for raw in lines:
             self.lineno += 1
             try:
-                obj = parse_line(raw)
+                obj = parse(raw)
             except (ValueError, RecursionError) as exc:
                 if raw.strip():
                     self._bad(f"not valid JSON ({exc})")

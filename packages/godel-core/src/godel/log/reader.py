@@ -17,9 +17,11 @@ from typing import Any
 from godel.log.events import Event
 from godel.log.files import check_run_id, list_run_ids, log_path, resolve_runs_dir
 from godel.log.format import (
+    BULK_LINES,
     HEADER_KEY,
     STATUSES,
     CorruptLogError,
+    bulk_parser,
     check_header,
     line_event,
     parse_line,
@@ -194,7 +196,7 @@ class LogReader:
     def _parse_lines(self, lines: list[bytes]) -> list[Event]:
         events: list[Event] = []
         append = events.append
-        parse = parse_line
+        parse = parse_line if self.lineno + len(lines) < BULK_LINES else bulk_parser()
         plain_event = line_event
         paths = self._paths
         if len(paths) > _MAX_PATHS:
