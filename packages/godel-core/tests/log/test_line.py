@@ -97,3 +97,12 @@ def test_lines_parse_back_to_the_event(
     }
     assert finished["request"] == json.loads(_compact(ev.request))
     assert finished["response"] == json.loads(_compact(ev.response))
+
+
+def test_the_empty_request_hash_is_sha256_of_an_empty_object() -> None:
+    import hashlib
+
+    from godel.log.events import compute_request_hash
+    from godel.log.line import EMPTY_HASH
+
+    assert EMPTY_HASH == hashlib.sha256(b"{}").hexdigest() == compute_request_hash({})

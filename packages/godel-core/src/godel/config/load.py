@@ -9,7 +9,6 @@ at ``$HOME`` or at a directory holding ``.git`` (each checked first).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -65,7 +64,9 @@ def project_data_dir(root: Path, environ: Mapping[str, str] | None = None) -> Pa
     root = root.resolve()
     if root.is_relative_to(home) and root != home:
         return base / root.relative_to(home)
-    return base / "_abs" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    from hashlib import sha256  # here: importing it (OpenSSL) costs every command 3 ms
+
+    return base / "_abs" / sha256(str(root).encode()).hexdigest()[:16]
 
 
 class Source:

@@ -9,7 +9,6 @@ inside a key is escaped with ``\\``. Example: ``{"request.stdout": "<sha256>"}``
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -207,8 +206,10 @@ class BlobStore:
         hit = self._recent.get(id(text))
         if hit is not None and hit[0] is text:
             return hit[1]
+        from hashlib import sha256  # imported when used: most readers never meet a blob
+
         data = text.encode("utf-8", "surrogatepass")
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256(data).hexdigest()
         if len(self._recent) >= _RECENT_MAX:
             self._recent.clear()
         self._recent[id(text)] = (text, digest)
@@ -227,7 +228,9 @@ class BlobStore:
             raise ValueError(f"{digest!r} is not a sha256 hex digest")
         with privileged(), open(self.dir / digest, "rb") as f:
             data = f.read()
-        if hashlib.sha256(data).hexdigest() != digest:
+        from hashlib import sha256
+
+        if sha256(data).hexdigest() != digest:
             raise ValueError("content does not match its hash")
         return data.decode("utf-8", "surrogatepass")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -97,7 +96,9 @@ def compute_request_hash(request: dict[str, Any]) -> str:
         filtered = request
     else:
         filtered = {k: v for k, v in request.items() if k not in HASH_EXCLUDED_KEYS}
-    return hashlib.sha256(canonical_json(filtered).encode()).hexdigest()
+    from hashlib import sha256  # imported when used: readers of a log never hash
+
+    return sha256(canonical_json(filtered).encode()).hexdigest()
 
 
 def utc_now() -> str:

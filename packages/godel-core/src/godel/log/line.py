@@ -10,7 +10,7 @@ the same text its hash is taken over, so one encoding serves both.
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from godel.log.events import HASH_EXCLUDED_KEYS, Event, EventStatus
@@ -18,8 +18,7 @@ from godel.log.jsontext import canonical, compact
 
 __all__ = ["EMPTY_HASH", "head", "request_text", "tail"]
 
-EMPTY_HASH = hashlib.sha256(b"{}").hexdigest()
-_sha256 = hashlib.sha256
+EMPTY_HASH = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"  # sha256 of "{}"
 _STATUS_TEXT = {s: f'"{s.value}"' for s in EventStatus}
 _path_texts: dict[tuple[str, ...], str] = {}  # step paths repeat: encode each once
 _op_texts: dict[str, str] = {}
@@ -30,14 +29,27 @@ _MEMO_CHARS = 256  # longer ones rarely repeat, and would hold memory for nothin
 def _digest(text: str) -> str:
     """``sha256(text).hexdigest()``, remembered for short texts: a dict lookup costs a tenth of it."""
     if len(text) > _MEMO_CHARS:
-        return _sha256(text.encode()).hexdigest()
+        return (_sha256 or _load_sha256())(text.encode()).hexdigest()
     digest = _digests.get(text)
     if digest is None:
-        digest = _sha256(text.encode()).hexdigest()
+        digest = (_sha256 or _load_sha256())(text.encode()).hexdigest()
         if len(_digests) >= 4096:  # a workflow repeats few; a generated one must not grow this
             _digests.clear()
         _digests[text] = digest
     return digest
+
+
+_sha256: Callable[[bytes], Any] | None = None
+
+
+def _load_sha256() -> Callable[[bytes], Any]:
+    # hashlib is imported when a request is first hashed, not with this module: loading it
+    # (OpenSSL) costs 3 ms, and the commands that only read logs import this module too.
+    global _sha256
+    from hashlib import sha256
+
+    _sha256 = sha256
+    return sha256
 
 
 def request_text(request: dict[str, Any]) -> tuple[str, str]:
