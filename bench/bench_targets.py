@@ -20,7 +20,8 @@ Rows (the floor in brackets):
    (``godel_cli.help_cache``); a second row gives it rendered by click (the first time, or with
    ``GODEL_HELP_CACHE=0``) against ``python -c "import click"``
 8. peak RSS of a 100,000-step run (its own process) [``python -c "import asyncio"``]; target 60 MB
-9. ``run(["true"])`` over a plain asyncio exec with one fsync per call; target +40 µs
+9. ``run(["true"])`` over a plain asyncio exec with one fsync per call; target +40 µs (the
+   median difference of rounds that run the two in turn: the disk's fsyncs are noisy)
 
 Then the growth check: per-unit cost at the largest N over the smallest, for steps, branches,
 resume, show and tail (1.0 = linear). Times are medians of ``--repeat`` runs; start-up rows
@@ -331,12 +332,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     row(f"peak RSS, {rss_n:,}-step run", rss, "MB", base, "≤ 60 MB", rss <= 60)
 
-    # 9. run(["true"]) with the default durability, over asyncio + one fsync per call
-    n = 100 if opts.quick else 300
-    with _durability("default"):
-        durable = engine_cost(_runs, n) / n * 1e6
-    floor_fsync = subprocess_floor(n, fsync=True) / n * 1e6
-    over = durable - floor_fsync
+    # 9. run(["true"]) with the default durability, over asyncio + one fsync per call. A call
+    # is about 1.3 ms here and an fsync of this shared disk moves it by +-300 us from one loop to
+    # the next, so godel and the floor run in turn, round after round, and the row is the
+    # median of the rounds' differences (as farm-bench pairs whole commands).
+    n = 50 if opts.quick else 100
+    over_each = []
+    for _ in range(5 if opts.quick else 11):
+        with _durability("default"):
+            durable = engine_cost(_runs, n) / n * 1e6
+        over_each.append(durable - subprocess_floor(n, fsync=True) / n * 1e6)
+    over = statistics.median(over_each)
     row('run(["true"]) over asyncio exec + fsync', over, "µs", None, "≤ +40 µs", over <= 40)
 
     print(table(["row", "godel", "floor", "ratio", "target", "met"], rows))

@@ -21,6 +21,8 @@ from godel.engine.keys import ROOT_KEY, KeyTable
 from godel.log.events import Event, EventStatus, Op
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from godel.cost.budget import RunCosts
     from godel.engine.interrupt import StopToken
     from godel.log.eventlog import EventLog
@@ -46,6 +48,9 @@ class RunState:
     redactor: Redactor | None = None  # the one the log and the transcript write through
     costs: RunCosts | None = None  # the budget and what a resume saved (godel.cost.budget)
     answers: Any = None  # godel test: effects answered from a recording by request (godel.plan)
+    # The configuration's `env` as the run read it when it started: every command and agent
+    # call adds it (None: read the configuration at each call, as outside a run).
+    command_env: Mapping[str, str] | None = None
 
     @property
     def run_id(self) -> str:

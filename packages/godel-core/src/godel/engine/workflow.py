@@ -89,6 +89,7 @@ def _new_state(
         auto_checkpoint=options.auto_checkpoint,
         redactor=redactor,
         costs=None if budget is None else RunCosts(budget),
+        command_env=_configured().env,
     )
 
 
@@ -367,6 +368,7 @@ async def resume(
         source_file=spec.source_file,
         redactor=redactor,
         costs=costs,
+        command_env=_configured().env,
     )
     if on_start is not None:
         on_start(log.run_id, log.path)

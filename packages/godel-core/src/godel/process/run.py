@@ -275,11 +275,17 @@ def _caller_location() -> str:
 
 
 def command_env(extra: Mapping[str, str] | None) -> dict[str, str] | None:
-    """A command's environment: godel's own, then the configuration's ``env``, then ``extra``
-    (a call's ``env=``); None (inherit as is) when neither adds anything."""
-    from godel.config.load import load_config
+    """A command's environment: godel's own, then the configuration's ``env`` (as the run read
+    it when it started), then ``extra`` (a call's ``env=``); None (inherit as is) when neither
+    adds anything."""
+    run = current_run()
+    configured = run.command_env if run is not None else None
+    if configured is None:
+        # Outside a run. Within one the configuration is not read again: that took 60-100 us
+        # of each command (the project root found again, the GODEL_* variables listed).
+        from godel.config.load import load_config
 
-    configured = load_config().config.env
+        configured = load_config().config.env
     if not configured and not extra:
         return None
     return {**os.environ, **configured, **(extra or {})}
