@@ -91,7 +91,8 @@ def tail(
 
     In the pretty format an agent call's end is followed by its answer (at most
     --max-agent-lines lines, then "… (K more lines)") and, with --show-tools, the tools it
-    used. The json format prints the log's lines unchanged, whatever these flags say.
+    used. The json format prints each transition as the event's fields (the 15 keys of a log
+    line; a value over 4 KiB as its preview), whatever these flags say.
 
     \b
     Exit codes:
