@@ -279,6 +279,9 @@ class Redactor:
         self.builtin = builtin
         self.env_names: tuple[str, ...] = ()
         probes: list[tuple[tuple[str, str], re.Pattern[str], tuple[int, ...]]] = []
+        # The built-in alternation is compiled when a probe first finds something: compiling it
+        # takes 6 ms, at the start of every run, and most runs never record a secret.
+        self._alternatives: list[tuple[str, str]] = []
         self._builtin: _Pass | None = None
         if builtin:
             alternatives: list[tuple[str, str]] = []
@@ -301,7 +304,7 @@ class Redactor:
                 probes.extend(((f[0], ""), re.compile(re.escape(f)), (0,)) for f in forms)
             alternatives.extend((f"[REDACTED:{kind}]", src) for kind, src in BUILTIN_PATTERNS)
             probes.extend(_PROBES)
-            self._builtin = _combine(alternatives)
+            self._alternatives = alternatives
         self._probes = tuple(probes)
         # The workflow's own patterns are searched one by one: combined into one alternation
         # they would lose the engine's literal-prefix scan (measured: 3 typical patterns cost
@@ -376,6 +379,8 @@ class Redactor:
             return nxt
 
         builtin = self._builtin
+        if builtin is None and self._alternatives:
+            builtin = self._builtin = _combine(self._alternatives)
         if builtin is not None:
             starts: set[int] = set()
             for (g1, g2), probe, offsets in self._probes:
