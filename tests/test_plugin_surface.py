@@ -51,6 +51,7 @@ SURFACE: dict[str, set[str]] = {
     # Reading runs (commands that show them, such as godel-watch): the log, never its writers.
     "godel.log": {
         "BlobStore",
+        "BULK_LINES",
         "CorruptLogError",
         "Event",
         "EventLog",
@@ -61,9 +62,12 @@ SURFACE: dict[str, set[str]] = {
         "Op",
         "RunLockedError",
         "RUN_ID",
+        "bulk_parser",
         "find_log",
+        "from_iso",
         "list_run_ids",
         "lock_held",
+        "parse_line",
         "parse_ts",
         "read_batches",
         # stores (godel-postgres): the error a refused writer raises, the transcript they hand out

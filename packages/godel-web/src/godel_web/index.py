@@ -24,9 +24,7 @@ from operator import itemgetter
 from typing import Any
 
 from godel.cost import Ledger
-from godel.log import Event, EventStatus, Op
-from godel.log.events import from_iso
-from godel.log.format import BULK_LINES, bulk_parser, parse_line
+from godel.log import BULK_LINES, Event, EventStatus, Op, bulk_parser, from_iso, parse_line
 from godel.runs import RunTracker
 
 ReadLines = Callable[[int], tuple[list[bytes], int]]

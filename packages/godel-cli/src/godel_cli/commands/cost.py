@@ -21,7 +21,7 @@ def _since(value: str | None) -> datetime | None:
     """``2026-05-01`` (local midnight) or an ISO date-time (local time unless it has an offset)."""
     if value is None:
         return None
-    from godel.log.events import from_iso
+    from godel.log import from_iso
 
     try:
         when = from_iso(value.strip())

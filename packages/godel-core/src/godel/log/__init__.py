@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         EventStatus,
         Op,
         compute_request_hash,
+        from_iso,
         parse_ts,
         seconds_between,
         utc_now,
@@ -28,7 +29,14 @@ if TYPE_CHECKING:
         log_path,
         resolve_runs_dir,
     )
-    from godel.log.format import CorruptLogError, LogFormatError, collector_paused
+    from godel.log.format import (
+        BULK_LINES,
+        CorruptLogError,
+        LogFormatError,
+        bulk_parser,
+        collector_paused,
+        parse_line,
+    )
     from godel.log.ids import IdLookupError, new_id, resolve_id, short_id
     from godel.log.lock import RunLock, RunLockedError, lock_held
     from godel.log.reader import LogReader, find_log, read_batches
@@ -44,6 +52,7 @@ _EXPORTS = {
     "EventStatus": "events",
     "Op": "events",
     "compute_request_hash": "events",
+    "from_iso": "events",
     "parse_ts": "events",
     "seconds_between": "events",
     "utc_now": "events",
@@ -52,6 +61,9 @@ _EXPORTS = {
     "list_run_ids": "files",
     "log_path": "files",
     "resolve_runs_dir": "files",
+    "BULK_LINES": "format",
+    "bulk_parser": "format",
+    "parse_line": "format",
     "CorruptLogError": "format",
     "LogFormatError": "format",
     "collector_paused": "format",

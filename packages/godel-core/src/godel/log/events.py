@@ -106,25 +106,24 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-if sys.version_info >= (3, 11):
-    from_iso = datetime.fromisoformat
-else:
+def from_iso(text: str) -> datetime:
+    """``datetime.fromisoformat`` as Python 3.11 reads it: on 3.10 too, a ``Z`` offset and a
+    fraction of any number of digits (3.10 takes only what ``isoformat()`` writes)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        if sys.version_info >= (3, 11):
+            raise
+        import re
 
-    def from_iso(text: str) -> datetime:
-        """``datetime.fromisoformat`` as Python 3.11 reads it: also a ``Z`` offset and a
-        fraction of any number of digits (3.10 takes only what ``isoformat()`` writes)."""
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            import re
-
-            if text[-1:] in ("Z", "z"):
-                text = text[:-1] + "+00:00"
-            text = re.sub(r"\.(\d+)", lambda m: "." + (m[1] + "00000")[:6], text, count=1)
-            return datetime.fromisoformat(text)
+        if text[-1:] in ("Z", "z"):
+            text = text[:-1] + "+00:00"
+        text = re.sub(r"\.(\d+)", lambda m: "." + (m[1] + "00000")[:6], text, count=1)
+        return datetime.fromisoformat(text)
 
 
-_from_iso = from_iso
+# Durations in `show` and `tail` parse two stamps an event: without a frame of ours on 3.11+.
+_from_iso = datetime.fromisoformat if sys.version_info >= (3, 11) else from_iso
 
 
 def parse_ts(ts: str | None) -> datetime | None:
