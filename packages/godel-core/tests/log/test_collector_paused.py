@@ -58,10 +58,3 @@ def test_objects_frozen_on_purpose_stay_frozen(collector_on):
         kept = [{"n": [i]} for i in range(1_000)]
     assert gc.get_freeze_count() == frozen
     assert _in_generation(kept, 2)
-
-
-def test_collect_after_false_leaves_the_collector_alone(collector_on):
-    with collector_paused(collect_after=False):
-        kept = [{"n": [i]} for i in range(5_000)]
-    assert gc.isenabled()
-    assert _in_generation(kept, 0)

@@ -223,12 +223,12 @@ def _link_children(events: list[Event]) -> None:
 
 
 @contextmanager
-def collector_paused(*, collect_after: bool = True) -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a whole log is read (and, in the CLI, printed).
 
     Loading allocates only acyclic objects that all stay alive, which is the worst case for the
     collector: its full passes would rescan the growing heap and make loading superlinear.
-    ``collect_after=False`` suits a command that exits right after.
+    Afterwards the objects go to the collector's oldest generation untraversed.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -237,8 +237,7 @@ def collector_paused(*, collect_after: bool = True) -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-            if collect_after:
-                _to_oldest_generation()
+            _to_oldest_generation()
 
 
 def _to_oldest_generation() -> None:
