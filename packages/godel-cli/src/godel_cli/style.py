@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -18,7 +19,8 @@ def make_style() -> Style:
     ctx = click.get_current_context(silent=True)
     color = ctx.color if ctx is not None else None
     if color is None:
-        stream = click.get_text_stream("stdout")
+        # sys.stdout itself: click.get_text_stream is deprecated (click 8.5) and goes in click 9.
+        stream = sys.stdout
         color = bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
     if not color:
         return no_style

@@ -49,6 +49,7 @@ HEADER_KEY = "godel_log"
 
 STATUSES = frozenset(s.value for s in EventStatus)
 _STATUS_OF = {s.value: s for s in EventStatus}
+_STARTED = EventStatus.STARTED
 
 
 class CorruptLogError(ValueError):
@@ -134,7 +135,7 @@ class LoadedLog:
 
 # What the scan keeps per event id: the Event of its latest line, or that line and its number
 # when the Event is built later (see ``_scan``).
-_Latest = Event | tuple[dict[str, Any], int]
+_Latest = Event | tuple[dict[str, Any], int] | Any  # Any: a STARTED plain_line_decoder record
 _Paths = dict[tuple[str, ...], tuple[str, ...]]  # interned step paths (see ``line_event``)
 
 
@@ -267,11 +268,12 @@ def _scan(
     unreadable: tuple[int, str] | None = None  # fatal unless it turns out to be the last line
     seen_content = False
     parse = parse_line
-    plain_event = line_event
+    decode_plain = None  # from BULK_LINES on: plain lines straight to records (plain_event)
     for raw in lines:
         lineno += 1
         if lineno == BULK_LINES:
             parse = bulk_parser()
+            decode_plain = plain_line_decoder()
         if unreadable is not None:
             raise CorruptLogError(path, *unreadable)
         if raw[-1:] != b"\n":
@@ -281,6 +283,19 @@ def _scan(
             )
             return
         offset += len(raw)
+        if decode_plain is not None:
+            try:
+                record = decode_plain(raw)
+            except ValueError:
+                pass  # not a plain event line: the general path below says what it is
+            else:
+                # As below: a STARTED record waits for _build_events, anything else is built.
+                latest[record.event_id] = (
+                    record if record.status is _STARTED else plain_event(record, paths)
+                )
+                seen_content = True
+                out.valid_end = offset
+                continue
         try:
             obj = parse(raw)
         except (ValueError, RecursionError) as exc:
@@ -297,7 +312,7 @@ def _scan(
                 # memory than its Event. A plain line that ends an event (it is usually the last
                 # one) becomes its Event at once; a STARTED line, usually replaced a few lines
                 # later, and any other line wait for _build_events.
-                event = None if status == "STARTED" else plain_event(obj, paths)
+                event = None if status == "STARTED" else line_event(obj, paths)
                 # An existing key keeps its first-seen position.
                 latest[event_id] = event if event is not None else (obj, lineno)
             elif not seen_content and HEADER_KEY in obj:
@@ -395,6 +410,68 @@ def bulk_parser() -> Callable[[bytes | str], Any]:
 
         _bulk = parse
     return _bulk
+
+
+_plain: Callable[[bytes | str], Any] | None = None
+
+
+def plain_line_decoder() -> Callable[[bytes | str], Any]:
+    """For long logs: ``decode(raw)``, a plain event line straight into a typed record, or
+    ``ValueError`` for any other line (the header, a line with blobs, an odd type, invalid
+    JSON), which then takes ``bulk_parser()`` and ``line_event``.
+
+    Plain is what ``line_event`` takes as it is: exactly the 15 fields of ``LINE_KEYS`` with the
+    types of ``_PLAIN_TYPES`` and strings in the paths. msgspec checks that while it decodes,
+    in C; ``plain_event`` then makes the ``Event``. A 10,000-step log: 47 -> 33 ms, against
+    ``bulk_parser()`` and ``line_event``.
+    """
+    global _plain
+    if _plain is None:
+        from msgspec import Struct
+        from msgspec.json import Decoder
+
+        class PlainLine(Struct, forbid_unknown_fields=True):
+            event_id: str
+            run_id: Any  # line_event does not check it: _inconsistencies reports a foreign one
+            seq: int
+            parent_id: str | None
+            step_path: list[str] | None
+            invocation_seq: int
+            step_local_seq: int
+            op: str | None
+            request_hash: str | None
+            request: dict[str, Any] | None
+            response: dict[str, Any] | None
+            status: EventStatus
+            ts_start: str | None
+            ts_end: str | None
+            stream_path: list[str] | None
+
+        _plain = Decoder(PlainLine).decode
+    return _plain
+
+
+def plain_event(line: Any, paths: _Paths) -> Event:
+    """The ``Event`` of a record from ``plain_line_decoder()``: what ``line_event`` builds from
+    the same line."""
+    step = line.step_path
+    return Event(
+        line.event_id,
+        line.run_id,
+        line.seq,
+        line.op,
+        line.status,
+        line.parent_id or None,
+        _interned_path(step, paths) if step else (),  # type: ignore[arg-type]
+        line.invocation_seq,
+        line.step_local_seq,
+        line.request_hash,
+        line.request or {},
+        line.response,
+        line.ts_start,
+        line.ts_end,
+        line.stream_path or [],
+    )
 
 
 # The fields of an event line, in the order godel writes them (``Event.to_dict``).
@@ -561,11 +638,13 @@ def _build_events(
     events: list[Event] = []
     append = events.append
     for event_id, item in latest.items():
-        if item.__class__ is not Event:
+        if item.__class__ is tuple:
             obj, lineno = item
             item = line_event(obj, paths) or _checked_event(
                 obj, lineno, event_id, store, path, warnings
             )
+        elif item.__class__ is not Event:
+            item = plain_event(item, paths)  # a STARTED record (plain_line_decoder)
         append(item)
     return events
 

@@ -25,6 +25,8 @@ from godel.log.format import (
     check_header,
     line_event,
     parse_line,
+    plain_event,
+    plain_line_decoder,
     type_problem,
     what_is_wrong,
 )
@@ -196,8 +198,9 @@ class LogReader:
     def _parse_lines(self, lines: list[bytes]) -> list[Event]:
         events: list[Event] = []
         append = events.append
-        parse = parse_line if self.lineno + len(lines) < BULK_LINES else bulk_parser()
-        plain_event = line_event
+        bulk = self.lineno + len(lines) >= BULK_LINES
+        parse = bulk_parser() if bulk else parse_line
+        decode_plain = plain_line_decoder() if bulk else None  # see _scan in godel.log.format
         paths = self._paths
         if len(paths) > _MAX_PATHS:
             paths.clear()  # keep the memory of a long tail bounded
@@ -206,6 +209,14 @@ class LogReader:
             if self._pending is not None:
                 lineno, reason = self._pending
                 raise CorruptLogError(self.path, lineno, reason)
+            if decode_plain is not None:
+                try:
+                    record = decode_plain(raw)
+                except ValueError:
+                    pass  # not a plain event line: the general path below
+                else:
+                    append(plain_event(record, paths))
+                    continue
             try:
                 obj = parse(raw)
             except (ValueError, RecursionError) as exc:
@@ -215,7 +226,7 @@ class LogReader:
             if type(obj) is dict:
                 status = obj.get("status")
                 if type(obj.get("event_id")) is str and type(status) is str and status in STATUSES:
-                    event = plain_event(obj, paths)
+                    event = line_event(obj, paths)
                     if event is not None:
                         append(event)
                         continue
