@@ -39,6 +39,8 @@ __all__ = [
     "collector_paused",
     "line_event",
     "parse_line",
+    "plain_event",
+    "plain_line_decoder",
     "read_log",
     "type_problem",
     "what_is_wrong",
