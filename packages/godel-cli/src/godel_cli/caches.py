@@ -27,3 +27,23 @@ def cache_root() -> str | None:
         return os.path.join(xdg, "godel")
     home = os.path.expanduser("~/.cache/godel")
     return home if os.path.isabs(home) else None
+
+
+def store_record(path: str, data: bytes, *, suffix: str, keep: int) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a partial file renamed over it), then
+    keep the ``keep`` newest records (names ending in ``suffix``) of its folder. A cache that
+    cannot be written is left as it is: it only ever saves time."""
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        partial = f"{path}.{os.getpid()}"  # never ends in `suffix`: never pruned as a record
+        with open(partial, "wb") as f:
+            f.write(data)
+        os.replace(partial, path)
+        records = [e for e in os.scandir(folder) if e.name.endswith(suffix)]
+        if len(records) > keep:
+            records.sort(key=lambda e: e.stat().st_mtime_ns)
+            for old in records[: len(records) - keep]:
+                os.unlink(old.path)
+    except OSError:
+        pass

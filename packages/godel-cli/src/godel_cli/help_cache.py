@@ -26,7 +26,7 @@ import marshal
 import os
 import sys
 
-from godel_cli.caches import cache_root, switched_on
+from godel_cli.caches import cache_root, store_record, switched_on
 from godel_cli.terminal import terminal_columns
 
 VERSION = 1
@@ -165,25 +165,4 @@ def _save(path: str, key: Key, text: str) -> None:
         if entry and os.path.isdir(entry):
             folders.append((entry, os.stat(entry).st_mtime_ns))
     record = marshal.dumps((VERSION, key, sorted(set(files)), folders, text))
-    folder = os.path.dirname(path)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        partial = f"{path}.{os.getpid()}"
-        with open(partial, "wb") as f:
-            f.write(record)
-        os.replace(partial, path)
-        _prune(folder)
-    except OSError:
-        pass  # the cache only ever saves time
-
-
-def _prune(folder: str) -> None:
-    records = [e for e in os.scandir(folder) if e.name.endswith(".marshal")]
-    if len(records) <= KEEP:
-        return
-    records.sort(key=lambda e: e.stat().st_mtime_ns)
-    for old in records[: len(records) - KEEP]:
-        try:
-            os.unlink(old.path)
-        except OSError:
-            pass
+    store_record(path, record, suffix=".marshal", keep=KEEP)

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from godel_cli.caches import cache_root, switched_on
+from godel_cli.caches import cache_root, store_record, switched_on
 
 VERSION = 1
 KEEP = 256  # records kept; the oldest go when a new one is written
@@ -96,14 +96,7 @@ def save(record: Path, files: list[Path], warnings: list[list[str | None]]) -> N
         "folders": {name: _mtime(Path(name)) for name in sorted(folders)},
         "warnings": warnings,
     }
-    try:
-        record.parent.mkdir(parents=True, exist_ok=True)
-        partial = record.with_name(f".{record.name}.{os.getpid()}")
-        partial.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(partial, record)
-        _prune(record.parent)
-    except OSError:
-        pass
+    store_record(str(record), json.dumps(data).encode(), suffix=".json", keep=KEEP)
 
 
 def _digest(path: Path) -> str | None:
@@ -120,12 +113,3 @@ def _mtime(folder: Path) -> int | None:
         return folder.stat().st_mtime_ns
     except OSError:
         return None
-
-
-def _prune(folder: Path) -> None:
-    records = list(folder.glob("*.json"))
-    if len(records) <= KEEP:
-        return
-    records.sort(key=lambda p: p.stat().st_mtime_ns)
-    for old in records[: len(records) - KEEP]:
-        old.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from godel.log.ids import SHORT_LEN, short_id
 __all__ = [
     "DETAIL_WIDTH",
     "ROLE_STYLES",
+    "STATUS_TEXT",
     "Style",
     "clip",
     "clock",
@@ -391,7 +392,7 @@ _CLOCK_TEXTS: dict[str, str] = {}
 def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL_WIDTH) -> str:
     """One state transition on one line (``tail --format pretty``):
     local time, short id, op, step path, status, duration, detail."""
-    status = _STATUS_TEXT.get(ev.status) or ev.status.value  # the enum's property is slow
+    status = STATUS_TEXT.get(ev.status) or ev.status.value  # the enum's property is slow
     when = clock(event_time(ev))
     dur = format_duration(event_duration(ev)) if ev.status is not EventStatus.STARTED else ""
     sid = ev.event_id[-SHORT_LEN:]  # short_id, inlined: one call less per line
@@ -419,4 +420,5 @@ def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL
 
 
 _MIDDLES: dict[tuple[str, tuple[str, ...], str, str], str] = {}
-_STATUS_TEXT = {s: s.value for s in EventStatus}
+STATUS_TEXT = {s: s.value for s in EventStatus}
+"""An event status's text, without the enum's slow ``value`` property (one per row)."""

@@ -9,6 +9,7 @@ from godel.log.events import Event, EventStatus
 from godel.log.ids import SHORT_LEN, short_id
 from godel.runs.render.format import (
     DETAIL_WIDTH,
+    STATUS_TEXT,
     Style,
     clip,
     detail,
@@ -25,7 +26,6 @@ from godel.runs.status import RunStatus, RunSummary
 __all__ = ["cost_cell", "cost_text", "render_header", "render_table", "row_dict"]
 
 _STEP_WIDTH = 40  # longer step paths are cut from the left, where they repeat their parents
-_STATUS_TEXT = {s: s.value for s in EventStatus}
 
 
 def render_header(summary: RunSummary, root: Event | None = None, style: Style = no_style) -> str:
@@ -136,7 +136,7 @@ def render_table(
         ids.append(ev.event_id[-SHORT_LEN:])
         ops.append(ev.op)
         steps.append(label)
-        statuses.append(_STATUS_TEXT.get(status) or status.value)
+        statuses.append(STATUS_TEXT.get(status) or status.value)
         durations.append(format_duration(event_duration(ev)) if status is not started else "-")
         texts.append(clip(text, width) if text else text)
     w_dur = max(8, *map(len, durations))
