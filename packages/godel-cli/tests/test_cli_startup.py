@@ -95,3 +95,25 @@ def test_root_help_width_follows_clicks_test_runner_and_settings() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
     assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_console_script_skips_the_collector_pass_at_exit(one_run: tuple[Path, str]) -> None:
+    """The console script leaves every object in the collector's permanent generation, so the
+    pass at interpreter shutdown has nothing to traverse; the command's output is whole."""
+    runs, run_id = one_run
+    code = (
+        "import gc, sys\n"
+        "from godel_cli.entry import main\n"
+        f"sys.argv = ['godel', 'show', {run_id!r}, '--runs-dir', {str(runs)!r}]\n"
+        "rc = main()\n"
+        "print('frozen', gc.get_freeze_count(), 'count', gc.get_count()[0])\n"
+        "sys.exit(rc)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "det.random" in result.stdout  # the table was printed before
+    frozen = int(result.stdout.split("frozen ", 1)[1].split()[0])
+    assert frozen > 1000  # the modules' functions and classes, at least
