@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from godel import det, parallel, print, read_text, run, step, workflow, write_text
 from godel.log.eventlog import EventLog
@@ -25,7 +27,7 @@ from godel.runs.render.format import (
 )
 from godel.runs.render.full import render_full
 from godel.runs.render.graph import render_graph
-from godel.runs.render.groups import Mark, group_events, rows
+from godel.runs.render.groups import Mark, group_events, latest_rows, rows
 from godel.runs.render.table import render_header, render_table
 from godel.runs.status import summarize_log
 
@@ -451,3 +453,47 @@ def test_render_does_not_import_click() -> None:
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert out.stdout.strip() == "False"
+
+
+# Mostly calls, so that identities repeat; the records are never grouped.
+_OPS = (Op.STEP_ENTER, Op.STEP_ENTER, Op.RUN, Op.RESUME, Op.PAUSED, Op.REWIND, Op.REPAIR)
+
+
+@st.composite
+def _logs(draw: st.DrawFn) -> tuple[list[Event], str | None]:
+    """Events as a resumed, rewound or hand-edited log may hold them: parents before children,
+    identities repeated (re-executed steps), every status, records among them."""
+    events: list[Event] = []
+    for seq in range(draw(st.integers(0, 30))):
+        parent = draw(st.sampled_from([None, 0, 0, 0, 1, 2])) if seq else None
+        events.append(
+            Event(
+                f"e{seq}",
+                "run",
+                seq,
+                op=draw(st.sampled_from(_OPS)) if seq else Op.WORKFLOW_STARTED,
+                status=draw(st.sampled_from(list(EventStatus))),
+                parent_id=f"e{parent}" if parent is not None and parent < seq else None,
+                step_path=draw(st.sampled_from([(), ("a",)])),
+                invocation_seq=draw(st.integers(0, 1)),
+                step_local_seq=0,
+            )
+        )
+    root = draw(st.sampled_from([None, "e0", "e0", "e3"]))
+    return events, root
+
+
+@settings(max_examples=250, deadline=None)
+@given(_logs())
+def test_latest_rows_are_the_default_rows_of_the_groups(
+    log: tuple[list[Event], str | None],
+) -> None:
+    events, root = log
+    fast = latest_rows(events, root)
+    if any(e.status is EventStatus.FAILED for e in events):
+        assert fast is None  # prior attempts need the groups
+        return
+    assert fast is not None
+    assert [(e.event_id, m) for e, m in fast] == [
+        (e.event_id, m) for e, m in rows(group_events(events, root))
+    ]

@@ -135,22 +135,26 @@ def _show_run(
 ) -> None:
     """The summary, then the table of events or (``--graph``) the call tree."""
     from godel.log import Op
-    from godel.runs.render import group_events, render_header, rows
+    from godel.runs.render import group_events, latest_rows, render_header, rows
 
     root = next((ev for ev in log if ev.op == Op.WORKFLOW_STARTED and ev.parent_id is None), None)
-    groups = group_events(log, root.event_id if root else None)
+    root_id = root.event_id if root else None
     from godel.cost import Ledger, group_costs
 
     ledger = Ledger.build(log)
     summary = replace(summary, cost=ledger.run)
     run = summary.to_dict()
     costs = None
+    groups = None
     if not ledger.run.empty:  # no agent call: no COST column
+        groups = group_events(log, root_id)
         costs = group_costs(groups, ledger)
         run["cost"]["attempts"] = [totals.to_dict() for totals in ledger.attempts]
     if graph:
         from godel.runs.render import graph_dict, render_graph
 
+        if groups is None:
+            groups = group_events(log, root_id)
         if as_json:
             _dump({"run": run, "tree": graph_dict(groups, show_all=show_all)})
             return
@@ -158,7 +162,12 @@ def _show_run(
     else:
         from godel.runs.render import render_table, row_dict
 
-        selected = rows(groups, show_all=show_all)
+        # The default table of a run that never failed needs no groups (see latest_rows).
+        selected = None if show_all or groups is not None else latest_rows(log, root_id)
+        if selected is None:
+            if groups is None:
+                groups = group_events(log, root_id)
+            selected = rows(groups, show_all=show_all)
         if as_json:
             events = [row_dict(ev, mark, (costs or {}).get(ev.event_id)) for ev, mark in selected]
             _dump({"run": run, "events": events})

@@ -38,15 +38,23 @@ class KeyTable:
 
     def derive(self, events: Iterable[Event], root_ids: set[str]) -> dict[str, int]:
         """Key of every event, from parent links (parents always precede children in a log)."""
+        # ``key`` written out: `show` and every resume derive the key of each event of the log
+        # (10,000 events: 42M -> 35M instructions).
         keys: dict[str, int] = {}
+        ids = self._ids
+        known = ids.get
+        parent_key = keys.get
         for ev in events:
-            if ev.event_id in root_ids:
-                keys[ev.event_id] = ROOT_KEY
+            event_id = ev.event_id
+            if event_id in root_ids:
+                keys[event_id] = ROOT_KEY
                 continue
-            parent = keys.get(ev.parent_id or "", None)
+            parent = parent_key(ev.parent_id)  # type: ignore[arg-type]  # None: no parent, no key
             if parent is None:
                 continue  # metadata without a parent (REWIND outcome...) has no replay identity
-            keys[ev.event_id] = self.key(
-                parent, ev.step_path, ev.invocation_seq, ev.step_local_seq, ev.op
-            )
+            parts = (parent, ev.step_path, ev.invocation_seq, ev.step_local_seq, ev.op)
+            found = known(parts)
+            if found is None:
+                found = ids[parts] = len(ids) + 1
+            keys[event_id] = found
         return keys

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     )
     from godel.runs.render.full import full_dict, render_full
     from godel.runs.render.graph import graph_dict, render_graph
-    from godel.runs.render.groups import group_events, rows
+    from godel.runs.render.groups import group_events, latest_rows, rows
     from godel.runs.render.table import (
         cost_cell,
         cost_text,
@@ -44,6 +44,7 @@ _EXPORTS = {
     "graph_dict": "graph",
     "render_graph": "graph",
     "group_events": "groups",
+    "latest_rows": "groups",
     "rows": "groups",
     "cost_cell": "table",
     "cost_text": "table",

