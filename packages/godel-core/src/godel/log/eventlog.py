@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from godel.log.blobs import BLOB_THRESHOLD, externalize
 from godel.log.documented import DocumentedMethods
@@ -32,8 +32,10 @@ from godel.log.ids import SHORT_LEN, IdLookupError, Stamper, new_id, resolve_id
 from godel.log.jsontext import compact
 from godel.log.line import head, quoted, request_text, tail
 from godel.log.lock import RunLockedError
-from godel.log.redact import Redactor, default_redactor
 from godel.log.store import EventStore, JsonlStore, resolve_durability
+
+if TYPE_CHECKING:
+    from godel.log.redact import Redactor
 
 __all__ = [
     "LOG_FORMAT_VERSION",
@@ -108,7 +110,12 @@ class EventLog(DocumentedMethods):
         self._sync_pending = False  # a sync_soon() timer is set
         self._sync_error: OSError | None = None  # a failed deferred fsync, raised by the next write
         if writable:
-            self.redactor = redactor if redactor is not None else default_redactor()
+            if redactor is None:
+                # Here: a read-only log (show, tail, resume's plan) never loads the patterns.
+                from godel.log.redact import default_redactor
+
+                redactor = default_redactor()
+            self.redactor = redactor
 
     @property
     def redactor(self) -> Redactor | None:
