@@ -22,6 +22,7 @@ BENCHES = [
     "bench_watch",
     "bench_web",
     "bench_store",
+    "bench_instructions",  # says so and does nothing without valgrind
 ]
 
 
