@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         (here / "empty.py").write_text(
             "from godel import workflow\n\n\n@workflow\nasync def main():\n    return None\n"
         )
-        for _ in range(2):  # the pre-flight's record, then again once runs/ exists
+        for _ in range(2):  # the pre-flight's record, and the modules compiled
             subprocess.run(
                 [godel_bin, "run", "empty.py"], check=True, capture_output=True, cwd=here
             )

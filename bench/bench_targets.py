@@ -238,8 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         (here / "empty.py").write_text(
             "from godel import workflow\n\n\n@workflow\nasync def main():\n    return None\n"
         )
-        # Two runs first: the first records the pre-flight's pass and creates runs/, which
-        # changes the folder the pass depends on, so the second records it again.
+        # Two runs first: the first records the pre-flight's pass (and creates runs/).
         for _ in range(2):
             subprocess.run(
                 [godel_bin, "run", "empty.py"], check=True, capture_output=True, cwd=here

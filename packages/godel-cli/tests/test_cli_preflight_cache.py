@@ -43,11 +43,7 @@ CHECKERS = ("godel.lint.functions", "godel.lint.config", "godel.strict.names")
 
 
 def run(project: Project, *args: str, env: dict[str, str] | None = None):
-    """``godel run ARGS`` under ``-X importtime``: (process, the godel modules it imported).
-
-    The runs dir is made first: its creation by the first run changes the project folder's
-    mtime, which (rightly, if conservatively) makes the second run check again."""
-    (project.root / "runs").mkdir(exist_ok=True)
+    """``godel run ARGS`` under ``-X importtime``: (process, the godel modules it imported)."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", str(GODEL), "run", *args],
         capture_output=True,
@@ -117,6 +113,37 @@ def test_a_new_sibling_module_that_the_workflow_imports_is_scanned(project: Proj
     assert refused.returncode == 1, shown
     assert checked(imported)
     assert "helpers.py" in shown
+
+
+def test_files_and_folders_an_import_cannot_find_keep_the_record(project: Project) -> None:
+    """The first run makes runs/ beside the workflow, and a workflow may write its outputs
+    there: the folder's time moves, its Python entries do not."""
+    project.write("wf.py", WORKFLOW)
+    assert not (project.root / "runs").exists()
+    run(project, "wf.py")
+    again, imported, shown = run(project, "wf.py")
+    assert again.returncode == 0, shown
+    assert not checked(imported)
+    time.sleep(0.05)  # a folder's mtime has the kernel tick's resolution
+    project.write("report.md", "# outputs\n")
+    project.write("out/data.json", "{}")
+    project.write("notes.txt", "")
+    for _ in range(2):  # the first brings the record's times up to date, the second uses them
+        again, imported, shown = run(project, "wf.py")
+        assert again.returncode == 0, shown
+        assert not checked(imported)
+
+
+def test_a_new_sibling_package_that_the_workflow_imports_is_scanned(project: Project) -> None:
+    project.write("wf.py", "from helpers import value\n" + WORKFLOW)
+    run(project, "wf.py")
+    run(project, "wf.py")  # the record holds
+    time.sleep(0.05)
+    project.write("helpers/__init__.py", "import random\n\nvalue = random.random()\n")
+    refused, imported, shown = run(project, "wf.py")
+    assert refused.returncode == 1, shown
+    assert checked(imported)
+    assert "helpers" in shown
 
 
 def test_a_configuration_change_is_seen(project: Project) -> None:

@@ -5,8 +5,10 @@ The strict scan and the linter cost about 90M instructions of a ``godel run`` th
 that has not changed since the last run. A passing pre-flight is therefore recorded under
 ``~/.cache/godel/preflight/`` (``$XDG_CACHE_HOME/godel``, or ``$GODEL_CACHE_DIR``), with what it read: the content hash of every file the strict
 scan covered and of every file the lint configuration may come from (or that it was absent),
-and the modification time of each folder those files live in (so that a new sibling module
-that the workflow imports is seen). The record's name is a hash of everything else the verdict
+and, for each folder those files live in, its modification time and its Python entries (so that
+a new sibling module that the workflow imports is seen). A folder whose time moved but whose
+Python entries did not (the run made ``runs/`` there, or the workflow wrote a report beside
+itself) still holds: its record is brought up to date and used. The record's name is a hash of everything else the verdict
 depends on: godel's version, the Python version, the working directory (paths in messages are
 relative to it), the workflow's path, the strict and lint switches, and every registered lint
 rule with its distribution and version. A record is used only if all of it still holds; the
@@ -28,7 +30,7 @@ from typing import Any
 
 from godel_cli.caches import cache_root, store_record, switched_on
 
-VERSION = 1
+VERSION = 2
 KEEP = 256  # records kept; the oldest go when a new one is written
 
 
@@ -80,9 +82,15 @@ def load(record: Path) -> list[list[str | None]] | None:
         for name, digest in data["files"].items():
             if _digest(Path(name)) != digest:
                 return None
-        for name, mtime in data["folders"].items():
-            if _mtime(Path(name)) != mtime:
-                return None
+        moved = False
+        for name, (mtime, entries) in data["folders"].items():
+            folder = Path(name)
+            if _mtime(folder) != mtime:
+                if _python_entries(folder) != entries:
+                    return None
+                moved = True
+        if moved:  # the next run checks the times alone again
+            _store(record, data["files"], list(data["folders"]), data["warnings"])
         return data["warnings"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -91,9 +99,19 @@ def load(record: Path) -> list[list[str | None]] | None:
 def save(record: Path, files: list[Path], warnings: list[list[str | None]]) -> None:
     """Record a pass that read ``files`` (missing ones included) and printed ``warnings``."""
     folders = {str(f.parent) for f in files if f.exists()} | {str(files[0].parent)}
+    _store(record, {str(f): _digest(f) for f in files}, sorted(folders), warnings)
+
+
+def _store(
+    record: Path,
+    files: dict[str, str | None],
+    folders: list[str],
+    warnings: list[list[str | None]],
+) -> None:
     data = {
-        "files": {str(f): _digest(f) for f in files},
-        "folders": {name: _mtime(Path(name)) for name in sorted(folders)},
+        "files": files,
+        # The time first (a stat), the entries when it moved (a listing).
+        "folders": {name: [_mtime(Path(name)), _python_entries(Path(name))] for name in folders},
         "warnings": warnings,
     }
     store_record(str(record), json.dumps(data).encode(), suffix=".json", keep=KEEP)
@@ -113,3 +131,28 @@ def _mtime(folder: Path) -> int | None:
         return folder.stat().st_mtime_ns
     except OSError:
         return None
+
+
+def _python_entries(folder: Path) -> list[str] | None:
+    """What in ``folder`` an import can find: its ``.py`` files, and its folders that hold a
+    ``.py`` file (packages, ``name/``). A run's ``runs/`` or a report the workflow writes is
+    neither, so it cannot change the verdict."""
+    try:
+        names = []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.endswith(".py"):
+                    names.append(name)
+                elif name.isidentifier() and entry.is_dir() and _holds_python(entry.path):
+                    names.append(f"{name}/")
+    except OSError:
+        return None
+    return sorted(names)
+
+
+def _holds_python(path: str) -> bool:
+    try:
+        return any(name.endswith(".py") for name in os.listdir(path))
+    except OSError:
+        return False
