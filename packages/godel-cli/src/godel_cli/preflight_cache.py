@@ -3,12 +3,13 @@
 The strict scan and the linter cost about 90M instructions of a ``godel run`` that does nothing
 (667M in all, 14%; callgrind), most of it importing the linter's rules and parser, for a file
 that has not changed since the last run. A passing pre-flight is therefore recorded under
-``~/.cache/godel/preflight/`` (``$XDG_CACHE_HOME/godel``, or ``$GODEL_CACHE_DIR``), with what it read: the content hash of every file the strict
-scan covered and of every file the lint configuration may come from (or that it was absent),
-and, for each folder those files live in, its modification time and its Python entries (so that
-a new sibling module that the workflow imports is seen). A folder whose time moved but whose
-Python entries did not (the run made ``runs/`` there, or the workflow wrote a report beside
-itself) still holds: its record is brought up to date and used. The record's name is a hash of everything else the verdict
+``~/.cache/godel/preflight/`` (``$XDG_CACHE_HOME/godel``, or ``$GODEL_CACHE_DIR``), with what
+it read: the content hash of every file the strict scan covered and of every file the lint
+configuration may come from (or that it was absent), and, for each folder those files live in,
+its modification time and its Python entries (so that a new sibling module or package that the
+workflow imports is seen). A folder whose time moved but whose Python entries did not (the run
+made ``runs/`` there, or the workflow wrote a report beside itself) still holds: the record is
+brought up to date and used. The record's name is a hash of everything else the verdict
 depends on: godel's version, the Python version, the working directory (paths in messages are
 relative to it), the workflow's path, the strict and lint switches, and every registered lint
 rule with its distribution and version. A record is used only if all of it still holds; the
