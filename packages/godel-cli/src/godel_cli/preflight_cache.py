@@ -83,15 +83,17 @@ def load(record: Path) -> list[list[str | None]] | None:
         for name, digest in data["files"].items():
             if _digest(Path(name)) != digest:
                 return None
+        folders = data["folders"]
         moved = False
-        for name, (mtime, entries) in data["folders"].items():
-            folder = Path(name)
-            if _mtime(folder) != mtime:
-                if _python_entries(folder) != entries:
+        for name, (mtime, entries) in folders.items():
+            now = _mtime(Path(name))
+            if now != mtime:
+                if _python_entries(Path(name)) != entries:
                     return None
+                folders[name] = [now, entries]
                 moved = True
         if moved:  # the next run checks the times alone again
-            _store(record, data["files"], list(data["folders"]), data["warnings"])
+            _store(record, data)
         return data["warnings"]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -100,21 +102,18 @@ def load(record: Path) -> list[list[str | None]] | None:
 def save(record: Path, files: list[Path], warnings: list[list[str | None]]) -> None:
     """Record a pass that read ``files`` (missing ones included) and printed ``warnings``."""
     folders = {str(f.parent) for f in files if f.exists()} | {str(files[0].parent)}
-    _store(record, {str(f): _digest(f) for f in files}, sorted(folders), warnings)
-
-
-def _store(
-    record: Path,
-    files: dict[str, str | None],
-    folders: list[str],
-    warnings: list[list[str | None]],
-) -> None:
     data = {
-        "files": files,
+        "files": {str(f): _digest(f) for f in files},
         # The time first (a stat), the entries when it moved (a listing).
-        "folders": {name: [_mtime(Path(name)), _python_entries(Path(name))] for name in folders},
+        "folders": {
+            name: [_mtime(Path(name)), _python_entries(Path(name))] for name in sorted(folders)
+        },
         "warnings": warnings,
     }
+    _store(record, data)
+
+
+def _store(record: Path, data: dict[str, Any]) -> None:
     store_record(str(record), json.dumps(data).encode(), suffix=".json", keep=KEEP)
 
 

@@ -144,17 +144,16 @@ def _show_run(
     ledger = Ledger.build(log)
     summary = replace(summary, cost=ledger.run)
     run = summary.to_dict()
+    # The default table of a run that never failed needs no groups (see latest_rows).
+    needs_groups = graph or show_all or not ledger.run.empty
+    groups = group_events(log, root_id) if needs_groups else None
     costs = None
-    groups = None
     if not ledger.run.empty:  # no agent call: no COST column
-        groups = group_events(log, root_id)
         costs = group_costs(groups, ledger)
         run["cost"]["attempts"] = [totals.to_dict() for totals in ledger.attempts]
     if graph:
         from godel.runs.render import graph_dict, render_graph
 
-        if groups is None:
-            groups = group_events(log, root_id)
         if as_json:
             _dump({"run": run, "tree": graph_dict(groups, show_all=show_all)})
             return
@@ -162,9 +161,8 @@ def _show_run(
     else:
         from godel.runs.render import render_table, row_dict
 
-        # The default table of a run that never failed needs no groups (see latest_rows).
-        selected = None if show_all or groups is not None else latest_rows(log, root_id)
-        if selected is None:
+        selected = latest_rows(log, root_id) if groups is None else None
+        if selected is None:  # groups, or an event failed (prior attempts need the groups)
             if groups is None:
                 groups = group_events(log, root_id)
             selected = rows(groups, show_all=show_all)
