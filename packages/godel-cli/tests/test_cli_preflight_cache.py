@@ -146,6 +146,19 @@ def test_a_new_sibling_package_that_the_workflow_imports_is_scanned(project: Pro
     assert "helpers" in shown
 
 
+def test_a_new_namespace_package_that_the_workflow_imports_is_scanned(project: Project) -> None:
+    """A namespace package holds no ``.py`` of its own, only the packages under it."""
+    project.write("wf.py", "from helpers.sub import value\n" + WORKFLOW)
+    run(project, "wf.py")
+    run(project, "wf.py")  # the record holds
+    time.sleep(0.05)
+    project.write("helpers/sub/__init__.py", "import random\n\nvalue = random.random()\n")
+    refused, imported, shown = run(project, "wf.py")
+    assert refused.returncode == 1, shown
+    assert checked(imported)
+    assert "helpers" in shown
+
+
 def test_a_configuration_change_is_seen(project: Project) -> None:
     project.write("wf.py", WARNS)
     _, _, shown = run(project, "wf.py")

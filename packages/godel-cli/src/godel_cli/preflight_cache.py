@@ -135,7 +135,7 @@ def _mtime(folder: Path) -> int | None:
 
 def _python_entries(folder: Path) -> list[str] | None:
     """What in ``folder`` an import can find: its ``.py`` files, and its folders that hold a
-    ``.py`` file (packages, ``name/``). A run's ``runs/`` or a report the workflow writes is
+    ``.py`` file, directly or below (packages and namespace packages, ``name/``). A run's ``runs/`` or a report the workflow writes is
     neither, so it cannot change the verdict."""
     try:
         names = []
@@ -151,8 +151,26 @@ def _python_entries(folder: Path) -> list[str] | None:
     return sorted(names)
 
 
-def _holds_python(path: str) -> bool:
+def _holds_python(path: str, budget: list[int] | None = None) -> bool:
+    """Whether an import can find a module under ``path``: a ``.py`` in it, or in a package
+    folder below it (a namespace package holds only its subpackages). The walk visits at most
+    ``_WALK`` folders; a tree larger than that counts as Python, which costs one more lint."""
+    budget = [_WALK] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        return True
     try:
-        return any(name.endswith(".py") for name in os.listdir(path))
+        with os.scandir(path) as entries:
+            folders = []
+            for entry in entries:
+                name = entry.name
+                if name.endswith(".py"):
+                    return True
+                if name.isidentifier() and entry.is_dir():
+                    folders.append(entry.path)
     except OSError:
         return False
+    return any(_holds_python(folder, budget) for folder in folders)
+
+
+_WALK = 64
