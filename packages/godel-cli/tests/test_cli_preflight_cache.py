@@ -134,25 +134,22 @@ def test_files_and_folders_an_import_cannot_find_keep_the_record(project: Projec
         assert not checked(imported)
 
 
-def test_a_new_sibling_package_that_the_workflow_imports_is_scanned(project: Project) -> None:
-    project.write("wf.py", "from helpers import value\n" + WORKFLOW)
+@pytest.mark.parametrize(
+    ("module", "init"),
+    [
+        ("helpers", "helpers/__init__.py"),
+        # A namespace package holds no .py of its own, only the packages under it.
+        ("helpers.sub", "helpers/sub/__init__.py"),
+    ],
+)
+def test_a_new_sibling_package_that_the_workflow_imports_is_scanned(
+    project: Project, module: str, init: str
+) -> None:
+    project.write("wf.py", f"from {module} import value\n" + WORKFLOW)
     run(project, "wf.py")
     run(project, "wf.py")  # the record holds
     time.sleep(0.05)
-    project.write("helpers/__init__.py", "import random\n\nvalue = random.random()\n")
-    refused, imported, shown = run(project, "wf.py")
-    assert refused.returncode == 1, shown
-    assert checked(imported)
-    assert "helpers" in shown
-
-
-def test_a_new_namespace_package_that_the_workflow_imports_is_scanned(project: Project) -> None:
-    """A namespace package holds no ``.py`` of its own, only the packages under it."""
-    project.write("wf.py", "from helpers.sub import value\n" + WORKFLOW)
-    run(project, "wf.py")
-    run(project, "wf.py")  # the record holds
-    time.sleep(0.05)
-    project.write("helpers/sub/__init__.py", "import random\n\nvalue = random.random()\n")
+    project.write(init, "import random\n\nvalue = random.random()\n")
     refused, imported, shown = run(project, "wf.py")
     assert refused.returncode == 1, shown
     assert checked(imported)
