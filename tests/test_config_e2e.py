@@ -174,6 +174,20 @@ def test_lint_false_skips_the_pre_flight_and_the_flag_wins(project: Project) -> 
     assert again.returncode == 1 and "Lint errors found" in again.stderr
 
 
+def test_a_lint_object_chooses_rules_and_keeps_the_pre_flight_on(project: Project) -> None:
+    """docs/lint.md: ``{"lint": {"enable": [...], "disable": [...]}}`` in settings.json."""
+    project.file("wf.py", NOT_AWAITED)
+    project.settings(lint={"disable": ["PL001"]})
+    for args in (["lint", "wf.py"], ["config", "path"], ["guide"]):
+        done = project.godel(*args)
+        assert done.returncode == 0, done.stderr
+        assert "configuration error" not in done.stderr
+    assert "PL001" not in project.godel("lint", "wf.py").stdout
+    project.settings(lint={"disable": ["PL002"]})  # the pre-flight is still on
+    refused = project.godel("run", "wf.py")
+    assert refused.returncode == 1 and "Lint errors found" in refused.stderr
+
+
 def test_stream_agents_false_writes_no_transcript(project: Project) -> None:
     project.settings(runs_dir="runs", stream_agents=False)
     project.file("wf.py", HELLO)

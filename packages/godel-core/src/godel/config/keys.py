@@ -33,6 +33,18 @@ def _bool(value: Any) -> bool:
     raise BadValue(f"expected true or false, got {_show(value)}")
 
 
+def _lint(value: Any) -> bool:
+    # An object is the linter's rule selection (docs/lint.md), read by godel.lint itself with
+    # its own warnings; here it only means that the pre-flight stays on.
+    if isinstance(value, dict):
+        return True
+    if isinstance(value, bool):
+        return value
+    raise BadValue(
+        'expected true or false, or {"enable": [...], "disable": [...]}, ' f"got {_show(value)}"
+    )
+
+
 def _str(value: Any) -> str:
     if isinstance(value, str) and value:
         return value
@@ -187,7 +199,14 @@ KEYS: dict[str, Key] = {
             "GODEL_WORKFLOWS_DIR",
         ),
         Key("strict", _bool, True, "strict mode for `godel run`/`resume`", "GODEL_STRICT"),
-        Key("lint", _bool, True, "the lint pre-flight of `godel run`/`resume`", "GODEL_LINT"),
+        Key(
+            "lint",
+            _lint,
+            True,
+            "the lint pre-flight of `godel run`/`resume`; an object selects rules "
+            '({"enable": [...], "disable": [...]}, docs/lint.md) and leaves it on',
+            "GODEL_LINT",
+        ),
         Key(
             "stream_agents",
             _bool,
@@ -266,7 +285,7 @@ KEYS: dict[str, Key] = {
 
 def env_value(key: Key, raw: str) -> Any:
     """The value an environment variable gives ``key`` (``BadValue`` if it cannot)."""
-    if key.check is _bool:
+    if key.check is _bool or key.check is _lint:
         return raw.strip().lower() not in FALSE_WORDS
     if key.check is _positive_int:
         try:
