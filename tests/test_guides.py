@@ -231,7 +231,7 @@ def test_the_monitoring_filter_reads_godel_tail(tmp_path: Path) -> None:
         check=True,
     ).stdout.splitlines()
     assert out[0] == "LOG hello, world"
-    assert out[1].startswith("LOG ") and out[1].endswith(" entries here")
+    assert out[1].startswith("LOG entries here: ")
     assert out[-1] == "END FINISHED"
     # The keys its jq lines read.
     run = json.loads(godel_cmd("show", run_id, "--json", cwd=tmp_path).stdout)["run"]

@@ -26,6 +26,18 @@ def test_config_path_outside_any_project(project):
     )
 
 
+def test_home_with_a_godel_home_is_a_project_whose_file_is_listed_once(project):
+    """REFERENCE §15.1: the search checks $HOME itself, so ~/.godel makes it the project of
+    the folders under it that are in no other; its settings file is the user file."""
+    project.write("settings.json", json.dumps({"durability": "always"}), under=project.godel_home)
+    elsewhere = project.home / "scratch"
+    elsewhere.mkdir()
+    proc = project.godel("config", "path", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("settings.json") == 1, proc.stdout
+    assert f"project_root: {project.home}\n" in proc.stdout
+
+
 def test_config_path_in_a_project_with_both_files_and_a_variable(project):
     project.write("settings.json", json.dumps({"strict": False}), under=project.godel_home)
     project.write(".godel/settings.json", json.dumps({"runs_dir": "var/runs"}))
@@ -93,8 +105,11 @@ def test_unknown_keys_are_warnings_and_bad_values_one_line_errors(project):
     project.write(".godel/settings.json", json.dumps({"stirct": False}))
     proc = project.godel("config", "show", "--json")
     assert proc.returncode == 0
-    assert "[godel] warning: " in proc.stderr and "did you mean 'strict'?" in proc.stderr
+    assert proc.stderr.count("did you mean 'strict'?") == 1, proc.stderr  # once, not twice
+    assert proc.stderr.startswith("[godel] warning: ")
     assert json.loads(proc.stdout)["warnings"][0].endswith("did you mean 'strict'?")
+    for args in (("config", "path"), ("config", "show")):
+        assert project.godel(*args).stderr.count("did you mean 'strict'?") == 1
     project.write(".godel/settings.json", json.dumps({"strict": "yes"}))
     for args in (("config", "path"), ("config", "show"), ("config", "show", "--json")):
         bad = project.godel(*args)

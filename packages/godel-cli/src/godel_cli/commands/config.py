@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from godel_cli.errors import EXIT_USAGE, CliError
-from godel_cli.messages import warn
 from godel_cli.options import CONTEXT_SETTINGS, json_option
 
 if TYPE_CHECKING:
@@ -18,17 +17,16 @@ if TYPE_CHECKING:
 
 
 def _load() -> LoadedConfig:
-    """The configuration seen from here; its problems as ``[godel]`` lines, not tracebacks."""
+    """The configuration seen from here; its problems as ``[godel]`` lines, not tracebacks.
+
+    Its warnings were printed by the group, before any command runs (``godel_cli.group``)."""
     from godel import ConfigError
     from godel.config import load_config
 
     try:
-        loaded = load_config(use_cache=False)
+        return load_config(use_cache=False)
     except ConfigError as exc:
         raise CliError(f"configuration error: {exc}", exit_code=EXIT_USAGE) from None
-    for message in loaded.warnings:
-        warn(message)
-    return loaded
 
 
 def _mark(exists: bool) -> str:

@@ -296,7 +296,9 @@ def _load(
     plugin_raw: dict[str, Any] = {}  # top-level sections plugins registered
     set_by = {name: DEFAULTS for name in KEYS}
     sources = [Source("user", user_file, False)]
-    if project_file is not None:
+    # $HOME is a project when ~/.godel exists (the search checks it): its project file is the
+    # user file, read once.
+    if project_file is not None and project_file.resolve() != user_file.resolve():
         sources.append(Source("project", project_file, False))
     for source in sources:
         assert source.path is not None
