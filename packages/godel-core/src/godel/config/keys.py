@@ -41,7 +41,7 @@ def _lint(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     raise BadValue(
-        'expected true or false, or {"enable": [...], "disable": [...]}, ' f"got {_show(value)}"
+        f'expected true or false, or {{"enable": [...], "disable": [...]}}, got {_show(value)}'
     )
 
 
