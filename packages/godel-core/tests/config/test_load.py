@@ -120,6 +120,10 @@ def test_godel_home_moves_the_user_file(
         ({"watch": {"loud": True}}, "key 'watch': unknown field 'loud' (allowed: default, plain)"),
         ({"env": {"A": 1}}, "key 'env': expected an object of strings"),
         ({"agents": {"claude_code": {"model": 3}}}, "key 'agents': claude_code.model:"),
+        ('{"env": ' + "[" * 100_000 + "]" * 100_000 + "}", "malformed JSON: nested too deeply"),
+        ({"runs_dir": "a\x00b"}, "key 'runs_dir': a NUL character is not allowed"),
+        ({"env": {"A": "a\x00b"}}, "key 'env': a NUL character is not allowed"),
+        ({"lint": 3}, "key 'lint': expected true or false, or {"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_file_and_key(
@@ -130,6 +134,18 @@ def test_a_bad_value_is_one_line_naming_the_file_and_key(
         load_config(root)
     text = str(info.value)
     assert "\n" not in text and str(root / ".godel" / "settings.json") in text and message in text
+
+
+def test_a_file_that_is_not_utf8_is_one_line(home: Path) -> None:
+    root = project(home, settings={})
+    (root / ".godel" / "settings.json").write_bytes(b'{"runs_dir": "\xff"}')
+    with pytest.raises(ConfigError, match=r"settings\.json: not UTF-8 text \(byte 14\)$"):
+        load_config(root)
+
+
+def test_a_lint_object_is_the_rule_selection_and_leaves_the_pre_flight_on(home: Path) -> None:
+    root = project(home, settings={"lint": {"disable": ["PL007"]}})
+    assert load_config(root).config.lint is True
 
 
 def test_an_unknown_key_is_a_warning_with_a_suggestion(home: Path) -> None:

@@ -47,6 +47,8 @@ def _lint(value: Any) -> bool:
 
 def _str(value: Any) -> str:
     if isinstance(value, str) and value:
+        if "\x00" in value:  # no path, URL or name holds one; the OS would refuse it later
+            raise BadValue(f"a NUL character is not allowed, got {_show(value)}")
         return value
     raise BadValue(f"expected a non-empty string, got {_show(value)}")
 
@@ -69,6 +71,8 @@ def _str_list(value: Any) -> tuple[str, ...]:
 
 def _str_map(value: Any) -> dict[str, str]:
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        if any("\x00" in text for item in value.items() for text in item):
+            raise BadValue(f"a NUL character is not allowed, got {_show(value)}")
         return dict(value)
     raise BadValue(f'expected an object of strings ({{"NAME": "value"}}), got {_show(value)}')
 

@@ -163,10 +163,14 @@ def _read(path: Path) -> dict[str, Any] | None:
         return None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise ConfigError(f"{path}: malformed JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: malformed JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top-level JSON must be an object")
     return data
