@@ -182,3 +182,43 @@ def test_multi_line_secrets_and_credentials_are_redacted_everywhere(godel_run, t
     transcript = (next(runs.glob("*/transcript.jsonl"))).read_text()
     assert "[REDACTED:env:PEM_SECRET]" in transcript and "[REDACTED:pem]" in transcript
     assert "[REDACTED:env:MY_OWN_THING]" in transcript and "[REDACTED:url_password]" in transcript
+
+
+GIVEN = "given-Lw0qPz8XnB3vR6tY"
+CONFIGURED = "configured-Kk83hdHHq0zzPq12"
+
+
+def test_secrets_given_to_commands_through_env_are_redacted(godel_run, tmp_path):
+    """A command's ``run(env={...})`` and the configuration's ``env`` bring secrets that are in
+    no environment when the run starts: both are caught from the call on."""
+    (tmp_path / ".godel").mkdir()
+    (tmp_path / ".godel" / "settings.json").write_text(
+        json.dumps({"runs_dir": "runs", "env": {"SVC_API_KEY": CONFIGURED}})
+    )
+    (tmp_path / "wf.py").write_text(
+        "from godel import run, step, workflow\n\n\n"
+        "@step\nasync def echo():\n"
+        f"    given = await run(['sh', '-c', 'echo $DEPLOY_TOKEN'], env={{'DEPLOY_TOKEN': {GIVEN!r}}})\n"
+        "    configured = await run(['sh', '-c', 'echo $SVC_API_KEY'])\n"
+        "    return given.stdout + configured.stdout\n\n\n"
+        "@workflow\nasync def main():\n    return await echo()\n"
+    )
+    done = godel_run("run", "wf.py", env={"HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    runs = tmp_path / "runs"
+    (log,) = runs.glob("*.jsonl")
+    files = [p for p in runs.rglob("*") if p.is_file()]
+    assert any(p.name == "transcript.jsonl" for p in files)
+    assert not [p for p in files if GIVEN.encode() in p.read_bytes()]
+    assert not [p for p in files if CONFIGURED.encode() in p.read_bytes()]
+    given = next(
+        ev
+        for ev in events(log)
+        if ev["op"] == "run" and (ev["request"]["env"] or {}) and ev["response"]
+    )
+    assert given["request"]["env"] == {"DEPLOY_TOKEN": "[REDACTED:env:DEPLOY_TOKEN]"}
+    assert given["response"]["stdout"] == "[REDACTED:env:DEPLOY_TOKEN]\n"
+    result = next(ev for ev in events(log) if ev["op"] == "step.enter" and ev["response"])
+    assert result["response"]["result"] == (
+        "[REDACTED:env:DEPLOY_TOKEN]\n[REDACTED:env:SVC_API_KEY]\n"
+    )

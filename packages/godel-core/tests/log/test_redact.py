@@ -571,3 +571,19 @@ def test_resume_refuses_arguments_that_were_redacted(runs_dir, run_wf):
     with pytest.raises(ResumeError, match="redacted"):
         anyio_run(resume, wf, run_id, runs_dir=runs_dir)
     assert anyio_run(resume, wf, run_id, runs_dir=runs_dir, args=(GITHUB,)) == len(GITHUB)
+
+
+def test_with_secrets_adds_new_secret_variables_and_keeps_the_old_ones() -> None:
+    from godel.log.redact import Redactor
+
+    base = Redactor(environ={"DEPLOY_TOKEN": "old-value-1234"})
+    assert base.with_secrets({"PATH": "/usr/bin:/bin", "SHORT_TOKEN": "x"}) is base
+    assert base.with_secrets({"DEPLOY_TOKEN": "old-value-1234"}) is base
+    more = base.with_secrets({"DEPLOY_TOKEN": "new-value-5678", "GH_TOKEN": "gh-value-9012"})
+    text = '{"a":"old-value-1234 new-value-5678 gh-value-9012"}'
+    assert more.redact_json(text) == (
+        '{"a":"[REDACTED:env:DEPLOY_TOKEN] [REDACTED:env:DEPLOY_TOKEN] [REDACTED:env:GH_TOKEN]"}'
+    )
+    assert more.with_secrets({"GH_TOKEN": "gh-value-9012"}) is more
+    off = Redactor(builtin=False, environ={})
+    assert off.with_secrets({"GH_TOKEN": "gh-value-9012"}) is off

@@ -217,6 +217,10 @@ class Agent:
         from godel.engine.record import cached_response, effect, position, replayed_failure
         from godel.replay.failures import in_flight
 
+        if self.env:
+            from godel.process.run import redact_also
+
+            redact_also(self.env)  # the CLI may echo them into its answer or the transcript
         request = self._request(prompt, schema)
         pos = position(Op.AGENT_CALL)
         source = self._idempotency_source(pos, assume_idempotent)

@@ -270,8 +270,11 @@ class Redactor:
         builtin: bool = True,
         environ: Mapping[str, str] | None = None,
         env_names: Iterable[str] = (),
+        secrets: Iterable[tuple[str, str]] = (),
     ) -> None:
         entries = check_patterns(list(patterns))
+        env_names = tuple(env_names)
+        self._made = (entries, environ, env_names, tuple(secrets))  # for with_secrets
         self.callables: tuple[Callable[[str], str], ...] = tuple(
             e for e in entries if not isinstance(e, re.Pattern)
         )
@@ -284,10 +287,12 @@ class Redactor:
         # never record a secret.
         self._alternatives: list[tuple[str, str]] = []
         self._builtin: _Pass | None = None
+        self._secrets: frozenset[tuple[str, str]] = frozenset()
         if builtin:
             alternatives: list[tuple[str, str]] = []
-            env = secret_env_values(environ, env_names)
-            self.env_names = tuple(name for name, _ in env)
+            env = sorted({*secret_env_values(environ, env_names), *secrets})
+            self._secrets = frozenset(env)
+            self.env_names = tuple(dict.fromkeys(name for name, _ in env))
             for name, value in env:
                 forms = sorted(
                     {
@@ -320,6 +325,22 @@ class Redactor:
         self.has_regex = bool(self._fast)
         self.active = self.has_regex or bool(self.callables)
         self._warned: set[str] = set()
+
+    def with_secrets(self, env: Mapping[str, str]) -> Redactor:
+        """This redactor, and also the secret-looking variables of ``env`` it does not cover yet
+        (a command's ``run(env=...)``, an agent's ``env``); itself when there are none.
+
+        Without the built-ins (``GODEL_REDACT=0``) variables are not redacted, so neither are
+        these."""
+        if not self.builtin:
+            return self
+        entries, environ, names, secrets = self._made
+        new = [pair for pair in secret_env_values(env, names) if pair not in self._secrets]
+        if not new:
+            return self
+        return Redactor(
+            entries, builtin=True, environ=environ, env_names=names, secrets=(*secrets, *new)
+        )
 
     def __repr__(self) -> str:
         return (
@@ -578,13 +599,15 @@ def build_redactor(
     environment is unchanged: building one scans the environment and compiles an alternation."""
     names: tuple[str, ...] = ()
     entries = list(patterns or ())
+    env: Mapping[str, str] = os.environ if environ is None else environ
     if environ is None:
         from godel.config.load import load_config
 
-        configured = load_config().config.redact
-        entries += configured["patterns"]
-        names = tuple(configured["env"])
-    env = os.environ if environ is None else environ
+        config = load_config().config
+        entries += config.redact["patterns"]
+        names = tuple(config.redact["env"])
+        if config.env:  # every command and agent gets them: their secrets are the run's
+            env = {**os.environ, **config.env}
     on = builtins_enabled(env)
     if not all(isinstance(e, str) for e in entries):
         return Redactor(entries, builtin=on, environ=env, env_names=names)

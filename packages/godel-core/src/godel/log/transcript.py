@@ -97,10 +97,19 @@ class Transcript:
 
             redactor = default_redactor()
         self.redactor = redactor
-        self._redact_json = redactor.redact_json if redactor.has_regex else None
         # Streams (op, stream path) inside a PEM private key: output arrives a line at a time,
         # so the key's middle lines match no pattern on their own.
         self._in_pem: set[tuple[str, tuple[str, ...]]] = set()
+
+    @property
+    def redactor(self) -> Redactor:
+        """What every line passes through (replaced when a command brings new secrets)."""
+        return self._redactor
+
+    @redactor.setter
+    def redactor(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+        self._redact_json = redactor.redact_json if redactor.has_regex else None
 
     @property
     def seq(self) -> int:

@@ -91,6 +91,8 @@ async def run(
         raise ValueError("run(): empty command")
     cwd_abs = os.path.abspath(os.fspath(cwd)) if cwd is not None else None
     env_given = dict(env) if env is not None else None
+    if env_given:
+        redact_also(env_given)  # before the request, which holds them, is written
     launch = new_id()
     stream_path = [*stream_parent.get(), launch]
     request = {
@@ -272,6 +274,20 @@ def _caller_location() -> str:
             return f"{filename}:{frame.f_lineno}"
         frame = frame.f_back
     return ""
+
+
+def redact_also(env: Mapping[str, str]) -> None:
+    """From now on the run's log and transcript also redact the secret-looking variables of
+    ``env`` (``*_TOKEN``, ``*_API_KEY``...: ``godel.log.redact``), as they do those of godel's
+    own environment: a command given ``env={"DEPLOY_TOKEN": ...}`` may echo it."""
+    run = current_run()
+    if run is None or run.redactor is None:
+        return
+    redactor = run.redactor.with_secrets(env)
+    if redactor is not run.redactor:
+        run.redactor = run.log.redactor = redactor
+        if run.transcript is not None:
+            run.transcript.redactor = redactor
 
 
 def command_env(extra: Mapping[str, str] | None) -> dict[str, str] | None:
