@@ -120,6 +120,11 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
             await asyncio.gather(*(asyncio.sleep(0) for _ in range(10)))
             return "loop ok"
         results["asyncio"] = asyncio.run(loop_work())
+        # gettempdir() finds its directory by creating and deleting a file there: allowed.
+        import tempfile
+        tempfile.tempdir = None
+        os.environ["TMPDIR"] = tmp
+        results["gettempdir"] = tempfile.gettempdir()
 
         for name, op in ops().items():
             attempt(name, op)
@@ -144,6 +149,7 @@ def test_audit_hook_blocks_side_effects_and_lets_privileged_code_through(tmp_pat
     assert results["pycache"] == "True"
     assert results["read"] == "keep me"
     assert results["asyncio"] == "loop ok"
+    assert results["gettempdir"] == str(tmp_path)
     assert results["godel's prctl"] == str(sys.platform.startswith("linux"))
     expected = {
         "open w": "cannot write files (",
@@ -235,6 +241,12 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
         attempt("import_module subprocess", lambda: importlib.import_module("subprocess"))
         attempt("exec import time", lambda: exec("import time"))
         attempt("from urllib import request", lambda: exec("from urllib import request"))
+        # Called the C API's way (a list fromlist) by code that names __import__: refused too.
+        attempt("import time, C style", lambda: __import__("time", globals(), globals(), [], 0))
+        # C code importing what it needs is not the user's import (strftime imports time).
+        import datetime
+        day = datetime.datetime(2024, 3, 5)
+        attempt("strftime", lambda: day.strftime("%Y-%m-%d") + format(day, "%d") + f"{day:%H}")
         # A reviewed line, as for the scan.
         attempt("noqa", lambda: __import__("random"))  # godel: noqa: strict
         # The standard library imports what it needs: http.cookiejar pulls in urllib.request,
@@ -259,6 +271,7 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
         "import_module subprocess": "import subprocess (process)",
         "exec import time": "import time (clock)",
         "from urllib import request": "import urllib.request (network)",
+        "import time, C style": "import time (clock)",
     }
     script = (tmp_path / "script.py").read_text().splitlines()
     for name, what in refused.items():
@@ -270,6 +283,7 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
         assert message.startswith(f"{what} at run time — use godel."), message
     assert results["smtplib left behind"] == "False"
     assert results["noqa"] == "ok"
+    assert results["strftime"] == "ok"
     assert results["import http.cookiejar"] == "ok"
     assert results["urllib.request loaded"] == "True"
     assert results["pkgutil.resolve_name"] == "ok"

@@ -13,7 +13,8 @@ any audited Python function. (Calling a function pointer is not audited.)
 Allowed on purpose: reads (imports, ``open(p)``); writes of the interpreter's own bytecode cache
 (``__pycache__``); ``open()`` on an already-open file descriptor (creating it was audited); the
 socket pair asyncio's event loop makes for itself (``socket.__new__`` is not watched); the one
-``dlopen`` that ``import ctypes`` makes for ``ctypes.pythonapi`` (a library may import ctypes).
+``dlopen`` that ``import ctypes`` makes for ``ctypes.pythonapi`` (a library may import ctypes);
+the file ``tempfile.gettempdir()`` creates and deletes to find a usable directory.
 Audit hooks cannot be removed: once installed, the hook stays for the life of the process.
 """
 
@@ -122,6 +123,8 @@ def _hook(event: str, args: tuple[Any, ...], _watched: frozenset[str] = _WATCHED
         path, mode, flags = args
         if isinstance(path, int) or is_privileged() or _bytecode_cache(path):
             return
+        if _probing_tempdir(sys._getframe(1)):
+            return
         if isinstance(mode, str):
             detail = f"{_show(path)}, mode {mode!r}"
         else:
@@ -131,6 +134,8 @@ def _hook(event: str, args: tuple[Any, ...], _watched: frozenset[str] = _WATCHED
         return
     if event in _BYTECODE_EVENTS and args and _bytecode_cache(args[0]):
         return
+    if event == "os.remove" and _probing_tempdir(sys._getframe(1)):
+        return
     if event == "ctypes.dlopen" and args and args[0] is None:
         if _importing_ctypes(sys._getframe(1)):
             return
@@ -139,6 +144,15 @@ def _hook(event: str, args: tuple[Any, ...], _watched: frozenset[str] = _WATCHED
     separator = " -> " if len(shown) == 2 and event != "socket.getaddrinfo" else ":"
     detail = separator.join(_show(args[i]) for i in shown if i < len(args))
     raise _refuse(what, detail, hatch)
+
+
+def _probing_tempdir(frame: FrameType | None) -> bool:
+    """Whether ``tempfile.gettempdir()`` is finding the directory (once per process): it
+    creates and deletes a file in each candidate to see that it can. The answer is a path,
+    which strict mode allows (docs/strict.md); the function is known by its code object."""
+    tempfile = sys.modules.get("tempfile")
+    probe = getattr(getattr(tempfile, "_get_default_tempdir", None), "__code__", None)
+    return frame is not None and probe is not None and frame.f_code is probe
 
 
 def _importing_ctypes(frame: FrameType | None) -> bool:

@@ -140,10 +140,22 @@ def _guarded_import(
     level: int = 0,
 ) -> ModuleType:
     if level == 0 and name.partition(".")[0] in _TOPS:
-        error = refusal(_requested(name, fromlist), sys._getframe(1))
-        if error is not None:
-            raise error
+        frame = sys._getframe(1)
+        if not _from_c(fromlist, frame):
+            error = refusal(_requested(name, fromlist), frame)
+            if error is not None:
+                raise error
     return _builtin_import(name, globals, locals, fromlist, level)
+
+
+def _from_c(fromlist: Any, frame: FrameType) -> bool:
+    """Whether C code made this import, with no frame of its own (``datetime.strftime``
+    imports ``time``): then ``frame`` is user code that only called it.
+
+    The C API (``PyImport_Import``) passes a list ``fromlist``; import statements pass None or
+    a tuple. Code that names ``__import__`` itself does not count, so that calling it the C
+    API's way is still refused."""
+    return fromlist.__class__ is list and "__import__" not in frame.f_code.co_names
 
 
 def _guarded_import_module(name: str, package: str | None = None) -> ModuleType:
