@@ -203,6 +203,10 @@ def test_each_file_is_parsed_once_and_rules_share_the_tree(rules, monkeypatch) -
         ("# GODEL: NOQA", ALL),
         ("# godel: noqa because the loop is bounded", ALL),
         ("# godel: noqa: see below", None),  # a mistyped code suppresses nothing
+        # strict mode's code: lint's report of the same calls (PL003) goes with it.
+        ("# godel: noqa: strict", {"PL003"}),
+        ("# godel: noqa: PL004, Strict -- reviewed", {"PL003", "PL004"}),
+        ("# godel: noqa: stricter", None),
         ("# noqa", None),
         ("# noqa: PL004", None),
     ],

@@ -10,10 +10,12 @@ import tokenize
 ALL: frozenset[str] = frozenset({"*"})
 
 _MARKER = re.compile(r"#\s*godel:\s*noqa\b(?P<rest>.*)", re.IGNORECASE)
-_CODES = re.compile(
-    r"^\s*:\s*(?P<codes>[A-Z]{2,4}[0-9]{3}(?:\s*[,\s]\s*[A-Z]{2,4}[0-9]{3})*)\b", re.IGNORECASE
-)
-_CODE = re.compile(r"[A-Z]{2,4}[0-9]{3}", re.IGNORECASE)
+_WORD = r"(?:[A-Z]{2,4}[0-9]{3}|strict)"
+_CODES = re.compile(rf"^\s*:\s*(?P<codes>{_WORD}(?:\s*[,\s]\s*{_WORD})*)\b", re.IGNORECASE)
+_CODE = re.compile(_WORD, re.IGNORECASE)
+# ``strict`` (strict mode's own code, ``godel.strict.noqa``) also silences PL003, the rule
+# that reports the same calls: a line reviewed for strict mode is reviewed for both.
+_STRICT = "PL003"
 
 
 def parse_comment(comment: str) -> frozenset[str] | None:
@@ -31,7 +33,8 @@ def parse_comment(comment: str) -> frozenset[str] | None:
     codes = _CODES.match(rest)
     if codes is None:
         return None
-    return frozenset(code.upper() for code in _CODE.findall(codes.group("codes")))
+    found = (code.upper() for code in _CODE.findall(codes.group("codes")))
+    return frozenset(_STRICT if code == "STRICT" else code for code in found)
 
 
 def suppressions(text: str) -> dict[int, frozenset[str]]:
