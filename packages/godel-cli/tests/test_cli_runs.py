@@ -48,7 +48,7 @@ def populated(runs: Path) -> dict[str, str]:
     with EventLog.create(runs, header={"workflow": "died"}) as log:
         log.start(Op.WORKFLOW_STARTED, request={"function": "died"})
     made["CRASHED"] = log.run_id
-    garbage = "01M8ZZZZZZZZZZZZZZZZZZZZZZ"  # sorts after the others: listed first
+    garbage = "01M8ZZZZZZZZZZZZZZZZZZZZZZ"  # its id is the newest, but it has no start: last
     (runs / f"{garbage}.jsonl").write_text('{"godel_log": {"format": 1}}\n{oops\n{"also": "bad"}\n')
     made["UNKNOWN"] = garbage
     return made
@@ -87,10 +87,10 @@ def test_list(godel_run: Callable[..., Any], populated: dict[str, str], runs: Pa
     assert listed == {run_id: status for status, run_id in populated.items()}  # full ids, never cut
     order = [line.split()[0] for line in lines[1:]]
     assert order == [
-        populated[s] for s in ("UNKNOWN", "CRASHED", "FAILED", "FINISHED")
-    ]  # newest first
+        populated[s] for s in ("CRASHED", "FAILED", "FINISHED", "UNKNOWN")
+    ]  # newest first, then the logs with no start (REFERENCE §13.13)
     assert f"warning: run {populated['UNKNOWN']}" in result.stderr and "corrupt" in result.stderr
-    assert lines[1].split()[1] == "<unknown>"
+    assert lines[-1].split()[1] == "<unknown>"
     assert any(line.split()[1] == "died" for line in lines)
 
 
@@ -103,7 +103,16 @@ def test_status_filter_limit_and_json(
     assert [line.split()[0] for line in failed[1:]] == [populated["FAILED"]]
     one = godel_run("runs", "list", "--limit", "1", "--json", "--runs-dir", str(runs))
     data = json.loads(one.stdout)
-    assert [d["run_id"] for d in data] == [populated["UNKNOWN"]] and data[0]["status"] == "UNKNOWN"
+    assert [d["run_id"] for d in data] == [populated["CRASHED"]]
+    every = godel_run("runs", "list", "--limit", "4", "--json", "--runs-dir", str(runs))
+    assert [d["status"] for d in json.loads(every.stdout)] == [
+        "CRASHED",
+        "FAILED",
+        "FINISHED",
+        "UNKNOWN",
+    ]
+    three = godel_run("runs", "list", "--limit", "3", "--runs-dir", str(runs))
+    assert "UNKNOWN" not in three.stdout
     bad = godel_run("runs", "list", "--status", "sideways", "--runs-dir", str(runs))
     assert bad.returncode == 2
 

@@ -55,14 +55,16 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
     directory = runs_location(runs_dir)
     ids = list_run_ids(directory)
     summaries: list[RunSummary] = []
+    unstarted: list[RunSummary] = []  # no start to sort by (unreadable, empty): listed last
     for summary in summarize_many(ids, directory):  # a store reads many runs per query
         if summary.status is RunStatus.UNKNOWN:
             warn(f"run {summary.run_id}: {'; '.join(summary.warnings) or 'unreadable log'}")
         if status is not None and summary.status.value != status.upper():
             continue
-        summaries.append(summary)
+        (summaries if summary.started else unstarted).append(summary)
         if limit is not None and len(summaries) >= limit:
             break
+    summaries = (summaries + unstarted)[:limit]
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False))
         return
