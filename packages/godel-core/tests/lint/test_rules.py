@@ -698,3 +698,22 @@ def test_pl012_reports_every_process_and_file_opener_strict_mode_bans() -> None:
                 pass
         """,
     ) == [5, 6, 7, 8]
+
+
+def test_rewind_is_known_by_every_spelling() -> None:
+    """``godel.rewind`` is ``godel.replay.rewind``: PL001 and PL002 see both."""
+    source = """\
+    import godel
+    from godel.replay import rewind as back
+
+    @step
+    async def s():
+        rewind(to="x")
+        godel.rewind(to="x")
+        back(to="x")
+
+    async def helper():
+        await godel.rewind(to="y")
+    """
+    assert lines_of("PL001", source) == [6, 7, 8]
+    assert lines_of("PL002", source) == [10]

@@ -47,7 +47,7 @@ COROUTINE_PRIMITIVES = frozenset(
     {
         "godel.run",
         "godel.parallel",
-        "godel.replay.rewind",
+        "godel.rewind",
         "godel.sleep",
         "godel.print",
         "godel.input",
@@ -63,11 +63,15 @@ AGENTS_PREFIX = "godel.agents."
 _NOT_AGENT_FACTORIES = frozenset({"get", "SchemaValidationFailure"})
 
 
+_ALIASES = {"godel.replay.rewind": "godel.rewind"}
+
+
 def canonical(qualname: str) -> str:
-    """One spelling per godel object: ``godel.io.print`` is ``godel.print``."""
+    """One spelling per godel object: ``godel.io.print`` is ``godel.print``, and
+    ``godel.replay.rewind`` is ``godel.rewind``."""
     if qualname.startswith("godel.io.") and qualname[9:] in IO_EXPORTS:
         return "godel." + qualname[9:]
-    return qualname
+    return _ALIASES.get(qualname, qualname)
 
 
 def is_agent_factory(qualname: str | None) -> bool:

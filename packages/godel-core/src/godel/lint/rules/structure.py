@@ -10,7 +10,7 @@ from godel.lint.functions import FunctionInfo
 from godel.lint.names import RETRY, STEP
 from godel.lint.source import SourceFile
 
-_SCOPE_PRIMITIVES = frozenset({"godel.run", "godel.replay.rewind", "godel.parallel"})
+_SCOPE_PRIMITIVES = frozenset({"godel.run", "godel.rewind", "godel.parallel"})
 
 
 class PrimitiveOutsideStep(Rule):
