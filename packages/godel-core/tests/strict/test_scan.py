@@ -507,3 +507,19 @@ def test_the_docs_name_every_banned_module_and_escape_hatch() -> None:
     hatches = {h.split("(")[0] for h in BANNED_CALLS.values()}
     assert sorted(h for h in hatches if f"`{h}(" not in doc) == []
     assert "# godel: noqa" in doc and "--no-strict" in doc
+
+
+def test_imports_under_type_checking_only_name_types() -> None:
+    source = """\
+    import typing
+    from typing import TYPE_CHECKING
+
+    if TYPE_CHECKING:
+        import subprocess
+        from concurrent.futures import Executor
+    if typing.TYPE_CHECKING:
+        import socket
+    else:
+        import random
+    """
+    assert [line.split(":")[0] for line in found(source)] == ["10"]

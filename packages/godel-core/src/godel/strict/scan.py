@@ -112,6 +112,13 @@ def _short(node: ast.AST, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _type_checking(test: ast.expr) -> bool:
+    """``if TYPE_CHECKING:`` or ``if typing.TYPE_CHECKING:`` (false when the code runs)."""
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
 class _Scanner:
     def __init__(self, tree: ast.Module, filename: str) -> None:
         self.filename = filename
@@ -124,6 +131,14 @@ class _Scanner:
         # Calls before names, and each type in source order: a call is judged before its callee,
         # a chain before its prefixes.
         of_type = self.index.of_type
+        for branch in of_type(ast.If):
+            if _type_checking(branch.test):  # never runs: imports there only name types
+                self.done.update(
+                    node
+                    for stmt in branch.body
+                    for node in ast.walk(stmt)
+                    if isinstance(node, ast.Import | ast.ImportFrom)
+                )
         for node in of_type(ast.Import, ast.ImportFrom, ast.Call, ast.Attribute, ast.Name):
             if node in self.done:
                 continue
