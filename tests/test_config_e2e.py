@@ -336,12 +336,17 @@ def test_a_plugin_section_is_validated_by_its_model(project: Project) -> None:
         "from godel import workflow\nfrom godel.agents import claude_code\n\n\n@workflow\n"
         "async def main():\n    claude_code()\n",
     )
-    done = project.godel("run", "wf.py", "--no-lint")
-    assert done.returncode == 2
     settings = project.dir / ".godel" / "settings.json"
-    assert (
-        f"{settings}: key 'agents.claude_code.modle': Extra inputs are not permitted" in done.stderr
-    )
+    message = f"{settings}: key 'agents.claude_code.modle': Extra inputs are not permitted"
+    # Every command refuses it before it starts: no run is begun (docs/configuration.md).
+    for args in (["run", "wf.py", "--no-lint"], ["config", "path"], ["runs", "list"]):
+        done = project.godel(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert done.stderr == f"[godel] configuration error: {message}\n", args
+    assert not (project.godel_home / "projects").exists()
+    # A field the plugin knows is fine.
+    project.settings(agents={"claude_code": {"replace_system_prompt": True}})
+    assert project.godel("config", "path").returncode == 0
 
 
 def test_a_bad_value_is_one_line_and_an_unknown_key_a_warning(project: Project) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["DURABILITY_MODES", "KEYS", "BadValue", "GodelConfig", "Key", "env_value"]
+__all__ = ["AGENT_FIELDS", "DURABILITY_MODES", "KEYS", "BadValue", "GodelConfig", "Key", "env_value"]
 
 DURABILITY_MODES = ("default", "always", "none")
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -119,6 +119,9 @@ _AGENT_FIELDS = {
     "executable": (_optional_str, None),
     "extra_args": (_str_list, ()),
 }
+
+
+AGENT_FIELDS = frozenset(_AGENT_FIELDS)  # what core checks of an agents.<backend> section
 
 
 def _agents(value: Any) -> dict[str, dict[str, Any]]:

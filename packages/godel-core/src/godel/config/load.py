@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from godel.config.keys import KEYS, BadValue, GodelConfig, env_value
+from godel.config.keys import AGENT_FIELDS, KEYS, BadValue, GodelConfig, env_value
 from godel.exceptions import ConfigError
 
 __all__ = [
@@ -321,7 +321,7 @@ def _load(
     _merge(merged, env_values)
     set_by.update(env_labels)
     values = {name: KEYS[name].check(value) for name, value in merged.items()}
-    return LoadedConfig(
+    loaded = LoadedConfig(
         GodelConfig(values),
         cwd=here,
         project_root=root,
@@ -330,3 +330,15 @@ def _load(
         raw={**plugin_raw, **merged},
         warnings=warnings,
     )
+    for backend, fields in values.get("agents", {}).items():
+        if not AGENT_FIELDS.issuperset(fields):
+            # Fields core does not know: the backend's plugin model judges them now, so that a
+            # misspelt one stops every command before it starts, not the run at its first call.
+            # (Only then: validating loads the plugins and pydantic.)
+            from godel.exceptions import PluginError
+
+            try:
+                loaded.section(f"agents.{backend}")
+            except PluginError:  # plugins that cannot load say so where they are used
+                pass
+    return loaded
