@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["AGENT_FIELDS", "DURABILITY_MODES", "KEYS", "BadValue", "GodelConfig", "Key", "env_value"]
+__all__ = [
+    "AGENT_FIELDS",
+    "DURABILITY_MODES",
+    "KEYS",
+    "BadValue",
+    "GodelConfig",
+    "Key",
+    "env_value",
+]
 
 DURABILITY_MODES = ("default", "always", "none")
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
