@@ -497,3 +497,17 @@ def test_latest_rows_are_the_default_rows_of_the_groups(
     assert [(e.event_id, m) for e, m in fast] == [
         (e.event_id, m) for e, m in rows(group_events(events, root))
     ]
+
+
+def test_failure_text_names_the_type_once() -> None:
+    from godel.runs.render import failure_text
+
+    assert failure_text({"error": "boom", "error_type": "ValueError"}) == "ValueError: boom"
+    assert (
+        failure_text(
+            {"error": "UnsafeResumeError: run was in flight", "error_type": "UnsafeResumeError"}
+        )
+        == "UnsafeResumeError: run was in flight"
+    )
+    assert failure_text({"error_type": "KeyError"}) == "KeyError"
+    assert failure_text(None) == "failed"

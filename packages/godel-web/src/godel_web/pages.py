@@ -12,7 +12,7 @@ from typing import Any
 
 from godel.log import Event, short_id
 from godel.runs import RunSummary
-from godel.runs.render import clip, cost_cell, cost_text, local_time
+from godel.runs.render import clip, cost_cell, cost_text, failure_text, local_time
 from godel_web.html import (
     badge,
     duration,
@@ -139,10 +139,10 @@ def run_header(model: RunModel, summary: RunSummary, read_only: bool, csrf: str)
             if cause
             else ""
         )
-        failure = (
-            f'<p class="failure">{e(summary.failure.error_type)}: '
-            f"{e(clip(summary.failure.error, 200))}{where}</p>"
+        text = failure_text(
+            {"error": summary.failure.error, "error_type": summary.failure.error_type}
         )
+        failure = f'<p class="failure">{e(clip(text, 200))}{where}</p>'
     live = summary.status.value == "RUNNING"
     actions = ""
     resume = f"godel resume {model.run_id}"
@@ -438,11 +438,12 @@ def event_page(
     facts_html = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in facts)
     error = ""
     if resp.get("error"):
+        kind = str(resp.get("error_type") or "Error")
         hint = resp.get("remediation_hint")
         loc = resp.get("source_location")
         error = (
-            f'<section class="card error"><h2>Error</h2><p><b>{e(resp.get("error_type", "Error"))}</b>: '
-            f"{e(resp['error'])}</p>"
+            f'<section class="card error"><h2>Error</h2><p><b>{e(kind)}</b>: '
+            f"{e(str(resp['error']).removeprefix(f'{kind}: '))}</p>"
             + (f'<p class="hint">hint: {e(hint)}</p>' if hint else "")
             + (f'<p class="where">at {e(loc)}</p>' if loc else "")
             + "</section>"

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         ROLE_STYLES,
         Style,
         clip,
+        failure_text,
         format_duration,
         format_event_line,
         local_time,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "ROLE_STYLES": "format",
     "clip": "format",
+    "failure_text": "format",
     "Style": "format",
     "format_duration": "format",
     "format_event_line": "format",

@@ -189,7 +189,8 @@ def failure_text(response: dict[str, Any] | None) -> str:
     error = str(resp.get("error", "")).strip()
     kind = str(resp.get("error_type", "")).strip()
     if kind and error:
-        return f"{kind}: {error}"
+        # Some errors start with their own type (UnsafeResumeError): not twice.
+        return error if error.startswith(f"{kind}:") else f"{kind}: {error}"
     return kind or error or "failed"
 
 
