@@ -309,6 +309,44 @@ def test_signal_with_a_live_child_kills_the_process_group(tmp_path, sig, code, s
     assert root["status"] == "FAILED" and root["response"]["error_type"] == "Interrupted"
 
 
+BUSY = """
+from godel import step, workflow, write_text
+
+@step
+async def spin():
+    await write_text("spinning", "1")
+    n = 0
+    while True:  # plain Python that never gives the event loop control
+        n += 1
+
+@workflow
+async def wf():
+    await spin()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_a_step_that_never_awaits(tmp_path, sig, code, start_run):
+    write(tmp_path, "wf.py", BUSY)
+    proc = start_run(tmp_path)
+    _wait_for(tmp_path / "spinning")
+    time.sleep(0.2)
+    proc.send_signal(sig)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert "interrupted" in err and "godel resume" in err
+    (run_id,) = run_ids(tmp_path)
+    lines = (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()[1:]
+    final = {e["event_id"]: e for e in map(json.loads, lines)}
+    name = signal.Signals(sig).name
+    for op in ("WORKFLOW_STARTED", "step.enter"):
+        (event,) = [e for e in final.values() if e["op"] == op]
+        assert event["status"] == "FAILED", event
+        assert event["response"]["error_type"] == "Interrupted"
+        assert event["response"]["error"] == f"interrupted by {name}"
+
+
 LINT_ERROR = """
 from godel import workflow, step, run
 

@@ -97,8 +97,8 @@ def interruption(exc: BaseException, frame: Any = None) -> str | None:
     """
     if isinstance(exc, Stopped):
         return exc.reason
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted by SIGINT"
+    if isinstance(exc, KeyboardInterrupt):  # also how a signal stops a step that holds the loop
+        return f"interrupted by {_signal_name(_signal or signal.SIGINT)}"
     if isinstance(exc, SystemExit):
         return "interrupted: the process is exiting"
     if isinstance(exc, GeneratorExit):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import inspect
 import os
 import signal
 import threading
@@ -27,6 +28,7 @@ from godel.strict.privilege import privileged
 __all__ = [
     "DOUBLE_SIGINT_WINDOW",
     "KILL_GRACE",
+    "STUCK_AFTER",
     "SignalHandlers",
     "group_alive",
     "install_signal_handlers",
@@ -39,6 +41,7 @@ __all__ = [
 
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
 DOUBLE_SIGINT_WINDOW = 1.0  # a second SIGINT this soon after the previous one is a panic exit
+STUCK_AFTER = 0.5  # seconds a signal may wait for the loop before the step holding it is cut
 
 _live: set[int] = set()
 _lock = threading.Lock()
@@ -150,6 +153,8 @@ class SignalHandlers:
         self._cancel = cancel
         self._last_sigint: float | None = None
         self._previous: dict[int, Any] = {}
+        self._arrived: int | None = None  # the first signal, before the loop has seen it
+        self._alarm: Any = None  # SIGALRM's handler before ours (while one is armed)
 
     @property
     def exit_code(self) -> int | None:
@@ -162,36 +167,85 @@ class SignalHandlers:
             sigs.append(signal.SIGHUP)
         for sig in sigs:
             self._previous[sig] = signal.getsignal(sig)
-            callback = self._on_sigint if sig == signal.SIGINT else self._on_signal
-            self._loop.add_signal_handler(sig, callback, sig)
+            # The loop's handler cancels the workflow when the loop next gets control...
+            self._loop.add_signal_handler(sig, self._on_signal, sig)
+            # ...and this one, which Python calls between two bytecodes of whatever the main
+            # thread runs, makes the panic exit and watches for a step that never gives the
+            # loop control (a busy loop in plain Python). It replaces asyncio's no-op handler;
+            # the wakeup fd that brings the loop's handler is set all the same.
+            signal.signal(sig, self._on_arrival)
 
-    def _on_sigint(self, sig: int) -> None:
-        now = time.monotonic()
-        last, self._last_sigint = self._last_sigint, now
-        if last is not None and now - last <= DOUBLE_SIGINT_WINDOW:
-            # Panic exit: the user does not want to wait for cleanup, but must not be left
-            # with orphans either; kill_all is bounded by its grace period.
-            kill_all()
-            os._exit(128 + signal.SIGINT)
-        self._on_signal(sig)
+    def _on_arrival(self, sig: int, frame: Any) -> None:
+        if sig == signal.SIGINT:
+            now = time.monotonic()
+            last, self._last_sigint = self._last_sigint, now
+            if last is not None and now - last <= DOUBLE_SIGINT_WINDOW:
+                # Panic exit: the user does not want to wait for cleanup, but must not be left
+                # with orphans either; kill_all is bounded by its grace period.
+                kill_all()
+                os._exit(128 + signal.SIGINT)
+        if self._arrived is None:
+            self._arrived = sig
+            # If the loop has not cancelled the workflow by then, a step holds it (a busy
+            # loop in plain Python, which never awaits): SIGALRM comes to cut it short.
+            self._alarm = signal.signal(signal.SIGALRM, self._on_alarm) or signal.SIG_DFL
+            signal.setitimer(signal.ITIMER_REAL, STUCK_AFTER)
 
-    def _on_signal(self, sig: int) -> None:
+    def _on_alarm(self, _sig: int, frame: Any) -> None:
+        if self.signum is not None or self._arrived is None:
+            return  # the loop got there
+        if not _busy(frame):  # godel's or the loop's own code: not to be cut; look again soon
+            signal.setitimer(signal.ITIMER_REAL, STUCK_AFTER / 5)
+            return
+        # Interrupt the step where it is, as Python's own Ctrl+C would: what it cuts short is
+        # recorded as interrupted by the signal, and the run unwinds.
+        self._on_signal(self._arrived, cancel=False)
+        raise KeyboardInterrupt
+
+    def _on_signal(self, sig: int, *, cancel: bool = True) -> None:
         from godel.engine.interrupt import note_signal
 
         self.signum = sig
         note_signal(sig)  # what the cancellation cuts short is recorded "interrupted by SIG..."
-        self._cancel()
+        if cancel:
+            self._cancel()
 
     def __call__(self) -> None:
         """Remove the handlers and restore what was there before."""
         from godel.engine.interrupt import note_signal
 
         note_signal(None)
+        if self._alarm is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._alarm)
+            self._alarm = None
         previous, self._previous = self._previous, {}
         for sig, handler in previous.items():
             self._loop.remove_signal_handler(sig)
             if handler is not None:
                 signal.signal(sig, handler)
+
+
+_LOOP_MODULES = frozenset({"asyncio", "selectors", "anyio", "sniffio", "godel"})
+
+
+def _busy(frame: Any) -> bool:
+    """Whether the main thread, interrupted in ``frame``, is running workflow code: a coroutine
+    of the workflow's (or a function it called) that holds the loop. Not when it is in the
+    event loop, anyio or godel (plugins included), which give the loop control soon and must not
+    be cut in the middle of their bookkeeping, nor inside ``privileged()``."""
+    from godel.strict.privilege import is_privileged
+
+    if is_privileged():
+        return False
+    while frame is not None:
+        top = (frame.f_globals.get("__name__") or "").partition(".")[0]
+        if top in _LOOP_MODULES or top.startswith("godel_"):
+            return False
+        if frame.f_code.co_flags & inspect.CO_COROUTINE:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def install_signal_handlers(cancel: Callable[[], None]) -> SignalHandlers:
