@@ -155,6 +155,44 @@ def test_bad_workflow_files_exit_2_with_one_clear_line(godel_run, tmp_path, sour
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("raised", "shown"),
+    [
+        ("asyncio.CancelledError()", "error after"),  # not a signal's cancellation
+        ("Base('own')", "Base: own"),  # a BaseException of the workflow's own
+        ("Unprintable()", "Unprintable"),  # whose __str__ fails
+    ],
+)
+def test_a_base_exception_from_a_step_is_one_line(godel_run, tmp_path, raised, shown):
+    write(
+        tmp_path,
+        "wf.py",
+        f"""
+import asyncio
+from godel import step, workflow
+
+class Base(BaseException):
+    pass
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no str for you")
+
+@step
+async def s():
+    raise {raised}
+
+@workflow
+async def wf():
+    await s()
+""",
+    )
+    proc = godel_run("run", "wf.py", "--no-lint")
+    assert proc.returncode == 2, proc.stderr
+    assert shown in proc.stderr and "Traceback" not in proc.stderr
+    assert "godel resume" in proc.stderr
+
+
 def test_missing_file_and_unknown_option(godel_run, tmp_path):
     proc = godel_run("run", "nope.py")
     assert proc.returncode == 2 and "workflow not found: 'nope.py'" in proc.stderr

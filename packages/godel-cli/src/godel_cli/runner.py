@@ -39,11 +39,16 @@ def one_line(exc: BaseException) -> str:
     starts with its type (``UnsafeResumeError.__str__``) is not prefixed twice; its other
     lines (what to do next, indented by the error itself) follow."""
     name = type(exc).__name__
-    text = str(exc).strip() or name
-    first, _, rest = text.partition("\n")
-    first = first.removeprefix(f"{name}: ")
     notes = getattr(exc, "__notes__", None) or []
     suffix = f" ({'; '.join(notes)})" if notes else ""
+    try:
+        text = str(exc).strip()
+    except Exception:  # an exception whose __str__ fails still has a type to show
+        text = ""
+    if not text:
+        return name + suffix
+    first, _, rest = text.partition("\n")
+    first = first.removeprefix(f"{name}: ")
     return f"{name}: {first}{suffix}" + (f"\n{rest}" if rest else "")
 
 
@@ -102,7 +107,9 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
                 outcome.result = await body(outcome)
             except PauseSignal:
                 outcome.paused = True
-            except (Exception, SystemExit) as exc:  # sys.exit() in a workflow is its outcome
+            except BaseException as exc:  # sys.exit() or a BaseException of its own: its outcome
+                if handlers.signum is not None:
+                    raise  # the signal's cancellation (or interruption): the scope ends it
                 outcome.error = exc
             finally:
                 handlers()  # uninstall

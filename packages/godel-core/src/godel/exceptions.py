@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from godel.strict.violation import StrictViolation
 
 
+def exception_message(exc: BaseException) -> str:
+    """``str(exc)``, or ``<TypeName: str() failed>`` when the exception's own ``__str__``
+    raises (a failure must still be recorded, whatever its message does)."""
+    try:
+        return str(exc)
+    except Exception:
+        return f"<{type(exc).__name__}: str() failed>"
+
+
 def _display_cmd(cmd: str | Sequence[str]) -> str:
     if isinstance(cmd, str):
         return cmd

@@ -20,7 +20,7 @@ import anyio.lowlevel
 from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
 from godel.engine.interrupt import Stopped, StopToken, interruption
 from godel.engine.step import StepCall
-from godel.exceptions import ConfigError, PauseSignal, RewindSignal
+from godel.exceptions import ConfigError, PauseSignal, RewindSignal, exception_message
 from godel.log.events import EventStatus, Op
 
 
@@ -177,7 +177,7 @@ def _join(
         status = EventStatus.FAILED
     else:
         response = {
-            "error": str(failed) or type(failed).__name__,
+            "error": exception_message(failed) or type(failed).__name__,
             "error_type": type(failed).__name__,
         }
         status = EventStatus.FAILED

@@ -20,13 +20,13 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
     of what it cut short: it is recorded as ``error_type: "Interrupted"``, ``interrupted: true``,
     with what interrupted it as the error (``godel.engine.interrupt``).
     """
-    from godel.exceptions import CommandFailure, GodelError
+    from godel.exceptions import CommandFailure, GodelError, exception_message
 
     why = interruption(exc, current_frame())
     if why is not None:
         return {"error": why, "error_type": "Interrupted", "interrupted": True}
     fields: dict[str, Any] = {
-        "error": str(exc) or type(exc).__name__,
+        "error": exception_message(exc) or type(exc).__name__,
         "error_type": type(exc).__name__,
     }
     location = user_location(exc)

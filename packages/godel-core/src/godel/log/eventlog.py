@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from godel.exceptions import exception_message
 from godel.log.blobs import BLOB_THRESHOLD, externalize
 from godel.log.documented import DocumentedMethods
 from godel.log.events import Event, EventStatus
@@ -344,7 +345,7 @@ class EventLog(DocumentedMethods):
                     type(error).__name__ if isinstance(error, BaseException) else "Exception"
                 )
             response = {
-                "error": str(error),
+                "error": exception_message(error) if isinstance(error, BaseException) else error,
                 "error_type": error_type,
                 "step_path": list(event.step_path),
             }
