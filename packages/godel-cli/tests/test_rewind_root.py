@@ -57,3 +57,20 @@ def test_rewind_to_the_workflow_start_reruns_everything_once_allowed(godel_run, 
     assert final[0]["status"] == "FINISHED"
     assert final[0]["response"]["result"] == ["x", draws[1]["response"]["value"]]
     assert draws[0]["response"]["value"] == first_value
+
+
+def test_rewind_of_a_corrupt_log_is_one_line(godel_run, tmp_path):
+    """As show and resume say it: exit 1, no traceback, the log unchanged."""
+    (tmp_path / "wf.py").write_text(WORKFLOW)
+    assert godel_run("run", "wf.py", "--", "x").returncode == 0
+    (log,) = (tmp_path / "runs").glob("*.jsonl")
+    lines = log.read_text().splitlines()
+    lines[2] = "{not json"
+    log.write_text("\n".join(lines) + "\n")
+    before = log.read_bytes()
+    refused = godel_run("rewind", log.stem, "--to", "abcd1234")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(f"[godel] cannot read run {log.stem}: {log}:3: corrupt")
+    assert "Traceback" not in refused.stderr and log.read_bytes() == before
+    shown = godel_run("show", log.stem)
+    assert shown.returncode == 1 and shown.stderr.splitlines()[-1] == refused.stderr.strip()

@@ -162,6 +162,17 @@ def test_a_parsable_but_invalid_last_line_is_corruption_not_a_torn_write(tmp_pat
         EventLog.load("r", tmp_path)
 
 
+@pytest.mark.parametrize("op", [None, 123])
+def test_an_event_without_a_string_op_is_corruption(tmp_path: Path, op: object) -> None:
+    log = make_log(tmp_path)
+    lines = log.path.read_text().splitlines()
+    last = json.loads(lines[-1])
+    last["op"] = op
+    log.path.write_text("\n".join([*lines[:-1], json.dumps(last)]) + "\n")
+    with pytest.raises(CorruptLogError, match=r":5: corrupt audit log line: op is (null|a int)"):
+        EventLog.load("r", tmp_path)
+
+
 def test_a_corrupt_header_is_reported(tmp_path: Path) -> None:
     (tmp_path / "r.jsonl").write_text(json.dumps({"godel_log": {"format": "one"}}) + "\n")
     with pytest.raises(CorruptLogError, match=r"r\.jsonl:1: .*format"):

@@ -67,7 +67,7 @@ def rewind(
       3  RUN_ID or an event id is ambiguous, or RUN_ID is not a valid run id
     """
     from godel import RewindUnsafe
-    from godel.log import EventLog, IdLookupError, RunLockedError
+    from godel.log import CorruptLogError, EventLog, IdLookupError, RunLockedError
     from godel.replay import apply_rewind
     from godel_cli.runids import event_error, resolve_run
 
@@ -79,6 +79,8 @@ def rewind(
         log = EventLog.open(full, directory)
     except RunLockedError as exc:
         raise CliError(str(exc), exit_code=EXIT_FAIL) from None
+    except (CorruptLogError, OSError) as exc:  # as show and resume say it
+        raise CliError(f"cannot read run {full}: {exc}", exit_code=EXIT_FAIL) from None
     try:
         ids = []
         for query in queries:

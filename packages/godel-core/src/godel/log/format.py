@@ -444,7 +444,7 @@ def plain_line_decoder() -> Callable[[bytes | str], Any]:
                 ("event_id", str),
                 ("run_id", Any),  # line_event does not check it (see _inconsistencies)
                 ("seq", int),
-                ("op", str | None),
+                ("op", str),
                 ("status", EventStatus),
                 ("parent_id", Annotated[str, Meta(min_length=1)] | None),  # "": None in Events
                 ("step_path", tuple[str, ...]),
@@ -503,7 +503,7 @@ _PLAIN_TYPES = frozenset(
         (int,),
         (int,),
         (int,),
-        (str, _NONE),
+        (str,),
         (str, _NONE),
         (str, _NONE),
         (str, _NONE),
@@ -622,6 +622,8 @@ _OPTIONAL_TYPES: tuple[tuple[str, type], ...] = (
 
 
 def type_problem(obj: dict[str, Any]) -> str | None:
+    if "op" in obj and obj["op"] is None:  # every event has an op: null is no more one than 123
+        return "op is null, not a str"
     for key, expected in _OPTIONAL_TYPES:
         value = obj.get(key)
         if value is not None and not isinstance(value, expected):
