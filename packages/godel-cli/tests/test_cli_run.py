@@ -435,3 +435,30 @@ async def wf():
     assert proc.returncode == 0, proc.stderr
     assert "PL008" in proc.stderr or "PL006" in proc.stderr
     assert "plain print" in proc.stdout
+
+
+def test_a_workflow_printing_what_the_terminal_cannot_show_still_runs(tmp_path):
+    """A terminal's encoding must not fail a run: what it cannot show becomes ``?``."""
+    import sys
+
+    write(
+        tmp_path,
+        "wf.py",
+        """
+from godel import print, workflow
+
+@workflow
+async def wf():
+    await print("héllo → wörld ✓")
+""",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "godel"), "run", "wf.py"],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONIOENCODING": "ascii"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert done.stdout == b"h?llo ? w?rld ?\n"

@@ -115,6 +115,27 @@ def test_graph(
     assert tree[3].startswith("   └─ ✓ ") and "write_text" in tree[3] and "(8000 B)" in tree[3]
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "ascii"])
+def test_a_stdout_that_is_not_utf8_shows_what_it_can(
+    make_run: Callable[..., str], runs: Path, tmp_path: Path, encoding: str
+) -> None:
+    """Arrows and marks it cannot encode become ``?``, not a UnicodeEncodeError."""
+    import os
+    import sys
+
+    run_id = make_run(good, str(tmp_path / "out.txt"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    for args in ([], ["--graph"], ["--json"]):
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "godel"), "show", run_id, *args],
+            capture_output=True,
+            env={**env, "PYTHONIOENCODING": encoding, "GODEL_RUNS_DIR": str(runs)},
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
+        assert run_id.encode() in done.stdout and b"Traceback" not in done.stderr
+
+
 def test_full_event_by_its_short_id(
     godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path, tmp_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ import sys
 def main() -> int:
     """Console-script entry point; returns the exit code."""
     argv = sys.argv[1:]
+    _tolerant_stdout()
     try:
         from godel_cli import help_cache
 
@@ -25,3 +26,16 @@ def main() -> int:
         # (O(1)) skips it. Every file godel writes is closed (or its run's log fsynced) by
         # then. `show` of a one-event log: 344M -> 322M instructions.
         gc.freeze()
+
+
+def _tolerant_stdout() -> None:
+    """On a stdout that is not UTF-8 (a latin-1 or cp1252 terminal, ``PYTHONIOENCODING``), a
+    character it cannot show becomes ``?``: neither a table nor a workflow's own ``print``
+    should fail over the terminal's encoding."""
+    stdout = sys.stdout
+    encoding = (getattr(stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    if not encoding.startswith("utf") and getattr(stdout, "errors", "strict") == "strict":
+        try:
+            stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):  # replaced by something that cannot (a test's capture)
+            pass
