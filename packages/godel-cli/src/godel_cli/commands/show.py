@@ -105,7 +105,7 @@ def show(
         except Exception as exc:
             raise CliError(f"cannot read run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
         summary = summarize_log(log, costs=False)  # the ledger has them (_show_run)
-        emit_warnings(log.warnings, live=summary.status is RunStatus.RUNNING)
+        emit_warnings(summary.warnings, live=summary.status is RunStatus.RUNNING)
         style = make_style()
         if event_query is not None:
             _show_event(log, event_query, as_json, style)

@@ -244,14 +244,13 @@ class RunTracker:
         workflow = str(
             header.get("workflow") or (root.request.get("function") if root else "") or "<unknown>"
         )
-        if root is None and not header:
-            if locked:
+        if root is None:
+            if locked:  # a run that is starting
                 return RunSummary(run_id, workflow, RunStatus.RUNNING, warnings=tuple(warnings))
+            # Nothing began: there is nothing to resume either.
+            why = "no WORKFLOW_STARTED event" if header else "no header and no events"
             return RunSummary(
-                run_id,
-                workflow,
-                RunStatus.UNKNOWN,
-                warnings=(*warnings, "the log holds no header and no events"),
+                run_id, workflow, RunStatus.UNKNOWN, warnings=(*warnings, f"the log holds {why}")
             )
         ended = self.attempt_ended
         status = classify(root, attempt_ended=ended, locked=locked)
