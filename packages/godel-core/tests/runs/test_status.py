@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -279,16 +280,13 @@ def test_empty_log_is_unknown(runs_dir: Path) -> None:
     assert summary.status is RunStatus.UNKNOWN and summary.warnings
 
 
-def test_a_log_with_only_its_header_is_unknown_unless_a_writer_holds_it(runs_dir: Path) -> None:
+def test_a_log_with_only_its_header_is_unknown(runs_dir: Path) -> None:
     """The writer died after the header: nothing began, so there is nothing to resume."""
-    from godel.log.eventlog import EventLog
-
-    log = EventLog.create(runs_dir, header={"workflow": "hand"})
-    try:
-        assert summarize(log.run_id, runs_dir).status is RunStatus.RUNNING
-    finally:
-        log.close()
-    summary = summarize(log.run_id, runs_dir)
+    runs_dir.mkdir(parents=True)
+    run_id = "01HZZZZZZZZZZZZZZZZZZZZZZZ"
+    header = {"godel_log": {"format": 1, "run_id": run_id, "workflow": "hand"}}
+    (runs_dir / f"{run_id}.jsonl").write_text(json.dumps(header) + "\n")
+    summary = summarize(run_id, runs_dir)
     assert summary.status is RunStatus.UNKNOWN and summary.workflow == "hand"
     assert summary.warnings == ("the log holds no WORKFLOW_STARTED event",)
 
