@@ -462,3 +462,27 @@ async def wf():
     )
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert done.stdout == b"h?llo ? w?rld ?\n"
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_workflow_file_is_imported_exits_130(tmp_path, start_run):
+    write(
+        tmp_path,
+        "wf.py",
+        "from godel import write_text\nimport os\nopen('importing', 'w').close()\nwhile True:\n    pass\n",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    proc = start_run(tmp_path, env={**env, "GODEL_STRICT": "0", "GODEL_LINT": "0"})
+    _wait_for_file(tmp_path / "importing")
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert err.strip().endswith("[godel] interrupted") and "Aborted" not in err
+
+
+def _wait_for_file(path: Path, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} never appeared")
+        time.sleep(0.05)

@@ -149,6 +149,11 @@ class PluginGroup(click.Group):
             from godel_cli.errors import EXIT_FAIL, CliError
 
             raise CliError(str(exc), exit_code=EXIT_FAIL) from exc
+        except KeyboardInterrupt:
+            # Ctrl+C before a command has its own handlers (importing a workflow, reading a long
+            # log): the conventional 130, not click's "Aborted!" and 1.
+            click.echo("[godel] interrupted", err=True)
+            raise SystemExit(130) from None
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
         """Command names with their summaries, as ``--help`` lists them: a Tab after ``godel``
