@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import time
@@ -486,3 +487,30 @@ def _wait_for_file(path: Path, timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{path} never appeared")
         time.sleep(0.05)
+
+
+def test_the_resume_hint_works_as_printed_with_a_runs_dir(godel_run, tmp_path):
+    write(
+        tmp_path,
+        "wf.py",
+        """
+import os
+from godel import WorkflowFail, step, workflow
+
+@step
+async def gate():
+    if not os.path.exists("open"):
+        raise WorkflowFail("closed")
+
+@workflow
+async def wf():
+    await gate()
+""",
+    )
+    failed = godel_run("run", "wf.py", "--runs-dir", "my runs")
+    assert failed.returncode == 1
+    hint = failed.stderr.splitlines()[-1]
+    assert hint.startswith("[godel] resume with: godel resume ") and "--runs-dir 'my runs'" in hint
+    (tmp_path / "open").touch()
+    again = godel_run(*shlex.split(hint.split(": ", 1)[1])[1:])
+    assert again.returncode == 0, again.stderr

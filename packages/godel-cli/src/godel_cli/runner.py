@@ -122,6 +122,16 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
     return outcome
 
 
+def resume_command(run_id: str, runs_dir: Path | None) -> str:
+    """``godel resume RUN_ID``, with the ``--runs-dir`` the command was given (the hint must
+    work as printed)."""
+    if runs_dir is None:
+        return f"godel resume {run_id}"
+    import shlex
+
+    return f"godel resume {run_id} --runs-dir {shlex.quote(str(runs_dir))}"
+
+
 def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
     """Print the final status line(s) and return the exit code."""
     from godel import WorkflowFail
@@ -159,6 +169,9 @@ def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
         if not debug:
             say("the traceback is in the audit log; run with --debug to print it")
         code = EXIT_USAGE
-    if outcome.run_id:
+    from godel import UnsafeResumeError
+
+    # An unsafe resume says itself what to run instead: the same command would fail again.
+    if outcome.run_id and not isinstance(exc, UnsafeResumeError):
         say(f"resume with: {resume_hint}")
     return code

@@ -24,7 +24,7 @@ from godel_cli.options import (
     switch_option,
     workflow_argument,
 )
-from godel_cli.runner import Outcome, execute_with_signals, prepare, report
+from godel_cli.runner import Outcome, execute_with_signals, prepare, report, resume_command
 
 
 @click.command("resume", context_settings=CONTEXT_SETTINGS)
@@ -190,6 +190,7 @@ def resume(
             debug=debug,
             force=force,
             max_cost=max_cost,
+            hint=resume_command(full_id, runs_dir),
         )
     )
 
@@ -243,6 +244,7 @@ def _execute(
     debug,
     force,
     max_cost,
+    hint,
 ) -> int:  # type: ignore[no-untyped-def]
     from godel import resume as resume_run
     from godel.log import RunLockedError
@@ -271,4 +273,4 @@ def _execute(
     outcome = execute_with_signals(body)
     if isinstance(outcome.error, RunLockedError):
         raise CliError(str(outcome.error))
-    return report(outcome, debug=debug, resume_hint=f"godel resume {run_id}")
+    return report(outcome, debug=debug, resume_hint=hint)

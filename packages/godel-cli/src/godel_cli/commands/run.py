@@ -23,7 +23,7 @@ from godel_cli.options import (
     switch_option,
     workflow_argument,
 )
-from godel_cli.runner import Outcome, execute_with_signals, prepare, report
+from godel_cli.runner import Outcome, execute_with_signals, prepare, report, resume_command
 
 
 @click.command("run", context_settings=CONTEXT_SETTINGS)
@@ -116,7 +116,7 @@ def run(
 
     # The store is opened before strict mode guards the workflow: a bad URL or a server that
     # does not answer is said before anything runs, and the driver loads unguarded.
-    runs_dir = resolve_store(None, runs_dir).location
+    given_runs_dir, runs_dir = runs_dir, resolve_store(None, runs_dir).location
     fn = prepare(
         path,
         strict=configured("strict", strict),
@@ -140,12 +140,13 @@ def run(
             debug=debug,
             file=path,
             max_cost=max_cost,
+            given_runs_dir=given_runs_dir,
         )
     )
 
 
 def _execute(
-    spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, file, max_cost
+    spec, args, kwargs, *, runs_dir, stream, auto_checkpoint, debug, file, max_cost, given_runs_dir
 ) -> int:  # type: ignore[no-untyped-def]
     from godel.engine import RunOptions, execute
 
@@ -168,5 +169,5 @@ def _execute(
         return await execute(spec, tuple(args), dict(kwargs), options)
 
     outcome = execute_with_signals(body)
-    hint = f"godel resume {outcome.run_id}" if outcome.run_id else ""
+    hint = resume_command(outcome.run_id, given_runs_dir) if outcome.run_id else ""
     return report(outcome, debug=debug, resume_hint=hint)
