@@ -199,9 +199,15 @@ def test_rewind_to_a_step_reruns_it_and_everything_after(godel_run, tmp_path):
     step_b = next(
         e for e in events(tmp_path, run_id) if e["op"] == "step.enter" and e["step_path"] == ["b"]
     )
-    rw = godel_run("rewind", run_id, "--to", step_b["event_id"][-8:], "--reason", "redo b")
+    short = step_b["event_id"][-8:]
+    # The same target twice (a short id and the full one) is one target.
+    rw = godel_run(
+        "rewind", run_id, "--to", short, "--to", step_b["event_id"], "--reason", "redo b"
+    )
     assert rw.returncode == 0, rw.stderr
     assert "invalidated" in rw.stderr
+    (record,) = [e for e in events(tmp_path, run_id) if e["op"] == "REWIND"]
+    assert record["request"]["targets"] == [step_b["event_id"]], record["request"]
     assert godel_run("resume", run_id).returncode == 0
     assert (tmp_path / "marks").read_text().split() == ["a", "b", "c", "b", "c"]
 

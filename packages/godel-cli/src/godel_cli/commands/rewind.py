@@ -82,10 +82,12 @@ def rewind(
     except (CorruptLogError, OSError) as exc:  # as show and resume say it
         raise CliError(f"cannot read run {full}: {exc}", exit_code=EXIT_FAIL) from None
     try:
-        ids = []
+        ids: list[str] = []
         for query in queries:
             try:
-                ids.append(log.resolve(query).event_id)
+                event_id = log.resolve(query).event_id
+                if event_id not in ids:  # --to X --to X, or a prefix and the full id
+                    ids.append(event_id)
             except IdLookupError as exc:
                 known = [ev.event_id for ev in log]
                 raise event_error(exc, query, known, full, bad_id=EXIT_BAD_ID) from None
