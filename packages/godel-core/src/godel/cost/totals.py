@@ -139,6 +139,9 @@ def format_usd(usd: float | None, *, estimated: bool = False) -> str:
     """``$0.0042`` (four decimals under $10, cents above); ``~`` first when estimated."""
     if usd is None:
         return "-"
+    # Sums of the same calls in another order differ in the last bits (0.03135 and
+    # 0.031349999...): rounded to 10 places first, every command prints the same figure.
+    usd = round(usd, 10)
     text = f"${usd:.4f}" if usd < 10 else f"${usd:,.2f}"
     return f"~{text}" if estimated else text
 

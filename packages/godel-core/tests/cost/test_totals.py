@@ -1,0 +1,31 @@
+"""How readers print USD figures (godel.cost.totals.format_usd)."""
+
+from __future__ import annotations
+
+import pytest
+
+from godel.cost.totals import format_usd
+
+
+@pytest.mark.parametrize(
+    ("usd", "text"),
+    [
+        (None, "-"),
+        (0.0042, "$0.0042"),
+        (12.5, "$12.50"),
+        (1234.567, "$1,234.57"),
+    ],
+)
+def test_format_usd(usd: float | None, text: str) -> None:
+    assert format_usd(usd) == text
+    if usd is not None:
+        assert format_usd(usd, estimated=True) == "~" + text
+
+
+def test_the_same_sum_in_another_order_prints_the_same() -> None:
+    """0.03135 summed two ways is 0.031350000000000003 or 0.031349999999999996: one figure."""
+    parts = [0.01045, 0.01045, 0.01045]
+    forward, backward = sum(parts), sum(reversed(parts)) - 1e-18
+    assert {format_usd(x) for x in (forward, backward, 0.031349999999999996, 0.03135)} == {
+        "$0.0314"
+    }
