@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -371,3 +372,25 @@ def test_the_pause_form_works_without_javascript(
     assert answer.headers["content-type"].startswith("text/html")
     assert f"<p>[godel] pause requested for run {rid}</p>" in answer.text
     assert (runs_copy / f"{rid}.pause").exists()
+
+
+def test_logs_godel_show_cannot_read_are_unknown_and_their_pages_say_why(
+    runs_copy: Path, make_client: Callable[..., Any]
+) -> None:
+    """The same verdict as ``godel runs list`` and ``godel show``: a corrupt line with lines
+    after it, or a newer format, is not a run to draw."""
+    ids = sorted(p.stem for p in runs_copy.glob("*.jsonl"))
+    corrupt, newer = ids[0], ids[1]
+    lines = (runs_copy / f"{corrupt}.jsonl").read_text().splitlines()
+    lines.insert(3, "{not json")
+    (runs_copy / f"{corrupt}.jsonl").write_text("\n".join(lines) + "\n")
+    text = (runs_copy / f"{newer}.jsonl").read_text()
+    (runs_copy / f"{newer}.jsonl").write_text(text.replace('"format":1', '"format":99', 1))
+    with make_client(runs_copy) as client:
+        api = {r["run_id"]: r for r in client.get("/api/runs").json()["runs"]}
+        assert api[corrupt]["status"] == api[newer]["status"] == "UNKNOWN"
+        for run_id, why in ((corrupt, ":4: corrupt audit log line"), (newer, "format 99 is newer")):
+            for path in (f"/runs/{run_id}", f"/api/runs/{run_id}"):
+                page = client.get(path)
+                assert page.status_code == 422, (path, page.status_code)
+                assert f"cannot read run {run_id}: " in page.text and why in page.text

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from godel.log import CorruptLogError, LogFormatError
 from godel.store import FileStore
 from godel_web.index import EventIndex
 from godel_web.model import RunModel
@@ -147,20 +148,39 @@ def _show_ids(log: Path) -> set[str]:
     return {json.loads(line)["event_id"] for line in log.read_text().splitlines()[1:]}
 
 
-def test_unreadable_lines_are_skipped_with_a_warning(made: Any, tmp_path: Path) -> None:
+def test_an_unreadable_last_line_is_a_warning_and_corruption_once_a_line_follows(
+    made: Any, tmp_path: Path
+) -> None:
+    """As ``EventLog.load`` (and so ``godel show``) reads a log: a torn last write is only
+    warned about; an unreadable line with lines after it is a corrupt log."""
     rid = made.ids["slow"]
     runs = tmp_path / "runs"
     runs.mkdir()
     lines = (made.runs / f"{rid}.jsonl").read_bytes().splitlines(keepends=True)
-    bad = [b"{not json\n", b'{"event_id": "X", "status": "NOPE"}\n', b"[1, 2]\n"]
-    (runs / f"{rid}.jsonl").write_bytes(b"".join(lines[:3] + bad + lines[3:]))
+    log = runs / f"{rid}.jsonl"
+    log.write_bytes(b"".join([*lines, b'{"event_id": "X", "status": "NOPE"}\n']))
     index = EventIndex(partial(FileStore(runs).read_lines, rid), f"{rid}.jsonl")
     index.update()
-    assert [w.split(" (")[0] for w in index.warnings] == [
-        f"{rid}.jsonl:{n}: skipped an unreadable line" for n in (4, 5, 6)
-    ]
-    assert "status 'NOPE' is not one of" in index.warnings[1]
+    (warning,) = index.warnings
+    assert warning.startswith(f"{rid}.jsonl:{len(lines) + 1}: skipped an unreadable line (")
+    assert "status 'NOPE' is not one of" in warning
     assert set(index.entries) == _show_ids(made.runs / f"{rid}.jsonl")
+    for bad in (b"{not json\n", b"[1, 2]\n"):
+        log.write_bytes(b"".join([*lines[:3], bad, *lines[3:]]))
+        index = EventIndex(partial(FileStore(runs).read_lines, rid), f"{rid}.jsonl")
+        with pytest.raises(CorruptLogError, match=rf"{rid}\.jsonl:4: corrupt audit log line"):
+            index.update()
+
+
+def test_a_log_in_a_newer_format_is_refused(made: Any, tmp_path: Path) -> None:
+    rid = made.ids["slow"]
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    text = (made.runs / f"{rid}.jsonl").read_text()
+    (runs / f"{rid}.jsonl").write_text(text.replace('"format":1', '"format":99', 1))
+    index = EventIndex(partial(FileStore(runs).read_lines, rid), f"{rid}.jsonl")
+    with pytest.raises(LogFormatError, match="format 99 is newer"):
+        index.update()
 
 
 def test_a_replaced_log_is_read_again_from_the_start(made: Any, tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from godel.cost import CostTotals
-from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
+from godel.log import RUN_ID, CorruptLogError, IdLookupError, list_run_ids, resolve_id
 from godel.store import is_store, store_name
 from godel_web import actions, pages
 from godel_web.html import error_page, event_url, run_url
@@ -121,7 +121,12 @@ class State:
                 while len(self._models) > _MODELS:
                     self._models.popitem(last=False)[1].close()
             self._models.move_to_end(run_id)
-        model.refresh()
+        try:
+            model.refresh()
+        except CorruptLogError as exc:  # as godel show says it (a newer format, a bad line)
+            with self._lock:
+                self._models.pop(run_id, None)
+            raise Problem(422, f"cannot read run {run_id}: {exc}") from None
         return model
 
 

@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import product
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from godel.cost import Ledger
 from godel.log import BULK_LINES, Event, EventStatus, Op, bulk_parser, from_iso, parse_line
+from godel.log.format import CorruptLogError, check_header
 from godel.runs import RunTracker
 
 ReadLines = Callable[[int], tuple[list[bytes], int]]
@@ -129,6 +131,7 @@ class EventIndex:
         self._priced: list[str] = []  # agent calls and resumes, first-seen order (the ledger's)
         self._ledger: tuple[int, Ledger | None] = (-1, None)
         self._paths: dict[tuple[Any, ...], tuple[str, ...]] = {}  # step paths, stored once
+        self._unreadable: tuple[int, str] | None = None  # the last line, when it is unreadable
 
     # reading -----------------------------------------------------------------------------------
     def update(self) -> int:
@@ -151,6 +154,8 @@ class EventIndex:
         parse = parse_line if self.lineno + len(lines) < BULK_LINES else bulk_parser()
         for raw in lines:
             self.lineno += 1
+            if self._unreadable is not None:  # a line follows it: corrupt, not a torn last write
+                raise CorruptLogError(self.name, *self._unreadable)
             try:
                 obj = parse(raw)
             except (ValueError, RecursionError) as exc:
@@ -159,8 +164,9 @@ class EventIndex:
                 continue
             fields = _fields(obj, paths)
             if fields is None:  # not what godel writes: the general path says what is wrong
-                if type(obj) is dict and self.lineno == 1 and type(obj.get(HEADER_KEY)) is dict:
-                    self.header = obj[HEADER_KEY]
+                if type(obj) is dict and self.lineno == 1 and HEADER_KEY in obj:
+                    # A newer format is refused, as godel show refuses it.
+                    self.header = check_header(obj[HEADER_KEY], Path(self.name), 1)
                 else:
                     self._bad(_what_is_wrong(obj))
                 continue
@@ -195,6 +201,9 @@ class EventIndex:
         self.version += 1
 
     def _bad(self, reason: str) -> None:
+        """An unreadable line: a warning while it is the last (a write being torn), corruption
+        (``CorruptLogError``) once another line follows it, as ``EventLog.load`` says."""
+        self._unreadable = (self.lineno, reason)
         if len(self.warnings) < _MAX_WARNINGS:
             self.warnings.append(
                 f"{self.name}:{self.lineno}: skipped an unreadable line ({reason})"

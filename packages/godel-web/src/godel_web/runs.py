@@ -134,7 +134,8 @@ class RunIndex:
         feed = self._live.pop(run_id, None)
         try:
             if feed is None:
-                feed = RunFeed(run_id, self.runs_dir)
+                # strict: a log that godel runs list calls UNKNOWN is UNKNOWN here too
+                feed = RunFeed(run_id, self.runs_dir, strict=True)
             row = feed.row()
         except (OSError, ValueError) as exc:
             if feed is not None:

@@ -18,15 +18,18 @@ from godel.runs.status import RunSummary, RunTracker
 __all__ = ["RunFeed", "log_reader"]
 
 
-def log_reader(run_id: str, runs_dir: Any, warn: Warn) -> LogReader:
-    """A reader of the run's log: its file in a runs dir, or its rows in a store."""
+def log_reader(run_id: str, runs_dir: Any, warn: Warn, *, strict: bool = False) -> LogReader:
+    """A reader of the run's log: its file in a runs dir, or its rows in a store.
+
+    ``strict``: an unreadable line that is not the last raises ``CorruptLogError``, as
+    ``EventLog.load`` does (see ``LogReader``)."""
     from godel.store.protocol import is_store
 
     if is_store(runs_dir):
         from godel.store.reader import StoreReader
 
-        return StoreReader(runs_dir, run_id, on_warning=warn)
-    return LogReader(Path(runs_dir) / f"{run_id}.jsonl", on_warning=warn)
+        return StoreReader(runs_dir, run_id, strict=strict, on_warning=warn)
+    return LogReader(Path(runs_dir) / f"{run_id}.jsonl", strict=strict, on_warning=warn)
 
 
 class RunFeed:
@@ -34,11 +37,11 @@ class RunFeed:
     needs from it (``RunTracker``). A log that was replaced (``godel runs import``) is read
     again from the start: ``restarted`` counts how often."""
 
-    def __init__(self, run_id: str, runs_dir: Any) -> None:
+    def __init__(self, run_id: str, runs_dir: Any, *, strict: bool = False) -> None:
         self.run_id, self.runs_dir = run_id, runs_dir
         self.warnings: list[str] = []
         self.restarted = 0
-        self.reader = log_reader(run_id, runs_dir, self.warnings.append)
+        self.reader = log_reader(run_id, runs_dir, self.warnings.append, strict=strict)
         self.tracker = RunTracker()
         if not self.reader.open():
             raise FileNotFoundError(f"no audit log for run {run_id}")
