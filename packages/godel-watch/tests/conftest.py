@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from godel.log import EventLog, EventStatus, Op
+
 DATA = Path(__file__).parent / "data"
 RUNS = DATA / "runs"
 GODEL = Path(sys.executable).parent / "godel"
@@ -61,7 +63,10 @@ def godel(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``godel ARGS...`` in ``tmp_path`` (stdout is a pipe, so watch is plain)."""
 
     def run(
-        *args: str, env: Mapping[str, str] | None = None, input: str | None = None
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        input: str | None = None,
+        timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(GODEL), *args],
@@ -70,7 +75,99 @@ def godel(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
             cwd=tmp_path,
             env=clean_env(env),
             input=input,
-            timeout=120,
+            timeout=timeout,
         )
 
     return run
+
+
+class RunWriter:
+    """Runs of the shapes a test needs, written through godel's ``EventLog`` as a run writes
+    them (no workflow, no agent CLI). Each method returns the run id."""
+
+    def __init__(self, runs: Path) -> None:
+        self.runs = runs
+
+    def _start(self, log: EventLog, function: str = "main") -> object:
+        return log.start(
+            Op.WORKFLOW_STARTED, request={"function": function, "args": [], "kwargs": {}}
+        )
+
+    def _step(self, log: EventLog, root: object, name: str, seq: int = 0) -> object:
+        return log.start(
+            Op.STEP_ENTER,
+            request={"name": name, "args": [], "kwargs": {}},
+            step_path=(name,),
+            parent_id=root.event_id,  # type: ignore[attr-defined]
+            step_local_seq=seq,
+        )
+
+    def _resume(self, log: EventLog, root: object, attempt: int) -> None:
+        log.record(
+            Op.RESUME,
+            request={"attempt": attempt},
+            response={"cached_events": 1},
+            status=EventStatus.FINISHED,
+            parent_id=root.event_id,  # type: ignore[attr-defined]
+            invocation_seq=-1,
+            step_local_seq=-1,
+        )
+
+    def agent_run(self, prompt: str = "review this", *, estimated: bool = True) -> str:
+        """A finished run with one agent call (copilot/gpt-5) in step ``review``, whose cost
+        ($0.02) was estimated from a price table (``cost_estimated``) or reported."""
+        log = EventLog.create(self.runs, None, header={"workflow": "main"})
+        root = self._start(log)
+        step = self._step(log, root, "review")
+        call = log.start(
+            Op.AGENT_CALL,
+            request={"backend": "copilot", "model": "gpt-5", "prompt": prompt},
+            step_path=("review",),
+            parent_id=step.event_id,  # type: ignore[attr-defined]
+        )
+        usage = {"input_tokens": 1000, "output_tokens": 100}
+        response = {"text": "fine", "usage": usage, "cost_usd": 0.02}
+        if estimated:
+            response.update(cost_estimated=True, priced_as="gpt-5")
+        log.finish(call, response)
+        log.finish(step, {"result": "ok"})
+        log.finish(root, {"result": "ok"})
+        log.close()
+        return log.run_id
+
+    def crashed_then_resumed(self) -> str:
+        """Step ``slow`` was running when the process died (attempt 1); a resume ran it again
+        and finished the run (attempt 2)."""
+        log = EventLog.create(self.runs, None, header={"workflow": "main"})
+        root = self._start(log)
+        fast = self._step(log, root, "fast")
+        log.finish(fast, {"result": 1})
+        self._step(log, root, "slow", 1)
+        log.close()  # killed: slow never ends, the root neither
+        log = EventLog.open(log.run_id, self.runs)
+        self._resume(log, root, 2)
+        slow = self._step(log, root, "slow", 1)
+        log.finish(slow, {"result": "done"})
+        log.finish(root, {"result": "done"})
+        log.close()
+        return log.run_id
+
+    def failed_then_finished(self) -> str:
+        """The workflow failed (``WorkflowFail: gate closed``), then a resume finished it."""
+        log = EventLog.create(self.runs, None, header={"workflow": "main"})
+        root = self._start(log)
+        check = self._step(log, root, "check")
+        log.finish(check, {"result": 1})
+        log.fail(root, "gate closed", error_type="WorkflowFail")
+        log.close()
+        log = EventLog.open(log.run_id, self.runs)
+        self._resume(log, root, 2)
+        log.finish(root, {"result": "ok"})
+        log.close()
+        return log.run_id
+
+
+@pytest.fixture
+def writer(tmp_path: Path) -> RunWriter:
+    """Writes runs into ``tmp_path / "runs"``."""
+    return RunWriter(tmp_path / "runs")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -84,15 +85,20 @@ async def test_keys_move_open_filter_and_show_an_event_whole(runs) -> None:
     assert app.return_code == 0
 
 
+async def _select_the_agent_call(app: WatchApp, pilot: Any) -> None:
+    """Every node expanded, the (first) agent call selected, the screen redrawn."""
+    await pilot.pause()
+    app.tree.expanded.update(app.state.nodes)
+    app.tree.rebuild()
+    agent = next(n for n in app.state.nodes.values() if n.op == "agent.call")
+    app.tree.select(agent.id, by_user=True)
+    await pilot.pause()
+
+
 async def test_tools_are_shown_on_t(runs) -> None:
     app = WatchApp(PAIR, runs)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.tree.expanded.update(app.state.nodes)
-        app.tree.rebuild()
-        agent = next(n for n in app.state.nodes.values() if n.op == "agent.call")
-        app.tree.select(agent.id, by_user=True)
-        await pilot.pause()
+        await _select_the_agent_call(app, pilot)
         text = screen_text(app)
         assert "› Create the file program.py" in text
         assert "Created program.py: it prints hello, world." in text
@@ -268,3 +274,66 @@ async def test_x_stops_a_run_only_when_the_view_started_it(runs) -> None:
         await pilot.press("x")
         await pilot.press("ctrl+c")
     assert app.return_code == 0
+
+
+def row_text(app: WatchApp, label: str, nth: int = 0) -> str:
+    """The screen line of the ``nth`` tree row whose label is ``label``."""
+    lines = [line for line in screen_text(app).splitlines() if f" {label}" in line.split("▎")[0]]
+    return lines[nth].split("▎")[0]
+
+
+async def test_after_a_resume_what_the_crashed_attempt_left_running_is_interrupted(
+    writer,
+) -> None:
+    run_id = writer.crashed_then_resumed()
+    later = "2099-01-01T00:00:00.000000+00:00"  # a clock far ahead: nothing may grow to it
+    app = WatchApp(run_id, writer.runs, clock=lambda: later)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert " FINISHED   main  " in text and "attempt 2" in text
+        assert "◌" not in text
+        assert row_text(app, "slow").strip() == "↯ slow interrupted"
+        assert row_text(app, "slow", 1).strip().startswith("✓ slow #2")
+        old = next(n for n in app.state.nodes.values() if n.status == "INTERRUPTED")
+        app.tree.select(old.id, by_user=True)
+        await pilot.pause()
+        detail = screen_text(app)
+        assert "↯ step.enter  slow" in detail and "INTERRUPTED · id " in detail
+
+
+async def test_a_run_that_failed_then_finished_shows_no_old_error(writer) -> None:
+    run_id = writer.failed_then_finished()
+    app = WatchApp(run_id, writer.runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.tree.select(app.state.root, by_user=True)
+        await pilot.pause()
+        text = screen_text(app)
+        assert " FINISHED   main  " in text
+        assert "✓ main() → ok " in row_text(app, "main()")
+        assert "WorkflowFail" not in text and "gate closed" not in text
+
+
+async def test_estimated_costs_are_marked_in_the_header_rows_and_detail(writer) -> None:
+    run_id = writer.agent_run()
+    app = WatchApp(run_id, writer.runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await _select_the_agent_call(app, pilot)
+        text = screen_text(app)
+        assert "  1100 tok  ~$0.0200  " in text.splitlines()[0]
+        for label in ("main()", "review", "copilot/gpt-5"):
+            assert row_text(app, label).rstrip().endswith(" ~$0.0200"), label
+        assert " · 1100 tok · ~$0.0200 · id " in text  # the detail pane's facts
+
+
+async def test_a_log_the_view_cannot_read_closes_it_with_one_error(runs) -> None:
+    log = runs / f"{STEPS}.jsonl"
+    (runs / "NEWER.jsonl").write_text(log.read_text().replace('"format":1', '"format":2', 1))
+    app = WatchApp("NEWER", runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert app.return_code == 1
+    assert app.error is not None
+    assert app.error.format_message().startswith("cannot read run NEWER: ")
+    assert "format 2 is newer than this godel reads" in app.error.format_message()

@@ -83,3 +83,35 @@ def test_plain_on_a_terminal_when_asked_and_coloured(runs) -> None:
         assert coloured == (extra.get("TERM") != "dumb"), out  # a terminal that takes colour
         assert "▸ flaky" in out
         assert "finished in 0.276s" in out
+
+
+def _newer_format(runs: Path) -> str:
+    """A copy of the steps run whose log says it is in a format newer than godel reads."""
+    log = runs / f"{STEPS}.jsonl"
+    (runs / "NEWER.jsonl").write_text(log.read_text().replace('"format":1', '"format":2', 1))
+    return "NEWER"
+
+
+def test_a_log_in_a_newer_format_is_one_error_line_as_for_show_and_tail(godel, runs) -> None:
+    run_id = _newer_format(runs)
+    shown = godel("show", run_id, "--runs-dir", str(runs))
+    tailed = godel("tail", run_id, "--runs-dir", str(runs))
+    assert shown.returncode == tailed.returncode == 1
+    assert shown.stderr.startswith(f"[godel] cannot read run {run_id}: ")
+    assert "format 2 is newer than this godel reads" in shown.stderr
+    watched = godel("watch", run_id, "-p", "--runs-dir", str(runs))
+    assert (watched.returncode, watched.stdout, watched.stderr) == (1, "", shown.stderr)
+    assert tailed.stderr == shown.stderr
+
+
+def test_a_log_in_a_newer_format_closes_the_view_with_the_same_line(godel, runs) -> None:
+    run_id = _newer_format(runs)
+    expected = godel("show", run_id, "--runs-dir", str(runs)).stderr.strip()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", COLUMNS="400")
+    env.pop("NO_COLOR", None)
+    out = _on_a_terminal(["watch", run_id, "--runs-dir", str(runs)], env)
+    assert "\x1b[?1049h" in out  # the view opened (the terminal's alternate screen)
+    assert "Traceback" not in out
+    # The line is after the view closed (the terminal may wrap it at its width).
+    assert expected in out.replace("\r\n", "\n"), out

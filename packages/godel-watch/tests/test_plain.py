@@ -74,3 +74,61 @@ def test_a_step_written_as_one_line_is_shown_starting(godel, tmp_path) -> None:
     (log,) = (tmp_path / "runs").glob("*.jsonl")
     lines = godel("watch", log.name[:10], "-p").stdout.splitlines()
     assert "▸ quick" in lines
+
+
+def test_a_crashed_run_with_a_torn_last_line_ends(godel, writer) -> None:
+    # The writer died mid-line: the last line has no newline, and no process holds the run.
+    # It ends as a crashed run without a torn line does (godel tail judges it the same way).
+    run_id = writer.agent_run(estimated=False)
+    log = writer.runs / f"{run_id}.jsonl"
+    log.write_bytes(log.read_bytes()[:-40])
+    result = godel("watch", run_id, "-p", "--runs-dir", str(writer.runs), timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "── interrupted: no process holds the run and it recorded no end "
+        f"(resume with: godel resume {run_id}) ──"
+    )
+    assert "ignored a torn last line" in result.stderr  # as godel show says it
+
+
+def test_estimated_costs_are_marked_as_godel_show_marks_them(godel, writer) -> None:
+    run_id = writer.agent_run()
+    lines = godel("watch", run_id, "-p", "--runs-dir", str(writer.runs)).stdout.splitlines()
+    assert any(line.startswith("  ✓ copilot/gpt-5 · 1000→100 tok · ~$0.0200 · ") for line in lines)
+    assert lines[-1].endswith(" · 1100 tok · ~$0.0200 ──")
+    shown = godel("show", run_id, "--runs-dir", str(writer.runs)).stdout
+    assert "~$0.0200 spent" in shown
+    # A cost the agent reported is no estimate.
+    run_id = writer.agent_run(estimated=False)
+    lines = godel("watch", run_id, "-p", "--runs-dir", str(writer.runs)).stdout.splitlines()
+    assert any(line.startswith("  ✓ copilot/gpt-5 · 1000→100 tok · $0.0200 · ") for line in lines)
+    assert lines[-1].endswith(" · 1100 tok · $0.0200 ──")
+
+
+def test_verbose_shows_a_large_prompt_whole(godel, writer) -> None:
+    # Over 4 KiB, the log keeps a preview of the prompt and the text in its blob sidecar.
+    prompt = "\n".join(f"prompt line {i}" for i in range(300))
+    run_id = writer.agent_run(prompt)
+    assert "[godel: " in (writer.runs / f"{run_id}.jsonl").read_text()
+    out = godel("watch", run_id, "-p", "-v", "--runs-dir", str(writer.runs)).stdout
+    assert "[godel: " not in out
+    lines = out.splitlines()
+    start = lines.index("  › copilot/gpt-5")
+    assert lines[start + 1 : start + 301] == [f"    prompt line {i}" for i in range(300)]
+    # Capped, the count of what is left out is the prompt's, not the preview's.
+    lines = godel("watch", run_id, "-p", "--runs-dir", str(writer.runs)).stdout.splitlines()
+    start = lines.index("  › copilot/gpt-5")
+    assert lines[start + 20 : start + 22] == ["    prompt line 19", "    … +280 lines"]
+
+
+def test_a_step_run_again_after_a_crash_is_its_next_attempt(godel, writer) -> None:
+    run_id = writer.crashed_then_resumed()
+    lines = godel("watch", run_id, "-p", "--runs-dir", str(writer.runs)).stdout.splitlines()
+    assert lines[1:6] == [
+        "▸ fast",
+        "▸ slow",
+        "── resume: attempt 2 ──",
+        "▸ slow (attempt 2)",
+        lines[5],
+    ]
+    assert lines[5].startswith("── finished in ")

@@ -194,3 +194,57 @@ def test_the_transcript_end_of_each_attempt_is_kept() -> None:
     apply_item(state, {"op": "WORKFLOW_FINISHED", "stream_path": [], "status": "FAILED"})
     apply_item(state, {"op": "print", "stream_path": [], "text": "hi"})  # prints come from the log
     assert state.transcript_end == "FAILED" and not state.streams
+
+
+def test_what_a_crashed_attempt_left_running_is_interrupted_by_the_resume() -> None:
+    state = feed(
+        ROOT,
+        ev("S1", "step.enter", "FINISHED", "W", ["fast"], {"name": "fast"}, {"result": 1}),
+        ev("S2", "step.enter", parent="W", path=["slow"], req={"name": "slow"}),
+        ev("R1", "run", parent="S2", path=["slow"], req={"cmd": ["sleep", "30"]}),
+        ev("I", "input", parent="S2", path=["slow"], req={"prompt": "name? "}),
+    )
+    assert state.pending_input == "I" and state.active == "I"
+    # The process died; a resume began attempt 2 and runs `slow` again, as a new event.
+    apply_event(state, ev("RS", "RESUME", "FINISHED", req={"attempt": 2}, t=5))
+    assert [state.nodes[n].status for n in ("S2", "R1", "I")] == ["INTERRUPTED"] * 3
+    assert state.nodes["S1"].status == "FINISHED" and state.nodes["W"].status == "STARTED"
+    assert state.pending_input is None and state.active == "W"
+    apply_event(state, ev("S3", "step.enter", parent="W", path=["slow"], req={"name": "slow"}))
+    assert state.nodes["S3"].attempt == 2 and state.active == "S3"
+    apply_event(state, ev("W", "WORKFLOW_STARTED", "FINISHED", resp={"result": "done"}))
+    settle(state, locked=False)
+    assert state.status == "finished" and state.attempt == 2
+
+
+def test_the_latest_state_of_an_event_wins() -> None:
+    failed = {"error": "gate closed", "error_type": "WorkflowFail", "remediation_hint": "open it"}
+    state = feed(ROOT, ev("W", "WORKFLOW_STARTED", "FAILED", resp=failed))
+    assert state.status == "failed" and state.nodes["W"].error == "WorkflowFail: gate closed"
+    apply_event(state, ev("RS", "RESUME", "FINISHED", req={"attempt": 2}))
+    apply_event(state, ev("W", "WORKFLOW_STARTED", "FINISHED", resp={"result": "ok"}))
+    root = state.nodes["W"]
+    assert state.status == "finished"
+    assert (root.error, root.hint, root.detail) == ("", "", "→ ok")
+
+
+def test_an_error_that_names_its_type_is_not_prefixed_twice() -> None:
+    resp = {"error": "UnsafeResumeError: run was in flight", "error_type": "UnsafeResumeError"}
+    state = feed(ROOT, ev("S", "step.enter", "FAILED", "W", ["slow"], {"name": "slow"}, resp))
+    assert state.nodes["S"].error == "UnsafeResumeError: run was in flight"
+
+
+def test_an_estimated_cost_marks_its_call_its_ancestors_and_the_run() -> None:
+    usage = {"input_tokens": 100, "output_tokens": 20}
+    reported = {"text": "a", "usage": usage, "cost_usd": 0.5}
+    estimated = {**reported, "cost_estimated": True}
+    state = feed(
+        ROOT,
+        ev("S", "step.enter", parent="W", path=["s"], req={"name": "s"}),
+        ev("C1", "agent.call", "FINISHED", "S", ["s"], {"backend": "claude"}, reported),
+        ev("T", "step.enter", parent="W", path=["t"], req={"name": "t"}),
+        ev("C2", "agent.call", "FINISHED", "T", ["t"], {"backend": "copilot"}, estimated),
+    )
+    assert not state.nodes["C1"].estimated and state.nodes["C2"].estimated
+    assert state.estimated == {"C2", "T", "W"} and state.cost_estimated
+    assert state.cost == 1.0 and state.token_total == 240

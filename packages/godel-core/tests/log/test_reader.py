@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from godel.log import EventLog, LogReader
@@ -49,3 +50,37 @@ def test_a_torn_last_line_of_many_chunks_is_reported_with_its_size(tmp_path: Pat
     assert warnings == [
         f"{path}:5: ignored a torn last line (100014 bytes without a newline; the writer stopped mid-line)"
     ]
+
+
+def test_a_torn_line_cut_and_written_over_by_a_resume_is_read_again(tmp_path: Path) -> None:
+    """The follower buffered part of a line; the writer died, and a resume cut that part off
+    and wrote longer lines in its place before the follower looked again."""
+    path = _run(tmp_path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:2]) + lines[2][:25])  # torn mid-line, in its event id
+    warnings: list[str] = []
+    reader = LogReader(path, on_warning=warnings.append)
+    seen = []
+    while (events := reader.read_chunk()) is not None:
+        seen += [f"{e.op}:{e.status}" for e in events]
+    assert reader.has_partial
+    # The resume: the torn part goes, whole lines (more bytes than were read) come instead.
+    # What comes in its place differs from the torn part (a later event id: a later time).
+    first = json.loads(lines[1])["event_id"].encode()
+    later = lines[3].replace(first, b"01M8ZZZZZZZZZZZZZZZZZZZZZZ")
+    path.write_bytes(b"".join([*lines[:2], later, lines[2], lines[3]]))
+    assert reader.replaced() is None
+    ids = []
+    while (events := reader.read_chunk()) is not None:
+        seen += [f"{e.op}:{e.status}" for e in events]
+        ids += [e.event_id for e in events]
+    reader.finish()
+    reader.close()
+    assert ids == [json.loads(line)["event_id"] for line in (later, lines[2], lines[3])]
+    assert seen == [
+        "WORKFLOW_STARTED:STARTED",
+        "WORKFLOW_STARTED:FINISHED",
+        "det.random:FINISHED",
+        "WORKFLOW_STARTED:FINISHED",
+    ]
+    assert warnings == []

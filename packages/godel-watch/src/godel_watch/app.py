@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, RichLog, Static
 
 from godel.log import utc_now
 from godel_watch.detail import detail_lines, header_text
+from godel_watch.errors import WatchError
 from godel_watch.model import RunState
 from godel_watch.plain import View
 from godel_watch.reducer import apply_event, apply_item, settle
@@ -122,6 +123,7 @@ class WatchApp(App[None]):
         self._detail_at = 0.0
         self._reads = 0
         self._answering: str | None = None  # the input event the answer line is for
+        self.error: WatchError | None = None  # why the view closed: the log cannot be read
 
     # layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -145,10 +147,15 @@ class WatchApp(App[None]):
     # reading ------------------------------------------------------------------------------------
     def read(self) -> None:
         """Fold what the files gained into the state, then redraw what changed."""
-        if not self.query(RunTree):  # a last tick while the view closes
+        if self.error is not None or not self.query(RunTree):  # a last tick while it closes
             return
         state = self.state
-        items, events = self.files.read(LIVE_READ if self._reads else FIRST_READ)
+        try:
+            items, events = self.files.read(LIVE_READ if self._reads else FIRST_READ)
+        except WatchError as exc:  # a newer log format, an I/O error: said once the view closed
+            self.error = exc
+            self.exit(return_code=1)
+            return
         for obj in merged(items, events):
             if isinstance(obj, dict):
                 apply_item(state, obj)

@@ -118,7 +118,8 @@ def watch(
     \b
     Exit codes:
       0  the run ended, or you left (q, Ctrl+C)
-      1  no runs directory; RUN_ID matches no run, or several
+      1  no runs directory; RUN_ID matches no run, or several; the log
+         cannot be read (e.g. a newer format)
       2  usage error
     """
     from godel_watch.plain import View
@@ -133,7 +134,10 @@ def watch(
         else:
             from godel_watch.app import WatchApp
 
-            WatchApp(full, directory, view=view, poll=poll, session=session).run()
+            app = WatchApp(full, directory, view=view, poll=poll, session=session)
+            app.run()
+            if app.error is not None:
+                raise app.error  # `[godel] cannot read run ...`, exit 1, as in plain mode
     except KeyboardInterrupt:
         pass  # leaving the watcher is not an error, and the run goes on
 

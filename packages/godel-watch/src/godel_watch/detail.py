@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from godel.log import short_id
-from godel_watch.model import ICONS, Node, RunState
+from godel_watch.model import ICONS, INTERRUPTED_NODE, Node, RunState, cost_text
 from godel_watch.tree import STATUS_STYLES, node_duration
 
 CHILDREN_SHOWN = 200  # a step's latest children listed in its detail
@@ -46,7 +46,7 @@ def detail_lines(node: Node, state: RunState, *, show_tools: bool, now: str) -> 
     if tokens:
         facts.append(f"{tokens} tok")
     if cost:
-        facts.append(f"${cost:.4f}")
+        facts.append(cost_text(cost, node.id in state.estimated))
     if node.attempt > 1:
         facts.append(f"attempt {node.attempt}")
     if node.branch:
@@ -59,6 +59,14 @@ def detail_lines(node: Node, state: RunState, *, show_tools: bool, now: str) -> 
         out.append(Text(f"✗ {node.error}", "bold red"))
         if node.hint:
             out.append(Text(f"hint: {node.hint}", "yellow"))
+    elif node.status == INTERRUPTED_NODE:
+        out.append(
+            Text(
+                "interrupted: its attempt stopped (killed, crashed, or paused inside it) "
+                "before it ended, and a resume began the next one",
+                "red",
+            )
+        )
     out.append(Text(""))
     if node.id == state.pending_input:
         out.append(Text("waiting for an answer", "bold magenta"))
@@ -88,6 +96,8 @@ def detail_lines(node: Node, state: RunState, *, show_tools: bool, now: str) -> 
                 line.append(f" {child.detail}", "dim")
             if child.error:
                 line.append(f" {child.error}", "red")
+            elif child.status == INTERRUPTED_NODE:
+                line.append(" interrupted", "red")
             out.append(line)
     elif node.op == "print":
         out.append(Text(node.label.removeprefix("» "), "bold"))
@@ -117,7 +127,7 @@ def header_text(state: RunState, *, now: str, following: bool, note: str = "") -
     if state.token_total:
         text.append(f"  {state.token_total} tok")
     if state.cost:
-        text.append(f"  ${state.cost:.4f}")
+        text.append(f"  {cost_text(state.cost, state.cost_estimated)}")
     if state.invalidated:
         text.append(f"  {state.invalidated} invalidated", "magenta")
     text.append("  following" if following else "  (f: follow)", "dim")

@@ -22,6 +22,12 @@ RUNNING, PAUSED, FAILED, FINISHED, INTERRUPTED = (
     "interrupted",
 )
 
+# A node's status is its event's, or INTERRUPTED (the view's own word): the event was still
+# running when its attempt stopped (killed, crashed, or paused inside a step), and a resume
+# began a new attempt, so it will never end (a resume replays only what finished: the step,
+# if the workflow gets there again, runs as a new event).
+INTERRUPTED_NODE = "INTERRUPTED"
+
 ICONS = {
     "STARTED": "◌",
     "FINISHED": "✓",
@@ -29,7 +35,16 @@ ICONS = {
     "INVALIDATED": "⊘",
     "SUSPENDED": "⏸",
     "PAUSED": "⏸",
+    INTERRUPTED_NODE: "↯",
 }
+
+
+def cost_text(usd: float, estimated: bool = False) -> str:
+    """Money as godel's other readers write it (``godel show``, ``runs list``, ``cost``):
+    ``$0.0042``, ``~$0.0042`` when part of it was estimated from a price table."""
+    from godel.cost import format_usd
+
+    return format_usd(usd, estimated=estimated)
 
 
 @dataclass(slots=True, eq=False)
@@ -48,6 +63,7 @@ class Node:
     stream: str | None = None  # the first id of the event's stream_path: its transcript lines
     cost: float = 0.0  # own cost (agent calls); subtree totals live in ``RunState.costs``
     tokens: int = 0
+    estimated: bool = False  # its cost was estimated from a price table (``cost_estimated``)
     detail: str = ""  # what it did, in a few words (one line)
     error: str = ""  # ``Type: message`` of a failure
     hint: str = ""  # the failure's remediation hint
@@ -123,7 +139,9 @@ class RunState:
     stream_owner: dict[str, str] = field(default_factory=dict)  # stream id -> node id
     costs: dict[str, float] = field(default_factory=dict)  # node id -> subtree cost
     tokens: dict[str, int] = field(default_factory=dict)  # node id -> subtree tokens
+    estimated: set[str] = field(default_factory=set)  # node ids whose subtree cost has an estimate
     cost: float = 0.0
+    cost_estimated: bool = False  # part of ``cost`` was estimated from a price table
     token_total: int = 0
     active: str | None = None  # the node that changed last (followed by default)
     pending_input: str | None = None  # an ``input`` event waiting for its answer

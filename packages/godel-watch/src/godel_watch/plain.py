@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from godel.log import Event, seconds_between
 from godel.runs.render import format_duration
-from godel_watch.model import FINISHED, INTERRUPTED, PAUSED, Node, RunState
+from godel_watch.model import FINISHED, INTERRUPTED, PAUSED, Node, RunState, cost_text
 from godel_watch.reducer import apply_event, apply_item, one_line, settle, value_text
 from godel_watch.source import RunFiles, merged
 
@@ -158,7 +158,9 @@ class PlainRenderer:
         elif op == "run":
             self._write(node, node.label, "cmd")
         elif op == "agent.call":
-            prompt = str(req.get("prompt") or "")
+            prompt = req.get("prompt")
+            # A prompt over 4 KiB is a preview in the log: whole from its blob.
+            prompt = self._restore(prompt) if isinstance(prompt, str) else str(prompt or "")
             who = node.label.split(" ", 1)[0]
             self._lines(node, f"› {who}", prompt.splitlines(), "prompt", self.view.max_agent_lines)
         elif op == "print":
@@ -206,7 +208,7 @@ class PlainRenderer:
         if usage.get("input_tokens") is not None or usage.get("output_tokens") is not None:
             parts.append(f"{usage.get('input_tokens', 0)}→{usage.get('output_tokens', 0)} tok")
         if node.cost:
-            parts.append(f"${node.cost:.4f}")
+            parts.append(cost_text(node.cost, node.estimated))
         duration = seconds_between(node.ts_start, node.ts_end)
         if duration is not None:
             parts.append(format_duration(duration))
@@ -226,7 +228,7 @@ class PlainRenderer:
         if state.token_total:
             extras += f" · {state.token_total} tok"
         if state.cost:
-            extras += f" · ${state.cost:.4f}"
+            extras += f" · {cost_text(state.cost, state.cost_estimated)}"
         if state.status == FINISHED:
             self._write(None, f"── finished in {took}{extras} ──", "ok")
         elif state.status == PAUSED:
@@ -299,7 +301,8 @@ class PlainRenderer:
         self._write(node, one_line(line, 0), extra=1)
 
     def _restore(self, text: Any) -> str:
-        """An answer the log keeps as a preview (over 4 KiB), whole from the blob sidecar."""
+        """A prompt or answer the log keeps as a preview (over 4 KiB), whole from the blob
+        sidecar (the preview when the blob cannot be read)."""
         if not isinstance(text, str):
             return ""
         match = _PREVIEW.search(text)
@@ -334,4 +337,5 @@ def run_plain(
             break
         time.sleep(poll)
     settle(state, locked=files.locked())
+    files.finish()
     renderer.finish()

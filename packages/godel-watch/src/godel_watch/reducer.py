@@ -14,10 +14,12 @@ import shlex
 from typing import Any
 
 from godel.log import Event
+from godel.runs.render import failure_text
 from godel_watch.model import (
     FAILED,
     FINISHED,
     INTERRUPTED,
+    INTERRUPTED_NODE,
     PAUSED,
     RUNNING,
     Node,
@@ -142,15 +144,15 @@ def _detail(ev: Event) -> str:
     return ""
 
 
-def _usage(resp: dict[str, Any]) -> tuple[float, int]:
-    usage = resp.get("usage") if isinstance(resp.get("usage"), dict) else {}
-    tokens = 0
-    for key in ("input_tokens", "output_tokens"):
-        value = usage.get(key)
-        if isinstance(value, int):
-            tokens += value
-    cost = resp.get("cost_usd")
-    return (float(cost) if isinstance(cost, int | float) else 0.0), tokens
+def _usage(resp: dict[str, Any]) -> tuple[float, int, bool]:
+    """An agent call's cost, tokens (in + out) and whether the cost is an estimate (from a
+    price table, ``cost_estimated``), read as godel-core's cost totals read them."""
+    from godel.cost import call_totals
+
+    totals = call_totals(resp)
+    if totals is None:
+        return 0.0, 0, False
+    return totals.spent_usd, totals.input_tokens + totals.output_tokens, totals.estimated > 0
 
 
 def apply_event(state: RunState, ev: Event) -> None:
@@ -169,12 +171,17 @@ def apply_event(state: RunState, ev: Event) -> None:
     node.status = status
     node.ts_end = ev.ts_end
     resp = ev.response if isinstance(ev.response, dict) else {}
+    # The latest line wins: a root that failed and then finished after a resume is finished,
+    # without its old error (and a paused one that then failed, without its old detail).
     if status == "FAILED":
-        kind, error = str(resp.get("error_type") or ""), str(resp.get("error") or "")
-        node.error = f"{kind}: {error}" if kind and error else (kind or error or "failed")
+        node.error = failure_text(resp)
         node.hint = str(resp.get("remediation_hint") or "")
+        node.detail = ""
     elif status in ("FINISHED", "PAUSED"):
         node.detail = one_line(_detail(ev))
+        node.error = node.hint = ""
+    elif status == "STARTED":
+        node.error = node.hint = ""
     if (
         op == "agent.call"
         and status in ("FINISHED", "FAILED")
@@ -193,10 +200,26 @@ def apply_event(state: RunState, ev: Event) -> None:
         state.attempt = max(state.attempt, int((ev.request or {}).get("attempt") or 2))
         state.status = RUNNING
         state.ended = None
+        _interrupt_open(state)
     if status == "STARTED":
         state.active = node.id
     elif state.active == node.id and node.parent is not None:
         state.active = node.parent
+
+
+def _interrupt_open(state: RunState) -> None:
+    """A resume began a new attempt: what the previous one left running (it was killed,
+    crashed, or paused inside a step) never ends. A resume replays only what finished and
+    runs the rest again as new events, so those nodes are interrupted, not running (the root
+    alone carries on)."""
+    for node in state.nodes.values():
+        if node.status == "STARTED" and node.id != state.root:
+            node.status = INTERRUPTED_NODE
+            state.dirty.add(node.id)
+            if state.pending_input == node.id:
+                state.pending_input = None
+            if state.active == node.id:
+                state.active = state.root
 
 
 def _new_node(state: RunState, ev: Event) -> Node:
@@ -222,7 +245,7 @@ def _new_node(state: RunState, ev: Event) -> Node:
             if ev.op == "step.enter":
                 key = (parent.id, node.step_path)
                 prev = state.nodes.get(state.last_steps.get(key, ""))
-                if prev is not None and prev.status in ("FAILED", "INVALIDATED"):
+                if prev is not None and prev.status in ("FAILED", "INVALIDATED", INTERRUPTED_NODE):
                     node.attempt = prev.attempt + 1
                 state.last_steps[key] = node.id
         parent.children.append(node.id)
@@ -269,15 +292,20 @@ def settle(state: RunState, *, locked: bool) -> None:
         state.status = RUNNING if locked else INTERRUPTED
 
 
-def _add_usage(state: RunState, node: Node, cost: float, tokens: int) -> None:
+def _add_usage(
+    state: RunState, node: Node, cost: float, tokens: int, estimated: bool = False
+) -> None:
     if not cost and not tokens:
         return
-    node.cost, node.tokens = cost, tokens
+    node.cost, node.tokens, node.estimated = cost, tokens, estimated
     state.cost += cost
     state.token_total += tokens
+    state.cost_estimated = state.cost_estimated or estimated
     for nid in (node.id, *state.ancestors(node.id)):
         state.costs[nid] = state.costs.get(nid, 0.0) + cost
         state.tokens[nid] = state.tokens.get(nid, 0) + tokens
+        if estimated:
+            state.estimated.add(nid)
         state.dirty.add(nid)
 
 

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from godel.log import Event, LogReader, lock_held
+from godel.log import CorruptLogError, Event, LogReader, lock_held
 from godel.runs import RunTracker
+from godel_watch.errors import WatchError
 
 Warn = Callable[[str], None]
 _READ = 1 << 20  # bytes of transcript per read: a huge backlog is taken in steps
@@ -113,11 +114,20 @@ class RunFiles:
 
     def read(self, max_events: int = 0) -> tuple[list[dict[str, Any]], list[Event]]:
         """New transcript events, then new log events (at most about ``max_events`` log
-        events when it is positive, so a huge backlog is taken in steps)."""
+        events when it is positive, so a huge backlog is taken in steps).
+
+        ``WatchError`` (``cannot read run ...``, as ``godel tail`` and ``godel show`` say it)
+        when the log cannot be read: a newer format, a line that breaks it, an I/O error."""
         items = self.transcript.read()
         events: list[Event] = []
+        # A torn last line that a resume cut off (and wrote new lines in place of) is
+        # forgotten, and read again from the file; other replacements are not followed.
+        self.log.replaced()
         while True:
-            chunk = self.log.read_chunk()
+            try:
+                chunk = self.log.read_chunk()
+            except (CorruptLogError, OSError) as exc:
+                raise WatchError(f"cannot read run {self.run_id}: {exc}") from None
             if chunk is None:
                 break
             for ev in chunk:
@@ -136,14 +146,25 @@ class RunFiles:
     def ended(self) -> bool:
         """The latest attempt recorded its end (finished, failed or paused) and nobody holds the
         run, or nobody holds it and nothing came for two reads (it was killed). Call after a
-        ``read`` that returned nothing."""
-        if self.log.has_partial or self.transcript.behind:
+        ``read`` that returned nothing.
+
+        A torn last line (part of a line, without its newline) waits for the rest only while
+        a process holds the run: when nobody does, the writer died mid-line (as ``godel tail``
+        judges it), and the run ended like any other that nobody holds."""
+        if self.transcript.behind:
             return False
         if self.locked():
             self._quiet = 0
             return False
         self._quiet += 1
+        if self.log.has_partial:
+            return self._quiet > 2
         return self.tracker.ended_in_line_order or self._quiet > 2
+
+    def finish(self) -> None:
+        """At the end of the watching: warn about a torn last line (as ``godel show`` does)."""
+        if self.log.has_partial:
+            self.log.finish()
 
     def close(self) -> None:
         self.log.close()

@@ -20,7 +20,7 @@ from textual.strip import Strip
 
 from godel.log import seconds_between
 from godel.runs.render import format_duration
-from godel_watch.model import ICONS, Node, RunState
+from godel_watch.model import ICONS, INTERRUPTED_NODE, Node, RunState, cost_text
 
 STATUS_STYLES = {
     "STARTED": Style(color="yellow", bold=True),
@@ -29,6 +29,7 @@ STATUS_STYLES = {
     "INVALIDATED": Style(color="magenta", dim=True),
     "SUSPENDED": Style(color="cyan"),
     "PAUSED": Style(color="cyan"),
+    INTERRUPTED_NODE: Style(color="red"),
 }
 _PLAIN = Style()  # never None: Textual's colour filters (e.g. on a monochrome terminal) need one
 _DIM = Style(dim=True)
@@ -268,12 +269,14 @@ class RunTree(ScrollView, can_focus=True):
             out.append(Segment(f" {node.error}", Style(color="red")))
         elif node.detail:
             out.append(Segment(f" {node.detail}", _DIM))
+        elif node.status == INTERRUPTED_NODE:
+            out.append(Segment(" interrupted", Style(color="red", dim=True)))
         extra = []
         duration = node_duration(node, self.now())
         if duration and node.op not in ("print", "RESUME", "REWIND", "INVALIDATE"):
             extra.append(duration)
         cost = state.costs.get(node.id)
         if cost:
-            extra.append(f"${cost:.4f}")
+            extra.append(cost_text(cost, node.id in state.estimated))
         right = [Segment(" " + " ".join(extra) + " ", _DIM)] if extra else []
         return out, right

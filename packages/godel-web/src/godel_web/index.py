@@ -25,8 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from godel.cost import Ledger
-from godel.log import BULK_LINES, Event, EventStatus, Op, bulk_parser, from_iso, parse_line
-from godel.log.format import CorruptLogError, check_header
+from godel.log import (
+    BULK_LINES,
+    CorruptLogError,
+    Event,
+    EventStatus,
+    Op,
+    bulk_parser,
+    check_header,
+    from_iso,
+    parse_line,
+)
 from godel.runs import RunTracker
 
 ReadLines = Callable[[int], tuple[list[bytes], int]]

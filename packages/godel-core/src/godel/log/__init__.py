@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         CorruptLogError,
         LogFormatError,
         bulk_parser,
+        check_header,
         collector_paused,
         parse_line,
     )
@@ -63,6 +64,7 @@ _EXPORTS = {
     "resolve_runs_dir": "files",
     "BULK_LINES": "format",
     "bulk_parser": "format",
+    "check_header": "format",
     "parse_line": "format",
     "CorruptLogError": "format",
     "LogFormatError": "format",

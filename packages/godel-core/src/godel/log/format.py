@@ -341,6 +341,8 @@ def what_is_wrong(obj: dict[str, Any]) -> str:
 
 
 def check_header(header: Any, path: Path, lineno: int) -> dict[str, Any]:
+    """The header object of a log line (``{"godel_log": header}``), checked: ``CorruptLogError``
+    when it is not one, ``LogFormatError`` when a newer godel wrote it."""
     if type(header) is not dict:
         raise CorruptLogError(path, lineno, "the header is not an object")
     fmt = header.get("format")

@@ -175,16 +175,26 @@ class LogReader:
             return "the log was removed"
         if st.st_ino != self._ino:
             return "the log was replaced"
-        if st.st_size < self.position:
-            complete = self.position - self._partial_len
-            if st.st_size == complete:
-                # `EventLog.open` cut a torn last line before appending: forget our copy of it.
-                self._drop_partial()
-                self.position = complete
-                self._f.seek(complete)
-                return None
+        complete = self.position - self._partial_len
+        if st.st_size < complete:
             return "the log was truncated"
+        if self._partial_len and (st.st_size < self.position or not self._partial_still_there()):
+            # `EventLog.open` cut a torn last line before appending (and may have appended
+            # already): forget our copy of it and read on from where the last whole line ended.
+            self._drop_partial()
+            self.position = complete
+            self._f.seek(complete)
         return None
+
+    def _partial_still_there(self) -> bool:
+        """Whether the file still holds the part of a line we buffered (a live writer only ever
+        adds to its line; a resume cuts a torn one and writes new lines in its place)."""
+        complete = self.position - self._partial_len
+        try:
+            there = os.pread(self._f.fileno(), self._partial_len, complete)
+        except (OSError, AttributeError):  # no pread (a store's reader has no file)
+            return True
+        return there == b"".join(self._parts)
 
     def reopen(self) -> None:
         """Start again from the beginning of the file (after ``replaced``)."""
