@@ -221,3 +221,11 @@ def test_named_workflows(home: Path) -> None:
     assert resolve_workflow("mine.py", loaded) == list_workflows(loaded)["mine"]
     with pytest.raises(ConfigError, match="workflow not found: 'nope'\n  available: hello, mine"):
         resolve_workflow("nope", loaded)
+
+
+def test_a_relative_godel_home_is_taken_from_the_working_directory(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GODEL_HOME", "relhome")
+    assert godel_home() == tmp_path / "relhome"

@@ -129,6 +129,10 @@ def test_syntax_error_is_pl000_at_the_parser_location(tmp_path: Path) -> None:
     diag = only(lint_paths([path], rules=BUILTIN))
     assert (diag.code, diag.line, diag.col) == ("PL000", 2, 4)
     assert diag.message == "SyntaxError: expected ':'"
+    # Its subclasses are named SyntaxError too (REFERENCE §11.1).
+    path = write(tmp_path, "indent.py", "def f():\nreturn 1\n")
+    diag = only(lint_paths([path], rules=BUILTIN))
+    assert diag.message.startswith("SyntaxError: expected an indented block")
 
 
 def test_nul_byte_is_pl000_on_its_line(tmp_path: Path) -> None:
@@ -242,7 +246,7 @@ def test_unknown_and_malformed_codes_are_notes_not_errors() -> None:
     linter = Linter(BUILTIN, select=["PL001", "XYZ123"], skip="PL000,pl099,PL00,pl004")
     assert linter.notes == [
         "unknown rule ID 'XYZ123' in --select (ignored)",
-        "PL000 in --skip cannot be skipped: it reports files that cannot be linted (ignored)",
+        "unknown rule ID 'PL000' in --skip (ignored)",  # not a rule (REFERENCE §11.2)
         "unknown rule ID 'pl099' in --skip (ignored)",
         "unknown rule ID 'PL00' in --skip (ignored)",
     ]

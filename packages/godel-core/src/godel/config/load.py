@@ -41,7 +41,9 @@ def godel_home(environ: Mapping[str, str] | None = None) -> Path:
     """``$GODEL_HOME``, else ``~/.godel``."""
     env = os.environ if environ is None else environ
     home = env.get("GODEL_HOME")
-    return Path(home).expanduser() if home else Path(env.get("HOME") or Path.home()) / ".godel"
+    if home:  # a relative one is taken from the working directory, and shown as such
+        return Path(os.path.abspath(os.path.expanduser(home)))
+    return Path(env.get("HOME") or Path.home()) / ".godel"
 
 
 def find_project_root(cwd: str | os.PathLike[str] | None = None) -> Path | None:

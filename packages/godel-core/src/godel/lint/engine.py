@@ -94,8 +94,8 @@ def parse_source(text: str, path: str) -> tuple[ast.Module | None, Diagnostic | 
         if line is None and "\x00" in text:  # the parser names no place for a NUL byte
             index = text.index("\x00")
             line, offset = text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
-        name = type(exc).__name__ if isinstance(exc, SyntaxError) else "SyntaxError"
-        return None, _internal(path, line or 1, (offset or 1) - 1, f"{name}: {message}")
+        # "SyntaxError" for its subclasses too (IndentationError, TabError): REFERENCE §11.1.
+        return None, _internal(path, line or 1, (offset or 1) - 1, f"SyntaxError: {message}")
     except (RecursionError, MemoryError):
         return None, _whole_file(path, "SyntaxError: too deeply nested to parse")
 
@@ -144,12 +144,10 @@ class Linter:
         reference's ``unknown rule ID 'PL999' in --skip (ignored)``)."""
         for option, written in selectors:
             selector = written.upper()
-            if option in ("--skip", "disable") and selector == INTERNAL_CODE:
-                self._note(
-                    f"{where}{INTERNAL_CODE} in {option} cannot be skipped: it reports files "
-                    "that cannot be linted (ignored)"
-                )
-            elif not SELECTOR.match(selector) or not self._known(selector):
+            # PL000 is not a rule (it reports files that cannot be linted): as the reference
+            # says of it, an unknown rule ID there.
+            skips_internal = option in ("--skip", "disable") and selector == INTERNAL_CODE
+            if skips_internal or not SELECTOR.match(selector) or not self._known(selector):
                 self._note(f"{where}unknown rule ID {written!r} in {option} (ignored)")
 
     def _project(self, path: str) -> ProjectConfig:
