@@ -523,3 +523,22 @@ def test_imports_under_type_checking_only_name_types() -> None:
         import random
     """
     assert [line.split(":")[0] for line in found(source)] == ["10"]
+
+
+def test_star_imports_walrus_aliases_fifos_and_godels_own_escape() -> None:
+    source = """\
+    from datetime import *
+    from asyncio import *
+    import datetime as dt
+    import os
+    from godel.io import privileged
+    import godel.strict.privilege
+
+    a = datetime.now()
+    b = get_running_loop().time()
+    c = (X := dt.datetime).now()
+    os.mkfifo("pipe")
+    os.mknod("node")
+    d = timedelta(seconds=1)
+    """
+    assert [line.split(":")[0] for line in found(source)] == ["5", "6", "8", "9", "10", "11", "12"]

@@ -252,9 +252,13 @@ class Resolver:
     def resolve(self, node: ast.AST) -> Resolved | None:
         """The dotted name of a ``Name`` or ``a.b.c`` chain rooted at one; else None."""
         attrs: list[str] = []
-        while isinstance(node, ast.Attribute):
-            attrs.append(node.attr)
-            node = node.value
+        while True:
+            while isinstance(node, ast.Attribute):
+                attrs.append(node.attr)
+                node = node.value
+            if not isinstance(node, ast.NamedExpr):
+                break
+            node = node.value  # ``(X := datetime.datetime).now()`` is datetime.datetime.now
         if not isinstance(node, ast.Name):
             return None
         base = self.lookup(node.id, None if self._cautious else self.scope_of(node))

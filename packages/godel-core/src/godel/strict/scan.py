@@ -45,15 +45,19 @@ _MODE = re.compile(r"[rwxabtU+]{1,4}")
 
 
 def _by_module(names: Iterable[str]) -> dict[str, set[str]]:
+    """Module -> the names in it that lead to one of ``names``: ``datetime.datetime.now``
+    puts ``now`` under ``datetime.datetime`` and ``datetime`` (the class) under ``datetime``,
+    so that ``from datetime import *`` binds it."""
     found: dict[str, set[str]] = {}
     for name in names:
-        module, _, attr = name.rpartition(".")
-        found.setdefault(module, set()).add(attr)
+        while "." in name:
+            name, _, attr = name.rpartition(".")
+            found.setdefault(name, set()).add(attr)
     return found
 
 
 # ``from m import *``: only the names worth reporting are worth resolving through it.
-_STAR_EXPORTS = _by_module([*_CALLS, *_IMPLICIT_NOW, *catalog.FILE_OPENERS])
+_STAR_EXPORTS = _by_module([*_CALLS, *_IMPLICIT_NOW, *catalog.FILE_OPENERS, *catalog.EVENT_LOOPS])
 
 
 def parse(source: str, filename: str) -> tuple[ast.Module | None, list[StrictViolation]]:
