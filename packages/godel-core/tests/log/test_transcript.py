@@ -170,7 +170,7 @@ def test_a_transcript_past_its_size_limit_is_rotated(tmp_path):
     from godel.log.transcript import Transcript, transcript_files
 
     path = tmp_path / "run" / "transcript.jsonl"
-    with Transcript(path, "r", max_bytes=400) as t:
+    with Transcript(path, "r", max_bytes=700) as t:  # fewer archives than are kept
         for i in range(12):
             t.write("stdout", line=f"line {i} " + "x" * 60)
     files = transcript_files(path)
@@ -189,7 +189,29 @@ def test_a_transcript_past_its_size_limit_is_rotated(tmp_path):
     for f in files:
         first = json.loads(f.read_text().splitlines()[0])
         assert first["header"]["run_id"] == "r"
-        assert f.stat().st_size < 400 + 200  # one line may overshoot, never more
+        assert f.stat().st_size < 700 + 200  # one line may overshoot, never more
+
+
+def test_only_the_newest_archives_are_kept(tmp_path):
+    """godel-py kept every archive and renamed them all at each rotation (REFERENCE §17.4)."""
+    from godel.log.transcript import MAX_ARCHIVES, Transcript, transcript_files
+
+    path = tmp_path / "run" / "transcript.jsonl"
+    with Transcript(path, "r", max_bytes=200) as t:
+        for i in range(60):
+            t.write("stdout", line=f"line {i} " + "x" * 120)
+    files = transcript_files(path)
+    assert [f.name for f in files] == [
+        *(f"transcript.jsonl.{k}" for k in range(MAX_ARCHIVES, 0, -1)),
+        "transcript.jsonl",
+    ]
+    lines = [
+        json.loads(line)["event"]["line"]
+        for f in files
+        for line in f.read_text().splitlines()
+        if '"op":"stdout"' in line
+    ]
+    assert lines == [f"line {i} " + "x" * 120 for i in range(60 - len(lines), 60)]  # the newest
 
 
 def test_the_limit_comes_from_the_configuration(tmp_path, monkeypatch):

@@ -177,7 +177,11 @@ class Transcript:
             os.fsync(fd)
             os.close(fd)
             self._fd = None
-            for k in range(len(archives), 0, -1):
+            # At most MAX_ARCHIVES are kept (the oldest goes): bounded on disk, and in the
+            # renames each rotation makes (godel-py kept every one: REFERENCE §17.4).
+            for old in archives[MAX_ARCHIVES - 1 :]:
+                os.unlink(old)
+            for k in range(min(len(archives), MAX_ARCHIVES - 1), 0, -1):
                 os.rename(_archive(self.path, k), _archive(self.path, k + 1))
             os.rename(self.path, _archive(self.path, 1))
         seq = self._seq
@@ -350,6 +354,10 @@ def _segments_backwards(fd: int, end: int) -> Iterator[tuple[int, bytes]]:
 
 def _archive(path: Path, k: int) -> Path:
     return path.with_name(f"{path.name}.{k}")
+
+
+MAX_ARCHIVES = 10
+"""Rotated files kept beside the live transcript (``.1`` newest to ``.10``)."""
 
 
 def _archives(path: Path) -> list[Path]:
