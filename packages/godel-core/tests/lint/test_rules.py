@@ -117,8 +117,9 @@ CASES: dict[str, tuple[str, list[int], str]] = {
             e = random.choice([1, 2])
             f = uuid.uuid4()
             g = datetime.date.today()
+            h = random.Random()  # unseeded: seeds itself from the OS
         """,
-        [8, 9, 10, 11, 12, 13, 14, 15, 16],
+        [8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
         """\
         import datetime
         import random
@@ -271,8 +272,14 @@ CASES: dict[str, tuple[str, list[int], str]] = {
                 await run("x")
             except (ValueError, BaseException) as exc:
                 pass
+            try:
+                await run("x")
+            except Exception:
+                def later():
+                    raise  # not this handler's re-raise
+                return None
         """,
-        [5, 9, 13],
+        [5, 9, 13, 17],
         """\
         from godel import RewindSignal
 

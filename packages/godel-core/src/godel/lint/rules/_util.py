@@ -22,6 +22,8 @@ def walk_body(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
+        if isinstance(node, SCOPE_TYPES):  # one of the statements: itself, not its body
+            continue
         for child in ast.iter_child_nodes(node):
             if not isinstance(child, SCOPE_TYPES):
                 stack.append(child)

@@ -24,6 +24,9 @@ _REPLACEMENT = {
 NONDETERMINISTIC: dict[str, str] = {
     name: _REPLACEMENT[category] for name, category in _CATEGORY.items() if category in _REPLACEMENT
 }
+# A generator made without a seed (``random.Random()``) seeds itself from the OS; one given a
+# seed is deterministic, and not reported.
+_SEEDABLE = frozenset(name for name, category in _CATEGORY.items() if category == "seedable")
 # PL012 reports what strict mode bans as starting a process.
 _COMMANDS = frozenset(name for name, category in _CATEGORY.items() if category == "process")
 
@@ -38,6 +41,8 @@ class NonDeterministicCall(Rule):
     def check(self, source: SourceFile) -> Iterator[Diagnostic]:
         for call, qualname in source.names.calls():
             replacement = NONDETERMINISTIC.get(qualname)
+            if qualname in _SEEDABLE and not call.args and not call.keywords:
+                replacement = catalog.RANDOM
             if replacement is None and catalog.reads_clock_implicitly(qualname, call):
                 replacement = catalog.NOW
             if replacement is None or catalog.is_zero_sleep(qualname, call):
