@@ -39,6 +39,27 @@ def test_workflow_returns_result_and_records_first_event(run_wf, load_events):
     assert first.response == {"result": 14}
 
 
+@workflow
+async def forgets_await():
+    return double(2)
+
+
+@workflow
+async def forgets_await_coroutine():
+    return asyncio.sleep(0)
+
+
+@pytest.mark.parametrize(
+    ("wf", "what"), [(forgets_await, "<step call double>"), (forgets_await_coroutine, "<coroutine")]
+)
+def test_a_workflow_returning_what_it_did_not_await_fails_with_that_said(run_wf, wf, what):
+    with pytest.raises(
+        TypeError, match=r"without awaiting it: write 'return await \.\.\.'"
+    ) as info:
+        run_wf(wf)
+    assert what in str(info.value)
+
+
 def test_nested_steps_build_step_path_and_parent_links(run_wf, load_events):
     _, run_id = run_wf(nested, 1)
     steps = [e for e in load_events(run_id) if e.op == Op.STEP_ENTER]

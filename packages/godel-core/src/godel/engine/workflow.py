@@ -215,7 +215,7 @@ async def _run_rewinding(
     while True:
         frame_token = frame_var.set(root_frame(state))
         try:
-            return await spec.fn(*args, **kwargs)
+            return _awaited(await spec.fn(*args, **kwargs), spec.name)
         except RewindSignal as sig:
             rewinds += 1
             if rewinds > MAX_REWINDS:
@@ -225,6 +225,22 @@ async def _run_rewinding(
             _apply_in_process_rewind(state, sig)
         finally:
             frame_var.reset(frame_token)
+
+
+def _awaited(result: Any, name: str) -> Any:
+    """The workflow's result; a step call or coroutine it returned without awaiting is a
+    mistake to say, not a value to record as ``<step call ...>``."""
+    import inspect
+
+    from godel.engine.step import StepCall
+
+    if isinstance(result, StepCall) or inspect.iscoroutine(result):
+        if inspect.iscoroutine(result):
+            result.close()  # never awaited: no "was never awaited" warning on top
+        raise TypeError(
+            f"workflow {name!r} returned {result!r} without awaiting it: write 'return await ...'"
+        )
+    return result
 
 
 def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
