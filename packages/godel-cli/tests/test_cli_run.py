@@ -514,3 +514,31 @@ async def wf():
     (tmp_path / "open").touch()
     again = godel_run(*shlex.split(hint.split(": ", 1)[1])[1:])
     assert again.returncode == 0, again.stderr
+
+
+def test_sys_exit_in_a_step_is_recorded_as_its_failure_with_the_status(godel_run, tmp_path):
+    """The workflow's own decision, not an interruption: resume runs the step again."""
+    write(
+        tmp_path,
+        "wf.py",
+        """
+import sys
+from godel import step, workflow
+
+@step
+async def s():
+    sys.exit(3)
+
+@workflow
+async def wf():
+    await s()
+""",
+    )
+    proc = godel_run("run", "wf.py", "--no-lint", "--no-strict")
+    assert proc.returncode == 1 and "the workflow called sys.exit(3)" in proc.stderr
+    (run_id,) = run_ids(tmp_path)
+    lines = (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()[1:]
+    final = {e["event_id"]: e for e in map(json.loads, lines)}
+    for event in final.values():
+        assert event["status"] == "FAILED"
+        assert (event["response"]["error_type"], event["response"]["error"]) == ("SystemExit", "3")

@@ -99,8 +99,6 @@ def interruption(exc: BaseException, frame: Any = None) -> str | None:
         return exc.reason
     if isinstance(exc, KeyboardInterrupt):  # also how a signal stops a step that holds the loop
         return f"interrupted by {_signal_name(_signal or signal.SIGINT)}"
-    if isinstance(exc, SystemExit):
-        return "interrupted: the process is exiting"
     if isinstance(exc, GeneratorExit):
         return "cancelled: its coroutine was closed"
     if not _is_cancel(exc):
