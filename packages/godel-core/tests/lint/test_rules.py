@@ -724,3 +724,17 @@ def test_rewind_is_known_by_every_spelling() -> None:
     """
     assert lines_of("PL001", source) == [6, 7, 8]
     assert lines_of("PL002", source) == [10]
+
+
+def test_pl003_follows_star_imports_as_strict_mode_does() -> None:
+    source = """\
+    from datetime import *
+    from random import *
+
+    @step
+    async def s():
+        a = datetime.now()
+        b = randint(1, 6)
+        c = timedelta(seconds=1)
+    """
+    assert lines_of("PL003", source) == [6, 7]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import godel
+from godel.strict import catalog
 from godel.strict.names import Binding, Resolver
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ IO_EXPORTS = frozenset({"print", "input", "sleep", "read_text", "write_text"})
 DET_EXPORTS = frozenset({"choice", "now", "randint", "random", "sleep", "uuid4"})
 AGENT_EXPORTS = frozenset({"claude_code", "copilot", "codex"})
 STAR_EXPORTS = {
+    # ``from datetime import *`` and the like, as strict mode reads them (PL003 reports what
+    # strict mode bans), then godel's own modules.
+    **catalog.star_exports(),
     "godel": GODEL_EXPORTS,
     "godel.io": IO_EXPORTS,
     "godel.det": DET_EXPORTS,

@@ -278,6 +278,25 @@ def dotted(table: Mapping[tuple[str, str], _V]) -> dict[str, _V]:
 _IMPLICIT_NOW = dotted(IMPLICIT_NOW_CALLS)
 
 
+def star_exports() -> dict[str, set[str]]:
+    """Module -> the names ``from module import *`` binds that lead to a call strict mode
+    judges: ``datetime.datetime.now`` puts ``now`` under ``datetime.datetime`` and
+    ``datetime`` (the class) under ``datetime``. The scan and the linter resolve star imports
+    through it."""
+    global _star
+    if _star is None:
+        found: dict[str, set[str]] = {}
+        for name in (*dotted(BANNED_CALLS), *_IMPLICIT_NOW, *FILE_OPENERS, *EVENT_LOOPS):
+            while "." in name:
+                name, _, attr = name.rpartition(".")
+                found.setdefault(name, set()).add(attr)
+        _star = found
+    return _star
+
+
+_star: dict[str, set[str]] | None = None
+
+
 def is_zero_sleep(name: str, call: ast.Call) -> bool:
     """``time.sleep(0)`` and the like (``SLEEP_CALLS``), which are allowed."""
     if name not in SLEEP_CALLS or len(call.args) != 1 or call.keywords:

@@ -44,22 +44,6 @@ _ONE_ARGUMENT_METHODS = frozenset({"rename", "replace"})
 _MODE = re.compile(r"[rwxabtU+]{1,4}")
 
 
-def _by_module(names: Iterable[str]) -> dict[str, set[str]]:
-    """Module -> the names in it that lead to one of ``names``: ``datetime.datetime.now``
-    puts ``now`` under ``datetime.datetime`` and ``datetime`` (the class) under ``datetime``,
-    so that ``from datetime import *`` binds it."""
-    found: dict[str, set[str]] = {}
-    for name in names:
-        while "." in name:
-            name, _, attr = name.rpartition(".")
-            found.setdefault(name, set()).add(attr)
-    return found
-
-
-# ``from m import *``: only the names worth reporting are worth resolving through it.
-_STAR_EXPORTS = _by_module([*_CALLS, *_IMPLICIT_NOW, *catalog.FILE_OPENERS, *catalog.EVENT_LOOPS])
-
-
 def parse(source: str, filename: str) -> tuple[ast.Module | None, list[StrictViolation]]:
     """The tree of ``source``, or a violation that says where it does not parse."""
     try:
@@ -127,7 +111,7 @@ class _Scanner:
     def __init__(self, tree: ast.Module, filename: str) -> None:
         self.filename = filename
         self.index = Index(tree)
-        self.names = Resolver(tree, self.index, cautious=False, star_exports=_STAR_EXPORTS)
+        self.names = Resolver(tree, self.index, cautious=False, star_exports=catalog.star_exports())
         self.found: list[StrictViolation] = []
         self.done: set[ast.AST] = set()  # nodes already judged as part of a larger expression
 
