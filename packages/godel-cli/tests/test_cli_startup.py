@@ -118,3 +118,14 @@ def test_console_script_skips_the_collector_pass_at_exit(one_run: tuple[Path, st
     assert "det.random" in result.stdout  # the table was printed before
     frozen = int(result.stdout.split("frozen ", 1)[1].split()[0])
     assert frozen > 1000  # the modules' functions and classes, at least
+
+
+def test_godel_alone_shows_the_help_and_exits_0() -> None:
+    godel = Path(sys.executable).parent / "godel"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
+    alone = subprocess.run([str(godel)], capture_output=True, text=True, env=env, timeout=60)
+    helped = subprocess.run(
+        [str(godel), "--help"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert alone.returncode == helped.returncode == 0, alone.stderr
+    assert alone.stdout == helped.stdout and "Usage: godel" in alone.stdout

@@ -9,7 +9,9 @@ import sys
 
 def main() -> int:
     """Console-script entry point; returns the exit code."""
-    argv = sys.argv[1:]
+    # `godel` alone shows the help and exits 0, as `godel config` alone does (click 8.2 would
+    # exit 2 for a group called without a command).
+    argv = sys.argv[1:] or ["--help"]
     _tolerant_stdout()
     try:
         from godel_cli import help_cache
