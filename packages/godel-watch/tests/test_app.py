@@ -196,13 +196,14 @@ async def test_a_live_run_grows_is_answered_paused_and_resumed_in_view(tmp_path)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await _until(pilot, lambda: "running" == app.state.status and app.state.root)
-            assert "RUNNING" in screen_text(app)
+            # The screen is redrawn after the state changes: wait for it, do not race it.
+            await _until(pilot, lambda: "RUNNING" in screen_text(app))
             # The tree grows and the detail follows the live command's output.
             await _until(pilot, lambda: sum(n.op == "run" for n in app.state.nodes.values()) >= 2)
             await _until(pilot, lambda: "│ working" in screen_text(app))
             # The input line appears for godel.input, and the answer reaches the run.
             await _until(pilot, lambda: app.query_one("#answer").has_class("shown"))
-            assert "name?  (enter: answer the run)" in screen_text(app)
+            await _until(pilot, lambda: "name?  (enter: answer the run)" in screen_text(app))
             await pilot.press(*"zoe", "enter")
             await _until(
                 pilot, lambda: any(n.label == "» hi zoe" for n in app.state.nodes.values())
@@ -211,7 +212,7 @@ async def test_a_live_run_grows_is_answered_paused_and_resumed_in_view(tmp_path)
             # p asks the run to pause: it stops before its next step and the header says so.
             await pilot.press("p")
             await _until(pilot, lambda: app.state.status == "paused")
-            assert " PAUSED " in screen_text(app)
+            await _until(pilot, lambda: " PAUSED " in screen_text(app))
             assert proc.wait(timeout=30) == 0
             # Resumed elsewhere, the same view follows the new attempt to its end.
             env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
@@ -225,7 +226,7 @@ async def test_a_live_run_grows_is_answered_paused_and_resumed_in_view(tmp_path)
             assert resume.returncode == 0, resume.stderr
             await _until(pilot, lambda: app.state.status == "finished")
             assert app.state.attempt == 2
-            assert "attempt 2" in screen_text(app)
+            await _until(pilot, lambda: "attempt 2" in screen_text(app))
     finally:
         if proc.poll() is None:
             proc.kill()
