@@ -4,14 +4,17 @@ else the click application (``godel_cli.main``)."""
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 
 def main() -> int:
     """Console-script entry point; returns the exit code."""
-    # `godel` alone shows the help and exits 0, as `godel config` alone does (click 8.2 would
-    # exit 2 for a group called without a command).
-    argv = sys.argv[1:] or ["--help"]
+    argv = sys.argv[1:]
+    if not argv and "_GODEL_COMPLETE" not in os.environ:  # (a shell's Tab runs it bare too)
+        # `godel` alone shows the help and exits 0, as `godel config` alone does (click 8.2
+        # would exit 2 for a group called without a command).
+        argv = ["--help"]
     _tolerant_stdout()
     try:
         from godel_cli import help_cache
