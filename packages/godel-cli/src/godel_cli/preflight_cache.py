@@ -135,8 +135,8 @@ def _mtime(folder: Path) -> int | None:
 
 def _python_entries(folder: Path) -> list[str] | None:
     """What in ``folder`` an import can find: its ``.py`` files, and its folders that hold a
-    ``.py`` file, directly or below (packages and namespace packages, ``name/``). A run's ``runs/`` or a report the workflow writes is
-    neither, so it cannot change the verdict."""
+    ``.py`` file, directly or below (packages and namespace packages, ``name/``). A run's
+    ``runs/`` or a report the workflow writes is neither, so it cannot change the verdict."""
     try:
         names = []
         with os.scandir(folder) as entries:

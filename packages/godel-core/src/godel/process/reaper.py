@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from godel.strict.privilege import privileged
+from godel.strict.privilege import is_privileged, privileged
 
 __all__ = [
     "DOUBLE_SIGINT_WINDOW",
@@ -234,8 +234,6 @@ def _busy(frame: Any) -> bool:
     of the workflow's (or a function it called) that holds the loop. Not when it is in the
     event loop, anyio or godel (plugins included), which give the loop control soon and must not
     be cut in the middle of their bookkeeping, nor inside ``privileged()``."""
-    from godel.strict.privilege import is_privileged
-
     if is_privileged():
         return False
     while frame is not None:
