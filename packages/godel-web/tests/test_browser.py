@@ -100,6 +100,23 @@ def css(driver: Any, selector: str) -> list[Any]:
     return list(driver.find_elements(By.CSS_SELECTOR, selector))
 
 
+def read(driver: Any, selector: str, attribute: str | None = None) -> str | None:
+    """The text (or an attribute) of the first match, read in one script call: a live page
+    replaces its elements as events arrive, so a found element can go stale before it is read."""
+    return driver.execute_script(
+        "const el = document.querySelector(arguments[0]);"
+        "if (!el) return null;"
+        "return arguments[1] === null ? el.innerText : el.getAttribute(arguments[1]);",
+        selector,
+        attribute,
+    )
+
+
+def click(driver: Any, selector: str, what: str) -> None:
+    """Click the first match, looking again if the live page replaced it in between."""
+    wait_for(lambda: css(driver, selector)[0].click() or True, what)
+
+
 def test_the_runs_page_and_a_run_with_parallel_agents(made: Any, ui: Any, browser: Any) -> None:
     from selenium.webdriver.support.ui import Select
 
@@ -160,7 +177,7 @@ def test_a_live_run_updates_and_pauses_when_pause_is_pressed(
     server = ui(runs)
     browser.get(server.url)  # the runs page, empty: the run appears on it when it starts
     wait_for(lambda: css(browser, "#live-dot.on"), "the live stream to connect")
-    assert css(browser, "#runs-table")[0].get_attribute("data-count") == "0"
+    assert read(browser, "#runs-table", "data-count") == "0"
     run = subprocess.Popen(
         [str(GODEL), "run", "slow.py", "--", "400"],
         cwd=tmp_path,
@@ -176,12 +193,12 @@ def test_a_live_run_updates_and_pauses_when_pause_is_pressed(
             lambda: css(browser, f'tr.run[data-status="RUNNING"] a[href="/runs/{rid}"]'),
             "the live run listed",
         )
-        css(browser, f'a[href="/runs/{rid}"]')[0].click()
+        click(browser, f'a[href="/runs/{rid}"]', "the run's link")
         wait_for(lambda: css(browser, "#live-dot.on"), "the live stream")
-        assert css(browser, "#run-header")[0].get_attribute("data-status") == "RUNNING"
+        assert read(browser, "#run-header", "data-status") == "RUNNING"
 
         def count() -> int:
-            return int(css(browser, "#events")[0].text.replace(",", ""))
+            return int((read(browser, "#events") or "").replace(",", ""))
 
         first = count()
         wait_for(lambda: count() > first + 5, "the event count to grow")
@@ -189,12 +206,12 @@ def test_a_live_run_updates_and_pauses_when_pause_is_pressed(
         wait_for(lambda: len(css(browser, "#tree tbody tr")) > rows, "the tree to grow")
         wait_for(lambda: len(css(browser, "#timeline .bar.running")) > 0, "a running bar")
         shot(browser, "live")
-        css(browser, "#pause")[0].click()
-        message = wait_for(lambda: css(browser, "#message.ok")[0].text, "the pause answer")
+        click(browser, "#pause", "the pause button")
+        message = wait_for(lambda: read(browser, "#message.ok"), "the pause answer")
         assert message.splitlines()[0] == f"[godel] pause requested for run {rid}"
         wait_for(lambda: css(browser, '#run-header[data-status="PAUSED"]'), "the run to pause", 60)
-        assert "PAUSED" in css(browser, "#run-header h1")[0].text
-        assert css(browser, "#pause")[0].get_attribute("disabled") is not None
+        assert "PAUSED" in (read(browser, "#run-header h1") or "")
+        assert read(browser, "#pause", "disabled") is not None
         _, err = run.communicate(timeout=60)
         assert run.returncode == 0, err
         assert f"[godel] resume with: godel resume {rid}" in err
