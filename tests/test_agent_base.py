@@ -184,6 +184,8 @@ def test_an_answer_that_stays_invalid_fails_with_the_raw_text_and_the_errors(ech
         call.status is EventStatus.FAILED
         and call.response["error_type"] == "SchemaValidationFailure"
     )
+    # Both invocations were paid for: the ledger counts what they used.
+    assert call.response["usage"] == {"input_tokens": 105, "output_tokens": 6}
 
 
 # --- errors and watchdogs ---------------------------------------------------------------------
@@ -252,6 +254,18 @@ def test_bad_arguments_are_rejected_before_anything_runs(echo_home):
         anyio.run(lambda: agent("hi", schema=dict))
     with pytest.raises(TypeError, match="list of tool names"):
         godel.agents.echo(tools="Read")
+    # Wrong types are one clear error here, not a TypeError from inside subprocess later.
+    with pytest.raises(TypeError, match="tools= takes a list of strings, got 1"):
+        godel.agents.echo(tools=["Read", 1])
+    with pytest.raises(TypeError, match="extra_args= takes a list of strings"):
+        godel.agents.echo(extra_args=["--x", 5])
+    with pytest.raises(TypeError, match="env= takes str names and values, got 'A': 1"):
+        godel.agents.echo(env={"A": 1})
+    for bad in ("30", True):
+        with pytest.raises(ValueError, match="timeout= must be a positive number of seconds"):
+            godel.agents.echo(timeout=bad)
+        with pytest.raises(ValueError, match="timeout= must be a positive number of seconds"):
+            anyio.run(lambda: agent("hi", timeout=bad))  # noqa: B023
 
 
 # --- replay, crash recovery, rewind --------------------------------------------------------------

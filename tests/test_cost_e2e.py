@@ -192,7 +192,10 @@ def test_a_budget_stops_the_run_and_a_higher_one_finishes_it(fake_model, backend
     shown = godel(tmp_path, env, "show", run_id).stdout
     (header,) = [line for line in shown.splitlines() if line.startswith("cost ")]
     assert header.startswith(f"cost      {mark}$0.0135 spent on 3 agent calls")
-    assert header.endswith("$0.0180 saved (4 replayed)")  # two calls, replayed by each resume
+    # two calls, replayed by each resume; an estimate saved is an estimate too
+    assert header.endswith(f"; {mark}$0.0180 saved (4 replayed)")
+    rows = [line.split() for line in godel(tmp_path, env, "cost").stdout.splitlines()]
+    assert rows[-1] == ["TOTAL", "3", "3000", "300", f"{mark}$0.0135", f"{mark}$0.0180"]
 
 
 @pytest.mark.parametrize("source", ["decorator", "configuration", "environment"])
@@ -234,6 +237,42 @@ def test_claude_max_turns_caps_one_call_as_documented(fake_model, require_cli, t
     assert "AgentError: claude(sonnet): the model reported an error: " in out.stderr
     assert "Reached maximum number of turns (1)" in out.stderr
     assert len(fake_model.main_requests) == 1  # the tool's result was never sent back
+
+
+def test_a_failed_call_that_was_paid_for_counts_as_spent_and_against_the_budget(
+    fake_model, require_cli, tmp_path
+):
+    """A call that fails after the model answered (here claude's turn cap) was paid for: its
+    cost is on the FAILED event, in `godel cost`, and the budget stops `@retry` paying again."""
+    require_cli("claude")
+    (tmp_path / "wf.py").write_text(
+        "from godel import retry, step, workflow\n"
+        "from godel.agents import claude_code\n\n\n"
+        "@retry(3)\n"
+        "@step\n"
+        "async def ask():\n"
+        '    agent = claude_code(model="sonnet", tools=["Bash"], skip_permissions=True,\n'
+        '                        extra_args=["--max-turns", "1"])\n'
+        '    return await agent("List the files, then say done.")\n\n\n'
+        "@workflow(max_cost_usd=0.004)\n"
+        "async def main():\n"
+        "    return await ask()\n"
+    )
+    fake_model.set_script([Turn.tool("Bash", {"command": "ls"}, usage=USAGE)] * 3)
+    env = agent_env(fake_model, "claude", tmp_path / "home")
+    out = godel(tmp_path, env, "run", "wf.py")
+    assert out.returncode == 1, out.stderr
+    assert "BudgetExceeded: the run has spent $0.0045 of its $0.0040 budget" in out.stderr
+    assert len(fake_model.main_requests) == 1  # the second attempt was not made
+    events = list(EventLog.load(only_run(tmp_path), tmp_path / "runs"))
+    (call,) = [e for e in events if e.op == "agent.call"]
+    # Its figures are the call's alone: the step and the workflow it failed are not calls.
+    assert [e.op for e in events if "cost_usd" in (e.response or {})] == ["agent.call"]
+    assert call.response["error_type"] == "AgentError"
+    assert call.response["cost_usd"] == pytest.approx(0.0045)
+    assert call.response["usage"]["input_tokens"] == 1000
+    rows = [line.split() for line in godel(tmp_path, env, "cost").stdout.splitlines()]
+    assert rows[-1] == ["TOTAL", "1", "1000", "100", "$0.0045", "-"]
 
 
 def test_the_configuration_prices_a_copilot_call(fake_model, require_cli, tmp_path):

@@ -254,7 +254,7 @@ def pause_live(w: World, *args: str) -> None:
         assert lines[0] == f"[godel] pause requested for run {live.run_id}"
         assert lines[1].startswith(f"[godel] sentinel: {runs}{os.sep}") and live.run_id in lines[1]
         sentinel = lines[1].split(": ", 1)[1]
-        assert lines[2:] == [f"[godel] resume with: godel resume {live.run_id}"]
+        assert lines[2:] == [f"[godel] resume with: godel resume {live.run_id} --runs-dir {runs}"]
     finally:
         code, err = live.end()
     assert code == 0 and "[godel] paused after" in err, err
@@ -785,11 +785,15 @@ def _(w: World) -> None:
         f"postgresql://godel@/db?host={w.dir('no-server')}",
         says="cannot connect to",
     )
+    in_the_way = Path(w.dir("a-file"))
+    in_the_way.write_text("not a folder\n")
+    w.expect(1, "store", "init", in_the_way.as_uri(), says="a file is in the way")
 
 
 @scenario("store init", 2)
 def _(w: World) -> None:
     w.expect(2, "store", "init", says="Missing argument")
+    w.expect(2, "store", "init", "", says="URL is empty")  # not the working directory
 
 
 @scenario("lint", 0)

@@ -227,3 +227,20 @@ def test_error_results_and_refusals():
         ]
     )
     assert refused[-1]["refusal"] is True
+
+
+def test_a_result_with_wrong_figures_still_answers_without_them():
+    (res,) = feed(
+        [
+            {
+                "type": "result",
+                "subtype": "success",
+                "result": "hi",
+                "session_id": "S",
+                "usage": "lots",
+                "total_cost_usd": "0.5",
+            }
+        ]
+    )
+    assert res["op"] == "agent.result" and res["text"] == "hi" and res["session_id"] == "S"
+    assert res["usage"] == {} and "cost_usd" not in res

@@ -59,6 +59,28 @@ async def refused(ctx, tools, **opts):
     return {"outcome": "give_up", "reason": "nothing to fix"}
 
 
+async def bad_paths(ctx, tools, **opts):
+    for path in ("wf.py" + chr(0) + ".txt", "a" * 5000):
+        try:
+            await tools.read_file(path)
+        except Exception as exc:
+            print(type(exc).__name__)
+    await tools.give_up("no such files")
+
+
+async def escapes(ctx, tools, **opts):
+    try:
+        await tools.read_file("x" + chr(27) + "[2J.py")
+    except Exception:
+        pass
+    await tools.give_up("first line" + chr(10) + "[godel] forged" + chr(27) + "[31m")
+
+
+async def sleepy(ctx, tools, **opts):
+    await tools.read_file("wf.py")
+    await asyncio.sleep(60)
+
+
 async def gives_up_by_raising(ctx, tools, **opts):
     from godel.repair import GaveUp
 
@@ -179,6 +201,53 @@ def test_refused_edits_and_give_up(failed, tmp_path: Path) -> None:
     log = EventLog.load(run_id, project.root / "runs")
     (unrecoverable,) = [e for e in log.events if e.op == "UNRECOVERABLE"]
     assert unrecoverable.request["reason"] == "nothing to fix"
+
+
+def test_a_path_no_file_can_have_is_refused_like_any_other(failed) -> None:
+    # A NUL byte or an over-long name (a model can reply with either) is a refusal the agent
+    # reads, not an exception that crashes the repair (exit 3).
+    project, run_id = failed
+    out = project.godel("repair", run_id, "--agent", "agents:bad_paths")
+    assert out.returncode == 1, out.stderr
+    assert out.stdout.splitlines() == ["ToolError", "ToolError"]
+    assert "refused: 'wf.py\\x00.txt' is not a valid path" in out.stderr
+
+
+def test_what_an_agent_writes_cannot_drive_the_terminal_or_forge_a_line(failed) -> None:
+    project, run_id = failed
+    out = project.godel("repair", run_id, "--agent", "agents:escapes")
+    assert out.returncode == 1, out.stderr
+    assert "\x1b" not in out.stderr
+    assert all(line.startswith("[godel] ") for line in out.stderr.splitlines())
+    assert "[godel] read_file x\\x1b[2J.py" in out.stderr
+    assert out.stderr.rstrip().endswith(": first line\\n[godel] forged\\x1b[31m")
+
+
+def test_ctrl_c_during_a_repair_is_recorded_as_an_interruption(failed) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    project, run_id = failed
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "godel"), "repair", run_id, "--agent", "agents:sleepy"],
+        cwd=project.root,
+        env=project.env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the agent sleeps once it has read the file
+        if line.startswith("[godel]   -> "):
+            break
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    log = EventLog.load(run_id, project.root / "runs")
+    (repair,) = [e for e in log.events if e.op == "REPAIR"]
+    assert repair.status == "FAILED"
+    assert repair.response["error_type"] == "Interrupted", repair.response
+    assert repair.response["error"] == "interrupted by SIGINT"
 
 
 def test_an_agent_may_raise_gave_up(failed) -> None:

@@ -489,11 +489,7 @@ def _wait_for_file(path: Path, timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-def test_the_resume_hint_works_as_printed_with_a_runs_dir(godel_run, tmp_path):
-    write(
-        tmp_path,
-        "wf.py",
-        """
+GATED = """
 import os
 from godel import WorkflowFail, step, workflow
 
@@ -505,12 +501,31 @@ async def gate():
 @workflow
 async def wf():
     await gate()
-""",
-    )
+"""
+
+
+def test_the_resume_hint_works_as_printed_with_a_runs_dir(godel_run, tmp_path):
+    write(tmp_path, "wf.py", GATED)
     failed = godel_run("run", "wf.py", "--runs-dir", "my runs")
     assert failed.returncode == 1
     hint = failed.stderr.splitlines()[-1]
     assert hint.startswith("[godel] resume with: godel resume ") and "--runs-dir 'my runs'" in hint
+    (tmp_path / "open").touch()
+    again = godel_run(*shlex.split(hint.split(": ", 1)[1])[1:])
+    assert again.returncode == 0, again.stderr
+
+
+def test_the_resume_hint_works_as_printed_with_a_store(godel_run, tmp_path):
+    """``--store URL`` on the command: the hint names it, or ``godel resume`` finds no run."""
+    write(tmp_path, "wf.py", GATED)
+    url = (tmp_path / "shared runs").as_uri()
+    failed = godel_run("run", "wf.py", "--store", url)
+    assert failed.returncode == 1
+    hint = failed.stderr.splitlines()[-1]
+    assert (
+        hint.startswith("[godel] resume with: godel resume ")
+        and f"--store {shlex.quote(url)}" in hint
+    )
     (tmp_path / "open").touch()
     again = godel_run(*shlex.split(hint.split(": ", 1)[1])[1:])
     assert again.returncode == 0, again.stderr

@@ -140,3 +140,52 @@ def test_runs_alone_prints_its_help(godel_run: Callable[..., Any]) -> None:
     assert (
         result.returncode == 0 and "list" in result.stdout and "Usage: godel runs" in result.stdout
     )
+
+
+@pytest.mark.parametrize("given_by", ["--runs-dir", "GODEL_RUNS_DIR"])
+def test_a_runs_dir_it_may_not_read_is_one_line(
+    godel_bin: Path, cli_env: dict[str, str], runs: Path, given_by: str
+) -> None:
+    """One line and exit 1 however the directory is named, not a traceback ($GODEL_RUNS_DIR)
+    nor a usage error (--runs-dir)."""
+    import os
+    import shutil
+    import subprocess
+
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root reads anything: drop the capabilities that let it
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv")
+        caps = "-dac_override,-dac_read_search"
+        prefix = ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", "--"]
+    runs.mkdir()
+    runs.chmod(0)
+    try:
+        done = subprocess.run(
+            [*prefix, str(godel_bin), "runs", "list"]
+            + (["--runs-dir", str(runs)] if given_by == "--runs-dir" else []),
+            capture_output=True,
+            text=True,
+            env={**cli_env, "GODEL_RUNS_DIR": str(runs)} if given_by != "--runs-dir" else cli_env,
+            timeout=60,
+        )
+    finally:
+        runs.chmod(0o755)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == f"[godel] cannot read the runs directory {runs}: permission denied\n"
+
+
+def test_export_refuses_a_file_or_empty_dest_and_copies_a_run_named_twice_once(
+    godel_run: Callable[..., Any], populated: dict[str, str], runs: Path, tmp_path: Path
+) -> None:
+    run_id = populated["FINISHED"]
+    (tmp_path / "notes.txt").write_text("mine\n")
+    into_file = godel_run("runs", "export", run_id, "notes.txt", "--runs-dir", str(runs))
+    assert into_file.returncode == 1
+    assert into_file.stderr == "[godel] cannot export to notes.txt: it is a file, not a folder\n"
+    empty = godel_run("runs", "export", run_id, "", "--runs-dir", str(runs))
+    assert empty.returncode == 2 and "DEST is empty" in empty.stderr
+    assert not (tmp_path / f"{run_id}.jsonl").exists()  # not copied into the working directory
+    twice = godel_run("runs", "export", run_id, run_id[:12], "kept", "--runs-dir", str(runs))
+    assert twice.returncode == 0, twice.stderr
+    assert twice.stdout == f"kept/{run_id}.jsonl\n"

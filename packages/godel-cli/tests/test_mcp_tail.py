@@ -94,3 +94,25 @@ def test_only_a_few_logs_are_kept_open(tmp_path: Path) -> None:
     assert len(tools._tails) == TAILS_KEPT
     assert list(tools._tails) == ids[-TAILS_KEPT:]
     tools.close()
+
+
+def test_a_negative_cursor_or_limit_is_refused(live) -> None:
+    # after=-2 handed out the last two events and moved the cursor to 0, where the next call
+    # then found nothing; limit=0 listed one run.
+    log, tools = live
+    _write(log, 0, 5)
+    with pytest.raises(ValueError, match="after must be 0 or more"):
+        tools.tail_events(log.run_id, after=-2)
+    assert _values(tools.tail_events(log.run_id)) == list(range(5))
+    with pytest.raises(ValueError, match="limit must be at least 1"):
+        tools.list_runs(limit=0)
+
+
+def test_list_runs_refuses_a_status_that_no_run_can_have(live) -> None:
+    # A typo ("failure") listed nothing, as if no run had failed; `godel runs list` refuses it.
+    log, tools = live
+    with pytest.raises(ValueError, match="status must be one of RUNNING, FINISHED, FAILED"):
+        tools.list_runs(status="failure")
+    _write(log, 0, 1)
+    assert [r["run_id"] for r in tools.list_runs(status="running")] == [log.run_id]
+    assert tools.list_runs(status="unknown") == tools.list_runs(status="UNREADABLE") == []

@@ -108,6 +108,21 @@ def test_runs_list_on_b_shows_the_runs_of_a(h, machines):
     assert b.godel("cost", run_id[-8:]).returncode == 0
 
 
+def test_b_cannot_export_a_run_a_is_still_writing(h, machines, tmp_path):
+    """Refused as for a runs dir: a copy of a live run would be cut short."""
+    a, b = machines
+    proc, run_id = start_and_wait(h, a, "n=20", "delay=0.4", done=1)
+    try:
+        exported = b.godel("runs", "export", run_id, str(tmp_path / "kept"))
+        assert exported.returncode == 1, exported.stderr
+        assert exported.stderr == (
+            f"[godel] run {run_id} is running: export it once it has ended\n"
+        )
+        assert not (tmp_path / "kept").exists()
+    finally:
+        kill(proc)
+
+
 def test_pause_from_b_stops_a_at_its_next_step(h, machines):
     a, b = machines
     # Long enough that B's `godel pause` lands while A still works, on a loaded machine too.

@@ -69,3 +69,45 @@ def test_a_password_never_reaches_a_message(h, tmp_path):
     done = godel(h, "runs", "list", "--store", url, cwd=tmp_path)
     assert done.returncode == 1
     assert "s3cret" not in done.stderr and "godel:***@" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url_tail", "said"),
+    [
+        ("godel:s3cret%zz@/nodb?host={h}", 'invalid percent-encoded token: "***"'),
+        ("godel:s3cret@/nodb?host={h}&bogus=1", 'invalid URI query parameter: "bogus"'),
+    ],
+)
+def test_a_url_libpq_cannot_read_is_one_line_without_the_password(h, tmp_path, url_tail, said):
+    url = "postgresql://" + url_tail.format(h=tmp_path)
+    for args in (["runs", "list", "--store", url], ["store", "init", url]):
+        done = godel(h, *args, cwd=tmp_path)
+        assert done.returncode == 1, done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "s3cret" not in done.stderr and "godel:***@" in done.stderr
+        assert done.stderr.endswith(f": {said}\n"), done.stderr
+
+
+def test_a_password_given_as_a_query_parameter_is_hidden_too(h, tmp_path):
+    url = f"postgresql://godel@/nodb?host={tmp_path}&password=s3cret"
+    done = godel(h, "runs", "list", "--store", url, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "s3cret" not in done.stderr and "&password=***:" in done.stderr
+
+
+def test_a_role_without_privileges_on_the_store_is_one_line(h, pg_url, tmp_path):
+    import uuid
+
+    import psycopg
+
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"create role {role} login")
+    url = pg_url.replace("postgresql://godel@", f"postgresql://{role}@")
+    init = godel(h, "store", "init", url, cwd=tmp_path)  # no CREATE on schema public
+    assert init.returncode == 1
+    assert init.stderr == f"[godel] cannot use {url}: permission denied for schema public\n"
+    assert godel(h, "store", "init", pg_url, cwd=tmp_path).returncode == 0
+    listed = godel(h, "runs", "list", "--store", url, cwd=tmp_path)  # no SELECT on its tables
+    assert listed.returncode == 1
+    assert listed.stderr == f"[godel] cannot use {url}: permission denied for table godel_schema\n"

@@ -77,7 +77,8 @@ def test_a_run_page_has_its_header_timeline_and_tree(client: Any, made: Any) -> 
     page = client.get(f"/runs/{rid}")
     assert page.status_code == 200
     assert '<h1>team <span class="badge s-FINISHED">FINISHED</span></h1>' in page.text
-    assert f"<code>godel resume {rid}</code>" in page.text
+    # The command works as copied, from any folder: it names the server's runs.
+    assert f"<code>godel resume {rid} --runs-dir {made.runs.resolve()}</code>" in page.text
     assert 'id="pause" disabled' in page.text  # a finished run cannot be paused
     assert f'data-stream="/runs/{rid}/stream"' in page.text
     # Timeline: both agent calls, in parallel (each starts before the other ends).
@@ -240,7 +241,7 @@ def test_pause_needs_the_csrf_value_and_writes_the_cli_s_request(
         "lines": [
             f"[godel] pause requested for run {rid}",
             f"[godel] sentinel: {sentinel}",
-            f"[godel] resume with: godel resume {rid}",
+            f"[godel] resume with: godel resume {rid} --runs-dir {runs_copy.resolve()}",
             f"[godel] warning: run {rid} is not running (no process holds it), so nothing will "
             "pause; `godel resume` drops the request",
         ],
@@ -291,9 +292,14 @@ def test_rewind_is_refused_with_the_cli_s_words_then_done_when_allowed(
         )
         assert cli_done.returncode == 0, cli_done.stderr
         lines = done.json()["lines"]
-        assert lines == cli_done.stderr.splitlines()
+        said = cli_done.stderr.splitlines()
+        assert lines[:-1] == said[:-1]
         assert lines[0].startswith(f"[godel] rewound run {rid} (to): invalidated ")
-        assert lines[-1] == f"[godel] resume with: godel resume {rid}"
+        # Each hint works as printed: it names the runs dir the rewind was made in.
+        assert said[-1] == f"[godel] resume with: godel resume {rid} --runs-dir {other}"
+        assert (
+            lines[-1] == f"[godel] resume with: godel resume {rid} --runs-dir {runs_copy.resolve()}"
+        )
         call = _event_id(made, "team", "agent.call", "as claude")
         page = c.get(f"/runs/{rid}/events/{call}").text
         assert (
@@ -394,3 +400,48 @@ def test_logs_godel_show_cannot_read_are_unknown_and_their_pages_say_why(
                 page = client.get(path)
                 assert page.status_code == 422, (path, page.status_code)
                 assert f"cannot read run {run_id}: " in page.text and why in page.text
+
+
+def test_rewind_to_an_ambiguous_event_id_says_so(tmp_path: Path, make_client: Any) -> None:
+    from godel.log import EventLog
+
+    log = EventLog.create(tmp_path / "runs")
+    root = log.start("WORKFLOW_STARTED", request={"function": "main", "args": [], "kwargs": {}})
+    for i in range(2):
+        log.record("det.random", request={"i": i}, response={"value": i}, parent_id=root.event_id)
+    log.close()
+    rid = str(log.run_id)
+    with make_client(tmp_path / "runs") as c:
+        answer = c.post(
+            f"/runs/{rid}/rewind",
+            data={"csrf": _csrf(c), "to": root.event_id[:4]},
+            headers={"Accept": "application/json"},
+        )
+    assert answer.status_code == 400
+    (line,) = answer.json()["lines"]
+    assert line.startswith(f'[godel] Ambiguous event id "{root.event_id[:4]}": ')
+    assert "is ambiguous" in line
+
+
+def test_a_transcript_line_that_is_not_an_object_is_skipped(
+    tmp_path: Path, make_client: Any
+) -> None:
+    from godel.log import EventLog
+
+    runs = tmp_path / "runs"
+    log = EventLog.create(runs)
+    root = log.start("WORKFLOW_STARTED", request={"function": "main", "args": [], "kwargs": {}})
+    ev = log.record(
+        "run", request={"cmd": "x"}, response={}, parent_id=root.event_id, stream_path=["s1"]
+    )
+    log.finish(root, {"result": None})
+    log.close()
+    (runs / str(log.run_id)).mkdir()
+    (runs / str(log.run_id) / "transcript.jsonl").write_text(
+        '["s1"]\n"s1"\n{"event": ["s1"]}\n'
+        '{"event": {"stream_path": ["s1"], "op": "stdout", "text": "still shown"}}\n'
+    )
+    with make_client(runs) as c:
+        page = c.get(f"/runs/{log.run_id}/events/{ev.event_id}")
+    assert page.status_code == 200
+    assert "still shown" in page.text

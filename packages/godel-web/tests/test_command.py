@@ -326,3 +326,84 @@ def test_open_hands_the_url_to_the_browser(made: Any, tmp_path: Path, env: dict[
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=15)
     assert proc.returncode == 0
+
+
+def _a_finished_run(runs: Path) -> str:
+    from godel.log import EventLog
+
+    log = EventLog.create(runs)
+    event = log.start("WORKFLOW_STARTED", request={"function": "main", "args": [], "kwargs": {}})
+    log.record("det.random", request={"i": 0}, response={"value": 0}, parent_id=event.event_id)
+    log.finish(event, {"result": None})
+    log.close()
+    return str(log.run_id)
+
+
+@pytest.mark.parametrize("spoil", ["corrupt", "delete"])
+def test_a_run_stream_ends_cleanly_when_its_log_goes_bad_or_away(
+    ui: Any, tmp_path: Path, spoil: str
+) -> None:
+    runs = tmp_path / "runs"
+    run_id = _a_finished_run(runs)
+    server = ui(runs)
+    stream = _sse(server.base, f"/runs/{run_id}/stream", server.token)
+    assert next(stream)["status"] == "FINISHED"
+    log = runs / f"{run_id}.jsonl"
+    if spoil == "corrupt":
+        with log.open("a") as fh:
+            fh.write('{"not an event\n{"x": 1}\n')
+    else:
+        log.unlink()
+    assert list(stream) == []  # the stream ends, whole: no torn response
+    again, _ = _get(f"{server.base}/runs/{run_id}/stream", {"X-Godel-Token": server.token})
+    assert again == (422 if spoil == "corrupt" else 404)  # so the page stops reconnecting
+    code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+
+def test_another_loopback_address_answers_to_its_own_url(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    (tmp_path / "runs").mkdir()
+    proc = subprocess.Popen(
+        [str(GODEL), "ui", "--host", "127.0.0.2", "--port", "0"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.2:"), url
+        code, body = _get(url)
+        assert code == 200, body  # not "this server answers only to its own address"
+        foreign = _get(url, {"Host": "evil.example:80"})
+        assert foreign[0] == 403
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)
+    assert "warning" not in err  # a loopback address: no warning
+
+
+def test_a_websocket_request_is_refused_without_a_traceback(ui: Any, tmp_path: Path) -> None:
+    # Any web page may open ws://127.0.0.1:8765/: it must get a plain refusal, token or not,
+    # not a 500 and a traceback on the user's terminal.
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    server = ui(runs)
+    parts = urllib.parse.urlsplit(server.base)
+    upgrade = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
+    for headers in (upgrade, {**upgrade, "X-Godel-Token": server.token}):
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn.request("GET", "/", headers=headers)
+        assert conn.getresponse().status == 403
+        conn.close()
+    code, err = server.stop()
+    assert code == 0 and "Traceback" not in err, err

@@ -108,7 +108,9 @@ class ClaudeStreamParser(JsonStreamParser):
         return out
 
     def _result(self, obj: dict[str, Any]) -> Record:
-        usage = obj.get("usage") or {}
+        usage = (
+            obj.get("usage") if isinstance(obj.get("usage"), dict) else {}
+        )  # not the answer's fault
         is_error = bool(obj.get("is_error")) or obj.get("subtype", "success") != "success"
         error = ""
         if is_error:

@@ -61,6 +61,14 @@ class GodelTools:
         from godel_cli.errors import CliError
         from godel_cli.runids import runs_location
 
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        # An unreadable log is listed as UNREADABLE (godel runs list's UNKNOWN); a status no run
+        # can have is refused, not answered with an empty list.
+        statuses = [s.value for s in RunStatus if s is not RunStatus.UNKNOWN] + ["UNREADABLE"]
+        status = {"UNKNOWN": "UNREADABLE"}.get(status.upper(), status.upper()) if status else None
+        if status and status not in statuses:
+            raise ValueError(f"status must be one of {', '.join(statuses)}, got {status!r}")
         try:
             directory = runs_location(self.runs_dir)
         except CliError as exc:
@@ -71,7 +79,7 @@ class GodelTools:
             if read.status is RunStatus.UNKNOWN:  # an unreadable log is listed, not fatal
                 error = "; ".join(read.warnings)
                 summary = {"run_id": read.run_id, "status": "UNREADABLE", "error": error}
-            if status and str(summary.get("status", "")).upper() != status.upper():
+            if status and str(summary.get("status", "")).upper() != status:
                 continue
             out.append(summary)
             if len(out) >= limit:
@@ -104,6 +112,8 @@ class GodelTools:
         """The log's event lines after the first ``after`` (each update of an event is a line)."""
         from godel.repair import compact_event
 
+        if after < 0:  # a cursor counts the event lines handed out so far
+            raise ValueError(f"after must be 0 or more (the `next` of the last call), got {after}")
         full, directory = self.resolve(run_id)
         tail = self._tails.pop(full, None)
         if tail is not None and (tail.feed.runs_dir != directory or tail.next != after):
@@ -246,7 +256,7 @@ def build_server(runs_dir: Path | None) -> Any:
     @tool
     def list_runs(status: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """The runs of the runs directory, newest first: id, workflow, status, times, failure.
-        status: only runs in this state (RUNNING, FINISHED, FAILED, PAUSED, CRASHED)."""
+        status: only runs in this state (RUNNING, FINISHED, FAILED, PAUSED, CRASHED, UNREADABLE)."""
         return g.list_runs(status, limit)
 
     @tool

@@ -23,9 +23,14 @@ def runs_dir_option(
     """``--runs-dir DIR`` (``None`` when not given: ``godel.log.resolve_runs_dir`` decides)."""
     from pathlib import Path  # here: `godel --help` imports this module, and pathlib is not cheap
 
-    return click.option(
-        "--runs-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help=help
-    )
+    # Not readable=True: a runs dir godel may not read is the command's one-line error (exit 1
+    # for the readers, as when it comes from $GODEL_RUNS_DIR), not a usage error.
+    kind = click.Path(file_okay=False, readable=False, path_type=Path)
+    return click.option("--runs-dir", type=kind, default=None, help=help)
+
+
+# ctx.meta key: the --store URL the command was given (absent when it was not).
+STORE_GIVEN = "godel.store_given"
 
 
 def store_option() -> Decorator[F]:
@@ -38,6 +43,7 @@ def store_option() -> Decorator[F]:
             import os
 
             os.environ["GODEL_STORE"] = value
+            ctx.meta[STORE_GIVEN] = value  # for hints that must work as printed (resume_command)
 
     return click.option(
         "--store",
@@ -139,6 +145,17 @@ def auto_checkpoint_option(
     return click.option("--auto-checkpoint", metavar="MODE", default=None, help=help)
 
 
+class _Usd(click.FloatRange):
+    """An amount of USD above 0: a ``FloatRange`` that also refuses ``nan`` (no range holds it,
+    yet click's bounds checks, being comparisons, let it through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        usd = super().convert(value, param, ctx)
+        if usd != usd:
+            self.fail(f"{value!r} is not an amount of USD", param, ctx)
+        return usd
+
+
 def max_cost_option(
     help: str = "The run's budget in USD: no agent call starts once the run has spent it; the "
     "run stops with BudgetExceeded (exit 1). Overrides @workflow(max_cost_usd=...) and the "
@@ -148,7 +165,7 @@ def max_cost_option(
     return click.option(
         "--max-cost",
         "max_cost",
-        type=click.FloatRange(min=0, min_open=True, max=1e12),
+        type=_Usd(min=0, min_open=True, max=1e12),
         default=None,
         metavar="USD",
         help=help,

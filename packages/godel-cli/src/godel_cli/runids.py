@@ -37,12 +37,18 @@ def no_runs_dir(directory: Path) -> RunNotFound:
 def runs_location(runs_dir: Path | None) -> Any:
     """Where runs live for this command: the runs dir (a ``Path``), or the store itself when
     ``--store``/``$GODEL_STORE``/the settings name another store. ``godel.log``'s functions take
-    either. ``RunNotFound`` for a runs dir that does not exist."""
+    either. ``RunNotFound`` for a runs dir that does not exist or cannot be listed."""
+    import os
+
     from godel.store import resolve_store
 
     location = resolve_store(None, runs_dir).location
     if isinstance(location, Path) and not location.is_dir():
         raise no_runs_dir(location)
+    if isinstance(location, Path) and not os.access(location, os.R_OK | os.X_OK):
+        # A one-line error however it was named (--runs-dir, $GODEL_RUNS_DIR, a file:// URL),
+        # before list_run_ids meets it as a PermissionError.
+        raise RunNotFound(f"cannot read the runs directory {location}: permission denied")
     return location
 
 

@@ -123,13 +123,27 @@ def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
 
 
 def resume_command(run_id: str, runs_dir: Path | None) -> str:
-    """``godel resume RUN_ID``, with the ``--runs-dir`` the command was given (the hint must
-    work as printed)."""
-    if runs_dir is None:
-        return f"godel resume {run_id}"
+    """``godel resume RUN_ID``, with the ``--runs-dir`` or ``--store`` the command was given
+    (the hint must work as printed; a store URL's password is shown as ``***``)."""
     import shlex
 
-    return f"godel resume {run_id} --runs-dir {shlex.quote(str(runs_dir))}"
+    if runs_dir is not None:
+        return f"godel resume {run_id} --runs-dir {shlex.quote(str(runs_dir))}"
+    import click
+
+    from godel_cli.options import STORE_GIVEN
+
+    ctx = click.get_current_context(silent=True)
+    url = ctx.meta.get(STORE_GIVEN) if ctx is not None else None
+    if not url:
+        return f"godel resume {run_id}"
+    from godel.store import StoreError, open_store, store_name
+
+    try:
+        shown = store_name(open_store(url))  # opened already, by the run: its name without password
+    except StoreError:
+        return f"godel resume {run_id}"
+    return f"godel resume {run_id} --store {shlex.quote(shown)}"
 
 
 def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
@@ -166,7 +180,12 @@ def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
         code = EXIT_FAIL
     else:
         say(f"error after {outcome.elapsed}: {one_line(exc)}")
-        if not debug:
+        from godel.store import StoreUnavailableError
+
+        if isinstance(exc, StoreUnavailableError):  # the log could not take the traceback either
+            if not debug:
+                say("run with --debug to print the traceback")
+        elif not debug:
             say("the traceback is in the audit log; run with --debug to print it")
         code = EXIT_USAGE
     from godel import UnsafeResumeError

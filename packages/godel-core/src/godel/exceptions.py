@@ -201,11 +201,18 @@ class SourceEditedError(ResumeError):
     """A cached step's source changed since it ran (``--on-source-edit abort``)."""
 
     def __init__(
-        self, message: str, *, step_name: str = "", event_id: str = "", **kwargs: Any
+        self,
+        message: str,
+        *,
+        step_name: str = "",
+        event_id: str = "",
+        run_id: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
         self.step_name = step_name
         self.event_id = event_id
+        self.run_id = run_id
 
     def __str__(self) -> str:
         lines = [super().__str__()]
@@ -215,7 +222,8 @@ class SourceEditedError(ResumeError):
             lines.append(f"  Cached event: {self.event_id}")
             lines += [
                 "",
-                f"  To re-run it with the new code: godel rewind <run_id> --to {self.event_id}",
+                f"  To re-run it with the new code: godel rewind {self.run_id or '<run_id>'} "
+                f"--to {self.event_id}",
             ]
         return "\n".join(lines)
 

@@ -29,3 +29,22 @@ def test_the_same_sum_in_another_order_prints_the_same() -> None:
     assert {format_usd(x) for x in (forward, backward, 0.031349999999999996, 0.03135)} == {
         "$0.0314"
     }
+
+
+def test_a_recorded_cost_that_is_not_an_amount_counts_as_unpriced() -> None:
+    from godel.cost.totals import call_totals
+
+    for cost in (float("nan"), float("inf"), -5.0):
+        figures = call_totals({"usage": {"input_tokens": 10}, "cost_usd": cost})
+        assert figures is not None and figures.calls == 1 and figures.unpriced == 1
+        assert figures.spent_text() == "?"
+    assert call_totals({"usage": {}, "cost_usd": 0.5}).spent_text() == "$0.5000"
+
+
+def test_a_price_that_is_not_an_amount_is_refused() -> None:
+    from godel.cost.prices import parse_price
+
+    for bad in (float("nan"), float("inf"), -1, "1", True):
+        with pytest.raises(ValueError, match="input: expected a number of USD >= 0"):
+            parse_price({"input": bad, "output": 1})
+    assert parse_price({"input": 0, "output": 1.5}).output == 1.5

@@ -217,6 +217,21 @@ def test_a_failed_append_leaves_no_partial_line_and_no_state_change(
     ]
 
 
+def test_a_full_disk_at_creation_leaves_no_hidden_log_and_names_the_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(target: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", disk_full)
+    with pytest.raises(OSError, match="No space") as caught:
+        EventLog.create(tmp_path, "r")
+    monkeypatch.undo()
+    assert caught.value.filename == str(tmp_path / "r.jsonl")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.lock"]  # the lock file stays
+    EventLog.create(tmp_path, "r").close()  # and the run can be created once there is room
+
+
 def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log = EventLog.create(tmp_path, "r")
     real_write = os.write

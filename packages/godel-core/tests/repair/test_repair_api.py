@@ -76,3 +76,82 @@ def test_tool_specs_list_every_tool_with_its_schema() -> None:
     )
     edit = next(s for s in specs if s["name"] == "edit_file")
     assert set(edit["schema"]["required"]) == {"path", "old", "new"}
+
+
+def test_a_path_that_cannot_name_a_file_is_refused_not_raised(tmp_path: Path) -> None:
+    # A model's reply can hold any string: a NUL byte or a name longer than the system allows
+    # must come back as a refusal the agent can read, not end the repair with a crash.
+    root = tmp_path / "proj"
+    (root / "runs").mkdir(parents=True)
+    box = Confinement(root, root / "runs")
+    with pytest.raises(RefusedPath, match="not a valid path"):
+        box.check("wf.py\x00.txt", must_exist=True)
+    with pytest.raises(RefusedPath, match="name too long"):
+        box.check("a" * 5000, must_exist=True)
+
+
+def test_read_file_refuses_a_big_file_before_reading_it(tmp_path: Path, monkeypatch) -> None:
+    import asyncio
+
+    from godel.repair import RepairContext, RepairTools, ToolError
+
+    root = tmp_path / "proj"
+    (root / "runs").mkdir(parents=True)
+    big = root / "big.log"
+    with big.open("wb") as fh:
+        fh.truncate(100 << 20)  # sparse: takes no room on disk
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        assert self != big, "a file over the limit was read into memory"
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    ctx = RepairContext(
+        run_id="R",
+        state="FAILED",
+        runs_dir=str(root / "runs"),
+        log_path="",
+        workflow="main",
+        workflow_file=str(root / "wf.py"),
+        project_root=str(root),
+        workflow_args={},
+    )
+    with pytest.raises(ToolError, match=f"big.log is {100 << 20} bytes; read_file stops at"):
+        asyncio.run(RepairTools(ctx).call("read_file", {"path": "big.log"}))
+
+
+def test_a_damaged_transcript_line_does_not_stop_the_context(tmp_path: Path) -> None:
+    from godel.log import EventLog
+    from godel.repair import build_context
+
+    runs = tmp_path / "runs"
+    log = EventLog.create(runs)
+    root = log.start("WORKFLOW_STARTED", request={"function": "main", "args": [], "kwargs": {}})
+    call = log.start("agent.call", request={"prompt": "hi"}, parent_id=root.event_id)
+    call.stream_path = ["a1"]
+    log.fail(call, RuntimeError("the model broke"))
+    log.fail(root, RuntimeError("the model broke"))
+    log.close()
+    (runs / str(log.run_id)).mkdir(exist_ok=True)
+    (runs / str(log.run_id) / "transcript.jsonl").write_text(
+        '["a1"]\n{"event": {"stream_path": ["a1"], "op": "text", "text": "last words"}}\n'
+    )
+    ctx = build_context(str(log.run_id), runs)
+    assert ctx.state == "FAILED"
+    assert [line.get("text") for line in ctx.transcript_tail] == ["last words"]
+
+
+def test_the_home_folder_is_never_a_confinement(tmp_path: Path, monkeypatch) -> None:
+    from godel.repair import project_root_for
+
+    home = tmp_path / "home"
+    (home / ".godel").mkdir(parents=True)  # godel's own home makes $HOME a project
+    (home / "scratch").mkdir()
+    (home / "proj" / ".godel").mkdir(parents=True)
+    (home / "proj" / "sub").mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    # A workflow in a folder of no other project: its own folder, not ~ (~/.ssh, ~/.bashrc).
+    assert project_root_for(home / "scratch" / "wf.py") == (home / "scratch").resolve()
+    # A real project below the home folder is still the project.
+    assert project_root_for(home / "proj" / "sub" / "wf.py") == (home / "proj").resolve()

@@ -194,6 +194,25 @@ def test_non_json_args_need_programmatic_args(run_wf, runs_dir):
     assert resume(takes, run_id, runs_dir, args=(object(),)) == 1
 
 
+def test_arguments_that_no_longer_fit_are_refused_before_anything_is_written(run_wf, runs_dir):
+    @workflow
+    async def takes(name):
+        await stop_at_end()
+        return name
+
+    run_id = run_unfinished(run_wf, takes, "x")
+    log = runs_dir / f"{run_id}.jsonl"
+    before = log.read_bytes()
+
+    @workflow
+    async def takes(name, extra):  # a parameter was added since the run
+        return name
+
+    with pytest.raises(ResumeError, match=r"do not fit takes\(name, extra\)"):
+        resume(takes, run_id, runs_dir)
+    assert log.read_bytes() == before  # no RESUME line, the run is not marked FAILED
+
+
 def make_fanout(n):
     @workflow
     async def fanout():
@@ -236,3 +255,35 @@ def test_a_sleep_interrupted_by_a_crash_only_sleeps_what_was_left(run_wf, runs_d
     ]
     assert final[-1].response["resumed"] is True
     assert final[-1].response["remaining_slept"] < 0.3
+
+
+def make_edited(edited):
+    if edited:
+
+        @step
+        async def told():
+            return det.randint(1, 10**6) * 0  # edited since the run
+
+    else:
+
+        @step
+        async def told():
+            return det.randint(1, 10**6)
+
+    @workflow
+    async def tell():
+        out = await told()
+        await stop_at_end()
+        return out
+
+    return tell
+
+
+def test_source_edit_policies(run_wf, runs_dir, capsys):
+    run_id = run_unfinished(run_wf, make_edited(False))
+    with pytest.raises(godel.SourceEditedError) as info:
+        resume(make_edited(True), run_id, runs_dir, on_source_edit="abort")
+    assert f"godel rewind {run_id} --to {info.value.event_id}" in str(info.value)
+    capsys.readouterr()
+    assert resume(make_edited(True), run_id, runs_dir, on_source_edit="ignore") == 0
+    assert "changed since it was recorded" not in capsys.readouterr().err

@@ -154,3 +154,32 @@ def test_pause_at_next_step_records_paused(run_wf, load_events, runs_dir):
     result = anyio.run(lambda: godel.resume(wf, run_id, runs_dir=runs_dir, transcript=False))
     assert result == "done"
     assert load_events(run_id)[0].status is EventStatus.FINISHED
+
+
+def test_rewinding_a_rerun_of_an_interrupted_command_runs_it_again(run_wf, runs_dir, tmp_path):
+    flag = tmp_path / "flag"
+
+    @step(timeout=0.3)
+    async def slow():
+        r = await godel.run(["sh", "-c", f"test -e {flag} || sleep 5; echo done"])
+        return r.stdout.strip()
+
+    @workflow
+    async def wf():
+        return await slow()
+
+    with pytest.raises(godel.StepTimeout) as info:
+        run_wf(wf)  # the command is cut short: in flight, outcome unknown
+    run_id = info.value.run_id  # type: ignore[attr-defined]
+    flag.touch()
+    resume = lambda **kw: anyio.run(  # noqa: E731
+        lambda: godel.resume(wf, run_id, runs_dir=runs_dir, transcript=False, **kw)
+    )
+    assert resume(assume_idempotent=True) == "done"
+    log = EventLog.open(run_id, runs_dir)
+    rerun = next(e for e in log if e.op == Op.RUN and e.status is EventStatus.FINISHED)
+    apply_rewind(log, [rerun.event_id], assume_idempotent=True)
+    log.close()
+
+    # The rewound re-run runs again; the interrupted attempt it superseded does not resurface.
+    assert resume() == "done"

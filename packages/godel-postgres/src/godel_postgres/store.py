@@ -16,7 +16,15 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from godel.store import StoreUnavailableError
-from godel_postgres.connect import connect, conninfo, one_line, outage, retry_budget, shown
+from godel_postgres.connect import (
+    connect,
+    conninfo,
+    one_line,
+    outage,
+    refused,
+    retry_budget,
+    shown,
+)
 from godel_postgres.run import LOCK_CLASS, PgRunStore, lock_key
 from godel_postgres.schema import check_version
 
@@ -62,7 +70,8 @@ class PostgresStore:
         if check:  # on a connection of its own: a bad URL fails at once, in one line
             conn = connect(url, autocommit=True)
             try:
-                check_version(conn, self.shown)
+                with refused(self.shown):
+                    check_version(conn, self.shown)
             finally:
                 conn.close()
 
@@ -75,7 +84,8 @@ class PostgresStore:
 
         conn = connect(url, autocommit=True)
         try:
-            before, after = init_schema(conn, shown(url))
+            with refused(shown(url)):
+                before, after = init_schema(conn, shown(url))
         finally:
             conn.close()
         store = cls(url)

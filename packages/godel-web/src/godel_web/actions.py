@@ -2,15 +2,28 @@
 call, with the same safety check and the same words.
 
 Each returns an ``Outcome``: the ``[godel]``-less lines the CLI would print, and the HTTP status
-(200 done, 409 refused by the safety check or the run is in use, 404 unknown event).
+(200 done, 409 refused by the safety check or the run is in use, 404 unknown event, 400 an
+event id several events start or end with).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from godel.store import store_name
+from godel.store import is_store, store_name
+
+
+def resume_command(run_id: str, runs_dir: Any) -> str:
+    """``godel resume RUN_ID --runs-dir DIR`` (``--store URL``, its password hidden, for a
+    store): the server's runs are seldom the reader's default, and the hint must work as
+    printed from any folder."""
+    import shlex
+
+    if is_store(runs_dir):
+        return f"godel resume {run_id} --store {shlex.quote(store_name(runs_dir))}"
+    return f"godel resume {run_id} --runs-dir {shlex.quote(str(Path(runs_dir).resolve()))}"
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,7 @@ def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
         f"sentinel: {sentinel}"
         if isinstance(runs_dir, Path)
         else f"request stored in: {store_name(runs_dir)}",
-        f"resume with: godel resume {run_id}",
+        f"resume with: {resume_command(run_id, runs_dir)}",
     ]
     if not is_live(run_id, runs_dir):
         lines.append(
@@ -64,7 +77,9 @@ def rewind(
     try:
         try:
             event_id = log.resolve(target).event_id
-        except IdLookupError:
+        except IdLookupError as exc:
+            if exc.candidates:  # as the event page says it: a prefix of several events
+                return Outcome(False, 400, [f'Ambiguous event id "{target}": {exc}'])
             return Outcome(False, 404, [f'Event ID not found: "{target}" in run {run_id}'])
         result = apply_rewind(
             log,
@@ -99,5 +114,5 @@ def rewind(
         lines.append(f"  ... and {result.invalidated_count - 10} more")
     for eid in result.already_rewound_ids:
         lines.append(f"  already invalidated: {short_id(eid)}")
-    lines.append(f"resume with: godel resume {run_id}")
+    lines.append(f"resume with: {resume_command(run_id, runs_dir)}")
     return Outcome(True, 200, lines)

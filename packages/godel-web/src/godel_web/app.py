@@ -86,7 +86,7 @@ class State:
             raise Problem(
                 400, f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"'
             )
-        if self._exists(query):
+        if self.exists(query):
             return query
         ids = list_run_ids(self.runs_dir)
         try:
@@ -96,7 +96,8 @@ class State:
                 raise Problem(400, f'Ambiguous prefix "{query}": {exc}') from None
             raise Problem(404, f'No run matching "{query}" in {self.where}') from None
 
-    def _exists(self, run_id: str) -> bool:
+    def exists(self, run_id: str) -> bool:
+        """Whether the run's log is there (now: a run can be deleted while it is shown)."""
         if is_store(self.runs_dir):
             return bool(self.runs_dir.exists(run_id))
         return (self.runs_dir / f"{run_id}.jsonl").is_file()
@@ -327,14 +328,24 @@ def _sse(data: dict[str, Any]) -> str:
 async def run_stream(request: Request) -> Response:
     st = _state(request)
     run_id = st.run_id(request.path_params["run_id"])
+    # An unreadable log is a 422 before the stream starts, so the page's EventSource stops
+    # instead of reconnecting to a stream that ends at once.
+    await anyio.to_thread.run_sync(st.model, run_id)
 
     async def events() -> AsyncIterator[str]:
         last: tuple[Any, ...] | None = None
         quiet = 0.0
         while not st.stopping():
-            model = await anyio.to_thread.run_sync(st.model, run_id)
+            # A log that turns unreadable or goes away ends the stream whole (the response has
+            # begun: an exception would tear it); the page's reconnect then gets the 404 or 422.
+            try:
+                model = await anyio.to_thread.run_sync(st.model, run_id)
+            except Problem:
+                return
             with model.lock:
                 data = _live(model)
+            if not data["lines"] and not await anyio.to_thread.run_sync(st.exists, run_id):
+                return
             key = (data["version"], data["status"])
             if key != last:
                 last, quiet = key, 0.0

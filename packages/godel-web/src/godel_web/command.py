@@ -202,7 +202,11 @@ def _serve(
 
     token = new_token()
     loopback = _loopback(host)
-    allowed = set(LOOPBACK_NAMES) if loopback else None
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    # The printed URL's own host too: another loopback address (127.0.0.2) is not a name of
+    # another site, and its requests carry it.
+    allowed = set(LOOPBACK_NAMES) | {shown} if loopback else None
     app = create_app(
         directory,
         token=token,
@@ -211,8 +215,6 @@ def _serve(
         poll=poll,
         stopping=term.stopping,
     )
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    shown = f"[{shown}]" if ":" in shown else shown
     link = f"http://{shown}:{sock.getsockname()[1]}/?token={token}"
     click.echo(link)
     sys.stdout.flush()

@@ -13,6 +13,7 @@ from typing import Any
 from godel.log import Event, short_id
 from godel.runs import RunSummary
 from godel.runs.render import clip, cost_cell, cost_text, failure_text, local_time
+from godel_web.actions import resume_command
 from godel_web.html import (
     badge,
     duration,
@@ -145,7 +146,7 @@ def run_header(model: RunModel, summary: RunSummary, read_only: bool, csrf: str)
         failure = f'<p class="failure">{e(clip(text, 200))}{where}</p>'
     live = summary.status.value == "RUNNING"
     actions = ""
-    resume = f"godel resume {model.run_id}"
+    resume = resume_command(model.run_id, model.runs_dir)
     if not read_only:
         pause = (
             f'<form method="post" action="{run_url(model.run_id)}/pause" class="action">'

@@ -53,7 +53,8 @@ def host_name(host: str) -> str:
 
 
 class TokenGuard:
-    """ASGI middleware: 403 without the token, or for a foreign Host header."""
+    """ASGI middleware: 403 without the token, for a foreign Host header, and for any websocket
+    (the view has none)."""
 
     def __init__(self, app: ASGIApp, token: str, allowed_hosts: Iterable[str] | None = None):
         self.app = app
@@ -77,7 +78,12 @@ class TokenGuard:
         return (morsel.value if morsel else None), False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] == "websocket":
+            # No route takes one, and a 403 must be said the websocket way (an HTTP response
+            # here is a server error): any web page may try ws://127.0.0.1.
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = _headers(scope)

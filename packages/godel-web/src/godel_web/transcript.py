@@ -65,9 +65,10 @@ def _matching(lines: Iterable[bytes], stream_path: list[str]) -> tuple[list[dict
         if needle not in line:
             continue
         try:
-            event = json.loads(line).get("event")
+            record = json.loads(line)
         except ValueError:
             continue
+        event = record.get("event") if isinstance(record, dict) else None  # a damaged line
         if isinstance(event, dict) and event.get("stream_path") == stream_path:
             if len(out) >= MAX_ITEMS:
                 return out, True

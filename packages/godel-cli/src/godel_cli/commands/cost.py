@@ -130,15 +130,14 @@ def _table(
     total: CostTotals,
     runs: list[dict[str, Any]] | None = None,
 ) -> str:
-    """One line per run or group, then TOTAL; the spent figure of an estimate starts with ~."""
-    from godel.cost import format_usd
+    """One line per run or group, then TOTAL; a figure that is an estimate starts with ~."""
     from godel.runs.render import clip, local_time
 
     headers = [first, *(("WORKFLOW", "STARTED") if runs else ()), "CALLS", "IN", "OUT"]
     headers += ["SPENT", "SAVED"]
 
     def cells(name: str, t: CostTotals, extra: tuple[str, ...]) -> list[str]:
-        saved = format_usd(t.saved_usd) if t.replayed else "-"
+        saved = t.saved_text() if t.replayed else "-"
         counts = [str(t.calls), str(t.input_tokens), str(t.output_tokens)]
         return [name, *extra, *counts, t.spent_text() if t.calls else "-", saved]
 

@@ -15,6 +15,7 @@ from godel_cli.options import (
     runs_dir_option,
     store_option,
 )
+from godel_cli.runner import resume_command
 
 
 @click.command("pause", context_settings=CONTEXT_SETTINGS)
@@ -47,7 +48,7 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
         say(f"sentinel: {sentinel}")
     else:  # a store (--store, $GODEL_STORE) keeps the request
         say(f"request stored in: {directory.shown}")
-    say(f"resume with: godel resume {full}")
+    say(f"resume with: {resume_command(full, runs_dir)}")  # with the --runs-dir typed
     if not is_live(full, directory):
         warn(
             f"run {full} is not running (no process holds it), so nothing will pause; "

@@ -160,7 +160,7 @@ def _repair(
             backend=backend,
             model=model,
             max_iterations=max_iterations,
-            progress=say,
+            progress=lambda line: say(_plain(line)),
             on_start=on_start,
         )
 
@@ -184,13 +184,19 @@ def _repair(
     result = outcome.result
     _print_edits(result)
     if result.outcome == "resume":
-        say(f"intervention complete in {elapsed}: resume ({result.reason})")
+        say(f"intervention complete in {elapsed}: resume ({_plain(result.reason)})")
         return EXIT_OK
     if result.outcome == "give_up":
-        say(f"intervention gave up after {elapsed}: {result.reason}")
+        say(f"intervention gave up after {elapsed}: {_plain(result.reason)}")
         return EXIT_FAIL
     say(f"intervention returned unexpected outcome: {result.reason}")
     return EXIT_CRASH
+
+
+def _plain(text: str) -> str:
+    """What an agent wrote (a path, a reason), safe on a status line: control characters such
+    as newlines and terminal escape sequences are shown escaped, not acted on."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _print_edits(result: Any) -> None:

@@ -161,6 +161,10 @@ def resume(
     if other is not None and not force:
         raise CliError(f"{other}; pass the file that defines it, or --force to resume with it")
     if plan:
+        from godel.log import RunLockedError, lock_held
+
+        if lock_held(full_id, directory):  # the resume itself would be refused
+            raise CliError(str(RunLockedError(full_id)))
         _plan(
             fn,
             full_id,

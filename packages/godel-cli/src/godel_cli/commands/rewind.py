@@ -15,6 +15,7 @@ from godel_cli.options import (
     runs_dir_option,
     store_option,
 )
+from godel_cli.runner import resume_command
 
 
 @click.command("rewind", context_settings=CONTEXT_SETTINGS)
@@ -121,4 +122,4 @@ def rewind(
         say(f"  ... and {result.invalidated_count - 10} more")
     for eid in result.already_rewound_ids:
         say(f"  already invalidated: {short_id(eid)}")
-    say(f"resume with: godel resume {full}")
+    say(f"resume with: {resume_command(full, runs_dir)}")  # with the --runs-dir typed

@@ -46,7 +46,7 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
     \b
     Exit codes:
       0  listed (an empty runs directory lists nothing)
-      1  the runs directory does not exist
+      1  the runs directory does not exist, or cannot be read
       2  usage error
     """
     from godel.log import list_run_ids
@@ -107,23 +107,35 @@ def export_runs(run_ids: tuple[str, ...], dest: str, force: bool, runs_dir: Path
     from godel.store import open_store, resolve_store
     from godel_cli.runids import resolve_run
 
+    if not dest.strip():
+        raise click.BadParameter("DEST is empty: give a folder or a store URL", param_hint="DEST")
+    folder = None if "://" in dest else Path(dest)
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise CliError(f"cannot export to {dest}: it is a file, not a folder", exit_code=EXIT_FAIL)
     source = resolve_store(None, runs_dir)
-    found = []
+    found: list[str] = []
     for query in run_ids:
         full_id, directory = resolve_run(query, runs_dir)
-        if isinstance(directory, Path) and lock_held(full_id, directory):
+        if lock_held(full_id, directory):  # a runs dir or a store: either knows its writers
             raise CliError(
                 f"run {full_id} is running: export it once it has ended", exit_code=EXIT_FAIL
             )
-        found.append(full_id)
-    folder = None if "://" in dest else Path(dest)
+        if full_id not in found:  # the same run named twice (an id and a prefix of it) once
+            found.append(full_id)
+    if folder is not None and isinstance(directory, Path) and _same_dir(folder, directory):
+        # Copying a run onto itself: --force would delete the only copy before copying it.
+        raise CliError(
+            f"{dest} is the runs dir the runs are in: pick another DEST", exit_code=EXIT_FAIL
+        )
     if folder is not None and force:
         for run_id in found:
             (folder / f"{run_id}.jsonl").unlink(missing_ok=True)
             shutil.rmtree(folder / run_id, ignore_errors=True)
     target = open_store(dest)
     shown = dest if folder is not None else None
-    copied = _copy(source, target, found, verb="exported", exists_fails=True, shown=shown)
+    copied = _copy(
+        source, target, found, verb="exported", exists_fails=True, shown=shown, force=folder
+    )
     if folder is not None:
         for run_id in copied:
             click.echo(str(folder / f"{run_id}.jsonl"))
@@ -158,7 +170,20 @@ def import_runs(sources: tuple[str, ...], runs_dir: Path | None) -> None:
         if "://" not in src and not path.is_dir():
             raise CliError(f"no runs folder at {src}", exit_code=EXIT_FAIL)
         source = open_store(src)
-        _copy(source, target, source.list_run_ids())
+        try:
+            run_ids = source.list_run_ids()
+        except OSError as exc:  # a folder it may not list
+            raise CliError(
+                f"cannot read {src}: {exc.strerror or exc}", exit_code=EXIT_FAIL
+            ) from None
+        _copy(source, target, run_ids)
+
+
+def _same_dir(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:  # DEST not made yet: another folder
+        return False
 
 
 def _copy(
@@ -168,9 +193,11 @@ def _copy(
     verb: str = "copied",
     exists_fails: bool = False,
     shown: str | None = None,
+    force: Path | None = None,
 ) -> list[str]:
     """Copy each run; the ones copied. A run already in ``target`` is left as it is: a warning
-    (``import``), or a failure naming ``--force`` (``export``)."""
+    (``import``), or a failure (``export``; naming ``--force`` when the target is a folder,
+    the only kind it replaces)."""
     from godel.log import RunLockedError
     from godel.store import copy_run
 
@@ -182,7 +209,8 @@ def _copy(
             lines = copy_run(source, target, run_id)
         except FileExistsError:
             if exists_fails:
-                warn(f"run {run_id} in {name} already exists (--force replaces it)")
+                hint = " (--force replaces it)" if force is not None else ""
+                warn(f"run {run_id} in {name} already exists{hint}")
                 failed += 1
             else:
                 warn(f"run {run_id} is already in {name}; left as it is")

@@ -28,11 +28,13 @@ def init(url: str) -> None:
     Exit codes:
       0  the store is ready
       1  no installed store serves URL's scheme; the server does not answer; the
-         schema is newer than this godel
+         schema is newer than this godel; the runs folder cannot be made
       2  usage error
     """
     from godel.store import init_store
 
+    if not url.strip():  # not the working directory, as an empty runs dir path would be
+        raise click.BadParameter("URL is empty", param_hint="URL")
     ready = init_store(url)
     before, after = getattr(ready, "initialized", (None, None))
     if before is None or before == after:

@@ -18,9 +18,25 @@ def _split(args: tuple[str, ...]) -> tuple[list[str], str | None]:
     """The runs, and FILE: the last argument when it is a .py file or a named workflow."""
     if len(args) > 1:
         last = args[-1]
-        if last.endswith(".py") or (Path(last).is_file() and not last.endswith(".jsonl")):
+        if (
+            last.endswith(".py")
+            or (Path(last).is_file() and not last.endswith(".jsonl"))
+            or _is_named_workflow(last)
+        ):
             return list(args[:-1]), last
     return list(args), None
+
+
+def _is_named_workflow(name: str) -> bool:
+    """Whether ``name`` is a workflow of ``.godel/workflows/`` or the godel home's."""
+    from godel import ConfigError
+    from godel.config import load_config, resolve_workflow
+
+    try:
+        resolve_workflow(name, load_config())
+    except ConfigError:  # not one (a bad configuration is reported where it is used)
+        return False
+    return True
 
 
 @click.command("test", context_settings=CONTEXT_SETTINGS)
@@ -45,6 +61,7 @@ def test(targets: tuple[str, ...], as_json: bool, runs_dir: Path | None) -> None
       1  a run diverges; no such run; its log cannot be read
       2  usage error; FILE cannot be imported
     """
+    from godel.log import lock_held
     from godel.plan import locate_run, replay_run
 
     runs, file = _split(targets)
@@ -59,6 +76,10 @@ def test(targets: tuple[str, ...], as_json: bool, runs_dir: Path | None) -> None
             run_id, directory = locate_run(target, runs_dir)
         except Exception as exc:
             raise CliError(f"no run {target!r}: {exc}", exit_code=EXIT_FAIL) from None
+        if lock_held(run_id, directory):  # half a recording: every check would fail
+            raise CliError(
+                f"run {run_id} is running: test it once it has ended", exit_code=EXIT_FAIL
+            )
         fn = _load(path) if path is not None else None
         try:
             result = replay_run(run_id, path, workflow=fn, runs_dir=directory, check=False)

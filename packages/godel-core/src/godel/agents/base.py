@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_STALL_TIMEOUT", "Agent"]
 
+SPENT_ATTR = "godel_agent_spent"
+"""The attribute of an exception from an agent call that holds what its answered invocations
+used (``usage``, ``cost_usd``...), recorded on the FAILED ``agent.call``."""
+
 DEFAULT_STALL_TIMEOUT = 600.0
 """Seconds without any output line after which an agent CLI is considered hung (``stall_timeout=``)."""
 
@@ -115,11 +119,23 @@ class Agent:
     ) -> None:
         if isinstance(tools, str):
             raise TypeError("tools= takes a list of tool names, not a string")
-        for name, value in (("timeout", timeout), ("stall_timeout", stall_timeout)):
-            if value is not None and not value > 0:
-                raise ValueError(f"{name}= must be a positive number of seconds, got {value!r}")
+        _check_seconds("timeout", timeout)
+        _check_seconds("stall_timeout", stall_timeout)
         if isinstance(extra_args, str):
             raise TypeError("extra_args= takes a list of arguments, not a string")
+        # Checked here, not when the CLI is started: a wrong type would fail there as a bare
+        # TypeError from deep inside subprocess.
+        for name, values in (("tools", tools), ("extra_args", extra_args)):
+            bad = [v for v in values or () if not isinstance(v, str)]
+            if bad:
+                raise TypeError(f"{name}= takes a list of strings, got {bad[0]!r}")
+        bad_env = [
+            (k, v)
+            for k, v in (env or {}).items()
+            if not isinstance(k, str) or not isinstance(v, str)
+        ]
+        if bad_env:
+            raise TypeError("env= takes str names and values, got {!r}: {!r}".format(*bad_env[0]))
         defaults = self.configured()
         self.model = model or defaults.get("model") or self.default_model
         self.cwd = os.path.abspath(os.fspath(cwd)) if cwd is not None else None
@@ -199,8 +215,7 @@ class Agent:
             from godel.agents.schema import check_schema
 
             check_schema(schema)
-        if timeout is not None and not timeout > 0:
-            raise ValueError(f"timeout= must be a positive number of seconds, got {timeout!r}")
+        _check_seconds("timeout", timeout)
         async with self._call_lock():
             return await self._call(prompt, schema, timeout or self.timeout, assume_idempotent)
 
@@ -258,12 +273,27 @@ class Agent:
         async def execute(_event: object) -> dict[str, Any]:
             return await self._execute(plan, request, schema, timeout, stream_path)
 
-        if pos is None:
-            response = await execute(None)
-        else:
-            response = await effect(
-                Op.AGENT_CALL, request, execute, side_effect=True, stream_path=stream_path, pos=pos
-            )
+        try:
+            if pos is None:
+                response = await execute(None)
+            else:
+                response = await effect(
+                    Op.AGENT_CALL,
+                    request,
+                    execute,
+                    side_effect=True,
+                    stream_path=stream_path,
+                    pos=pos,
+                )
+        except Exception as exc:
+            spent = getattr(exc, SPENT_ATTR, None)
+            if spent is not None:
+                # On the agent.call's FAILED event only: the steps it fails on the way up are
+                # not calls, and must not carry (or be read as) its figures.
+                delattr(exc, SPENT_ATTR)
+                if costs is not None and spent:
+                    costs.spend(spent, self._name())  # a failed call was paid for all the same
+            raise
         if costs is not None:
             costs.spend(response, self._name())
         return self._adopt(request, response, schema)
@@ -368,23 +398,31 @@ class Agent:
             prompt += schemas.instructions(schema)
         first = self._first_call(plan, prompt, request)
         results: list[AgentResult] = []
-        result, inv = await self._invoke_for(plan, first, timeout, stream_path, results)
-        value = None
-        if schema is not None:
-            value, errors = schemas.coerce(schema, result.structured, result.text)
-            if errors:
-                fix = schemas.repair_prompt(errors, native=self.native_schema)
-                call = self._call_spec(
-                    fix,
-                    result.session_id or first.session_id,
-                    "resume",
-                    request,
-                    cursor=result.cursor or self._cursor,
-                )
-                result, inv = await self._invoke(call, timeout, stream_path, results)
+        try:
+            result, inv = await self._invoke_for(plan, first, timeout, stream_path, results)
+            value = None
+            if schema is not None:
                 value, errors = schemas.coerce(schema, result.structured, result.text)
                 if errors:
-                    raise self._schema_failure(schema, result, errors)
+                    fix = schemas.repair_prompt(errors, native=self.native_schema)
+                    call = self._call_spec(
+                        fix,
+                        result.session_id or first.session_id,
+                        "resume",
+                        request,
+                        cursor=result.cursor or self._cursor,
+                    )
+                    result, inv = await self._invoke(call, timeout, stream_path, results)
+                    value, errors = schemas.coerce(schema, result.structured, result.text)
+                    if errors:
+                        raise self._schema_failure(schema, result, errors)
+        except Exception as exc:
+            # The invocations that answered were paid for: their usage and cost go on the
+            # FAILED event (godel.engine.record.failure_fields), for the ledger and the budget.
+            spent = self._spent(results, results[-1].model if results else None)
+            if spent:
+                setattr(exc, SPENT_ATTR, spent)
+            raise
         return self._response(result, results, value, inv, first.session_id)
 
     def _first_call(self, plan: SessionPlan, prompt: str, request: dict[str, Any]) -> AgentCall:
@@ -578,6 +616,28 @@ class Agent:
         inv: Invocation,
         session_id: str,
     ) -> dict[str, Any]:
+        response: dict[str, Any] = {
+            "text": result.text,
+            "session_id": result.session_id or session_id,
+            "usage": {},
+            "cost_usd": None,
+            "duration": inv.duration,
+            "invocations": len(results),
+        }
+        response.update(self._spent(results, result.model))
+        if value is not None:
+            response["value"] = value.model_dump(mode="json")
+        if result.cursor:
+            response["cursor"] = result.cursor
+        if result.stop_reason:
+            response["stop_reason"] = result.stop_reason
+        return response
+
+    def _spent(self, results: list[AgentResult], answered_by: str | None) -> dict[str, Any]:
+        """``usage`` and ``cost_usd`` summed over the invocations that answered ({} if none),
+        the cost estimated from a price table when the CLI reported none."""
+        if not results:
+            return {}
         usage: dict[str, int] = {}
         cost = None
         for r in results:
@@ -586,23 +646,10 @@ class Agent:
                     usage[k] = usage.get(k, 0) + v
             if r.cost_usd is not None:
                 cost = (cost or 0.0) + r.cost_usd
-        response: dict[str, Any] = {
-            "text": result.text,
-            "session_id": result.session_id or session_id,
-            "usage": usage,
-            "cost_usd": cost,
-            "duration": inv.duration,
-            "invocations": len(results),
-        }
+        out: dict[str, Any] = {"usage": usage, "cost_usd": cost}
         if cost is None and usage:
-            response.update(self._estimate(usage, result.model))
-        if value is not None:
-            response["value"] = value.model_dump(mode="json")
-        if result.cursor:
-            response["cursor"] = result.cursor
-        if result.stop_reason:
-            response["stop_reason"] = result.stop_reason
-        return response
+            out.update(self._estimate(usage, answered_by))
+        return out
 
     def _estimate(self, usage: dict[str, int], answered_by: str | None) -> dict[str, Any]:
         """``cost_usd`` from a price table, marked ``cost_estimated`` ({} if no table prices
@@ -653,6 +700,14 @@ class Agent:
         return (
             f"{type(self).__name__}(model={self.model!r}, cwd={self.cwd!r}, tools={self.tools!r})"
         )
+
+
+def _check_seconds(name: str, value: Any) -> None:
+    """``ValueError`` unless ``value`` is None or a positive number (a str or a bool is not)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{name}= must be a positive number of seconds, got {value!r}")
 
 
 def _step_path() -> tuple[str, ...]:

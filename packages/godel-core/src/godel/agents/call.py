@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -76,13 +77,42 @@ _RESULT_FIELDS = (
 
 
 def result_record(**fields: Any) -> dict[str, Any]:
-    """An ``agent.result`` transcript record; parsers emit one when their stream reports the outcome."""
+    """An ``agent.result`` transcript record; parsers emit one when their stream reports the outcome.
+
+    Figures a CLI got wrong are dropped rather than trusted: a ``cost_usd`` that is not a
+    finite amount >= 0 (a string, ``NaN``, a negative number), token counts that are not
+    counts, a ``session_id`` that is not a string.
+    """
     unknown = set(fields) - set(_RESULT_FIELDS)
     if unknown:
         raise TypeError(f"result_record: unknown fields {sorted(unknown)}")
-    return {"op": "agent.result", **{k: v for k, v in fields.items() if v is not None}}
+    return {"op": "agent.result", **_sane({k: v for k, v in fields.items() if v is not None})}
 
 
 def from_record(record: dict[str, Any]) -> AgentResult:
     """The ``AgentResult`` an ``agent.result`` record describes."""
-    return AgentResult(**{k: record[k] for k in _RESULT_FIELDS if k in record})
+    return AgentResult(**_sane({k: record[k] for k in _RESULT_FIELDS if k in record}))
+
+
+def _sane(fields: dict[str, Any]) -> dict[str, Any]:
+    # The ledger sums these and the budget compares them: a "0.5" would crash the sum, a NaN
+    # or a negative cost would make every budget check pass (and NaN is not JSON).
+    cost = fields.get("cost_usd")
+    if cost is not None and (
+        isinstance(cost, bool) or not isinstance(cost, int | float) or not 0 <= cost < math.inf
+    ):
+        del fields["cost_usd"]
+    usage = fields.get("usage")
+    if usage is not None:
+        fields["usage"] = (
+            {
+                k: v
+                for k, v in usage.items()
+                if isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            }
+            if isinstance(usage, dict)
+            else {}
+        )
+    if "session_id" in fields and not isinstance(fields["session_id"], str):
+        del fields["session_id"]
+    return fields

@@ -8,7 +8,7 @@ attempt answered from the log (``replayed``), which are saved there and in every
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from godel.cost.totals import CostTotals, call_totals, replayed_record
@@ -44,6 +44,7 @@ class Ledger:
             events = list(events)
             get = {ev.event_id: ev for ev in events}.__getitem__
         saved_ids: list[str] = []
+        saved_by: list[tuple[CostTotals, list[str]]] = []  # (attempt, the calls it replayed)
         run, attempts, calls, below = ledger.run, ledger.attempts, ledger.calls, ledger.below
         agent_call, resume = Op.AGENT_CALL, Op.RESUME
         up = ledger._up
@@ -63,6 +64,10 @@ class Ledger:
                 if count or usd:
                     attempts[-1].add_saved(usd, count)
                     saved_ids += ids
+                    saved_by.append((attempts[-1], ids))
+        for attempt, ids in saved_by:
+            # The RESUME record keeps only the sum: whether it was estimated, its calls say.
+            attempt.saved_estimated += _estimated(calls, ids)
         for attempt in attempts:
             run.add(attempt)
         for event_id in saved_ids:
@@ -70,7 +75,7 @@ class Ledger:
             call = calls.get(event_id)
             if call is None:
                 continue
-            saved = CostTotals().add_saved(call.spent_usd)
+            saved = CostTotals().add_saved(call.spent_usd, estimated=call.estimated)
             below[event_id] = CostTotals().add(below[event_id]).add(saved)
             root_id = up(get(event_id).parent_id, get, saved) or root_id
         if root_id is not None:
@@ -128,11 +133,24 @@ class CostTracker:
             figures = call_totals(response)
             if figures is not None:
                 out.add(figures)
+        figures = {}
         for response in self._saved.values():
-            calls, usd, _ids = replayed_record(response)
+            calls, usd, ids = replayed_record(response)
             if calls:
-                out.add_saved(usd, calls)
+                if not figures:
+                    figures = {i: call_totals(r) for i, r in self._calls.items()}
+                out.add_saved(usd, calls, _estimated(figures, ids))
         return out
+
+
+def _estimated(calls: Mapping[str, CostTotals | None], event_ids: Iterable[str]) -> int:
+    """How many of the calls ``event_ids`` had an estimated cost."""
+    n = 0
+    for event_id in event_ids:
+        call = calls.get(event_id)
+        if call is not None and call.estimated:
+            n += 1
+    return n
 
 
 def group_costs(groups: Iterable[Group], ledger: Ledger) -> dict[str, CostTotals]:

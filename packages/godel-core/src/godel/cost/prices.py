@@ -12,6 +12,7 @@ Prices are USD per million tokens, for four kinds of token: ``input``, ``output`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from math import inf
 from typing import Any
 
 __all__ = ["KINDS", "TOKEN_KEYS", "Price", "estimate", "lookup", "normalize", "parse_price"]
@@ -80,7 +81,7 @@ def parse_price(value: Any) -> Price:
         if kind not in value:
             continue
         number = value[kind]
-        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+        if isinstance(number, bool) or not isinstance(number, int | float) or not 0 <= number < inf:
             raise ValueError(f"{kind}: expected a number of USD >= 0, got {number!r}")
         fields[kind] = float(number)
     for kind in ("input", "output"):

@@ -52,7 +52,7 @@ def call_costs(run_id: str, workflow: str, events: Iterable[Event]) -> list[Call
     for event_id in replayed:
         call = found.get(event_id)
         if call is not None:
-            saved = CostTotals().add_saved(call.totals.spent_usd)
+            saved = CostTotals().add_saved(call.totals.spent_usd, estimated=call.totals.estimated)
             out.append(CallCost(run_id, workflow, call.model, call.step, saved))
     return out
 

@@ -9,6 +9,7 @@ record), never as spent again.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,7 @@ class CostTotals:
 
     ``calls`` counts the calls with a recorded answer; ``priced`` those with a cost, of which
     ``estimated`` from a price table. ``replayed``/``saved_usd``: calls a resume answered from
-    the log instead of paying for them again.
+    the log instead of paying for them again, of which ``saved_estimated`` had estimated costs.
     """
 
     calls: int = 0
@@ -35,6 +36,7 @@ class CostTotals:
     spent_usd: float = 0.0
     replayed: int = 0
     saved_usd: float = 0.0
+    saved_estimated: int = 0
 
     def add(self, other: CostTotals) -> CostTotals:
         """Add ``other`` into this one (returns self)."""
@@ -48,11 +50,14 @@ class CostTotals:
         self.spent_usd += other.spent_usd
         self.replayed += other.replayed
         self.saved_usd += other.saved_usd
+        self.saved_estimated += other.saved_estimated
         return self
 
-    def add_saved(self, usd: float, calls: int = 1) -> CostTotals:
+    def add_saved(self, usd: float, calls: int = 1, estimated: int = 0) -> CostTotals:
+        """Count ``calls`` replayed calls that had cost ``usd`` (``estimated`` of them estimated)."""
         self.replayed += calls
         self.saved_usd += usd
+        self.saved_estimated += estimated
         return self
 
     @property
@@ -91,6 +96,10 @@ class CostTotals:
             return "?"
         return format_usd(self.spent_usd, estimated=self.estimated > 0)
 
+    def saved_text(self) -> str:
+        """``$0.0042`` saved by replays, ``~$0.0042`` when part of it was estimated."""
+        return format_usd(self.saved_usd, estimated=self.saved_estimated > 0)
+
 
 def call_totals(response: Mapping[str, Any] | None) -> CostTotals | None:
     """The figures of one ``agent.call`` from its response (None when it recorded no answer)."""
@@ -113,7 +122,8 @@ def call_totals(response: Mapping[str, Any] | None) -> CostTotals | None:
         out.cache_write_tokens = n if type(n) is int else 0
     elif cost is None:
         return None
-    if type(cost) is float or (type(cost) is int):
+    # A NaN or negative cost (a log written before godel.agents.call checked them) is unknown.
+    if (type(cost) is float or type(cost) is int) and 0 <= cost < math.inf:
         out.priced = 1
         out.spent_usd = float(cost)
         out.estimated = 1 if response.get("cost_estimated") else 0

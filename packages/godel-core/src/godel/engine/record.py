@@ -40,6 +40,8 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
 
     for name in recorded_attrs(type(exc)):
         fields[name] = getattr(exc, name, None)
+    # A failed agent call's paid invocations (usage, cost_usd): the ledger counts them as spent.
+    fields.update(getattr(exc, "godel_agent_spent", None) or {})
     return fields
 
 

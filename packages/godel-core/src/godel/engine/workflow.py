@@ -143,7 +143,9 @@ async def run_body(
 
     log = state.log
     root = state.root_event
-    if hasattr(log.runs_dir, "run_store"):  # a godel.store.Store keeps the pause requests
+    if state.pause_check is not None:  # the caller's own (a dry run never pauses)
+        pass
+    elif hasattr(log.runs_dir, "run_store"):  # a godel.store.Store keeps the pause requests
         state.pause_check = log.runs_dir.pause_checker(log.run_id)
     else:
         state.pause_check = checker(sentinel_path(log.run_id, log.runs_dir))
@@ -340,6 +342,7 @@ async def resume(
             flags = {**(flags or {}), "forced_workflow": spec.name}
         if args is None and kwargs is None:
             args, kwargs = recorded_args(root)
+        _check_fits(spec, args, kwargs)
         keys = KeyTable()
         cache = build_cache(log, keys, root)
         settled = settled_failures(log)
@@ -389,6 +392,19 @@ async def resume(
     if on_start is not None:
         on_start(log.run_id, log.path)
     return await run_body(spec, state, tuple(args or ()), dict(kwargs or {}))
+
+
+def _check_fits(spec: WorkflowSpec, args: Any, kwargs: Any) -> None:
+    """``ResumeError`` before anything is written when the arguments do not fit the workflow
+    (its signature was edited, or ``force`` gave another one): the attempt would only fail."""
+    from godel.exceptions import ResumeError
+
+    try:
+        spec.signature.bind(*(args or ()), **(kwargs or {}))
+    except TypeError as exc:
+        raise ResumeError(
+            f"the run's recorded arguments do not fit {spec.name}{spec.signature}: {exc}"
+        ) from None
 
 
 def recorded_budget(log: Any) -> float | None:

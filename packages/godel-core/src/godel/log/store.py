@@ -148,7 +148,18 @@ class JsonlStore:
         self._fd = fd
         self._size = 0
         self._dirty_dirs[self.runs_dir] = None
-        self.append(first_line)
+        try:
+            self.append(first_line)
+        except OSError as exc:
+            # A full disk: leave no empty hidden log behind, and say which log it was (a failed
+            # os.write names no file).
+            self._fd = None
+            os.close(fd)
+            with privileged():
+                self._unpublished_path().unlink(missing_ok=True)
+            if exc.filename is None:
+                raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
+            raise
         self._unpublished = True
 
     def _unpublished_path(self) -> Path:

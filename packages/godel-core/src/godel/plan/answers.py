@@ -27,7 +27,8 @@ ANSWERED_OPS = LIVE_OPS | {
 
 
 class Answers:
-    """Recorded effects by what they asked; each answers once, in recorded order."""
+    """Recorded effects by what they asked; each answers once, in recorded order (the one
+    recorded at the asking step first)."""
 
     def __init__(self, events: Iterable[Event]) -> None:
         self.recorded: list[Event] = []
@@ -48,7 +49,11 @@ class Answers:
         queue = self._pool.get(_key(op, request))
         if not queue:
             return None
-        ev = queue.popleft()
+        # The same request made at several steps (parallel branches running the same command):
+        # the one recorded at this step answers, whichever branch asks first.
+        here = tuple(step_path)
+        ev = next((e for e in queue if tuple(e.step_path) == here), queue[0])
+        queue.remove(ev)
         self.used.append((ev, tuple(step_path)))
         if ev.status is EventStatus.FAILED:
             from godel.replay.failures import rebuild

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from godel.log.events import Event, EventStatus, Op
+from godel.log.events import Event, EventStatus, Op, canonical_json
 from godel.plan.diff import asked, request_diff, value_diff
 
 __all__ = ["ReplayMismatch", "ReplayResult", "locate_run", "replay_run"]
@@ -81,7 +81,7 @@ def locate_run(path_or_id: str | Path, runs_dir: str | Path | None = None) -> tu
         return path.name, path.parent
     directory = resolve_store(None, runs_dir).location
     if isinstance(directory, Path) and not directory.is_dir():
-        raise FileNotFoundError(f"no run {str(path_or_id)!r}: no runs directory at {directory}")
+        raise FileNotFoundError(f"no runs directory at {directory}")
     return resolve_id(str(path_or_id), list_run_ids(directory), what="run id"), directory
 
 
@@ -103,19 +103,23 @@ def replay_run(
     import anyio
 
     from godel.engine.context import RunState
+    from godel.engine.keys import KeyTable
     from godel.engine.workflow import recorded_args
     from godel.plan.answers import Answers
     from godel.plan.dryrun import dry_run
     from godel.plan.resume import spec_for
     from godel.plan.sandbox import open_sandbox
-    from godel.replay.policy import root_event
+    from godel.replay.policy import build_cache, root_event
 
     run_id, directory = locate_run(path_or_id, runs_dir)
     log = open_sandbox(run_id, directory)
     root = root_event(log)
     recorded_root = _copy_end(root)
     spec = spec_for(workflow, file, root)
-    answers = Answers(log)
+    # The latest attempt at each identity: an older one it superseded (a command in flight, or
+    # the failure that stopped the run, that a resume ran again) was not asked for twice.
+    latest = {ev.event_id for ev in build_cache(log, KeyTable(), root).values()}
+    answers = Answers(ev for ev in log if ev.event_id in latest)
     state = RunState(
         log=log, root_event=root, source_file=spec.source_file, answers=answers, cache={}
     )
@@ -133,10 +137,21 @@ def _copy_end(root: Event) -> tuple[EventStatus, dict[str, Any]]:
     return root.status, dict(root.response or {})
 
 
+# The live effects answered, by kind (clock, random values and file reads are not counted).
+_COUNTED = {
+    Op.AGENT_CALL: "agent calls",
+    Op.RUN: "commands",
+    Op.INPUT: "inputs",
+    Op.WRITE_TEXT: "file writes",
+    Op.SLEEP: "sleeps",
+    Op.DET_SLEEP: "sleeps",
+}
+
+
 def _counts(answers: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for ev, _ in answers.used:
-        name = {Op.AGENT_CALL: "agent calls", Op.RUN: "commands", Op.INPUT: "inputs"}.get(ev.op)
+        name = _COUNTED.get(ev.op)
         # (plural keys; ``ReplayResult.lines`` says "1 command")
         if name:
             out[name] = out.get(name, 0) + 1
@@ -199,7 +214,10 @@ def _divergence(run: Any, answers: Any, recorded: tuple[EventStatus, dict[str, A
     from godel.engine.values import encode
 
     now = encode(run.result)
-    if status is EventStatus.FINISHED and response.get("result") == now:
+    # Compared as JSON, as the log keeps it: a tuple the workflow returns was recorded as a list.
+    if status is EventStatus.FINISHED and canonical_json(response.get("result")) == canonical_json(
+        now
+    ):
         return None
     return {
         "kind": "result",

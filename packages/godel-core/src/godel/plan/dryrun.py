@@ -48,6 +48,8 @@ async def dry_run(spec: Any, state: Any, args: tuple[Any, ...], kwargs: dict[str
     from godel.engine.workflow import run_body
 
     assert isinstance(state.log, SandboxLog)
+    # A pause request for the run is not the dry run's: it neither stops it nor is consumed.
+    state.pause_check = _never_pause
     out = DryRun()
     buffer = io.StringIO()
     try:
@@ -61,6 +63,10 @@ async def dry_run(spec: Any, state: Any, args: tuple[Any, ...], kwargs: dict[str
             out.error = exc
     out.stdout = buffer.getvalue()
     return out
+
+
+def _never_pause() -> None:
+    pass
 
 
 def live_effects(events: Any) -> list[Event]:

@@ -76,11 +76,22 @@ def describe(
     settled: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The plan's JSON (see ``godel.plan_resume``)."""
-    answered = {
-        ev.event_id: ev
-        for ev in seen.values()
-        if ev.status is EventStatus.FINISHED or ev.event_id in settled
-    }  # a failure not settled runs again: it was looked up, not replayed
+    from godel.replay.failures import is_interruption
+
+    answered: dict[str, Event] = {}
+    for ev in seen.values():  # in lookup order: a step before what ran in it
+        # A failure not settled runs again: it was looked up, not replayed. One inside a step
+        # that replays (an earlier attempt of a retry) replays as failing, as the engine does.
+        if (
+            ev.status is EventStatus.FINISHED
+            or ev.event_id in settled
+            or (
+                ev.status is EventStatus.FAILED
+                and ev.parent_id in answered
+                and not is_interruption(ev)
+            )
+        ):
+            answered[ev.event_id] = ev
     first = divergence(run, recorded, answered)
     skip = first["event_id"] if first else None
     replayed = [ev for ev in answered.values() if ev.event_id != skip and ev.op != Op.STEP_ENTER]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from godel.log.events import Event
-from godel.plan.sandbox import Stop
+from godel.plan.sandbox import LIVE_OPS, Stop
 from godel.replay.policy import ReplayPolicy
 
 __all__ = ["PlanPolicy", "plan_resume", "spec_for"]
@@ -82,6 +82,10 @@ def plan_resume(
     )
     args, kwargs = recorded_args(root)
     recorded = list(log)  # before the dry run adds its own events
+    # The latest attempt at each identity: an older one it superseded (a command in flight
+    # that a later resume ran again) is history, not something this resume would run again.
+    latest = {ev.event_id for ev in cache.values()}
+    current = [ev for ev in recorded if ev.op not in LIVE_OPS or ev.event_id in latest]
     run = anyio.run(dry_run, spec, state, tuple(args or ()), dict(kwargs or {}))
     from godel.cost.budget import spent_in
     from godel.engine.workflow import _budget, recorded_budget
@@ -92,7 +96,7 @@ def plan_resume(
     return {
         **plan,
         "finished": False,
-        **describe(run, recorded, cache.seen, policies, policy.edited, state.settled),
+        **describe(run, current, cache.seen, policies, policy.edited, state.settled),
     }
 
 

@@ -32,9 +32,11 @@ class Confinement:
 
         A relative path is taken relative to the project root.
         """
-        raw = Path(path).expanduser()
         if not str(path).strip():
             raise RefusedPath("an empty path")
+        if "\0" in str(path):  # no file has one; the OS would raise ValueError, not refuse
+            raise RefusedPath(f"{str(path)!r} is not a valid path")
+        raw = Path(path).expanduser()
         candidate = raw if raw.is_absolute() else self.root / raw
         try:
             resolved = candidate.resolve(strict=False)
@@ -54,7 +56,11 @@ class Confinement:
         parts = resolved.relative_to(self.root).parts
         if any(part in _PRIVATE_DIRS for part in parts):
             raise RefusedPath(f"{path} is under .git")
-        if must_exist and not resolved.is_file():
+        try:
+            missing = must_exist and not resolved.is_file()
+        except OSError as exc:  # a name too long for the file system, say
+            raise RefusedPath(f"{path}: {exc.strerror or exc}") from None
+        if missing:
             raise RefusedPath(f"{path} is not a file")
         return resolved
 

@@ -143,12 +143,21 @@ class RepairContext:
 
 def project_root_for(workflow_file: str | os.PathLike[str]) -> Path:
     """The project a run's edits are confined to: the project root of the configuration (the
-    nearest ``.godel/`` above the workflow file), else the workflow file's folder."""
+    nearest ``.godel/`` above the workflow file), else the workflow file's folder.
+
+    The home folder is a project for configuration's sake (its ``.godel/`` is also godel's
+    home), but never a confinement: a workflow in ``~/scratch`` would hand the agent
+    ``~/.ssh`` and ``~/.bashrc``. Its edits are confined to its own folder instead.
+    """
     from godel.config import find_project_root
 
     folder = Path(workflow_file).resolve().parent
     root = find_project_root(folder)
-    return root.resolve() if root is not None else folder
+    if root is None:
+        return folder
+    root = root.resolve()
+    home = Path(os.environ.get("HOME") or Path.home()).resolve()
+    return folder if root == home else root
 
 
 def build_context(
@@ -323,9 +332,10 @@ def _transcript_tail(log: Any, failure: FailureInfo | None, location: Any) -> li
     for text in _transcript_texts(log, location):
         for raw in text.splitlines():
             try:
-                event = json.loads(raw).get("event")
+                record = json.loads(raw)
             except ValueError:
                 continue
+            event = record.get("event") if isinstance(record, dict) else None  # a damaged line
             if (
                 isinstance(event, dict)
                 and list(event.get("stream_path") or [])[: len(prefix)] == prefix

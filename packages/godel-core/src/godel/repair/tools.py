@@ -224,11 +224,10 @@ class RepairTools:
     # implementations (run live, once; their results are what gets recorded) -------------------
     def _read_file(self, args: ReadFileArgs) -> ReadFileResult:
         path = self.confinement.check(args.path, must_exist=True)
+        size = path.stat().st_size  # before reading: a huge file must not fill the memory
+        if size > MAX_READ_BYTES:
+            raise ToolError(f"{args.path} is {size} bytes; read_file stops at {MAX_READ_BYTES}")
         data = path.read_bytes()
-        if len(data) > MAX_READ_BYTES:
-            raise ToolError(
-                f"{args.path} is {len(data)} bytes; read_file stops at {MAX_READ_BYTES}"
-            )
         return ReadFileResult(
             path=self.confinement.shown(path),
             content=_text(data, args.path),

@@ -136,7 +136,13 @@ async def repair(
         except RepairEnded as exc:  # godel-py agents raise ResumeRequested / GaveUp
             returned = {"outcome": exc.outcome, "reason": exc.reason}
         except BaseException as exc:
-            target.fail(event, exc)
+            from godel.engine.interrupt import interruption
+
+            why = interruption(exc)  # Ctrl+C or a kill: said as the repair run says it
+            if why is not None:
+                target.fail(event, why, error_type="Interrupted", interrupted=True)
+            else:
+                target.fail(event, exc)
             raise
         result = _decide(tools, returned)
         result["edits"] = read_manifest(session_dir)["edits"] if session_dir.is_dir() else {}

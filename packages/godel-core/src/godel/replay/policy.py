@@ -70,14 +70,21 @@ def root_event(log: EventLog) -> Event:
 
 
 def build_cache(log: EventLog, keys: KeyTable, root: Event) -> dict[int, Event]:
-    """Identity → the latest live event recorded there (invalidated and metadata events skipped)."""
+    """Identity → the latest event recorded there, unless that one was invalidated (metadata
+    events skipped)."""
     derived = keys.derive(log, {root.event_id})
     cache: dict[int, Event] = {}
     for ev in log:
-        if ev.op in METADATA_OPS or ev.status in _DEAD or ev.event_id == root.event_id:
+        if ev.op in METADATA_OPS or ev.event_id == root.event_id:
             continue
         key = derived.get(ev.event_id)
-        if key is not None:
+        if key is None:
+            continue
+        if ev.status in _DEAD:
+            # A rewound attempt hides the older ones it superseded too (an in flight command
+            # that was run again): what was rewound runs again.
+            cache.pop(key, None)
+        else:
             cache[key] = ev  # later events (newer attempts) win
     return cache
 
@@ -159,6 +166,7 @@ class ReplayPolicy:
                 f"the source of step {spec.name!r} changed since it was recorded (event {cached.event_id})",
                 step_name=spec.name,
                 event_id=cached.event_id,
+                run_id=run.run_id,
                 step_path=cached.step_path,
             )
         if spec.name not in self._warned_sources:

@@ -18,7 +18,9 @@ def copy_run(source: Store, dest: Store, run_id: str) -> int:
     """Copy run ``run_id`` from ``source`` to ``dest``; returns the number of log lines.
 
     ``FileExistsError`` if ``dest`` already has the run, ``RunLockedError`` if a writer holds
-    it in ``dest``. A run still being written is copied as far as it got.
+    it in ``dest``. A run still being written is copied as far as it got. A copy that fails
+    part-way (a full disk) is removed again where ``dest`` can (``discard_copy``: the file
+    store).
     """
     if dest.exists(run_id):
         raise FileExistsError(f"run {run_id} is already in {dest.url}")
@@ -34,6 +36,10 @@ def copy_run(source: Store, dest: Store, run_id: str) -> int:
     target.lock()
     try:
         target.create(lines[0])
+    except BaseException:
+        target.release()
+        raise
+    try:
         for line in lines[1:]:
             for digest in _BLOB.findall(line):
                 target.put_blob(source.get_blob(run_id, digest.decode()))
@@ -41,8 +47,11 @@ def copy_run(source: Store, dest: Store, run_id: str) -> int:
         transcript = list(source.transcript_lines(run_id))
         if transcript:
             dest.put_transcript_lines(run_id, transcript)
+        target.close()  # the last fsync, which a full disk can fail too
     except BaseException:
+        discard = getattr(dest, "discard_copy", None)
+        if discard is not None:
+            discard(run_id)  # still holding the lock: no writer can have taken the run up
         target.release()
         raise
-    target.close()
     return len(lines)

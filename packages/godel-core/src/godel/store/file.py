@@ -38,7 +38,15 @@ class FileStore:
     def from_path(cls, path: str | os.PathLike[str], *, init: bool = False) -> FileStore:
         store = cls(Path(path).expanduser().resolve())
         if init:
-            store.runs_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                store.runs_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a file in the way, a read-only disk: one line, not a traceback
+                from godel.store.protocol import StoreError
+
+                reason = "a file is in the way" if store.runs_dir.exists() else exc.strerror
+                raise StoreError(
+                    f"cannot make the runs folder {store.runs_dir}: {reason}"
+                ) from None
         return store
 
     def __repr__(self) -> str:
@@ -122,6 +130,18 @@ class FileStore:
         from godel.log.blobs import BlobStore
 
         return BlobStore(self.runs_dir / run_id).get(digest)
+
+    def discard_copy(self, run_id: str) -> None:
+        """Remove what a copy that failed part-way (``copy_run``) wrote of run ``run_id``: a
+        cut-short log would pass for a crashed run, and block the next try as "already there"."""
+        import shutil
+
+        from godel.log.files import log_path
+
+        path = log_path(self.runs_dir, run_id)
+        path.unlink(missing_ok=True)
+        path.with_name(f".{path.name}.new").unlink(missing_ok=True)  # not published yet
+        shutil.rmtree(self.runs_dir / run_id, ignore_errors=True)
 
     def close(self) -> None:
         pass

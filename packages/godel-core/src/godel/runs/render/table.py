@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from godel.cost.totals import CostTotals, format_tokens, format_usd
+from godel.cost.totals import CostTotals, format_tokens
 from godel.log.events import Event, EventStatus
 from godel.log.ids import SHORT_LEN, short_id
 from godel.runs.render.format import (
@@ -75,7 +75,7 @@ def cost_text(totals: CostTotals) -> str:
     if totals.unpriced:
         text += f"; {totals.unpriced} without a price"
     if totals.replayed:
-        text += f"; {format_usd(totals.saved_usd)} saved ({totals.replayed} replayed)"
+        text += f"; {totals.saved_text()} saved ({totals.replayed} replayed)"
     return text
 
 
@@ -85,7 +85,7 @@ def cost_cell(totals: CostTotals | None) -> str:
         return ""
     text = totals.spent_text() if totals.calls else ""
     if totals.saved_usd:
-        saved = f"{format_usd(totals.saved_usd)} saved"
+        saved = f"{totals.saved_text()} saved"
         text = f"{text} ({saved})" if text else saved
     return text
 
