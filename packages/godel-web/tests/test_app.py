@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,12 @@ def test_ids_from_the_url_are_checked_like_the_cli_s(client: Any, made: Any) -> 
     rid = made.ids["team"]
     prefix = client.get(f"/runs/{rid[-8:]}")
     assert (prefix.status_code, prefix.headers["location"]) == (307, f"/runs/{rid}")
+    # Several runs: the CLI's own words (`godel show` says the same).
+    ids = sorted(made.ids.values())  # made seconds apart: their timestamps start alike
+    common = next(a[:n] for n in range(9, 3, -1) for a, b in pairwise(ids) if a[:n] == b[:n])
+    several = client.get(f"/runs/{common}")
+    assert several.status_code == 400
+    assert f'[godel] Ambiguous prefix "{common}" — matches: [' in html.unescape(several.text)
     gone = client.get(f"/runs/{rid}/events/ZZZZZZZZZZ")
     assert gone.status_code == 404
     assert f'Event ID not found: "ZZZZZZZZZZ" in run {rid}' in html.unescape(gone.text)

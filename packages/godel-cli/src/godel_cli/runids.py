@@ -105,9 +105,4 @@ def _matches(exc: IdLookupError, query: str, ids: Collection[str]) -> bool:
 
 
 def _ambiguous(what: str, query: str, exc: IdLookupError) -> str:
-    if not exc.candidates:  # a unique match, but too short a query to trust
-        return str(exc)
-    shown = repr(exc.candidates[:_SHOWN])
-    if len(exc.candidates) > _SHOWN:
-        shown = f"{shown[:-1]}, ...] ({len(exc.candidates)} in all)"
-    return f'{what} "{query}" — matches: {shown}'
+    return exc.ambiguous(query, what, _SHOWN)

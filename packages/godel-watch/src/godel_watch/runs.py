@@ -31,10 +31,7 @@ def resolve_run(query: str, runs_dir: Path | None) -> tuple[str, Any]:
         return resolve_id(query, ids, what="run id"), directory
     except IdLookupError as exc:
         if exc.candidates:
-            shown = repr(exc.candidates[:_SHOWN])
-            if len(exc.candidates) > _SHOWN:
-                shown = f"{shown[:-1]}, ...] ({len(exc.candidates)} in all)"
-            raise WatchError(f'Ambiguous prefix "{query}" — matches: {shown}') from None
+            raise WatchError(exc.ambiguous(query, shown=_SHOWN)) from None
         q = query.upper()
         if any(i.upper().startswith(q) or i.upper().endswith(q) for i in ids):
             raise WatchError(str(exc)) from None  # a match, but too short a query to trust

@@ -93,7 +93,7 @@ class State:
             return resolve_id(query, ids, what="run id")
         except IdLookupError as exc:
             if exc.candidates:
-                raise Problem(400, f'Ambiguous prefix "{query}": {exc}') from None
+                raise Problem(400, exc.ambiguous(query)) from None  # the CLI's words
             raise Problem(404, f'No run matching "{query}" in {self.where}') from None
 
     def exists(self, run_id: str) -> bool:

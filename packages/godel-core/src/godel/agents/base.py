@@ -492,7 +492,7 @@ class Agent:
                 }
             )
             inv = await self._run(call, timeout, stream_path)
-        return self._check(call, inv, results), inv
+        return self._check(call, inv, results, timeout), inv
 
     async def _invoke(
         self,
@@ -502,7 +502,7 @@ class Agent:
         results: list[AgentResult],
     ) -> tuple[AgentResult, Invocation]:
         inv = await self._run(call, timeout, stream_path)
-        return self._check(call, inv, results), inv
+        return self._check(call, inv, results, timeout), inv
 
     async def _run(
         self, call: AgentCall, timeout: float | None, stream_path: list[str]
@@ -546,7 +546,13 @@ class Agent:
                 "(or pass executable= with its full path).",
             ) from exc
 
-    def _check(self, call: AgentCall, inv: Invocation, results: list[AgentResult]) -> AgentResult:
+    def _check(
+        self,
+        call: AgentCall,
+        inv: Invocation,
+        results: list[AgentResult],
+        timeout: float | None = None,
+    ) -> AgentResult:
         """The invocation's result, or the exception that says why there is none."""
         from godel.exceptions import (
             AgentError,
@@ -575,7 +581,9 @@ class Agent:
             )
         if inv.timed_out:
             raise AgentTimeout(
-                f"{self._name()}: the call took longer than its timeout; ended the CLI",
+                f"{self._name()}: the call took longer than its timeout"
+                + (f" ({timeout:g}s)" if timeout else "")
+                + "; ended the CLI",
                 remediation_hint="Raise timeout= or give the agent a smaller task.",
                 **common,
             )

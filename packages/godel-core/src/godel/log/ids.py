@@ -149,6 +149,17 @@ class IdLookupError(LookupError):
         super().__init__(message)
         self.candidates = candidates or []
 
+    def ambiguous(self, query: str, what: str = "Ambiguous prefix", shown: int = 10) -> str:
+        """The reference's words for several matches, as every reader says them:
+        ``Ambiguous prefix "01J" — matches: ['01J...', ...]`` (the first ``shown``, then how
+        many in all); the message itself when nothing was ambiguous."""
+        if not self.candidates:
+            return str(self)
+        listed = repr(self.candidates[:shown])
+        if len(self.candidates) > shown:
+            listed = f"{listed[:-1]}, ...] ({len(self.candidates)} in all)"
+        return f'{what} "{query}" — matches: {listed}'
+
 
 def resolve_id(query: str, ids: Iterable[str], *, what: str = "id") -> str:
     """Resolve a full id, a unique prefix or a unique suffix (case-insensitive) to one id."""
