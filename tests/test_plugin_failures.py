@@ -247,3 +247,55 @@ def test_under_strict_plugin_loading_it_is_an_error(godel_run) -> None:
     assert result.returncode == 2
     assert "GODEL_PLUGINS names no installed plugin: 'typo'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# plugin-author mistakes, each written as its own distribution in a temporary directory -----------
+
+
+def _write_plugin(root: Path, name: str, plugin_source: str) -> Path:
+    """A src-layout project ``godel-<name>`` whose entry point ``<name>`` is ``plugin_source``."""
+    project = root / f"godel-{name}"
+    package = project / "src" / f"godel_{name}"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "plugin.py").write_text(plugin_source)
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "godel-{name}"\nversion = "0.1.0"\n'
+        f'[project.entry-points.godel]\n{name} = "godel_{name}.plugin"\n'
+    )
+    return project
+
+
+MISTAKES = {
+    # sys.exit() at import used to end every godel command silently with its status
+    "exiter": ("import sys\nsys.exit(3)\n", "failed to import: SystemExit: 3"),
+    # a summary that is not a str used to crash `godel --help` with a traceback
+    "numsum": (
+        "from godel import hookimpl\n\n@hookimpl\ndef godel_register_commands(register):\n"
+        "    register('numsum', 'json:dumps', summary=123)\n",
+        "failed in godel_register_commands: TypeError: register() summary must be a str, not int",
+    ),
+    # hook functions without @hookimpl used to register nothing, silently
+    "unmarked": (
+        "def godel_register_commands(register):\n    register('unmarked', 'json:dumps')\n",
+        "defines godel_register_commands without the @hookimpl marker",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_a_plugin_mistake_is_one_warning_and_other_commands_work(
+    tmp_path: Path, godel_run, plugin_dist, name: str
+) -> None:
+    source, detail = MISTAKES[name]
+    site = plugin_dist(_write_plugin(tmp_path / "src", name, source))  # an absolute path
+    env = {"GODEL_PLUGINS": f"{name},echo"}
+    warning = f"godel: warning: plugin '{name}' from godel-{name} 0.1.0 "
+    for args in (["--help"], ["echo", "still", "works"]):
+        result = godel_run(*args, env=env, path=[site])
+        assert result.returncode == 0, result.stderr
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(warning) and detail in line and line.endswith("(skipped)")
+    assert godel_run("echo", "still", "works", env=env, path=[site]).stdout == "still works\n"
+    listed = godel_run("plugins", env=env, path=[site])
+    assert listed.returncode == 1 and f"  FAILED: plugin '{name}'" in listed.stdout

@@ -31,8 +31,13 @@ def _stream_path() -> tuple[tuple[str, ...], list[str]]:
     return (frame.step_path if frame else ()), []
 
 
-async def print(*values: Any, sep: str = " ", end: str = "\n") -> None:
-    """Print to stdout and record the text (a replay prints it again, without recording)."""
+async def print(*values: Any, sep: str | None = " ", end: str | None = "\n") -> None:
+    """Print to stdout and record the text (a replay prints it again, without recording).
+
+    ``sep=None`` and ``end=None`` mean the defaults, as for the builtin it shadows.
+    """
+    sep = " " if sep is None else sep
+    end = "\n" if end is None else end
     text = sep.join(str(v) for v in values) + end
 
     async def execute(_event: Any) -> dict[str, Any]:

@@ -511,3 +511,168 @@ def test_a_blocked_distribution_is_named_in_unknown_name_errors(
         PluginManager().agents.disabled["godel-tp-c"]
         == "its plugin 'tpc' is not listed in GODEL_PLUGINS"
     )
+
+
+# plugin-author mistakes: each is reported as that plugin's failure, in one line ----------------
+
+
+def test_sys_exit_at_import_is_a_failure_not_the_end_of_godel(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site(
+        "godel-tp-exit",
+        "0.1",
+        {"tpexit": "tp_exit_plugin"},
+        {"tp_exit_plugin": "raise SystemExit(3)\n"},
+    )
+    site("godel-tp-ok", "1.0", {"tpok": "tp_ok_plugin"}, {"tp_ok_plugin": GOOD.format(name="ok")})
+    monkeypatch.setenv("GODEL_PLUGINS", "tpexit,tpok")
+    pm = PluginManager()
+    assert pm.agents.names() == ["ok"]
+    assert capsys.readouterr().err == (
+        "godel: warning: plugin 'tpexit' from godel-tp-exit 0.1 failed to import: "
+        "SystemExit: 3 (skipped)\n"
+    )
+
+
+def test_sys_exit_in_a_hook_or_a_lazy_target_is_a_plugin_error(
+    site: Callable[..., None],
+) -> None:
+    class Exits:
+        @hookimpl
+        def godel_register_agents(self, register):
+            raise SystemExit(1)
+
+    pm = manager((Exits(), "exits", "godel-exits"), strict=True)
+    with pytest.raises(
+        PluginError, match=r"'exits' .* failed in godel_register_agents: SystemExit"
+    ):
+        pm.agents  # noqa: B018
+
+    class Lazy:
+        @hookimpl
+        def godel_register_agents(self, register):
+            register("bye", "tp_exit_target:agent")
+
+    site("godel-tp-unused", "1.0", {}, {"tp_exit_target": "raise SystemExit(4)\n"})
+    pm = manager((Lazy(), "lazy", "godel-lazy"))
+    with pytest.raises(
+        PluginError,
+        match=r"'tp_exit_target:agent' registered by godel-lazy 1\.0 could not be imported: "
+        "SystemExit: 4",
+    ):
+        pm.agents.get("bye")
+
+
+def test_a_hook_that_returns_a_value_instead_of_registering_is_reported(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    class Returns:
+        @hookimpl
+        def godel_register_agents(self, register):
+            return {"mine": "json:dumps"}
+
+    pm = manager((Returns(), "returns", "godel-returns"), (Agents(), "ok", "godel-ok"))
+    assert pm.agents.names() == ["alpha", "beta"]
+    assert capsys.readouterr().err == (
+        "godel: warning: plugin 'returns' from godel-returns 1.0 failed in godel_register_agents: "
+        "TypeError: godel_register_agents returned a dict instead of None; register each name "
+        "with register(name, target, summary=...) (skipped)\n"
+    )
+    with pytest.raises(PluginError, match="returned a dict instead of None"):
+        manager((Returns(), "returns", "godel-returns"), strict=True).agents  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda r: r("x", "json:dumps", summary=123), "register() summary must be a str, not int"),
+        (lambda r: r("x", "json:dumps", "a summary"), "register() takes the summary as a keyword"),
+    ],
+)
+def test_a_wrong_register_call_fails_that_plugin_only(
+    call: Callable[..., None], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Wrong:
+        @hookimpl
+        def godel_register_commands(self, register):
+            call(register)
+
+    pm = manager((Wrong(), "wrong", "godel-wrong"), (Agents(), "ok", "godel-ok"))
+    assert "x" not in pm.commands
+    err = capsys.readouterr().err
+    assert err.startswith("godel: warning: plugin 'wrong' from godel-wrong 1.0 failed in ")
+    assert message in err and err.count("\n") == 1
+
+
+def test_an_invalid_name_error_names_the_plugin() -> None:
+    class Bad:
+        @hookimpl
+        def godel_register_commands(self, register):
+            register(None, "json:dumps")
+
+    with pytest.raises(
+        PluginError,
+        match=r"^plugin 'bad' from godel-bad 1\.0 registered a command with a non-string",
+    ):
+        manager((Bad(), "bad", "godel-bad")).commands  # noqa: B018
+
+
+def test_a_hook_without_the_marker_is_reported_not_silently_ignored() -> None:
+    import types
+
+    module = types.ModuleType("unmarked_plugin")
+
+    def godel_register_agents(register):
+        register("never", "json:dumps")
+
+    module.godel_register_agents = godel_register_agents  # type: ignore[attr-defined]
+    pm = PluginManager(autoload=False)
+    with pytest.raises(
+        PluginError,
+        match=r"plugin 'unmarked' from godel-unmarked 1\.0 defines godel_register_agents "
+        "without the @hookimpl marker",
+    ):
+        pm.register(module, name="unmarked", dist="godel-unmarked", version="1.0")
+    assert [p.name for p in pm.plugins] == ["core"]
+
+
+def test_an_entry_point_may_not_take_a_builtin_plugin_name(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without the check the Python API loaded a "cli", and godel-cli's own plugin, added later by
+    # the command line under the same name, was silently dropped with every built-in command;
+    # and a refused "core" took the credit for core's parsers and lint rules.
+    site("godel-tp-cli", "0.1", {"cli": "tp_cli_plugin"}, {"tp_cli_plugin": GOOD.format(name="x")})
+    site(
+        "godel-tp-core",
+        "0.1",
+        {"core": "tp_core_plugin"},
+        {"tp_core_plugin": GOOD.format(name="y")},
+    )
+    monkeypatch.setenv("GODEL_PLUGINS", "cli,core")
+    pm = PluginManager()
+    assert pm.agents.names() == []
+    assert capsys.readouterr().err == (
+        "godel: warning: plugin name 'cli' from godel-tp-cli 0.1 is reserved for godel-cli's "
+        "built-in plugin; rename the entry point (skipped)\n"
+        "godel: warning: plugin name 'core' from godel-tp-core 0.1 is reserved for godel-core's "
+        "built-in plugin; rename the entry point (skipped)\n"
+    )
+    assert pm.parsers.entry("lines").provider.dist == "godel-core"
+
+    import types
+
+    cli = types.ModuleType("tp_builtin_cli")
+
+    @hookimpl
+    def godel_register_commands(register):
+        register("plugins", "json:dumps")
+
+    cli.godel_register_commands = godel_register_commands  # type: ignore[attr-defined]
+    pm.add_builtin(cli, name="cli", dist="godel-cli")
+    assert pm.commands.entry("plugins").provider.dist == "godel-cli"
+    infos = {(p.name, p.dist): p for p in pm.describe()}
+    assert infos["cli", "godel-cli"].registered["commands"] == ["plugins"]
+    assert infos["core", "godel-core"].registered["parsers"] == ["lines", "jsonl"]
+    assert infos["cli", "godel-tp-cli"].error

@@ -59,7 +59,7 @@ def spawn_grandchild(pidfile: Path, *, before: str = "", after: str = "wait") ->
 @pytest.mark.anyio
 async def test_list_runs_without_shell_and_string_through_sh():
     result = await run(["echo", "a b", "$HOME"])
-    assert result == CommandResult(0, "a b $HOME\n", "")
+    assert result == CommandResult("a b $HOME\n", "", 0)
     assert result.ok and str(result) == "a b $HOME\n"
     piped = await run("printf 'x\\ny\\n' | wc -l")
     assert piped.stdout.strip() == "2"
@@ -97,7 +97,7 @@ async def test_nonzero_exit_raises_with_full_output_and_stderr_hint():
 @pytest.mark.anyio
 async def test_check_false_returns_the_failed_result():
     result = await run("echo out; echo err >&2; exit 5", check=False)
-    assert result == CommandResult(5, "out\n", "err\n")
+    assert result == CommandResult("out\n", "err\n", 5)
     assert not result.ok
 
 
@@ -149,7 +149,7 @@ def stdin_pipe():
 async def test_stdin_is_not_inherited(stdin_pipe):
     # Our stdin is a pipe that never reaches EOF: a child that inherited it would block.
     result = await run(["cat"], timeout=30)
-    assert result == CommandResult(0, "", "")
+    assert result == CommandResult("", "", 0)
 
 
 @pytest.mark.anyio

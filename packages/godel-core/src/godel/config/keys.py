@@ -318,7 +318,20 @@ class GodelConfig:
 
     __slots__ = ("_values",)
 
-    def __init__(self, values: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, values: Mapping[str, Any] | None = None, /, **keys: Any) -> None:
+        """``values``: checked values by key. ``GodelConfig(runs_dir="r", ...)`` builds one as
+        godel-py's pydantic model did: each key is checked, an unknown key is refused."""
+        if keys:
+            unknown = sorted(set(keys) - set(KEYS))
+            if unknown:
+                raise ValueError(f"GodelConfig has no key {unknown[0]!r}")
+            checked: dict[str, Any] = {}
+            for name, value in keys.items():
+                try:
+                    checked[name] = KEYS[name].check(value)
+                except BadValue as exc:
+                    raise ValueError(f"GodelConfig {name}: {exc}") from None
+            values = {**(values or {}), **checked}
         merged = {name: key.default for name, key in KEYS.items()}
         for name, value in (values or {}).items():
             default = merged.get(name)

@@ -24,12 +24,32 @@ T = TypeVar("T")
 
 
 def mark_coroutine_function(fn: Callable[..., Any]) -> None:
-    """Keep ``iscoroutinefunction(step_fn)`` true although the caller itself is sync."""
-    marker = getattr(inspect, "markcoroutinefunction", None)
-    if marker is not None:  # Python 3.12+
-        marker(fn)
-    else:  # 3.10/3.11: asyncio.iscoroutinefunction honours this attribute
-        fn._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
+    """Keep ``asyncio.iscoroutinefunction(step_fn)`` true although the caller itself is sync.
+
+    As godel-py did, on every Python version: ``inspect.iscoroutinefunction`` stays false (the
+    caller returns a ``StepCall``, not a coroutine; docs/migrating.md).
+    """
+    marker = getattr(asyncio.coroutines, "_is_coroutine", None)
+    if marker is not None:  # asyncio.iscoroutinefunction honours this attribute
+        fn._is_coroutine = marker  # type: ignore[attr-defined]
+    else:  # a Python without asyncio's marker: inspect's is all there is
+        inspect.markcoroutinefunction(fn)
+
+
+def _awaiting(step_fn: Callable[..., StepCall]) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """An ``async def`` that awaits a call of ``step_fn`` (a step wrapped in a step)."""
+
+    @functools.wraps(step_fn)
+    async def body(*args: Any, **kwargs: Any) -> Any:
+        return await step_fn(*args, **kwargs)
+
+    return body
+
+
+def is_async_function(fn: Any) -> bool:
+    """What ``@workflow`` and ``@step`` accept: an ``async def``, or a ``@step`` function
+    (awaiting its call runs the step), as godel-py did."""
+    return inspect.iscoroutinefunction(fn) or hasattr(fn, "__godel_step__")
 
 
 def normalized_source_hash(fn: Callable[..., Any]) -> str:
@@ -332,14 +352,19 @@ def step(
         isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
     ):
         raise TypeError(f"@step timeout must be a positive number of seconds, got {timeout!r}")
+    if name == "":
+        name = None  # the function's name, as in godel-py
+    # "/" separates the names of a step path in show, errors and the watch view
     if name is not None and (not isinstance(name, str) or not name.strip() or "/" in name):
         raise TypeError(f"@step name must be a non-empty string without '/', got {name!r}")
 
     def decorate(f: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., StepCall]:
-        if not inspect.iscoroutinefunction(f):
+        if not is_async_function(f):
             raise TypeError(
                 f"@step requires an async function (async def), got {getattr(f, '__name__', f)!r}"
             )
+        if hasattr(f, "__godel_step__"):
+            f = _awaiting(f)  # the body must be a coroutine function; a step's call is not
         spec = StepSpec(f, name or f.__name__, timeout, idempotent, capture_stdout)
 
         @functools.wraps(f)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from godel.cost.budget import RunCosts, spent_in
 from godel.engine.context import RunState, frame_var, root_frame, run_var
 from godel.engine.record import fail
+from godel.engine.step import is_async_function
 from godel.engine.values import encode, encode_args
 from godel.exceptions import PauseSignal, RewindSignal
 from godel.log.events import Op
@@ -509,7 +510,7 @@ def workflow(
     budget = None if max_cost_usd is None else check_budget(max_cost_usd)
 
     def decorate(f: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Coroutine[Any, Any, T]]:
-        if not inspect.iscoroutinefunction(f):
+        if not is_async_function(f):
             raise TypeError(
                 f"@workflow requires an async function (async def), got {getattr(f, '__name__', f)!r}"
             )

@@ -34,7 +34,15 @@ class Recorder:
         self.plugin = plugin
         self.calls: list[Call] = []
 
-    def __call__(self, name: str, target: object, *, summary: str = "") -> None:
+    def __call__(self, name: str, target: object, *args: object, summary: str = "") -> None:
+        # Checked here, a mistake raises inside the plugin's own hook, which reports and skips
+        # that plugin alone (a summary that is not a str would crash `godel --help` later).
+        if args:
+            raise TypeError(
+                "register() takes the summary as a keyword: register(name, target, summary=...)"
+            )
+        if not isinstance(summary, str):
+            raise TypeError(f"register() summary must be a str, not {type(summary).__name__}")
         self.calls.append((name, target, summary))
 
     def __repr__(self) -> str:
@@ -49,14 +57,15 @@ def call_each(
     pm: pluggy.PluginManager,
     hook: str,
     impls: Sequence[pluggy.HookImpl],
-    failed: Callable[[pluggy.HookImpl, Exception], None],
+    failed: Callable[[pluggy.HookImpl, BaseException], None],
 ) -> Iterator[tuple[pluggy.HookImpl, list[Call]]]:
     """Call ``hook`` once for each of ``impls`` (its plain implementations, in call order).
 
     Yields each implementation with what it registered. A call that raises is handed to
     ``failed`` with the implementation that raised (which may raise in turn, under strict
     loading) and yields nothing; when that was a wrapper, the wrapper is left out from then
-    on and the call is made again without it.
+    on and the call is made again without it. A hook that returns a value instead of calling
+    ``register`` is handed to ``failed`` too: what it returned would be silently ignored.
     """
     left_out = {impl.plugin for impl in impls}
     for impl in impls:
@@ -64,16 +73,26 @@ def call_each(
             caller = pm.subset_hook_caller(hook, left_out - {impl.plugin})
             register = Recorder(impl.plugin_name)
             try:
-                caller(register=register)
-            except Exception as exc:
+                returned = caller(register=register)
+            except (Exception, SystemExit) as exc:  # sys.exit() in a hook must not end godel
                 culprit = raised_in(exc, caller.get_hookimpls()) or impl
                 failed(culprit, exc)
                 if culprit.plugin is not impl.plugin:
                     left_out.add(culprit.plugin)
                     continue
             else:
-                yield impl, register.calls
+                if isinstance(returned, list) and returned:  # pluggy lists non-None results
+                    failed(impl, TypeError(_returned_message(hook, returned[0])))
+                else:
+                    yield impl, register.calls
             break
+
+
+def _returned_message(hook: str, value: object) -> str:
+    return (
+        f"{hook} returned a {type(value).__name__} instead of None; "
+        "register each name with register(name, target, summary=...)"
+    )
 
 
 def raised_in(exc: BaseException, impls: Sequence[pluggy.HookImpl]) -> pluggy.HookImpl | None:

@@ -33,6 +33,10 @@ from godel.plugins.registry import KINDS, Provider, Registry
 
 ENTRY_POINT_GROUP = "godel"
 CORE_DIST = "godel-core"
+# The built-in plugins' names and distributions. An entry point may not take one: godel-cli's
+# is added only when the command line runs, so the Python API would accept a third party's
+# "cli" and a later command line would silently lose every built-in command.
+BUILTIN_NAMES = {"core": CORE_DIST, "cli": "godel-cli"}
 
 
 def _flag(name: str) -> bool:
@@ -129,7 +133,7 @@ class PluginManager:
     def add_builtin(self, module: str | ModuleType, *, name: str, dist: str) -> None:
         """Register a host's own hookimpl module (godel-core, godel-cli) like any plugin."""
         with self._lock:
-            if any(p.name == name for p in self.plugins):
+            if any(p.name == name and p.builtin for p in self.plugins):
                 return
             mod = importlib.import_module(module) if isinstance(module, str) else module
             info = PluginInfo(name, dist, dist_version(dist), "(built-in)", builtin=True)
@@ -149,8 +153,9 @@ class PluginManager:
         """Register with pluggy and check every hookimpl against the contract."""
         if self.pluggy.is_registered(plugin):
             return
-        if any(p.name == info.name for p in self.plugins):
-            other = next(p for p in self.plugins if p.name == info.name)
+        # A plugin that failed to load holds no name (an entry point refused a built-in's).
+        other = next((p for p in self.plugins if p.name == info.name and not p.error), None)
+        if other is not None:
             raise PluginError(
                 f"plugin name {info.name!r} is used twice: by {other.provider} and by {info.provider}"
             )
@@ -233,9 +238,17 @@ class PluginManager:
                     f"and by {info.provider}; uninstall one or block it with GODEL_DISABLE_PLUGINS"
                 )
             seen[ep.name] = info
+            if BUILTIN_NAMES.get(ep.name, dist) != dist:
+                self.plugins.append(info)
+                message = (
+                    f"plugin name {ep.name!r} from {info.provider} is reserved for "
+                    f"{BUILTIN_NAMES[ep.name]}'s built-in plugin; rename the entry point"
+                )
+                self._problem(info, message, PluginError(message))
+                continue
             try:
                 module = ep.load()
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:  # sys.exit() at import is a failure too
                 self.plugins.append(info)
                 self._problem(
                     info,
@@ -281,10 +294,12 @@ class PluginManager:
         kind = KINDS[key]
         reg = Registry(kind)
         reg.disabled = dict(self.disabled)
-        by_name = {p.name: p for p in self.plugins}
+        # The first plugin of a name is the one pluggy holds: a later one of the same name (an
+        # entry point refused a built-in's name) failed, and must not take the built-in's names.
+        by_name = {p.name: p for p in reversed(self.plugins)}
         problems: list[str] = []
 
-        def failed(impl: pluggy.HookImpl, exc: Exception) -> None:
+        def failed(impl: pluggy.HookImpl, exc: BaseException) -> None:
             info = by_name[impl.plugin_name]
             message = f"plugin {info.name!r} from {info.provider} failed in {kind.hook}"
             self._problem(info, f"{message}: {type(exc).__name__}: {exc}", exc)
@@ -311,7 +326,7 @@ class PluginManager:
         (pluggy's own order is the reverse of registration, which would make the last plugin
         installed the owner of a lint prefix.)
         """
-        rank = {p.name: (not p.builtin, i) for i, p in enumerate(self.plugins)}
+        rank = {p.name: (not p.builtin, i) for i, p in reversed(list(enumerate(self.plugins)))}
 
         def key(impl: pluggy.HookImpl) -> tuple[bool, int, int]:
             late, index = rank[impl.plugin_name]
@@ -364,6 +379,21 @@ def _contract_problem(
     if unknown:
         known = ", ".join(sorted(_HOOK_NAMES))
         return f"implements unknown hook(s) {', '.join(unknown)} (known hooks: {known})"
+    # pluggy skips a function without the marker, so a forgotten @hookimpl would register
+    # nothing and say nothing.
+    marker = f"{hookspecs.PROJECT}_impl"
+    unmarked = sorted(
+        name
+        for name in dir(plugin)
+        if name.startswith("godel_register_")
+        and callable(func := getattr(plugin, name, None))
+        and not hasattr(func, marker)
+    )
+    if unmarked:
+        return (
+            f"defines {', '.join(unmarked)} without the @hookimpl marker, so godel would never "
+            "call it (from godel import hookimpl)"
+        )
     return None
 
 

@@ -80,7 +80,7 @@ def import_target(path: str, provider: Provider) -> Any:
         obj: Any = importlib.import_module(module_name)
         for part in attr.split(".") if attr else ():
             obj = getattr(obj, part)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a module calling sys.exit() must not end godel
         raise PluginError(
             f"{path!r} registered by {provider} could not be imported: {type(exc).__name__}: {exc}"
         ) from exc
@@ -123,20 +123,21 @@ class Registry:
 
     # filling -------------------------------------------------------------------------------
     def add(self, name: str, target: object, provider: Provider, summary: str = "") -> None:
+        who = f"plugin {provider.plugin!r} from {provider}"
         if not isinstance(name, str):
             raise PluginError(
-                f"{provider} registered a {self.kind.noun} with a non-string name {name!r}"
+                f"{who} registered a {self.kind.noun} with a non-string name {name!r}"
             )
         problem = self.kind.validate(name)
         if problem:
             raise PluginError(
-                f"{provider} registered an invalid {self.kind.noun} name {name!r}: {problem}"
+                f"{who} registered an invalid {self.kind.noun} name {name!r}: {problem}"
             )
         if target is None:
-            raise PluginError(f"{provider} registered {self.kind.noun} {name!r} with no target")
+            raise PluginError(f"{who} registered {self.kind.noun} {name!r} with no target")
         if isinstance(target, str) and not LAZY_TARGET.match(target):
             raise PluginError(
-                f"{provider} registered {self.kind.noun} {name!r} with target {target!r}; "
+                f"{who} registered {self.kind.noun} {name!r} with target {target!r}; "
                 "a lazy target must look like 'package.module:attribute'"
             )
         old = self._entries.get(name)

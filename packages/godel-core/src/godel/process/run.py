@@ -41,11 +41,12 @@ stream_parent: ContextVar[tuple[str, ...]] = ContextVar("godel_stream_parent", d
 
 @dataclass(frozen=True, slots=True)
 class CommandResult:
-    """What a command returned: exit code and its full, decoded stdout and stderr."""
+    """What a command returned: its full, decoded stdout and stderr, and its exit code."""
 
-    returncode: int
+    # godel-py's field order: code written for it builds results positionally.
     stdout: str
     stderr: str
+    returncode: int
 
     @property
     def ok(self) -> bool:
@@ -81,7 +82,9 @@ async def run(
     """
     if stdin is not None and inherit_stdin:
         raise ValueError("run(): give stdin= or inherit_stdin=True, not both")
-    if timeout is not None and not timeout > 0:
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
+    ):
         raise ValueError(f"run(): timeout must be a positive number of seconds, got {timeout!r}")
     if isinstance(cmd, str | bytes):
         cmd = os.fsdecode(cmd)
@@ -120,7 +123,7 @@ async def run(
         )
 
     response = await effect("run", request, execute, side_effect=True, stream_path=stream_path)
-    result = CommandResult(response["returncode"], response["stdout"], response["stderr"])
+    result = CommandResult(response["stdout"], response["stderr"], response["returncode"])
     if check and result.returncode != 0:
         # Only reachable from a replayed response that was recorded with check=False.
         raise _exit_failure(cmd, result)
@@ -171,8 +174,11 @@ async def _execute(
         )
     except OSError as exc:
         # No process to report on (missing program, bad cwd...): a failed command all the same.
+        why = f"{exc.strerror or exc}: {_display(cmd)}"
+        if cwd is not None and not os.path.isdir(cwd):  # else the error names the program
+            why = f"cwd {cwd} is not a directory: {_display(cmd)}"
         raise CommandFailure(
-            f"cannot start command: {exc.strerror or exc}: {_display(cmd)}",
+            f"cannot start command: {why}",
             cmd=cmd,
             step_path=_step_path(),
             source_location=_caller_location(),
@@ -193,7 +199,7 @@ async def _execute(
             remediation_hint="Increase the timeout parameter or make the command finish sooner.",
         )
     if check and outcome.returncode != 0:
-        raise _exit_failure(cmd, CommandResult(outcome.returncode, stdout, stderr))
+        raise _exit_failure(cmd, CommandResult(stdout, stderr, outcome.returncode))
     return {
         "returncode": outcome.returncode,
         "stdout": stdout,

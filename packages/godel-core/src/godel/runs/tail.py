@@ -11,6 +11,7 @@ brought no new bytes. A resume that takes the lock while ``tail`` waits is follo
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import os
 from collections.abc import AsyncIterator, Callable
@@ -130,6 +131,10 @@ def _one_by_one(
                 for ev in batch:
                     yield ev
 
+    # wraps() makes inspect.signature follow __wrapped__ to the batched return type: say ours.
+    one_by_one.__signature__ = inspect.signature(batched).replace(  # type: ignore[attr-defined]
+        return_annotation="AsyncIterator[Event]"
+    )
     return one_by_one
 
 
