@@ -97,7 +97,9 @@ def describe(
     replayed = [ev for ev in answered.values() if ev.event_id != skip and ev.op != Op.STEP_ENTER]
     effects = [ev for ev in replayed if ev.op in LIVE_OPS]
     calls = [ev for ev in effects if ev.op == Op.AGENT_CALL]
-    saved = sum((call_totals(ev.response) or _zero()).spent_usd for ev in calls)
+    figures_of = [call_totals(ev.response) or _zero() for ev in calls]
+    saved = sum(f.spent_usd for f in figures_of)
+    saved_estimated = sum(1 for f in figures_of if f.estimated)
     done = {ev.event_id for ev in effects}
     rerun = []
     for ev in live_effects(recorded):
@@ -123,6 +125,7 @@ def describe(
             "effects": len(effects),
             "agent_calls": len(calls),
             "saved_usd": round(saved, 10),
+            "saved_estimated": saved_estimated,  # of agent_calls: priced from a table (~)
         },
         "divergence": first,
         "rerun": rerun,
@@ -148,7 +151,8 @@ def render(plan: Mapping[str, Any], *, verb: str = "would") -> list[str]:
     rep = plan["replayed"]
     lines.append(
         f"replays   {rep['effects']} recorded effect(s) from the log, {rep['agent_calls']} of "
-        f"them agent calls: {format_usd(rep['saved_usd'])} saved"
+        f"them agent calls: "
+        f"{format_usd(rep['saved_usd'], estimated=rep.get('saved_estimated', 0) > 0)} saved"
     )
     first = plan.get("divergence")
     if first is None:
@@ -169,7 +173,9 @@ def render(plan: Mapping[str, Any], *, verb: str = "would") -> list[str]:
         lines += [f"  {line}" for line in first.get("diff") or ()]
     rerun = plan.get("rerun") or []
     if rerun:
-        cost = format_usd(plan["rerun_cost_usd"])
+        cost = format_usd(
+            plan["rerun_cost_usd"], estimated=any(item["estimated"] for item in rerun)
+        )
         lines.append(
             f"re-runs   {len(rerun)} recorded effect(s) after it {verb} run again or be "
             f"invalidated ({cost} recorded):"
