@@ -502,3 +502,9 @@ def test_list_run_ids_is_newest_first(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a run")
     (tmp_path / "dir.jsonl").mkdir()
     assert list_run_ids(tmp_path) == [ids[1], ids[2], ids[0]]
+
+
+def test_godel_py_s_constructor_says_what_replaced_it(tmp_path) -> None:
+    for args in (("01ABC", tmp_path), ("01ABC",)):
+        with pytest.raises(TypeError, match=r"use EventLog\.create\(runs_dir, run_id\)"):
+            EventLog(*args)

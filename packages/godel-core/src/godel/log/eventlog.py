@@ -75,12 +75,20 @@ class EventLog(DocumentedMethods):
     def __init__(
         self,
         store: EventStore,
-        run_id: str,
-        runs_dir: Path,
+        run_id: str = "",
+        runs_dir: Path | None = None,
         *,
-        writable: bool,
+        writable: bool = False,
         redactor: Redactor | None = None,
     ) -> None:
+        if runs_dir is None or isinstance(store, str):
+            # godel-py's EventLog(run_id, runs_dir): say what replaced it, not which argument
+            # is missing (docs/migrating.md).
+            raise TypeError(
+                "EventLog(run_id, runs_dir) is godel-py's constructor: use "
+                "EventLog.create(runs_dir, run_id) for a new log, EventLog.open(run_id, runs_dir) "
+                "to append to one, or EventLog.load(run_id, runs_dir) to read one"
+            )
         self.run_id = run_id
         self._run_text = quoted(run_id)
         self.runs_dir = runs_dir
