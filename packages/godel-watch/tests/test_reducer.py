@@ -248,3 +248,16 @@ def test_an_estimated_cost_marks_its_call_its_ancestors_and_the_run() -> None:
     assert not state.nodes["C1"].estimated and state.nodes["C2"].estimated
     assert state.estimated == {"C2", "T", "W"} and state.cost_estimated
     assert state.cost == 1.0 and state.token_total == 240
+
+
+def test_what_a_crashed_run_left_open_is_interrupted_not_running() -> None:
+    step = ev("S", "step.enter", parent="W", path=["slow"], req={"name": "slow"})
+    asked = ev("I", "input", parent="S", path=["slow"], req={"prompt": "name? "})
+    state = feed(ROOT, step, asked)
+    settle(state, locked=True)  # a live process holds it: the step runs, the input waits
+    assert [state.nodes[n].status for n in ("S", "I")] == ["STARTED", "STARTED"]
+    assert state.pending_input == "I"
+    settle(state, locked=False)  # nobody does: it was killed while it waited
+    assert state.status == "interrupted"
+    assert [state.nodes[n].status for n in ("S", "I")] == ["INTERRUPTED", "INTERRUPTED"]
+    assert state.pending_input is None and state.active == "W"

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from godel.log.lock import RunLock, lock_path
 from godel_watch.app import WatchApp
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -116,7 +117,13 @@ async def test_a_run_waiting_for_its_input(runs, tmp_path) -> None:
     cut = next(i for i, line in enumerate(lines) if '"op":"input"' in line) + 1
     (partial / f"{REVIEW}.jsonl").write_text("".join(lines[:cut]))
     shutil.copytree(runs / REVIEW, partial / REVIEW)
-    app = app_for(REVIEW, partial, session=Session())
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        check("review-waiting-for-input", screen_text(app))
+    # A live process holds a run that waits: without it, the run was killed while it waited.
+    lock = RunLock(lock_path(partial, REVIEW), REVIEW)
+    lock.acquire()
+    try:
+        app = app_for(REVIEW, partial, session=Session())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            check("review-waiting-for-input", screen_text(app))
+    finally:
+        lock.release()

@@ -284,12 +284,16 @@ def end_status(root: Node) -> str:
 
 def settle(state: RunState, *, locked: bool) -> None:
     """The run status once the files are read: a run whose root has not ended is running while
-    a process holds it, and was interrupted (killed, crashed) when nobody does."""
+    a process holds it, and was interrupted (killed, crashed) when nobody does. Then what its
+    attempt left open will never end in it: those nodes are interrupted, not running (a
+    process that takes the run up again is a resume, whose RESUME line does the same)."""
     root = state.nodes.get(state.root or "")
     if root is not None and root.status in _TERMINAL:
         state.status = end_status(root)
     elif state.status not in (FINISHED, FAILED, PAUSED) or locked:
         state.status = RUNNING if locked else INTERRUPTED
+        if not locked:
+            _interrupt_open(state)
 
 
 def _add_usage(
