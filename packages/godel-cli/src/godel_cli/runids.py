@@ -80,7 +80,7 @@ def resolve_run(query: str, runs_dir: Path | None, *, bad_id: int = EXIT_FAIL) -
     except IdLookupError as exc:
         if not _matches(exc, query, ids):
             raise RunNotFound(f'No run matching "{query}" in {where(directory)}') from None
-        raise CliError(_ambiguous("Ambiguous prefix", query, exc), exit_code=bad_id) from None
+        raise CliError(exc.ambiguous(query, "Ambiguous prefix", _SHOWN), exit_code=bad_id) from None
 
 
 def event_error(
@@ -93,7 +93,7 @@ def event_error(
             f'Event ID not found: "{query}" in run {run_id} (see: godel show {run_id})',
             exit_code=EXIT_FAIL,
         )
-    return CliError(_ambiguous("Ambiguous event id", query, exc), exit_code=bad_id)
+    return CliError(exc.ambiguous(query, "Ambiguous event id", _SHOWN), exit_code=bad_id)
 
 
 def _matches(exc: IdLookupError, query: str, ids: Collection[str]) -> bool:
@@ -102,7 +102,3 @@ def _matches(exc: IdLookupError, query: str, ids: Collection[str]) -> bool:
         return True
     q = query.strip().upper()
     return bool(q) and any(i.upper().startswith(q) or i.upper().endswith(q) for i in ids)
-
-
-def _ambiguous(what: str, query: str, exc: IdLookupError) -> str:
-    return exc.ambiguous(query, what, _SHOWN)

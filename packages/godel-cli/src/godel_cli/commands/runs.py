@@ -134,7 +134,13 @@ def export_runs(run_ids: tuple[str, ...], dest: str, force: bool, runs_dir: Path
     target = open_store(dest)
     shown = dest if folder is not None else None
     copied = _copy(
-        source, target, found, verb="exported", exists_fails=True, shown=shown, force=folder
+        source,
+        target,
+        found,
+        verb="exported",
+        exists_fails=True,
+        shown=shown,
+        replaceable=folder is not None,
     )
     if folder is not None:
         for run_id in copied:
@@ -193,7 +199,7 @@ def _copy(
     verb: str = "copied",
     exists_fails: bool = False,
     shown: str | None = None,
-    force: Path | None = None,
+    replaceable: bool = False,
 ) -> list[str]:
     """Copy each run; the ones copied. A run already in ``target`` is left as it is: a warning
     (``import``), or a failure (``export``; naming ``--force`` when the target is a folder,
@@ -209,7 +215,7 @@ def _copy(
             lines = copy_run(source, target, run_id)
         except FileExistsError:
             if exists_fails:
-                hint = " (--force replaces it)" if force is not None else ""
+                hint = " (--force replaces it)" if replaceable else ""
                 warn(f"run {run_id} in {name} already exists{hint}")
                 failed += 1
             else:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from godel.agents.call import AgentCall, AgentResult, from_record
 from godel.agents.sessions import SessionPlan, plan_live, plan_recovery, session_fields
 from godel.engine.context import current_frame, current_run
+from godel.engine.record import SPENT_ATTR
 from godel.log.events import EventStatus, Op
 from godel.strict.privilege import privileged
 
@@ -38,10 +39,6 @@ if TYPE_CHECKING:
     from godel.parsers.base import StreamParser
 
 __all__ = ["DEFAULT_STALL_TIMEOUT", "Agent"]
-
-SPENT_ATTR = "godel_agent_spent"
-"""The attribute of an exception from an agent call that holds what its answered invocations
-used (``usage``, ``cost_usd``...), recorded on the FAILED ``agent.call``."""
 
 DEFAULT_STALL_TIMEOUT = 600.0
 """Seconds without any output line after which an agent CLI is considered hung (``stall_timeout=``)."""

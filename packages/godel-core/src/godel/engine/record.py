@@ -13,6 +13,11 @@ from godel.log.events import Event, EventStatus, compute_request_hash
 Response = dict[str, Any]
 
 
+SPENT_ATTR = "godel_agent_spent"
+"""The attribute of an exception from an agent call that holds what its answered invocations
+used (``usage``, ``cost_usd``...), recorded on the FAILED ``agent.call`` (``failure_fields``)."""
+
+
 def failure_fields(exc: BaseException) -> dict[str, Any]:
     """The standard FAILED response for an exception (type, message, where it came from).
 
@@ -41,7 +46,7 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
     for name in recorded_attrs(type(exc)):
         fields[name] = getattr(exc, name, None)
     # A failed agent call's paid invocations (usage, cost_usd): the ledger counts them as spent.
-    fields.update(getattr(exc, "godel_agent_spent", None) or {})
+    fields.update(getattr(exc, SPENT_ATTR, None) or {})
     return fields
 
 
