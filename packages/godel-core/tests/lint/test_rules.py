@@ -603,6 +603,36 @@ def test_every_reference_message_is_kept() -> None:
     assert found[2].hint.startswith("'rnd.choice' is random.choice; use godel.det.random()")
 
 
+def test_agents_reaching_a_function_as_a_parameter_are_agents() -> None:
+    # PL009 and PL006 see an agent passed to a helper, or a parameter annotated Agent, as an
+    # agent; an agent passed to a @step and called there is what PL009 asks for.
+    text = """\
+        from godel import step, workflow
+        from godel.agents import Agent, claude_code
+
+        @step
+        async def ask(agent, prompt):
+            return await agent(prompt)
+
+        @workflow
+        async def main():
+            c = claude_code()
+            async def nested(a):
+                return await a("nested")
+            await nested(c)
+            return await ask(c, "hi")
+
+        async def helper(agent, prompt):
+            return await agent(prompt)
+
+        @workflow
+        async def typed(agent: Agent):
+            return await helper(agent, "typed")
+        """
+    assert lines_of("PL009", text) == [12]
+    assert lines_of("PL006", text) == [20]
+
+
 # What the reference's docs teach must not be flagged by any default rule (issue 12): agents and
 # run() directly in a @workflow, and @step written above @retry(n).
 REFERENCE_USAGE = """\

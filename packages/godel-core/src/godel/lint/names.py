@@ -64,7 +64,12 @@ STEP = "godel.step"
 WORKFLOW = "godel.workflow"
 RETRY = "godel.retry"
 AGENTS_PREFIX = "godel.agents."
-_NOT_AGENT_FACTORIES = frozenset({"get", "SchemaValidationFailure"})
+AGENT_TYPE = "godel.agents.Agent"
+# What godel.agents defines itself: every other name there is a plugin's agent factory.
+_NOT_AGENT_FACTORIES = frozenset(
+    {"Agent", "AgentCall", "AgentResult", "Invocation", "result_record"}
+    | {"SchemaValidationFailure", "get", "names"}
+)
 
 
 _ALIASES = {"godel.replay.rewind": "godel.rewind"}
@@ -104,6 +109,7 @@ class Names:
         self._calls: list[tuple[ast.Call, str]] | None = None
         self._agent_names: frozenset[str] | None = None
         self._agent_calls: list[ast.Call] | None = None
+        self._uses: dict[str, list[ast.Name]] | None = None  # loads of each bare name
 
     def qualify(self, name: str) -> str | None:
         """The dotted name a bare name stands for (``builtins.print`` for a builtin), or None."""
@@ -150,24 +156,96 @@ class Names:
 
     # agents --------------------------------------------------------------------------------
     def agent_names(self) -> frozenset[str]:
-        """Bare names bound only as ``name = claude_code(...)`` (any ``godel.agents`` factory)."""
+        """Bare names that hold an agent wherever they are bound: ``name = claude_code(...)`` (any
+        ``godel.agents`` factory), a parameter annotated ``godel.agents.Agent``, or a parameter
+        that every call of its function in this file gives an agent (``implement(coder, task)``).
+        """
         if self._agent_names is None:
-            found = set()
-            for name, bound in self.bindings.items():
-                if bound[0].kind != "assign":  # cheap filter: most names are imports, defs, params
-                    continue
-                if all(
+            self._agent_names = self._find_agent_names()
+        return self._agent_names
+
+    def _find_agent_names(self) -> frozenset[str]:
+        factories = any(is_agent_factory(q) for _, q in self.calls())
+        if not factories and not any(map(self._annotated_agent, self._source.of_type(ast.arg))):
+            return frozenset()  # the common case: a file that makes no agent
+        # A parameter's arguments at each call of its function; None when some call cannot be
+        # read (see _arguments). Every other binding decides on its own.
+        passed: dict[ast.AST, list[ast.expr] | None] = {}
+        found = set()
+        for name, bound in self.bindings.items():
+            for b in bound:
+                if b.kind == "other" and type(b.node) is ast.arg:
+                    if not self._annotated_agent(b.node):
+                        passed[b.node] = self._arguments(b.node, b.scope)  # type: ignore[arg-type]
+                        if passed[b.node] is None:
+                            break
+                elif not (
                     b.kind == "assign"
                     and isinstance(b.value, ast.Call)
                     and is_agent_factory(self.resolve(b.value.func))
-                    for b in bound
                 ):
-                    found.add(name)
-            self._agent_names = frozenset(found)
-        return self._agent_names
+                    break
+            else:
+                found.add(name)
+        # Then drop, until nothing changes, each name with a parameter that some call gives
+        # something else. Starting from every candidate (not building up from the factories)
+        # lets an agent keep its name across a call: ``coder`` made in the workflow and passed
+        # to the step's parameter ``coder`` is one name with both bindings.
+        changed = True
+        while changed:
+            changed = False
+            for name in list(found):
+                for b in self.bindings[name]:
+                    args = passed.get(b.node)
+                    if args and not all(self._is_agent(a, found) for a in args):
+                        found.discard(name)
+                        changed = True
+                        break
+        return frozenset(found)
+
+    def _annotated_agent(self, param: ast.arg) -> bool:
+        """``agent: Agent`` or ``agent: Agent | None``, with ``Agent`` from ``godel.agents``."""
+        note = param.annotation
+        if isinstance(note, ast.BinOp) and isinstance(note.op, ast.BitOr):
+            if isinstance(note.right, ast.Constant) and note.right.value is None:
+                note = note.left
+        return note is not None and self.resolve(note) == AGENT_TYPE
+
+    def _is_agent(self, expr: ast.expr, agents: set[str]) -> bool:
+        if isinstance(expr, ast.Name):
+            return expr.id in agents
+        return isinstance(expr, ast.Call) and is_agent_factory(self.resolve(expr.func))
+
+    def _arguments(self, param: ast.arg, function: ast.AST | None) -> list[ast.expr] | None:
+        """What each call of ``function`` in this file passes for ``param``. None (unknown) when
+        the function is not a ``def`` bound only once, its name is used other than by calling
+        it, a call leaves ``param`` to a default or to ``*``/``**`` unpacking, or nothing
+        outside the function itself calls it (recursion alone proves nothing)."""
+        if type(function) not in (ast.FunctionDef, ast.AsyncFunctionDef):
+            return None  # a lambda's
+        name = function.name  # type: ignore[union-attr]
+        if self.defs(name) != [function]:
+            return None
+        if self._uses is None:
+            self._uses = {}
+            for node in self._source.of_type(ast.Name):
+                if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                    self._uses.setdefault(node.id, []).append(node)  # type: ignore[attr-defined]
+        args, outside = [], False
+        for use in self._uses.get(name, ()):
+            call = self._source.parent(use)
+            if not (isinstance(call, ast.Call) and call.func is use):
+                return None  # passed around as a value: called with who knows what
+            arg = _argument(call, function.args, param)  # type: ignore[union-attr]
+            if arg is None:
+                return None
+            args.append(arg)
+            outside = outside or function not in self._source.ancestors(call)
+        return args if outside else None
 
     def agent_calls(self) -> list[ast.Call]:
-        """Calls of an agent: ``agent(prompt)`` for a name bound above, or ``claude_code()(p)``."""
+        """Calls of an agent: ``agent(prompt)`` for a name in :meth:`agent_names`, or
+        ``claude_code()(prompt)``."""
         if self._agent_calls is not None:
             return self._agent_calls
         agents = self.agent_names()
@@ -181,3 +259,22 @@ class Names:
                 found.append(call)
         self._agent_calls = found  # type: ignore[assignment]
         return found  # type: ignore[return-value]
+
+
+def _argument(call: ast.Call, signature: ast.arguments, param: ast.arg) -> ast.expr | None:
+    """The expression ``call`` passes for ``param``, or None when it cannot tell."""
+    if param is signature.vararg or param is signature.kwarg:
+        return None  # a tuple or a dict, even when a keyword of the same name goes into it
+    positional = [*signature.posonlyargs, *signature.args]
+    if param in positional:
+        i = positional.index(param)
+        if any(isinstance(a, ast.Starred) for a in call.args[: i + 1]):
+            return None
+        if i < len(call.args):
+            return call.args[i]
+    if param in signature.posonlyargs:
+        return None
+    for kw in call.keywords:
+        if kw.arg == param.arg:
+            return kw.value
+    return None  # left to a default or to ``**kwargs``
