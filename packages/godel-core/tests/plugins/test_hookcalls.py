@@ -34,19 +34,19 @@ class Rules:
 
     @hookimpl
     def godel_register_lint_rules(self, register):
-        register(self.code, object())
+        register(self.code, Rules)
 
 
 class FirstRules(Rules):
     @hookimpl(tryfirst=True)
     def godel_register_lint_rules(self, register):
-        register(self.code, object())
+        register(self.code, Rules)
 
 
 class LastRules(Rules):
     @hookimpl(trylast=True)
     def godel_register_lint_rules(self, register):
-        register(self.code, object())
+        register(self.code, Rules)
 
 
 def manager(*plugins: tuple[object, str], strict: bool = False) -> PluginManager:

@@ -48,7 +48,7 @@ class Rules:
     @hookimpl
     def godel_register_lint_rules(self, register):
         for code in self.codes:
-            register(code, object())
+            register(code, Rules)
 
 
 def manager(*plugins: tuple[object, str, str], strict: bool = False) -> PluginManager:
@@ -588,6 +588,11 @@ def test_a_hook_that_returns_a_value_instead_of_registering_is_reported(
     [
         (lambda r: r("x", "json:dumps", summary=123), "register() summary must be a str, not int"),
         (lambda r: r("x", "json:dumps", "a summary"), "register() takes the summary as a keyword"),
+        (
+            lambda r: r("x", 42),
+            "TypeError: register('x', ...): the target must be a callable (a function or a "
+            "class) or a 'package.module:attribute' string, not int 42 (skipped)",
+        ),
     ],
 )
 def test_a_wrong_register_call_fails_that_plugin_only(
@@ -635,6 +640,68 @@ def test_a_hook_without_the_marker_is_reported_not_silently_ignored() -> None:
     ):
         pm.register(module, name="unmarked", dist="godel-unmarked", version="1.0")
     assert [p.name for p in pm.plugins] == ["core"]
+
+
+def test_an_entry_point_without_hooks_is_reported_not_listed_as_registering_nothing(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Pointing the entry point at the package (or a function, a constant) instead of the
+    # module of hookimpls used to load "fine" and register nothing, without a word.
+    source = "VERSION = '1.0'\nNOTHING = None\n\ndef helper():\n    pass\n"
+    eps = {
+        "tpmod": "tp_nohooks",
+        "tpfunc": "tp_nohooks:helper",
+        "tpnone": "tp_nohooks:NOTHING",
+        "tpgood2": "tp_good2_plugin",
+    }
+    site(
+        "godel-tp-nohooks",
+        "0.3",
+        eps,
+        {"tp_nohooks": source, "tp_good2_plugin": GOOD.format(name="good2")},
+    )
+    monkeypatch.setenv("GODEL_PLUGINS", ",".join(eps))
+    pm = PluginManager()
+    assert pm.agents.names() == ["good2"]
+    head = "godel: warning: plugin '{}' from godel-tp-nohooks 0.3 defines no godel_register_* "
+    assert capsys.readouterr().err == (
+        head.format("tpfunc") + "hooks: its entry point godel:tpfunc = tp_nohooks:helper is a "
+        "function object, not a module of @hookimpl functions (skipped)\n"
+        + head.format("tpmod")
+        + "hooks: its entry point godel:tpmod = tp_nohooks is module "
+        "'tp_nohooks', which has no @hookimpl functions (skipped)\n"
+        + head.format("tpnone")
+        + "hooks: its entry point godel:tpnone = tp_nohooks:NOTHING is a "
+        "NoneType object, not a module of @hookimpl functions (skipped)\n"
+    )
+    infos = {p.name: p for p in pm.describe()}
+    assert infos["tpmod"].error and "defines no godel_register_* hooks" in infos["tpmod"].error
+    assert infos["tpgood2"].error is None
+
+    monkeypatch.setenv("GODEL_STRICT_PLUGINS", "1")
+    with pytest.raises(PluginError, match=r"^plugin 'tpfunc' .* defines no godel_register_\*"):
+        PluginManager().agents  # noqa: B018
+
+
+def test_two_entry_points_at_one_module_are_reported_not_silently_merged(
+    site: Callable[..., None], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The second one used to vanish: not loaded, not listed, no warning.
+    site(
+        "godel-tp-twice",
+        "0.1",
+        {"tpone": "tp_twice_plugin", "tptwo": "tp_twice_plugin"},
+        {"tp_twice_plugin": GOOD.format(name="twice")},
+    )
+    monkeypatch.setenv("GODEL_PLUGINS", "tpone,tptwo")
+    pm = PluginManager()
+    assert pm.agents.names() == ["twice"]
+    assert capsys.readouterr().err == (
+        "godel: warning: plugin 'tptwo' from godel-tp-twice 0.1 loads the same object as plugin "
+        "'tpone' (entry point godel:tptwo = tp_twice_plugin); remove one of the two entry points "
+        "(skipped)\n"
+    )
+    assert [p.name for p in pm.describe() if p.error] == ["tptwo"]
 
 
 def test_an_entry_point_may_not_take_a_builtin_plugin_name(

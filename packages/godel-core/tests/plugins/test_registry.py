@@ -13,22 +13,26 @@ ECHO = Provider("echo", "godel-echo", "0.1.0")
 DUPE = Provider("dupe", "godel-dupe", "0.2.0")
 
 
+def target() -> None:
+    """A stand-in for an agent factory, parser class, rule or command: any callable."""
+
+
 @pytest.mark.parametrize("name", ["claude_code", "copilot", "_private", "v2"])
 def test_agent_names_that_are_lowercase_identifiers_are_accepted(name: str) -> None:
     reg = Registry(AGENTS)
-    reg.add(name, object(), ECHO)
+    reg.add(name, target, ECHO)
     assert reg.names() == [name]
 
 
 @pytest.mark.parametrize("name", ["Claude", "claude-code", "2fast", "", "a.b", "with space"])
 def test_invalid_agent_names_are_rejected_naming_the_provider(name: str) -> None:
     with pytest.raises(PluginError, match=r"godel-echo 0\.1\.0 registered an invalid agent name"):
-        Registry(AGENTS).add(name, object(), ECHO)
+        Registry(AGENTS).add(name, target, ECHO)
 
 
 def test_parser_names_follow_the_agent_rules() -> None:
     with pytest.raises(PluginError, match="invalid parser name 'Stream'"):
-        Registry(PARSERS).add("Stream", object(), ECHO)
+        Registry(PARSERS).add("Stream", target, ECHO)
 
 
 @pytest.mark.parametrize(
@@ -44,11 +48,11 @@ def test_parser_names_follow_the_agent_rules() -> None:
 def test_command_names_are_lowercase_with_dashes(name: str, ok: bool) -> None:
     reg = Registry(COMMANDS)
     if ok:
-        reg.add(name, object(), ECHO)
+        reg.add(name, target, ECHO)
         assert name in reg
     else:
         with pytest.raises(PluginError, match="invalid command name"):
-            reg.add(name, object(), ECHO)
+            reg.add(name, target, ECHO)
 
 
 @pytest.mark.parametrize(
@@ -67,16 +71,44 @@ def test_command_names_are_lowercase_with_dashes(name: str, ok: bool) -> None:
 def test_lint_codes_are_two_to_four_capitals_and_three_digits(code: str, ok: bool) -> None:
     reg = Registry(LINT_RULES)
     if ok:
-        reg.add(code, object(), ECHO)
+        reg.add(code, target, ECHO)
         assert reg.names() == [code]
     else:
         with pytest.raises(PluginError, match="lint codes look like ABC123"):
-            reg.add(code, object(), ECHO)
+            reg.add(code, target, ECHO)
 
 
 def test_a_non_string_name_is_rejected() -> None:
     with pytest.raises(PluginError, match="non-string name 42"):
-        Registry(AGENTS).add(42, object(), ECHO)  # type: ignore[arg-type]
+        Registry(AGENTS).add(42, target, ECHO)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("bad", "shown"),
+    [(42, "int 42"), (True, "bool True"), ([1], "list [1]"), (object(), "object <object object")],
+)
+def test_a_target_that_is_neither_callable_nor_lazy_is_rejected(bad: object, shown: str) -> None:
+    # It used to be accepted, and fail only when the agent was first used.
+    with pytest.raises(PluginError) as info:
+        Registry(AGENTS).add("echo", bad, ECHO)
+    assert str(info.value).startswith(
+        "plugin 'echo' from godel-echo 0.1.0 registered agent 'echo': the target must be a "
+        f"callable (a function or a class) or a 'package.module:attribute' string, not {shown}"
+    )
+
+
+def test_a_lint_rule_may_be_a_rule_object_but_not_any_object() -> None:
+    class Rule:
+        code, summary, severity = "ECH001", "", "error"
+
+        def check(self, source):
+            return []
+
+    reg = Registry(LINT_RULES)
+    reg.add("ECH001", Rule(), ECHO)
+    reg.add("ECH002", Rule, ECHO)
+    with pytest.raises(PluginError, match=r"must be a lint rule \(a class or an object\)"):
+        reg.add("ECH003", object(), ECHO)
 
 
 def test_a_missing_target_is_rejected() -> None:
@@ -114,7 +146,10 @@ def test_a_lazy_target_is_imported_on_first_get_only() -> None:
 
 
 def test_an_object_target_is_returned_as_is() -> None:
-    marker = object()
+    class Marker:
+        pass
+
+    marker = Marker
     reg = Registry(AGENTS)
     reg.add("thing", marker, ECHO, summary="a thing")
     assert reg.get("thing") is marker
@@ -150,11 +185,11 @@ def test_a_duplicate_name_names_both_distributions_and_plugins() -> None:
 
 def test_a_lint_prefix_belongs_to_the_first_distribution_that_uses_it() -> None:
     reg = Registry(LINT_RULES)
-    reg.add("ECH001", object(), ECHO)
-    reg.add("ECH002", object(), Provider("other-entry-point", "godel-echo", "0.1.0"))
-    reg.add("DUP001", object(), DUPE)
+    reg.add("ECH001", target, ECHO)
+    reg.add("ECH002", target, Provider("other-entry-point", "godel-echo", "0.1.0"))
+    reg.add("DUP001", target, DUPE)
     with pytest.raises(PluginError) as info:
-        reg.add("ECH003", object(), DUPE)
+        reg.add("ECH003", target, DUPE)
     message = str(info.value)
     assert "lint rule prefix 'ECH' belongs to godel-echo 0.1.0" in message
     assert "godel-dupe 0.2.0 (plugin 'dupe') registered 'ECH003'" in message
@@ -163,15 +198,15 @@ def test_a_lint_prefix_belongs_to_the_first_distribution_that_uses_it() -> None:
 
 def test_prefix_ownership_is_per_prefix_not_per_letter() -> None:
     reg = Registry(LINT_RULES)
-    reg.add("EC001", object(), ECHO)
-    reg.add("ECH001", object(), DUPE)
+    reg.add("EC001", target, ECHO)
+    reg.add("ECH001", target, DUPE)
     assert reg.entry("ECH001").provider == DUPE
 
 
 def test_unknown_names_list_what_is_installed_and_the_package_to_install() -> None:
     reg = Registry(AGENTS)
-    reg.add("echo", object(), ECHO)
-    reg.add("copilot", object(), ECHO)
+    reg.add("echo", target, ECHO)
+    reg.add("copilot", target, ECHO)
     with pytest.raises(UnknownPluginError) as info:
         reg.get("claude_code")
     assert str(info.value) == (
@@ -211,7 +246,7 @@ def test_unknown_plugin_error_is_an_attribute_and_lookup_error() -> None:
 def test_reading_the_registry() -> None:
     reg = Registry(PARSERS)
     for name in ("zeta", "alpha", "mid"):
-        reg.add(name, object(), ECHO)
+        reg.add(name, target, ECHO)
     assert reg.names() == ["alpha", "mid", "zeta"]
     assert list(reg) == reg.names()
     assert [e.name for e in reg.entries()] == reg.names()

@@ -25,12 +25,13 @@ KIND_LABELS = {
 def plugins(as_json: bool) -> None:
     """List installed plugins: entry point, distribution, version and what each registered.
 
-    A plugin that failed to import is listed with its error.
+    A plugin that failed to load (to import, in a hook, or with no hooks at all)
+    is listed with its error.
 
     \b
     Exit codes:
       0  every plugin loaded
-      1  a plugin failed to import, or two plugins registered the same agent,
+      1  a plugin failed to load, or two plugins registered the same agent,
          parser or lint code
       2  usage error; two plugins registered the same command name (every
          command exits 2 then)

@@ -22,16 +22,17 @@ if TYPE_CHECKING:
     import pluggy
 
 Call = tuple[str, object, str]  # (name, target, summary)
+TargetCheck = Callable[[object], str | None]  # why a target is wrong (None: it is not)
 
 
 class Recorder:
     """The ``register`` one plugin's hook receives: it keeps the calls, and names the plugin
     in pluggy's traces."""
 
-    __slots__ = ("calls", "plugin")
+    __slots__ = ("calls", "check", "plugin")
 
-    def __init__(self, plugin: str) -> None:
-        self.plugin = plugin
+    def __init__(self, plugin: str, check: TargetCheck | None = None) -> None:
+        self.plugin, self.check = plugin, check
         self.calls: list[Call] = []
 
     def __call__(self, name: str, target: object, *args: object, summary: str = "") -> None:
@@ -43,6 +44,10 @@ class Recorder:
             )
         if not isinstance(summary, str):
             raise TypeError(f"register() summary must be a str, not {type(summary).__name__}")
+        # A target such as 42 would otherwise fail only when the name is first used.
+        problem = self.check(target) if self.check is not None else None
+        if problem:
+            raise TypeError(f"register({name!r}, ...): {problem}")
         self.calls.append((name, target, summary))
 
     def __repr__(self) -> str:
@@ -58,6 +63,7 @@ def call_each(
     hook: str,
     impls: Sequence[pluggy.HookImpl],
     failed: Callable[[pluggy.HookImpl, BaseException], None],
+    check: TargetCheck | None = None,
 ) -> Iterator[tuple[pluggy.HookImpl, list[Call]]]:
     """Call ``hook`` once for each of ``impls`` (its plain implementations, in call order).
 
@@ -66,12 +72,13 @@ def call_each(
     loading) and yields nothing; when that was a wrapper, the wrapper is left out from then
     on and the call is made again without it. A hook that returns a value instead of calling
     ``register`` is handed to ``failed`` too: what it returned would be silently ignored.
+    ``check`` vets each target as it is registered (a wrong one fails that call).
     """
     left_out = {impl.plugin for impl in impls}
     for impl in impls:
         while True:
             caller = pm.subset_hook_caller(hook, left_out - {impl.plugin})
-            register = Recorder(impl.plugin_name)
+            register = Recorder(impl.plugin_name, check)
             try:
                 returned = caller(register=register)
             except (Exception, SystemExit) as exc:  # sys.exit() in a hook must not end godel

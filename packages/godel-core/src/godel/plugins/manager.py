@@ -149,9 +149,26 @@ class PluginManager:
             self._register_module(plugin, info)
             self._registries.clear()
 
-    def _register_module(self, plugin: object, info: PluginInfo) -> None:
-        """Register with pluggy and check every hookimpl against the contract."""
+    def _register_module(
+        self, plugin: object, info: PluginInfo, *, from_entry_point: bool = False
+    ) -> None:
+        """Register with pluggy and check every hookimpl against the contract (an entry point
+        must implement at least one hook)."""
+        if from_entry_point and not _has_hookimpl(plugin) and not _unmarked_problem(plugin):
+            # An entry point at the package, a function or a constant instead of the module of
+            # hookimpls would otherwise be listed as registering nothing, without a word. Such
+            # an object never reaches pluggy (None would block the name there).
+            raise PluginError(
+                f"plugin {info.name!r} from {info.provider} defines no godel_register_* hooks: "
+                f"its entry point {info.entry_point} {_pointee(plugin)}"
+            )
         if self.pluggy.is_registered(plugin):
+            if from_entry_point:  # else the second entry point would vanish from the list
+                raise PluginError(
+                    f"plugin {info.name!r} from {info.provider} loads the same object as plugin "
+                    f"{self.pluggy.get_name(plugin)!r} (entry point {info.entry_point}); "
+                    "remove one of the two entry points"
+                )
             return
         # A plugin that failed to load holds no name (an entry point refused a built-in's).
         other = next((p for p in self.plugins if p.name == info.name and not p.error), None)
@@ -258,7 +275,7 @@ class PluginManager:
                 )
                 continue
             try:
-                self._register_module(module, info)
+                self._register_module(module, info, from_entry_point=True)
             except PluginError as exc:
                 self.plugins.append(info)
                 self._problem(info, str(exc), exc)
@@ -304,7 +321,8 @@ class PluginManager:
             message = f"plugin {info.name!r} from {info.provider} failed in {kind.hook}"
             self._problem(info, f"{message}: {type(exc).__name__}: {exc}", exc)
 
-        for impl, calls in call_each(self.pluggy, kind.hook, self._call_order(kind.hook), failed):
+        order = self._call_order(kind.hook)
+        for impl, calls in call_each(self.pluggy, kind.hook, order, failed, kind.target_problem):
             info = by_name[impl.plugin_name]
             # What the plugin asked for is recorded even if the registry rejects some of it, so
             # `godel plugins` shows both sides of a clash.
@@ -379,15 +397,21 @@ def _contract_problem(
     if unknown:
         known = ", ".join(sorted(_HOOK_NAMES))
         return f"implements unknown hook(s) {', '.join(unknown)} (known hooks: {known})"
+    return _unmarked_problem(plugin)
+
+
+_MARKER = f"{hookspecs.PROJECT}_impl"  # the attribute @hookimpl sets on a function
+
+
+def _unmarked_problem(plugin: object) -> str | None:
     # pluggy skips a function without the marker, so a forgotten @hookimpl would register
     # nothing and say nothing.
-    marker = f"{hookspecs.PROJECT}_impl"
     unmarked = sorted(
         name
         for name in dir(plugin)
         if name.startswith("godel_register_")
         and callable(func := getattr(plugin, name, None))
-        and not hasattr(func, marker)
+        and not hasattr(func, _MARKER)
     )
     if unmarked:
         return (
@@ -395,6 +419,20 @@ def _contract_problem(
             "call it (from godel import hookimpl)"
         )
     return None
+
+
+def _has_hookimpl(plugin: object) -> bool:
+    """Whether any attribute is marked with @hookimpl (under any name: ``specname=``)."""
+    return any(hasattr(getattr(plugin, name, None), _MARKER) for name in dir(plugin))
+
+
+def _pointee(obj: object) -> str:
+    """What an entry point without hooks points at, for its warning."""
+    if isinstance(obj, ModuleType):
+        return f"is module {obj.__name__!r}, which has no @hookimpl functions"
+    if isinstance(obj, type):
+        return f"is class {obj.__qualname__}, which has no @hookimpl methods"
+    return f"is a {type(obj).__name__} object, not a module of @hookimpl functions"
 
 
 def _required_impl(caller: pluggy.HookCaller, plugin: object) -> bool:

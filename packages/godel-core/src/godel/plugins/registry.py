@@ -93,10 +93,11 @@ class RegistryKind:
     ``noun`` names one thing in messages ("agent", "lint rule"); ``hook`` fills the registry;
     ``validate`` returns an error message or None; ``packages`` maps well-known names to the
     distribution that provides each (for "not installed" hints); names sharing an
-    ``owner_key`` must come from one distribution (lint code prefixes).
+    ``owner_key`` must come from one distribution (lint code prefixes). A target that is not a
+    lazy string must pass ``accepts`` (``wants`` says what it should be).
     """
 
-    __slots__ = ("hook", "noun", "owner_key", "packages", "validate")
+    __slots__ = ("accepts", "hook", "noun", "owner_key", "packages", "validate", "wants")
 
     def __init__(
         self,
@@ -105,10 +106,29 @@ class RegistryKind:
         validate: Callable[[str], str | None],
         packages: Mapping[str, str] | None = None,
         owner_key: Callable[[str], str] | None = None,
+        accepts: Callable[[object], bool] = callable,
+        wants: str = "a callable (a function or a class)",
     ) -> None:
         self.noun, self.hook, self.validate = noun, hook, validate
         self.packages = dict(packages or {})
         self.owner_key = owner_key
+        self.accepts, self.wants = accepts, wants
+
+    def target_problem(self, target: object) -> str | None:
+        """Why ``target`` cannot be registered (None: it can, or is a string or None, which
+        ``Registry.add`` checks itself)."""
+        if target is None or isinstance(target, str) or self.accepts(target):
+            return None
+        try:
+            text = repr(target)
+        except Exception:  # a plugin's broken __repr__ must not hide the real mistake
+            text = object.__repr__(target)
+        text = " ".join(text.split())  # one line, whatever the object's repr
+        text = text if len(text) <= 60 else text[:57] + "..."
+        return (
+            f"the target must be {self.wants} or a 'package.module:attribute' string, "
+            f"not {type(target).__name__} {text}"
+        )
 
 
 class Registry:
@@ -135,6 +155,9 @@ class Registry:
             )
         if target is None:
             raise PluginError(f"{who} registered {self.kind.noun} {name!r} with no target")
+        bad_target = self.kind.target_problem(target)
+        if bad_target:
+            raise PluginError(f"{who} registered {self.kind.noun} {name!r}: {bad_target}")
         if isinstance(target, str) and not LAZY_TARGET.match(target):
             raise PluginError(
                 f"{who} registered {self.kind.noun} {name!r} with target {target!r}; "
@@ -215,6 +238,11 @@ def _lint_code(name: str) -> str | None:
     return None if LINT_CODE.match(name) else "lint codes look like ABC123 (2-4 capitals, 3 digits)"
 
 
+def _lint_rule(target: object) -> bool:
+    # docs/plugins.md: "a lint rule class or object"; an object is used as the rule itself.
+    return callable(target) or callable(getattr(target, "check", None))
+
+
 # Which distribution provides a well-known agent; used in "not installed" messages.
 KNOWN_AGENT_PACKAGES = {
     "claude_code": "godel-claude",
@@ -237,6 +265,8 @@ LINT_RULES = RegistryKind(
     "godel_register_lint_rules",
     _lint_code,
     owner_key=lambda code: LINT_CODE.match(code).group(1),  # type: ignore[union-attr]
+    accepts=_lint_rule,
+    wants="a lint rule (a class or an object)",
 )
 COMMANDS = RegistryKind("command", "godel_register_commands", _command, KNOWN_COMMAND_PACKAGES)
 CONFIG_SECTIONS = RegistryKind("config section", "godel_register_config_sections", _section)
