@@ -338,7 +338,7 @@ def _(w: World) -> None:
 @scenario("resume", 0)
 def _(w: World) -> None:
     runs = w.copy_runs()
-    w.expect(0, "resume", w.failed, "--runs-dir", runs, says="[godel] completed in")
+    w.expect(0, "resume", w.failed, "--runs-dir", runs, says="[godel] resumed run completed in")
     runs, run_id = paused_ticker(w)
     live = Live(w, "resume", run_id, "--runs-dir", runs)
     w.expect(0, "pause", live.run_id, "--runs-dir", runs)

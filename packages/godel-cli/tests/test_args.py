@@ -29,7 +29,7 @@ def test_reference_rules(tokens, args, kwargs):
 
 
 def test_duplicate_keys_are_rejected():
-    with pytest.raises(ArgumentError, match="duplicate keyword argument 'k'"):
+    with pytest.raises(ArgumentError, match="Duplicate keyword argument 'k'"):
         parse_workflow_args(["k=1", "k=2"])
 
 

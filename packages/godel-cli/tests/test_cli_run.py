@@ -79,7 +79,7 @@ async def greet(name, model="sonnet"):
         ([], "missing a required argument: 'name'"),
         (["a", "b", "c"], "too many positional arguments"),
         (["name=a", "colour=red"], "unexpected keyword argument 'colour'"),
-        (["k=1", "k=2"], "duplicate keyword argument 'k'"),
+        (["k=1", "k=2"], "Duplicate keyword argument 'k'"),
     ],
 )
 def test_argument_errors_exit_2_before_any_run(godel_run, tmp_path, tokens, message):

@@ -4,8 +4,10 @@ really uses, written by ``godel pause`` / ``godel.pause`` and consumed by the ru
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 PAUSE_FROM_INSIDE = """
@@ -78,7 +80,7 @@ def test_a_live_run_pauses_on_the_sentinel_beside_its_log_in_the_configured_runs
         timeout=60,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert "[godel] completed in" in resumed.stderr
+    assert "[godel] resumed run completed in" in resumed.stderr
     assert [e["request"]["name"] for e in fold(log) if e["op"] == "step.enter"] == ["ask", "after"]
 
 
@@ -136,15 +138,18 @@ def test_pausing_a_run_that_is_not_live_writes_the_sentinel_and_resume_clears_it
     assert full == run_id
     assert Path(path) == runs / f"{run_id}.pause"
     assert json.loads(Path(path).read_text())["reason"] == "again"
-    # A temp file a crashed writer left behind.
+    # A temp file a crashed writer left behind (a minute ago: a younger one may be a live
+    # writer's, and is left alone).
     orphan = runs / f"tmpabc123.{run_id}.pause.tmp"
     orphan.write_text("{")
+    old = time.time() - 120
+    os.utime(orphan, (old, old))
 
     (tmp_path / "go").touch()
     resumed = godel("resume", run_id)
     # Resume clears the request before it replays, so the first live step does not pause.
     assert resumed.returncode == 0, resumed.stderr
-    assert "[godel] completed in" in resumed.stderr
+    assert "[godel] resumed run completed in" in resumed.stderr
     assert (tmp_path / "marks.txt").read_text() == "first\nsecond\n"
     assert not (runs / f"{run_id}.pause").exists()
     assert not orphan.exists()

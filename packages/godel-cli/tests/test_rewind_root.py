@@ -49,7 +49,7 @@ def test_rewind_to_the_workflow_start_reruns_everything_once_allowed(godel_run, 
 
     resumed = godel_run("resume", run_id)
     assert resumed.returncode == 0, resumed.stderr
-    assert "[godel] completed in" in resumed.stderr
+    assert "[godel] resumed run completed in" in resumed.stderr
     assert (tmp_path / "marks.txt").read_text() == "ran\nran\n"
     final = events(log)
     draws = [e for e in final if e["op"] == "det.randint"]

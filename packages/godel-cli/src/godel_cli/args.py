@@ -22,8 +22,8 @@ def parse_workflow_args(tokens: Sequence[str]) -> tuple[list[str], dict[str, str
         key, sep, value = token.partition("=")
         if sep and key.isidentifier():
             if key in kwargs:
-                raise ArgumentError(
-                    f"duplicate keyword argument {key!r}: each key may appear at most once"
+                raise ArgumentError(  # godel-py 3.x's message, which scripts may match
+                    f"Duplicate keyword argument {key!r} — each kwarg key must appear at most once."
                 )
             kwargs[key] = value
         else:

@@ -146,8 +146,11 @@ def resume_command(run_id: str, runs_dir: Path | None) -> str:
     return f"godel resume {run_id} --store {shlex.quote(shown)}"
 
 
-def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
-    """Print the final status line(s) and return the exit code."""
+def report(outcome: Outcome, *, debug: bool, resume_hint: str, completed: str = "completed") -> int:
+    """Print the final status line(s) and return the exit code.
+
+    ``completed`` starts the success line: ``godel resume`` says ``resumed run completed``, as
+    godel-py did."""
     from godel import WorkflowFail
 
     if outcome.signum is not None:
@@ -161,7 +164,7 @@ def report(outcome: Outcome, *, debug: bool, resume_hint: str) -> int:
         return EXIT_OK
     exc = outcome.error
     if exc is None:
-        say(f"completed in {outcome.elapsed}")
+        say(f"{completed} in {outcome.elapsed}")
         return EXIT_OK
     if debug:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)

@@ -102,6 +102,33 @@ def test_pause_sentinel_round_trip(runs_dir):
         godel.write_pause_request("../evil", "", runs_dir)
 
 
+def test_a_pause_written_while_the_run_clears_an_earlier_one_lands(runs_dir, monkeypatch):
+    # `godel pause` twice: the run consumes the first request and clears it while the second
+    # writer is between its temp file and the rename. The second request must land, not crash.
+    import os
+
+    from godel.engine import pause as pause_mod
+
+    run_id = "01TESTRUNID0000000000000000"[:26]
+    real_fsync = os.fsync
+
+    def fsync_then_run_clears(fd):
+        real_fsync(fd)
+        godel.clear_pause_request(run_id, runs_dir)
+
+    monkeypatch.setattr(pause_mod.os, "fsync", fsync_then_run_clears)
+    path = godel.write_pause_request(run_id, "second", runs_dir)
+    assert path.is_file()
+    monkeypatch.undo()
+    # A temp file a crashed writer left long ago is still cleared.
+    stale = runs_dir / f"tmpabc.{run_id}.pause.tmp"
+    stale.write_text("{}")
+    old = stale.stat().st_mtime - 2 * pause_mod.ORPHAN_AGE
+    os.utime(stale, (old, old))
+    godel.clear_pause_request(run_id, runs_dir)
+    assert not stale.exists() and not path.exists()
+
+
 def test_a_pause_from_another_process_lands_within_the_check_interval(
     run_wf, load_events, runs_dir
 ):

@@ -133,6 +133,11 @@ def resume(
             return
         _already_finished(full_id, directory, done)
         return
+    if root.request.get("args_repr_only"):  # godel-py's message, word for word, then ours
+        raise CliError(
+            "resume error: This run used non-serialisable args; programmatic resume only. "
+            "Call godel.resume(workflow, run_id, args=...) from Python."
+        )
     recorded = root.request.get("source_file") or ""
     if file is not None:
         path = workflow_path(file)
@@ -144,11 +149,6 @@ def resume(
             raise CliError(
                 f"workflow file not found: {path} (recorded in the log; pass FILE if it moved)"
             )
-    if root.request.get("args_repr_only"):
-        raise CliError(
-            "resume error: this run used non-serialisable args; programmatic resume only "
-            "(call godel.resume(workflow, run_id, args=...) from Python)"
-        )
     fn = prepare(
         path,
         strict=configured("strict", strict),
@@ -277,4 +277,4 @@ def _execute(
     outcome = execute_with_signals(body)
     if isinstance(outcome.error, RunLockedError):
         raise CliError(str(outcome.error))
-    return report(outcome, debug=debug, resume_hint=hint)
+    return report(outcome, debug=debug, resume_hint=hint, completed="resumed run completed")

@@ -32,6 +32,9 @@ SUFFIX = ".pause"
 # instead of a stat, and a pause still lands within a few milliseconds of the request.
 CHECK_INTERVAL = 0.005
 _requests = [0]  # pause requests written by this process: seen at the very next boundary
+# A temp file younger than this may belong to a writer that is still at work (a `godel pause`
+# racing the run that consumes an earlier request): clear_pause_request leaves it alone.
+ORPHAN_AGE = 60.0
 
 
 def _is_store(runs_dir: object) -> bool:
@@ -92,7 +95,7 @@ def _unlink(path: Path) -> None:
 
 def clear_pause_request(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> None:
     """Remove a pending pause request and any temp file a crashed writer left (no error if
-    there is none)."""
+    there is none); a temp file under ``ORPHAN_AGE`` seconds old may be a live writer's."""
     if _is_store(runs_dir):
         runs_dir.clear_pause(run_id)  # type: ignore[union-attr]
         return
@@ -103,7 +106,13 @@ def clear_pause_request(run_id: str, runs_dir: str | os.PathLike[str] | None = N
             orphans = list(path.parent.glob(f"*.{run_id}{SUFFIX}.tmp"))
         except OSError:
             orphans = []
+        now = time.time()
         for orphan in orphans:
+            try:
+                if now - orphan.stat().st_mtime < ORPHAN_AGE:
+                    continue
+            except OSError:
+                continue
             _unlink(orphan)
 
 
