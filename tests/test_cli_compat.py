@@ -6,6 +6,8 @@ must print them (godel may add its own detail after them).
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 WORKFLOW = """\
@@ -49,3 +51,34 @@ def test_resume_of_a_run_with_non_serialisable_args_says_so_first(
         proc = godel_run("resume", run_id, *extra, "--no-lint")
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith(expected), proc.stderr
+
+
+STEPS = """\
+from godel import step, workflow
+
+
+@step
+async def one(i):
+    return i
+
+
+@workflow
+async def main():
+    for i in range(3):
+        await one(i)
+"""
+
+
+def test_rewind_says_what_it_rewound_then_how_many_in_two_lines(godel_run, tmp_path: Path):
+    # REFERENCE §8.4: `rewound run <id>`, then `invalidated N event(s)` on a line of its own.
+    (tmp_path / "wf.py").write_text(STEPS)
+    assert godel_run("run", "wf.py", "--no-lint").returncode == 0
+    (run_id,) = [p.stem for p in (tmp_path / "runs").glob("*.jsonl")]
+    shown = json.loads(godel_run("show", run_id, "--json").stdout)["events"]
+    first = next(e["event_id"] for e in shown if e["op"] == "step.enter")
+    proc = godel_run("rewind", run_id, "--to", first)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0] == f"[godel] rewound run {run_id} (to)"
+    assert re.fullmatch(r"\[godel\] invalidated [1-9][0-9]* event\(s\)", lines[1]), lines
+    assert lines[-1].startswith(f"[godel] resume with: godel resume {run_id}")

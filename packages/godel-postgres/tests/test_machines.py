@@ -168,7 +168,7 @@ def test_b_rewinds_a_finished_run_and_resumes_it(h, machines):
     second = [e["event_id"] for e in events if e["op"] == "step.enter"][1]
     rewound = b.godel("rewind", run_id, "--to", second, "--assume-idempotent")
     assert rewound.returncode == 0, rewound.stderr
-    assert f"[godel] rewound run {run_id} (to): invalidated 5 event(s)" in rewound.stderr
+    assert f"[godel] rewound run {run_id} (to)\n[godel] invalidated 5 event(s)\n" in rewound.stderr
     resumed = b.godel("resume", run_id, "wf.py", "--assume-idempotent")
     assert resumed.returncode == 0, resumed.stderr
     assert result_of(b, run_id) == ("FINISHED", expected(3))

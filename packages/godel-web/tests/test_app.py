@@ -301,7 +301,8 @@ def test_rewind_is_refused_with_the_cli_s_words_then_done_when_allowed(
         lines = done.json()["lines"]
         said = cli_done.stderr.splitlines()
         assert lines[:-1] == said[:-1]
-        assert lines[0].startswith(f"[godel] rewound run {rid} (to): invalidated ")
+        assert lines[0] == f"[godel] rewound run {rid} (to)"
+        assert lines[1].startswith("[godel] invalidated ") and lines[1].endswith(" event(s)")
         # Each hint works as printed: it names the runs dir the rewind was made in.
         assert said[-1] == f"[godel] resume with: godel resume {rid} --runs-dir {other}"
         assert (

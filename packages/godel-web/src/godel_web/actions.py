@@ -104,7 +104,8 @@ def rewind(
     finally:
         log.close()
     lines = [
-        f"rewound run {run_id} ({result.mode}): invalidated {result.invalidated_count} event(s)"
+        f"rewound run {run_id} ({result.mode})",
+        f"invalidated {result.invalidated_count} event(s)",
     ]
     by_id = {e.event_id: e for e in EventLog.load(run_id, runs_dir).events}
     for eid in result.invalidated_ids[:10]:

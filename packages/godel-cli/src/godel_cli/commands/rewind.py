@@ -113,7 +113,9 @@ def rewind(
         log.close()
     from godel.log import short_id
 
-    say(f"rewound run {full} ({result.mode}): invalidated {result.invalidated_count} event(s)")
+    # Two lines, as godel-py printed them (scripts read the count from the second).
+    say(f"rewound run {full} ({result.mode})")
+    say(f"invalidated {result.invalidated_count} event(s)")
     by_id = {e.event_id: e for e in EventLog.load(full, directory).events}
     for eid in result.invalidated_ids[:10]:
         ev = by_id[eid]
