@@ -7,6 +7,7 @@ scanner's name resolver.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -156,6 +157,37 @@ def test_a_new_sibling_package_that_the_workflow_imports_is_scanned(
     assert "helpers" in shown
 
 
+def test_a_new_module_in_a_folder_that_already_existed_is_scanned(project: Project) -> None:
+    # lib/ exists (a namespace package with nothing in it yet): the workflow folder's entries
+    # do not change when lib/util.py is written, lib/'s do.
+    project.write("lib/README.md", "helpers go here\n")
+    project.write("wf.py", "from lib import util\n" + WORKFLOW)
+    run(project, "wf.py")
+    assert len(records(project)) == 1
+    time.sleep(0.05)  # a folder's mtime has the kernel tick's resolution
+    project.write("lib/util.py", "import datetime\n\nvalue = datetime.datetime.now()\n")
+    refused, imported, shown = run(project, "wf.py")
+    assert refused.returncode == 1, shown
+    assert checked(imported)
+    assert "lib/util.py:3: datetime.datetime.now()" in shown
+
+
+def test_lint_configuration_warnings_are_printed_by_run_checked_or_cached(
+    project: Project,
+) -> None:
+    # As `godel lint` prints them (docs/lint.md): a mistyped table is not silently ignored.
+    project.write("wf.py", WORKFLOW)
+    project.write("pyproject.toml", '[tool.godel.lint]\nenable = ["PL999"]\n')
+    expected = "Warning: " + str(project.root / "pyproject.toml")
+    for hit in (False, True):
+        proc, imported, shown = run(project, "wf.py")
+        assert proc.returncode == 0, shown
+        assert checked(imported) is not hit
+        assert [line for line in shown.splitlines() if line.startswith("Warning:")] == [
+            f"{expected} [tool.godel.lint]: unknown rule ID 'PL999' in enable (ignored)"
+        ]
+
+
 def test_a_configuration_change_is_seen(project: Project) -> None:
     project.write("wf.py", WARNS)
     _, _, shown = run(project, "wf.py")
@@ -193,3 +225,21 @@ def test_an_unwritable_cache_costs_nothing_but_time(project: Project) -> None:
         proc, imported, shown = run(project, "wf.py")
         assert proc.returncode == 0, shown
         assert checked(imported)
+
+
+def test_a_file_changed_while_the_checks_ran_is_not_vouched_for(tmp_path: Path) -> None:
+    # The checks read the old text; a record with the new text's hash would let it run unread.
+    from godel_cli import preflight_cache as cache
+
+    wf = tmp_path / "wf.py"
+    wf.write_text(WORKFLOW)
+    record = tmp_path / "cache" / "record.json"
+    since = cache.started()
+    later = since + 1_000_000_000
+    os.utime(wf, ns=(later, later))  # saved by an editor during the checks
+    cache.save(record, [wf], [], since=since)
+    assert not record.exists()
+    earlier = since - 5_000_000_000
+    os.utime(wf, ns=(earlier, earlier))
+    cache.save(record, [wf], [], since=since)
+    assert cache.load(record) == []

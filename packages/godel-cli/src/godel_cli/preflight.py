@@ -22,6 +22,7 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
             for line, hint in warnings:
                 _show(line, hint, "", "yellow")
         else:
+            since = cache.started()
             files = scan_strict(path) if strict else [path.absolute()]
             shown = run_lint(path, strict=strict) if lint else []
             if record is not None:
@@ -29,7 +30,7 @@ def preflight(path: Path, *, strict: bool, lint: bool) -> None:
                     from godel.lint import config_sources
 
                     files += config_sources(path)
-                cache.save(record, files, shown)
+                cache.save(record, files, shown, since=since)
     if strict:
         from godel.strict import install_runtime_guards
 
@@ -56,7 +57,8 @@ def scan_strict(path: Path) -> list[Path]:
 def run_lint(path: Path, *, strict: bool) -> list[list[str | None]]:
     """The lint pre-flight: warnings are printed and the run goes on; errors stop it (exit 1),
     in the reference's words. Without strict mode the determinism rules are left out: the
-    user chose to allow what they enforce. Returns the warnings printed, as (line, hint)."""
+    user chose to allow what they enforce. Returns the warnings printed, as (line, hint):
+    the configuration's (``Warning: ...``, as ``godel lint`` prints them), then the code's."""
     from godel import PluginError
     from godel.lint import lint_paths
 
@@ -64,7 +66,8 @@ def run_lint(path: Path, *, strict: bool) -> list[list[str | None]]:
         report = lint_paths([path], strict=strict)
     except PluginError as exc:
         raise CliError(f"cannot load the lint rules: {exc}") from None
-    shown: list[list[str | None]] = [[diag.format(), diag.hint] for diag in report.warnings]
+    shown: list[list[str | None]] = [[f"Warning: {note}", None] for note in report.notes]
+    shown += [[diag.format(), diag.hint] for diag in report.warnings]
     for line, hint in shown:
         _show(line, hint, "", "yellow")
     if report.errors:

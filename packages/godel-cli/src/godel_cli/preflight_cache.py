@@ -5,19 +5,21 @@ The strict scan and the linter cost about 90M instructions of a ``godel run`` th
 that has not changed since the last run. A passing pre-flight is therefore recorded under
 ``~/.cache/godel/preflight/`` (``$XDG_CACHE_HOME/godel``, or ``$GODEL_CACHE_DIR``), with what
 it read: the content hash of every file the strict scan covered and of every file the lint
-configuration may come from (or that it was absent), and, for each folder those files live in,
-its modification time and its Python entries (so that a new sibling module or package that the
-workflow imports is seen). A folder whose time moved but whose Python entries did not (the run
-made ``runs/`` there, or the workflow wrote a report beside itself) still holds: the record is
-brought up to date and used. The record's name is a hash of everything else the verdict
-depends on: godel's version, the Python version, the working directory (paths in messages are
-relative to it), the workflow's path, the strict and lint switches, and every registered lint
-rule with its distribution and version. A record is used only if all of it still holds; the
-warnings it stored are printed again, so a hit and a miss look the same.
+configuration may come from (or that it was absent), and, for each folder those files live in
+and each folder the scan looked in for a module, its modification time and its Python entries
+(so that a new sibling module or package that the workflow imports is seen). A folder whose
+time moved but whose Python entries did not (the run made ``runs/`` there, or the workflow
+wrote a report beside itself) still holds: the record is brought up to date and used. The
+record's name is a hash of everything else the verdict depends on: godel's version, the Python
+version, the working directory (paths in messages are relative to it), the workflow's path, the
+strict and lint switches, and every registered lint rule with its distribution and version. A
+record is used only if all of it still holds; the warnings it stored are printed again, so a
+hit and a miss look the same.
 
-Only passes are recorded: a refusal is always checked afresh. ``GODEL_PREFLIGHT_CACHE=0``
-turns the cache off (as a plugin developer editing a rule in place would). A cache that cannot
-be read or written is ignored: it only ever saves time.
+Only passes are recorded, and only when no file changed while they were checked: a refusal is
+always checked afresh. ``GODEL_PREFLIGHT_CACHE=0`` turns the cache off (as a plugin developer
+editing a rule in place would). A cache that cannot be read or written is ignored: it only ever
+saves time.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -99,9 +102,28 @@ def load(record: Path) -> list[list[str | None]] | None:
         return None
 
 
-def save(record: Path, files: list[Path], warnings: list[list[str | None]]) -> None:
-    """Record a pass that read ``files`` (missing ones included) and printed ``warnings``."""
-    folders = {str(f.parent) for f in files if f.exists()} | {str(files[0].parent)}
+def started() -> int:
+    """The time to pass to ``save`` as ``since``: take it before the checks read anything."""
+    return time.time_ns()
+
+
+def save(
+    record: Path, files: list[Path], warnings: list[list[str | None]], *, since: int | None = None
+) -> None:
+    """Record a pass that read ``files`` (missing ones included) and printed ``warnings``.
+
+    A folder among ``files`` is one the strict scan looked in for a module: it is watched
+    itself, so that a module written there later is scanned (``from lib import util`` before
+    ``lib/util.py`` exists). Nothing is recorded when a file changed after ``since``: the
+    checks may have read the old text, and the record would vouch for the new one."""
+    if since is not None and any(_changed_since(f, since) for f in files):
+        return
+    folders = {str(files[0].parent)}
+    for f in files:
+        if f.is_dir():
+            folders.add(str(f))
+        elif f.exists():
+            folders.add(str(f.parent))
     data = {
         "files": {str(f): _digest(f) for f in files},
         # The time first (a stat), the entries when it moved (a listing).
@@ -115,6 +137,17 @@ def save(record: Path, files: list[Path], warnings: list[list[str | None]]) -> N
 
 def _store(record: Path, data: dict[str, Any]) -> None:
     store_record(str(record), json.dumps(data).encode(), suffix=".json", keep=KEEP)
+
+
+# File times come from the kernel's coarse clock, which lags time.time_ns() by up to a tick.
+_TICK_NS = 20_000_000
+
+
+def _changed_since(path: Path, since: int) -> bool:
+    try:
+        return path.is_file() and path.stat().st_mtime_ns >= since - _TICK_NS
+    except OSError:
+        return False
 
 
 def _digest(path: Path) -> str | None:

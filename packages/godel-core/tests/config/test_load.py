@@ -124,6 +124,13 @@ def test_godel_home_moves_the_user_file(
         ({"runs_dir": "a\x00b"}, "key 'runs_dir': a NUL character is not allowed"),
         ({"env": {"A": "a\x00b"}}, "key 'env': a NUL character is not allowed"),
         ({"lint": 3}, "key 'lint': expected true or false, or {"),
+        # JSON can spell a lone surrogate, which no path, argument or variable can hold.
+        ({"runs_dir": "\ud800"}, "key 'runs_dir': not valid Unicode text"),
+        ({"env": {"A": "\ud800"}}, "key 'env': not valid Unicode text"),
+        ({"agents": {"x": {"extra_args": ["\ud800"]}}}, "not valid Unicode text"),
+        # A pattern that the first run's redactor would refuse is refused by every command.
+        ({"redact": ["("]}, "key 'redact': \"(\" is not a valid regular expression: missing )"),
+        ({"redact": {"patterns": [""]}}, "key 'redact': patterns: an empty pattern"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_file_and_key(
@@ -141,6 +148,24 @@ def test_a_file_that_is_not_utf8_is_one_line(home: Path) -> None:
     (root / ".godel" / "settings.json").write_bytes(b'{"runs_dir": "\xff"}')
     with pytest.raises(ConfigError, match=r"settings\.json: not UTF-8 text \(byte 14\)$"):
         load_config(root)
+
+
+def test_a_settings_file_in_a_symlink_loop_is_one_line(home: Path) -> None:
+    root = project(home)
+    (root / ".godel" / "settings.json").symlink_to("settings.json")
+    with pytest.raises(ConfigError, match=r"settings\.json: cannot read: Too many levels"):
+        load_config(root)
+
+
+def test_a_symlink_loop_in_a_configured_folder_is_left_to_the_command_using_it(
+    home: Path,
+) -> None:
+    # Path.resolve() raises RuntimeError on one (before Python 3.13): every command's traceback.
+    root = project(home, settings={"runs_dir": "loop", "workflows_dir": "loop"})
+    (root / "loop").symlink_to("loop")
+    loaded = load_config(root)
+    assert loaded.runs_dir.name == loaded.workflow_dirs[0].name == "loop"
+    assert not loaded.runs_dir.is_dir()
 
 
 def test_a_lint_object_is_the_rule_selection_and_leaves_the_pre_flight_on(home: Path) -> None:

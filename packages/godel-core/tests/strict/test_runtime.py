@@ -239,6 +239,7 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
         # Loaded already (by asyncio, or by this script): refused all the same.
         attempt("import socket", lambda: __import__("socket"))
         attempt("import_module subprocess", lambda: importlib.import_module("subprocess"))
+        attempt("importlib.__import__ socket", lambda: importlib.__import__("socket"))
         attempt("exec import time", lambda: exec("import time"))
         attempt("from urllib import request", lambda: exec("from urllib import request"))
         # Called the C API's way (a list fromlist) by code that names __import__: refused too.
@@ -269,6 +270,7 @@ def test_import_guard_blocks_user_imports_of_banned_modules(tmp_path: Path) -> N
         "import_module ftplib": "import ftplib (network)",
         "import socket": "import socket (network)",
         "import_module subprocess": "import subprocess (process)",
+        "importlib.__import__ socket": "import socket (network)",
         "exec import time": "import time (clock)",
         "from urllib import request": "import urllib.request (network)",
         "import time, C style": "import time (clock)",

@@ -228,6 +228,10 @@ TRIGGERS = [
         "import socket (network) — use godel.run(...) or an agent instead",
     ),
     (
+        "import importlib\nimportlib.__import__('socket')",
+        "import socket (network) — use godel.run(...) or an agent instead",
+    ),
+    (
         "__import__('threading')",
         "import threading (concurrency) — use godel.parallel() or godel.run() instead",
     ),
@@ -422,14 +426,26 @@ def test_noqa_suppresses_only_its_own_line() -> None:
         time.time()  # godel: noqa: stricter
         time.time()
         time.time(); x = "# godel: noqa"
+        time.time()  # godel: noqa: PL003 -- strict review pending
+        time.time()  # godel: noqa: reviewed, strict
+        time.time()  # godel: NOQA : Strict , PL004 (checked by hand)
     """
-    assert [line.split(":")[0] for line in calls(source)] == ["8", "9", "10", "11"]
+    # The grammar of docs/lint.md, which the linter reads too: the codes come first, and text
+    # after them is ignored (it does not name a code).
+    assert [line.split(":")[0] for line in calls(source)] == ["8", "9", "10", "11", "12", "13"]
 
 
 def test_noqa_on_an_import_line() -> None:
     assert found("import threading  # godel: noqa\nimport socket") == [
         "2: import socket (network) — use godel.run(...) or an agent instead"
     ]
+
+
+def test_an_alias_chain_too_long_to_follow_is_a_violation_not_a_crash() -> None:
+    source = "import time\na0 = time\n" + "".join(f"a{i + 1} = a{i}\n" for i in range(5000))
+    [violation] = scan_source(source + "a5000.time()\n", "wf.py")
+    assert (violation.file, violation.line) == ("wf.py", 0)
+    assert "strict mode cannot check this file" in violation.message
 
 
 def test_syntax_error_is_a_violation_with_its_location() -> None:

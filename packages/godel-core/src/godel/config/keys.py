@@ -53,10 +53,22 @@ def _lint(value: Any) -> bool:
     )
 
 
+def _text(value: str, shown: Any) -> None:
+    """Refuse what no path, URL, name or argument can hold: the OS would refuse it later, in
+    the middle of a command."""
+    if "\x00" in value:
+        raise BadValue(f"a NUL character is not allowed, got {_show(shown)}")
+    try:
+        # A lone surrogate (JSON's "\ud800") has no bytes; the ones that stand for a
+        # non-UTF-8 byte of an environment variable's value do.
+        value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raise BadValue(f"not valid Unicode text (a lone surrogate), got {_show(shown)}") from None
+
+
 def _str(value: Any) -> str:
     if isinstance(value, str) and value:
-        if "\x00" in value:  # no path, URL or name holds one; the OS would refuse it later
-            raise BadValue(f"a NUL character is not allowed, got {_show(value)}")
+        _text(value, value)
         return value
     raise BadValue(f"expected a non-empty string, got {_show(value)}")
 
@@ -73,14 +85,17 @@ def _positive_int(value: Any) -> int:
 
 def _str_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        for item in value:
+            _text(item, value)
         return tuple(value)
     raise BadValue(f"expected a list of strings, got {_show(value)}")
 
 
 def _str_map(value: Any) -> dict[str, str]:
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-        if any("\x00" in text for item in value.items() for text in item):
-            raise BadValue(f"a NUL character is not allowed, got {_show(value)}")
+        for item in value.items():
+            for text in item:
+                _text(text, value)
         return dict(value)
     raise BadValue(f'expected an object of strings ({{"NAME": "value"}}), got {_show(value)}')
 
@@ -117,11 +132,27 @@ def _section(fields: Mapping[str, tuple[Check, Any]]) -> Check:
 def _redact(value: Any) -> dict[str, tuple[str, ...]]:
     """``["pattern", ...]`` (godel-py's form) or ``{"patterns": [...], "env": ["NAME", ...]}``."""
     if isinstance(value, list):
-        return {"patterns": _str_list(value), "env": ()}
+        return {"patterns": _patterns(value), "env": ()}
     return _REDACT_SECTION(value)
 
 
-_REDACT_SECTION = _section({"patterns": (_str_list, ()), "env": (_str_list, ())})
+def _patterns(value: Any) -> tuple[str, ...]:
+    """Regular expressions, checked here so that a bad one is a configuration error of every
+    command rather than a failure of the first run that builds its redactor."""
+    import re  # loaded already (json uses it): no cost
+
+    patterns = _str_list(value)
+    for pattern in patterns:
+        if not pattern:
+            raise BadValue("an empty pattern is not allowed (it would match everywhere)")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise BadValue(f"{_show(pattern)} is not a valid regular expression: {exc}") from None
+    return patterns
+
+
+_REDACT_SECTION = _section({"patterns": (_patterns, ()), "env": (_str_list, ())})
 _AGENT_FIELDS = {
     "model": (_optional_str, None),
     "executable": (_optional_str, None),

@@ -37,6 +37,12 @@ DEFAULTS = "default"
 _MERGED = frozenset({"watch", "env", "agents", "redact", "prices"})
 
 
+def _real(path: Path) -> Path:
+    """``path.resolve()``, except that a symlink loop is left for whatever uses the path to
+    report (``Path.resolve`` raises ``RuntimeError`` for one before Python 3.13)."""
+    return Path(os.path.realpath(path))
+
+
 def godel_home(environ: Mapping[str, str] | None = None) -> Path:
     """``$GODEL_HOME``, else ``~/.godel``."""
     env = os.environ if environ is None else environ
@@ -48,8 +54,8 @@ def godel_home(environ: Mapping[str, str] | None = None) -> Path:
 
 def find_project_root(cwd: str | os.PathLike[str] | None = None) -> Path | None:
     """The nearest directory at or above ``cwd`` that holds a ``.godel/`` directory."""
-    here = Path(cwd or os.getcwd()).resolve()
-    home = Path(os.environ.get("HOME") or Path.home()).resolve()
+    here = _real(Path(cwd or os.getcwd()))
+    home = _real(Path(os.environ.get("HOME") or Path.home()))
     for directory in (here, *here.parents):
         if (directory / PROJECT_DIR).is_dir():
             return directory
@@ -62,8 +68,8 @@ def project_data_dir(root: Path, environ: Mapping[str, str] | None = None) -> Pa
     """Where a project without its own ``runs_dir`` keeps its runs: under the godel home."""
     env = os.environ if environ is None else environ
     base = godel_home(env) / "projects"
-    home = Path(env.get("HOME") or Path.home()).resolve()
-    root = root.resolve()
+    home = _real(Path(env.get("HOME") or Path.home()))
+    root = _real(root)
     if root.is_relative_to(home) and root != home:
         return base / root.relative_to(home)
     from hashlib import sha256  # here: importing it (OpenSSL) costs every command 3 ms
@@ -108,11 +114,9 @@ class LoadedConfig:
         configured = self.config.runs_dir
         if configured:
             path = Path(configured).expanduser()
-            return (
-                path if path.is_absolute() else (self.project_root or self.cwd) / path
-            ).resolve()
+            return _real(path if path.is_absolute() else (self.project_root or self.cwd) / path)
         if self.project_root is None:
-            return (self.cwd / "runs").resolve()
+            return _real(self.cwd / "runs")
         return project_data_dir(self.project_root) / "runs"
 
     @property
@@ -120,9 +124,7 @@ class LoadedConfig:
         """Where named workflows are looked for, in order: the project's, then the user's."""
         dirs = []
         if self.project_root is not None:
-            dirs.append(
-                (self.project_root / Path(self.config.workflows_dir).expanduser()).resolve()
-            )
+            dirs.append(_real(self.project_root / Path(self.config.workflows_dir).expanduser()))
         dirs.append(godel_home() / "workflows")
         return dirs
 
@@ -276,7 +278,7 @@ def load_config(
     Raises ``ConfigError`` (one line naming the file or variable, the key and what is allowed)
     for a value that cannot be used; an unknown key is only a warning (``LoadedConfig.warnings``).
     """
-    here = Path(cwd or os.getcwd()).resolve()
+    here = _real(Path(cwd or os.getcwd()))
     root = find_project_root(here)
     user_file = godel_home() / SETTINGS
     project_file = root / PROJECT_DIR / SETTINGS if root is not None else None
@@ -304,7 +306,7 @@ def _load(
     sources = [Source("user", user_file, False)]
     # $HOME is a project when ~/.godel exists (the search checks it): its project file is the
     # user file, read once.
-    if project_file is not None and project_file.resolve() != user_file.resolve():
+    if project_file is not None and os.path.realpath(project_file) != os.path.realpath(user_file):
         sources.append(Source("project", project_file, False))
     for source in sources:
         assert source.path is not None

@@ -42,15 +42,18 @@ def scan_workflow(
 def scan_closure(
     path: str | Path, *, project_root: str | Path | None = None
 ) -> tuple[list[StrictViolation], list[Path]]:
-    """``scan_workflow``'s violations, and the files it read (``project_modules``), in one walk."""
+    """``scan_workflow``'s violations, and what its verdict depends on, in one walk: the files
+    it read (``project_modules``), then the folders it looked in for a module (a module added
+    to one of them later, even where an import found nothing, can change the verdict)."""
     found: list[StrictViolation] = []
     files: list[Path] = []
-    for source in _walk(Path(path), project_root):
+    looked: set[Path] = set()
+    for source in _walk(Path(path), project_root, looked):
         files.append(source.path)
         found += source.problems
         if source.tree is not None and source.text is not None:
             found += scan_tree(source.tree, source.text, source.shown)
-    return sorted(found, key=lambda v: (v.file, v.line, v.col)), files
+    return sorted(found, key=lambda v: (v.file, v.line, v.col)), files + sorted(looked)
 
 
 def project_modules(path: str | Path, *, project_root: str | Path | None = None) -> list[Path]:
@@ -58,7 +61,9 @@ def project_modules(path: str | Path, *, project_root: str | Path | None = None)
     return [source.path for source in _walk(Path(path), project_root)]
 
 
-def _walk(workflow: Path, project_root: str | Path | None) -> Iterator[_Source]:
+def _walk(
+    workflow: Path, project_root: str | Path | None, looked: set[Path] | None = None
+) -> Iterator[_Source]:
     absolute = workflow.absolute()
     roots = [absolute.parent]
     if project_root is not None and Path(project_root).absolute() not in roots:
@@ -79,6 +84,7 @@ def _walk(workflow: Path, project_root: str | Path | None) -> Iterator[_Source]:
     first = absolute.read_bytes()
     queue: list[tuple[Path, bytes | None]] = [(absolute, first)]
     seen: set[Path] = set()
+    looked = set() if looked is None else looked
     while queue:
         file, data = queue.pop(0)
         key = file.resolve()
@@ -88,7 +94,7 @@ def _walk(workflow: Path, project_root: str | Path | None) -> Iterator[_Source]:
         source = _load(file, shown(file), data)
         yield source
         if source.tree is not None:
-            queue += [(dep, None) for dep in _imported_files(source.tree, file, roots)]
+            queue += [(dep, None) for dep in _imported_files(source.tree, file, roots, looked)]
 
 
 def _load(file: Path, shown: str, data: bytes | None) -> _Source:
@@ -101,20 +107,23 @@ def _load(file: Path, shown: str, data: bytes | None) -> _Source:
     return _Source(file, shown, text, tree, problems)
 
 
-def _imported_files(tree: ast.Module, file: Path, roots: list[Path]) -> list[Path]:
-    """Project files that executing ``tree`` can import (whatever branch the import sits in)."""
+def _imported_files(
+    tree: ast.Module, file: Path, roots: list[Path], looked: set[Path]
+) -> list[Path]:
+    """Project files that executing ``tree`` can import (whatever branch the import sits in);
+    the folders searched for them are added to ``looked``."""
     files: list[Path] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                files += _absolute(alias.name.split("."), roots)
+                files += _absolute(alias.name.split("."), roots, looked)
         elif isinstance(node, ast.ImportFrom):
             names = [a.name for a in node.names if a.name != "*"]
             module = node.module.split(".") if node.module else []
             if node.level == 0:
-                files += _absolute(module, roots)
+                files += _absolute(module, roots, looked)
                 for name in names:  # ``from pkg import mod`` may name a submodule
-                    files += _absolute([*module, name], roots)
+                    files += _absolute([*module, name], roots, looked)
             else:
                 base = file.parent
                 for _ in range(node.level - 1):
@@ -122,23 +131,24 @@ def _imported_files(tree: ast.Module, file: Path, roots: list[Path]) -> list[Pat
                 init = base / "__init__.py"
                 if init.is_file():
                     files.append(init)
-                files += _locate(base, module)[1]
+                files += _locate(base, module, looked)[1]
                 for name in names:
-                    files += _locate(base, [*module, name])[1]
+                    files += _locate(base, [*module, name], looked)[1]
     return files
 
 
-def _absolute(parts: list[str], roots: list[Path]) -> list[Path]:
+def _absolute(parts: list[str], roots: list[Path], looked: set[Path]) -> list[Path]:
     # The first root that has the top-level name is where Python finds it.
     for root in roots:
-        found, files = _locate(root, parts)
+        found, files = _locate(root, parts, looked)
         if found:
             return files
     return []
 
 
-def _locate(base: Path, parts: list[str]) -> tuple[bool, list[Path]]:
-    """Files executed to import ``parts`` below ``base``, as far as they exist there.
+def _locate(base: Path, parts: list[str], looked: set[Path]) -> tuple[bool, list[Path]]:
+    """Files executed to import ``parts`` below ``base``, as far as they exist there; each
+    folder searched is added to ``looked``.
 
     Returns whether the first part exists at all, and the files: each regular package's
     ``__init__.py`` on the way, and the final module. A package directory with an ``__init__.py``
@@ -147,6 +157,7 @@ def _locate(base: Path, parts: list[str]) -> tuple[bool, list[Path]]:
     files: list[Path] = []
     directory = base
     for i, part in enumerate(parts):
+        looked.add(directory)
         package = directory / part
         init = package / "__init__.py"
         module = directory / f"{part}.py"

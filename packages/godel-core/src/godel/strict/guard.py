@@ -5,10 +5,11 @@ at run time, which catches what the scan cannot see: ``importlib.import_module(n
 ``__import__(name)`` with a computed name, ``exec("import socket")``, modules the scan did not
 reach. Two hooks, because each sees what the other cannot:
 
-- ``builtins.__import__`` and ``importlib.import_module`` are wrapped, so that a module the
-  interpreter already loaded (asyncio loads ``socket``, ``threading``, ``time``...) is refused
-  too: the import system answers those from ``sys.modules`` without asking any finder. The
-  wrappers cost one set lookup for any import whose top-level name is not banned;
+- ``builtins.__import__``, ``importlib.__import__`` (the import system's own copy of it) and
+  ``importlib.import_module`` are wrapped, so that a module the interpreter already loaded
+  (asyncio loads ``socket``, ``threading``, ``time``...) is refused too: the import system
+  answers those from ``sys.modules`` without asking any finder. The wrappers cost one set
+  lookup for any import whose top-level name is not banned;
 - a ``sys.meta_path`` finder refuses the rest (``importlib.util`` and other loaders that never
   call ``__import__``), for modules not loaded yet.
 
@@ -210,6 +211,7 @@ def install_import_guard(roots: Iterable[str | os.PathLike[str]] = ()) -> None:
     if _guard is None:
         _guard = ImportGuard()
         builtins.__import__ = _guarded_import
+        importlib.__import__ = _guarded_import  # type: ignore[assignment]
         importlib.import_module = _guarded_import_module
     if _guard not in sys.meta_path:
         sys.meta_path.insert(0, _guard)

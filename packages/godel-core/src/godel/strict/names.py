@@ -39,6 +39,7 @@ from typing import NamedTuple
 from godel.strict.index import FUNCTION_TYPES, Index
 
 _BUILTINS = frozenset(dir(builtins))
+_UNBOUND = object()  # a scope that does not bind the name
 _COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
 
 
@@ -102,6 +103,10 @@ class Resolver:
         self._all: dict[str, list[Binding]] = {}
         self._unanimous_memo: dict[str, Resolved | None] = {}
         self._alias_memo: dict[ast.AST, Resolved | None] = {}
+        self._by_scope: dict[str, dict[ast.AST | None, list[Binding]]] = {}
+        self._bound_memo: dict[tuple[str, ast.AST], Resolved | object | None] = {}
+        self._busy: set[ast.AST] = set()  # aliases being resolved
+        self._cycles = 0  # how many times an alias being resolved was met again
         self.star_imports: list[str] = []
         self._collect()
         self.bindings = self._all
@@ -274,27 +279,45 @@ class Resolver:
         return Resolved(name)
 
     def _scoped(self, name: str, scope: Scope) -> Resolved | None:
-        bound = self._all.get(name, ())
         current: Scope | None = self.module if name in scope.globals else scope
         first = True
         while current is not None:
             # A class body's names are not visible from the functions nested in it.
             if first or not current.is_class:
-                imported, alias, local = None, None, False
-                for binding in bound:
-                    if binding.scope is current.node:
-                        if binding.kind == "import":
-                            imported = binding  # the last import in source order
-                        elif name not in current.declared:
-                            local = True
-                            alias = self._alias(binding) or alias  # the last alias
-                if imported is not None:
-                    return _resolved(imported)
-                if local:
-                    return alias
+                found = self._bound_in(name, current)
+                if found is not _UNBOUND:
+                    return found  # type: ignore[return-value]
             first = False
             current = current.parent
         return self._free(name)
+
+    def _bound_in(self, name: str, scope: Scope) -> Resolved | object | None:
+        """What the bindings of ``name`` in ``scope`` itself make it, or ``_UNBOUND``.
+
+        Flow-insensitive, so the answer is the same at every use: it is computed once per name
+        and scope (a name bound a thousand times in one scope and used as often would otherwise
+        cost a million steps), unless it met an alias still being resolved (a cycle)."""
+        key = (name, scope.node)
+        memo = self._bound_memo
+        if key in memo:
+            return memo[key]
+        by_scope = self._by_scope.get(name)
+        if by_scope is None:
+            by_scope = self._by_scope[name] = {}
+            for binding in self._all.get(name, ()):
+                by_scope.setdefault(binding.scope, []).append(binding)
+        cycles = self._cycles
+        imported, alias, local = None, None, False
+        for binding in by_scope.get(scope.node, ()):
+            if binding.kind == "import":
+                imported = binding  # the last import in source order
+            elif name not in scope.declared:
+                local = True
+                alias = self._alias(binding) or alias  # the last alias
+        found = _resolved(imported) if imported is not None else alias if local else _UNBOUND
+        if self._cycles == cycles:
+            memo[key] = found
+        return found
 
     def _unanimous(self, name: str) -> Resolved | None:
         memo = self._unanimous_memo  # the answer is the same wherever the name is used
@@ -330,8 +353,15 @@ class Resolver:
         node = binding.node
         if node in memo:
             return memo[node]
-        memo[node] = None  # ``a = b; b = a`` stands for nothing
-        found = memo[node] = self.resolve(value)  # type: ignore[arg-type]
+        busy = self._busy
+        if node in busy:  # ``a = b; b = a`` stands for nothing
+            self._cycles += 1
+            return None
+        busy.add(node)
+        try:
+            found = memo[node] = self.resolve(value)  # type: ignore[arg-type]
+        finally:
+            busy.discard(node)
         return found
 
     def _free(self, name: str) -> Resolved | None:

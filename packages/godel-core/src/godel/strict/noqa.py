@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import re
 
-# Same shape as the linter's: ``# godel: noqa`` alone, or followed by ``: code, code`` (commas
-# or spaces). Strict mode answers to the code ``strict``.
-_NOQA = re.compile(
-    r"#\s*godel:\s*noqa\b(?:\s*:\s*([\w\-]+(?:(?:\s*,\s*|\s+)[\w\-]+)*))?", re.IGNORECASE
-)
+# The linter's grammar (docs/lint.md, ``godel.lint.suppress``), so that one comment means the
+# same to both: ``# godel: noqa`` alone silences everything; ``# godel: noqa: code, code``
+# (commas or spaces) only those codes, and text after them is not a code. Strict mode answers
+# to the code ``strict``.
+_MARKER = re.compile(r"#\s*godel:\s*noqa\b(?P<rest>.*)", re.IGNORECASE)
+_WORD = r"(?:[A-Z]{2,4}[0-9]{3}|strict)"
+_CODES = re.compile(rf"^\s*:\s*(?P<codes>{_WORD}(?:\s*[,\s]\s*{_WORD})*)\b", re.IGNORECASE)
 
 
 def is_strict_noqa(comment: str) -> bool:
     """Whether ``comment`` (or a source line) silences strict mode on its line."""
-    match = _NOQA.search(comment)
+    match = _MARKER.search(comment)
     if match is None:
         return False
-    codes = match.group(1)
+    rest = match.group("rest").strip()
+    if not rest.startswith(":") or not rest[1:].strip():
+        return True
+    codes = _CODES.match(rest)
     # ``# godel: noqa: PL003`` silences a lint rule, not strict mode.
-    return codes is None or "strict" in {c.lower() for c in re.split(r"[,\s]+", codes)}
+    return codes is not None and any(
+        code.lower() == "strict" for code in re.findall(_WORD, codes.group("codes"), re.I)
+    )

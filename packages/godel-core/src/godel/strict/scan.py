@@ -24,7 +24,9 @@ _IMPLICIT_NOW = catalog.dotted(catalog.IMPLICIT_NOW_CALLS)
 _REFERENCES: frozenset[str] = frozenset(q for q in _CALLS if not q.rpartition(".")[2][:1].isupper())
 
 _OS_WRITE_FLAGS = frozenset({"os.O_WRONLY", "os.O_RDWR", "os.O_CREAT", "os.O_APPEND", "os.O_TRUNC"})
-_DYNAMIC_IMPORTS = frozenset({"builtins.__import__", "importlib.import_module"})
+_DYNAMIC_IMPORTS = frozenset(
+    {"builtins.__import__", "importlib.__import__", "importlib.import_module"}
+)
 
 # Methods that change the file system whatever their receiver (``Path(p).write_text(...)``).
 _PATH_METHODS: dict[str, str] = {
@@ -70,7 +72,11 @@ def scan_source(source: str, filename: str = "<string>") -> list[StrictViolation
 
 def scan_tree(tree: ast.Module, source: str, filename: str) -> list[StrictViolation]:
     """Every strict violation in an already-parsed module, minus the ``# godel: noqa`` lines."""
-    found = _Scanner(tree, filename).run()
+    try:
+        found = _Scanner(tree, filename).run()
+    except RecursionError:  # thousands of chained aliases (a1 = a0; a2 = a1; ...)
+        message = "cannot check: names nested too deeply — strict mode cannot check this file"
+        return [StrictViolation(filename, 0, 0, message, "ast")]
     if found:
         quiet = noqa_lines(source, {v.line for v in found})
         found = [v for v in found if v.line not in quiet]
