@@ -125,7 +125,7 @@ def test_no_secret_reaches_the_runs_directory_and_the_run_resumes(godel_run, tmp
     assert not [ev for ev in new if ev["op"] in ("write_text", "det.choice")]
     printed = {ev["event_id"]: ev["request"]["text"] for ev in new if ev["op"] == "print"}
     assert list(printed.values()) == ["result sk-ant1\n"]
-    assert "[godel] completed" in second.stderr
+    assert "[godel] resumed run completed" in second.stderr
 
 
 PEM_BODY = [

@@ -3,6 +3,7 @@ and the wiring into the audit log (blobs included), the transcript and runs."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -91,6 +92,8 @@ def test_builtin_token_patterns(secret, kind):
         ("AUTHORIZATION: token 0123456789abcdef", "0123456789abcdef"),
         ("x-api-key: k-1234567890", "k-1234567890"),
         ("X-Api-Key=k-1234567890", "k-1234567890"),
+        ("X-API-Key: k-1234567890", "k-1234567890"),  # the probe missed these two spellings
+        ('{"X-API-key": "k-1234567890"}', "k-1234567890"),
     ],
 )
 def test_header_values_are_redacted_and_the_header_name_kept(text, value):
@@ -420,6 +423,42 @@ def test_the_log_keeps_its_own_structure_out_of_redaction(tmp_path):
     assert got.request == {"x": MARKER} and got.response == {"y": f"{MARKER} {MARKER}"}
 
 
+@pytest.mark.parametrize("big", [False, True])
+@pytest.mark.parametrize("how", ["regex", "callable"])
+def test_the_identifiers_resume_reads_back_are_never_redacted(tmp_path, big, how):
+    # A user's pattern matching digits redacted parts of an agent call's session id (a UUID)
+    # and of a step's source hash: resume then resumed a session that did not exist.
+    session = "b62d3456-e123-4567-91f7-7fa60fbba76a"
+    rx = r"\d{3,}|deploy|new"
+    pattern = rx if how == "regex" else (lambda text: re.sub(rx, "#", text))
+    log = EventLog.create(tmp_path, "R1", redactor=red(pattern, builtin=False))
+    pad = "x" * (6000 if big else 10)  # big: the blob sidecar's path
+    request = {
+        "prompt": f"call 12345 {pad}",
+        "session_id": session,
+        "session_mode": "new",
+        "fork_of": session,
+    }
+    ev = log.record(
+        "agent.call",
+        request=request,
+        response={"text": f"ok 12345 {pad}", "session_id": session, "cursor": "12345"},
+    )
+    step = log.record("step.enter", request={"name": "s", "source_hash": "0123456789abcdef"})
+    root = log.record("WORKFLOW_STARTED", request={"function": "deploy", "args": ["deploy"]})
+    log.close()
+    loaded = EventLog.load("R1", tmp_path)
+    got = loaded.get(ev.event_id)
+    assert got.request["session_id"] == got.request["fork_of"] == session
+    assert got.response["session_id"] == session and got.response["cursor"] == "12345"
+    assert "12345" not in got.request["prompt"] and "12345" not in got.response["text"]
+    assert got.request["session_mode"] == "new"
+    assert loaded.get(step.event_id).request["source_hash"] == "0123456789abcdef"
+    assert loaded.get(root.event_id).request["function"] == "deploy"
+    assert loaded.get(root.event_id).request["args"] != ["deploy"]  # user data: redacted
+    assert got.request_hash == compute_request_hash(request)
+
+
 def test_a_failing_callable_in_the_log_writes_the_error_marker(tmp_path):
     def boom(text: str) -> str:
         raise RuntimeError("no")
@@ -481,6 +520,78 @@ def test_a_failing_callable_replaces_the_transcript_event_with_a_sentinel(tmp_pa
         "error_class": "KeyError",
     }
     assert "line" not in event
+
+
+PEM_LINES = [
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "MIIEpAIBAAKCAQEAmiddlelineOne",
+    "MIIEsecondMiddleLineTwo",
+    "-----END RSA PRIVATE KEY-----",
+]
+
+
+@pytest.mark.parametrize("size", [1, 5, 64])
+def test_a_secret_streamed_in_pieces_is_redacted_whole(tmp_path, size):
+    # Models stream their answers a few characters at a time: a secret split over several
+    # agent.response deltas matched no pattern piece by piece, and leaked.
+    answer = f"use {ANTHROPIC} and ACME-123456 at postgres://u:hunter2pass@db/x\n" + "\n".join(
+        PEM_LINES
+    )
+    path = tmp_path / "t.jsonl"
+    with Transcript(path, "R", redactor=red(r"ACME-\d{6}")) as t:
+        for i in range(0, len(answer), size):
+            t.write("agent.thought", stream_path=["A"], text=answer[i : i + size])
+        for i in range(0, len(answer), size):
+            t.write("agent.response", stream_path=["A"], text=answer[i : i + size])
+        t.write("agent.result", stream_path=["A"], text="done")
+    text = path.read_text()
+    for secret in (ANTHROPIC[10:], "ACME", "hunter2pass", "lineOne", "LineTwo"):
+        assert secret not in text
+    events = [e["event"] for e in read(path)[1:]]
+    ops = [e["op"] for e in events]
+    # Whole lines, in order: the thought before the answer, then the result.
+    assert [op for op, _ in itertools.groupby(ops)] == [
+        "agent.thought",
+        "agent.response",
+        "agent.result",
+    ]
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    streamed = "".join(e["text"] for e in events if e["op"] == "agent.response")
+    assert streamed.startswith("use [REDACTED:anthropic_key] and [REDACTED] at postgres://u:")
+    assert streamed.endswith("[REDACTED:pem]")
+
+
+def test_held_streamed_text_is_written_at_close_and_before_the_end_of_the_run(tmp_path):
+    path = tmp_path / "t.jsonl"
+    with Transcript(path, "R", redactor=red()) as t:
+        assert t.write("agent.response", stream_path=["A"], text="no line end ") == 0
+        t.write("print", text="other streams do not flush it")
+        t.write("agent.response", stream_path=["B"], text="held")
+        t.write("WORKFLOW_FINISHED", status="FINISHED")
+        t.write("agent.response", stream_path=["A"], text="at close")
+    events = [e["event"] for e in read(path)[1:]]
+    assert [(e["op"], e.get("text")) for e in events] == [
+        ("print", "other streams do not flush it"),
+        ("agent.response", "no line end "),
+        ("agent.response", "held"),
+        ("WORKFLOW_FINISHED", None),
+        ("agent.response", "at close"),
+    ]
+
+
+def test_a_long_streamed_line_is_cut_at_a_space(tmp_path):
+    path = tmp_path / "t.jsonl"
+    words = [f"w{i:05d}" for i in range(3000)]  # 21 000 characters, no line end
+    with Transcript(path, "R", redactor=red()) as t:
+        for w in words:
+            t.write("agent.response", stream_path=["A"], text=w + " ")
+        written = [e["event"]["text"] for e in read(path)[1:]]
+    assert written and all(len(x) <= 8200 and x.endswith(" ") for x in written)
+    assert "".join(e["event"]["text"] for e in read(path)[1:]) == " ".join(words) + " "
+
+
+def read(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines()]
 
 
 # runs ----------------------------------------------------------------------------------------

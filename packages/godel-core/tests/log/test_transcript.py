@@ -222,3 +222,19 @@ def test_the_limit_comes_from_the_configuration(tmp_path, monkeypatch):
     clear_cache()
     assert Transcript(tmp_path / "t.jsonl", "r").max_bytes == 12345
     clear_cache()
+
+
+def test_a_deleted_transcript_directory_does_not_fail_the_run(tmp_path, capsys):
+    """The transcript is advisory: its directory deleted mid-run made the next rotation raise
+    FileNotFoundError out of the workflow. Now it warns once and starts a new file."""
+    import shutil
+
+    path = tmp_path / "run" / "transcript.jsonl"
+    with Transcript(path, "r", max_bytes=300) as t:
+        t.write("stdout", line="before " + "x" * 100)
+        shutil.rmtree(path.parent)
+        for i in range(6):
+            t.write("stdout", line=f"after {i} " + "x" * 100)
+    assert capsys.readouterr().err.count("[godel] warning: the transcript") == 1
+    events = [e["event"] for e in read_lines(path)[1:] if "event" in e]
+    assert events[-1]["line"].startswith("after 5") and events[-1]["seq"] > 1

@@ -9,6 +9,7 @@ fsync policy are ``godel.log.store``'s; the line format and the reader are ``god
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -564,22 +565,30 @@ class EventLog(DocumentedMethods):
         )  # started by this object, not read from disk
         if prefix is None:
             if self._callables:
-                request = request_text(self._apply_callables(event.request))[0]
+                request = request_text(
+                    _keep_ids(self._apply_callables(event.request), event.request)
+                )[0]
             elif request is None:
                 request = request_text(event.request)[0]
             if redact is not None and request != "{}":
-                request = redact(request)
+                redacted = redact(request)
+                if redacted is not request:
+                    redacted = _keep_ids_text(redacted, event.request, _request_text)
+                request = redacted
             prefix = head(event, request, self._run_text, own=own)
         response = event.response
         if response is None:
             response_text = "null"
         else:
             if self._callables:
-                response = self._apply_callables(response)
+                response = _keep_ids(self._apply_callables(response), event.response)
             response_text = _encode(response)
             # Quotes beyond the keys' own mean a string value: only then is there text to redact.
             if redact is not None and response_text.count('"') != 2 * len(response):
-                response_text = redact(response_text)
+                redacted = redact(response_text)
+                if redacted is not response_text:
+                    redacted = _keep_ids_text(redacted, event.response, _encode)
+                response_text = redacted
         text = prefix + tail(event, response_text, own=own)
         if len(text) <= BLOB_THRESHOLD:
             if event.status is _STARTED:
@@ -590,8 +599,8 @@ class EventLog(DocumentedMethods):
         # redacted before they are moved, so the blobs and the previews hold no secret either.
         line = event.to_dict()
         if self._redactor is not None and self._redactor.active:
-            line["request"] = self._redact_value(line["request"])
-            line["response"] = self._redact_value(line["response"])
+            line["request"] = _keep_ids(self._redact_value(line["request"]), event.request)
+            line["response"] = _keep_ids(self._redact_value(line["response"]), event.response)
         moved = externalize(line, self._store.put_blob)
         if moved is not None:
             text = _encode(moved)
@@ -691,6 +700,36 @@ class EventLog(DocumentedMethods):
             "read-only" if not self._writable else ("closed" if self._closed else self.durability)
         )
         return f"<EventLog {self.run_id} events={len(self)} {mode}>"
+
+
+# Godel's own identifiers in a request or a response, which resume reads back (an agent
+# call's session, a step's source hash, the workflow's name): a pattern that happens to match
+# part of one (a run of digits in a session's UUID) must not redact it, or the resumed call
+# continues no session.
+_IDS = frozenset({"session_id", "session_mode", "fork_of", "cursor", "source_hash", "function"})
+
+
+def _keep_ids(redacted: Any, original: Any) -> Any:
+    """``redacted`` (a request or response after redaction) with its top-level identifiers
+    (``_IDS``) put back as they were in ``original``."""
+    if isinstance(redacted, dict) and isinstance(original, dict) and not _IDS.isdisjoint(original):
+        for key in _IDS.intersection(original):
+            if isinstance(original[key], str) and redacted.get(key) != original[key]:
+                redacted = {**redacted, key: original[key]}
+    return redacted
+
+
+def _keep_ids_text(text: str, original: Any, encode: Any) -> str:
+    """``_keep_ids`` for an encoded request or response (re-encoded with ``encode``)."""
+    if not isinstance(original, dict) or _IDS.isdisjoint(original):
+        return text
+    value = json.loads(text)
+    kept = _keep_ids(value, original)
+    return text if kept is value else encode(kept)
+
+
+def _request_text(request: dict[str, Any]) -> str:
+    return request_text(request)[0]
 
 
 def _status(status: EventStatus | str) -> EventStatus:

@@ -243,7 +243,8 @@ class _Pass:
 _PROBES: tuple[tuple[tuple[str, str], re.Pattern[str], tuple[int, ...]], ...] = (
     (
         ("-", ""),
-        re.compile(r"-(?:(?<=sk-)|(?<=xox[abprs]-)|(?<=[xX]-)(?=[Aa]pi-[Kk]ey|API-KEY))"),
+        # Header names are case-insensitive: "x-api-key", "X-Api-Key", "X-API-Key"...
+        re.compile(r"-(?:(?<=sk-)|(?<=xox[abprs]-)|(?<=[xX]-)(?=[Aa][Pp][Ii]-[Kk][Ee][Yy]))"),
         (-2, -4, -1),
     ),
     (("_", "gh"), re.compile(r"_(?:(?<=gh[pousr]_)|(?<=github_)(?=pat_))"), (-3, -6)),

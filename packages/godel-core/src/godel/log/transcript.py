@@ -20,13 +20,19 @@ Every event passes through the run's ``godel.log.redact.Redactor`` before it is 
 written: callables (``@workflow(redact=[fn])``) on the event's own fields in ``_redact``, the
 regexes on the encoded line. The event's ``ts``, ``seq``, ``op``, ``step_path`` and
 ``stream_path`` are never redacted. A callable that fails replaces the whole event with a
-``redactor.error`` event (``redactor``: its name, ``error_class``), never the text.
+``redactor.error`` event (``redactor``: its name, ``error_class``), never the text. An agent's
+streamed text (``agent.response``/``agent.thought`` chunks) is held back until its line ends, so
+that a secret streamed in pieces meets the patterns whole.
+
+The transcript is advisory: a file that cannot be written (its directory deleted, a full disk)
+is warned about once and its events are dropped; it never fails the run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
@@ -53,6 +59,20 @@ _dumps_ascii = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 _STRUCTURAL = ("ts", "seq", "op", "step_path", "stream_path")
 # In an encoded event, the event's own fields come after this key's value.
 _FIELDS_AFTER = '"stream_path":'
+# Ops whose ``text`` streams in pieces (deltas): held back until a line ends (``write``).
+_STREAMED = frozenset({"agent.response", "agent.thought"})
+# At most this much streamed text is held per stream; past it, it is cut after a whitespace
+# (a token-shaped secret has none), or anywhere when there is none.
+_HOLD_MAX = 8192
+
+
+def _line_cut(text: str, new: int) -> int:
+    """How much of held streamed ``text`` can be written now: up to its last line end (only
+    its last ``new`` characters are looked at: the rest had none)."""
+    cut = text.rfind("\n", len(text) - new) + 1
+    if not cut and len(text) > _HOLD_MAX:
+        cut = max(text.rfind(" "), text.rfind("\t")) + 1 or len(text)
+    return cut
 
 
 def _now() -> str:
@@ -100,6 +120,9 @@ class Transcript:
         # Streams (op, stream path) inside a PEM private key: output arrives a line at a time,
         # so the key's middle lines match no pattern on their own.
         self._in_pem: set[tuple[str, tuple[str, ...]]] = set()
+        # Streamed text not written yet, per (op, stream path): (step path, text).
+        self._held: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], str]] = {}
+        self._warned = False
 
     @property
     def redactor(self) -> Redactor:
@@ -124,39 +147,106 @@ class Transcript:
         stream_path: Sequence[str] = (),
         **fields: Any,
     ) -> int:
-        """Append one event and return its seq. Raises ``RuntimeError`` after ``close``."""
+        """Append one event and return the seq of the last event written. Raises ``RuntimeError``
+        after ``close``.
+
+        Streamed answer text (``agent.response``/``agent.thought`` deltas) is held back until
+        its line ends, so that a secret streamed in pieces is redacted whole; what is held is
+        written before the stream's next other event, ``WORKFLOW_FINISHED`` or ``close``.
+        """
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"transcript {self.path} is closed")
-            fd = self._fd
-            if fd is None and self._sink is None:
-                fd = self._open()
-            seq = self._seq + 1
+            stream = tuple(stream_path)
+            if op in _STREAMED and fields.keys() == {"text"} and self.redactor.active:
+                text = fields["text"]
+                if type(text) is str:
+                    self._flush_held(stream, keep=op)
+                    _, held = self._held.pop((op, stream), ((), ""))
+                    text = held + text
+                    cut = _line_cut(text, len(text) - len(held))
+                    if cut < len(text):
+                        self._held[(op, stream)] = (tuple(step_path), text[cut:])
+                    if not cut:
+                        return self._seq
+                    fields = {"text": text[:cut]}
+            elif self._held:
+                self._flush_held(None if op == "WORKFLOW_FINISHED" else stream)
+            return self._emit(op, step_path, stream, fields)
+
+    def _flush_held(self, stream: tuple[str, ...] | None, keep: str | None = None) -> None:
+        """Write the held text of ``stream`` (of every stream when None), but ``keep``'s."""
+        for key in [k for k in self._held if stream is None or k[1] == stream]:
+            if key[0] != keep:
+                step_path, text = self._held.pop(key)
+                self._emit(key[0], step_path, key[1], {"text": text})
+
+    def _emit(
+        self, op: str, step_path: Sequence[str], stream_path: Sequence[str], fields: dict[str, Any]
+    ) -> int:
+        fd = self._fd
+        if fd is None and self._sink is None:
+            try:
+                fd = self._open()  # reopening a file sets the seq to its last event's
+            except OSError as exc:
+                self._lost(exc)
+                return self._seq
+        seq = self._seq + 1
+        if self.redactor.builtin:
             line = fields.get("line")
-            if type(line) is str and self.redactor.builtin and (self._in_pem or "-----" in line):
+            if type(line) is str and (self._in_pem or "-----" in line):
                 fields["line"] = self._pem_line(op, stream_path, line)
-            body = {
-                "ts": _now(),
-                "seq": seq,
-                "op": op,
-                "step_path": list(step_path),
-                "stream_path": list(stream_path),
-                **fields,
-            }
-            body = self._redact(body)
-            data = _encode_line({"event": body}, self._redact_json)
-            if self._sink is not None:
-                self._sink(data)
-                self._seq = seq
-                return seq
-            assert fd is not None
+            text = fields.get("text")
+            if op in _STREAMED and type(text) is str and (self._in_pem or "-----" in text):
+                fields["text"] = "".join(
+                    self._pem_line(op, stream_path, ln[: len(ln.rstrip("\r\n"))])
+                    + ln[len(ln.rstrip("\r\n")) :]
+                    for ln in text.splitlines(keepends=True)
+                )
+        body = {
+            "ts": _now(),
+            "seq": seq,
+            "op": op,
+            "step_path": list(step_path),
+            "stream_path": list(stream_path),
+            **fields,
+        }
+        body = self._redact(body)
+        data = _encode_line({"event": body}, self._redact_json)
+        if self._sink is not None:
+            self._sink(data)
+            self._seq = seq
+            return seq
+        assert fd is not None
+        try:
             if self._events_here and self._size + len(data) >= self.max_bytes:
                 fd = self._rotate(fd)
             _write_all(fd, data)
-            self._size += len(data)
-            self._events_here = True
-            self._seq = seq
-            return seq
+        except OSError as exc:
+            # The transcript is advisory (the audit log is the record): a file that cannot be
+            # written (its directory deleted, a full disk) must not fail the run. Warn once,
+            # drop the event and try the file again on the next one.
+            self._lost(exc)
+            return self._seq
+        self._size += len(data)
+        self._events_here = True
+        self._seq = seq
+        return seq
+
+    def _lost(self, exc: OSError) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if not self._warned:
+            self._warned = True
+            print(
+                f"[godel] warning: the transcript {self.path} cannot be written "
+                f"({exc.strerror or exc}): the run goes on, its transcript events are lost until it can",
+                file=sys.stderr,
+            )
 
     def _rotate(self, fd: int) -> int:
         """Close the full file with a ``rotate`` event, archive it as ``.1``, start a new one."""
@@ -229,6 +319,8 @@ class Transcript:
         with self._lock:
             if self._closed:
                 return
+            if self._held:
+                self._flush_held(None)
             self._closed = True
             fd, self._fd = self._fd, None
             if fd is not None:
