@@ -13,6 +13,19 @@ __all__ = ["MAX_LINE", "JsonStreamParser"]
 # must not make the transcript (or memory) explode.
 MAX_LINE = 1 << 20
 _RAW_KEEP = 64 * 1024
+# Where a kept prefix may end: a token-shaped secret holds none of these, so a cut there never
+# leaves the first half of one (which no redaction pattern would then recognise).
+_SEPARATORS = " \t\r\n\"',:;{}[]()<>="
+
+
+def _kept(line: str) -> str:
+    """The first ``_RAW_KEEP`` characters of ``line``, ending after a separator when one is
+    there (the whole prefix when none is)."""
+    if len(line) <= _RAW_KEEP:
+        return line
+    head = line[:_RAW_KEEP]
+    cut = max(head.rfind(c) for c in _SEPARATORS)
+    return head[: cut + 1] if cut >= 0 else head
 
 
 class JsonStreamParser:
@@ -27,7 +40,7 @@ class JsonStreamParser:
         if not line.strip():
             return []
         if len(line) > MAX_LINE:
-            return [{"op": "agent.raw", "text": line[:_RAW_KEEP], "reason": "oversized"}]
+            return [{"op": "agent.raw", "text": _kept(line), "reason": "oversized"}]
         try:
             obj = json.loads(line)
         except ValueError:
@@ -40,7 +53,7 @@ class JsonStreamParser:
             return [
                 {
                     "op": "agent.raw",
-                    "text": line[:_RAW_KEEP],
+                    "text": _kept(line),
                     "reason": "internal",
                     "error": repr(exc),
                 }
