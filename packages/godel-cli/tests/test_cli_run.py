@@ -557,3 +557,26 @@ async def wf():
     for event in final.values():
         assert event["status"] == "FAILED"
         assert (event["response"]["error_type"], event["response"]["error"]) == ("SystemExit", "3")
+
+
+def test_a_keyboard_interrupt_raised_by_the_code_exits_130(godel_run, tmp_path):
+    # The log records it as "interrupted by SIGINT"; the exit status says the same (as godel-py:
+    # KeyboardInterrupt -> 130), not an unexpected error (2).
+    write(
+        tmp_path,
+        "wf.py",
+        """
+from godel import step, workflow
+
+@step
+async def s():
+    raise KeyboardInterrupt
+
+@workflow
+async def wf():
+    await s()
+""",
+    )
+    proc = godel_run("run", "wf.py", "--no-lint")
+    assert proc.returncode == 130, proc.stderr
+    assert "interrupted after" in proc.stderr and "godel resume" in proc.stderr

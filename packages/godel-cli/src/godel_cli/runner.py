@@ -153,6 +153,10 @@ def report(outcome: Outcome, *, debug: bool, resume_hint: str, completed: str = 
     godel-py did."""
     from godel import WorkflowFail
 
+    if outcome.signum is None and isinstance(outcome.error, KeyboardInterrupt):
+        # Raised by the code itself: the log records it as interrupted by SIGINT, and so does
+        # the exit status (godel-py: KeyboardInterrupt -> 130).
+        outcome.signum = signal.SIGINT
     if outcome.signum is not None:
         say(f"interrupted after {outcome.elapsed}")
         if outcome.run_id:

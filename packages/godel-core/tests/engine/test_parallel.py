@@ -154,6 +154,16 @@ def test_non_awaitable_argument_is_a_clear_error(run_wf):
         run_wf(oops)
 
 
+def test_one_iterable_of_awaitables_is_accepted(run_wf):
+    # The signature says Iterable, not only list or tuple: a generator expression is the
+    # natural spelling and must not be taken for one non-awaitable argument.
+    @workflow
+    async def gen():
+        return await parallel(wait_then_echo(c, 0.0) for c in "xyz")
+
+    assert run_wf(gen)[0] == ("x", "y", "z")
+
+
 # a failing branch stops its siblings without losing anything (issue 13) ---------------------------
 @step
 async def command_then_another(path):

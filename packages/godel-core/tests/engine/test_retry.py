@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 import pytest
 
 from godel import StepTimeout, WorkflowFail, retry, step, workflow
@@ -83,3 +84,76 @@ def test_wrapper_form(run_wf):
 def test_times_is_validated(times):
     with pytest.raises(ValueError, match="times"):
         retry(times)
+
+
+def test_a_broad_retry_on_lets_a_pause_through(run_wf, runs_dir):
+    # retry_on=(BaseException,) must not swallow godel's control flow: the requested pause
+    # would be lost and the run would go on as if nobody had asked.
+    import godel
+    from godel import PauseSignal
+    from godel.engine.context import current_run
+
+    calls = {"n": 0}
+
+    @step
+    async def first():
+        godel.write_pause_request(current_run().run_id, "coffee", runs_dir)
+
+    @retry(3, retry_on=(BaseException,))
+    @step
+    async def second():
+        calls["n"] += 1
+
+    @workflow
+    async def wf():
+        await first()
+        await second()
+
+    with pytest.raises(PauseSignal):
+        run_wf(wf)
+    assert calls["n"] == 0
+
+
+@pytest.mark.parametrize("signal", [KeyboardInterrupt(), SystemExit(3)])
+def test_a_broad_retry_on_does_not_retry_an_exit(signal):
+    calls = {"n": 0}
+
+    async def body():
+        calls["n"] += 1
+        raise signal
+
+    with pytest.raises(type(signal)):
+        anyio.run(retry(3, retry_on=(BaseException,)).call, body)
+    assert calls["n"] == 1
+
+
+def test_retry_on_is_validated():
+    with pytest.raises(TypeError, match="retry_on"):
+        retry(2, retry_on=("WorkflowFail",))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"backoff_seconds": "1"},
+        {"backoff_seconds": float("nan")},
+        {"backoff_multiplier": True},
+        {"max_backoff_seconds": -1},
+        {"max_backoff_seconds": "x"},
+    ],
+)
+def test_backoff_options_are_validated(options):
+    # Found when the decorator runs, not as a TypeError or a negative sleep mid-run.
+    with pytest.raises(ValueError, match="retry"):
+        retry(3, **options)
+
+
+def test_bare_retry_and_a_called_step_are_explained():
+    @step
+    async def s():
+        return 1
+
+    with pytest.raises(TypeError, match=r"@retry\(3\)"):
+        retry(s)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not the call"):
+        anyio.run(retry(2).call, s())  # type: ignore[arg-type]

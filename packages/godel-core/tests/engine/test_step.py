@@ -203,3 +203,48 @@ def test_step_call_cannot_be_awaited_twice(run_wf):
 def test_workflow_keeps_signature_for_binding():
     assert list(inspect.signature(nested).parameters) == ["x"]
     assert nested.__godel_workflow__.name == "nested"
+
+
+@pytest.mark.parametrize("timeout", [0, -1, True, "5", float("nan")])
+def test_a_bad_step_timeout_is_refused_when_decorating(timeout):
+    # NaN compares false with everything: it passed "<= 0" and failed in the middle of the run.
+    async def body():
+        return 1
+
+    with pytest.raises(TypeError, match="timeout must be a positive number"):
+        step(timeout=timeout)(body)
+
+
+def test_a_workflow_called_with_wrong_arguments_starts_no_run(runs_dir):
+    # A plain TypeError, as for any function, and no FAILED run left behind that no resume
+    # could ever continue (its recorded arguments would not fit either).
+    @workflow
+    async def wf(a):
+        return a
+
+    with pytest.raises(TypeError, match="argument"):
+        asyncio.run(wf(1, 2, 3))
+    assert not runs_dir.exists() or not list(runs_dir.glob("*.jsonl"))
+
+
+def test_a_step_returning_an_unawaited_call_is_an_error(run_wf, load_events):
+    # Recorded as "<step call inner>", the inner step would silently never run.
+    ran = []
+
+    @step
+    async def inner():
+        ran.append(1)
+
+    @step
+    async def outer():
+        return inner()
+
+    @workflow
+    async def wf():
+        return await outer()
+
+    with pytest.raises(TypeError, match="without awaiting it") as info:
+        run_wf(wf)
+    assert not ran
+    (outer_event,) = [e for e in load_events(info.value.run_id) if e.op == Op.STEP_ENTER]
+    assert outer_event.status is EventStatus.FAILED

@@ -171,3 +171,102 @@ def test_rebuild_knows_godels_failures_and_builtins_but_not_interruptions(run_wf
     assert type(timeout) is StepTimeout and timeout.timeout_seconds == 0.05
     assert timeout.step_name == "late" and str(timeout).startswith("step 'late' timed out")
     assert rebuild(failed[Op.SLEEP]) is None  # cancelled by the timeout: not an outcome
+
+
+def test_attempts_a_retry_went_past_are_not_run_again_on_resume(run_wf, runs_dir, tmp_path):
+    # docs/durability.md: a @retry(3) that failed three times and stopped the run replays its
+    # first two attempts as failures and runs the third again, even when what made them fail
+    # has changed since (here a file the body looks at, as a hot-patch would change the code).
+    gate = tmp_path / "go"
+    side = tmp_path / "side.txt"
+    bodies = []
+
+    @retry(3)
+    @step
+    async def flaky():
+        bodies.append(1)
+        r = await run(f"echo x >> {side}; wc -l < {side}")
+        if not gate.exists():
+            raise WorkflowFail(f"attempt {r.stdout.strip()}")
+        return int(r.stdout)
+
+    @workflow
+    async def wf():
+        return await flaky()
+
+    with pytest.raises(WorkflowFail, match="attempt 3") as info:
+        run_wf(wf)
+    gate.touch()
+    bodies.clear()
+    assert resume(wf, info.value.run_id, runs_dir) == 3  # not 1: attempt 1 failed
+    assert len(bodies) == 1  # only the attempt that stopped the run ran again
+    assert side.read_text() == "x\nx\nx\n"
+
+
+class TimeoutError(WorkflowFail):  # a user's class that shares a builtin's name
+    pass
+
+
+def test_a_users_class_named_like_a_builtin_is_not_rebuilt_as_the_builtin(
+    run_wf, runs_dir, tmp_path
+):
+    gate, later = gate_file(tmp_path)
+    calls = []
+
+    @retry(2)
+    @step
+    async def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise TimeoutError("mine")  # retried: it is a WorkflowFail
+        return "ok"
+
+    @workflow
+    async def wf():
+        value = await flaky()
+        await later()
+        return value
+
+    with pytest.raises(CommandFailure) as info:
+        run_wf(wf)
+    gate.touch()
+    # Rebuilt as the builtin TimeoutError, @retry would not catch it and the resume would fail.
+    assert resume(wf, info.value.run_id, runs_dir) == "ok"
+
+
+def test_a_caught_parallel_failure_is_raised_again_on_resume(run_wf, runs_dir, tmp_path):
+    # docs/concepts.md: an exception the code caught is raised again from the log, so the code
+    # around it takes the same path, also when it came out of a parallel branch.
+    gate, later = gate_file(tmp_path)
+    fixed = tmp_path / "fixed"
+    side = tmp_path / "side.txt"
+
+    @step
+    async def ok():
+        await run(f"echo ok >> {side}")
+        return 1
+
+    @step
+    async def bad():
+        await run(f"echo bad >> {side}")
+        if not fixed.exists():
+            raise WorkflowFail("bad")
+        return 2
+
+    @workflow
+    async def wf():
+        try:
+            value = list(await godel.parallel(ok(), bad()))
+        except WorkflowFail:
+            value = "caught"
+        await later()
+        return value
+
+    with pytest.raises(CommandFailure) as info:
+        run_wf(wf)
+    gate.touch()
+    fixed.touch()
+    assert resume(wf, info.value.run_id, runs_dir) == "caught"
+    assert sorted(side.read_text().split()) == ["bad", "ok"]
+    log = EventLog.load(info.value.run_id, runs_dir)
+    assert [e.status for e in log.events if e.op == Op.FORK] == [EventStatus.FAILED]

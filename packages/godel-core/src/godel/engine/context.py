@@ -51,10 +51,22 @@ class RunState:
     # The configuration's `env` as the run read it when it started: every command and agent
     # call adds it (None: read the configuration at each call, as outside a run).
     command_env: Mapping[str, str] | None = None
+    _below: tuple[Any, dict[str, list[Event]]] | None = field(default=None, repr=False)
 
     @property
     def run_id(self) -> str:
         return self.log.run_id
+
+    def cached_children(self, event_id: str) -> list[Event]:
+        """The replay cache's events whose parent is ``event_id`` (indexed on first use, again
+        after a rewind rebuilt the cache)."""
+        if self._below is None or self._below[0] is not self.cache:
+            index: dict[str, list[Event]] = {}
+            for ev in self.cache.values():
+                if ev.parent_id is not None:
+                    index.setdefault(ev.parent_id, []).append(ev)
+            self._below = (self.cache, index)
+        return self._below[1].get(event_id, [])
 
 
 class Frame:

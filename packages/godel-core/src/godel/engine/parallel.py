@@ -31,6 +31,11 @@ def _close_all(aws: Iterable[Any]) -> None:
             close()
 
 
+def _iterable(value: Any) -> bool:
+    """An iterable of awaitables given as one argument (a generator expression, a map)."""
+    return hasattr(value, "__iter__") and not isinstance(value, str | bytes | dict)
+
+
 def _describe(aw: Any) -> str:
     if isinstance(aw, StepCall):
         return f"step {aw.spec.name!r}"
@@ -62,8 +67,11 @@ async def parallel(
     they are idempotent).
     """
     aws: list[Any]
-    if len(awaitables) == 1 and isinstance(awaitables[0], list | tuple):
-        aws = list(awaitables[0])
+    if len(awaitables) == 1 and (
+        isinstance(awaitables[0], list | tuple)
+        or (not hasattr(awaitables[0], "__await__") and _iterable(awaitables[0]))
+    ):
+        aws = list(awaitables[0])  # type: ignore[arg-type]
     else:
         aws = list(awaitables)
     if max_concurrency is not None and (
@@ -94,11 +102,26 @@ async def parallel(
     if max_concurrency is not None:
         request["max_concurrency"] = max_concurrency
     cached = lookup(run, key) if run.cache else None
-    if cached is not None and (
-        cached.status is not EventStatus.FINISHED
-        or (
-            cached.request != request
-            and not (run.policy and run.policy.accept(run, cached, request))
+    # A failure the run went past (code caught it and went on) replays as failing: the fork's
+    # branches then raise their recorded failures again instead of running (godel.replay.failures).
+    replays_failure = False
+    if cached is not None and cached.status is EventStatus.FAILED:
+        from godel.replay.failures import is_interruption
+
+        replays_failure = (
+            cached.request == request
+            and (frame.settled or cached.event_id in run.settled)
+            and not is_interruption(cached)
+        )
+    if (
+        cached is not None
+        and not replays_failure
+        and (
+            cached.status is not EventStatus.FINISHED
+            or (
+                cached.request != request
+                and not (run.policy and run.policy.accept(run, cached, request))
+            )
         )
     ):
         cached = None

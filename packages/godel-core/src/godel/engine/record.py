@@ -34,6 +34,11 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
         "error": exception_message(exc) or type(exc).__name__,
         "error_type": type(exc).__name__,
     }
+    cls = type(exc)
+    if cls.__module__ != "builtins" and not cls.__module__.startswith("godel"):
+        # A class of the user's own, which a replay cannot rebuild from its name alone (one
+        # named like a builtin would come back as the builtin: godel.replay.failures.rebuild).
+        fields["error_class"] = f"{cls.__module__}.{cls.__qualname__}"
     location = user_location(exc)
     if location:
         fields["source_location"] = location

@@ -176,12 +176,17 @@ class StepCall:
             replays_failure = False
         if cached is not None and run.policy is not None:
             run.policy.check_source_edit(run, cached, spec)
-        if replays_failure and (cached.response or {}).get("error_type") == "StepTimeout":
+        if replays_failure:
             from godel.replay.failures import rebuild
 
-            timed_out = rebuild(cached)  # type: ignore[arg-type]
-            if timed_out is not None:
-                raise timed_out  # the body would not time out the same way again
+            # Raised again from the log, not run again: a body run anew may now succeed (a
+            # hot-patch, a changed file) and the code around it would take another path; nor
+            # would a timeout happen the same way. Only a failure godel cannot rebuild (a
+            # class of the user's own) falls back to the body and its replayed primitives.
+            recorded = rebuild(cached)  # type: ignore[arg-type]
+            if recorded is not None:
+                _answered_below(run, cached)
+                raise recorded
         if cached is None and parent.stop is not None and parent.stop.reason is not None:
             raise Stopped(parent.stop.reason)  # a sibling parallel branch failed
         if cached is None and run.pause_check is not None:
@@ -222,6 +227,8 @@ class StepCall:
                         if spec.timeout is not None
                         else spec.fn(*self.args, **self.kwargs)
                     )
+            if isinstance(result, _UNAWAITED):  # the message only when it is needed: per step
+                awaited(result, f"step {spec.name!r}")
         except BaseException as exc:
             if not _is_control(exc) and not (
                 replays_failure
@@ -307,6 +314,37 @@ def until_it_waits(coro: Coroutine[Any, Any, T], frame: Frame) -> Generator[Any,
                 return stop.value  # type: ignore[no-any-return]
 
 
+_UNAWAITED = (StepCall, types.CoroutineType)
+
+
+def awaited(result: Any, what: str) -> Any:
+    """``result``, unless it is a step call or coroutine returned without being awaited: a
+    mistake to say (``TypeError``), not a value to record as ``<step call ...>``."""
+    if isinstance(result, _UNAWAITED):
+        if isinstance(result, types.CoroutineType):
+            result.close()  # never awaited: no "was never awaited" warning on top
+        raise TypeError(f"{what} returned {result!r} without awaiting it: write 'return await ...'")
+    return result
+
+
+def _answered_below(run: Any, event: Any) -> None:
+    """What a step replayed as failing recorded inside it is answered from the log too, as if
+    its body had run again: the plan (which notes every lookup) and the saved costs count it."""
+    seen = getattr(run.cache, "seen", None)  # godel.plan.dryrun.Watched
+    todo = [event.event_id]
+    while todo:
+        for ev in run.cached_children(todo.pop()):
+            todo.append(ev.event_id)
+            if seen is not None:
+                seen[ev.event_id] = ev
+            if (
+                ev.op == Op.AGENT_CALL
+                and ev.status is EventStatus.FINISHED
+                and run.costs is not None
+            ):
+                run.costs.replay(ev)
+
+
 def _settled(run: Any, parent: Frame, cached: Any) -> bool:
     """Whether a FAILED step is known to have been handled (see ``godel.replay.failures``)."""
     from godel.replay.failures import is_interruption
@@ -349,7 +387,7 @@ def step(
     it (see ``godel.engine.capture``).
     """
     if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
     ):
         raise TypeError(f"@step timeout must be a positive number of seconds, got {timeout!r}")
     if name == "":

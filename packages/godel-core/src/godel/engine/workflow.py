@@ -231,19 +231,10 @@ async def _run_rewinding(
 
 
 def _awaited(result: Any, name: str) -> Any:
-    """The workflow's result; a step call or coroutine it returned without awaiting is a
-    mistake to say, not a value to record as ``<step call ...>``."""
-    import inspect
+    """The workflow's result (``TypeError`` for a step call or coroutine it did not await)."""
+    from godel.engine.step import awaited
 
-    from godel.engine.step import StepCall
-
-    if isinstance(result, StepCall) or inspect.iscoroutine(result):
-        if inspect.iscoroutine(result):
-            result.close()  # never awaited: no "was never awaited" warning on top
-        raise TypeError(
-            f"workflow {name!r} returned {result!r} without awaiting it: write 'return await ...'"
-        )
-    return result
+    return awaited(result, f"workflow {name!r}")
 
 
 def _apply_in_process_rewind(state: RunState, sig: RewindSignal) -> None:
@@ -518,6 +509,7 @@ def workflow(
 
         @functools.wraps(f)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            spec.signature.bind(*args, **kwargs)  # a TypeError before any run is created
             options = RunOptions(
                 on_start=lambda run_id, _path: setattr(wrapper, "last_run_id", run_id)
             )

@@ -100,8 +100,8 @@ def rebuild(event: Event) -> BaseException | None:
     """The exception a FAILED event recorded, rebuilt from the log (None if it cannot be)."""
     response = event.response or {}
     kind = str(response.get("error_type", ""))
-    if not kind or kind in INTERRUPTIONS:
-        return None
+    if not kind or kind in INTERRUPTIONS or response.get("error_class"):
+        return None  # an interruption, or a class of the user's own (see failure_fields)
     error = str(response.get("error", ""))
     cls = _godel_class(kind)
     if cls is not None:
