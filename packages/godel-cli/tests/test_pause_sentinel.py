@@ -154,3 +154,38 @@ def test_pausing_a_run_that_is_not_live_writes_the_sentinel_and_resume_clears_it
     assert not (runs / f"{run_id}.pause").exists()
     assert not orphan.exists()
     assert fold(log)[0]["status"] == "FINISHED"
+
+
+def test_a_run_that_pauses_at_once_is_not_called_not_running(tmp_path, monkeypatch):
+    # A live run may take the request, pause and let go of its lock before `godel pause` has
+    # finished: whether it was running is asked before the request is written.
+    import anyio
+    from click.testing import CliRunner
+
+    import godel
+    from godel.log.lock import RunLock, lock_path
+    from godel_cli.main import cli
+
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("GODEL_RUNS_DIR", str(runs))
+
+    @godel.workflow
+    async def wf():
+        return 1
+
+    anyio.run(wf)
+    run_id = wf.last_run_id
+    lock = RunLock(lock_path(runs, run_id), run_id)
+    lock.acquire()  # as the live run holds it
+    written = godel.write_pause_request
+
+    def write_then_pause(*args, **kwargs):
+        path = written(*args, **kwargs)
+        lock.release()  # the run saw the request at its next step and stopped
+        return path
+
+    monkeypatch.setattr(godel, "write_pause_request", write_then_pause)
+    result = CliRunner().invoke(cli, ["pause", run_id, "--runs-dir", str(runs)])
+    assert result.exit_code == 0, result.output
+    assert f"pause requested for run {run_id}" in result.output
+    assert "not running" not in result.output

@@ -38,6 +38,9 @@ def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
     from godel import write_pause_request
     from godel.engine import is_live
 
+    # Asked before the request is written: a live run may take it, pause and let go of its
+    # lock within milliseconds, and would then look as if it had never been running.
+    live = is_live(run_id, runs_dir)
     sentinel = write_pause_request(run_id, reason, runs_dir)
     lines = [
         f"pause requested for run {run_id}",
@@ -47,7 +50,7 @@ def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
         else f"request stored in: {store_name(runs_dir)}",
         f"resume with: {resume_command(run_id, runs_dir)}",
     ]
-    if not is_live(run_id, runs_dir):
+    if not live:
         lines.append(
             f"warning: run {run_id} is not running (no process holds it), so nothing will "
             "pause; `godel resume` drops the request"

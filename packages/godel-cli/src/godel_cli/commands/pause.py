@@ -42,6 +42,9 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     from godel_cli.runids import resolve_run
 
     full, directory = resolve_run(run_id, runs_dir, bad_id=EXIT_BAD_ID)
+    # Asked before the request is written: a live run may take it, pause and let go of its
+    # lock within milliseconds, and would then look as if it had never been running.
+    live = is_live(full, directory)
     sentinel = write_pause_request(full, reason, directory)
     say(f"pause requested for run {full}")
     if isinstance(directory, Path):
@@ -49,7 +52,7 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     else:  # a store (--store, $GODEL_STORE) keeps the request
         say(f"request stored in: {directory.shown}")
     say(f"resume with: {resume_command(full, runs_dir)}")  # with the --runs-dir typed
-    if not is_live(full, directory):
+    if not live:
         warn(
             f"run {full} is not running (no process holds it), so nothing will pause; "
             "`godel resume` drops the request"
