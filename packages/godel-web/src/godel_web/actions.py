@@ -70,7 +70,7 @@ def rewind(
     """Invalidate ``target`` and what came after it (``godel rewind --to``), unless that would
     run a completed command or agent call again (``RewindUnsafe``, as the CLI refuses it)."""
     from godel import RewindUnsafe
-    from godel.log import EventLog, IdLookupError, RunLockedError, short_id
+    from godel.log import EventLog, IdLookupError, RunLockedError
     from godel.replay import apply_rewind
 
     try:
@@ -106,17 +106,6 @@ def rewind(
         return Outcome(False, 409, [f"rewind failed: {exc}"])
     finally:
         log.close()
-    lines = [
-        f"rewound run {run_id} ({result.mode})",
-        f"invalidated {result.invalidated_count} event(s)",
-    ]
-    by_id = {e.event_id: e for e in EventLog.load(run_id, runs_dir).events}
-    for eid in result.invalidated_ids[:10]:
-        ev = by_id[eid]
-        lines.append(f"  - {short_id(eid)} {ev.op} {'/'.join(ev.step_path) or '(root)'}")
-    if result.invalidated_count > 10:
-        lines.append(f"  ... and {result.invalidated_count - 10} more")
-    for eid in result.already_rewound_ids:
-        lines.append(f"  already invalidated: {short_id(eid)}")
+    lines = result.report_lines(run_id, EventLog.load(run_id, runs_dir).events)
     lines.append(f"resume with: {resume_command(run_id, runs_dir)}")
     return Outcome(True, 200, lines)

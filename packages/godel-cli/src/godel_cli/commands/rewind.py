@@ -111,17 +111,6 @@ def rewind(
         raise CliError(f"rewind failed: {exc}", exit_code=EXIT_FAIL) from None
     finally:
         log.close()
-    from godel.log import short_id
-
-    # Two lines, as godel-py printed them (scripts read the count from the second).
-    say(f"rewound run {full} ({result.mode})")
-    say(f"invalidated {result.invalidated_count} event(s)")
-    by_id = {e.event_id: e for e in EventLog.load(full, directory).events}
-    for eid in result.invalidated_ids[:10]:
-        ev = by_id[eid]
-        say(f"  - {short_id(eid)} {ev.op} {'/'.join(ev.step_path) or '(root)'}")
-    if result.invalidated_count > 10:
-        say(f"  ... and {result.invalidated_count - 10} more")
-    for eid in result.already_rewound_ids:
-        say(f"  already invalidated: {short_id(eid)}")
+    for line in result.report_lines(full, EventLog.load(full, directory).events):
+        say(line)
     say(f"resume with: {resume_command(full, runs_dir)}")  # with the --runs-dir typed

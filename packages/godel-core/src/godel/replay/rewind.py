@@ -59,6 +59,25 @@ class RewindResult:
     def invalidated_count(self) -> int:
         return len(self.invalidated_ids)
 
+    def report_lines(self, run_id: str, events: Sequence[Event]) -> list[str]:
+        """What a rewind of ``run_id`` says, without the ``[godel] `` prefix (REFERENCE §8.4, the
+        ids as their unique tail): what was rewound, the count, up to ten of the invalidated
+        events (``events``: the run's, to name them) and the targets already invalidated."""
+        from godel.log import short_id
+
+        lines = [
+            f"rewound run {run_id} ({self.mode})",
+            f"invalidated {self.invalidated_count} event(s)",
+        ]
+        by_id = {e.event_id: e for e in events}
+        for eid in self.invalidated_ids[:10]:
+            ev = by_id[eid]
+            lines.append(f"  - {short_id(eid)} {ev.op} {'/'.join(ev.step_path) or '(root)'}")
+        if self.invalidated_count > 10:
+            lines.append(f"  ... and {self.invalidated_count - 10} more")
+        lines += [f"  already invalidated: {short_id(eid)}" for eid in self.already_rewound_ids]
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "targets": self.targets,
