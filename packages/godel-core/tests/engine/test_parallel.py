@@ -424,3 +424,74 @@ def test_parallel_outside_a_workflow_cancels_the_others_on_a_failure():
     with pytest.raises(ValueError, match="outside"):
         anyio.run(main)
     assert ended == ["slow"] and time.monotonic() - started < 5
+
+
+def test_a_failure_is_recorded_on_the_fork_as_branches_failed(run_wf, load_events, runs_dir):
+    @step
+    async def bad(i):
+        await anyio.sleep(0)  # both start before either fails
+        raise ValueError(f"bad {i}")
+
+    @workflow
+    async def wf():
+        return await parallel(bad(0), bad(1))
+
+    with pytest.raises(ValueError, match="bad 0"):
+        run_wf(wf)
+    (run_id,) = [p.stem for p in runs_dir.glob("*.jsonl")]
+    fork, join = [e for e in load_events(run_id) if e.op in (Op.FORK, Op.JOIN)]
+    for event in (fork, join):
+        assert event.status is EventStatus.FAILED
+        assert event.response["error"] == "2 branch(es) failed"  # REFERENCE §2.4
+        assert event.response["error_type"] == "ValueError"
+
+
+def test_a_pause_alongside_a_failure_pauses_the_run(run_wf, load_events, runs_dir):
+    """REFERENCE §2.4: a pause wins over failures beside it; the fork records them."""
+    paused = anyio.Event()
+    asked: list[bool] = []
+
+    @step
+    async def first():
+        if not asked:  # a resume runs the body again (its effects come from the log)
+            asked.append(True)
+            godel.write_pause_request(godel.get_event_log().run_id, "lunch", runs_dir)
+
+    @step
+    async def second():
+        return "second"
+
+    broken = [True]
+
+    @step
+    async def fails_later():
+        await paused.wait()
+        if broken:
+            raise ValueError("broke meanwhile")
+        return "fixed"
+
+    async def pausing_branch():
+        await first()
+        try:
+            return await second()
+        finally:
+            paused.set()
+
+    @workflow
+    async def wf():
+        return await parallel(pausing_branch(), fails_later())
+
+    with pytest.raises(godel.PauseSignal):
+        run_wf(wf)
+    (run_id,) = [p.stem for p in runs_dir.glob("*.jsonl")]
+    events = load_events(run_id)
+    assert events[0].status is EventStatus.PAUSED
+    fork, join = [e for e in events if e.op in (Op.FORK, Op.JOIN)]
+    for event in (fork, join):
+        assert event.status is EventStatus.FAILED
+        assert event.response["error"] == "1 branch(es) failed alongside pause"
+        assert event.response["error_type"] == "ValueError"
+    # The resume runs the failed branch again: the run never went past its failure.
+    broken.clear()
+    result = anyio.run(lambda: godel.resume(wf, run_id, runs_dir=runs_dir, transcript=False))
+    assert result == ("second", "fixed")

@@ -20,7 +20,7 @@ import anyio.lowlevel
 from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
 from godel.engine.interrupt import Stopped, StopToken, interruption
 from godel.engine.step import StepCall
-from godel.exceptions import ConfigError, PauseSignal, RewindSignal, exception_message
+from godel.exceptions import ConfigError, PauseSignal, RewindSignal
 from godel.log.events import EventStatus, Op
 
 
@@ -160,16 +160,24 @@ async def parallel(
             branch.settled = fork.settled
             frames.append(branch)
     join_local = frame.next_local()
+    failures: list[tuple[int, BaseException]] = []
     try:
-        results = await _gather(aws, frames, max_concurrency, token, cancel_running)
+        results = await _gather(aws, frames, max_concurrency, token, cancel_running, failures)
     except BaseException as exc:
-        if fork.event is not None and not isinstance(exc, PauseSignal | RewindSignal):
-            why = interruption(exc, frame)
+        # A pause with no failure beside it leaves the fork open: the resume goes on inside it.
+        alongside = isinstance(exc, PauseSignal) and failures
+        if fork.event is not None and (
+            alongside or not isinstance(exc, PauseSignal | RewindSignal)
+        ):
+            why = None if alongside else interruption(exc, frame)
             if why is None:
-                run.log.fail(fork.event, exc, error_type=type(exc).__name__)
+                first = failures[0][1] if failures else exc
+                error = _failed_branches(len(failures) or 1, paused=bool(alongside))
+                run.log.fail(fork.event, error, error_type=type(first).__name__)
+                _join(run, frame, fork, join_local, failed=first, error=error)
             else:
                 run.log.fail(fork.event, why, error_type="Interrupted", interrupted=True)
-            _join(run, frame, fork, join_local, failed=exc, why=why)
+                _join(run, frame, fork, join_local, failed=exc, error=why, interrupted=True)
         raise
     finally:
         token.detach()
@@ -179,13 +187,19 @@ async def parallel(
     return results
 
 
+def _failed_branches(count: int, *, paused: bool) -> str:
+    """A failed fork's error, as godel-py wrote it (REFERENCE §2.4)."""
+    return f"{count} branch(es) failed" + (" alongside pause" if paused else "")
+
+
 def _join(
     run: Any,
     frame: Frame,
     fork: Frame,
     local: int,
     failed: BaseException | None = None,
-    why: str | None = None,
+    error: str = "",
+    interrupted: bool = False,
 ) -> None:
     assert fork.event is not None
     request = {
@@ -195,14 +209,11 @@ def _join(
     if failed is None:
         response: dict[str, Any] = {"branches": request["branches"]}
         status = EventStatus.FINISHED
-    elif why is not None:
-        response = {"error": why, "error_type": "Interrupted", "interrupted": True}
+    elif interrupted:
+        response = {"error": error, "error_type": "Interrupted", "interrupted": True}
         status = EventStatus.FAILED
     else:
-        response = {
-            "error": exception_message(failed) or type(failed).__name__,
-            "error_type": type(failed).__name__,
-        }
+        response = {"error": error, "error_type": type(failed).__name__}
         status = EventStatus.FAILED
     run.log.record(
         Op.JOIN,
@@ -222,6 +233,7 @@ async def _gather(
     max_concurrency: int | None,
     token: StopToken | None,
     cancel_running: bool,
+    failures: list[tuple[int, BaseException]] | None = None,
 ) -> tuple[Any, ...]:
     """Run the branches; ``token`` (None outside a workflow, where a failure cancels the
     others) is the fork's stop flag.
@@ -245,7 +257,8 @@ async def _gather(
         _close_all(aws)
         raise
     results: list[Any] = [None] * n
-    failures: list[tuple[int, BaseException]] = []
+    if failures is None:
+        failures = []
     pauses: list[PauseSignal] = []
     stops: list[Stopped] = []
     limiter = anyio.CapacityLimiter(max_concurrency) if max_concurrency else None
@@ -333,6 +346,8 @@ async def _gather(
         raise interrupted
     if failures:
         first = _first_failure(aws, failures)
+        if pauses and isinstance(first, Exception):  # not a rewind, not an interruption
+            raise pauses[0]  # the pause asked for wins over failures (REFERENCE §2.4)
         if token is None and len(failures) > 1 and isinstance(first, Exception):
             raise first from _all_failures(failures)
         raise first
