@@ -1,0 +1,65 @@
+"""A reader that goes away (``godel show RUN | head -1``): the command stops quietly, exit 0."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GODEL, clean_env
+
+MANY_STEPS = """
+from godel import step, workflow
+
+
+@step
+async def s(i):
+    return i
+
+
+@workflow
+async def main():
+    for i in range(2000):
+        await s(i)
+"""
+
+
+@pytest.fixture(scope="module")
+def long_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A run whose `show` and `tail` print far more than a pipe holds (64 KiB)."""
+    cwd = tmp_path_factory.mktemp("pipes")
+    (cwd / "wf.py").write_text(MANY_STEPS)
+    done = subprocess.run(
+        [str(GODEL), "run", "wf.py"], cwd=cwd, env=clean_env(), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    (log,) = (cwd / "runs").glob("*.jsonl")
+    return cwd, log.stem
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["show"],
+        ["tail", "--no-follow"],
+        ["tail", "--no-follow", "--format", "json"],
+        ["tail", "--no-follow", "-v"],
+    ],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(long_run, command):
+    cwd, run_id = long_run
+    writer = subprocess.Popen(
+        [str(GODEL), *command, run_id],
+        cwd=cwd,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert writer.stdout is not None and writer.stderr is not None
+    first = writer.stdout.readline()
+    writer.stdout.close()  # as `head -1` does once it has its line
+    err = writer.stderr.read().decode()
+    writer.stderr.close()
+    assert writer.wait(timeout=60) == 0, err
+    assert first and err == ""
