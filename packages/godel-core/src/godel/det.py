@@ -53,6 +53,15 @@ def choice(seq: Sequence[T]) -> T:
     if len(seq) == 0:
         raise IndexError("godel.det.choice: cannot choose from an empty sequence")
     index = value(Op.DET_CHOICE, {"n": len(seq)}, lambda: _rng.randrange(len(seq)))
+    if not isinstance(index, int) or not 0 <= index < len(seq):
+        # A recorded index kept for a sequence that has since changed (--on-mismatch continue)
+        from godel.exceptions import ResumeError
+
+        raise ResumeError(
+            f"det.choice: the recorded choice (index {index!r}) is outside the sequence of "
+            f"{len(seq)} it now chooses from",
+            remediation_hint="resume with --on-mismatch invalidate to choose again",
+        )
     return seq[index]
 
 

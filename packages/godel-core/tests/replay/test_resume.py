@@ -182,6 +182,30 @@ def test_mismatch_continue_keeps_the_recorded_result(run_wf, runs_dir, capsys):
     assert "replaying the recorded result" in capsys.readouterr().err
 
 
+def make_picker(items):
+    @workflow
+    async def picker():
+        pick = det.choice(items)
+        await stop_at_end()
+        return pick
+
+    return picker
+
+
+def test_mismatch_continue_refuses_a_choice_outside_a_shorter_sequence(
+    run_wf, runs_dir, monkeypatch
+):
+    class Last:
+        def randrange(self, n):
+            return n - 1
+
+    monkeypatch.setattr(det, "_rng", Last())
+    run_id = run_unfinished(run_wf, make_picker(["a", "b", "c", "d", "e"]))  # picks index 4
+    with pytest.raises(ResumeError, match=r"det.choice: the recorded choice \(index 4\)"):
+        resume(make_picker(["x", "y"]), run_id, runs_dir, on_mismatch="continue")
+    assert resume(make_picker(["x", "y"]), run_id, runs_dir, on_mismatch="invalidate") == "y"
+
+
 def test_non_json_args_need_programmatic_args(run_wf, runs_dir):
     @workflow
     async def takes(obj):
