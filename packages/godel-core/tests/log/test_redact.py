@@ -71,6 +71,12 @@ def line(value: Any, *, ascii_only: bool = True) -> str:
         (GITHUB_PAT, "github_token"),
         (AWS, "aws_key"),
         (SLACK, "slack_token"),
+        ("-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIPrivate\n-----END EC PRIVATE KEY-----", "pem"),
+        (
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGXsecretArmor\n=x1Y2\n"
+            "-----END PGP PRIVATE KEY BLOCK-----",
+            "pem",
+        ),
     ],
 )
 def test_builtin_token_patterns(secret, kind):
@@ -528,6 +534,16 @@ PEM_LINES = [
     "MIIEsecondMiddleLineTwo",
     "-----END RSA PRIVATE KEY-----",
 ]
+
+
+def test_an_armored_pgp_private_key_is_redacted_line_by_line_in_the_transcript(tmp_path):
+    path = tmp_path / "t.jsonl"
+    key = ["-----BEGIN PGP PRIVATE KEY BLOCK-----", "", "lQOYBGXsecretArmor", "=x1Y2"]
+    with Transcript(path, "R", redactor=red()) as t:
+        for text in [*key, "-----END PGP PRIVATE KEY BLOCK-----", "after"]:
+            t.write("stdout", stream_path=["C"], line=text)
+    text = path.read_text()
+    assert "secretArmor" not in text and "x1Y2" not in text and '"after"' in text
 
 
 @pytest.mark.parametrize("size", [1, 5, 64])

@@ -94,17 +94,19 @@ BUILTIN_PATTERNS: tuple[tuple[str, str], ...] = (
         rf"(?i:authorization){_SEP}(?:(?i:bearer|basic|token|digest)\s+)?(?P<secret>{_V}{{4,}})",
     ),
     ("api_key", rf"(?i:x-api-key){_SEP}(?P<secret>{_V}{{4,}})"),
-    # A PEM private key, from its BEGIN line to its END line (newlines are ``\\n`` escapes in
-    # the encoded text), or to the end of the string when the END line never came.
+    # A PEM private key (or an armored PGP one: "PRIVATE KEY BLOCK"), from its BEGIN line to
+    # its END line (newlines are ``\\n`` escapes in the encoded text), or to the end of the
+    # string when the END line never came.
     (
         "pem",
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[^\"]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[^\"]*)",
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+        r"(?:[^\"]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|[^\"]*)",
     ),
     # The password of a URL (``postgres://user:PASSWORD@host``); the match starts at "://".
     ("url_password", r"(?<=[A-Za-z0-9])://[^:/\s\"@\\]+:(?P<secret>[^@/\s\"\\]+)@"),
 )
-PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
-PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY-----")
+PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 
 # Environment variable names whose values are secrets (``STRIPE_KEY``, ``AWS_CREDENTIALS``,
 # ``DATABASE_URL``, ``SENTRY_DSN``...).
