@@ -81,7 +81,7 @@ SURFACE: dict[str, set[str]] = {
         "utc_now",
     },
     # Acting on runs (godel-web's pause and rewind): what `godel pause` and `godel rewind` call.
-    "godel.engine": {"is_live"},
+    "godel.engine": {"is_live", "request_pause"},
     "godel.replay": {"apply_rewind"},
     # What agent calls cost (godel-web's figures, the same as `godel show` and `godel cost`).
     "godel.cost": set(godel.cost.__all__),

@@ -35,13 +35,9 @@ class Outcome:
 
 def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
     """Write the pause request the run checks before each step (``godel pause``)."""
-    from godel import write_pause_request
-    from godel.engine import is_live
+    from godel.engine import request_pause
 
-    # Asked before the request is written: a live run may take it, pause and let go of its
-    # lock within milliseconds, and would then look as if it had never been running.
-    live = is_live(run_id, runs_dir)
-    sentinel = write_pause_request(run_id, reason, runs_dir)
+    sentinel, not_running = request_pause(run_id, runs_dir, reason)
     lines = [
         f"pause requested for run {run_id}",
         # as `godel pause` says it: a store keeps the request itself
@@ -50,11 +46,8 @@ def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
         else f"request stored in: {store_name(runs_dir)}",
         f"resume with: {resume_command(run_id, runs_dir)}",
     ]
-    if not live:
-        lines.append(
-            f"warning: run {run_id} is not running (no process holds it), so nothing will "
-            "pause; `godel resume` drops the request"
-        )
+    if not_running:
+        lines.append(f"warning: {not_running}")
     return Outcome(True, 200, lines)
 
 

@@ -37,23 +37,16 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
       2  usage error
       3  RUN_ID is ambiguous or not a valid run id
     """
-    from godel import write_pause_request
-    from godel.engine import is_live
+    from godel.engine import request_pause
     from godel_cli.runids import resolve_run
 
     full, directory = resolve_run(run_id, runs_dir, bad_id=EXIT_BAD_ID)
-    # Asked before the request is written: a live run may take it, pause and let go of its
-    # lock within milliseconds, and would then look as if it had never been running.
-    live = is_live(full, directory)
-    sentinel = write_pause_request(full, reason, directory)
+    sentinel, not_running = request_pause(full, directory, reason)
     say(f"pause requested for run {full}")
     if isinstance(directory, Path):
         say(f"sentinel: {sentinel}")
     else:  # a store (--store, $GODEL_STORE) keeps the request
         say(f"request stored in: {directory.shown}")
     say(f"resume with: {resume_command(full, runs_dir)}")  # with the --runs-dir typed
-    if not live:
-        warn(
-            f"run {full} is not running (no process holds it), so nothing will pause; "
-            "`godel resume` drops the request"
-        )
+    if not_running:
+        warn(not_running)

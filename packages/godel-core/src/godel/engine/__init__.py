@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         check_pause_request,
         clear_pause_request,
         is_live,
+        request_pause,
         sentinel_path,
         write_pause_request,
     )
@@ -63,6 +64,7 @@ _EXPORTS = {
     "check_pause_request": "pause",
     "clear_pause_request": "pause",
     "is_live": "pause",
+    "request_pause": "pause",
     "sentinel_path": "pause",
     "write_pause_request": "pause",
     "Position": "record",

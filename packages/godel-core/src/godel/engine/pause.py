@@ -175,6 +175,26 @@ def is_live(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> bool
         os.close(fd)
 
 
+def request_pause(
+    run_id: str, runs_dir: str | os.PathLike[str] | None = None, reason: str = ""
+) -> tuple[Path, str | None]:
+    """Write a pause request for the full id ``run_id``; return where it went and, when no
+    process holds the run, the warning to show (nothing will pause; a resume drops it).
+
+    Whether the run is live is asked before the request is written: a live run may take the
+    request, pause and let go of its lock within milliseconds, and would then look as if it
+    had never been running (``godel pause`` and the web view's button both go through here).
+    """
+    live = is_live(run_id, runs_dir)
+    where = write_pause_request(run_id, reason, runs_dir)
+    if live:
+        return where, None
+    return where, (
+        f"run {run_id} is not running (no process holds it), so nothing will pause; "
+        "`godel resume` drops the request"
+    )
+
+
 def pause(run_id: str, *, reason: str = "", runs_dir: str | os.PathLike[str] | None = None) -> str:
     """Request a pause of run ``run_id`` (a full id, or a unique prefix/suffix); returns the full id.
 
