@@ -79,7 +79,7 @@ lint: install
 # claude/copilot/codex, chromium or initdb fails the agent, browser and PostgreSQL tests instead
 # of skipping them.
 test: lint tools tmux browser postgres
-	GODEL_REQUIRE_AGENT_CLIS=1 GODEL_REQUIRE_BROWSER=1 GODEL_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
+	GODEL_REQUIRE_AGENT_CLIS=1 GODEL_REQUIRE_BROWSER=1 GODEL_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q --durations=30
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
