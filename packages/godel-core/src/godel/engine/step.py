@@ -381,7 +381,8 @@ def step(
 ) -> Any:
     """Make an async function a recorded step: ``@step`` or ``@step(name=, timeout=, idempotent=, capture_stdout=)``.
 
-    ``timeout`` (seconds) raises ``StepTimeout``; ``idempotent=True`` allows a resume to re-run
+    ``timeout`` (seconds) raises ``StepTimeout`` (at the body's next ``await``: code that
+    blocks without awaiting, ``time.sleep`` or a long computation, runs on); ``idempotent=True`` allows a resume to re-run
     the step's in-flight side effects after a crash; ``capture_stdout=True`` copies what the
     body writes to stdout (fd 1) into the run's transcript, line by line, while still showing
     it (see ``godel.engine.capture``).
