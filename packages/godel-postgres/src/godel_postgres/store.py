@@ -357,6 +357,20 @@ class PostgresStore:
             run_id, int(rows[0][0]), [line.rstrip(b"\n").decode("utf-8") for line in lines]
         )
 
+    def discard_copy(self, run_id: str) -> None:
+        """Remove what a copy that failed part-way (``godel.store.copy_run``) wrote of run
+        ``run_id``: its lines and transcript rows, in one transaction. A cut-short run would
+        pass for a crashed one, and refuse the next try as "already there". Blobs stay: they
+        are shared by content, and one no line names costs only its row."""
+        import psycopg
+
+        try:
+            with self._connection() as conn, conn.transaction():
+                conn.execute("delete from godel_transcript where run_id = %s", (run_id,))
+                conn.execute("delete from godel_runs where run_id = %s", (run_id,))  # cascades
+        except psycopg.OperationalError as exc:
+            raise outage(self.url, exc) from None
+
     # blobs -------------------------------------------------------------------------------------
     def get_blob(self, run_id: str, digest: str) -> str:
         rows = self._query("select body from godel_blobs where digest = %s", (digest,))

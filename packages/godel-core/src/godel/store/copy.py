@@ -19,8 +19,8 @@ def copy_run(source: Store, dest: Store, run_id: str) -> int:
 
     ``FileExistsError`` if ``dest`` already has the run, ``RunLockedError`` if a writer holds
     it in ``dest``. A run still being written is copied as far as it got. A copy that fails
-    part-way (a full disk) is removed again where ``dest`` can (``discard_copy``: the file
-    store).
+    part-way (a full disk, a lost server) is removed again where ``dest`` can
+    (``discard_copy``: the file store and godel-postgres have it).
     """
     if dest.exists(run_id):
         raise FileExistsError(f"run {run_id} is already in {dest.url}")
@@ -50,8 +50,12 @@ def copy_run(source: Store, dest: Store, run_id: str) -> int:
         target.close()  # the last fsync, which a full disk can fail too
     except BaseException:
         discard = getattr(dest, "discard_copy", None)
-        if discard is not None:
-            discard(run_id)  # still holding the lock: no writer can have taken the run up
-        target.release()
+        try:
+            if discard is not None:
+                discard(run_id)  # still holding the lock: no writer can have taken the run up
+        except Exception:
+            pass  # the failure that stopped the copy (a lost server) is the one to report
+        finally:
+            target.release()
         raise
     return len(lines)
