@@ -294,13 +294,15 @@ class RunTracker:
                 children.setdefault(ev.parent_id, []).append(ev)
         node, found = root, None
         while True:
-            matching = [
-                c
-                for c in children.get(node.event_id, ())
-                if str((c.response or {}).get("error", "")) == error
-            ]
+            kids = children.get(node.event_id, ())
+            matching = [c for c in kids if str((c.response or {}).get("error", "")) == error]
             if not matching:
-                break
+                # A failed FORK records "<k> branch(es) failed", not the error: look inside it.
+                matching = [c for c in kids if c.op == Op.FORK]
+                if not matching:
+                    break
+                node = max(matching, key=lambda c: c.seq)
+                continue
             node = max(matching, key=lambda c: c.seq)  # the latest, if one was caught and retried
             found = node
         if found is None:
