@@ -580,3 +580,17 @@ async def wf():
     proc = godel_run("run", "wf.py", "--no-lint")
     assert proc.returncode == 130, proc.stderr
     assert "interrupted after" in proc.stderr and "godel resume" in proc.stderr
+
+
+def test_an_error_message_is_shown_not_obeyed() -> None:
+    """The status line quotes the exception, which may quote command output or an agent's text:
+    an escape sequence in it must not reach the terminal (a title, a cleared screen)."""
+    from godel_cli.runner import one_line
+
+    exc = RuntimeError("bad \x1b]0;TITLE\x07 \x9b2J\nnext \u202erev\x1b[2J")
+    exc.add_note("in parallel branch 1 (step 'a\x1b[31m')")
+    text = one_line(exc)
+    assert text == (
+        "RuntimeError: bad \ufffd]0;TITLE\ufffd \ufffd2J (in parallel branch 1 (step 'a\ufffd[31m'))"
+        "\nnext \ufffdrev\ufffd[2J"
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from textual.widgets._toast import Toast
 
 from godel_watch.app import FullScreen, WatchApp
 
@@ -338,3 +339,19 @@ async def test_a_log_the_view_cannot_read_closes_it_with_one_error(runs) -> None
     assert app.error is not None
     assert app.error.format_message().startswith("cannot read run NEWER: ")
     assert "format 2 is newer than this godel reads" in app.error.format_message()
+
+
+async def test_a_warning_quoting_the_log_is_text_not_markup(runs) -> None:
+    # The reader skips a line whose status is not one it knows and says so, quoting it: as
+    # markup, "[/x]" raised MarkupError and closed the view with a traceback.
+    log = runs / f"{STEPS}.jsonl"
+    lines = log.read_text().splitlines()
+    lines.insert(3, lines[3].replace('"status":"', '"status":"[/x][bold red]HOSTILE[/] ', 1))
+    log.write_text("\n".join(lines) + "\n")
+    app = WatchApp(STEPS, runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause(0.2)
+        (notification,) = app._notifications
+        # What the toast shows (Textual renders it on screen, where the error was raised).
+        assert "status '[/x][bold red]HOSTILE[/] " in Toast(notification).render().plain

@@ -115,3 +115,27 @@ def test_a_log_in_a_newer_format_closes_the_view_with_the_same_line(godel, runs)
     assert "Traceback" not in out
     # The line is after the view closed (the terminal may wrap it at its width).
     assert expected in out.replace("\r\n", "\n"), out
+
+
+def test_a_view_that_crashed_does_not_exit_0(runs, monkeypatch) -> None:
+    # Textual prints the traceback of an error inside the view and returns from run() with
+    # return_code 1; `godel watch` exited 0 after it, as if the run had been watched.
+    from click.testing import CliRunner
+
+    import godel_watch.app
+    import godel_watch.command
+
+    class Crashed:
+        error = None
+        return_code = 1
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(godel_watch.command, "use_plain", lambda plain: False)
+    monkeypatch.setattr(godel_watch.app, "WatchApp", Crashed)
+    result = CliRunner().invoke(godel_watch.command.watch, [STEPS, "--runs-dir", str(runs)])
+    assert result.exit_code == 1

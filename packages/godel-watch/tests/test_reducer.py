@@ -261,3 +261,39 @@ def test_what_a_crashed_run_left_open_is_interrupted_not_running() -> None:
     assert state.status == "interrupted"
     assert [state.nodes[n].status for n in ("S", "I")] == ["INTERRUPTED", "INTERRUPTED"]
     assert state.pending_input is None and state.active == "W"
+
+
+def test_run_data_reaches_the_view_shown_not_obeyed() -> None:
+    # An ESC (title, clear screen), a C1 CSI, a bidi override, a lone surrogate: a terminal
+    # would obey the first three and the last cannot be encoded.
+    evil = "a\x1b]0;T\x07b\x1b[2J\x9b31m\u202ec\ud800"
+    state = RunState("R")
+    apply_event(state, ev("W", "WORKFLOW_STARTED", req={"function": "main" + evil}))
+    apply_event(state, ev("S", "step.enter", parent="W", path=["s" + evil], req={}))
+    failed = ev(
+        "S", "step.enter", "FAILED", "W", ["s" + evil], {}, {"error": evil, "error_type": "E"}
+    )
+    apply_event(state, failed)
+    apply_event(state, ev("C", "agent.call", parent="W", req={"backend": "x"}, stream=["L"]))
+    apply_item(
+        state, {"op": "agent.response", "stream_path": ["L"], "text": evil + "\nmore" + evil}
+    )
+    apply_item(state, {"op": "agent.thought", "stream_path": ["L"], "text": evil})
+    texts = [state.workflow, state.nodes["S"].label, state.nodes["S"].error]
+    texts += [line.text for line in state.stream_of(state.nodes["C"]).view()]
+    for text in texts:
+        assert text.isprintable() and "\ufffd" in text, repr(text)
+
+
+def test_a_huge_line_is_cut_in_the_detail_pane() -> None:
+    # Wrapping a 2 MB one-line answer froze the view for seconds; the pane shows its start.
+    from godel_watch.detail import LINE_CHARS, detail_lines
+
+    state = RunState("R")
+    apply_event(state, ROOT)
+    apply_event(state, ev("C", "agent.call", parent="W", req={"backend": "x"}, stream=["L"]))
+    apply_item(state, {"op": "agent.response", "stream_path": ["L"], "text": "y" * 2_000_000})
+    apply_event(state, ev("C", "agent.call", "FAILED", "W", resp={"error": "e" * 100_000}))
+    lines = [t.plain for t in detail_lines(state.nodes["C"], state, show_tools=False, now="")]
+    assert max(map(len, lines)) < LINE_CHARS + 100
+    assert any(line.endswith("(+1998000 characters; enter: the whole event)") for line in lines)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from godel.runs.render import shown
+
 if TYPE_CHECKING:
     from godel.log import Event
     from godel.runs.render import Style
@@ -29,8 +31,6 @@ TOOL_WIDTH = 120  # a tool's input or result is one line, cut here
 _TOOL_OPS = ("agent.tool_call", "agent.tool_result")
 # The preview a log line keeps in place of a large string (godel.log.blobs).
 _PREVIEW = re.compile(r"\.\.\. \[godel: \d+ chars in blobs/(?P<digest>[0-9a-f]{64})\]\Z")
-# Recorded text is shown, never obeyed: control characters (an ESC starts a terminal sequence).
-_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x20), 0x7F)} | {ord("\t"): "    "}
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class AgentDetail:
         names: dict[str, str] = {}
         out: list[str] = []
         for item in tools.take(ev.stream_path):
-            name = str(item.get("tool") or "?")
+            name = _one_line(str(item.get("tool") or "?"), TOOL_WIDTH)
             if item.get("op") == "agent.tool_call":
                 if item.get("id"):
                     names[str(item["id"])] = name
@@ -101,7 +101,8 @@ class AgentDetail:
         text = self._restore(ev, text) if isinstance(text, str) else ""
         if not text.strip() and response.get("value") is not None:
             text = json.dumps(response["value"], indent=2, ensure_ascii=False)
-        lines = [line.translate(_CONTROLS) for line in text.rstrip().splitlines()]
+        # Recorded text is shown, never obeyed (see godel.runs.render.shown).
+        lines = [shown(line, tab=INDENT) for line in text.rstrip().splitlines()]
         cap = self.view.max_lines
         hidden = len(lines) - cap if cap > 0 and len(lines) > cap else 0
         out = [f"{INDENT}│ {line}".rstrip() for line in lines[: len(lines) - hidden]]
@@ -235,5 +236,5 @@ def _text(value: Any) -> str:
 
 def _one_line(text: str, width: int) -> str:
     text = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
-    text = text.translate(_CONTROLS)
+    text = shown(text, tab=INDENT)
     return text if len(text) <= width else text[: width - 1] + "…"

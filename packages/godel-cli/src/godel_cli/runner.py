@@ -47,9 +47,13 @@ def one_line(exc: BaseException) -> str:
         text = ""
     if not text:
         return name + suffix
+    from godel.runs.render import shown
+
+    # The message may quote command output or an agent's text: shown, never obeyed.
     first, _, rest = text.partition("\n")
-    first = first.removeprefix(f"{name}: ")
-    return f"{name}: {first}{suffix}" + (f"\n{rest}" if rest else "")
+    first = shown(first.removeprefix(f"{name}: "))
+    rest = "\n".join(shown(line) for line in rest.split("\n")) if rest else ""
+    return f"{name}: {first}{shown(suffix)}" + (f"\n{rest}" if rest else "")
 
 
 def before_the_log(exc: BaseException) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -23,7 +24,9 @@ from godel.runs.render.format import (
     format_duration,
     format_event_line,
     seconds_between,
+    shown,
     step_label,
+    terminal_json,
 )
 from godel.runs.render.full import render_full
 from godel.runs.render.graph import render_graph
@@ -257,6 +260,45 @@ def test_full_view_has_the_whole_value(
     assert "y" * 9000 in text  # restored from the blob sidecar
     assert f"(short {short_id(write.event_id)})" in text and "step_local_seq  0" in text
     assert "── request ──" in text and "── response ──" in text and '"bytes_written": 9000' in text
+
+
+# What no terminal may obey: C1 controls (\x9b is CSI), bidi overrides, and lone surrogates (a
+# name decoded with surrogateescape): the last has no UTF-8 encoding, so printing it raised.
+HOSTILE = "a\x9b2J b\u202ec d\udcff e\x1b]0;t\x07"
+
+
+def test_clip_shows_c1_controls_bidi_overrides_and_lone_surrogates() -> None:
+    text = clip(HOSTILE, 0)
+    assert text == "a\ufffd2J b\ufffdc d\ufffd e\ufffd]0;t\ufffd"
+    text.encode("utf-8")
+    assert shown("tab\there", tab="  ") == "tab  here" and shown("é ✓ 日本") == "é ✓ 日本"
+
+
+def test_terminal_json_escapes_what_json_leaves_raw() -> None:
+    value = {"k": HOSTILE + " é"}
+    text = terminal_json(json.dumps(value, ensure_ascii=False))
+    assert not re.search("[\x7f-\x9f\u202e\ud800-\udfff]", text)
+    assert "\\u009b" in text and "\\u202e" in text and "\\udcff" in text and "é" in text
+    assert json.loads(text) == value  # still the same JSON
+
+
+def test_full_view_shows_hostile_values_escaped() -> None:
+    event = ev("print", request={"text": HOSTILE}, step_path=("s\x9b",))
+    text = render_full(event)
+    text.encode("utf-8")
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e\ud800-\udfff]", text)
+    assert "step path       s\ufffd" in text
+
+
+def test_op_and_step_path_of_a_hand_edited_log_are_shown_not_obeyed() -> None:
+    event = ev("pr\x1b]0;T\x07int", request={"text": "x"}, step_path=("s\x1b[2J\x9b",))
+    for text in (
+        render_table([(event, Mark.NONE)]),
+        format_event_line(event),
+        format_event_line(event, lambda text, role: text),
+    ):
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", text), repr(text)
+        assert "pr\ufffd]0;T\ufffdint" in text and "s\ufffd[2J\ufffd" in text
 
 
 # identity groups across attempts --------------------------------------------------------------

@@ -260,7 +260,8 @@ class WatchApp(App[None]):
             self.tree.set_filter(message.value)
 
     def _warning(self, text: str) -> None:
-        self.call_later(self.notify, text, severity="warning")
+        # A warning quotes the log (a line it skipped): its text is not markup ("[/x]" raised).
+        self.call_later(self.notify, text, severity="warning", markup=False)
 
     # actions ------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

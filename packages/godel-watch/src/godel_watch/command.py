@@ -138,6 +138,8 @@ def watch(
             app.run()
             if app.error is not None:
                 raise app.error  # `[godel] cannot read run ...`, exit 1, as in plain mode
+            if app.return_code:  # the view crashed (Textual printed the traceback): not a success
+                raise SystemExit(app.return_code)
     except KeyboardInterrupt:
         pass  # leaving the watcher is not an error, and the run goes on
 

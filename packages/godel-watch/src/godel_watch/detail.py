@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from godel.log import short_id
+from godel.runs.render import shown
 from godel_watch.model import ICONS, INTERRUPTED_NODE, Node, RunState, cost_text
 from godel_watch.tree import STATUS_STYLES, node_duration
 
@@ -30,12 +31,23 @@ _KIND_STYLES = {
 _TOOL_KINDS = {"tool", "result"}
 
 
+LINE_CHARS = (
+    2000  # a longer line (a minified file, a huge answer) is cut: wrapping it froze the view
+)
+
+
+def _capped(text: str) -> str:
+    if len(text) <= LINE_CHARS:
+        return text
+    return f"{text[:LINE_CHARS]}… (+{len(text) - LINE_CHARS} characters; enter: the whole event)"
+
+
 def detail_lines(node: Node, state: RunState, *, show_tools: bool, now: str) -> list[Text]:
     """The pane's lines for ``node``."""
     out: list[Text] = []
     head = Text()
     head.append(f"{ICONS.get(node.status, '·')} ", STATUS_STYLES.get(node.status, "dim"))
-    head.append(node.op, "bold")
+    head.append(shown(node.op), "bold")  # a hand-edited log may hold any text here
     head.append(f"  {node.label}")
     out.append(head)
     facts = [node.status]
@@ -56,7 +68,7 @@ def detail_lines(node: Node, state: RunState, *, show_tools: bool, now: str) -> 
     if node.detail:
         out.append(Text(node.detail))
     if node.error:
-        out.append(Text(f"✗ {node.error}", "bold red"))
+        out.append(Text(f"✗ {_capped(node.error)}", "bold red"))
         if node.hint:
             out.append(Text(f"hint: {node.hint}", "yellow"))
     elif node.status == INTERRUPTED_NODE:
@@ -80,7 +92,7 @@ def detail_lines(node: Node, state: RunState, *, show_tools: bool, now: str) -> 
                 hidden += 1
                 continue
             prefix = {"prompt": "› ", "stdout": "│ ", "stderr": "│ "}.get(line.kind, "")
-            out.append(Text(prefix + line.text, _KIND_STYLES.get(line.kind, "")))
+            out.append(Text(prefix + _capped(line.text), _KIND_STYLES.get(line.kind, "")))
         if hidden:
             out.append(Text(f"({hidden} tool lines hidden: t shows them)", "dim"))
     elif node.children:

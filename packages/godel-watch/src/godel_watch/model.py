@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from godel.runs.render import shown
+
 # How many lines of one stream (a command's output, an agent's answer) are kept; older lines
 # are counted, not kept: `enter` (the full payload) reads the whole value from the log.
 STREAM_WINDOW = 400
@@ -97,7 +99,8 @@ class Stream:
     def add(self, kind: str, text: str) -> None:
         if len(self.lines) == self.lines.maxlen:
             self.dropped += 1
-        self.lines.append(Line(kind, text))
+        # Command output and agent text are shown, never obeyed (an ESC would reach the terminal).
+        self.lines.append(Line(kind, shown(text)))
         self.total += 1
 
     def add_text(self, kind: str, text: str) -> None:
@@ -119,7 +122,7 @@ class Stream:
         """The kept lines, the partial one included."""
         lines = list(self.lines)
         if self.partial:
-            lines.append(Line(self.partial_kind, self.partial))
+            lines.append(Line(self.partial_kind, shown(self.partial)))
         return lines
 
 

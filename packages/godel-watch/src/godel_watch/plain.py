@@ -116,6 +116,7 @@ class PlainRenderer:
             if self.color:
                 badge = f"{_BADGE[(node.branch - 1) % len(_BADGE)]}{badge}{_RESET}"
             badge += " "
+        text = one_line(text, 0)  # labels and errors come from the log: shown, never obeyed
         self.out.write(f"{badge}{pad}{self._style(text, role) if role else text}".rstrip() + "\n")
 
     def _lines(self, node: Node | None, first: str, rest: list[str], role: str, cap: int) -> None:

@@ -90,7 +90,7 @@ def label(ev: Event) -> str:
     if op == "WORKFLOW_STARTED":
         return one_line(f"{req.get('function', 'workflow')}{_call(req)}")
     if op == "step.enter":
-        name = str(req.get("name") or (ev.step_path[-1] if ev.step_path else "step"))
+        name = one_line(str(req.get("name") or (ev.step_path[-1] if ev.step_path else "step")), 0)
         args = _call(req)
         return name + ("" if args == "()" else one_line(args, ARGS_WIDTH))
     if op == "run":
@@ -174,8 +174,8 @@ def apply_event(state: RunState, ev: Event) -> None:
     # The latest line wins: a root that failed and then finished after a resume is finished,
     # without its old error (and a paused one that then failed, without its old detail).
     if status == "FAILED":
-        node.error = failure_text(resp)
-        node.hint = str(resp.get("remediation_hint") or "")
+        node.error = one_line(failure_text(resp), 0)
+        node.hint = one_line(str(resp.get("remediation_hint") or ""), 0)
         node.detail = ""
     elif status in ("FINISHED", "PAUSED"):
         node.detail = one_line(_detail(ev))
@@ -261,7 +261,7 @@ def _new_node(state: RunState, ev: Event) -> Node:
 def _root(state: RunState, ev: Event, node: Node) -> None:
     if state.root is None:
         state.root = node.id
-        state.workflow = str((ev.request or {}).get("function") or state.workflow)
+        state.workflow = one_line(str((ev.request or {}).get("function") or state.workflow), 0)
         state.started = ev.ts_start
     if ev.status.value in _TERMINAL:
         state.ended = ev.ts_end

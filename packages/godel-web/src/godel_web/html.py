@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shlex
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from godel.cost import CostTotals
 from godel.log import Event
-from godel.runs.render import clip, format_duration
+from godel.runs.render import clip, format_duration, terminal_json
 from godel_web.__about__ import __version__
+
+# A log can hold a lone surrogate (a file name decoded with surrogateescape, a hand edit); it has
+# no UTF-8 encoding, so the page could not be sent.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    """``value`` as HTML text: escaped, a lone surrogate shown as U+FFFD."""
+    text = str(value)
+    if not text.isascii():  # (most values are: one C call instead of a regex scan)
+        text = _SURROGATE.sub("\ufffd", text)
+    return html.escape(text, quote=True)
 
 
 def url(path: str, **query: Any) -> str:
@@ -55,7 +64,8 @@ def tokens(totals: CostTotals | None) -> str:
 
 
 def pretty(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+    """``value`` as indented JSON (lone surrogates and bidi controls as ``\\u`` escapes)."""
+    return terminal_json(json.dumps(value, indent=2, ensure_ascii=False, default=repr))
 
 
 def badge(status: str, extra: str = "") -> str:

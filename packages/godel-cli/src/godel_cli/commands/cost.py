@@ -112,7 +112,9 @@ def cost(
         if groups is not None:
             out["by"] = by
             out["groups"] = [{by: key, **t.to_dict()} for key, t in groups.items()]
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        from godel.runs.render import terminal_json
+
+        click.echo(terminal_json(json.dumps(out, indent=2, ensure_ascii=False)))
         return
     if not runs:
         say("no runs" + (f" since {since}" if since else ""))

@@ -66,7 +66,10 @@ def list_runs(status: str | None, limit: int | None, as_json: bool, runs_dir: Pa
             break
     summaries = (summaries + unstarted)[:limit]
     if as_json:
-        click.echo(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False))
+        from godel.runs.render import terminal_json
+
+        text = json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False)
+        click.echo(terminal_json(text))
         return
     if not summaries:
         say(

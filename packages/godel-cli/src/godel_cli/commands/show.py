@@ -42,7 +42,9 @@ def emit_warnings(warnings: list[str] | tuple[str, ...], *, live: bool = False) 
 
 
 def _dump(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    from godel.runs.render import terminal_json
+
+    click.echo(terminal_json(json.dumps(value, indent=2, ensure_ascii=False)))
 
 
 @click.command("show", context_settings=CONTEXT_SETTINGS)

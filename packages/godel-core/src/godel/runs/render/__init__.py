@@ -20,6 +20,8 @@ if TYPE_CHECKING:
         format_event_line,
         local_time,
         no_style,
+        shown,
+        terminal_json,
     )
     from godel.runs.render.full import full_dict, render_full
     from godel.runs.render.graph import graph_dict, render_graph
@@ -41,6 +43,8 @@ _EXPORTS = {
     "format_event_line": "format",
     "local_time": "format",
     "no_style": "format",
+    "shown": "format",
+    "terminal_json": "format",
     "full_dict": "full",
     "render_full": "full",
     "graph_dict": "graph",

@@ -7,6 +7,7 @@ everywhere.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Callable, Sequence
 from math import isfinite
@@ -30,7 +31,9 @@ __all__ = [
     "format_event_line",
     "local_time",
     "no_style",
+    "shown",
     "step_label",
+    "terminal_json",
 ]
 
 Style = Callable[[str, str], str]
@@ -118,10 +121,36 @@ def local_time(ts: str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     return dt.strftime(fmt)
 
 
-# Control characters from recorded data (an ESC starts a terminal escape sequence) are shown, not obeyed.
-_CONTROLS = {c: "\ufffd" for c in (*range(0x00, 0x20), 0x7F) if chr(c) not in "\n\r"} | {
-    ord("\t"): " "
-}
+# Characters in recorded data that a terminal would obey instead of showing: C0 and C1 controls
+# (ESC and CSI start escape sequences, CR and BS overwrite), DEL, bidi controls (they reorder
+# the rest of the line) and lone surrogates (they cannot be encoded: printing one raises).
+_UNSAFE = (
+    *range(0x00, 0x20),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    *range(0xD800, 0xE000),
+)
+_CONTROLS = {c: "\ufffd" for c in _UNSAFE} | {ord("\t"): " "}
+# json.dumps(..., ensure_ascii=False) escapes C0 controls only; these it leaves raw.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: str, tab: str = " ") -> str:
+    """``text`` with each character a terminal would obey (a control, a bidi override, a lone
+    surrogate) replaced by ``\ufffd``, and tabs by ``tab``: recorded data is shown, not obeyed."""
+    if text.isprintable():
+        return text
+    return text.translate(_CONTROLS if tab == " " else {**_CONTROLS, ord("\t"): tab})
+
+
+def terminal_json(text: str) -> str:
+    """JSON text written with ``ensure_ascii=False``, safe on a terminal and still the same JSON:
+    C1 controls, bidi controls and lone surrogates in its strings become ``\\uXXXX`` escapes."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def clip(text: str, width: int = DETAIL_WIDTH) -> str:
@@ -129,8 +158,8 @@ def clip(text: str, width: int = DETAIL_WIDTH) -> str:
     control characters ``\ufffd``, and the rest is cut with ``…``."""
     if "\n" in text or "\r" in text:
         text = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
-    if not text.isprintable():
-        text = text.translate(_CONTROLS)
+    if not text.isprintable():  # (the test inline: a call per row of a long table costs)
+        text = shown(text)
     if width > 0 and len(text) > width:
         return text[: max(0, width - 1)] + "…"
     return text
@@ -407,7 +436,7 @@ def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL
         key = (ev.op, path, status, dur)
         middle = _MIDDLES.get(key) if path.__class__ is tuple else None
         if middle is None:
-            middle = f"{ev.op:<16}  {step_label(path):<20}  {status:<11} {dur:>8}"
+            middle = f"{shown(ev.op):<16}  {shown(step_label(path)):<20}  {status:<11} {dur:>8}"
             if path.__class__ is tuple:
                 if len(_MIDDLES) >= 4096:
                     _MIDDLES.clear()
@@ -415,7 +444,8 @@ def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL
         return f"{when}  {sid}  {middle}  {text}".rstrip()
     padded = style(f"{status:<11}", status)
     return (
-        f"{style(when, 'dim')}  {style(sid, 'id')}  {ev.op:<16}  {step_label(ev.step_path):<20}  "
+        f"{style(when, 'dim')}  {style(sid, 'id')}  {shown(ev.op):<16}  "
+        f"{shown(step_label(ev.step_path)):<20}  "
         f"{padded} {dur:>8}  {text}"
     ).rstrip()
 

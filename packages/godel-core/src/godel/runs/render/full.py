@@ -17,14 +17,16 @@ from godel.runs.render.format import (
     format_duration,
     local_time,
     no_style,
+    shown,
     step_label,
+    terminal_json,
 )
 
 __all__ = ["full_dict", "render_full"]
 
 
 def _pretty(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+    return terminal_json(json.dumps(value, indent=2, ensure_ascii=False, default=repr))
 
 
 def render_full(ev: Event, parent: Event | None = None, style: Style = no_style) -> str:
@@ -36,21 +38,22 @@ def render_full(ev: Event, parent: Event | None = None, style: Style = no_style)
         if parent is not None:
             parent_text += f"  ({parent.op} {step_label(parent.step_path)})"
     lines = [
-        f"event           {style(ev.event_id, 'bold')}  (short {style(short_id(ev.event_id), 'id')})",
-        f"op              {ev.op}",
+        f"event           {style(shown(ev.event_id), 'bold')}"
+        f"  (short {style(shown(short_id(ev.event_id)), 'id')})",
+        f"op              {shown(ev.op)}",
         f"status          {style(status, status)}",
-        f"step path       {step_label(ev.step_path)}",
+        f"step path       {shown(step_label(ev.step_path))}",
         f"invocation_seq  {ev.invocation_seq}",
         f"step_local_seq  {ev.step_local_seq}",
-        f"parent          {parent_text}",
+        f"parent          {shown(parent_text)}",
         f"children        {len(ev.children_ids)}",
         f"seq             {ev.seq}",
-        f"started         {ev.ts_start}  ({local_time(ev.ts_start)} local)",
-        f"ended           {ev.ts_end or '-'}"
+        f"started         {shown(str(ev.ts_start))}  ({local_time(ev.ts_start)} local)",
+        f"ended           {shown(ev.ts_end or '-')}"
         + (f"  ({local_time(ev.ts_end)} local)" if ev.ts_end else ""),
         f"duration        {format_duration(event_duration(ev))}",
-        f"request_hash    {ev.request_hash or '-'}",
-        f"stream_path     {'/'.join(ev.stream_path) if ev.stream_path else '-'}",
+        f"request_hash    {shown(ev.request_hash or '-')}",
+        f"stream_path     {shown('/'.join(ev.stream_path)) if ev.stream_path else '-'}",
         "",
         style("── request ──", "bold"),
         _pretty(ev.request),

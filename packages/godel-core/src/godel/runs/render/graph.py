@@ -24,6 +24,7 @@ from godel.runs.render.format import (
     event_duration,
     format_duration,
     no_style,
+    shown,
 )
 from godel.runs.render.groups import DEAD, Group, Mark
 from godel.runs.render.table import row_dict
@@ -124,8 +125,8 @@ def _what(ev: Event) -> str:
     if ev.op == Op.WORKFLOW_STARTED:
         return "workflow"
     if ev.op == Op.STEP_ENTER:
-        return f"step {ev.step_path[-1] if ev.step_path else '?'}"
-    return ev.op
+        return shown(f"step {ev.step_path[-1] if ev.step_path else '?'}")
+    return shown(ev.op)  # a hand-edited log may hold any text here
 
 
 def _line(ev: Event, icons: dict[Any, str], style: Style, width: int) -> str:

@@ -18,6 +18,7 @@ from godel.runs.render.format import (
     format_duration,
     local_time,
     no_style,
+    shown,
     step_label,
 )
 from godel.runs.render.groups import Mark
@@ -48,7 +49,7 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
         lines.append(f"error     {style(text, 'FAILED')}")
         cause = failure.cause
         if cause is not None:
-            where = f"{cause.op} {step_label(cause.step_path)}"
+            where = shown(f"{cause.op} {step_label(cause.step_path)}")
             lines.append(f"failed at {where} [{style(short_id(cause.event_id), 'id')}]")
     if summary.status is RunStatus.PAUSED and root is not None:
         reason = (root.response or {}).get("reason")
@@ -129,12 +130,13 @@ def render_table(
         path = ev.step_path
         label = labels.get(path) if path.__class__ is tuple else None
         if label is None:
-            label = _cut_left(step_label(path), _STEP_WIDTH)
+            label = _cut_left(shown(step_label(path)), _STEP_WIDTH)
             if path.__class__ is tuple:
                 labels[path] = label
         text = detail(ev)
         ids.append(ev.event_id[-SHORT_LEN:])
-        ops.append(ev.op)
+        op = ev.op
+        ops.append(op if op.isprintable() else shown(op))  # a hand-edited log may hold any text
         steps.append(label)
         statuses.append(STATUS_TEXT.get(status) or status.value)
         durations.append(format_duration(event_duration(ev)) if status is not started else "-")
