@@ -6,8 +6,10 @@ Each works outside a workflow too (just without recording).
 from __future__ import annotations
 
 import builtins
+import errno
 import hashlib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -36,8 +38,8 @@ async def print(*values: Any, sep: str | None = " ", end: str | None = "\n") -> 
 
     ``sep=None`` and ``end=None`` mean the defaults, as for the builtin it shadows.
     """
-    sep = " " if sep is None else sep
-    end = "\n" if end is None else end
+    sep = " " if sep is None else _checked_text("sep", sep)
+    end = "\n" if end is None else _checked_text("end", end)
     text = sep.join(str(v) for v in values) + end
 
     async def execute(_event: Any) -> dict[str, Any]:
@@ -56,6 +58,12 @@ async def print(*values: Any, sep: str | None = " ", end: str | None = "\n") -> 
         sys.stdout.write(text)
         sys.stdout.flush()
     await effect(Op.PRINT, {"text": text}, execute, pos=pos)
+
+
+def _checked_text(name: str, value: Any) -> str:
+    if not isinstance(value, str):  # the builtin's message
+        raise TypeError(f"{name} must be None or a string, not {type(value).__name__}")
+    return value
 
 
 def _auto_checkpoint() -> str:
@@ -87,6 +95,7 @@ async def input(prompt: str = "", *, schema: Any = None) -> Any:
     ``SchemaValidationFailure`` (a ``WorkflowFail``). The validated value is recorded as JSON and
     a replay rebuilds the instance from it.
     """
+    prompt = str(prompt)  # as the builtin shows it
     mode = _auto_checkpoint()
     request: dict[str, Any] = {"prompt": prompt}
     if schema is not None:
@@ -239,8 +248,18 @@ async def read_text(
                 return target.read_bytes()
 
         data = await anyio.to_thread.run_sync(read)
+        try:
+            content = data.decode(encoding)
+        except UnicodeDecodeError as exc:  # say which file: the run's error is one line
+            raise UnicodeDecodeError(
+                exc.encoding,
+                exc.object,
+                exc.start,
+                exc.end,
+                f"{exc.reason} (reading {target}: not {encoding} text; pass encoding=)",
+            ) from None
         return {
-            "content": data.decode(encoding),
+            "content": content,
             "bytes_read": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
         }
@@ -257,18 +276,27 @@ def write_atomic(target: Path, data: bytes) -> None:
     """Write via a temp file in the same directory: fsync, rename over the target, fsync the dir.
 
     An existing file keeps its permission bits; a new one gets the usual umask-based mode.
-    A symlink is followed (its target is replaced, not the link).
+    A symlink is followed (its target is replaced, not the link). A FIFO or a device
+    (``/dev/null``) is written into: a rename would replace it with a regular file.
     """
     with privileged():
         if target.is_symlink():
             target = target.resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            mode = target.stat().st_mode & 0o7777
+            st = target.stat()
         except FileNotFoundError:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
+        else:
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+            if not stat.S_ISREG(st.st_mode):
+                with open(target, "wb") as fh:
+                    fh.write(data)
+                return
+            mode = st.st_mode & 0o7777
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as fh:

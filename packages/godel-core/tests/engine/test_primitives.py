@@ -6,6 +6,7 @@ import io
 import os
 import stat
 import sys
+import threading
 
 import anyio
 import pytest
@@ -88,10 +89,30 @@ def test_auto_checkpoint_is_recorded_but_not_hashed(run_wf, load_events, monkeyp
     assert ev.request_hash == compute_request_hash({"prompt": "answer? "})
 
 
-@pytest.mark.parametrize("bad", [-1, float("nan"), float("inf"), "x", None])
+@pytest.mark.parametrize(
+    "bad", [-1, float("nan"), float("inf"), "x", None, pytest.param(10**400, id="huge")]
+)
 def test_sleep_validates(bad):
     with pytest.raises(ValueError, match="seconds"):
         anyio.run(godel.sleep, bad)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sep": 1}, "sep must be None or a string, not int"),
+        ({"end": b"x"}, "end must be None or a string, not bytes"),
+    ],
+)
+def test_print_checks_sep_and_end_as_the_builtin_does(kwargs, message):
+    with pytest.raises(TypeError, match=f"^{message}$"):
+        anyio.run(lambda: godel.print("a", "b", **kwargs))
+
+
+def test_input_shows_a_prompt_that_is_not_a_string_as_the_builtin_does(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("42\n"))
+    assert anyio.run(godel.input, 5) == "42"
+    assert capsys.readouterr().out == "5"
 
 
 def test_files_round_trip_and_are_recorded(run_wf, load_events, tmp_path):
@@ -110,6 +131,44 @@ def test_files_round_trip_and_are_recorded(run_wf, load_events, tmp_path):
     assert events[Op.WRITE_TEXT].request["content"] == big  # lossless, from the blob sidecar
     assert events[Op.READ_TEXT].response["content"] == big
     assert events[Op.WRITE_TEXT].response["bytes_written"] == len(big.encode())
+
+
+def test_a_file_that_is_not_text_in_its_encoding_is_named(tmp_path):
+    # The run's one-line error must say which read failed, and how to read it instead.
+    target = tmp_path / "image.png"
+    target.write_bytes(b"\x89PNG\r\n\x1a\n\xff")
+    with pytest.raises(UnicodeDecodeError) as info:
+        anyio.run(godel.read_text, target)
+    assert str(info.value) == (
+        "'utf-8' codec can't decode byte 0x89 in position 0: invalid start byte "
+        f"(reading {target}: not utf-8 text; pass encoding=)"
+    )
+
+
+def test_write_into_a_fifo_or_device_writes_into_it(tmp_path):
+    # A rename would replace it with a regular file (as root, "/dev/null" too).
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def drain() -> None:
+        with open(fifo, "rb") as f:
+            got.append(f.read())
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    anyio.run(godel.write_text, fifo, "through the pipe")
+    reader.join(5)
+    assert got == [b"through the pipe"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
+
+
+def test_write_onto_a_directory_names_it(tmp_path):
+    with pytest.raises(IsADirectoryError) as info:
+        anyio.run(godel.write_text, tmp_path, "x")
+    assert info.value.filename == str(tmp_path)  # not the temp file beside it
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_write_keeps_mode_and_leaves_no_temp_files(tmp_path):

@@ -102,6 +102,14 @@ async def test_check_false_returns_the_failed_result():
 
 
 @pytest.mark.anyio
+async def test_a_timeout_raises_even_with_check_false():
+    # As the API reference says: check=False covers the exit status only; there is none here.
+    with pytest.raises(CommandFailure, match="timed out") as info:
+        await run("echo partial; sleep 5", timeout=0.3, check=False)
+    assert info.value.returncode is None and info.value.stdout == "partial\n"
+
+
+@pytest.mark.anyio
 async def test_output_is_decoded_with_replacement():
     result = await run(["printf", "caf\\303\\251 \\377\\n"])
     assert result.stdout == "café \ufffd\n"
@@ -124,6 +132,29 @@ async def test_argument_checks():
         await run([])
     with pytest.raises(ValueError, match="timeout"):
         await run(["true"], timeout=0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"cmd": None}, r"^run\(\): cmd must be a string or a list of strings, got None$"),
+        (
+            {"cmd": ["echo", 1]},
+            r"^run\(\): cmd must be a string or a list of strings, got \['echo', 1\]$",
+        ),
+        ({"env": {"A": 1}}, r"^run\(\): env must map names to strings, got 'A': 1$"),
+        ({"env": {1: "x"}}, r"^run\(\): env must map names to strings, got 1: 'x'$"),
+        ({"env": ["A=1"]}, r"^run\(\): env must be a mapping of names to strings, got list$"),
+        ({"stdin": 1}, r"^run\(\): stdin must be str or bytes, got int$"),
+    ],
+)
+@pytest.mark.anyio
+async def test_arguments_of_the_wrong_type_are_named(kwargs: dict, message: str) -> None:
+    # A user mistake, told in one line (not "object of type 'int' has no len()").
+    kwargs = dict(kwargs)  # parametrized values are shared by both spawn paths
+    cmd = kwargs.pop("cmd", ["true"])
+    with pytest.raises(TypeError, match=message):
+        await run(cmd, **kwargs)
 
 
 # stdin, env, cwd -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -50,9 +51,21 @@ def failure_fields(exc: BaseException) -> dict[str, Any]:
 
     for name in recorded_attrs(type(exc)):
         fields[name] = getattr(exc, name, None)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        fields["os_error"] = os_error_args(exc)
     # A failed agent call's paid invocations (usage, cost_usd): the ledger counts them as spent.
     fields.update(getattr(exc, SPENT_ATTR, None) or {})
     return fields
+
+
+def os_error_args(exc: OSError) -> list[Any]:
+    """``[errno, strerror, filename, filename2]``: what rebuilds ``exc`` with the attributes the
+    code that caught it may read (``exc.errno``, ``exc.filename``), as JSON."""
+
+    def name(value: Any) -> Any:
+        return os.fsdecode(value) if isinstance(value, bytes) else value
+
+    return [exc.errno, exc.strerror, name(exc.filename), name(exc.filename2)]
 
 
 def user_location(exc: BaseException) -> str:
@@ -85,7 +98,13 @@ class Position:
         self.local = local = frame.next_local()
         if run.cache:
             self.key = frame.op_key(op, local)
-            self.cached = lookup(run, self.key)
+            self.cached = cached = lookup(run, self.key)
+            lost = run.log.lost_blobs
+            if lost and cached is not None and cached.event_id in lost:
+                # Its recorded answer is only a preview now: replaying it would be lossy.
+                from godel.replay.policy import lost_blob_error
+
+                raise lost_blob_error(run.run_id, cached, lost[cached.event_id])
         else:  # nothing to replay: no key needed (godel.engine.keys)
             self.key = 0
             self.cached = None

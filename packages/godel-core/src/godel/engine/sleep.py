@@ -21,6 +21,8 @@ def check_seconds(seconds: Any, who: str) -> float:
         value = float(seconds)
     except (TypeError, ValueError):
         raise ValueError(f"{who} requires a number of seconds, got {seconds!r}") from None
+    except OverflowError:  # an int too large for a float (its repr may be too long to print)
+        raise ValueError(f"{who} requires a finite, non-negative number of seconds") from None
     if isinstance(seconds, bool) or not math.isfinite(value) or value < 0:
         raise ValueError(
             f"{who} requires a finite, non-negative number of seconds, got {seconds!r}"

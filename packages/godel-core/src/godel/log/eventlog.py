@@ -97,6 +97,8 @@ class EventLog(DocumentedMethods):
         self.run_dir = store.run_dir
         self.header: dict[str, Any] = {}
         self.warnings: list[str] = []
+        # Events whose blob could not be read back (a preview stands in): never replayed.
+        self.lost_blobs: dict[str, str] = {}
         self._store = store
         self._writable = writable
         self._closed = False
@@ -252,6 +254,7 @@ class EventLog(DocumentedMethods):
     def _adopt(self, loaded: LoadedLog) -> None:
         self.header = loaded.header
         self.warnings = loaded.warnings
+        self.lost_blobs = loaded.lost_blobs
         self._events = loaded.events
         self._by_id = {ev.event_id: ev for ev in loaded.events}
         if self._writable:  # only a writer makes ids (`_unique_id`)

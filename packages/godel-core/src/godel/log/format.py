@@ -133,6 +133,8 @@ class LoadedLog:
     valid_end: int = 0  # byte offset just past the last good line
     next_seq: int = 0
     problems: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, line, what)
+    # Events holding a preview in place of a blob that could not be read: id -> what was lost.
+    lost_blobs: dict[str, str] = field(default_factory=dict)
 
 
 # What the scan keeps per event id: the Event of its latest line, or that line and its number
@@ -150,7 +152,7 @@ def read_log(store: EventStore, run_id: str) -> LoadedLog:
     with collector_paused():
         with closing(store.iter_lines()) as lines:
             _scan(lines, path, out, latest, paths)
-        out.events = _build_events(latest, paths, store, path, out.warnings)
+        out.events = _build_events(latest, paths, store, path, out)
         latest.clear()  # the parsed lines left are garbage: free them before the collector runs
     _link_children(out.events)
     out.next_seq = max((ev.seq for ev in out.events), default=-1) + 1
@@ -638,16 +640,14 @@ def type_problem(obj: dict[str, Any]) -> str | None:
 
 
 def _build_events(
-    latest: dict[str, _Latest], paths: _Paths, store: EventStore, path: Path, warnings: list[str]
+    latest: dict[str, _Latest], paths: _Paths, store: EventStore, path: Path, out: LoadedLog
 ) -> list[Event]:
     events: list[Event] = []
     append = events.append
     for event_id, item in latest.items():
         if item.__class__ is tuple:
             obj, lineno = item
-            item = line_event(obj, paths) or _checked_event(
-                obj, lineno, event_id, store, path, warnings
-            )
+            item = line_event(obj, paths) or _checked_event(obj, lineno, event_id, store, path, out)
         elif item.__class__ is not Event:
             item = plain_event(item, paths)  # a STARTED record (plain_line_decoder)
         append(item)
@@ -660,7 +660,7 @@ def _checked_event(
     event_id: str,
     store: EventStore,
     path: Path,
-    warnings: list[str],
+    out: LoadedLog,
 ) -> Event:
     """The general case of ``line_event``: any line shape, blobs restored, problems diagnosed."""
     problem = type_problem(obj)
@@ -672,7 +672,9 @@ def _checked_event(
             problems = restore(obj, blobs, store.get_blob)
         except ValueError as exc:
             raise CorruptLogError(path, lineno, str(exc)) from None
-        warnings.extend(f"{path}:{lineno}: event {event_id}: {p}" for p in problems)
+        out.warnings.extend(f"{path}:{lineno}: event {event_id}: {p}" for p in problems)
+        if problems:
+            out.lost_blobs[event_id] = problems[0].removesuffix("; kept the preview")
     try:
         return Event.from_dict(obj)
     except (ValueError, TypeError, OverflowError) as exc:

@@ -23,7 +23,7 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -86,14 +86,13 @@ async def run(
         isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
     ):
         raise ValueError(f"run(): timeout must be a positive number of seconds, got {timeout!r}")
-    if isinstance(cmd, str | bytes):
-        cmd = os.fsdecode(cmd)
-    else:
-        cmd = [os.fsdecode(a) if isinstance(a, bytes) else os.fspath(a) for a in cmd]
+    if stdin is not None and not isinstance(stdin, str | bytes):
+        raise TypeError(f"run(): stdin must be str or bytes, got {type(stdin).__name__}")
+    cmd = _checked_cmd(cmd)
     if not cmd:
         raise ValueError("run(): empty command")
     cwd_abs = os.path.abspath(os.fspath(cwd)) if cwd is not None else None
-    env_given = dict(env) if env is not None else None
+    env_given = _checked_env(env) if env is not None else None
     if env_given:
         redact_also(env_given)  # before the request, which holds them, is written
     launch = new_id()
@@ -206,6 +205,27 @@ async def _execute(
         "stderr": stderr,
         "duration": duration,
     }
+
+
+def _checked_cmd(cmd: Any) -> str | list[str]:
+    """``cmd`` as text: a string (or bytes), or a list of them (path-likes too)."""
+    if isinstance(cmd, str | bytes):
+        return os.fsdecode(cmd)
+    args = list(cmd) if isinstance(cmd, Iterable) else None
+    if args is not None and all(isinstance(a, str | bytes | os.PathLike) for a in args):
+        return [os.fsdecode(a) if isinstance(a, bytes) else os.fspath(a) for a in args]
+    raise TypeError(f"run(): cmd must be a string or a list of strings, got {cmd!r}")
+
+
+def _checked_env(env: Any) -> dict[str, str]:
+    if not isinstance(env, Mapping):
+        raise TypeError(
+            f"run(): env must be a mapping of names to strings, got {type(env).__name__}"
+        )
+    for name, value in env.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"run(): env must map names to strings, got {name!r}: {value!r}")
+    return dict(env)
 
 
 def _transcript_sink(

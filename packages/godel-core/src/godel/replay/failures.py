@@ -108,6 +108,10 @@ def rebuild(event: Event) -> BaseException | None:
         return _rebuild_godel(cls, event, error, response)
     builtin = getattr(builtins, kind, None)
     if isinstance(builtin, type) and issubclass(builtin, Exception):
+        os_error = response.get("os_error")
+        if issubclass(builtin, OSError) and isinstance(os_error, list) and len(os_error) == 4:
+            errno, strerror, filename, filename2 = os_error
+            return builtin(errno, strerror, filename, None, filename2)
         try:
             return builtin(error)
         except TypeError:  # a constructor that needs more than a message

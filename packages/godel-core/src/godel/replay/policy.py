@@ -142,7 +142,8 @@ class ReplayPolicy:
             return cached
         if self.on_mismatch is MismatchPolicy.ABORT:
             raise ResumeError(
-                f"{what}: the request changed since it was recorded (the code or its inputs were edited)",
+                f"{what}: the request changed since it was recorded (the code, its inputs or the "
+                f"working directory changed: godel resume {run.run_id} --plan shows the difference)",
                 step_path=cached.step_path,
                 remediation_hint="resume with --on-mismatch invalidate to run the new request, or "
                 "--on-mismatch continue to keep the recorded result",
@@ -197,6 +198,19 @@ class ReplayPolicy:
             run_id=pos.run.run_id,
             step_path=cached.step_path,
         )
+
+
+def lost_blob_error(run_id: str, cached: Event, lost: str) -> ResumeError:
+    """Why ``cached`` cannot be replayed: a value it recorded is gone from the blob sidecar, and
+    only its preview is left (a resume must get what the run saw, never a truncated stand-in)."""
+    where = "/".join(cached.step_path) or "(workflow)"
+    return ResumeError(
+        f"{cached.op} at {where} (event {cached.event_id}): its recorded {lost}, so it cannot "
+        "be replayed",
+        step_path=cached.step_path,
+        remediation_hint=f"restore the blob, or run it again: godel rewind {run_id} "
+        f"--to {cached.event_id}",
+    )
 
 
 def in_flight_message(op: str, cached: Event) -> str:
