@@ -169,12 +169,24 @@ class UnsafeResumeError(ResumeError):
         event_id: str = "",
         cmd: str | Sequence[str] = "",
         run_id: str = "",
+        op: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)
         self.event_id = event_id
         self.cmd = _display_cmd(cmd) if cmd else ""
         self.run_id = run_id
+        self.op = op  # the effect in flight ("run", "agent.call", "write_text"...), for the hint
+
+    def _idempotent_hint(self) -> str:
+        """Where ``idempotent`` can be said for this effect (only ``run`` takes it per call)."""
+        if self.op == "run":
+            return "idempotent=True on the call or its step"
+        if self.op == "agent.call":
+            return "assume_idempotent=True on the agent call, or idempotent=True on its step"
+        if self.op:
+            return "idempotent=True on its step"
+        return "idempotent=True on the call or its step, assume_idempotent=True on an agent call"
 
     def __str__(self) -> str:
         run = self.run_id or "<run_id>"
@@ -190,8 +202,7 @@ class UnsafeResumeError(ResumeError):
             "",
             "  It may or may not have completed. To go on, either:",
             f"    - re-run it: godel rewind {run} --to {target} && godel resume {run}",
-            "    - or, if running it twice is safe, mark it idempotent (idempotent=True on the call"
-            " or its step, assume_idempotent=True on an agent call)"
+            f"    - or, if running it twice is safe, mark it idempotent ({self._idempotent_hint()})"
             f" or pass: godel resume {run} --assume-idempotent",
         ]
         return "\n".join(lines)

@@ -311,3 +311,19 @@ def test_source_edit_policies(run_wf, runs_dir, capsys):
     capsys.readouterr()
     assert resume(make_edited(True), run_id, runs_dir, on_source_edit="ignore") == 0
     assert "changed since it was recorded" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("op", "hint"),
+    [
+        ("run", "idempotent=True on the call or its step"),
+        ("agent.call", "assume_idempotent=True on the agent call, or idempotent=True on its step"),
+        ("write_text", "(idempotent=True on its step)"),  # write_text takes no idempotent=
+    ],
+)
+def test_an_unsafe_resume_says_where_idempotent_can_be_said(op, hint):
+    from godel.exceptions import UnsafeResumeError
+
+    text = str(UnsafeResumeError("in flight", event_id="E", cmd="x", run_id="R", op=op))
+    assert hint in text
+    assert "godel resume R --assume-idempotent" in text

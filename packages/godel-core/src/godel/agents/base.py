@@ -342,6 +342,7 @@ class Agent:
             event_id=cached.event_id,
             cmd=self._name(),
             run_id=pos.run.run_id,
+            op="agent.call",
             step_path=cached.step_path,
         )
 

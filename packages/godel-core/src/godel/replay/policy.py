@@ -196,6 +196,7 @@ class ReplayPolicy:
             event_id=cached.event_id,
             cmd=cmd,
             run_id=pos.run.run_id,
+            op=op,
             step_path=cached.step_path,
         )
 
