@@ -788,6 +788,11 @@ def _(w: World) -> None:
     in_the_way = Path(w.dir("a-file"))
     in_the_way.write_text("not a folder\n")
     w.expect(1, "store", "init", in_the_way.as_uri(), says="a file is in the way")
+    # Two slashes make "runs" a host, not the folder /runs; %00 names no folder at all.
+    w.expect(1, "store", "init", "file://runs/x", says="names the host 'runs'")
+    w.expect(1, "store", "init", in_the_way.as_uri() + "%00", says="holds a NUL character")
+    w.expect(1, "store", "init", w.dir("n" * 300), says="cannot make the runs folder")
+    w.expect(1, "store", "init", "file://", says="it names no folder")
 
 
 @scenario("store init", 2)
@@ -913,6 +918,8 @@ def _(w: World) -> None:
 @scenario("workflows which", 1)
 def _(w: World) -> None:
     w.expect(1, "workflows", "which", "nope", env=home_env(w), says="available: base")
+    # A name longer than a file name may be (ENAMETOOLONG): not found, not a traceback.
+    w.expect(1, "workflows", "which", "n" * 300, env=home_env(w), says="available: base")
 
 
 @scenario("workflows which", 2)

@@ -177,3 +177,14 @@ def test_completing_command_names_imports_no_command_module(project):
     *completions, modules = proc.stdout.splitlines()
     assert "plain,run" in completions and "plain,guide" in completions
     assert json.loads(modules) == []
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS refuses file names that are not UTF-8")
+def test_a_workflow_file_name_that_is_not_utf8_is_left_out_quietly(project):
+    project.write(".godel/workflows/hello.py", "")
+    workflows = project.root / ".godel" / "workflows"
+    (workflows / os.fsdecode(b"h\xffi.py")).write_text("")
+    assert pairs(complete(project, "godel workflows which h")) == [("plain", "hello")]
+    assert pairs(complete(project, "godel run h")) == [("file", "h"), ("plain", "hello")]
+    out = complete(project, "godel run hel", shell="zsh")
+    assert out.splitlines()[-3:] == ["plain", "hello", str(workflows / "hello.py")]

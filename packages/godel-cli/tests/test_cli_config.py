@@ -124,3 +124,34 @@ def test_config_alone_prints_its_help(project):
     proc = project.godel("config")
     assert proc.returncode == 0
     assert "Usage: godel config" in proc.stdout and "path" in proc.stdout and "show" in proc.stdout
+
+
+# An OSC sequence (set the terminal's title): click strips only colour codes off a pipe.
+TITLE = "\x1b]0;pwned\x07"
+
+
+def test_a_cloned_projects_settings_and_file_names_are_shown_not_obeyed(project):
+    """A repository's .godel/ is anyone's text: the terminal must not act on its controls."""
+    project.write(
+        ".godel/settings.json",
+        json.dumps({"runs_dir": f"runs{TITLE}", "workflows_dir": f"flows{TITLE}"}),
+    )
+    for args in (["config", "path"], ["config", "show"], ["init"], ["workflows", "list"]):
+        proc = project.godel(*args)
+        assert proc.returncode == 0, proc.stderr
+        assert "\x1b" not in proc.stdout + proc.stderr, args
+        assert "\x07" not in proc.stdout + proc.stderr, args
+    project.write(".godel/settings.json", "{}")
+    project.write(f".godel/workflows/hi{TITLE}.py", "")
+    listed = project.godel("workflows", "list")
+    assert listed.returncode == 0 and "hi\ufffd]0;pwned\ufffd" in listed.stdout
+    assert "\x1b" not in listed.stdout
+
+
+def test_workflow_not_found_lists_names_shown_not_obeyed(project):
+    project.write(f".godel/workflows/hi{TITLE}.py", "")
+    for args in (["workflows", "which", "nope"], ["run", "nope"]):
+        proc = project.godel(*args)
+        assert proc.returncode in (1, 2), proc.stderr
+        assert "available: hi\ufffd]0;pwned\ufffd" in proc.stderr, args
+        assert "\x1b" not in proc.stderr, args

@@ -128,3 +128,18 @@ def test_an_unknown_command_is_an_error_and_not_recorded(godel):
     shown = godel("nosuchcommand", "--help")
     assert shown.returncode == 2 and "nosuchcommand" in shown.stderr
     assert godel.records() == []
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["init", "--help"]])
+def test_a_closed_stdout_is_no_traceback_recorded_or_not(godel, godel_bin, tmp_path, cli_env, args):
+    godel(*args)  # recorded: the next one is served from the record
+    for _ in range(2):
+        proc = subprocess.run(
+            ["sh", "-c", 'exec "$@" >&-', "sh", str(godel_bin), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**cli_env, "GODEL_CACHE_DIR": str(tmp_path / "cache")},
+            timeout=60,
+        )
+        assert (proc.returncode, proc.stderr) == (0, "")

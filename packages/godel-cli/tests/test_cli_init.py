@@ -79,6 +79,21 @@ def test_init_example_runs_offline_by_name(project):
     assert listed.stdout == f"  hello  -> {hello}\n"
 
 
+@pytest.mark.parametrize("where", ["settings", "env"])
+def test_init_example_next_line_works_when_workflows_dir_is_elsewhere(project, where):
+    env = {}
+    if where == "settings":
+        project.write(".godel/settings.json", json.dumps({"workflows_dir": "flows"}))
+    else:
+        env = {"GODEL_WORKFLOWS_DIR": "flows"}
+    proc = project.godel("init", "--example", env=env)
+    assert proc.returncode == 0, proc.stderr
+    # `godel run hello` would not find it: the line names the file instead, which runs.
+    assert proc.stdout.endswith("next: godel run .godel/workflows/hello.py\n")
+    run = project.godel("run", ".godel/workflows/hello.py", env=env)
+    assert run.returncode == 0, run.stderr
+
+
 def test_init_in_a_directory_that_has_a_file_named_godel(project):
     project.write(".godel", "not a directory")
     proc = project.godel("init")
@@ -96,3 +111,21 @@ def test_init_in_a_read_only_directory(project):
         project.root.chmod(0o700)
     assert proc.returncode == 1
     assert proc.stderr == "[godel] cannot create .godel/: Permission denied\n"
+
+
+@pytest.mark.parametrize("args", [["init"], ["config", "path"], ["workflows", "list"], ["guide"]])
+def test_a_working_directory_that_was_removed_is_one_line(project, godel_bin, args):
+    import subprocess
+
+    gone = project.root / "gone"
+    gone.mkdir()
+    # The shell's directory is removed under it, as a checkout or an `rm -rf` does.
+    proc = subprocess.run(
+        ["sh", "-c", 'cd "$0" && rmdir "$0" && exec "$@"', str(gone), str(godel_bin), *args],
+        capture_output=True,
+        text=True,
+        env=project.env(),
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "[godel] the working directory no longer exists; cd to one that does\n"

@@ -257,3 +257,15 @@ def test_reference_usage_is_clean_by_default(project: Path) -> None:
         "documented.py:16:20: PL009 warning: agent 'agent' is called in @workflow 'main' "
         "outside any @step",
     ]
+
+
+def test_a_file_name_with_terminal_controls_is_shown_not_obeyed(project: Path) -> None:
+    """`godel lint flows/*.py` in a cloned repository: a name that sets the terminal's title."""
+    name = "evil\x1b]0;pwned\x07.py"
+    (project / name).write_text(FLOW)
+    result = godel(project, name)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith("evil\ufffd]0;pwned\ufffd.py:6:4: PL001 error")
+    # JSON keeps the name exactly (escaped), for tools.
+    as_json = godel(project, "--format", "json", name)
+    assert json.loads(as_json.stdout)[0]["file"] == name

@@ -64,10 +64,16 @@ def complete_workflow_name(
     from click.shell_completion import CompletionItem
 
     return [
-        CompletionItem(name, help=str(path))
+        CompletionItem(name, help=_text(str(path)))
         for name, path in _workflows().items()
-        if name.startswith(incomplete)
+        if name.startswith(incomplete) and _text(name) == name
     ]
+
+
+def _text(value: str) -> str:
+    """``value`` as click can write it: a file name that is not UTF-8 (its undecodable bytes
+    held as surrogates) would make the answer's ``encode()`` raise into the user's prompt."""
+    return value.encode("utf-8", "replace").decode("utf-8")
 
 
 def complete_workflow(

@@ -25,8 +25,16 @@ class ConfigLoadError(click.ClickException):
 
 def _say_config_warnings() -> None:
     """The configuration's warnings (an unknown key), once, before the command runs."""
+    import os
+
     from godel.config import load_config
 
+    try:
+        os.getcwd()
+    except FileNotFoundError:  # removed under the shell (a checkout, an rm -rf): no traceback
+        raise ConfigLoadError(
+            "the working directory no longer exists; cd to one that does"
+        ) from None
     for warning in load_config().warnings:
         click.echo(f"[godel] warning: {warning}", err=True)
 

@@ -37,8 +37,8 @@ HELP_FLAGS = ("--help", "-h")
 
 def cacheable(argv: list[str]) -> bool:
     """``--version``, or up to two command names followed by ``--help``/``-h``."""
-    if not switched_on("GODEL_HELP_CACHE"):
-        return False
+    if not switched_on("GODEL_HELP_CACHE") or sys.stdout is None:
+        return False  # no stdout (`godel --version >&-`): click's echo, which skips the write
     if argv == ["--version"]:
         return True
     return (

@@ -100,6 +100,18 @@ def test_a_project_without_runs_dir_keeps_runs_in_the_godel_home(home: Path) -> 
     assert project_data_dir(Path("/opt/x")).parent.name == "_abs"
 
 
+def test_a_project_outside_home_whose_name_is_not_utf8_has_a_runs_dir(home: Path) -> None:
+    import hashlib
+    import os
+
+    # Undecodable bytes of a folder name arrive as surrogates; the digest is of the bytes.
+    odd = Path(os.fsdecode(b"/opt/p\xff7"))
+    digest = hashlib.sha256(b"/opt/p\xff7").hexdigest()[:16]
+    assert project_data_dir(odd).name == digest
+    # A UTF-8 name keeps the digest it always had: no project loses its runs.
+    assert project_data_dir(Path("/opt/x")).name == hashlib.sha256(b"/opt/x").hexdigest()[:16]
+
+
 def test_godel_home_moves_the_user_file(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -72,17 +72,19 @@ def path() -> None:
          is not valid JSON, a value a key does not allow): one line names the
          file or variable
     """
+    from godel.runs.render import shown  # paths (and settings) are shown, not obeyed
+
     loaded = _load()
     lines = ["sources (low -> high precedence):"]
     for source in loaded.sources:
-        lines.append(f"  {_mark(source.exists)} {source.path}")
+        lines.append(f"  {_mark(source.exists)} {shown(str(source.path))}")
     if loaded.project_root is None:
         lines.append("  (no project .godel/ found)")
     lines += [f"  {_mark(True)} {name}" for name in _env_sources(loaded)]
     lines += [
         "",
-        f"project_root: {loaded.project_root}",
-        f"runs_dir:     {loaded.runs_dir}",
+        f"project_root: {shown(str(loaded.project_root))}",
+        f"runs_dir:     {shown(str(loaded.runs_dir))}",
         "",
         "effective config:",
         json.dumps(loaded.config.model_dump(), indent=2),
@@ -131,8 +133,10 @@ def show(as_json: bool) -> None:
         }
         click.echo(json.dumps(data, indent=2))
         return
+    from godel.runs.render import shown  # paths (and settings) are shown, not obeyed
+
     rows = [
-        (key, json.dumps(value), _where(loaded.set_by.get(key, "default"), loaded))
+        (key, json.dumps(value), shown(_where(loaded.set_by.get(key, "default"), loaded)))
         for key, value in values.items()
     ]
     # A long value (an "agents" table) overflows its column rather than widening every row.
@@ -141,4 +145,4 @@ def show(as_json: bool) -> None:
     ]
     for key, value, where in [("KEY", "VALUE", "SET BY"), *rows]:
         click.echo(f"{key.ljust(widths[0])}  {value.ljust(widths[1])}  {where}".rstrip())
-    click.echo(f"\nruns_dir: {loaded.runs_dir}")
+    click.echo(f"\nruns_dir: {shown(str(loaded.runs_dir))}")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from godel_cli.errors import EXIT_FAIL, CliError
 from godel_cli.options import CONTEXT_SETTINGS
+
+if TYPE_CHECKING:
+    from godel.config import LoadedConfig
 
 # Runs offline (no agent) and under strict mode and lint: the first `godel run hello` works.
 EXAMPLE = '''\
@@ -110,7 +114,7 @@ def init(example: bool) -> None:
       0  done (created, or everything existed already)
       1  a file or directory could not be created (a file named .godel, no
          permission)
-      2  usage error
+      2  usage error; a settings.json that was already there is broken
     """
     from godel import ConfigError
     from godel.config import load_config
@@ -126,11 +130,27 @@ def init(example: bool) -> None:
     try:
         loaded = load_config(cwd, use_cache=False)
     except ConfigError as exc:  # a settings.json that was already there and is broken
-        raise CliError(str(exc), exit_code=EXIT_FAIL) from None
-    click.echo(f"runs dir: {loaded.runs_dir}")
+        raise CliError(f"configuration error: {exc}") from None  # exit 2, as everywhere
+    from godel.runs.render import shown  # a settings file's runs_dir is shown, not obeyed
+
+    click.echo(f"runs dir: {shown(str(loaded.runs_dir))}")
     if loaded.config.runs_dir is None:
         click.echo(
             '  (set "runs_dir" in .godel/settings.json, e.g. "runs", to keep runs in the project)'
         )
     if example:
-        click.echo("next: godel run hello")
+        click.echo(f"next: godel run {_example_name(loaded, project / 'workflows' / 'hello.py')}")
+
+
+def _example_name(loaded: LoadedConfig, example: Path) -> str:
+    """``hello`` when ``godel run hello`` runs the example; else its path, which always does
+    (a ``workflows_dir`` set elsewhere, in the settings or ``$GODEL_WORKFLOWS_DIR``)."""
+    from godel import ConfigError
+    from godel.config import resolve_workflow
+
+    try:
+        if resolve_workflow("hello", loaded) == example.resolve():
+            return "hello"
+    except ConfigError:  # not found by name
+        pass
+    return os.path.relpath(example)

@@ -51,7 +51,7 @@ def lint(
     Exit codes:
       0  no errors (warnings are fine)
       1  at least one error
-      2  usage error
+      2  usage error; an invalid rule registry (two distributions claim one prefix)
     """
     from godel import PluginError
     from godel.lint import lint_paths, load_rules
@@ -72,10 +72,12 @@ def lint(
     if fmt == "json":
         click.echo(report.to_json())
     else:
+        from godel.runs.render import shown  # a file name is shown, not obeyed by the terminal
+
         for diag in report.diagnostics:
-            click.secho(diag.format(), fg="red" if diag.is_error else "yellow")
+            click.secho(shown(diag.format()), fg="red" if diag.is_error else "yellow")
             if diag.hint:
-                click.secho(f"    hint: {diag.hint}", dim=True)
+                click.secho(shown(f"    hint: {diag.hint}"), dim=True)
     summary = report.summary()
     if summary:
         click.echo(f"\n{summary}", err=True)

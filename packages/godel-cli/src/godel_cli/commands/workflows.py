@@ -59,13 +59,16 @@ def list_workflows(as_json: bool) -> None:
         }
         click.echo(json.dumps(data, indent=2))
         return
+    from godel.runs.render import shown  # file names are shown, not obeyed by the terminal
+
     if not found:
         click.echo("(no workflows found)")
-        click.echo(f"  looked in: {', '.join(str(d) for d in loaded.workflow_dirs)}", err=True)
+        dirs = ", ".join(shown(str(d)) for d in loaded.workflow_dirs)
+        click.echo(f"  looked in: {dirs}", err=True)
         return
-    width = max(len(name) for name in found)
+    width = max(len(shown(name)) for name in found)
     for name, path in found.items():
-        click.echo(f"  {name.ljust(width)}  -> {path}")
+        click.echo(f"  {shown(name).ljust(width)}  -> {shown(str(path))}")
 
 
 @workflows.command("which")

@@ -74,7 +74,9 @@ def project_data_dir(root: Path, environ: Mapping[str, str] | None = None) -> Pa
         return base / root.relative_to(home)
     from hashlib import sha256  # here: importing it (OpenSSL) costs every command 3 ms
 
-    return base / "_abs" / sha256(str(root).encode()).hexdigest()[:16]
+    # fsencode: the name's bytes, so a folder whose name is not UTF-8 hashes too (the same
+    # digest as before for every name that is).
+    return base / "_abs" / sha256(os.fsencode(root)).hexdigest()[:16]
 
 
 class Source:

@@ -39,7 +39,7 @@ def resolve_workflow(
 ) -> Path:
     """An existing file as given, else the named workflow; ``ConfigError`` listing what exists."""
     candidate = Path(name_or_path).expanduser()
-    if candidate.is_file():
+    if _is_file(candidate):
         return candidate.resolve()
     loaded = loaded or load_config()
     name = str(name_or_path)
@@ -47,10 +47,20 @@ def resolve_workflow(
     if "/" not in stem and os.sep not in stem:
         for directory in loaded.workflow_dirs:
             path = directory / f"{stem}.py"
-            if path.is_file():
+            if _is_file(path):
                 return path.resolve()
-    available = ", ".join(list_workflows(loaded)) or "(no workflows registered)"
+    from godel.runs.render.format import shown  # names are anyone's file names: not obeyed
+
+    available = ", ".join(map(shown, list_workflows(loaded))) or "(no workflows registered)"
     raise ConfigError(f"workflow not found: {name!r}\n  available: {available}")
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name the system refuses (too long) rather than raising."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def open_event_log(run_id: str, *, cwd: str | os.PathLike[str] | None = None) -> EventLog:

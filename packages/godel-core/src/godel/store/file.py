@@ -30,12 +30,27 @@ class FileStore:
         """``file:///abs/dir`` or ``file:rel/dir``; ``init`` creates the directory."""
         from urllib.parse import unquote, urlparse
 
+        from godel.store.protocol import StoreError
+
         parsed = urlparse(url)
-        path = unquote(parsed.path if not parsed.netloc else f"//{parsed.netloc}{parsed.path}")
+        host = "" if parsed.netloc.lower() == "localhost" else parsed.netloc  # RFC 8089
+        if host and os.name != "nt":  # a share (UNC path) on Windows; elsewhere a typo
+            raise StoreError(
+                f"cannot use the store URL {url}: it names the host {host!r}; "
+                "write file:///abs/path (three slashes)"
+            )
+        path = unquote(parsed.path if not host else f"//{host}{parsed.path}")
+        if not path:  # `file:` or `file://`: not the working directory, as `godel store init ""`
+            raise StoreError(f"cannot use the store URL {url}: it names no folder")
         return cls.from_path(path, init=init)
 
     @classmethod
     def from_path(cls, path: str | os.PathLike[str], *, init: bool = False) -> FileStore:
+        """The file store of the folder ``path``; ``init`` creates it."""
+        if "\x00" in os.fspath(path):  # %00 in a URL: no folder can be named so
+            from godel.store.protocol import StoreError
+
+            raise StoreError(f"cannot use the runs folder {path!r}: it holds a NUL character")
         store = cls(Path(path).expanduser().resolve())
         if init:
             try:
@@ -43,7 +58,9 @@ class FileStore:
             except OSError as exc:  # a file in the way, a read-only disk: one line, not a traceback
                 from godel.store.protocol import StoreError
 
-                reason = "a file is in the way" if store.runs_dir.exists() else exc.strerror
+                # (not .exists(): that fails again on a name too long)
+                in_the_way = isinstance(exc, (FileExistsError, NotADirectoryError))
+                reason = "a file is in the way" if in_the_way else exc.strerror
                 raise StoreError(
                     f"cannot make the runs folder {store.runs_dir}: {reason}"
                 ) from None
