@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -63,3 +64,38 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(long_run, command):
     writer.stderr.close()
     assert writer.wait(timeout=60) == 0, err
     assert first and err == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plugins"],
+        ["config", "show"],
+        ["lint", "--list-rules"],
+        ["runs", "list"],
+        ["workflows", "list"],
+        ["--version"],
+        ["--help"],
+        ["show", "--help"],
+    ],
+)
+@pytest.mark.parametrize("help_cache", ["0", "1"])
+def test_every_command_whose_reader_is_gone_ends_quietly(long_run, command, help_cache):
+    """The reader is gone before the first byte (`| true`): every write fails at once."""
+    cwd, _run_id = long_run
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [str(GODEL), *command],
+            cwd=cwd,
+            env=clean_env({"GODEL_HELP_CACHE": help_cache}),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

@@ -20,7 +20,12 @@ def main() -> int:
         from godel_cli import help_cache
 
         if help_cache.cacheable(argv):
-            return help_cache.serve(argv)
+            try:
+                return help_cache.serve(argv)
+            except BrokenPipeError:
+                from godel_cli.terminal import reader_gone
+
+                reader_gone()  # `godel --help | head -1`: exit 0, as every command
         from godel_cli.main import main as run
 
         return run(argv)

@@ -136,6 +136,14 @@ class PluginGroup(click.Group):
             )
         return target
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # --help and --version print from here
+        except BrokenPipeError:
+            from godel_cli.terminal import reader_gone
+
+            reader_gone()
+
     def invoke(self, ctx: click.Context) -> Any:
         from godel import ConfigError
         from godel.store import StoreError
@@ -157,6 +165,10 @@ class PluginGroup(click.Group):
             from godel_cli.errors import EXIT_FAIL, CliError
 
             raise CliError(str(exc), exit_code=EXIT_FAIL) from exc
+        except BrokenPipeError:
+            from godel_cli.terminal import reader_gone
+
+            reader_gone()  # `godel plugins | head -1`: done, exit 0, as for show and tail
         except KeyboardInterrupt:
             # Ctrl+C before a command has its own handlers (importing a workflow, reading a long
             # log): the conventional 130, not click's "Aborted!" and 1.

@@ -1,10 +1,11 @@
-"""The terminal's width, read as ``shutil.get_terminal_size`` reads it, without importing
-``shutil`` (its import pulls in the compression modules)."""
+"""The terminal: its width, read as ``shutil.get_terminal_size`` reads it without importing
+``shutil`` (its import pulls in the compression modules), and a reader that went away."""
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 
 def terminal_columns() -> int:
@@ -20,3 +21,20 @@ def terminal_columns() -> int:
             columns = 0
         columns = columns or 80
     return columns
+
+
+def reader_gone() -> NoReturn:
+    """Stop quietly, exit status 0: stdout's reader went away (``godel show RUN | head -1``).
+
+    What is still buffered for stdout goes to ``/dev/null``, so the flush at exit does not
+    fail again (click's own rule would print nothing and exit 1, which reads as a failure
+    under ``set -o pipefail``).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):  # no real stdout (a test's capture)
+        pass
+    finally:
+        os.close(devnull)
+    raise SystemExit(0)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -133,12 +132,7 @@ def tail(
     except KeyboardInterrupt:
         raise SystemExit(EXIT_SIGNAL[signal.SIGINT]) from None
     except BrokenPipeError:
-        # The reader went away (`| head`): done, as `show` is (exit 0). Later flushes of what
-        # is still buffered go nowhere instead of failing again at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-        raise SystemExit(0) from None
+        raise  # the reader went away (`| head`): the group ends the command, exit 0
     except (CorruptLogError, OSError) as exc:
         raise CliError(f"cannot read run {target}: {exc}", exit_code=EXIT_FAIL) from None
 
