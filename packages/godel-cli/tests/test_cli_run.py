@@ -197,6 +197,10 @@ async def wf():
 def test_missing_file_and_unknown_option(godel_run, tmp_path):
     proc = godel_run("run", "nope.py")
     assert proc.returncode == 2 and "workflow not found: 'nope.py'" in proc.stderr
+    too_long = "a" * 300 + ".py"  # a name the file system refuses (ENAMETOOLONG)
+    proc = godel_run("run", too_long)
+    assert proc.returncode == 2 and "workflow not found" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
     write(tmp_path, "wf.py", ONE_ARG)
     proc = godel_run("run", "wf.py", "--frobnicate")
     assert proc.returncode == 2 and "No such option" in proc.stderr

@@ -25,8 +25,11 @@ def workflow_path(given: str) -> Path:
     Neither: a ``CliError`` (exit 2) listing the named workflows there are.
     """
     path = Path(given).expanduser()
-    if path.is_file():
-        return path.resolve()
+    try:
+        if path.is_file():
+            return path.resolve()
+    except OSError:  # a name the system refuses (too long): not a file, maybe a workflow name
+        pass
     from godel import ConfigError
     from godel.config import load_config, resolve_workflow
 
