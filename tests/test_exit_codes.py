@@ -814,6 +814,8 @@ def _(w: World) -> None:
 @scenario("lint", 2)
 def _(w: World) -> None:
     w.expect(2, "lint", "--format", "xml", "base.py")
+    # A --select where nothing is a rule would check nothing and pass: a typo, refused.
+    w.expect(2, "lint", "--select", "PL01", "base.py", says="names no installed rule")
 
 
 @scenario("plugins", 0)

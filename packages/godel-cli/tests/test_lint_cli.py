@@ -269,3 +269,17 @@ def test_a_file_name_with_terminal_controls_is_shown_not_obeyed(project: Path) -
     # JSON keeps the name exactly (escaped), for tools.
     as_json = godel(project, "--format", "json", name)
     assert json.loads(as_json.stdout)[0]["file"] == name
+
+
+def test_a_select_that_names_no_rule_is_refused_not_a_silent_pass(tmp_path):
+    """`--select PL01` (a typo) would run no rule and exit 0: CI would go green unchecked."""
+    from click.testing import CliRunner
+
+    from godel_cli.main import cli
+
+    flow = tmp_path / "flow.py"
+    flow.write_text("import time\n\nasync def main():\n    time.time()\n")
+    result = CliRunner().invoke(cli, ["lint", "--select", "PL01", str(flow)])
+    assert result.exit_code == 2 and "names no installed rule" in result.output
+    result = CliRunner().invoke(cli, ["lint", "--select", "PL01,PL003", str(flow)])
+    assert result.exit_code != 2  # one code that is a rule: the typo is a warning

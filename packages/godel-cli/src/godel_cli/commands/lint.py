@@ -51,10 +51,11 @@ def lint(
     Exit codes:
       0  no errors (warnings are fine)
       1  at least one error
-      2  usage error; an invalid rule registry (two distributions claim one prefix)
+      2  usage error (a --select that names no installed rule too); an invalid
+         rule registry (two distributions claim one prefix)
     """
     from godel import PluginError
-    from godel.lint import lint_paths, load_rules
+    from godel.lint import Linter, load_rules
 
     if not files and not list_rules:
         raise click.UsageError("give at least one FILE to lint, or --list-rules")
@@ -66,7 +67,13 @@ def lint(
     if list_rules:
         _list_rules(rules, fmt)
         return
-    report = lint_paths(files, select=_codes(select), skip=_codes(skip), rules=rules)
+    linter = Linter(rules, select=_codes(select), skip=_codes(skip))
+    if linter.selects_nothing:  # a typo would otherwise check nothing and pass
+        raise click.UsageError(
+            f"--select {','.join(select)} names no installed rule "
+            "(godel lint --list-rules lists them)"
+        )
+    report = linter.lint_paths(files)
     for note in report.notes:
         click.secho(f"Warning: {note}", fg="yellow", err=True)
     if fmt == "json":

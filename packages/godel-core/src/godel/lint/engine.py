@@ -106,6 +106,7 @@ class Linter:
     ``rules`` defaults to every registered rule; ``select`` runs only those codes or prefixes,
     ``skip`` never runs them; ``use_config`` reads each file's project configuration;
     ``strict=False`` leaves out the rules marked ``determinism`` (``godel run --no-strict``).
+    ``selects_nothing`` is True when ``select`` names no installed rule at all (a typo).
     """
 
     def __init__(
@@ -124,11 +125,16 @@ class Linter:
         self.use_config = use_config
         self._config = ConfigLoader()
         self.notes: list[str] = []
+        selected = split_codes(select)
         selectors = [
-            *(("--select", s) for s in split_codes(select)),
+            *(("--select", s) for s in selected),
             *(("--skip", s) for s in split_codes(skip)),
         ]
         self._note_selectors("", selectors)
+        # "Only these" where none of these is a rule: nothing would be checked at all.
+        self.selects_nothing = bool(selected) and not any(
+            SELECTOR.match(s.upper()) and self._known(s.upper()) for s in selected
+        )
 
     def _note(self, message: str) -> None:
         if message not in self.notes:  # each problem once per run, however many files share it
