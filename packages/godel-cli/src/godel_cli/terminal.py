@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn
+
+TYPE_CHECKING = False  # not typing's: importing it would cost the help cache's start 20 ms
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def terminal_columns() -> int:
