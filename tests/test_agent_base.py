@@ -443,7 +443,7 @@ def test_sigkill_during_a_call_stops_the_resume_unless_the_call_may_run_again(tm
         in out.stderr
     )
     assert f"  Command: echo(echo-1)\n  Step: talk\n  Event: {interrupted.event_id}\n" in out.stderr
-    assert "assume_idempotent=True on an agent call" in out.stderr
+    assert "assume_idempotent=True on the agent call" in out.stderr
     assert len(invocations(home)) == 2  # the CLI was not run again
     assert [e.status for e in agent_events(tmp_path / "runs", run_id)] == [
         EventStatus.FINISHED,
