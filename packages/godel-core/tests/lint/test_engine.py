@@ -96,6 +96,20 @@ def test_missing_file_is_pl000(tmp_path: Path) -> None:
     assert diag.format() == f"{path}:0:: PL000 error: IOError: file not found: {path}"
 
 
+def test_an_endless_or_huge_file_is_one_pl000_not_a_machine_out_of_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    diag = only(lint_paths(["/dev/zero"], rules=BUILTIN))  # reads forever without the cap
+    assert diag.code == "PL000" and "over 64 MiB: not linted" in diag.message
+    import godel.lint.engine as engine
+
+    monkeypatch.setattr(engine, "MAX_SOURCE_BYTES", 1 << 20)
+    big = tmp_path / "big.py"
+    big.write_text("x = 1\n" * 200_000)  # 1.2 MB
+    diag = only(lint_paths([big], rules=BUILTIN))
+    assert diag.message == f"IOError: {big} is over 1 MiB: not linted"
+
+
 def test_directory_is_pl000(tmp_path: Path) -> None:
     report = lint_paths([tmp_path], rules=BUILTIN)
     assert (only(report).line, only(report).col) == (0, None)

@@ -43,6 +43,12 @@ def _location(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, len(data[start:offset].decode(encoding, "replace"))
 
 
+# A source past this size is not a workflow anyone wrote: reading stops here, so that
+# `godel lint /dev/zero` (or a huge generated file) ends with one diagnostic, not a machine
+# out of memory.
+MAX_SOURCE_BYTES = 64 << 20
+
+
 def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     """The decoded text of ``path`` (PEP 263 coding cookies and BOMs honoured), or a PL000.
 
@@ -54,11 +60,16 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
             return None, _whole_file(
                 path, f"'{path}' is a directory, not a file", "pass the workflow's .py files"
             )
-        data = file.read_bytes()
+        with file.open("rb") as fh:
+            data = fh.read(MAX_SOURCE_BYTES + 1)
     except FileNotFoundError:
         return None, _whole_file(path, f"IOError: file not found: {path}")
     except OSError as exc:
         return None, _whole_file(path, f"IOError: {exc}")
+    if len(data) > MAX_SOURCE_BYTES:
+        return None, _whole_file(
+            path, f"IOError: {path} is over {MAX_SOURCE_BYTES >> 20} MiB: not linted"
+        )
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
