@@ -1,4 +1,5 @@
-"""A reader that goes away (``godel show RUN | head -1``): the command stops quietly, exit 0."""
+"""A reader that goes away (``godel show RUN | head -1``): the command stops quietly, exit 0.
+A full device (``> /dev/full``): one line, exit 1."""
 
 from __future__ import annotations
 
@@ -99,3 +100,24 @@ def test_every_command_whose_reader_is_gone_ends_quietly(long_run, command, help
         os.close(write_end)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "command", [["show"], ["config", "show", "--json"], ["runs", "list"], ["--version"]]
+)
+@pytest.mark.parametrize("help_cache", ["0", "1"])
+def test_output_to_a_full_device_is_one_line_not_a_traceback(long_run, command, help_cache):
+    cwd, run_id = long_run
+    args = [*command, run_id] if command == ["show"] else command
+    with open("/dev/full", "w") as full:  # every write fails with ENOSPC
+        done = subprocess.run(
+            [str(GODEL), *args],
+            cwd=cwd,
+            env=clean_env({"GODEL_HELP_CACHE": help_cache}),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "[godel] a write failed: No space left on device\n"

@@ -26,6 +26,11 @@ def main() -> int:
                 from godel_cli.terminal import reader_gone
 
                 reader_gone()  # `godel --help | head -1`: exit 0, as every command
+            except OSError as exc:
+                from godel_cli.terminal import write_failed
+
+                if not write_failed(exc):  # `godel --help > /dev/full`: one line, exit 1
+                    raise
         from godel_cli.main import main as run
 
         return run(argv)

@@ -143,6 +143,11 @@ class PluginGroup(click.Group):
             from godel_cli.terminal import reader_gone
 
             reader_gone()
+        except OSError as exc:
+            from godel_cli.terminal import write_failed
+
+            if not write_failed(exc):
+                raise
 
     def invoke(self, ctx: click.Context) -> Any:
         from godel import ConfigError
@@ -169,6 +174,11 @@ class PluginGroup(click.Group):
             from godel_cli.terminal import reader_gone
 
             reader_gone()  # `godel plugins | head -1`: done, exit 0, as for show and tail
+        except OSError as exc:
+            from godel_cli.terminal import write_failed
+
+            if not write_failed(exc):  # anything else is unexpected: its traceback helps
+                raise
         except KeyboardInterrupt:
             # Ctrl+C before a command has its own handlers (importing a workflow, reading a long
             # log): the conventional 130, not click's "Aborted!" and 1.

@@ -41,3 +41,29 @@ def reader_gone() -> NoReturn:
     finally:
         os.close(devnull)
     raise SystemExit(0)
+
+
+def write_failed(exc: OSError) -> bool:
+    """For a write that failed on a full or broken device (``godel show RUN > /dev/full``):
+    say so in one line and exit 1, with no traceback; False for any other ``OSError``.
+
+    A write to a file descriptor carries no file name; a file godel opened by name does.
+    """
+    import errno
+
+    if exc.filename is not None or exc.errno not in (
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+        errno.EIO,
+    ):
+        return False
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered cannot fail again at exit
+    except (AttributeError, ValueError, OSError):
+        pass
+    finally:
+        os.close(devnull)
+    sys.stderr.write(f"[godel] a write failed: {exc.strerror or exc}\n")
+    raise SystemExit(1)
