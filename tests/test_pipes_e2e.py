@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,15 +88,7 @@ def test_every_command_whose_reader_is_gone_ends_quietly(long_run, command, help
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        done = subprocess.run(
-            [str(GODEL), *command],
-            cwd=cwd,
-            env=clean_env({"GODEL_HELP_CACHE": help_cache}),
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-        )
+        done = _godel(cwd, command, write_end, help_cache)
     finally:
         os.close(write_end)
     assert done.returncode == 0, done.stderr
@@ -110,14 +103,18 @@ def test_output_to_a_full_device_is_one_line_not_a_traceback(long_run, command, 
     cwd, run_id = long_run
     args = [*command, run_id] if command == ["show"] else command
     with open("/dev/full", "w") as full:  # every write fails with ENOSPC
-        done = subprocess.run(
-            [str(GODEL), *args],
-            cwd=cwd,
-            env=clean_env({"GODEL_HELP_CACHE": help_cache}),
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-        )
+        done = _godel(cwd, args, full, help_cache)
     assert done.returncode == 1, done.stderr
     assert done.stderr == "[godel] a write failed: No space left on device\n"
+
+
+def _godel(cwd: Path, args: list[str], stdout: Any, help_cache: str) -> Any:
+    return subprocess.run(
+        [str(GODEL), *args],
+        cwd=cwd,
+        env=clean_env({"GODEL_HELP_CACHE": help_cache}),
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+    )

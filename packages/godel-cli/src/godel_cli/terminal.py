@@ -29,10 +29,15 @@ def terminal_columns() -> int:
 def reader_gone() -> NoReturn:
     """Stop quietly, exit status 0: stdout's reader went away (``godel show RUN | head -1``).
 
-    What is still buffered for stdout goes to ``/dev/null``, so the flush at exit does not
-    fail again (click's own rule would print nothing and exit 1, which reads as a failure
-    under ``set -o pipefail``).
+    Click's own rule would print nothing and exit 1, which reads as a failure under
+    ``set -o pipefail``.
     """
+    _discard_stdout()
+    raise SystemExit(0)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at ``/dev/null``: what is still buffered cannot fail again at exit."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, sys.stdout.fileno())
@@ -40,7 +45,6 @@ def reader_gone() -> NoReturn:
         pass
     finally:
         os.close(devnull)
-    raise SystemExit(0)
 
 
 def write_failed(exc: OSError) -> bool:
@@ -58,12 +62,6 @@ def write_failed(exc: OSError) -> bool:
         errno.EIO,
     ):
         return False
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered cannot fail again at exit
-    except (AttributeError, ValueError, OSError):
-        pass
-    finally:
-        os.close(devnull)
+    _discard_stdout()
     sys.stderr.write(f"[godel] a write failed: {exc.strerror or exc}\n")
     raise SystemExit(1)
