@@ -22,15 +22,11 @@ def main() -> int:
         if help_cache.cacheable(argv):
             try:
                 return help_cache.serve(argv)
-            except BrokenPipeError:
-                from godel_cli.terminal import reader_gone
+            except OSError as exc:  # `godel --help | head -1`, `godel --help > /dev/full`
+                from godel_cli.terminal import output_failed
 
-                reader_gone()  # `godel --help | head -1`: exit 0, as every command
-            except OSError as exc:
-                from godel_cli.terminal import write_failed
-
-                if not write_failed(exc):  # `godel --help > /dev/full`: one line, exit 1
-                    raise
+                output_failed(exc)
+                raise
         from godel_cli.main import main as run
 
         return run(argv)

@@ -139,15 +139,11 @@ class PluginGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)  # --help and --version print from here
-        except BrokenPipeError:
-            from godel_cli.terminal import reader_gone
-
-            reader_gone()
         except OSError as exc:
-            from godel_cli.terminal import write_failed
+            from godel_cli.terminal import output_failed
 
-            if not write_failed(exc):
-                raise
+            output_failed(exc)
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         from godel import ConfigError
@@ -170,15 +166,11 @@ class PluginGroup(click.Group):
             from godel_cli.errors import EXIT_FAIL, CliError
 
             raise CliError(str(exc), exit_code=EXIT_FAIL) from exc
-        except BrokenPipeError:
-            from godel_cli.terminal import reader_gone
+        except OSError as exc:  # `godel plugins | head -1`, `godel show RUN > /dev/full`
+            from godel_cli.terminal import output_failed
 
-            reader_gone()  # `godel plugins | head -1`: done, exit 0, as for show and tail
-        except OSError as exc:
-            from godel_cli.terminal import write_failed
-
-            if not write_failed(exc):  # anything else is unexpected: its traceback helps
-                raise
+            output_failed(exc)
+            raise
         except KeyboardInterrupt:
             # Ctrl+C before a command has its own handlers (importing a workflow, reading a long
             # log): the conventional 130, not click's "Aborted!" and 1.

@@ -1,14 +1,10 @@
 """The terminal: its width, read as ``shutil.get_terminal_size`` reads it without importing
-``shutil`` (its import pulls in the compression modules), and a reader that went away."""
+``shutil`` (its import pulls in the compression modules), and output that cannot be written."""
 
 from __future__ import annotations
 
 import os
 import sys
-
-TYPE_CHECKING = False  # not typing's: importing it would cost the help cache's start 20 ms
-if TYPE_CHECKING:
-    from typing import NoReturn
 
 
 def terminal_columns() -> int:
@@ -26,14 +22,24 @@ def terminal_columns() -> int:
     return columns
 
 
-def reader_gone() -> NoReturn:
-    """Stop quietly, exit status 0: stdout's reader went away (``godel show RUN | head -1``).
+def output_failed(exc: OSError) -> None:
+    """End the command when writing its output failed; return for any other ``OSError`` (its
+    traceback helps), for the caller to raise again.
 
-    Click's own rule would print nothing and exit 1, which reads as a failure under
-    ``set -o pipefail``.
+    - The reader went away (``godel show RUN | head -1``, ``BrokenPipeError``): stop quietly,
+      exit 0. Click's own rule printed nothing and exited 1, a failure under ``pipefail``.
+    - A full or broken device (``> /dev/full``): one line, exit 1, no traceback. A write to a
+      file descriptor carries no file name; a file godel opened by name does.
     """
-    _discard_stdout()
-    raise SystemExit(0)
+    import errno
+
+    if isinstance(exc, BrokenPipeError):
+        _discard_stdout()
+        raise SystemExit(0)
+    if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        _discard_stdout()
+        sys.stderr.write(f"[godel] a write failed: {exc.strerror or exc}\n")
+        raise SystemExit(1)
 
 
 def _discard_stdout() -> None:
@@ -45,23 +51,3 @@ def _discard_stdout() -> None:
         pass
     finally:
         os.close(devnull)
-
-
-def write_failed(exc: OSError) -> bool:
-    """For a write that failed on a full or broken device (``godel show RUN > /dev/full``):
-    say so in one line and exit 1, with no traceback; False for any other ``OSError``.
-
-    A write to a file descriptor carries no file name; a file godel opened by name does.
-    """
-    import errno
-
-    if exc.filename is not None or exc.errno not in (
-        errno.ENOSPC,
-        errno.EDQUOT,
-        errno.EFBIG,
-        errno.EIO,
-    ):
-        return False
-    _discard_stdout()
-    sys.stderr.write(f"[godel] a write failed: {exc.strerror or exc}\n")
-    raise SystemExit(1)

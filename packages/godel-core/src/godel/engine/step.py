@@ -382,10 +382,10 @@ def step(
     """Make an async function a recorded step: ``@step`` or ``@step(name=, timeout=, idempotent=, capture_stdout=)``.
 
     ``timeout`` (seconds) raises ``StepTimeout`` (at the body's next ``await``: code that
-    blocks without awaiting, ``time.sleep`` or a long computation, runs on); ``idempotent=True`` allows a resume to re-run
-    the step's in-flight side effects after a crash; ``capture_stdout=True`` copies what the
-    body writes to stdout (fd 1) into the run's transcript, line by line, while still showing
-    it (see ``godel.engine.capture``).
+    blocks without awaiting, ``time.sleep`` or a long computation, runs on);
+    ``idempotent=True`` allows a resume to re-run the step's in-flight side effects after a
+    crash; ``capture_stdout=True`` copies what the body writes to stdout (fd 1) into the run's
+    transcript, line by line, while still showing it (see ``godel.engine.capture``).
     """
     if timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0
