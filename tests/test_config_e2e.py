@@ -258,6 +258,26 @@ def test_redact_patterns_and_variable_names(project: Project) -> None:
     assert "[REDACTED:env:GREETING]" in texts and "[REDACTED]" in texts
 
 
+def test_godel_redact_is_shown_by_config_show_and_path(project: Project) -> None:
+    """GODEL_REDACT's names join the files' in `redact`; its off switch is a line of its own."""
+    project.settings(redact={"env": ["FROM_FILE"]})
+    shown = project.godel("config", "show", "--json", env={"GODEL_REDACT": "MY_TOKEN, OTHER"})
+    data = json.loads(shown.stdout)
+    assert data["values"]["redact"] == {
+        "value": {"patterns": [], "env": ["FROM_FILE", "MY_TOKEN", "OTHER"]},
+        "set_by": "$GODEL_REDACT",
+    }
+    assert data["builtin_redaction"] is True
+    assert "✓ $GODEL_REDACT" in project.godel("config", "path", env={"GODEL_REDACT": "X"}).stdout
+    for command in ("show", "path"):
+        off = project.godel("config", command, env={"GODEL_REDACT": "0"})
+        assert off.returncode == 0 and "built-in secret patterns: off ($GODEL_REDACT)" in off.stdout
+        on = project.godel("config", command)
+        assert "built-in secret patterns" not in on.stdout and "GODEL_REDACT" not in on.stdout
+    off = project.godel("config", "show", "--json", env={"GODEL_REDACT": "off"})
+    assert json.loads(off.stdout)["builtin_redaction"] is False
+
+
 def test_env_reaches_every_command(project: Project) -> None:
     project.settings(runs_dir="runs", env={"GREETING": "from the settings"})
     project.file("wf.py", HELLO)

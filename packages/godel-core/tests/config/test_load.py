@@ -219,6 +219,28 @@ def test_redact_takes_the_list_or_the_object_and_adds_up(home: Path) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("A_TOKEN, B ,,A_TOKEN", ("A_TOKEN", "B")),
+        ("0", ()),
+        (" Off ", ()),
+        ("1", ()),
+        ("true,X", ("X",)),
+    ],
+)
+def test_godel_redact_names_join_the_files(
+    home: Path, monkeypatch: pytest.MonkeyPatch, raw: str, names: tuple[str, ...]
+) -> None:
+    root = project(home, settings={"redact": {"env": ["DATABASE_URL"]}})
+    monkeypatch.setenv("GODEL_REDACT", raw)
+    loaded = load_config(root)
+    assert loaded.config.redact == {"patterns": (), "env": ("DATABASE_URL", *names)}
+    assert loaded.set_by.get("redact") == (
+        "$GODEL_REDACT" if names else str(root / ".godel" / "settings.json")
+    )
+
+
 def test_agent_defaults_merge_per_backend(home: Path) -> None:
     write(godel_home() / "settings.json", {"agents": {"claude_code": {"model": "opus"}}})
     root = project(home, settings={"agents": {"claude_code": {"executable": "/opt/claude"}}})

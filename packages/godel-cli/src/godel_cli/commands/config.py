@@ -43,7 +43,17 @@ def _env_sources(loaded: LoadedConfig) -> list[str]:
     for label in loaded.set_by.values():
         if label.startswith("$") and label not in seen:
             seen.append(label)
+    if not _builtin_redaction() and "$GODEL_REDACT" not in seen:
+        seen.append("$GODEL_REDACT")
     return seen
+
+
+def _builtin_redaction() -> bool:
+    """False when ``GODEL_REDACT=0`` turned the built-in secret patterns off: a switch outside
+    the keys, which every run obeys, so it is shown beside them."""
+    from godel.log.redact import builtins_enabled
+
+    return builtins_enabled()
 
 
 @click.group("config", invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
@@ -85,6 +95,7 @@ def path() -> None:
         "",
         f"project_root: {shown(str(loaded.project_root))}",
         f"runs_dir:     {shown(str(loaded.runs_dir))}",
+        *([] if _builtin_redaction() else ["built-in secret patterns: off ($GODEL_REDACT)"]),
         "",
         "effective config:",
         json.dumps(loaded.config.model_dump(), indent=2),
@@ -103,7 +114,7 @@ def _where(label: str, loaded: LoadedConfig) -> str:
 @config.command("show")
 @json_option(
     'Print {"project_root", "runs_dir", "sources", "values": {key: {"value", "set_by"}}, '
-    '"warnings"} as JSON.'
+    '"warnings", "builtin_redaction"} as JSON.'
 )
 def show(as_json: bool) -> None:
     """Print every configuration key, its effective value, and the source that set it
@@ -130,6 +141,7 @@ def show(as_json: bool) -> None:
                 for key, value in values.items()
             },
             "warnings": list(loaded.warnings),
+            "builtin_redaction": _builtin_redaction(),
         }
         click.echo(json.dumps(data, indent=2))
         return
@@ -146,3 +158,5 @@ def show(as_json: bool) -> None:
     for key, value, where in [("KEY", "VALUE", "SET BY"), *rows]:
         click.echo(f"{key.ljust(widths[0])}  {value.ljust(widths[1])}  {where}".rstrip())
     click.echo(f"\nruns_dir: {shown(str(loaded.runs_dir))}")
+    if not _builtin_redaction():
+        click.echo("built-in secret patterns: off ($GODEL_REDACT)")

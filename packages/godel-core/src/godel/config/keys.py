@@ -22,6 +22,7 @@ __all__ = [
     "GodelConfig",
     "Key",
     "env_value",
+    "redact_env_names",
 ]
 
 DURABILITY_MODES = ("default", "always", "none")
@@ -339,6 +340,17 @@ def env_value(key: Key, raw: str) -> Any:
         except ValueError:
             raise BadValue(f"expected a whole number above 0, got {raw!r}") from None
     return key.check(raw)
+
+
+def redact_env_names(raw: str) -> list[str]:
+    """The variable names ``$GODEL_REDACT`` lists, comma-separated: their values are secrets.
+
+    ``0``/``false``/``no``/``off`` (the built-in patterns' off switch) lists none, and ``1`` or
+    ``true`` (on, the default) is not a name."""
+    if raw.strip().lower() in FALSE_WORDS:
+        return []
+    names = (n.strip() for n in raw.split(","))
+    return list(dict.fromkeys(n for n in names if n and n not in ("1", "true")))
 
 
 class GodelConfig:

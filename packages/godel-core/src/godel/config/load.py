@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from godel.config.keys import AGENT_FIELDS, KEYS, BadValue, GodelConfig, env_value
+from godel.config.keys import (
+    AGENT_FIELDS,
+    KEYS,
+    BadValue,
+    GodelConfig,
+    env_value,
+    redact_env_names,
+)
 from godel.exceptions import ConfigError
 
 __all__ = [
@@ -252,6 +259,10 @@ def _env_layer(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, st
     if plain and plain not in ("0", "false", "no", "off"):
         values["watch"] = {"plain": True}
         labels["watch"] = "$GODEL_WATCH_PLAIN"
+    names = redact_env_names(environ.get("GODEL_REDACT", ""))
+    if names:  # added to the files' names; `0` (built-ins off) is no value of this key
+        values["redact"] = {"patterns": (), "env": tuple(names)}
+        labels["redact"] = "$GODEL_REDACT"
     return values, labels
 
 

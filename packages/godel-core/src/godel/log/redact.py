@@ -44,6 +44,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from godel.config.keys import FALSE_WORDS, redact_env_names
+
 __all__ = [
     "BUILTIN_PATTERNS",
     "ERROR_MARKER",
@@ -134,7 +136,7 @@ def secret_env_values(
     """``(name, value)`` of the variables whose name looks secret (or is one of ``names``, or of
     ``$GODEL_REDACT``'s) and whose value is long enough."""
     env = os.environ if environ is None else environ
-    extra = {*names, *_named_in(env.get(REDACT_ENV, ""))}
+    extra = {*names, *redact_env_names(env.get(REDACT_ENV, ""))}
     out = []
     for name, value in env.items():
         if len(value) >= MIN_ENV_SECRET_LENGTH and value.strip():
@@ -142,13 +144,6 @@ def secret_env_values(
                 out.append((name, value))
     out.sort()
     return out
-
-
-def _named_in(setting: str) -> list[str]:
-    """The variable names ``$GODEL_REDACT`` lists (``0``/``false``/... is the off switch)."""
-    if setting.strip().lower() in _OFF:
-        return []
-    return [n.strip() for n in setting.split(",") if n.strip() and n.strip() not in ("1", "true")]
 
 
 def secret_pieces(value: str) -> list[str]:
@@ -579,13 +574,10 @@ _default_lock = threading.Lock()
 _default_cache: dict[tuple[Any, ...], Redactor] = {}
 
 
-_OFF = ("0", "false", "no", "off")
-
-
 def builtins_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """False when ``GODEL_REDACT`` is ``0`` (or ``false``/``no``/``off``)."""
     env = os.environ if environ is None else environ
-    return env.get(REDACT_ENV, "").strip().lower() not in _OFF
+    return env.get(REDACT_ENV, "").strip().lower() not in FALSE_WORDS
 
 
 def default_redactor(environ: Mapping[str, str] | None = None) -> Redactor:
