@@ -275,7 +275,9 @@ async def read_text(
 def write_atomic(target: Path, data: bytes) -> None:
     """Write via a temp file in the same directory: fsync, rename over the target, fsync the dir.
 
-    An existing file keeps its permission bits; a new one gets the usual umask-based mode.
+    An existing file keeps its permission bits; a new one gets the usual umask-based mode. A file
+    this process may not write (read-only, for a user other than root) is refused with the
+    ``PermissionError`` that ``open(target, "w")`` gives.
     A symlink is followed (its target is replaced, not the link). A FIFO or a device
     (``/dev/null``) is written into: a rename would replace it with a regular file.
     """
@@ -296,6 +298,9 @@ def write_atomic(target: Path, data: bytes) -> None:
                 with open(target, "wb") as fh:
                     fh.write(data)
                 return
+            if not os.access(target, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+                # A rename would replace a file that open() may not write: refuse as open() does.
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
             mode = st.st_mode & 0o7777
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:

@@ -7,6 +7,7 @@ import os
 import stat
 import sys
 import threading
+from pathlib import Path
 
 import anyio
 import pytest
@@ -143,6 +144,35 @@ def test_a_file_that_is_not_text_in_its_encoding_is_named(tmp_path):
         "'utf-8' codec can't decode byte 0x89 in position 0: invalid start byte "
         f"(reading {target}: not utf-8 text; pass encoding=)"
     )
+
+
+def test_write_onto_a_read_only_file_is_refused_as_open_refuses_it():
+    # A rename needs only the folder's write permission: it would have replaced the file.
+    import shutil
+    import tempfile
+
+    from godel.io import write_atomic
+
+    folder = Path(tempfile.mkdtemp(prefix="godel-read-only-"))  # pytest's tmp_path is root's only
+    folder.chmod(0o777)
+    target = folder / "kept.txt"
+    target.write_text("kept")
+    target.chmod(0o444)
+    as_root = os.geteuid() == 0
+    try:
+        if as_root:
+            os.seteuid(65534)  # root may write anything: be another user for the call
+        try:
+            with pytest.raises(PermissionError) as caught:
+                write_atomic(target, b"replaced")
+        finally:
+            if as_root:
+                os.seteuid(0)
+        assert caught.value.filename == str(target)
+        assert target.read_text() == "kept"
+        assert sorted(p.name for p in folder.iterdir()) == ["kept.txt"]
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_write_into_a_fifo_or_device_writes_into_it(tmp_path):
