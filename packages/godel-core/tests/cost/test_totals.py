@@ -14,6 +14,9 @@ from godel.cost.totals import format_usd
         (0.0042, "$0.0042"),
         (12.5, "$12.50"),
         (1234.567, "$1,234.57"),
+        (999_999_999_999.0, "$999,999,999,999.00"),
+        (1e300, "$1e+300"),  # a hand-edited log: not 300 digits wide in every table
+        (float("inf"), "$inf"),
     ],
 )
 def test_format_usd(usd: float | None, text: str) -> None:

@@ -146,13 +146,19 @@ def replayed_record(response: Mapping[str, Any] | None) -> tuple[int, float, lis
 
 
 def format_usd(usd: float | None, *, estimated: bool = False) -> str:
-    """``$0.0042`` (four decimals under $10, cents above); ``~`` first when estimated."""
+    """``$0.0042`` (four decimals under $10, cents above, three digits from $10^12 on); ``~``
+    first when estimated."""
     if usd is None:
         return "-"
     # Sums of the same calls in another order differ in the last bits (0.03135 and
     # 0.031349999...): rounded to 10 places first, every command prints the same figure.
     usd = round(usd, 10)
-    text = f"${usd:.4f}" if usd < 10 else f"${usd:,.2f}"
+    if usd < 10:
+        text = f"${usd:.4f}"
+    elif usd < 1e12:
+        text = f"${usd:,.2f}"
+    else:  # no call costs this: a hand-edited log, shown without widening every table
+        text = f"${usd:.3g}"
     return f"~{text}" if estimated else text
 
 
