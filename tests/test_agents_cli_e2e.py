@@ -496,3 +496,25 @@ def test_copilot_takes_godel_pys_model_names_and_sends_only_names_the_cli_accept
         "gpt-5.4",
     ]
     assert set(sent) <= set(accepted)
+
+
+def test_an_answer_longer_than_the_stream_line_limit_is_the_result(
+    fake_model, require_cli, project, tmp_path
+):
+    # claude's last stream line carries the whole answer: past the parser's 1 MiB line limit
+    # it is still the call's outcome (only its transcript copy is cut).
+    require_cli("claude")
+    answer = "a long answer " * 90_000  # 1.26 MB
+    fake_model.set_script([Turn.text(answer)])
+    out = godel(
+        project,
+        cli_env(fake_model, "claude", tmp_path / "home"),
+        "run",
+        "wf.py",
+        "--",
+        "claude",
+        "plain",
+    )
+    assert out.returncode == 0, out.stderr
+    _, result, (call,) = result_of(project)
+    assert result == answer and call.response["text"] == answer

@@ -244,3 +244,16 @@ def test_a_result_with_wrong_figures_still_answers_without_them():
     )
     assert res["op"] == "agent.result" and res["text"] == "hi" and res["session_id"] == "S"
     assert res["usage"] == {} and "cost_usd" not in res
+
+
+def test_a_result_line_over_the_line_limit_keeps_its_result():
+    # The CLI's last line carries the whole answer: past 1 MiB it is still the call's outcome,
+    # while the transcript keeps only a prefix of the line itself.
+    from godel.parsers.jsonstream import _RAW_KEEP, MAX_LINE
+
+    answer = "word " * (MAX_LINE // 4)
+    line = {"type": "result", "subtype": "success", "is_error": False, "result": answer}
+    result, raw = feed([{**line, "session_id": "S", "usage": {"output_tokens": 9}}])
+    assert result["op"] == "agent.result" and result["text"] == answer
+    assert raw["op"] == "agent.raw" and raw["reason"] == "oversized"
+    assert len(raw["text"]) <= _RAW_KEEP

@@ -33,14 +33,15 @@ class JsonStreamParser:
 
     Subclasses implement ``on_object(obj) -> list[Record]``. Blank lines are skipped; a line
     that is not JSON, not an object or too long becomes one ``agent.raw`` record with a
-    ``reason`` (``malformed``, ``non_object``, ``oversized``, ``internal``). Never raises.
+    ``reason`` (``malformed``, ``non_object``, ``oversized``, ``internal``); a line too long
+    keeps its ``agent.result`` record, if any, before it. Never raises.
     """
 
     def feed(self, line: str) -> list[Record]:
         if not line.strip():
             return []
         if len(line) > MAX_LINE:
-            return [{"op": "agent.raw", "text": _kept(line), "reason": "oversized"}]
+            return self._oversized(line)
         try:
             obj = json.loads(line)
         except ValueError:
@@ -58,6 +59,18 @@ class JsonStreamParser:
                     "error": repr(exc),
                 }
             ]
+
+    def _oversized(self, line: str) -> list[Record]:
+        """A truncated ``agent.raw`` record, after the line's ``agent.result`` if it holds one:
+        the call's outcome must not be lost to the limit (a long answer is carried whole by the
+        CLI's last line), while the rest of a runaway line stays out of the transcript."""
+        raw: Record = {"op": "agent.raw", "text": _kept(line), "reason": "oversized"}
+        try:
+            obj = json.loads(line)
+            records = self.on_object(obj) if isinstance(obj, dict) else []
+        except Exception:  # the raw record says what was there; a parser bug must not escape
+            return [raw]
+        return [*(r for r in records if r.get("op") == "agent.result"), raw]
 
     def on_object(self, obj: dict[str, Any]) -> list[Record]:
         """Records for one decoded JSON object (what a backend's parser provides)."""
