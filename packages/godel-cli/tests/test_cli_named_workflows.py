@@ -174,3 +174,16 @@ def test_a_broken_settings_file_is_one_line(project):
         assert "Traceback" not in proc.stderr
         assert proc.stderr.startswith("[godel] configuration error: ")
         assert "settings.json: malformed JSON" in proc.stderr
+
+
+def test_a_directory_of_the_same_name_does_not_hide_a_named_workflow(project):
+    wf = project.write(".godel/workflows/greet.py", greeter("project"))
+    (project.root / "greet").mkdir()  # e.g. the code the workflow works on
+    assert project.godel("workflows", "which", "greet").stdout == f"{wf}\n"
+    proc = project.godel("run", "greet", "--", "bob")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "project greets bob\n"
+    (project.root / "other").mkdir()  # a directory, and no workflow of that name
+    proc = project.godel("run", "other")
+    assert proc.returncode == 2
+    assert proc.stderr == "[godel] 'other' is a directory, not a workflow file\n"

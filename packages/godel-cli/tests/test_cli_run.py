@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shlex
 import signal
 import subprocess
@@ -127,6 +128,7 @@ async def wf():
     proc = godel_run("run", "wf.py")
     assert proc.returncode == 2
     assert "KeyError: 'missing'" in proc.stderr and "Traceback" not in proc.stderr
+    assert "KeyError: 'missing' (at " in proc.stderr and "wf.py:6)" in proc.stderr  # the bug's line
     (run_id,) = run_ids(tmp_path)
     root = [
         json.loads(x) for x in (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()
@@ -598,3 +600,61 @@ def test_an_error_message_is_shown_not_obeyed() -> None:
         "RuntimeError: bad \ufffd]0;TITLE\ufffd \ufffd2J (in parallel branch 1 (step 'a\ufffd[31m'))"
         "\nnext \ufffdrev\ufffd[2J"
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "message", "line"),
+    [
+        ("import no_such_module_xyz\n", "ModuleNotFoundError", 2),
+        ("x = undefined_name\n", "NameError", 2),
+        ("import sys\nsys.exit(4)\n", "it called sys.exit(4) while loading", 3),
+        ("from helper import X\n", "KeyError: 'NOPE_XYZ'", None),
+    ],
+)
+def test_an_import_failure_names_the_line_it_failed_at(godel_run, tmp_path, source, message, line):
+    write(tmp_path, "helper.py", "import os\n\nX = os.environ['NOPE_XYZ']\n")
+    write(tmp_path, "wf.py", "from godel import workflow\n" + source)
+    proc = godel_run("run", "wf.py", "--no-lint", "--no-strict")
+    # sys.exit() at import time used to end godel silently with the file's own status.
+    assert proc.returncode == 2, proc.stderr
+    where = f"wf.py:{line}" if line else "helper.py:3"
+    (shown,) = proc.stderr.splitlines()
+    assert message in shown and shown.endswith(f"{where})"), shown
+
+
+def test_resume_debug_prints_the_traceback_of_an_import_failure(godel_run, tmp_path):
+    source = "from godel import workflow, WorkflowFail\n\n@workflow\nasync def wf():\n    raise WorkflowFail('no')\n"
+    write(tmp_path, "wf.py", source)
+    assert godel_run("run", "wf.py", "--no-lint").returncode == 1
+    (run_id,) = run_ids(tmp_path)
+    write(tmp_path, "wf.py", source + "import no_such_module_xyz\n")
+    plain = godel_run("resume", run_id, "--no-lint")
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    debug = godel_run("resume", run_id, "--no-lint", "--debug")
+    assert debug.returncode == 2 and "Traceback" in debug.stderr, debug.stderr
+
+
+def test_a_workflow_named_like_a_standard_module_does_not_hide_it(godel_run, tmp_path):
+    # queue.py beside godel's imports used to be what asyncio got: a godel traceback, exit 1.
+    source = "import logging\nfrom godel import workflow\n\n@workflow\nasync def wf():\n    return logging.getLogger('x').name\n"
+    write(tmp_path, "queue.py", source)
+    write(tmp_path, "logging.py", "raise RuntimeError('not the standard library')\n")
+    write(tmp_path, "shlex.py", "def helper():\n    return 4\n")  # godel's CLI imports shlex late
+    proc = godel_run("run", "queue.py", "--no-lint")
+    assert proc.returncode == 0, proc.stderr
+    assert "[godel] completed in" in proc.stderr
+
+
+def test_a_module_beside_the_workflow_hidden_by_pythons_own_is_named(godel_run, tmp_path):
+    # The folder comes last on sys.path, so `import queue` is Python's: say why `helper` is
+    # missing, at import and at run time.
+    write(tmp_path, "queue.py", "def helper():\n    return 4\n")
+    body = "from godel import workflow\n\n@workflow\nasync def wf():\n    return queue.helper()\n"
+    write(tmp_path, "run_time.py", "import queue\n" + body)
+    write(tmp_path, "import_time.py", "import queue\nqueue.helper()\n" + body)
+    note = f"[godel] note: `import queue` gives {queue.__file__}, not {tmp_path / 'queue.py'}"
+    for name, code in (("run_time.py", 2), ("import_time.py", 2)):
+        proc = godel_run("run", name, "--no-lint")
+        assert proc.returncode == code, proc.stderr
+        assert "module 'queue' has no attribute 'helper'" in proc.stderr
+        assert note in proc.stderr and "Traceback" not in proc.stderr

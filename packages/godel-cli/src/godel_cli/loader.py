@@ -40,16 +40,36 @@ def workflow_path(given: str) -> Path:
     try:
         found = resolve_workflow(given, loaded)
     except ConfigError as exc:  # not found: the message lists the names there are
+        if _is_dir(path):
+            raise CliError(f"{given!r} is a directory, not a workflow file") from None
         raise CliError(str(exc)) from None
     say(f"resolved workflow '{given}' -> {found}")
     return found
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name the system refuses
+        return False
+
+
+_WORKFLOW_DIRS: set[str] = set()  # the folders put on sys.path for workflow files
+
+
 def import_workflow_file(path: Path) -> ModuleType:
-    """Import ``path`` as a module; modules beside it are importable from it."""
+    """Import ``path`` as a module; modules beside it are importable from it.
+
+    Its folder goes at the end of ``sys.path`` (as pytest's ``--import-mode=append`` does): a
+    ``queue.py`` or ``random.py`` beside a workflow must not become what godel, asyncio and the
+    libraries get when they import Python's own module, which broke the run far from the cause.
+    So a module beside the workflow named like a module of the standard library or an installed
+    package is not the one imported; ``shadowing_notes`` says so when something failed.
+    """
     directory = str(path.parent)
     if directory not in sys.path:
-        sys.path.insert(0, directory)
+        sys.path.append(directory)
+    _WORKFLOW_DIRS.add(directory)
     spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
     if spec is None or spec.loader is None:
         raise LoadError(f"{path}: not a Python file")
@@ -88,6 +108,36 @@ def find_workflow(module: ModuleType, path: Path) -> Any:
     return local[0]
 
 
+def shadowing_notes() -> list[str]:
+    """One line per module beside a workflow that an import did not get because a module of
+    that name comes first on ``sys.path`` (Python's ``queue``, an installed package): asked
+    only once something failed, when the workflow may have meant its own."""
+    found = []
+    for directory in sorted(_WORKFLOW_DIRS):
+        for name, module in sorted(sys.modules.items()):
+            if "." in name or module is None:
+                continue
+            for mine in (Path(directory, f"{name}.py"), Path(directory, name, "__init__.py")):
+                if mine.is_file() and getattr(module, "__file__", None) != str(mine):
+                    found.append(
+                        f"note: `import {name}` gives {getattr(module, '__file__', None) or name},"
+                        f" not {mine}: rename that file to import it"
+                    )
+    return found
+
+
+def located(text: str, exc: BaseException) -> str:
+    """``text`` with `` (at file:line)`` of the user's code that raised ``exc`` after its first
+    line: the traceback is not printed, and a bug is fixed at that line."""
+    from godel.engine import user_location
+
+    where = user_location(exc)
+    if not where:
+        return text
+    first, newline, rest = text.partition("\n")
+    return f"{first} (at {where}){newline}{rest}"
+
+
 def load_workflow(path: Path, *, debug: bool = False) -> Any:
     """The one ``@workflow`` in ``path``, recorded as its source file, for ``run`` and ``resume``.
 
@@ -108,11 +158,21 @@ def load_workflow(path: Path, *, debug: bool = False) -> Any:
             "fix it, mark a reviewed line with '# godel: noqa', or run with --no-strict",
             exit_code=EXIT_FAIL,
         ) from None
+    except SystemExit as exc:
+        # Module-level code that exits would end godel silently with its own status.
+        raise CliError(
+            located(f"cannot import {path}: it called sys.exit({exc.code!r}) while loading", exc),
+            *shadowing_notes(),
+            show_cause=debug,
+        ) from exc
     except Exception as exc:
         # A strict-mode guard refusing module-level code is a refusal (1), not a broken file (2).
         code = EXIT_FAIL if is_strict_violation(exc) else EXIT_USAGE
         raise CliError(
-            f"cannot import {path}: {type(exc).__name__}: {exc}", show_cause=debug, exit_code=code
+            located(f"cannot import {path}: {type(exc).__name__}: {exc}", exc),
+            *shadowing_notes(),
+            show_cause=debug,
+            exit_code=code,
         ) from exc
     fn.__godel_workflow__.source_file = str(path)
     return fn

@@ -69,8 +69,10 @@ def workflow_argument(name: str = "file", *, required: bool = True) -> Decorator
     from godel_cli.completion import complete_workflow
 
     # A string, not a Path: the name is reported as typed (`resolved workflow 'hello' -> ...`).
+    # Directories are not refused here: `hello/` beside a named workflow `hello` must not hide
+    # it (``loader.workflow_path`` says when a directory is all there is).
     return click.argument(
-        name, required=required, type=click.Path(dir_okay=False), shell_complete=complete_workflow
+        name, required=required, type=click.Path(), shell_complete=complete_workflow
     )
 
 

@@ -190,7 +190,11 @@ def report(outcome: Outcome, *, debug: bool, resume_hint: str, completed: str = 
         say("use the escape hatch it names, or run with --no-strict")
         code = EXIT_FAIL
     else:
-        say(f"error after {outcome.elapsed}: {one_line(exc)}")
+        from godel_cli.loader import located, shadowing_notes
+
+        say(f"error after {outcome.elapsed}: {located(one_line(exc), exc)}")
+        for note in shadowing_notes():  # a module of the workflow's that an import did not get
+            say(note)
         from godel.store import StoreUnavailableError
 
         if isinstance(exc, StoreUnavailableError):  # the log could not take the traceback either

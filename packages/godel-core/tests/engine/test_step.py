@@ -149,6 +149,28 @@ def test_failures_are_recorded_on_step_and_workflow(run_wf, load_events):
     assert "Traceback" in root.response["traceback"]
 
 
+@step
+async def parses_bad_json():
+    import json
+
+    return json.loads("{bad")
+
+
+@workflow
+async def bad_json_wf():
+    await parses_bad_json()
+
+
+def test_source_location_is_the_users_line_not_the_standard_librarys(run_wf, load_events):
+    # In a virtualenv the standard library lives outside sys.prefix: it was once taken for
+    # the user's code (json/decoder.py).
+    with pytest.raises(ValueError) as info:
+        run_wf(bad_json_wf)
+    by_op = {e.op: e for e in load_events(info.value.run_id)}
+    for op in (Op.STEP_ENTER, Op.WORKFLOW_STARTED):
+        assert "test_step.py:" in by_op[op].response["source_location"]
+
+
 @step(timeout=0.05)
 async def slow():
     await anyio.sleep(5)

@@ -229,3 +229,26 @@ def test_noqa_works_in_helper_modules(tmp_path: Path) -> None:
 def test_a_missing_workflow_raises(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         scan_workflow(tmp_path / "nope.py")
+
+
+def test_a_sibling_named_like_a_standard_module_is_not_scanned(tmp_path: Path) -> None:
+    # `godel run` puts the workflow's folder after the standard library: `import queue` is
+    # Python's, so the queue.py beside it never runs and is not the workflow's code.
+    write(
+        tmp_path,
+        {
+            "wf.py": """\
+            import queue
+            from godel import workflow
+
+            @workflow
+            async def wf():
+                return queue.Queue().qsize()
+        """,
+            "queue.py": """\
+            import time
+            NOW = time.time()
+        """,
+        },
+    )
+    assert scan_workflow(tmp_path / "wf.py") == []

@@ -154,6 +154,7 @@ def resume(
         strict=configured("strict", strict),
         lint=configured("lint", lint),
         auto_checkpoint=auto_checkpoint,
+        debug=debug,
     )
     from godel.engine import other_workflow
 

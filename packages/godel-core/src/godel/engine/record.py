@@ -83,8 +83,13 @@ def user_location(exc: BaseException) -> str:
 _INTERNAL_MARKERS = ("/godel/", "/anyio/", "/asyncio/", "/godel_cli/", "<frozen")
 
 
+# Libraries: the environment's, and (in a virtualenv) the standard library of the Python it
+# was made from, which lives outside sys.prefix.
+_LIBRARY_PREFIXES = (sys.prefix + "/lib", sys.base_prefix + "/lib")
+
+
 def _is_internal(filename: str) -> bool:
-    return any(m in filename for m in _INTERNAL_MARKERS) or filename.startswith(sys.prefix + "/lib")
+    return any(m in filename for m in _INTERNAL_MARKERS) or filename.startswith(_LIBRARY_PREFIXES)
 
 
 class Position:

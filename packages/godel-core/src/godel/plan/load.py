@@ -19,8 +19,8 @@ def load_spec(path: str | Path) -> Any:
     if not path.is_file():
         raise FileNotFoundError(f"workflow file not found: {path}")
     directory = str(path.parent)
-    if directory not in sys.path:
-        sys.path.insert(0, directory)
+    if directory not in sys.path:  # last, as `godel run` does: a queue.py there hides nothing
+        sys.path.append(directory)
     spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
     if spec is None or spec.loader is None:
         raise ValueError(f"{path}: not a Python file")

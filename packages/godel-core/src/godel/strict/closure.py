@@ -2,14 +2,16 @@
 
 A helper module runs with the same replay semantics as the workflow, so ``time.time()`` in a
 sibling ``helpers.py`` is as much a problem as in the workflow itself. Modules are found the way
-``godel run`` will import them: the workflow's directory first, then the project root. What is not
-found there (the standard library, site-packages, missing modules) is not godel's to judge.
+``godel run`` will import them: the workflow's directory first, then the project root, a name of
+Python's standard library excepted (``godel run`` puts the folder after it). What is not found
+there (the standard library, site-packages, missing modules) is not godel's to judge.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,6 +140,8 @@ def _imported_files(
 
 
 def _absolute(parts: list[str], roots: list[Path], looked: set[Path]) -> list[Path]:
+    if parts[0] in sys.stdlib_module_names:
+        return []  # Python's own: `godel run` puts the workflow's folder after the stdlib
     # The first root that has the top-level name is where Python finds it.
     for root in roots:
         found, files = _locate(root, parts, looked)
