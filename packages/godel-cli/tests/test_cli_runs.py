@@ -189,3 +189,33 @@ def test_export_refuses_a_file_or_empty_dest_and_copies_a_run_named_twice_once(
     twice = godel_run("runs", "export", run_id, run_id[:12], "kept", "--runs-dir", str(runs))
     assert twice.returncode == 0, twice.stderr
     assert twice.stdout == f"kept/{run_id}.jsonl\n"
+
+
+def test_export_and_cost_list_the_runs_once_however_many_ids(
+    populated: dict[str, str], runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Listing the runs dir per id made `runs export` of 3,000 runs take minutes (quadratic).
+    from click.testing import CliRunner
+
+    import godel.log
+    from godel_cli.main import cli
+
+    listed: list[object] = []
+    real = godel.log.list_run_ids
+
+    def counting(directory: Any) -> list[str]:
+        listed.append(directory)
+        return real(directory)
+
+    monkeypatch.setattr(godel.log, "list_run_ids", counting)
+    named = [populated["FINISHED"], populated["FAILED"], populated["CRASHED"][-10:]]
+    result = CliRunner().invoke(
+        cli, ["runs", "export", *named, str(tmp_path / "out"), "--runs-dir", str(runs)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out").glob("*.jsonl"))) == 3
+    assert len(listed) == 1
+    listed.clear()
+    result = CliRunner().invoke(cli, ["cost", *named, "--runs-dir", str(runs)])
+    assert result.exit_code == 0, result.output
+    assert len(listed) == 1

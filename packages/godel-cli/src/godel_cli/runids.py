@@ -8,7 +8,7 @@ is godel's own detail.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,17 +66,37 @@ def resolve_run(query: str, runs_dir: Path | None, *, bad_id: int = EXIT_FAIL) -
     ``RunNotFound`` when the directory or the run is missing; a ``CliError`` exiting ``bad_id``
     when ``query`` is ambiguous, too short to tell, or not a possible run id.
     """
-    from godel.log import RUN_ID, IdLookupError, list_run_ids, resolve_id
+    return resolve_runs([query], runs_dir, bad_id=bad_id)[0]
 
-    if not RUN_ID.fullmatch(query):
-        raise CliError(
-            f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"',
-            exit_code=bad_id,
-        )
+
+def resolve_runs(
+    queries: Iterable[str], runs_dir: Path | None, *, bad_id: int = EXIT_FAIL
+) -> list[tuple[str, Any]]:
+    """``resolve_run`` for each of ``queries``, listing the runs once: a command given
+    thousands of ids (``runs export``, ``cost``) must not list the runs dir per id."""
+    from godel.log import RUN_ID, list_run_ids
+
+    queries = list(queries)
+    for query in queries:
+        if not RUN_ID.fullmatch(query):
+            raise CliError(
+                f'invalid run id "{query}": a run id is 1 to 128 letters, digits, "-" or "_"',
+                exit_code=bad_id,
+            )
     directory = runs_location(runs_dir)
     ids = list_run_ids(directory)
+    known = set(ids)  # a full id needs no scan of the others
+    return [
+        (query if query in known else _resolve(query, ids, directory, bad_id), directory)
+        for query in queries
+    ]
+
+
+def _resolve(query: str, ids: list[str], directory: Any, bad_id: int) -> str:
+    from godel.log import IdLookupError, resolve_id
+
     try:
-        return resolve_id(query, ids, what="run id"), directory
+        return resolve_id(query, ids, what="run id")
     except IdLookupError as exc:
         if not _matches(exc, query, ids):
             raise RunNotFound(f'No run matching "{query}" in {where(directory)}') from None

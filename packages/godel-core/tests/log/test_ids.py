@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 from ulid import ULID
@@ -71,3 +73,48 @@ def test_ids_in_a_row_cross_the_low_bits_boundary_as_ulids_do(
         (123 << 10) + 1021 + k for k in range(10)
     ]
     assert all(str(ULID.from_str(i)) == i for i in ids)
+
+
+def _outcome(resolve: Any) -> tuple[str, Any]:
+    from godel.log.ids import IdLookupError
+
+    try:
+        return ("ok", resolve())
+    except IdLookupError as exc:
+        return (str(exc), exc.candidates)
+
+
+def test_an_id_index_resolves_as_resolve_id_does() -> None:
+    from godel.log.ids import IdIndex, resolve_id
+
+    ids = [Stamper().new_id() for _ in range(50)] + ["legacy-uuid-1", "LEGACY-UUID-2", "abcd"]
+    index = IdIndex(ids)
+    queries = ["", "  ", "ab", "abcd", "ABCD", ids[3], ids[3].lower(), ids[3][-8:], ids[3][:12]]
+    queries += [ids[0][:10], ids[0][:4], "legacy", "uuid-1", "-UUID-", "nothing", "0000"]
+    for query in queries:
+        expected = _outcome(lambda q=query: resolve_id(q, ids, what="event id"))
+        assert _outcome(lambda q=query: index.resolve(q, what="event id")) == expected, query
+
+
+def test_resolving_many_event_ids_scans_the_events_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # rewind --to with 1,000 short ids on a run of 50,000 steps took 100 s: a scan per id.
+    import godel.log.eventlog as eventlog
+    from godel.log import EventLog
+
+    log = EventLog.create(tmp_path, None, durability="none")
+    root = log.start("WORKFLOW_STARTED", request={"function": "f", "args": [], "kwargs": {}})
+    made = [
+        log.record("det.random", response={"value": 0.5}, parent_id=root.event_id)
+        for _ in range(20)
+    ]
+    log.close()
+    scans = []
+    real = eventlog.resolve_id
+    monkeypatch.setattr(eventlog, "resolve_id", lambda *a, **k: scans.append(1) or real(*a, **k))
+    loaded = EventLog.load(log.run_id, tmp_path)
+    assert [loaded.resolve(ev.event_id[-8:]).event_id for ev in made] == [
+        ev.event_id for ev in made
+    ]
+    assert len(scans) == 1

@@ -84,3 +84,35 @@ def test_a_torn_line_cut_and_written_over_by_a_resume_is_read_again(tmp_path: Pa
         "WORKFLOW_STARTED:FINISHED",
     ]
     assert warnings == []
+
+
+def test_many_unreadable_lines_are_warned_about_a_few_times_then_counted(tmp_path: Path) -> None:
+    # One warning per bad line flooded the terminal: a 1 GB corrupt log gave 1.7 million.
+    from godel.log.reader import MAX_LINE_WARNINGS
+
+    path = _run(tmp_path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([*lines[:2], b"{broken\n" * 500, *lines[2:]]))
+    warnings: list[str] = []
+    assert _read_all(path, warnings) == [
+        "WORKFLOW_STARTED:STARTED",
+        "det.random:FINISHED",
+        "WORKFLOW_STARTED:FINISHED",
+    ]
+    assert len(warnings) == MAX_LINE_WARNINGS + 2
+    assert all(": skipped an unreadable line (" in w for w in warnings[:-1])
+    assert warnings[-2].endswith("; more are skipped without a warning")
+    assert warnings[-1] == f"{path}: skipped 500 unreadable lines in all"
+
+
+def test_a_few_unreadable_lines_are_each_warned_about(tmp_path: Path) -> None:
+    from godel.log.reader import MAX_LINE_WARNINGS
+
+    path = _run(tmp_path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    bad = [b"{broken\n"] * MAX_LINE_WARNINGS
+    path.write_bytes(b"".join([*lines[:2], *bad, *lines[2:]]))
+    warnings: list[str] = []
+    _read_all(path, warnings)
+    assert len(warnings) == MAX_LINE_WARNINGS
+    assert not any("more are skipped" in w or "in all" in w for w in warnings)

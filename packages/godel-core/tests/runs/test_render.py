@@ -553,3 +553,41 @@ def test_failure_text_names_the_type_once() -> None:
     )
     assert failure_text({"error_type": "KeyError"}) == "KeyError"
     assert failure_text(None) == "failed"
+
+
+_LONG = "n" * 10_000
+
+
+@step(name=_LONG)
+async def long_named() -> None:
+    raise RuntimeError("boom")
+
+
+@workflow
+async def with_a_long_step_name() -> None:
+    await long_named()
+
+
+def test_a_step_name_of_ten_thousand_characters_is_cut_everywhere(
+    run_wf: Callable[..., Any], runs_dir: Path
+) -> None:
+    # tail, the header's "failed at" and the tree printed the whole name: 10,000-column lines.
+    with pytest.raises(RuntimeError) as failed:
+        run_wf(with_a_long_step_name)
+    run_id = failed.value.run_id  # type: ignore[attr-defined]
+    log, groups = _load(run_id, runs_dir)
+    step_event = next(e for e in log if e.op == Op.STEP_ENTER)
+    lines = [
+        format_event_line(step_event),
+        format_event_line(step_event, lambda text, _role: f"<{text}>"),
+        *render_header(summarize_log(log), log.events[0]).splitlines(),
+        *render_graph(groups).splitlines(),
+        *render_table(rows(groups)).splitlines(),
+    ]
+    from godel.replay import apply_rewind
+
+    with EventLog.open(run_id, runs_dir) as writable:
+        rewound = apply_rewind(writable, [step_event.event_id], mode="to")
+    lines += rewound.report_lines(run_id, EventLog.load(run_id, runs_dir).events)
+    assert max(len(line) for line in lines) < 200
+    assert any(line.startswith("failed at step.enter …nnn") for line in lines)

@@ -70,11 +70,11 @@ def cost(
     """
     from godel.cost import CostTotals, call_costs, sum_by
     from godel.log import EventLog, list_run_ids, parse_ts
-    from godel_cli.runids import resolve_run, runs_location
+    from godel_cli.runids import resolve_runs, runs_location
 
     start = _since(since)
     if run_ids:
-        chosen = [resolve_run(query, runs_dir) for query in run_ids]
+        chosen = resolve_runs(run_ids, runs_dir)
     else:
         directory = runs_location(runs_dir)
         chosen = [(run_id, directory) for run_id in list_run_ids(directory)]

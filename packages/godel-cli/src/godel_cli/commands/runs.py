@@ -108,7 +108,7 @@ def export_runs(run_ids: tuple[str, ...], dest: str, force: bool, runs_dir: Path
 
     from godel.log import lock_held
     from godel.store import open_store, resolve_store
-    from godel_cli.runids import resolve_run
+    from godel_cli.runids import resolve_runs
 
     if not dest.strip():
         raise click.BadParameter("DEST is empty: give a folder or a store URL", param_hint="DEST")
@@ -117,14 +117,13 @@ def export_runs(run_ids: tuple[str, ...], dest: str, force: bool, runs_dir: Path
         raise CliError(f"cannot export to {dest}: it is a file, not a folder", exit_code=EXIT_FAIL)
     source = resolve_store(None, runs_dir)
     found: list[str] = []
-    for query in run_ids:
-        full_id, directory = resolve_run(query, runs_dir)
+    for full_id, directory in resolve_runs(run_ids, runs_dir):
         if lock_held(full_id, directory):  # a runs dir or a store: either knows its writers
             raise CliError(
                 f"run {full_id} is running: export it once it has ended", exit_code=EXIT_FAIL
             )
-        if full_id not in found:  # the same run named twice (an id and a prefix of it) once
-            found.append(full_id)
+        found.append(full_id)
+    found = list(dict.fromkeys(found))  # the same run named twice (an id and a prefix) once
     if folder is not None and isinstance(directory, Path) and _same_dir(folder, directory):
         # Copying a run onto itself: --force would delete the only copy before copying it.
         raise CliError(

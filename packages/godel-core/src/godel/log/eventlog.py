@@ -30,7 +30,7 @@ from godel.log.format import (
     build_header,
     read_log,
 )
-from godel.log.ids import SHORT_LEN, IdLookupError, Stamper, new_id, resolve_id
+from godel.log.ids import SHORT_LEN, IdIndex, IdLookupError, Stamper, new_id, resolve_id
 from godel.log.jsontext import compact
 from godel.log.line import head, quoted, request_text, tail
 from godel.log.lock import RunLockedError
@@ -111,6 +111,9 @@ class EventLog(DocumentedMethods):
         self._unkept = 0  # events written and not kept; while 0, memory holds them all
         self._transitions = 0  # state changes written (with _next_seq: has anything changed?)
         self._loaded_view: tuple[int, list[Event], dict[str, Event]] | None = None
+        # (which events, the index of their ids) for ``resolve``; None for one lookup so far
+        self._ids_seen: tuple[int, int] | None = None
+        self._id_index: tuple[tuple[int, int], IdIndex] | None = None
         self._short_ids: set[str] = set()
         self._heads: dict[str, str] = {}  # encoded line heads of in-flight events
         self._next_seq = 0
@@ -687,7 +690,16 @@ class EventLog(DocumentedMethods):
     def resolve(self, query: str) -> Event:
         """The event named by a full id, a unique prefix or a unique suffix (``IdLookupError``)."""
         by_id = self._view()[1]
-        return by_id[resolve_id(query, by_id, what="event id")]
+        # One lookup scans the ids; a second one on the same events indexes them, so resolving
+        # many ids (rewind --to with a thousand) is not a scan of every event for each.
+        key = (id(by_id), len(by_id))
+        if self._id_index is not None and self._id_index[0] == key:
+            return by_id[self._id_index[1].resolve(query, what="event id")]
+        if self._ids_seen != key:
+            self._ids_seen = key
+            return by_id[resolve_id(query, by_id, what="event id")]
+        self._id_index = (key, IdIndex(by_id))
+        return by_id[self._id_index[1].resolve(query, what="event id")]
 
     def __len__(self) -> int:
         return self._next_seq if not self._retain else len(self._events)

@@ -35,6 +35,9 @@ from godel.log.ids import IdLookupError, resolve_id
 __all__ = ["CHUNK_SIZE", "LogReader", "Warn", "find_log", "read_batches"]
 
 CHUNK_SIZE = 64 * 1024
+# Unreadable lines warned about one by one; the rest are counted (a log of a million bad lines
+# must not print a million warnings).
+MAX_LINE_WARNINGS = 10
 _MAX_PATHS = 1024  # interned step paths kept between chunks (a run has few distinct ones)
 
 Warn = Callable[[str], None]
@@ -84,6 +87,7 @@ class LogReader:
             None  # strict: an unreadable line, fatal if not last
         )
         self._paths: dict[tuple[str, ...], tuple[str, ...]] = {}  # see logformat.line_event
+        self._skipped = 0  # unreadable lines skipped so far (non-strict)
 
     # opening ---------------------------------------------------------------------------------
     def open(self) -> bool:
@@ -147,6 +151,8 @@ class LogReader:
             lineno, reason = self._pending
             self._pending = None
             self._warn(f"{self.path}:{lineno}: ignored an unreadable last line ({reason})")
+        if self._skipped > MAX_LINE_WARNINGS:
+            self._warn(f"{self.path}: skipped {self._skipped} unreadable lines in all")
         if any(part.strip() for part in self._parts):
             self._warn(
                 f"{self.path}:{self.lineno + 1}: ignored a torn last line ({self._partial_len} "
@@ -204,6 +210,7 @@ class LogReader:
         self.position = 0
         self._drop_partial()
         self._pending = None
+        self._skipped = 0
 
     def _parse_lines(self, lines: list[bytes]) -> list[Event]:
         events: list[Event] = []
@@ -260,8 +267,12 @@ class LogReader:
     def _bad(self, reason: str) -> None:
         if self.strict:
             self._pending = (self.lineno, reason)
-        else:
-            self._warn(f"{self.path}:{self.lineno}: skipped an unreadable line ({reason})")
+            return
+        self._skipped += 1
+        if self._skipped > MAX_LINE_WARNINGS + 1:
+            return
+        more = "; more are skipped without a warning" if self._skipped > MAX_LINE_WARNINGS else ""
+        self._warn(f"{self.path}:{self.lineno}: skipped an unreadable line ({reason}){more}")
 
 
 def find_log(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> Path | None:

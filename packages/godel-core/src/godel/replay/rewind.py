@@ -64,6 +64,7 @@ class RewindResult:
         ids as their unique tail): what was rewound, the count, up to ten of the invalidated
         events (``events``: the run's, to name them) and the targets already invalidated."""
         from godel.log import short_id
+        from godel.runs.render.format import cut_left, shown, step_label
 
         lines = [
             f"rewound run {run_id} ({self.mode})",
@@ -72,7 +73,9 @@ class RewindResult:
         by_id = {e.event_id: e for e in events}
         for eid in self.invalidated_ids[:10]:
             ev = by_id[eid]
-            lines.append(f"  - {short_id(eid)} {ev.op} {'/'.join(ev.step_path) or '(root)'}")
+            # as show prints them: control characters escaped, a long path cut from the left
+            where = cut_left(shown(step_label(ev.step_path)))
+            lines.append(f"  - {short_id(eid)} {shown(ev.op)} {where}")
         if self.invalidated_count > 10:
             lines.append(f"  ... and {self.invalidated_count - 10} more")
         lines += [f"  already invalidated: {short_id(eid)}" for eid in self.already_rewound_ids]

@@ -20,9 +20,11 @@ __all__ = [
     "DETAIL_WIDTH",
     "ROLE_STYLES",
     "STATUS_TEXT",
+    "STEP_WIDTH",
     "Style",
     "clip",
     "clock",
+    "cut_left",
     "detail",
     "event_duration",
     "event_time",
@@ -69,6 +71,14 @@ def no_style(text: str, role: str) -> str:
 def step_label(step_path: Sequence[str]) -> str:
     """``a/b`` for a step path, ``(root)`` for the workflow body."""
     return "/".join(step_path) if step_path else "(root)"
+
+
+STEP_WIDTH = 40  # longer step paths are cut from the left, where they repeat their parents
+
+
+def cut_left(text: str, width: int = STEP_WIDTH) -> str:
+    """``text``, or ``…`` and its last ``width - 1`` characters when it is longer."""
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
 
 
 def event_duration(ev: Event) -> float | None:
@@ -447,7 +457,8 @@ def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL
         key = (ev.op, path, status, dur)
         middle = _MIDDLES.get(key) if path.__class__ is tuple else None
         if middle is None:
-            middle = f"{shown(ev.op):<16}  {shown(step_label(path)):<20}  {status:<11} {dur:>8}"
+            label = cut_left(shown(step_label(path)))
+            middle = f"{shown(ev.op):<16}  {label:<20}  {status:<11} {dur:>8}"
             if path.__class__ is tuple:
                 if len(_MIDDLES) >= 4096:
                     _MIDDLES.clear()
@@ -456,7 +467,7 @@ def format_event_line(ev: Event, style: Style = no_style, *, width: int = DETAIL
     padded = style(f"{status:<11}", status)
     return (
         f"{style(when, 'dim')}  {style(sid, 'id')}  {shown(ev.op):<16}  "
-        f"{shown(step_label(ev.step_path)):<20}  "
+        f"{cut_left(shown(step_label(ev.step_path))):<20}  "
         f"{padded} {dur:>8}  {text}"
     ).rstrip()
 

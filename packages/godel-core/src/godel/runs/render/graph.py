@@ -18,6 +18,7 @@ from godel.log.events import Event, EventStatus, Op
 from godel.log.ids import short_id
 from godel.runs.render.format import (
     DETAIL_WIDTH,
+    STEP_WIDTH,
     Style,
     clip,
     detail,
@@ -125,7 +126,8 @@ def _what(ev: Event) -> str:
     if ev.op == Op.WORKFLOW_STARTED:
         return "workflow"
     if ev.op == Op.STEP_ENTER:
-        return shown(f"step {ev.step_path[-1] if ev.step_path else '?'}")
+        # a name of thousands of characters would make the tree unreadable: cut it
+        return f"step {clip(shown(ev.step_path[-1]), STEP_WIDTH) if ev.step_path else '?'}"
     return shown(ev.op)  # a hand-edited log may hold any text here
 
 

@@ -12,6 +12,7 @@ from godel.runs.render.format import (
     STATUS_TEXT,
     Style,
     clip,
+    cut_left,
     detail,
     event_duration,
     failure_text,
@@ -25,8 +26,6 @@ from godel.runs.render.groups import Mark
 from godel.runs.status import RunStatus, RunSummary
 
 __all__ = ["cost_cell", "cost_text", "render_header", "render_table", "row_dict"]
-
-_STEP_WIDTH = 40  # longer step paths are cut from the left, where they repeat their parents
 
 
 def render_header(summary: RunSummary, root: Event | None = None, style: Style = no_style) -> str:
@@ -49,7 +48,7 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
         lines.append(f"error     {style(text, 'FAILED')}")
         cause = failure.cause
         if cause is not None:
-            where = shown(f"{cause.op} {step_label(cause.step_path)}")
+            where = f"{shown(cause.op)} {cut_left(shown(step_label(cause.step_path)))}"
             lines.append(f"failed at {where} [{style(short_id(cause.event_id), 'id')}]")
     if summary.status is RunStatus.PAUSED and root is not None:
         reason = (root.response or {}).get("reason")
@@ -91,10 +90,6 @@ def cost_cell(totals: CostTotals | None) -> str:
     return text
 
 
-def _cut_left(text: str, width: int) -> str:
-    return text if len(text) <= width else "…" + text[-(width - 1) :]
-
-
 _BOX = {
     True: ("┌─ ✗", "│  ", "└─", "┄┄┄ invalidated (rewind) ┄┄┄", "⊘"),
     False: ("+- x", "|  ", "`-", "--- invalidated (rewind) ---", "x"),
@@ -130,7 +125,7 @@ def render_table(
         path = ev.step_path
         label = labels.get(path) if path.__class__ is tuple else None
         if label is None:
-            label = _cut_left(shown(step_label(path)), _STEP_WIDTH)
+            label = cut_left(shown(step_label(path)))
             if path.__class__ is tuple:
                 labels[path] = label
         text = detail(ev)
