@@ -113,6 +113,31 @@ async def wf():
     assert "godel resume" in proc.stderr
 
 
+def test_a_megabyte_error_message_is_not_a_megabyte_line(godel_run, tmp_path):
+    # The log keeps the whole message; the status line and show's header show 2,000 characters.
+    write(
+        tmp_path,
+        "wf.py",
+        """
+from godel import workflow
+
+@workflow
+async def wf():
+    raise ValueError("x" * 1_000_000 + "END")
+""",
+    )
+    proc = godel_run("run", "wf.py")
+    assert proc.returncode == 2
+    (line,) = [ln for ln in proc.stderr.splitlines() if "error after" in ln]
+    assert len(line) < 2200 and "… (998,003 more characters) (at " in line
+    (run_id,) = run_ids(tmp_path)
+    shown = godel_run("show", run_id)
+    (error,) = [ln for ln in shown.stdout.splitlines() if ln.startswith("error ")]
+    assert len(error) < 2100 and error.endswith("…")
+    kept = [p.read_text() for p in (tmp_path / "runs").rglob("*") if p.is_file()]
+    assert any("x" * 999_000 + "END" in text for text in kept)  # the log or its blob sidecar
+
+
 def test_unexpected_error_exits_2_traceback_only_with_debug(godel_run, tmp_path):
     write(
         tmp_path,

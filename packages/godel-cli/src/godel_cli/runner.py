@@ -51,9 +51,19 @@ def one_line(exc: BaseException) -> str:
 
     # The message may quote command output or an agent's text: shown, never obeyed.
     first, _, rest = text.partition("\n")
-    first = shown(first.removeprefix(f"{name}: "))
-    rest = "\n".join(shown(line) for line in rest.split("\n")) if rest else ""
+    first = _cut(shown(first.removeprefix(f"{name}: ")))
+    rest = "\n".join(shown(line) for line in _cut(rest).split("\n")) if rest else ""
     return f"{name}: {first}{shown(suffix)}" + (f"\n{rest}" if rest else "")
+
+
+def _cut(text: str) -> str:
+    """At most ``MESSAGE_WIDTH`` characters of ``text``: a message of a megabyte is not one
+    line of a megabyte (the log keeps it whole)."""
+    from godel.runs.render.format import MESSAGE_WIDTH
+
+    if len(text) <= MESSAGE_WIDTH:
+        return text
+    return f"{text[:MESSAGE_WIDTH]}… ({len(text) - MESSAGE_WIDTH:,} more characters)"
 
 
 def before_the_log(exc: BaseException) -> str:

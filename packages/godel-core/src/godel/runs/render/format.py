@@ -18,6 +18,7 @@ from godel.log.ids import SHORT_LEN, short_id
 
 __all__ = [
     "DETAIL_WIDTH",
+    "MESSAGE_WIDTH",
     "ROLE_STYLES",
     "STATUS_TEXT",
     "STEP_WIDTH",
@@ -172,6 +173,11 @@ def terminal_json(text: str) -> str:
         ranges = "".join(f"{chr(lo)}-{chr(hi - 1)}" for lo, hi in _UNSAFE[1:])
         _json_unsafe.append(re.compile(f"[{ranges}]"))
     return _json_unsafe[0].sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# An error message or pause reason in a header or a status line: a 1 MB exception message
+# would be a 1 MB line (`show --full EVENT_ID` prints the whole).
+MESSAGE_WIDTH = 2000
 
 
 def clip(text: str, width: int = DETAIL_WIDTH) -> str:

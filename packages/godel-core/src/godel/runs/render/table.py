@@ -9,6 +9,7 @@ from godel.log.events import Event, EventStatus
 from godel.log.ids import SHORT_LEN, short_id
 from godel.runs.render.format import (
     DETAIL_WIDTH,
+    MESSAGE_WIDTH,
     STATUS_TEXT,
     Style,
     clip,
@@ -44,7 +45,8 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
         lines.append(f"cost      {cost_text(summary.cost)}")
     failure = summary.failure
     if failure is not None:
-        text = clip(failure_text({"error": failure.error, "error_type": failure.error_type}), 0)
+        failed = failure_text({"error": failure.error, "error_type": failure.error_type})
+        text = clip(failed, MESSAGE_WIDTH)
         lines.append(f"error     {style(text, 'FAILED')}")
         cause = failure.cause
         if cause is not None:
@@ -53,7 +55,7 @@ def render_header(summary: RunSummary, root: Event | None = None, style: Style =
     if summary.status is RunStatus.PAUSED and root is not None:
         reason = (root.response or {}).get("reason")
         if reason:
-            lines.append(f"reason    {clip(str(reason), 0)}")
+            lines.append(f"reason    {clip(str(reason), MESSAGE_WIDTH)}")
     if summary.status is RunStatus.CRASHED:
         lines.append(
             style(
