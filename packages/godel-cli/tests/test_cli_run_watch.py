@@ -135,3 +135,25 @@ def test_without_godel_watch_both_commands_name_the_package(godel_run, tmp_path)
         "[godel] `godel run --watch` needs the godel-watch package: pip install godel-watch"
     )
     assert not (tmp_path / "runs").exists()  # nothing ran
+
+
+def test_the_c_locale_watches_in_plain_mode_on_a_terminal(cli_env) -> None:
+    # Under LC_ALL=C Python's UTF-8 mode says its encoding is UTF-8; the locale's is ASCII,
+    # and `godel run --watch` must choose as `godel watch` does (plain).
+    import os
+    import sys
+
+    code = (
+        "import sys\n"
+        "class Tty:\n    def isatty(self): return True\n    def flush(self): pass\n"
+        "sys.stdout = Tty()\n"
+        "from godel_cli.watched import wants_plain\n"
+        "sys.stderr.write(str(wants_plain(False)))"
+    )
+    env = {k: v for k, v in cli_env.items() if not k.startswith(("LC_", "LANG", "GODEL_WATCH"))}
+    env = {**env, "TERM": "xterm-256color", "HOME": os.environ.get("HOME", "/")}
+    for locale_env, plain in (({"LC_ALL": "C"}, "True"), ({"LC_ALL": "C.UTF-8"}, "False")):
+        out = subprocess.run(
+            [sys.executable, "-c", code], env={**env, **locale_env}, capture_output=True, text=True
+        )
+        assert out.stderr.strip() == plain, (locale_env, out.stderr)

@@ -84,6 +84,16 @@ def test_follow_stops_at_the_end_of_a_finished_run(
     assert "FINISHED" in result.stdout.splitlines()[-1]
 
 
+def test_a_poll_that_is_not_a_number_of_seconds_is_a_usage_error(
+    godel_run: Callable[..., Any], finished_run: str, runs: Path
+) -> None:
+    # nan passed click's range (a traceback from the sleep); inf never polled again (a hang).
+    for poll in ("nan", "inf"):
+        result = godel_run("tail", finished_run, "--runs-dir", str(runs), "--poll", poll)
+        assert result.returncode == 2 and "Invalid value for '--poll'" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_missing_run_with_no_wait_or_no_follow_exits_1_at_once(
     godel_run: Callable[..., Any], runs: Path
 ) -> None:

@@ -152,6 +152,14 @@ class RunWriter:
         log.close()
         return log.run_id
 
+    def crashed(self) -> str:
+        """Step ``slow`` was running when the process died; nothing resumed it."""
+        log = EventLog.create(self.runs, None, header={"workflow": "main"})
+        root = self._start(log)
+        self._step(log, root, "slow")
+        log.close()  # killed: slow never ends, the root neither
+        return log.run_id
+
     def failed_then_finished(self) -> str:
         """The workflow failed (``WorkflowFail: gate closed``), then a resume finished it."""
         log = EventLog.create(self.runs, None, header={"workflow": "main"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -84,6 +85,32 @@ async def test_keys_move_open_filter_and_show_an_event_whole(runs) -> None:
         assert not isinstance(app.screen, FullScreen)
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_an_event_taller_than_the_screen_opens_at_its_top(runs) -> None:
+    # The lines were written before the pane had its size, and each deferred write scrolled
+    # it to the end: the event opened at its last lines, its id and op above the screen.
+    app = WatchApp(STEPS, runs)
+    async with app.run_test(size=(100, 14)) as pilot:
+        await pilot.pause()
+        await pilot.press("home", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FullScreen)
+        full = screen_text(app)
+        assert "op              WORKFLOW_STARTED" in full, full
+
+
+async def test_the_scrollbar_of_a_long_tree_hides_no_duration(runs) -> None:
+    # More rows than the screen: the vertical scrollbar took the rows' last two cells (the
+    # "s" of every duration) and a horizontal one appeared below.
+    app = WatchApp(STEPS, runs)
+    async with app.run_test(size=(100, 8)) as pilot:
+        await pilot.pause()
+        await pilot.press("home")
+        await pilot.pause()
+        assert len(app.tree.rows) > 8
+        assert row_text(app, "demo()").rstrip().endswith("0.276s")
+        assert app.tree.virtual_size.width <= app.tree.scrollable_content_region.width
 
 
 async def _select_the_agent_call(app: WatchApp, pilot: Any) -> None:
@@ -302,6 +329,22 @@ async def test_after_a_resume_what_the_crashed_attempt_left_running_is_interrupt
         await pilot.pause()
         detail = screen_text(app)
         assert "↯ step.enter  slow" in detail and "INTERRUPTED · id " in detail
+
+
+async def test_a_crashed_run_stops_the_clock_where_it_stopped(writer) -> None:
+    # Killed and not resumed: nothing runs, so no time grows (the header said 2m, 3m... and
+    # the root ◌ counted on while the header said INTERRUPTED).
+    run_id = writer.crashed()
+    later = "2099-01-01T00:00:00.000000+00:00"  # a clock far ahead: nothing may grow to it
+    app = WatchApp(run_id, writer.runs, clock=lambda: later)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert " INTERRUPTED   main  " in text
+        assert re.search(r"INTERRUPTED .* attempt 1  0\.0\d\ds ", text)  # to its last line
+        assert "◌" not in text
+        assert row_text(app, "main()").strip() == "▾ ↯ main() interrupted"
+        assert row_text(app, "slow").strip().startswith("↯ slow interrupted")
 
 
 async def test_a_run_that_failed_then_finished_shows_no_old_error(writer) -> None:

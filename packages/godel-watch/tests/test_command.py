@@ -41,6 +41,12 @@ def test_the_runs_dir_comes_from_the_environment_and_suffixes_work(godel, runs) 
     assert result.stdout.startswith(f"── run {STEPS} · demo() ──\n")
 
 
+def test_a_poll_that_is_not_a_number_of_seconds_is_a_usage_error(godel, runs) -> None:
+    for poll in ("nan", "inf"):
+        result = godel("watch", STEPS, "-p", "--runs-dir", str(runs), "--poll", poll)
+        assert result.returncode == 2 and "Invalid value for '--poll'" in result.stderr
+
+
 def test_help_lists_the_options(godel) -> None:
     out = godel("watch", "--help").stdout
     for flag in ("--runs-dir", "-p, --plain", "--show-tools", "--max-agent-lines", "-v, --verbose"):
@@ -83,6 +89,23 @@ def test_plain_on_a_terminal_when_asked_and_coloured(runs) -> None:
         assert coloured == (extra.get("TERM") != "dumb"), out  # a terminal that takes colour
         assert "▸ flaky" in out
         assert "finished in 0.276s" in out
+
+
+def test_the_c_locale_is_not_utf8_though_python_says_so() -> None:
+    # Under LC_ALL=C Python turns on its UTF-8 mode, so its preferred encoding is UTF-8: the
+    # view opened on a terminal whose locale promises ASCII only.
+    code = (
+        "import sys; from godel_watch.command import plain_terminal\n"
+        "class Tty:\n    def isatty(self): return True\n"
+        "print(plain_terminal(Tty()))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+    env["TERM"] = "xterm-256color"
+    for locale_env, plain in (({"LC_ALL": "C"}, "True"), ({"LC_ALL": "C.UTF-8"}, "False")):
+        out = subprocess.run(
+            [sys.executable, "-c", code], env={**env, **locale_env}, capture_output=True, text=True
+        )
+        assert out.stdout.strip() == plain, (locale_env, out.stderr)
 
 
 def _newer_format(runs: Path) -> str:

@@ -86,7 +86,7 @@ def test_a_crashed_run_with_a_torn_last_line_ends(godel, writer) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == (
         "── interrupted: no process holds the run and it recorded no end "
-        f"(resume with: godel resume {run_id}) ──"
+        f"(resume with: godel resume {run_id} --runs-dir {writer.runs}) ──"  # works as printed
     )
     assert "ignored a torn last line" in result.stderr  # as godel show says it
 

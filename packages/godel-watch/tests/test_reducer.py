@@ -297,3 +297,31 @@ def test_a_huge_line_is_cut_in_the_detail_pane() -> None:
     lines = [t.plain for t in detail_lines(state.nodes["C"], state, show_tools=False, now="")]
     assert max(map(len, lines)) < LINE_CHARS + 100
     assert any(line.endswith("(+1998000 characters; enter: the whole event)") for line in lines)
+
+
+def test_a_paused_run_that_is_resumed_runs_again() -> None:
+    # Watched while paused, then `godel resume` took it: the header and the root say it runs
+    # (not PAUSED) until the new attempt ends; if the resume dies, it was interrupted.
+    state = feed(ROOT, ev("W", "WORKFLOW_STARTED", "PAUSED", resp={"reason": "p"}))
+    settle(state, locked=False)
+    assert state.status == "paused"
+    apply_event(state, ev("RS", "RESUME", "FINISHED", req={"attempt": 2}, t=5))
+    apply_event(state, ev("S", "step.enter", parent="W", path=["slow"], req={"name": "slow"}))
+    settle(state, locked=True)
+    assert state.status == "running" and state.nodes["W"].status == "STARTED"
+    assert state.nodes["W"].ts_end is None and state.ended is None  # its time runs on
+    settle(state, locked=False)
+    assert state.status == "interrupted"
+
+
+def test_a_log_whose_parents_go_round_in_a_cycle_does_not_hang() -> None:
+    # A hand-edited log: A's parent is B and B's is A. Adding an agent's cost to its ancestors
+    # walked round the cycle for ever (godel watch hung, in plain mode as in the view).
+    cost = {"text": "a", "usage": {"input_tokens": 1, "output_tokens": 2}, "cost_usd": 0.5}
+    state = feed(
+        ROOT,
+        ev("A", "step.enter", parent="B", path=["a"], req={"name": "a"}),
+        ev("B", "step.enter", parent="A", path=["b"], req={"name": "b"}),
+        ev("C", "agent.call", "FINISHED", "A", ["a"], {"backend": "claude"}, cost),
+    )
+    assert state.cost == 0.5 and set(state.ancestors("C")) == {"A", "B"}

@@ -64,3 +64,52 @@ def test_a_log_in_a_newer_format_is_a_watch_error(writer) -> None:
     with pytest.raises(WatchError, match=f"^cannot read run {run_id}: .*format 2 is newer"):
         files.read()
     files.close()
+
+
+def test_a_rotated_transcript_is_read_whole_and_across_its_rotations(tmp_path) -> None:
+    # Past transcript_max_bytes the live file becomes transcript.jsonl.1 and a new one starts.
+    # Only the live file was read: a finished run's history lost its archives, and a rotation
+    # while following lost the rest of the file it was reading.
+    from godel.log import Transcript
+    from godel_watch.source import TranscriptReader
+
+    path = tmp_path / "R" / "transcript.jsonl"
+    transcript = Transcript(path, "R", max_bytes=2000)
+
+    def write(first: int, last: int) -> None:
+        for n in range(first, last):
+            transcript.write("stdout", stream_path=["L"], line=f"line {n}")
+
+    def lines(reader: TranscriptReader) -> list[str]:
+        out = []
+        while True:
+            items = reader.read()
+            out += [item["line"] for item in items if item.get("op") == "stdout"]
+            if not items and not reader.behind:
+                return out
+
+    write(0, 60)
+    assert path.with_name("transcript.jsonl.1").exists()  # rotated at least once
+    reader = TranscriptReader(path)
+    seen = lines(reader)
+    assert seen == [f"line {n}" for n in range(60)]
+    write(60, 120)  # more rotations while it follows
+    seen += lines(reader)
+    transcript.close()
+    assert seen == [f"line {n}" for n in range(120)]
+
+
+def test_a_transcript_that_is_not_a_file_is_no_transcript(tmp_path) -> None:
+    # A directory there looked forever "behind" (its size), so a finished run was never
+    # done; a FIFO blocked the first read for ever.
+    import os
+
+    from godel_watch.source import TranscriptReader
+
+    path = tmp_path / "R" / "transcript.jsonl"
+    path.mkdir(parents=True)
+    reader = TranscriptReader(path)
+    assert reader.read() == [] and not reader.behind
+    path.rmdir()
+    os.mkfifo(path)
+    assert reader.read() == [] and not reader.behind

@@ -14,7 +14,6 @@ run reads this terminal's stdin directly.
 
 from __future__ import annotations
 
-import locale
 import os
 import signal
 import sys
@@ -47,7 +46,9 @@ def wants_plain(plain: bool) -> bool:
         return True
     if not sys.stdout.isatty() or os.environ.get("TERM", "") == "dumb":
         return True
-    return "utf" not in locale.getpreferredencoding(False).lower().replace("-", "")
+    from godel.runs.render.charset import utf8_locale  # as godel watch decides
+
+    return not utf8_locale()
 
 
 def _config_watch() -> dict[str, Any]:

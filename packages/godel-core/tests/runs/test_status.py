@@ -322,3 +322,15 @@ def test_a_dead_or_unlocking_pid_is_not_a_holder(runs_dir: Path) -> None:
     assert not lock_held("A1", runs_dir)
     lock_path(runs_dir, "A2").write_text(f"{os.getpid()}\n")  # a live pid that holds nothing
     assert not lock_held("A2", runs_dir)
+
+
+def test_a_lock_path_that_is_not_a_file_is_not_held(tmp_path: Path) -> None:
+    # A directory there raised IsADirectoryError (a traceback in `godel watch -p`); opening a
+    # FIFO there blocked for ever (watch and tail hung).
+    run_id = "01M8LOCKLOCKLOCKLOCKLOCKLO"
+    path = lock_path(tmp_path, run_id)
+    path.mkdir()
+    assert not lock_held(run_id, tmp_path)
+    path.rmdir()
+    os.mkfifo(path)
+    assert not lock_held(run_id, tmp_path)

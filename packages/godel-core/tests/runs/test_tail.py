@@ -283,6 +283,34 @@ def test_a_run_that_stopped_without_an_end_is_reported_once(runs_dir: Path) -> N
     assert len(warnings) == 1 and "is not running" in warnings[0]
 
 
+def test_a_run_that_stops_while_followed_is_reported(runs_dir: Path) -> None:
+    """The writer held the run through several idle polls (a step that waits), then went
+    away without an end (killed): that is said too, not only for a run already dead."""
+    log = EventLog.create(runs_dir)
+    log.start(Op.WORKFLOW_STARTED, request={"function": "w"})
+    warnings: list[str] = []
+
+    async def main() -> None:
+        with anyio.move_on_after(0.6):  # this run never ends: stop following after a while
+            async with anyio.create_task_group() as tg:
+
+                async def follow() -> None:
+                    async for _ in tail(
+                        log.run_id,
+                        runs_dir=runs_dir,
+                        poll_interval=0.01,
+                        on_warning=warnings.append,
+                    ):
+                        pass
+
+                tg.start_soon(follow)
+                await anyio.sleep(0.2)  # idle polls while the writer holds the lock
+                log.close()  # the writer dies: its lock is released, no end recorded
+
+    anyio.run(main)
+    assert len(warnings) == 1 and "is not running" in warnings[0]
+
+
 def _peak(path: Path) -> int:
     gc.collect()
     tracemalloc.start()

@@ -57,7 +57,9 @@ class FullScreen(ModalScreen[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        log = RichLog(wrap=True, markup=False, highlight=False)
+        # Not auto_scroll: lines written before the pane has its size are drawn later, and
+        # each would scroll it to the end; the event opens at its top.
+        log = RichLog(wrap=True, markup=False, highlight=False, auto_scroll=False)
         log.border_title = "event (escape: back)"
         yield log
 
@@ -129,7 +131,7 @@ class WatchApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="header")
         with Horizontal(id="body"):
-            yield RunTree(self.state, now=self._now, id="tree")
+            yield RunTree(self.state, now=self._clock, id="tree")
             yield RichLog(id="detail", wrap=True, markup=False, highlight=False, max_lines=2000)
         yield Input(id="answer")
         yield Input(id="filter", placeholder="filter: text in the tree (escape: clear)")
@@ -139,6 +141,11 @@ class WatchApp(App[None]):
         self.query_one(RunTree).focus()
         self.read()
         self.set_interval(self.poll, self.read)
+
+    def _clock(self) -> str:
+        """What a node still open is measured to: now, or the run's end once it ended (a
+        killed run's last line: what it left open does not run on)."""
+        return self.state.ended or self._now()
 
     @property
     def tree(self) -> RunTree:
@@ -192,7 +199,7 @@ class WatchApp(App[None]):
         state.dirty.clear()
         self._input_line()
         self.query_one("#header", Static).update(
-            header_text(state, now=self._now(), following=self.following, note=self.note)
+            header_text(state, now=self._clock(), following=self.following, note=self.note)
         )
 
     def show_detail(self, *, force: bool = False) -> None:
@@ -209,7 +216,7 @@ class WatchApp(App[None]):
         keep = pane.scroll_offset.y
         pane.clear()
         for line in detail_lines(
-            node, self.state, show_tools=self.view.show_tools, now=self._now()
+            node, self.state, show_tools=self.view.show_tools, now=self._clock()
         ):
             pane.write(line)
         if changed or at_end:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import locale
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,17 @@ import click
 SESSION_KEY = "godel.watch.session"
 
 
+class PollSeconds(click.FloatRange):
+    """``--poll SECONDS``: a ``FloatRange`` that also refuses ``nan`` (click's bounds checks,
+    being comparisons, let it through, and sleeping ``nan`` seconds is a traceback)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
 def plain_terminal(stream: Any = None) -> bool:
     """True when the terminal cannot host the view: not a terminal, ``TERM=dumb``, or a
     locale that is not UTF-8."""
@@ -23,7 +34,9 @@ def plain_terminal(stream: Any = None) -> bool:
         return True
     if os.environ.get("TERM", "") == "dumb":
         return True
-    return "utf" not in locale.getpreferredencoding(False).lower().replace("-", "")
+    from godel.runs.render.charset import utf8_locale
+
+    return not utf8_locale()
 
 
 def config_plain() -> bool:
@@ -88,7 +101,7 @@ def use_plain(plain: bool) -> bool:
 )
 @click.option(
     "--poll",
-    type=click.FloatRange(min=0.01),
+    type=PollSeconds(min=0.01, max=3600),
     default=0.1,
     show_default=True,
     metavar="SECONDS",
@@ -130,7 +143,10 @@ def watch(
     session = click.get_current_context().meta.get(SESSION_KEY)
     try:
         if use_plain(plain):
-            _plain(full, directory, view, poll)
+            resume = f"godel resume {full}"
+            if runs_dir is not None:  # the hint must work as printed
+                resume += f" --runs-dir {shlex.quote(str(runs_dir))}"
+            _plain(full, directory, view, poll, resume)
         else:
             from godel_watch.app import WatchApp
 
@@ -144,7 +160,7 @@ def watch(
         pass  # leaving the watcher is not an error, and the run goes on
 
 
-def _plain(run_id: str, runs_dir: Path, view: Any, poll: float) -> None:
+def _plain(run_id: str, runs_dir: Path, view: Any, poll: float, resume: str) -> None:
     from godel_watch.model import RunState
     from godel_watch.plain import PlainRenderer, run_plain
     from godel_watch.source import RunFiles
@@ -156,7 +172,9 @@ def _plain(run_id: str, runs_dir: Path, view: Any, poll: float) -> None:
         and os.environ.get("TERM", "") != "dumb"
     )
     files = RunFiles(run_id, runs_dir, on_warning=lambda text: _warn(text))
-    renderer = PlainRenderer(RunState(run_id), out, view, color=color, runs_dir=runs_dir)
+    renderer = PlainRenderer(
+        RunState(run_id), out, view, color=color, runs_dir=runs_dir, resume=resume
+    )
     try:
         run_plain(files, renderer, poll=poll)
     except BrokenPipeError:

@@ -136,6 +136,7 @@ class RunState:
     status: str = RUNNING
     started: str = ""
     ended: str | None = None
+    last_ts: str = ""  # when its latest line was written: where a run that was killed stopped
     attempt: int = 1
     nodes: dict[str, Node] = field(default_factory=dict)
     streams: dict[str, Stream] = field(default_factory=dict)
@@ -161,10 +162,13 @@ class RunState:
         return self.streams.get(node.stream) if node.stream else None
 
     def ancestors(self, node_id: str) -> list[str]:
-        """The ids above ``node_id``, nearest first."""
+        """The ids above ``node_id``, nearest first (each once: a hand-edited log's parents
+        may go round in a cycle)."""
         out = []
+        seen = {node_id}
         node = self.nodes.get(node_id)
-        while node is not None and node.parent is not None:
+        while node is not None and node.parent is not None and node.parent not in seen:
             out.append(node.parent)
+            seen.add(node.parent)
             node = self.nodes.get(node.parent)
         return out

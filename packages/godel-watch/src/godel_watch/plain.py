@@ -17,7 +17,15 @@ from typing import IO, Any
 
 from godel.log import Event, seconds_between
 from godel.runs.render import format_duration
-from godel_watch.model import FINISHED, INTERRUPTED, PAUSED, Node, RunState, cost_text
+from godel_watch.model import (
+    FINISHED,
+    INTERRUPTED,
+    INTERRUPTED_NODE,
+    PAUSED,
+    Node,
+    RunState,
+    cost_text,
+)
 from godel_watch.reducer import apply_event, apply_item, one_line, settle, value_text
 from godel_watch.source import RunFiles, merged
 
@@ -63,12 +71,15 @@ class PlainRenderer:
         *,
         color: bool = False,
         runs_dir: Path | None = None,
+        resume: str = "",
     ) -> None:
         self.state = state
         self.out = out
         self.view = view
         self.color = color
         self.runs_dir = runs_dir
+        # The command that resumes the run, as the end line prints it (with the --runs-dir typed).
+        self.resume = resume or f"godel resume {state.run_id}"
         self._partial: dict[str, str] = {}  # stream id -> answer text after its last newline
         self._shown: dict[str, int] = {}  # stream id -> answer lines written
         self._hidden: dict[str, int] = {}  # stream id -> answer lines over the cap
@@ -92,11 +103,13 @@ class PlainRenderer:
         for sid in list(self._partial):
             self._flush(sid)
         root = self.state.nodes.get(self.state.root or "")
-        if self.state.status == INTERRUPTED and (root is None or root.status == "STARTED"):
+        if self.state.status == INTERRUPTED and (
+            root is None or root.status in ("STARTED", INTERRUPTED_NODE)
+        ):
             self._write(
                 None,
                 "── interrupted: no process holds the run and it recorded no end "
-                f"(resume with: godel resume {self.state.run_id}) ──",
+                f"(resume with: {self.resume}) ──",
                 "fail",
             )
         self.out.flush()
@@ -233,9 +246,7 @@ class PlainRenderer:
         if state.status == FINISHED:
             self._write(None, f"── finished in {took}{extras} ──", "ok")
         elif state.status == PAUSED:
-            self._write(
-                None, f"── paused after {took}; resume with: godel resume {state.run_id} ──", "head"
-            )
+            self._write(None, f"── paused after {took}; resume with: {self.resume} ──", "head")
         else:
             self._write(None, f"── {state.status} after {took}: {node.error}{extras} ──", "fail")
 

@@ -170,6 +170,7 @@ def apply_event(state: RunState, ev: Event) -> None:
             state.invalidated += 1
     node.status = status
     node.ts_end = ev.ts_end
+    state.last_ts = max(state.last_ts, ev.ts_end or ev.ts_start or "")
     resp = ev.response if isinstance(ev.response, dict) else {}
     # The latest line wins: a root that failed and then finished after a resume is finished,
     # without its old error (and a paused one that then failed, without its old detail).
@@ -200,6 +201,13 @@ def apply_event(state: RunState, ev: Event) -> None:
         state.attempt = max(state.attempt, int((ev.request or {}).get("attempt") or 2))
         state.status = RUNNING
         state.ended = None
+        root = state.nodes.get(state.root or "")
+        if root is not None and root.status in (*_TERMINAL, INTERRUPTED_NODE):
+            # The run runs again: its root's end (paused, failed) was the last attempt's, and
+            # `settle` would otherwise read it as the run's status while the resume runs.
+            root.status, root.detail, root.error, root.hint = "STARTED", "", "", ""
+            root.ts_end = None  # its time runs on with the attempt
+            state.dirty.add(root.id)
         _interrupt_open(state)
     if status == "STARTED":
         state.active = node.id
@@ -292,8 +300,14 @@ def settle(state: RunState, *, locked: bool) -> None:
         state.status = end_status(root)
     elif state.status not in (FINISHED, FAILED, PAUSED) or locked:
         state.status = RUNNING if locked else INTERRUPTED
+        state.ended = None
         if not locked:
             _interrupt_open(state)
+            # Nothing runs any more, the root included: its time stops at its last line.
+            if root is not None and root.status == "STARTED":
+                root.status = INTERRUPTED_NODE
+                state.dirty.add(root.id)
+            state.ended = state.last_ts or None
 
 
 def _add_usage(

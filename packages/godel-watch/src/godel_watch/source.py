@@ -9,6 +9,7 @@ whatever transcript line is seen, the log line it belongs to is seen in the same
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,25 +23,58 @@ _READ = 1 << 20  # bytes of transcript per read: a huge backlog is taken in step
 
 
 class TranscriptReader:
-    """The events of ``transcript.jsonl``, read forward; a torn last line waits for the rest."""
+    """The events of a transcript, read forward across its files: the archives a rotation left
+    (``transcript.jsonl.2``, ``.1``: oldest first), then the live file. A rotation while it reads
+    renames the file it was in: that file is found again by its inode and read to its end
+    before the next one. A torn last line waits for the rest."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.offset = 0
         self._partial = b""
+        self._ino: int | None = None  # the file being read (its name changes as it rotates)
+        self._seq = -1  # the last seq read: what a file read again repeats is skipped
+        self._more = False  # a newer file waits after the one being read
 
     def exists(self) -> bool:
         return self.path.is_file()
 
+    def _files(self) -> list[tuple[Path, int]]:
+        from godel.log import transcript_files
+
+        out = []
+        for path in transcript_files(self.path):
+            try:
+                st = path.stat()
+            except OSError:
+                continue  # rotated or removed meanwhile
+            if stat.S_ISREG(st.st_mode):  # not a directory, nor a FIFO that would block
+                out.append((path, st.st_ino))
+        return out
+
     def read(self) -> list[dict[str, Any]]:
-        try:
-            with open(self.path, "rb") as fh:
-                if fh.seek(0, 2) < self.offset:  # written again from scratch
-                    self.offset, self._partial = 0, b""
-                fh.seek(self.offset)
-                data = fh.read(_READ)
-        except OSError:
-            return []
+        files = self._files()
+        inos = [ino for _, ino in files]
+        if self._ino not in inos:  # the first read, or its file is gone: from the oldest
+            if not files:
+                return []
+            self._ino, self.offset, self._partial = inos[0], 0, b""
+        i = inos.index(self._ino)
+        while True:
+            try:
+                with open(files[i][0], "rb") as fh:
+                    if fh.seek(0, 2) < self.offset:  # written again from scratch
+                        self.offset, self._partial, self._seq = 0, b"", -1
+                    fh.seek(self.offset)
+                    data = fh.read(_READ)
+            except OSError:
+                return []
+            if data or i == len(files) - 1:
+                break
+            # That file is whole (a newer one follows): go on with the next.
+            i += 1
+            self._ino, self.offset, self._partial = inos[i], 0, b""
+        self._more = i < len(files) - 1
         if not data:
             return []
         self.offset += len(data)
@@ -53,17 +87,28 @@ class TranscriptReader:
                 event = json.loads(line)["event"]
             except (ValueError, KeyError, TypeError):
                 continue
-            if isinstance(event, dict):
-                out.append(event)
+            if not isinstance(event, dict):
+                continue
+            seq = event.get("seq")
+            if isinstance(seq, int):
+                if seq <= self._seq:
+                    continue
+                self._seq = seq
+            out.append(event)
         return out
 
     @property
     def behind(self) -> bool:
         """More bytes are waiting than one read takes."""
-        try:
-            return self.path.stat().st_size > self.offset
-        except OSError:
-            return False
+        if self._more:
+            return True
+        for path, ino in self._files():
+            if ino == self._ino:
+                try:
+                    return path.stat().st_size > self.offset
+                except OSError:
+                    return False
+        return False
 
 
 class StoredTranscript:

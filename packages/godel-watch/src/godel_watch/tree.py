@@ -112,7 +112,9 @@ class RunTree(ScrollView, can_focus=True):
                     stack.extend(reversed(nodes[nid].children))
         self.rows = rows
         self.index = {nid: i for i, nid in enumerate(rows)}
-        self.virtual_size = Size(max(self.size.width, 20), len(rows))
+        # Rows are cut to the width (render_line): nothing to scroll sideways, so no horizontal
+        # scrollbar, whatever the width left by the vertical one.
+        self.virtual_size = Size(0, len(rows))
         self.refresh()
 
     def set_filter(self, text: str) -> None:
@@ -231,7 +233,7 @@ class RunTree(ScrollView, can_focus=True):
     # drawing ------------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_offset.y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # the vertical scrollbar takes the rest
         if row >= len(self.rows):
             return Strip.blank(width, _PLAIN)
         node = self.state.nodes[self.rows[row]]

@@ -29,6 +29,17 @@ if TYPE_CHECKING:
 Write = Callable[["Event"], None]
 
 
+class PollSeconds(click.FloatRange):
+    """``--poll SECONDS``: a ``FloatRange`` that also refuses ``nan`` (click's bounds checks,
+    being comparisons, let it through, and sleeping ``nan`` seconds is a traceback)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
 @click.command("tail", context_settings=CONTEXT_SETTINGS)
 @run_id_argument()
 @format_option(
@@ -47,7 +58,7 @@ Write = Callable[["Event"], None]
 @runs_dir_option()
 @click.option(
     "--poll",
-    type=click.FloatRange(min=0.01),
+    type=PollSeconds(min=0.01, max=3600),
     default=0.1,
     show_default=True,
     metavar="SECONDS",

@@ -110,11 +110,15 @@ def lock_held(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> bo
         return bool(runs_dir.lock_held(check_run_id(run_id)))  # type: ignore[union-attr]
     path = lock_path(resolve_runs_dir(runs_dir), check_run_id(run_id))
     try:
-        fd = os.open(path, os.O_RDONLY)
+        # O_NONBLOCK: a FIFO in its place must not block the reader (watch, tail) for ever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return False
     try:
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        try:
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        except OSError:  # not a file (a directory, a FIFO): no process holds it
+            return False
         if not text.isdigit():
             return False
         pid = int(text)

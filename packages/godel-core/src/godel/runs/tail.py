@@ -99,8 +99,9 @@ async def tail_batches(
                         return
                     else:
                         quiet_polls += 1
-            elif idle_polls == 2 and not warned_idle and not lock_held(full_id, directory):
-                # Nobody is writing and the run recorded no end: say so once rather than hang silently.
+            elif idle_polls >= 2 and not warned_idle and not lock_held(full_id, directory):
+                # Nobody is writing and the run recorded no end: say so once rather than hang
+                # silently (also when the writer dies after holding the run through idle polls).
                 warned_idle = True
                 warn(
                     f"run {full_id} is not running (no process holds it) and recorded no end; "
