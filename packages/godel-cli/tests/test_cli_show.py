@@ -416,3 +416,24 @@ def test_invalidated_events_are_shown_only_with_all_in_a_section_at_the_end(
         assert len(lines) == title + 3  # the section ends the output
         for line, ev in zip(lines[title + 1 :], gone, strict=True):
             assert line.startswith("  ⊘ ") and short_id(ev.event_id) in line
+
+
+def test_a_hand_edited_parent_cycle_is_a_warning_not_a_hang(
+    godel_run: Callable[..., Any], make_run: Callable[..., str], runs: Path
+) -> None:
+    # The root and its step each naming the other as parent. Readers walk parents up (the cost
+    # ledger looped for ever on a cycle above an agent call); the root was no longer found.
+    run_id = make_run(good, str(runs.parent / "out.txt"))
+    log = runs / f"{run_id}.jsonl"
+    lines = [json.loads(x) for x in log.read_text().splitlines()]
+    a = next(x["event_id"] for x in lines if x.get("op") == "WORKFLOW_STARTED")
+    b = next(x["event_id"] for x in lines if x.get("op") == "step.enter")
+    for x in lines:
+        if x.get("event_id") in (a, b):
+            x["parent_id"] = b if x["event_id"] == a else a
+    log.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    for command in (("show", run_id), ("show", run_id, "--graph"), ("cost", run_id)):
+        result = godel_run(*command, "--runs-dir", str(runs))
+        assert result.returncode == 0, (command, result.stderr)
+        if command[0] == "show":  # cost reads the log without its consistency checks
+            assert "has parents that go round in a cycle" in result.stderr

@@ -265,16 +265,16 @@ def _edit(path: Path, lineno: int, **changes: object) -> None:
         (4, {"op": "det.tomorrow"}, "has an unknown op 'det.tomorrow'"),
         (4, {"run_id": "other"}, "belongs to run 'other', not 'r'"),
         (4, {"parent_id": "SELF"}, "is its own parent"),
+        (2, {"parent_id": "NEXT"}, "has parents that go round in a cycle"),
     ],
 )
 def test_a_hand_edit_is_a_warning_naming_file_and_line(
     tmp_path: Path, lineno: int, change: dict[str, object], message: str
 ) -> None:
     log = make_log(tmp_path)
-    if change.get("parent_id") == "SELF":
-        change = {
-            "parent_id": json.loads(log.path.read_text().splitlines()[lineno - 1])["event_id"]
-        }
+    if change.get("parent_id") in ("SELF", "NEXT"):  # a cycle: every reader walks parents up
+        at = lineno - 1 if change["parent_id"] == "SELF" else lineno
+        change = {"parent_id": json.loads(log.path.read_text().splitlines()[at])["event_id"]}
     _edit(log.path, lineno, **change)
     loaded = EventLog.load("r", tmp_path)
     (warning,) = loaded.warnings

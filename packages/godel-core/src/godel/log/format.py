@@ -154,7 +154,7 @@ def read_log(store: EventStore, run_id: str) -> LoadedLog:
             _scan(lines, path, out, latest, paths)
         out.events = _build_events(latest, paths, store, path, out)
         latest.clear()  # the parsed lines left are garbage: free them before the collector runs
-    _link_children(out.events)
+    cycles = _link_children(out.events)
     out.next_seq = max((ev.seq for ev in out.events), default=-1) + 1
     header_run = out.header.get("run_id")
     if header_run is not None and header_run != run_id:
@@ -162,6 +162,7 @@ def read_log(store: EventStore, run_id: str) -> LoadedLog:
     # Only a run's own log (a header naming its workflow) is held to the engine's op names: the
     # EventLog API itself records any op a caller names.
     problems = _inconsistencies(out.events, run_id, check_ops="workflow" in out.header)
+    problems += [("parent", eid, why) for eid, why in cycles]
     if problems:
         lines = _line_numbers(store, {eid for _, eid, _ in problems})
         out.problems = [(kind, lines.get(eid, 0), why) for kind, eid, why in problems]
@@ -176,7 +177,7 @@ def _inconsistencies(
     events: list[Event], run_id: str, *, check_ops: bool
 ) -> list[tuple[str, str, str]]:
     """What a hand edit can leave that the writer never does: (kind, event id, what is wrong),
-    kind one of ``foreign``, ``op``, ``parent``, ``seq``.
+    kind one of ``foreign``, ``op``, ``seq`` (``parent``: ``_link_children``).
 
     One pass over the folded events, so a clean log pays a few set lookups per event.
     """
@@ -189,8 +190,6 @@ def _inconsistencies(
             problems.append(("foreign", eid, why))
         if check_ops and ev.op not in _KNOWN_OPS:
             problems.append(("op", eid, f"event {eid} has an unknown op {ev.op!r}"))
-        if ev.parent_id == eid:
-            problems.append(("parent", eid, f"event {eid} is its own parent"))
         other = seqs.setdefault(ev.seq, eid)
         if other != eid:
             problems.append(("seq", eid, f"event {eid} has seq {ev.seq}, as event {other} does"))
@@ -215,16 +214,41 @@ def _line_numbers(store: EventStore, wanted: set[str]) -> dict[str, int]:
 _seq_of = attrgetter("seq")
 
 
-def _link_children(events: list[Event]) -> None:
-    """Fill ``children_ids`` from ``parent_id``, in seq order."""
+def _link_children(events: list[Event]) -> list[tuple[str, str]]:
+    """Fill ``children_ids`` from ``parent_id``, in seq order; returns (event id, what is wrong)
+    for each event whose parent link closed a cycle (a hand edit): the link is dropped.
+
+    Every reader walks parents up to the root (the cost ledger, grouping, the views): a cycle
+    would make each of them loop for ever. The writer starts a parent before its children, so
+    only a parent whose seq is not below its child's can be on one: the walk is made for those.
+    """
     by_id = {ev.event_id: ev for ev in events}
+    later: list[Event] = []
     # A stable sort keeps a log already in seq order (every log godel writes) as it is, and on
     # sorted input it is one comparison per event in C: cheaper than checking the order first.
     for ev in sorted(events, key=_seq_of):
         if ev.parent_id is not None:
             parent = by_id.get(ev.parent_id)
             if parent is not None:
+                if parent.seq >= ev.seq:
+                    later.append(ev)
+                    continue
                 parent.children_ids.append(ev.event_id)
+    cut = []
+    for ev in later:
+        seen = {ev.event_id}
+        up = by_id.get(ev.parent_id)  # type: ignore[arg-type]
+        while up is not None and up.event_id not in seen:
+            seen.add(up.event_id)
+            up = by_id.get(up.parent_id) if up.parent_id is not None else None
+        if up is not None and up.event_id == ev.event_id:
+            own = ev.parent_id == ev.event_id
+            ev.parent_id = None
+            why = "is its own parent" if own else "has parents that go round in a cycle"
+            cut.append((ev.event_id, f"event {ev.event_id} {why}"))
+        else:  # out of order, not round: linked as it says
+            by_id[ev.parent_id].children_ids.append(ev.event_id)  # type: ignore[index]
+    return cut
 
 
 @contextmanager
