@@ -107,6 +107,15 @@ def test_missing_run_with_no_wait_or_no_follow_exits_1_at_once(
     assert not runs.exists()
 
 
+def test_a_runs_dir_variable_naming_a_file_exits_1_instead_of_waiting(
+    godel_run: Callable[..., Any], tmp_path: Path
+) -> None:
+    # --runs-dir FILE is a usage error; GODEL_RUNS_DIR=FILE waited for ever for a run.
+    (tmp_path / "afile").write_text("")
+    result = godel_run("tail", "01M8ZZZZZZZZZZZZZZZZZZZZZZ", env={"GODEL_RUNS_DIR": "afile"})
+    assert result.returncode == 1 and "No runs/ directory found at" in result.stderr
+
+
 def test_ambiguous_prefix_exits_1(godel_run: Callable[..., Any], runs: Path) -> None:
     runs.mkdir()
     for suffix in ("AAAAAAAA", "BBBBBBBB"):

@@ -91,6 +91,18 @@ def test_a_crashed_run_with_a_torn_last_line_ends(godel, writer) -> None:
     assert "ignored a torn last line" in result.stderr  # as godel show says it
 
 
+def test_a_crashed_run_of_a_store_names_the_store_in_its_resume_hint(godel, writer) -> None:
+    run_id = writer.agent_run(estimated=False)
+    log = writer.runs / f"{run_id}.jsonl"
+    log.write_bytes(log.read_bytes()[:-40])
+    url = f"file://{writer.runs}"
+    result = godel("watch", run_id, "-p", "--store", url, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith(
+        f"(resume with: godel resume {run_id} --store {url}) ──"
+    )
+
+
 def test_estimated_costs_are_marked_as_godel_show_marks_them(godel, writer) -> None:
     run_id = writer.agent_run()
     lines = godel("watch", run_id, "-p", "--runs-dir", str(writer.runs)).stdout.splitlines()

@@ -13,6 +13,7 @@ import click
 # `godel run --watch` hands the view its run through the click context under this key: an
 # object with ``answer(text)`` (a line for the run's ``godel.input``) and ``stop()``.
 SESSION_KEY = "godel.watch.session"
+STORE_KEY = "godel.watch.store"  # the --store URL given, for the resume hint
 
 
 class PollSeconds(click.FloatRange):
@@ -24,6 +25,14 @@ class PollSeconds(click.FloatRange):
         if seconds != seconds:
             self.fail(f"{value!r} is not a number of seconds", param, ctx)
         return seconds
+
+
+def _use_store(ctx: click.Context, url: str | None) -> None:
+    """``--store URL``: set ``$GODEL_STORE`` (the one resolver reads it) and keep the URL for
+    the resume hint."""
+    if url:
+        os.environ["GODEL_STORE"] = url
+        ctx.meta[STORE_KEY] = url
 
 
 def plain_terminal(stream: Any = None) -> bool:
@@ -74,9 +83,7 @@ def use_plain(plain: bool) -> bool:
     default=None,
     expose_value=False,
     # As godel-cli's --store: it sets $GODEL_STORE, which the one resolver reads.
-    callback=lambda _ctx, _param, value: (
-        os.environ.__setitem__("GODEL_STORE", value) if value else None
-    ),
+    callback=lambda ctx, _param, value: _use_store(ctx, value),
     help="Where runs live: postgresql://..., file:///path (default: $GODEL_STORE, the "
     "settings' store, else the runs dir).",
 )
@@ -146,6 +153,12 @@ def watch(
             resume = f"godel resume {full}"
             if runs_dir is not None:  # the hint must work as printed
                 resume += f" --runs-dir {shlex.quote(str(runs_dir))}"
+            elif click.get_current_context().meta.get(STORE_KEY):
+                from godel.store import store_name  # named without its password
+
+                url = click.get_current_context().meta[STORE_KEY]
+                shown = url if isinstance(directory, Path) else store_name(directory)
+                resume += f" --store {shlex.quote(shown)}"
             _plain(full, directory, view, poll, resume)
         else:
             from godel_watch.app import WatchApp

@@ -130,6 +130,8 @@ def tail(
         from godel.store import resolve_store
 
         target, directory, found = run_id, resolve_store(None, runs_dir).location, False
+        if isinstance(directory, Path) and directory.exists() and not directory.is_dir():
+            raise  # GODEL_RUNS_DIR names a file: no run will ever appear in it
     write = _writer(fmt, view, directory)
     try:
         if not found:
