@@ -59,7 +59,7 @@ def one_line(exc: BaseException) -> str:
 def _cut(text: str) -> str:
     """At most ``MESSAGE_WIDTH`` characters of ``text``: a message of a megabyte is not one
     line of a megabyte (the log keeps it whole)."""
-    from godel.runs.render.format import MESSAGE_WIDTH
+    from godel.runs.render import MESSAGE_WIDTH
 
     if len(text) <= MESSAGE_WIDTH:
         return text

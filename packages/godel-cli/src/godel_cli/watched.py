@@ -46,7 +46,7 @@ def wants_plain(plain: bool) -> bool:
         return True
     if not sys.stdout.isatty() or os.environ.get("TERM", "") == "dumb":
         return True
-    from godel.runs.render.charset import utf8_locale  # as godel watch decides
+    from godel.runs.render import utf8_locale  # as godel watch decides
 
     return not utf8_locale()
 

@@ -43,7 +43,7 @@ def plain_terminal(stream: Any = None) -> bool:
         return True
     if os.environ.get("TERM", "") == "dumb":
         return True
-    from godel.runs.render.charset import utf8_locale
+    from godel.runs.render import utf8_locale
 
     return not utf8_locale()
 

@@ -51,7 +51,7 @@ def _env_sources(loaded: LoadedConfig) -> list[str]:
 def _builtin_redaction() -> bool:
     """False when ``GODEL_REDACT=0`` turned the built-in secret patterns off: a switch outside
     the keys, which every run obeys, so it is shown beside them."""
-    from godel.log.redact import builtins_enabled
+    from godel.log import builtins_enabled
 
     return builtins_enabled()
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from godel.log.ids import IdLookupError, new_id, resolve_id, short_id
     from godel.log.lock import RunLock, RunLockedError, lock_held
     from godel.log.reader import LogReader, find_log, read_batches
-    from godel.log.redact import Redactor, build_redactor
+    from godel.log.redact import Redactor, build_redactor, builtins_enabled
     from godel.log.store import EventStore, JsonlStore, resolve_durability
     from godel.log.transcript import Transcript, transcript_files
 
@@ -81,6 +81,7 @@ _EXPORTS = {
     "read_batches": "reader",
     "Redactor": "redact",
     "build_redactor": "redact",
+    "builtins_enabled": "redact",
     "EventStore": "store",
     "JsonlStore": "store",
     "resolve_durability": "store",

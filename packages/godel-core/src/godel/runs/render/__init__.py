@@ -11,7 +11,9 @@ from godel.lazy import exports
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from godel.runs.render.charset import utf8_locale
     from godel.runs.render.format import (
+        MESSAGE_WIDTH,
         ROLE_STYLES,
         Style,
         clip,
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "utf8_locale": "charset",
+    "MESSAGE_WIDTH": "format",
     "ROLE_STYLES": "format",
     "clip": "format",
     "failure_text": "format",
