@@ -1,10 +1,11 @@
 """The ``pip install godel-core godel-claude`` promise, checked with real wheels and sdists.
 
-Each of the six packages is built (wheel and sdist) with ``python -m build --no-isolation``;
-then a brand-new virtualenv, outside the repository and without PYTHONPATH, gets the wheels of
-godel-core, godel-claude and godel-cli (their third-party dependencies come from the package
-index) and must run ``godel`` and resolve ``godel.agents.claude_code``; another gets only
-godel-core and godel-codex, and must resolve ``godel.agents.codex``.
+Each package is built (wheel and sdist) with ``python -m build --no-isolation``; then a
+brand-new virtualenv, outside the repository and without PYTHONPATH, gets the wheels of
+godel-core and godel-claude (godel-cli, which godel-claude requires, from the built ones; their
+third-party dependencies from the package index) and must run ``godel`` and resolve
+``godel.agents.claude_code``; another gets only godel-core and godel-codex, and must resolve
+``godel.agents.codex``.
 """
 
 from __future__ import annotations
@@ -109,13 +110,13 @@ def test_each_package_builds_a_wheel_and_an_sdist(dists: Path, dist: str) -> Non
     assert {"pyproject.toml", "README.md", f"src/{package}/__about__.py"} <= members
 
 
-def test_pip_install_core_claude_and_cli_into_a_fresh_venv(dists: Path, tmp_path: Path) -> None:
+def test_pip_install_core_and_claude_gives_the_godel_command(dists: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run(
         [sys.executable, "-m", "venv", str(venv)], check=True, cwd=tmp_path, env=_env(), timeout=120
     )
     py, godel = venv / "bin" / "python", venv / "bin" / "godel"
-    wheels = [_artefacts(dists, d)[0] for d in ("godel-core", "godel-claude", "godel-cli")]
+    wheels = [_artefacts(dists, d)[0] for d in ("godel-core", "godel-claude")]
     install = subprocess.run(
         [str(py), "-m", "pip", "install", "--quiet", "--find-links", str(dists), *map(str, wheels)],
         capture_output=True,
