@@ -261,6 +261,17 @@ def test_what_a_crashed_run_left_open_is_interrupted_not_running() -> None:
     assert state.status == "interrupted"
     assert [state.nodes[n].status for n in ("S", "I")] == ["INTERRUPTED", "INTERRUPTED"]
     assert state.pending_input is None and state.active == "W"
+    # Its detail says nothing resumed it yet; once a resume begins, that one did.
+    from godel_watch.detail import detail_lines
+
+    def said() -> str:
+        return " ".join(
+            t.plain for t in detail_lines(state.nodes["S"], state, show_tools=False, now="")
+        )
+
+    assert "nothing has resumed the run yet (godel resume runs it again)" in said()
+    apply_event(state, ev("RS", "RESUME", "FINISHED", req={"attempt": 2}, t=5))
+    assert "a resume began the next one" in said() and "nothing has resumed" not in said()
 
 
 def test_run_data_reaches_the_view_shown_not_obeyed() -> None:

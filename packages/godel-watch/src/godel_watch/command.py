@@ -27,7 +27,7 @@ class PollSeconds(click.FloatRange):
         return seconds
 
 
-def _use_store(ctx: click.Context, url: str | None) -> None:
+def _use_store(ctx: click.Context, _param: click.Parameter, url: str | None) -> None:
     """``--store URL``: set ``$GODEL_STORE`` (the one resolver reads it) and keep the URL for
     the resume hint."""
     if url:
@@ -83,7 +83,7 @@ def use_plain(plain: bool) -> bool:
     default=None,
     expose_value=False,
     # As godel-cli's --store: it sets $GODEL_STORE, which the one resolver reads.
-    callback=lambda ctx, _param, value: _use_store(ctx, value),
+    callback=_use_store,
     help="Where runs live: postgresql://..., file:///path (default: $GODEL_STORE, the "
     "settings' store, else the runs dir).",
 )

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from godel.log import short_id
 from godel.runs.render import shown
-from godel_watch.model import ICONS, INTERRUPTED_NODE, Node, RunState, cost_text
+from godel_watch.model import ICONS, INTERRUPTED, INTERRUPTED_NODE, Node, RunState, cost_text
 from godel_watch.tree import STATUS_STYLES, node_duration
 
 CHILDREN_SHOWN = 200  # a step's latest children listed in its detail
@@ -72,10 +72,16 @@ def detail_lines(node: Node, state: RunState, *, show_tools: bool, now: str) -> 
         if node.hint:
             out.append(Text(f"hint: {node.hint}", "yellow"))
     elif node.status == INTERRUPTED_NODE:
+        # The run's own state says whether a resume has taken it up since.
+        then = (
+            "nothing has resumed the run yet (godel resume runs it again)"
+            if state.status == INTERRUPTED
+            else "a resume began the next one"
+        )
         out.append(
             Text(
                 "interrupted: its attempt stopped (killed, crashed, or paused inside it) "
-                "before it ended, and a resume began the next one",
+                f"before it ended, and {then}",
                 "red",
             )
         )
