@@ -100,7 +100,7 @@ def test_run_watch_and_a_second_watcher_in_a_real_terminal(tmux: Tmux, tmp_path:
     run_id = next(runs.glob("*.jsonl")).stem
 
     # The run's view: the steps, then the input line of godel.input.
-    view = tmux.wait(0, lambda s: "(enter: answer the run)" in s, "input line")
+    view = tmux.wait(0, lambda s: "(enter: answer the run;" in s, "input line")
     assert "RUNNING" in view and "parallel_review" in view and run_id in view
     assert "parallel ×2" in view and "» claude: Looks good to me." in view
     assert "» copilot: Approve." in view
@@ -111,7 +111,7 @@ def test_run_watch_and_a_second_watcher_in_a_real_terminal(tmux: Tmux, tmp_path:
     assert "RUNNING" in other and "merge the patch? [y/n]" in other
     tmux.keys(1, "C-c")
     tmux.wait(1, lambda s: "WATCH_EXIT=0" in s, "watcher exit")
-    assert "(enter: answer the run)" in tmux.screen(0)  # the run still waits for its answer
+    assert "(enter: answer the run;" in tmux.screen(0)  # the run still waits for its answer
     assert '"op":"WORKFLOW_STARTED"' in (runs / f"{run_id}.jsonl").read_text()
     assert '"status":"FINISHED"' not in (runs / f"{run_id}.jsonl").read_text().splitlines()[-1]
 

@@ -231,7 +231,12 @@ async def test_a_live_run_grows_is_answered_paused_and_resumed_in_view(tmp_path)
             await _until(pilot, lambda: "│ working" in screen_text(app))
             # The input line appears for godel.input, and the answer reaches the run.
             await _until(pilot, lambda: app.query_one("#answer").has_class("shown"))
-            await _until(pilot, lambda: "name?  (enter: answer the run)" in screen_text(app))
+            await _until(pilot, lambda: "name?  (enter: answer the run; " in screen_text(app))
+            # escape leaves the line for the tree and its keys (the run still waits); i returns.
+            await pilot.press("escape")
+            assert app.focused is app.tree and app.query_one("#answer").has_class("shown")
+            await pilot.press("i")
+            assert app.focused is app.query_one("#answer")
             await pilot.press(*"zoe", "enter")
             await _until(
                 pilot, lambda: any(n.label == "» hi zoe" for n in app.state.nodes.values())

@@ -234,7 +234,10 @@ class WatchApp(App[None]):
             if self._answering != pending:
                 self._answering = pending
                 node = self.state.nodes[pending]
-                line.placeholder = f"{node.label.removeprefix('? ')}  (enter: answer the run)"
+                line.placeholder = (
+                    f"{node.label.removeprefix('? ')}  (enter: answer the run; escape: the tree, "
+                    "i: back here)"
+                )
                 line.value = ""
                 line.add_class("shown")
                 line.focus()
@@ -294,6 +297,10 @@ class WatchApp(App[None]):
         line.focus()
 
     def action_escape(self) -> None:
+        answer = self.query_one("#answer", Input)
+        if self.focused is answer:  # to the tree and its keys; the run still waits (i: back)
+            self.tree.focus()
+            return
         line = self.query_one("#filter", Input)
         if line.has_class("shown"):
             line.value = ""
