@@ -73,3 +73,53 @@ def test_a_handled_agent_failure_is_raised_again_from_the_log_on_resume(echo_hom
     agent_calls = [e for e in events if e.op == Op.AGENT_CALL]
     assert [e.status for e in agent_calls] == [EventStatus.FAILED, EventStatus.FINISHED]
     assert again == agent_calls[1].response["text"]
+
+
+PROMPT = {"text": "!fail the model is overloaded"}  # what `ask_edited` asks; a test edits it
+
+
+@godel.step
+async def ask_edited(agent):
+    try:
+        await agent(PROMPT["text"])
+    except AgentError as exc:
+        return f"fell back after: {exc.message}"
+    return "no failure"
+
+
+@godel.workflow
+async def edited_then_gate(flag):
+    answer = await ask_edited(godel.agents.echo())
+    await gate(flag)
+    return answer
+
+
+@pytest.mark.parametrize(("policy", "asked"), [("abort", 0), ("continue", 0), ("invalidate", 1)])
+def test_an_edited_prompt_of_a_handled_failure_follows_the_mismatch_policy(
+    echo_home, tmp_path, monkeypatch, policy, asked
+):
+    """It used to be asked live, whatever --on-mismatch said (the default abort too)."""
+    from godel.engine.workflow import RunOptions, execute
+    from godel.exceptions import ResumeError
+
+    runs = tmp_path / "runs"
+    flag = tmp_path / "closed"
+    flag.touch()
+    ids: list[str] = []
+    options = RunOptions(runs_dir=runs, on_start=lambda run_id, _p: ids.append(run_id))
+    with pytest.raises(godel.WorkflowFail, match="gate closed"):
+        anyio.run(execute, edited_then_gate.__godel_workflow__, (str(flag),), {}, options)
+    calls = len(invocations(echo_home))
+    flag.unlink()
+    monkeypatch.setitem(PROMPT, "text", "!history")
+
+    async def again():
+        return await godel.resume(edited_then_gate, ids[0], runs_dir=runs, on_mismatch=policy)
+
+    if policy == "abort":
+        with pytest.raises(ResumeError, match=r"agent\.call at ask_edited"):
+            anyio.run(again)
+    else:
+        answer = anyio.run(again)
+        assert answer.startswith("fell back after") == (policy == "continue")
+    assert len(invocations(echo_home)) == calls + asked

@@ -124,7 +124,7 @@ def test_resume_plan_names_the_changed_prompt_and_writes_nothing(fake_model, bac
     assert ": the request changed since it was recorded" in text
     assert '  -  "prompt": "Draft the plan.",' in text
     assert '  +  "prompt": "Draft the plan in detail.",' in text
-    assert "re-runs   2 recorded effect(s) after it would run again or be invalidated" in text
+    assert "after     2 recorded effect(s) from there on (" in text
     assert "policy    --on-mismatch abort: the resume stops there (ResumeError)" in text
     assert "policy    step 'draft' was edited since it ran" in text
 

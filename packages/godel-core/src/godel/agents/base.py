@@ -258,6 +258,15 @@ class Agent:
                     # CLI may have done part of the work.
                     raise self._unsafe(pos, cached)
                 prior = cached  # in flight or failed: run it again in its session
+            elif cached.status is EventStatus.FAILED:
+                # A handled failure asked for differently: the mismatch policy decides, as for
+                # a recorded answer (abort stops, continue raises it again, invalidate asks).
+                from godel.log.events import compute_request_hash
+
+                asked = compute_request_hash({**request, **session_fields(cached.request)})
+                failure = replayed_failure(pos, asked, op=Op.AGENT_CALL, request=request)
+                if failure is not None:
+                    raise failure
             # Decided here: effect() must neither replay it nor refuse the in-flight event.
             pos.cached = None
         costs = pos.run.costs if pos is not None else None

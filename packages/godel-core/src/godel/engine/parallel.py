@@ -303,6 +303,10 @@ async def _gather(
                     failures.append((i, exc))
                     if token is None:
                         cancel_branches()  # outside a workflow a failure cancels the others
+                    elif getattr(exc, "lets_siblings_finish", False):
+                        # A dry run (godel.plan) reached a live effect here: the other branches
+                        # replay on as the resume's would, so the plan sees what they replay.
+                        pass
                     else:
                         # Ctrl+C (or an exit) in a branch stops everything at once, as it does
                         # elsewhere.

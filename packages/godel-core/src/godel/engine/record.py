@@ -144,11 +144,19 @@ def cached_response(
     return cached
 
 
-def replayed_failure(pos: Position, request_hash: str | None = None) -> BaseException | None:
+def replayed_failure(
+    pos: Position,
+    request_hash: str | None = None,
+    *,
+    op: str = "",
+    request: dict[str, Any] | None = None,
+) -> BaseException | None:
     """The exception to raise again when this call's recorded failure is settled, else None.
 
     Settled: the run handled it and went on (``godel.replay.failures``), so re-running it would
-    repeat its side effects. ``request_hash`` (if given) must match the recorded one.
+    repeat its side effects. When ``request_hash`` (if given) differs from the recorded one,
+    the mismatch policy decides with ``op`` and ``request``, as for a recorded result: abort
+    raises, continue replays the failure, invalidate runs the new request (None).
     """
     cached = pos.cached
     if cached is None or cached.status is not EventStatus.FAILED:
@@ -156,7 +164,11 @@ def replayed_failure(pos: Position, request_hash: str | None = None) -> BaseExce
     if not (pos.frame.settled or cached.event_id in pos.run.settled):
         return None
     if request_hash is not None and cached.request_hash and cached.request_hash != request_hash:
-        return None
+        policy = pos.run.policy
+        if policy is None or request is None:
+            return None
+        if policy.on_mismatch_event(pos, op, request, cached) is None:
+            return None
     from godel.replay.failures import rebuild
 
     return rebuild(cached)
@@ -192,7 +204,10 @@ async def effect(
         return hit.response or {}
     if pos.cached is not None and pos.cached.status is EventStatus.FAILED:
         failure = replayed_failure(
-            pos, None if pos.cached.request == request else compute_request_hash(request)
+            pos,
+            None if pos.cached.request == request else compute_request_hash(request),
+            op=op,
+            request=request,
         )
         if failure is not None:
             raise failure

@@ -54,7 +54,7 @@ def divergence(
         if candidate is not None and candidate.status is EventStatus.FAILED:
             kind = "again"
         elif candidate is not None and candidate.status is EventStatus.STARTED:
-            kind = "in flight"
+            kind = "repeats"  # it got past the in-flight check: declared safe to repeat
     out: dict[str, Any] = {
         "kind": kind,
         "op": stop.op,
@@ -74,8 +74,10 @@ def describe(
     policies: dict[str, Any],
     edited: list[dict[str, Any]] | None = None,
     settled: set[str] | frozenset[str] = frozenset(),
+    kept: Iterable[tuple[Event, dict[str, Any]]] = (),
 ) -> dict[str, Any]:
-    """The plan's JSON (see ``godel.plan_resume``)."""
+    """The plan's JSON (see ``godel.plan_resume``); ``kept``: the recorded events whose
+    request changed and that ``--on-mismatch continue`` replays, with the new requests."""
     from godel.replay.failures import is_interruption
 
     answered: dict[str, Event] = {}
@@ -128,6 +130,17 @@ def describe(
             "saved_estimated": saved_estimated,  # of agent_calls: priced from a table (~)
         },
         "divergence": first,
+        "kept": [
+            {
+                "event_id": ev.event_id,
+                "op": ev.op,
+                "step_path": list(ev.step_path),
+                "request": request,
+                "recorded_request": ev.request,
+                "diff": request_diff(ev.request, request),
+            }
+            for ev, request in kept
+        ],
         "rerun": rerun,
         "rerun_cost_usd": round(sum(r["cost_usd"] or 0.0 for r in rerun), 10),
         "policies": {**policies, "source_edits": list(edited or [])},
@@ -154,6 +167,12 @@ def render(plan: Mapping[str, Any], *, verb: str = "would") -> list[str]:
         f"them agent calls: "
         f"{format_usd(rep['saved_usd'], estimated=rep.get('saved_estimated', 0) > 0)} saved"
     )
+    for item in plan.get("kept") or ():
+        lines.append(
+            f"keeps     {item['op']} at {_step(item['step_path'])} [{short_id(item['event_id'])}]: "
+            "the request changed; --on-mismatch continue replays the recorded result"
+        )
+        lines += [f"  {line}" for line in item["diff"]]
     first = plan.get("divergence")
     if first is None:
         if plan["outcome"] == "fails":
@@ -168,6 +187,9 @@ def render(plan: Mapping[str, Any], *, verb: str = "would") -> list[str]:
             "new": "not in the recording: it would run live",
             "again": "it failed when recorded: it would run again",
             "in flight": "it was in flight when the run stopped: its outcome is unknown",
+            "repeats": "it was in flight when the run stopped: declared safe to repeat, it "
+            "would run again",
+            "edited": "its source changed since it ran: the resume stops here",
         }.get(first["kind"], first["kind"])
         lines.append(f"diverges  at {where}{ref}: {what}")
         lines += [f"  {line}" for line in first.get("diff") or ()]
@@ -176,10 +198,18 @@ def render(plan: Mapping[str, Any], *, verb: str = "would") -> list[str]:
         cost = format_usd(
             plan["rerun_cost_usd"], estimated=any(item["estimated"] for item in rerun)
         )
-        lines.append(
-            f"re-runs   {len(rerun)} recorded effect(s) after it {verb} run again or be "
-            f"invalidated ({cost} recorded):"
-        )
+        if first is None:  # the dry run ended without going live: nothing asked for them
+            lines.append(
+                f"unasked   {len(rerun)} recorded effect(s) the workflow no longer reaches "
+                f"({cost} recorded):"
+            )
+        else:
+            # Not "what re-runs": past its first live effect the dry run cannot know what the
+            # code asks for, and what it asks for as recorded still replays.
+            lines.append(
+                f"after     {len(rerun)} recorded effect(s) from there on ({cost} recorded) {verb} "
+                "run again or be invalidated, unless the resume asks for them as recorded:"
+            )
         for item in rerun:
             usd = item["cost_usd"]
             money = format_usd(usd, estimated=item["estimated"]) if usd is not None else ""

@@ -31,7 +31,8 @@ def plan_resume(
     """The plan of resuming run ``run_id`` with the workflow in ``file`` (default: the file the
     run recorded), as JSON: what replays (``replayed``: events, agent calls, USD saved), the
     first divergence (``divergence``: kind, op, step, the recorded request and the new one, a
-    diff), what would re-run after it (``rerun``, with recorded costs) and the policies.
+    diff), the changed requests ``--on-mismatch continue`` replays (``kept``), the recorded
+    effects from there on (``rerun``, with recorded costs) and the policies.
 
     ``budget``: the run's spending so far and the budget the resume would have (``max_cost_usd``
     as ``godel resume --max-cost`` gives it, else the recorded one).
@@ -96,7 +97,7 @@ def plan_resume(
     return {
         **plan,
         "finished": False,
-        **describe(run, current, cache.seen, policies, policy.edited, state.settled),
+        **describe(run, current, cache.seen, policies, policy.edited, state.settled, policy.kept),
     }
 
 
@@ -122,13 +123,22 @@ class _Recorded(list):  # type: ignore[type-arg]
 
 class PlanPolicy(ReplayPolicy):
     """The resume's policies, deciding nothing: a changed request or an effect in flight stops
-    the dry run (the plan says what the policy would do), an edited step is noted."""
+    the dry run (the plan says what the policy would do), an edited step is noted. Under
+    ``--on-mismatch continue`` a changed request is noted in ``kept`` and replayed, as the
+    resume would."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.edited: list[dict[str, Any]] = []
+        self.kept: list[tuple[Event, dict[str, Any]]] = []
 
     def _mismatch(self, run: Any, op: str, cached: Event, request: dict[str, Any]) -> Event | None:
+        from godel.replay.policy import MismatchPolicy
+
+        if self.on_mismatch is MismatchPolicy.CONTINUE:
+            # The resume keeps the recorded answer and goes on: what follows is known too.
+            self.kept.append((cached, request))
+            return cached
         raise Stop("changed", op, cached.step_path, request, cached)
 
     def check_source_edit(self, run: Any, cached: Event, spec: Any) -> None:
@@ -136,9 +146,21 @@ class PlanPolicy(ReplayPolicy):
         if recorded and spec.source_hash and recorded != spec.source_hash:
             if all(e["step"] != spec.name for e in self.edited):
                 self.edited.append({"step": spec.name, "event_id": cached.event_id})
+            from godel.replay.policy import SourceEditPolicy
+
+            if self.on_source_edit is SourceEditPolicy.ABORT:  # the resume stops at this step
+                request = {**cached.request, "source_hash": spec.source_hash}
+                raise Stop("edited", cached.op, cached.step_path, request, cached)
 
     def on_started_only(self, pos: Any, op: str, request: dict[str, Any]) -> None:
-        from godel.replay.policy import SIDE_EFFECT_OPS
+        from godel.replay.policy import SIDE_EFFECT_OPS, step_is_idempotent
 
         if op in SIDE_EFFECT_OPS:
-            raise Stop("in flight", op, pos.cached.step_path, request, pos.cached)
+            # Declared safe to repeat, the resume runs it again; else it refuses.
+            safe = (
+                self.assume_idempotent
+                or request.get("idempotent") is True
+                or step_is_idempotent(pos)
+            )
+            kind = "repeats" if safe else "in flight"
+            raise Stop(kind, op, pos.cached.step_path, request, pos.cached)

@@ -26,10 +26,15 @@ class Stop(BaseException):
     """The dry run reached something it may not do: ``kind`` says what.
 
     ``new``: an effect the recording does not have; ``changed``: a recorded effect asked for
-    differently (``recorded`` is the event); ``in flight``: a recorded effect that never ended;
-    ``again``: a recorded effect that failed and would run again. A BaseException, so that no
+    differently (``recorded`` is the event); ``in flight``: a recorded effect that never ended
+    (``repeats`` when it is declared safe to run again);
+    ``again``: a recorded effect that failed and would run again; ``edited``: a recorded step
+    whose source changed, where ``--on-source-edit abort`` stops. A BaseException, so that no
     ``except Exception`` in the workflow swallows it.
     """
+
+    # ``parallel`` lets the other branches go on: the resume would replay them all the same.
+    lets_siblings_finish = True
 
     def __init__(
         self,
