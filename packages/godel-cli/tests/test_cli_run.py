@@ -683,3 +683,16 @@ def test_a_module_beside_the_workflow_hidden_by_pythons_own_is_named(godel_run, 
         assert proc.returncode == code, proc.stderr
         assert "module 'queue' has no attribute 'helper'" in proc.stderr
         assert note in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_importing_an_agent_whose_package_is_missing_says_what_to_install(godel_run, tmp_path):
+    # docs/installation.md: `from godel.agents import claude_code` without godel-claude is
+    # Python's generic ImportError; the registry's line names the package to install.
+    body = "from godel import workflow\n\n@workflow\nasync def wf():\n    return 1\n"
+    write(tmp_path, "wf.py", "from godel.agents import claude_code\n" + body)
+    proc = godel_run("run", "wf.py", "--no-lint", env={"GODEL_DISABLE_PLUGINS": "claude"})
+    assert proc.returncode == 2, proc.stderr
+    assert "cannot import name 'claude_code' from 'godel.agents'" in proc.stderr
+    assert "[godel] note: no agent named 'claude_code' is installed" in proc.stderr
+    assert "install it with: pip install godel-claude" in proc.stderr
+    assert "Traceback" not in proc.stderr

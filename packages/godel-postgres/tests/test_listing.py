@@ -107,3 +107,22 @@ def test_a_transcript_is_read_forward_from_an_offset(h, store_url, tmp_path):
     assert transcript.read() == [] and transcript.read() == []
     assert asked == [0, len(every), len(every)]
     del store.read_transcript
+
+
+def test_a_new_run_is_listed_and_pausable_before_its_first_side_effect(store_url):
+    """A run that has only computed and slept so far has committed no batch: its header is
+    committed when it is created, as a file's first line is visible at once, so every machine
+    lists it as RUNNING and `godel pause` finds it (docs/postgres.md)."""
+    from godel.log import EventLog, list_run_ids
+    from godel.runs import summarize
+    from godel.store import open_store
+
+    writer, reader = open_store(store_url), open_store(store_url)
+    log = EventLog.create(writer, durability="default")
+    try:
+        assert log.run_id in list_run_ids(reader)
+        assert summarize(log.run_id, reader).status.value == "RUNNING"
+    finally:
+        log.close()
+        writer.close()
+        reader.close()

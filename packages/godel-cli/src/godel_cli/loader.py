@@ -126,6 +126,25 @@ def shadowing_notes() -> list[str]:
     return found
 
 
+def missing_plugin_notes(exc: BaseException) -> list[str]:
+    """``from godel.agents import claude_code`` without godel-claude is Python's generic
+    ImportError, which drops the registry's message: the line naming the package to install."""
+    import re
+
+    from godel import UnknownPluginError
+
+    found = re.match(r"cannot import name '(\w+)' from '(godel\.(?:agents|parsers))'", str(exc))
+    if not isinstance(exc, ImportError) or found is None:
+        return []
+    try:
+        importlib.import_module(found[2]).get(found[1])
+    except UnknownPluginError as missing:
+        return [f"note: {missing}"]
+    except Exception:  # it is installed but broken: the import error says enough
+        pass
+    return []
+
+
 def located(text: str, exc: BaseException) -> str:
     """``text`` with `` (at file:line)`` of the user's code that raised ``exc`` after its first
     line: the traceback is not printed, and a bug is fixed at that line."""
@@ -170,6 +189,7 @@ def load_workflow(path: Path, *, debug: bool = False) -> Any:
         code = EXIT_FAIL if is_strict_violation(exc) else EXIT_USAGE
         raise CliError(
             located(f"cannot import {path}: {type(exc).__name__}: {exc}", exc),
+            *missing_plugin_notes(exc),
             *shadowing_notes(),
             show_cause=debug,
             exit_code=code,

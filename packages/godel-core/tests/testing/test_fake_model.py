@@ -920,3 +920,14 @@ def test_the_command_reports_a_port_in_use() -> None:
     with FakeModelServer() as server, command("--port", str(server.port)) as proc:
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 2 and err.startswith("fake-model: error: cannot start:")
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "eighty"])
+def test_the_command_refuses_a_port_out_of_range_in_one_line(port: str) -> None:
+    with command("--port", port) as proc:
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 2 and out == ""
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].startswith(
+        "python -m godel.testing.fake_model: error: argument --port"
+    )

@@ -164,7 +164,9 @@ class PgRunStore:
             raise FileExistsError(f"run {self.run_id} already exists in {self.path}")
         self._new_run = True
         self._next = self._committed = 0
-        self.append(first_line)
+        # Committed at once, as a file's first line is visible at once: other machines list the
+        # run as RUNNING and can pause it before its first side effect commits the batch.
+        self.append(first_line, sync=True)
 
     def open_append(self, valid_end: int) -> tuple[int, None]:
         # Rows are whole lines: there is never a torn one to cut off.

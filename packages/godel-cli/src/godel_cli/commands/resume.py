@@ -128,8 +128,15 @@ def resume(
         raise CliError("--json goes with --plan", exit_code=2)
     done = finished_root(snapshot)
     if done is not None:
-        if plan and as_json:
-            click.echo(json.dumps({"run_id": full_id, "finished": True}, indent=2))
+        if plan and as_json:  # godel.plan_resume's dict for a finished run
+            policies = {
+                "on_mismatch": on_mismatch,
+                "on_source_edit": on_source_edit,
+                "assume_idempotent": assume_idempotent,
+            }
+            finished = {"run_id": full_id, "workflow": root.request.get("function")}
+            finished.update(finished=True, outcome="finished", policies=policies)
+            click.echo(json.dumps(finished, indent=2, ensure_ascii=False))
             return
         _already_finished(full_id, directory, done)
         return

@@ -28,6 +28,15 @@ directory holding its config), and serves until SIGINT/SIGTERM.
 The script format is documented in docs/testing.md and in `pydoc godel.testing.fake_model`."""
 
 
+def port(text: str) -> int:
+    """``--port``: 0 to 65535, a usage error otherwise (bind() would raise OverflowError).
+    argparse names the function in its message: ``invalid port value: 'x'``."""
+    number = int(text)
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0 to 65535, got {number}")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m godel.testing.fake_model", description=DESCRIPTION)
     p.add_argument(
@@ -36,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
         help="the turns to play (JSON); without it every main request gets the "
         "'script exhausted' answer",
     )
-    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--port", type=port, default=0, help="port on 127.0.0.1 (default: a free one)")
     p.add_argument(
         "--requests-log",
         metavar="FILE.jsonl",
