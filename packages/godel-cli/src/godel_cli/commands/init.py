@@ -70,6 +70,12 @@ class _Report:
             return
         try:
             path.mkdir()
+        except FileExistsError:  # not a folder (checked above): a file or a link is in the way
+            raise CliError(
+                f"cannot create {self._shown(path, True)}: a file named "
+                f"{self._shown(path, False)} is in the way (move it, then run godel init again)",
+                exit_code=EXIT_FAIL,
+            ) from None
         except OSError as exc:
             raise CliError(
                 f"cannot create {self._shown(path, True)}: {exc.strerror or exc}",

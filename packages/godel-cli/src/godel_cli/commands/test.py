@@ -47,10 +47,9 @@ def _is_named_workflow(name: str) -> bool:
 def test(targets: tuple[str, ...], as_json: bool, runs_dir: Path | None) -> None:
     """Check the workflow's code against recorded runs, offline and free.
 
-    Each RUN_ID (a run id or a unique prefix of one in the runs directory or the store, or a
-    log exported with `godel runs export`, e.g. tests/runs/<id>.jsonl) is run again with the
-    workflow in
-    FILE (default: the file the run recorded), every agent call, command and input answered
+    Each RUN_ID (a run id, or a unique prefix or suffix of one, in the runs directory or the
+    store, or a log exported with `godel runs export`, e.g. tests/runs/<id>.jsonl) is run again
+    with the workflow in FILE (default: the file the run recorded), every agent call, command and input answered
     from the recording, matched by request: nothing runs live, nothing is written. A run
     matches when the code asks for exactly what was recorded, at the same steps, and ends the
     same way; otherwise the first divergence is printed with a diff (as `resume --plan` does).
