@@ -90,8 +90,8 @@ class BuiltinConsoleIO(Rule):
                 yield self.report(
                     source,
                     call,
-                    "builtin 'print' is not recorded in the audit log or the "
-                    "transcript; use 'await godel.print(...)'",
+                    "builtin 'print' is not recorded in the audit log (the transcript "
+                    "has it only with capture_stdout); use 'await godel.print(...)'",
                 )
 
 
