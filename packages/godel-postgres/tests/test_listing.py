@@ -122,6 +122,10 @@ def test_a_new_run_is_listed_and_pausable_before_its_first_side_effect(store_url
     try:
         assert log.run_id in list_run_ids(reader)
         assert summarize(log.run_id, reader).status.value == "RUNNING"
+        # Its root, the line after the header, says which workflow started when.
+        log.start("WORKFLOW_STARTED", request={"function": "slow", "args": [], "kwargs": {}})
+        summary = summarize(log.run_id, reader)
+        assert summary.workflow == "slow" and summary.started
     finally:
         log.close()
         writer.close()

@@ -98,6 +98,7 @@ class PgRunStore:
         self._lines: list[tuple[int, str]] = []
         self._blobs: dict[str, str] = {}
         self._new_run = False
+        self._eager = 0  # lines still to commit as they come (the run's first ones)
 
     # reading ---------------------------------------------------------------------------------
     def iter_lines(self) -> Iterator[bytes]:
@@ -165,12 +166,15 @@ class PgRunStore:
         self._new_run = True
         self._next = self._committed = 0
         # Committed at once, as a file's first line is visible at once: other machines list the
-        # run as RUNNING and can pause it before its first side effect commits the batch.
+        # run as RUNNING and can pause it before its first side effect commits the batch. The
+        # line after it (the run's root: its workflow and start) is committed at once too.
         self.append(first_line, sync=True)
+        self._eager = 1
 
     def open_append(self, valid_end: int) -> tuple[int, None]:
         # Rows are whole lines: there is never a torn one to cut off.
         self._next = self._committed = self.store.line_count(self.run_id)
+        self._eager = 1  # a resume's first line (RESUME): other machines see it take the run
         return 0, None
 
     # writing -----------------------------------------------------------------------------------
@@ -180,7 +184,8 @@ class PgRunStore:
                 raise ValueError(f"{self.path} is not open for appending")
             self._lines.append((self._next, line.rstrip(b"\n").decode("ascii")))
             self._next += 1
-            if sync or self._always or len(self._lines) >= BATCH_LINES:
+            if sync or self._always or self._eager or len(self._lines) >= BATCH_LINES:
+                self._eager = 0
                 self._flush()
 
     def put_blob(self, text: str) -> str:
