@@ -279,6 +279,9 @@ def test_user_mistakes_are_one_line(tmp_path: Path, env: dict[str, str]) -> None
     usage = _godel(tmp_path, env, "ui", "--port", "http")
     assert usage.returncode == 2
     assert "Invalid value for '--port'" in usage.stderr
+    for poll in ("nan", "inf"):  # a live page would sleep for ever
+        usage = _godel(tmp_path, env, "ui", "--poll", poll)
+        assert usage.returncode == 2 and "Invalid value for '--poll'" in usage.stderr
 
 
 def test_without_godel_web_ui_names_the_package(tmp_path: Path, env: dict[str, str]) -> None:

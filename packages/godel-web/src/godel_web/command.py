@@ -89,6 +89,14 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """``--poll``: ``FloatRange`` lets ``nan`` through (its bounds are comparisons), and a live
+    page that sleeps ``nan`` seconds never wakes."""
+    if value != value:
+        raise click.BadParameter("nan is not a number of seconds", ctx, param)
+    return value
+
+
 @click.command("ui", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--runs-dir",
@@ -129,7 +137,8 @@ def _bind(host: str, port: int) -> socket.socket:
 )
 @click.option(
     "--poll",
-    type=click.FloatRange(min=0.01),
+    type=click.FloatRange(min=0.01, max=3600),
+    callback=_seconds,
     default=0.25,
     show_default=True,
     metavar="SECONDS",
