@@ -66,3 +66,37 @@ def test_resume_serves_the_retried_step_without_running_its_failed_attempts(
     again = [e for e in final if e["op"] == "run" and "side.txt" in e["request"]["cmd"]]
     assert [a["event_id"] for a in again] == [a["event_id"] for a in attempts]
     assert final[0]["status"] == "FINISHED" and final[0]["response"]["result"] == "attempt-3"
+
+
+ALWAYS_FAILS = """
+from godel import workflow, step, retry, run
+
+@retry({times})
+@step
+async def flaky():
+    await run("echo try >> side.txt; exit 3")
+
+@workflow
+async def wf():
+    await flaky()
+"""
+
+
+def test_a_failure_replayed_from_the_log_says_so_and_how_to_run_it_again(godel_run, tmp_path):
+    # @retry(3) -> @retry(1): the resume replays the recorded failure of attempt 1, so resuming
+    # again would replay it again; the printed rewind runs it.
+    (tmp_path / "wf.py").write_text(ALWAYS_FAILS.format(times=3))
+    assert godel_run("run", "wf.py").returncode == 1
+    assert (tmp_path / "side.txt").read_text() == "try\n" * 3
+    (tmp_path / "wf.py").write_text(ALWAYS_FAILS.format(times=1))
+    (log,) = (tmp_path / "runs").glob("*.jsonl")
+    resumed = godel_run("resume", log.stem)
+    assert resumed.returncode == 1
+    assert (tmp_path / "side.txt").read_text() == "try\n" * 3  # nothing ran
+    (note,) = [ln for ln in resumed.stderr.splitlines() if "replayed: nothing ran again" in ln]
+    rewind = note.split("To run it again: ", 1)[1].removesuffix(", then resume").split()
+    assert rewind[:3] == ["godel", "rewind", log.stem] and rewind[3] == "--to"
+    assert godel_run(*rewind[1:]).returncode == 0
+    again = godel_run("resume", log.stem)
+    assert again.returncode == 1 and "nothing ran again" not in again.stderr  # it ran, live
+    assert (tmp_path / "side.txt").read_text() == "try\n" * 4

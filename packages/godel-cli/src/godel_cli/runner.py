@@ -215,7 +215,37 @@ def report(outcome: Outcome, *, debug: bool, resume_hint: str, completed: str = 
         code = EXIT_USAGE
     from godel import UnsafeResumeError
 
+    replayed = _replayed_from(exc)
+    if replayed is not None and outcome.run_id:
+        # A resume replayed the recorded failure (a hot-patched @retry, say): resuming again
+        # would replay it again. Its step, rewound, runs it.
+        from godel.log import short_id
+
+        event_id, step_id = replayed
+        rewind = resume_hint.replace(
+            f"godel resume {outcome.run_id}", f"godel rewind {outcome.run_id} --to {step_id}", 1
+        )
+        say(
+            f"that failure is the one recorded at {short_id(event_id)}, replayed: nothing ran "
+            f"again. To run it again: {rewind}, then resume"
+        )
     # An unsafe resume says itself what to run instead: the same command would fail again.
     if outcome.run_id and not isinstance(exc, UnsafeResumeError):
         say(f"resume with: {resume_hint}")
     return code
+
+
+def _replayed_from(exc: BaseException) -> tuple[str, str] | None:
+    """(event id, id to rewind to) when ``exc``, or what it was raised from, is a failure a
+    resume replayed from the log (``godel.engine.REPLAYED_FROM``)."""
+    from godel.engine import REPLAYED_FROM
+
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        found = getattr(current, REPLAYED_FROM, None)
+        if isinstance(found, tuple) and len(found) == 2:
+            return found
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         write_pause_request,
     )
     from godel.engine.record import (
+        REPLAYED_FROM,
         Position,
         cached_response,
         effect,
@@ -73,6 +74,7 @@ _EXPORTS = {
     "failure_fields": "record",
     "position": "record",
     "user_location": "record",
+    "REPLAYED_FROM": "record",
     "check_seconds": "sleep",
     "recorded_sleep": "sleep",
     "StepSpec": "step",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -171,7 +172,22 @@ def replayed_failure(
             return None
     from godel.replay.failures import rebuild
 
-    return rebuild(cached)
+    failure = rebuild(cached)
+    if failure is not None:
+        mark_replayed(failure, cached.event_id, cached.parent_id or cached.event_id)
+    return failure
+
+
+# The attribute a failure replayed from the log carries: (its event id, the id to rewind to).
+REPLAYED_FROM = "__godel_replayed_from__"
+
+
+def mark_replayed(failure: BaseException, event_id: str, rewind_to: str) -> None:
+    """Mark ``failure`` as raised again from the log: if the run ends on it, `godel run` and
+    `resume` say that nothing ran and that resuming again replays it, and which rewind runs it
+    (its step's)."""
+    with contextlib.suppress(AttributeError):
+        setattr(failure, REPLAYED_FROM, (event_id, rewind_to))
 
 
 async def effect(

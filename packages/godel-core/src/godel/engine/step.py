@@ -15,7 +15,7 @@ import anyio
 
 from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
 from godel.engine.interrupt import Stopped
-from godel.engine.record import fail
+from godel.engine.record import fail, mark_replayed
 from godel.engine.values import encode, encode_args
 from godel.exceptions import StepTimeout
 from godel.log.events import EventStatus, Op, compute_request_hash
@@ -186,6 +186,7 @@ class StepCall:
             recorded = rebuild(cached)  # type: ignore[arg-type]
             if recorded is not None:
                 _answered_below(run, cached)
+                mark_replayed(recorded, cached.event_id, cached.event_id)  # type: ignore[union-attr]
                 raise recorded
         if cached is None and parent.stop is not None and parent.stop.reason is not None:
             raise Stopped(parent.stop.reason)  # a sibling parallel branch failed
