@@ -27,6 +27,21 @@ def invocations(home: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+def gated_run(workflow, tmp_path: Path) -> tuple[Path, Path, str]:
+    """Run ``workflow`` with its gate closed (it fails at the gate): its runs dir, the gate's
+    flag file and the run's id."""
+    from godel.engine.workflow import RunOptions, execute
+
+    runs = tmp_path / "runs"
+    flag = tmp_path / "closed"
+    flag.touch()
+    ids: list[str] = []
+    options = RunOptions(runs_dir=runs, on_start=lambda run_id, _p: ids.append(run_id))
+    with pytest.raises(godel.WorkflowFail, match="gate closed"):
+        anyio.run(execute, workflow.__godel_workflow__, (str(flag),), {}, options)
+    return runs, flag, ids[0]
+
+
 @godel.step
 async def ask_with_fallback(agent):
     try:
@@ -52,21 +67,13 @@ async def fallback_then_gate(flag):
 
 
 def test_a_handled_agent_failure_is_raised_again_from_the_log_on_resume(echo_home, tmp_path):
-    from godel.engine.workflow import RunOptions, execute
-
-    runs = tmp_path / "runs"
-    flag = tmp_path / "closed"
-    flag.touch()
-    ids: list[str] = []
-    options = RunOptions(runs_dir=runs, on_start=lambda run_id, _p: ids.append(run_id))
-    with pytest.raises(godel.WorkflowFail, match="gate closed"):
-        anyio.run(execute, fallback_then_gate.__godel_workflow__, (str(flag),), {}, options)
+    runs, flag, run_id = gated_run(fallback_then_gate, tmp_path)
     calls = len(invocations(echo_home))
     assert calls == 2
     flag.unlink()
-    answer, again = anyio.run(lambda: godel.resume(fallback_then_gate, ids[0], runs_dir=runs))
+    answer, again = anyio.run(lambda: godel.resume(fallback_then_gate, run_id, runs_dir=runs))
     assert len(invocations(echo_home)) == calls  # neither call was made again
-    events = EventLog.load(ids[0], runs).events
+    events = EventLog.load(run_id, runs).events
     step = next(e for e in events if e.op == Op.STEP_ENTER)
     assert answer == step.response["result"]  # the same message, rebuilt from the log
     assert answer.startswith("fell back after: echo(") and answer.endswith("model is overloaded")
@@ -99,22 +106,15 @@ def test_an_edited_prompt_of_a_handled_failure_follows_the_mismatch_policy(
     echo_home, tmp_path, monkeypatch, policy, asked
 ):
     """It used to be asked live, whatever --on-mismatch said (the default abort too)."""
-    from godel.engine.workflow import RunOptions, execute
     from godel.exceptions import ResumeError
 
-    runs = tmp_path / "runs"
-    flag = tmp_path / "closed"
-    flag.touch()
-    ids: list[str] = []
-    options = RunOptions(runs_dir=runs, on_start=lambda run_id, _p: ids.append(run_id))
-    with pytest.raises(godel.WorkflowFail, match="gate closed"):
-        anyio.run(execute, edited_then_gate.__godel_workflow__, (str(flag),), {}, options)
+    runs, flag, run_id = gated_run(edited_then_gate, tmp_path)
     calls = len(invocations(echo_home))
     flag.unlink()
     monkeypatch.setitem(PROMPT, "text", "!history")
 
     async def again():
-        return await godel.resume(edited_then_gate, ids[0], runs_dir=runs, on_mismatch=policy)
+        return await godel.resume(edited_then_gate, run_id, runs_dir=runs, on_mismatch=policy)
 
     if policy == "abort":
         with pytest.raises(ResumeError, match=r"agent\.call at ask_edited"):

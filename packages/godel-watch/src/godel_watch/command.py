@@ -16,15 +16,11 @@ SESSION_KEY = "godel.watch.session"
 STORE_KEY = "godel.watch.store"  # the --store URL given, for the resume hint
 
 
-class PollSeconds(click.FloatRange):
-    """``--poll SECONDS``: a ``FloatRange`` that also refuses ``nan`` (click's bounds checks,
-    being comparisons, let it through, and sleeping ``nan`` seconds is a traceback)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        seconds = super().convert(value, param, ctx)
-        if seconds != seconds:
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        return seconds
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """``--poll``: ``FloatRange`` lets ``nan`` through (its bounds are comparisons)."""
+    if value != value:
+        raise click.BadParameter("nan is not a number of seconds", ctx, param)
+    return value
 
 
 def _use_store(ctx: click.Context, _param: click.Parameter, url: str | None) -> None:
@@ -108,7 +104,8 @@ def use_plain(plain: bool) -> bool:
 )
 @click.option(
     "--poll",
-    type=PollSeconds(min=0.01, max=3600),
+    type=click.FloatRange(min=0.01, max=3600),
+    callback=_seconds,
     default=0.1,
     show_default=True,
     metavar="SECONDS",

@@ -90,8 +90,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    """``--poll``: ``FloatRange`` lets ``nan`` through (its bounds are comparisons), and a live
-    page that sleeps ``nan`` seconds never wakes."""
+    """``--poll``: ``FloatRange`` lets ``nan`` through (its bounds are comparisons)."""
     if value != value:
         raise click.BadParameter("nan is not a number of seconds", ctx, param)
     return value

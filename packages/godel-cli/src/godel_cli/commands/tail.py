@@ -29,15 +29,11 @@ if TYPE_CHECKING:
 Write = Callable[["Event"], None]
 
 
-class PollSeconds(click.FloatRange):
-    """``--poll SECONDS``: a ``FloatRange`` that also refuses ``nan`` (click's bounds checks,
-    being comparisons, let it through, and sleeping ``nan`` seconds is a traceback)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        seconds = super().convert(value, param, ctx)
-        if seconds != seconds:
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        return seconds
+def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """``--poll``: ``FloatRange`` lets ``nan`` through (its bounds are comparisons)."""
+    if value != value:
+        raise click.BadParameter("nan is not a number of seconds", ctx, param)
+    return value
 
 
 @click.command("tail", context_settings=CONTEXT_SETTINGS)
@@ -58,7 +54,8 @@ class PollSeconds(click.FloatRange):
 @runs_dir_option()
 @click.option(
     "--poll",
-    type=PollSeconds(min=0.01, max=3600),
+    type=click.FloatRange(min=0.01, max=3600),
+    callback=_seconds,
     default=0.1,
     show_default=True,
     metavar="SECONDS",
