@@ -296,6 +296,15 @@ def test_run_data_reaches_the_view_shown_not_obeyed() -> None:
         assert text.isprintable() and "\ufffd" in text, repr(text)
 
 
+def test_a_label_is_clipped_as_show_clips_a_detail() -> None:
+    # The view and `godel show` print the same text for the same value: a tab is a space (the
+    # view's own copy of the clipping made it U+FFFD), a no-break space stays.
+    state = RunState("R")
+    apply_event(state, ev("W", "WORKFLOW_STARTED", req={"function": "main"}))
+    apply_event(state, ev("S", "step.enter", parent="W", path=["a\tb\u00a0c"], req={}))
+    assert state.nodes["S"].label.startswith("a b\u00a0c")
+
+
 def test_a_huge_line_is_cut_in_the_detail_pane() -> None:
     # Wrapping a 2 MB one-line answer froze the view for seconds; the pane shows its start.
     from godel_watch.detail import LINE_CHARS, detail_lines

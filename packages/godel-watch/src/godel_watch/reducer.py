@@ -14,7 +14,7 @@ import shlex
 from typing import Any
 
 from godel.log import Event
-from godel.runs.render import failure_text
+from godel.runs.render import clip, failure_text
 from godel_watch.model import (
     FAILED,
     FINISHED,
@@ -41,12 +41,9 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
 def one_line(text: str, width: int = LABEL_WIDTH) -> str:
-    """``text`` on one line of at most ``width`` characters (control characters shown, not obeyed)."""
-    if "\n" in text or "\r" in text:
-        text = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else "\ufffd" for c in text)
-    return text if width <= 0 or len(text) <= width else text[: width - 1] + "…"
+    """``text`` on one line of at most ``width`` characters, as ``godel show`` clips a detail
+    (control characters shown, not obeyed; a tab is a space)."""
+    return clip(text, width)
 
 
 def value_text(value: Any) -> str:
