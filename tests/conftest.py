@@ -19,7 +19,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-import tomllib
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: godel-core's own dependency there
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_PLUGINS = REPO / "tests" / "plugins"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import fnmatch
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 from packaging.requirements import Requirement
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: godel-core's own dependency there
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 MEMBERS = sorted(p.parent for p in (REPO / "packages").glob("*/pyproject.toml"))
