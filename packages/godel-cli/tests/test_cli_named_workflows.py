@@ -5,6 +5,7 @@ step 1, §13.12, §15.4)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 GREET = """
@@ -187,3 +188,11 @@ def test_a_directory_of_the_same_name_does_not_hide_a_named_workflow(project):
     proc = project.godel("run", "other")
     assert proc.returncode == 2
     assert proc.stderr == "[godel] 'other' is a directory, not a workflow file\n"
+
+
+def test_a_named_pipe_is_refused_as_not_a_workflow_file(project):
+    """It used to be looked up as a workflow name: `workflow not found: 'pipe.py'`."""
+    os.mkfifo(project.root / "pipe.py")
+    proc = project.godel("run", "pipe.py")
+    assert proc.returncode == 2
+    assert proc.stderr == "[godel] 'pipe.py' is a named pipe, not a workflow file\n"

@@ -113,6 +113,29 @@ def test_resume_plan_on_a_failed_run(tmp_path: Path, godel_run: Callable[..., An
     assert bad.returncode == 2 and "--json goes with --plan" in bad.stderr
 
 
+def test_resume_plan_after_a_rewind_says_the_effect_was_rewound(
+    tmp_path: Path, godel_run: Callable[..., Any]
+) -> None:
+    """A rewound effect is in the recording: the plan used to call it "not in the recording"."""
+    run_id = recorded(tmp_path, godel_run)
+    log = (tmp_path / "runs" / f"{run_id}.jsonl").read_text().splitlines()
+    events = [json.loads(line) for line in log[1:]]
+    check = next(ev for ev in events if ev["op"] == "run" and ev["step_path"] == ["check"])
+    rewind = godel_run(
+        "rewind", run_id, "--to", check["event_id"], "--assume-idempotent", "--runs-dir", "runs"
+    )
+    assert rewind.returncode == 0, rewind.stderr
+    plan = godel_run("resume", run_id, "--plan", "--runs-dir", "runs")
+    assert plan.stdout.splitlines()[1] == (
+        f"diverges  at run at check [{check['event_id'][-8:]}]: invalidated by a rewind: "
+        "it would run again"
+    )
+    data = json.loads(godel_run("resume", run_id, "--plan", "--json", "--runs-dir", "runs").stdout)
+    assert data["divergence"]["kind"] == "rewound"
+    assert data["divergence"]["event_id"] == check["event_id"]
+    assert data["divergence"]["diff"] == []
+
+
 @pytest.mark.postgres
 def test_godel_test_and_resume_plan_on_a_run_kept_in_postgres(
     tmp_path: Path, godel_run: Callable[..., Any], store_url: str

@@ -53,10 +53,15 @@ async def main():
 """
 
 
-def godel(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def godel(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_") and k != "PYTHONPATH"}
     return subprocess.run(
-        [str(GODEL), "lint", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+        [str(GODEL), "lint", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -150,6 +155,17 @@ def test_unreadable_files_are_pl000_errors(project: Path) -> None:
         "missing.py:0:: PL000 error: IOError: file not found: missing.py",
         "broken.py:1:6: PL000 error: SyntaxError: invalid syntax",
         ".:0:: PL000 error: '.' is a directory, not a file",
+    ]
+
+
+def test_a_named_pipe_or_a_device_is_pl000_and_is_not_opened(project: Path) -> None:
+    """A named pipe used to wait forever for a writer, and /dev/zero was read to 64 MiB."""
+    os.mkfifo(project / "pipe.py")
+    result = godel(project, "pipe.py", "/dev/zero", "clean.py", timeout=20)
+    assert result.returncode == 1
+    assert [line for line in result.stdout.splitlines() if not line.startswith(" ")] == [
+        "pipe.py:0:: PL000 error: 'pipe.py' is a named pipe, not a file",
+        "/dev/zero:0:: PL000 error: '/dev/zero' is a device, not a file",
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import stat
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -40,18 +41,26 @@ def workflow_path(given: str) -> Path:
     try:
         found = resolve_workflow(given, loaded)
     except ConfigError as exc:  # not found: the message lists the names there are
-        if _is_dir(path):
-            raise CliError(f"{given!r} is a directory, not a workflow file") from None
+        kind = _special(path)
+        if kind:
+            raise CliError(f"{given!r} is {kind}, not a workflow file") from None
         raise CliError(str(exc)) from None
     say(f"resolved workflow '{given}' -> {found}")
     return found
 
 
-def _is_dir(path: Path) -> bool:
+def _special(path: Path) -> str:
+    """What ``path`` is when it exists and is no regular file (a directory, a named pipe), else
+    ``""``. Never opened: a named pipe would wait for a writer."""
     try:
-        return path.is_dir()
-    except OSError:  # a name the system refuses
-        return False
+        mode = path.stat().st_mode
+    except OSError:  # missing, or a name the system refuses
+        return ""
+    if stat.S_ISREG(mode):
+        return ""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a named pipe" if stat.S_ISFIFO(mode) else "a special file"
 
 
 _WORKFLOW_DIRS: set[str] = set()  # the folders put on sys.path for workflow files

@@ -41,8 +41,11 @@ async def print(*values: Any, sep: str | None = " ", end: str | None = "\n") -> 
     sep = " " if sep is None else _checked_text("sep", sep)
     end = "\n" if end is None else _checked_text("end", end)
     text = sep.join(str(v) for v in values) + end
+    live = False
 
     async def execute(_event: Any) -> dict[str, Any]:
+        nonlocal live
+        live = True
         run = current_run()
         if run is not None and run.transcript is not None:
             step_path, stream_path = _stream_path()
@@ -54,10 +57,26 @@ async def print(*values: Any, sep: str | None = " ", end: str | None = "\n") -> 
         return {}
 
     pos = position(Op.PRINT)
-    if pos is not None and pos.cached is not None and pos.cached.request.get("text") == text:
-        sys.stdout.write(text)
-        sys.stdout.flush()
     await effect(Op.PRINT, {"text": text}, execute, pos=pos)
+    if not live and pos is not None and pos.cached is not None:
+        shown = _replayed_text(pos.cached.request, pos.cached.request_hash, text)
+        if shown:
+            sys.stdout.write(shown)
+            sys.stdout.flush()
+
+
+def _replayed_text(recorded: dict[str, Any], recorded_hash: str, text: str) -> str:
+    """What a replayed print shows: ``text``; nothing if the log holds it redacted (a secret
+    is not shown again); the recorded text if the code changed it (``--on-mismatch continue``
+    replays the recorded print)."""
+    was = recorded.get("text")
+    if was == text:
+        return text
+    from godel.log.events import compute_request_hash
+
+    if recorded_hash == compute_request_hash({"text": text}):
+        return ""
+    return was if isinstance(was, str) else ""
 
 
 def _checked_text(name: str, value: Any) -> str:

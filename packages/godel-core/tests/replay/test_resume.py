@@ -161,6 +161,40 @@ def test_mismatch_abort_is_the_default(run_wf, runs_dir):
         resume(make_wf("bye"), run_id, runs_dir)
 
 
+def make_root_printer(text):
+    @workflow
+    async def root_printer():
+        await godel.print(text)
+        await stop_at_end()
+
+    return root_printer
+
+
+def test_a_mismatch_in_the_workflow_body_names_it_as_the_plan_does(run_wf, runs_dir):
+    """`(root)`, as `godel show` and `resume --plan` name it: it used to say `(workflow)`."""
+    run_id = run_unfinished(run_wf, make_root_printer("hello"))
+    with pytest.raises(ResumeError, match=r"^print at \(root\) \(event "):
+        resume(make_root_printer("bye"), run_id, runs_dir)
+
+
+def test_a_changed_print_kept_by_continue_shows_the_recorded_text(run_wf, runs_dir, capsys):
+    """It is replayed as recorded, as the warning says: it used to show neither text."""
+    run_id = run_unfinished(run_wf, make_root_printer("hello"))
+    capsys.readouterr()
+    resume(make_root_printer("bye"), run_id, runs_dir, on_mismatch="continue")
+    out = capsys.readouterr()
+    assert out.out == "hello\n"
+    assert "print at (root)" in out.err and "replaying the recorded result" in out.err
+
+
+def test_a_replayed_print_of_a_secret_is_not_shown_again(run_wf, runs_dir, capsys):
+    secret = "ghp_Zx9Cv8Bn7Mm6Ll5Kk4Jj3Hh2Gg1Ff0DdSsAaQq"  # the log holds it redacted
+    run_id = run_unfinished(run_wf, make_root_printer(f"token {secret}"))
+    capsys.readouterr()
+    resume(make_root_printer(f"token {secret}"), run_id, runs_dir)
+    assert capsys.readouterr().out == ""
+
+
 def test_mismatch_invalidate_records_and_uses_the_new_request(run_wf, load_events, runs_dir):
     run_id = run_unfinished(run_wf, make_wf("hello"))
     result = resume(make_wf("bye"), run_id, runs_dir, on_mismatch="invalidate")

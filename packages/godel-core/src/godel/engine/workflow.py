@@ -59,6 +59,8 @@ def _new_state(
     from godel.log.redact import build_redactor
 
     runs_dir = where(options.runs_dir)
+    if not spec.source_file:  # started from Python: the CLI sets it from FILE
+        spec.source_file = defining_file(spec.fn)
     redactor = build_redactor(spec.redact)  # before the first line: the log writes through it
     budget = _budget(options.max_cost_usd, spec)
     header: dict[str, Any] = {"workflow": spec.name, "source_file": spec.source_file}
@@ -92,6 +94,16 @@ def _new_state(
         costs=None if budget is None else RunCosts(budget),
         command_env=_configured().env,
     )
+
+
+def defining_file(fn: Any) -> str:
+    """The absolute path of the file that defines ``fn``, as ``godel run`` records FILE
+    (``""`` for code with no file: ``python -c``, a REPL)."""
+    code = getattr(inspect.unwrap(fn), "__code__", None)
+    filename = code.co_filename if code is not None else ""
+    if not filename or filename.startswith("<"):
+        return ""
+    return str(Path(filename).resolve())
 
 
 def _budget(given: float | None, spec: WorkflowSpec, recorded: float | None = None) -> float | None:
@@ -300,6 +312,8 @@ async def resume(
     )
 
     spec: WorkflowSpec = getattr(fn, "__godel_workflow__", fn)
+    if not spec.source_file:
+        spec.source_file = defining_file(spec.fn)
     policy = ReplayPolicy(
         MismatchPolicy(on_mismatch), SourceEditPolicy(on_source_edit), assume_idempotent
     )

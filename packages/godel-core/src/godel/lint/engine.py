@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import stat
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -43,10 +44,20 @@ def _location(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, len(data[start:offset].decode(encoding, "replace"))
 
 
-# A source past this size is not a workflow anyone wrote: reading stops here, so that
-# `godel lint /dev/zero` (or a huge generated file) ends with one diagnostic, not a machine
-# out of memory.
+# A source past this size is not a workflow anyone wrote: reading stops here, so that a huge
+# generated file ends with one diagnostic, not a machine out of memory.
 MAX_SOURCE_BYTES = 64 << 20
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular one is, for a PL000."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
 def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
@@ -56,9 +67,11 @@ def read_source(path: str) -> tuple[str | None, Diagnostic | None]:
     """
     file = Path(path)
     try:
-        if file.is_dir():
+        mode = file.stat().st_mode
+        if not stat.S_ISREG(mode):
+            # Never opened: a named pipe would wait for a writer, a device may never end.
             return None, _whole_file(
-                path, f"'{path}' is a directory, not a file", "pass the workflow's .py files"
+                path, f"'{path}' is {_kind(mode)}, not a file", "pass the workflow's .py files"
             )
         with file.open("rb") as fh:
             data = fh.read(MAX_SOURCE_BYTES + 1)

@@ -55,6 +55,13 @@ def divergence(
             kind = "again"
         elif candidate is not None and candidate.status is EventStatus.STARTED:
             kind = "repeats"  # it got past the in-flight check: declared safe to repeat
+        elif candidate is None:  # in the recording all the same, if a rewind invalidated it
+            rewound = [ev for ev in _rewound(recorded) if ev.op == stop.op]
+            here = [ev for ev in rewound if ev.step_path == stop.step_path]
+            same = [ev for ev in here if ev.request == stop.request]
+            candidate = (same or here or [None])[0]
+            if candidate is not None:
+                kind = "rewound"
     out: dict[str, Any] = {
         "kind": kind,
         "op": stop.op,
@@ -65,6 +72,15 @@ def divergence(
         "diff": request_diff(candidate.request, stop.request) if candidate is not None else [],
     }
     return out
+
+
+def _rewound(recorded: list[Event]) -> list[Event]:
+    """The recorded events a rewind invalidated, in log order."""
+    ids: set[str] = set()
+    for ev in recorded:
+        if ev.op == Op.REWIND and isinstance(ev.response, dict):
+            ids.update(ev.response.get("invalidated_ids") or ())
+    return [ev for ev in recorded if ev.event_id in ids and ev.status is EventStatus.INVALIDATED]
 
 
 def describe(
@@ -185,6 +201,7 @@ def render(plan: Mapping[str, Any], *, verb: str = "would") -> list[str]:
         what = {
             "changed": "the request changed since it was recorded",
             "new": "not in the recording: it would run live",
+            "rewound": "invalidated by a rewind: it would run again",
             "again": "it failed when recorded: it would run again",
             "in flight": "it was in flight when the run stopped: its outcome is unknown",
             "repeats": "it was in flight when the run stopped: declared safe to repeat, it "

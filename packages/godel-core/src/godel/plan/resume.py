@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from godel.log.events import Event
+from godel.log.events import Event, EventStatus
 from godel.plan.sandbox import LIVE_OPS, Stop
 from godel.replay.policy import ReplayPolicy
 
@@ -86,7 +86,12 @@ def plan_resume(
     # The latest attempt at each identity: an older one it superseded (a command in flight
     # that a later resume ran again) is history, not something this resume would run again.
     latest = {ev.event_id for ev in cache.values()}
-    current = [ev for ev in recorded if ev.op not in LIVE_OPS or ev.event_id in latest]
+    # Invalidated ones stay: the plan names an effect a rewind invalidated as such.
+    current = [
+        ev
+        for ev in recorded
+        if ev.op not in LIVE_OPS or ev.event_id in latest or ev.status is EventStatus.INVALIDATED
+    ]
     run = anyio.run(dry_run, spec, state, tuple(args or ()), dict(kwargs or {}))
     from godel.cost.budget import spent_in
     from godel.engine.workflow import _budget, recorded_budget

@@ -28,7 +28,8 @@ class Stop(BaseException):
     ``new``: an effect the recording does not have; ``changed``: a recorded effect asked for
     differently (``recorded`` is the event); ``in flight``: a recorded effect that never ended
     (``repeats`` when it is declared safe to run again);
-    ``again``: a recorded effect that failed and would run again; ``edited``: a recorded step
+    ``again``: a recorded effect that failed and would run again; ``rewound`` (the plan's
+    name for a ``new`` one): a recorded effect a rewind invalidated; ``edited``: a recorded step
     whose source changed, where ``--on-source-edit abort`` stops. A BaseException, so that no
     ``except Exception`` in the workflow swallows it.
     """

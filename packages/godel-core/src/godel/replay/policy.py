@@ -132,7 +132,7 @@ class ReplayPolicy:
     def _mismatch(
         self, run: RunState, op: str, cached: Event, request: dict[str, Any]
     ) -> Event | None:
-        where = "/".join(cached.step_path) or "(workflow)"
+        where = "/".join(cached.step_path) or "(root)"
         what = f"{op} at {where} (event {cached.event_id})"
         if self.on_mismatch is MismatchPolicy.CONTINUE:
             warn(
@@ -204,7 +204,7 @@ class ReplayPolicy:
 def lost_blob_error(run_id: str, cached: Event, lost: str) -> ResumeError:
     """Why ``cached`` cannot be replayed: a value it recorded is gone from the blob sidecar, and
     only its preview is left (a resume must get what the run saw, never a truncated stand-in)."""
-    where = "/".join(cached.step_path) or "(workflow)"
+    where = "/".join(cached.step_path) or "(root)"
     return ResumeError(
         f"{cached.op} at {where} (event {cached.event_id}): its recorded {lost}, so it cannot "
         "be replayed",
