@@ -72,7 +72,7 @@ def first_prompt(ctx: RepairContext, max_iterations: int) -> str:
         f = ctx.failure
         parts.append(
             "## The failure\n"
-            f"event: {f.event_id} ({f.op}) in step {'/'.join(f.step_path) or '(workflow)'}\n"
+            f"event: {f.event_id} ({f.op}) in step {'/'.join(f.step_path) or '(root)'}\n"
             + data_block(
                 "failure",
                 f"{f.error_type}: {f.error}"
