@@ -35,6 +35,18 @@ async def good(path: str) -> None:
     await save(path)
 
 
+@step
+async def lines() -> str:
+    return "\n" * 300 + "  after the blank lines " + "r" * 5000  # past the blob's preview
+
+
+@workflow
+async def big_values(path: str) -> str:
+    await print("small")
+    await save(path)
+    return await lines()
+
+
 @workflow
 async def bad() -> None:
     await print("about to fail")
@@ -437,3 +449,35 @@ def test_a_hand_edited_parent_cycle_is_a_warning_not_a_hang(
         assert result.returncode == 0, (command, result.stderr)
         if command[0] == "show":  # cost reads the log without its consistency checks
             assert "has parents that go round in a cycle" in result.stderr
+
+
+def test_show_reads_a_blob_back_only_for_the_event_it_prints(
+    make_run: Callable[..., str], runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big values stay in the blob sidecar until printed, one at a time; the text is the same."""
+    from click.testing import CliRunner
+
+    from godel.log.blobs import BlobStore
+    from godel_cli.main import cli
+
+    run_id = make_run(big_values, str(tmp_path / "out.txt"))
+    small = next(e for e in EventLog.load(run_id, runs) if e.op == Op.PRINT)
+    runner = CliRunner()
+    variants = ([], ["--all"], ["--graph"], ["--full", small.event_id])
+
+    def show(args: list[str]) -> tuple[int, str, str]:
+        result = runner.invoke(cli, ["show", run_id, *args, "--runs-dir", str(runs)])
+        return result.exit_code, result.stdout, result.stderr
+
+    lazy = [show(args) for args in variants]
+    load = EventLog.load.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        EventLog, "load", classmethod(lambda cls, *a, **k: load(cls, *a))
+    )  # every blob read back on load, as before
+    assert lazy == [show(args) for args in variants]
+    assert "→ ⏎ after the blank lines rrr" in lazy[0][1]
+    monkeypatch.undo()
+    reads: list[str] = []
+    get = BlobStore.get
+    monkeypatch.setattr(BlobStore, "get", lambda self, d: reads.append(d) or get(self, d))
+    assert show(["--full", small.event_id])[0] == 0 and reads == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from godel import EventLog
-from godel.log.blobs import BLOB_THRESHOLD, PREVIEW_CHARS, is_large, join_path, split_path
+from godel.log.blobs import (
+    BLOB_THRESHOLD,
+    PREVIEW_CHARS,
+    BlobStore,
+    is_large,
+    join_path,
+    split_path,
+)
 from godel.log.eventlog import CorruptLogError
-from godel.log.events import compute_request_hash
+from godel.log.events import Event, compute_request_hash
 
 MEGA = "".join(f"line {i}: some build output\n" for i in range(40_000))  # about 1 MiB
 
@@ -98,14 +106,17 @@ def test_unpaired_surrogates_survive_the_sidecar(tmp_path: Path) -> None:
     assert EventLog.load("r", tmp_path).events[0].response == {"content": odd}
 
 
-def test_a_missing_or_altered_blob_is_a_warning_and_keeps_the_preview(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_missing_or_altered_blob_is_a_warning_and_keeps_the_preview(
+    tmp_path: Path, lazy: bool
+) -> None:
     with EventLog.create(tmp_path, "r") as log:
         gone = log.record("run", response={"stdout": MEGA})
         other = "another output\n" * 1000
         altered = log.record("run", response={"stdout": other})
     (log.run_dir / "blobs" / sha(MEGA)).unlink()
     (log.run_dir / "blobs" / sha(other)).write_text("tampered")
-    loaded = EventLog.load("r", tmp_path)
+    loaded = EventLog.load("r", tmp_path, lazy_blobs=lazy)
     assert len(loaded.warnings) == 2
     assert gone.event_id in loaded.warnings[0] and "response.stdout" in loaded.warnings[0]
     assert "does not match its hash" in loaded.warnings[1]
@@ -123,7 +134,10 @@ def test_a_missing_or_altered_blob_is_a_warning_and_keeps_the_preview(tmp_path: 
         ["response.stdout"],
     ],
 )
-def test_a_blob_map_that_does_not_fit_its_line_is_corruption(tmp_path: Path, blobs: object) -> None:
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_blob_map_that_does_not_fit_its_line_is_corruption(
+    tmp_path: Path, blobs: object, lazy: bool
+) -> None:
     with EventLog.create(tmp_path, "r") as log:
         log.record("run", response={"stdout": "short"})
     lines = log.path.read_text().splitlines()
@@ -131,7 +145,52 @@ def test_a_blob_map_that_does_not_fit_its_line_is_corruption(tmp_path: Path, blo
     line["blobs"] = blobs
     log.path.write_text("\n".join([lines[0], json.dumps(line)]) + "\n")
     with pytest.raises(CorruptLogError, match=r":2: "):
-        EventLog.load("r", tmp_path)
+        EventLog.load("r", tmp_path, lazy_blobs=lazy)
+
+
+def test_a_lazy_load_reads_a_blob_only_when_its_value_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = "the answer\n" * 50_000
+    prompt = "a long prompt " * 1000
+    with EventLog.create(tmp_path, "r") as log:
+        call = log.record(
+            "agent.call",
+            request={"prompt": prompt, "model": "m"},
+            response={"text": answer, "parts": [{"text": answer}, "x"], "usage": {"n": 1}},
+        )
+        other = log.record("run", response={"stdout": MEGA})
+    eager = EventLog.load("r", tmp_path)
+    reads: list[str] = []
+    real_get = BlobStore.get
+    monkeypatch.setattr(BlobStore, "get", lambda self, d: reads.append(d) or real_get(self, d))
+
+    lazy = EventLog.load("r", tmp_path, lazy_blobs=True)
+    assert reads == [] and lazy.warnings == []  # checked a chunk at a time, not read back
+    ev = lazy.get(call.event_id)
+    kept = Event.response.__get__(ev)  # what the event holds: the previews
+    assert kept["text"].endswith(f"blobs/{sha(answer)}]") and kept["usage"] == {"n": 1}
+    assert ev.response == call.response and ev.response["parts"][0]["text"] == answer
+    assert reads == [sha(answer), sha(answer)]  # the whole response, read once for both
+    assert Event.response.__get__(ev) is kept  # nothing kept on the event
+    assert ev.request == {"prompt": prompt, "model": "m"} and reads[-1] == sha(prompt)
+    assert [e.to_dict() for e in lazy] == [e.to_dict() for e in eager]
+    assert lazy.get(other.event_id).response["stdout"] == MEGA
+    ev.response = {"replaced": True}  # a new value has no blobs to read
+    assert ev.response == {"replaced": True} and reads[-1] == sha(MEGA)
+
+
+def test_checking_a_blob_raises_what_reading_it_would(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path)
+    good = store.put("é" * 5000)
+    store.check(good)
+    bad = hashlib.sha256(b"\xff\xfe not UTF-8").hexdigest()
+    (store.dir / bad).write_bytes(b"\xff\xfe not UTF-8")
+    for digest in (bad, "0" * 64, "nope"):
+        with pytest.raises((OSError, ValueError)) as expected:
+            store.get(digest)
+        with pytest.raises(type(expected.value), match=re.escape(str(expected.value))):
+            store.check(digest)
 
 
 @settings(max_examples=200, database=None)

@@ -470,3 +470,19 @@ def test_long_logs_are_decoded_by_msgspec_short_ones_without_importing_it(
         [{"result": odd[i % len(odd)]} for i in range(steps) if odd[i % len(odd)] in small]
     )
     assert seen["same_load"] and seen["same_tail"] and seen["children"]
+
+
+@pytest.mark.parametrize("steps", [5, 1_200])  # through the general path, then the bulk one
+def test_loaded_events_share_their_run_id_op_and_parent_id_strings(
+    tmp_path: Path, steps: int
+) -> None:
+    """A long run's events repeat a few of these: one string each, not a copy per event."""
+    with EventLog.create(tmp_path, "r", header={"workflow": "wf"}) as log:
+        root = log.start("WORKFLOW_STARTED", request={"function": "wf"})
+        for i in range(steps):
+            log.record("step.enter", request={"args": [i]}, parent_id=root.event_id)
+        log.finish(root)
+    loaded = EventLog.load("r", tmp_path)
+    root, *children = loaded.events
+    assert all(ev.run_id is loaded.run_id for ev in loaded.events)
+    assert all(ev.op is children[0].op and ev.parent_id is root.event_id for ev in children)

@@ -274,6 +274,41 @@ def test_clip_shows_c1_controls_bidi_overrides_and_lone_surrogates() -> None:
     assert shown("tab\there", tab="  ") == "tab  here" and shown("é ✓ 日本") == "é ✓ 日本"
 
 
+class _WholeSplitIsAnError(str):
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        raise AssertionError("split the whole value")
+
+
+def _clip_whole(text: str, width: int) -> str:
+    """``clip`` as it was: every line of the value split and joined."""
+    return clip(" ⏎ ".join(part.strip() for part in text.splitlines() if part.strip()), width)
+
+
+def test_clip_splits_only_the_lines_it_shows_of_a_long_value() -> None:
+    big = "\n \n" * 300 + "  first\r\nsecond line\n" * 200_000  # 4 MB, shown in 72 characters
+    assert clip(_WholeSplitIsAnError(big)) == _clip_whole(big, 72)
+    assert clip(big, 0) == _clip_whole(big, 0)
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["", " ", "\t", "é", "x" * 40, "\x1b", "\u2028"]),
+            st.text(alphabet="ab \n\r\x0b\x85", max_size=30),
+        ),
+        max_size=60,
+    ),
+    st.sampled_from(["\n", "\r\n", "\r", "\n\n  \n"]),
+    st.integers(0, 120),
+)
+def test_clip_of_a_multi_line_value_is_the_clip_of_all_its_lines(
+    parts: list[str], newline: str, width: int
+) -> None:
+    text = newline.join(parts) + newline
+    assert clip(text, width) == _clip_whole(text, width)
+
+
 def test_terminal_json_escapes_what_json_leaves_raw() -> None:
     value = {"k": HOSTILE + " é"}
     text = terminal_json(json.dumps(value, ensure_ascii=False))

@@ -82,7 +82,8 @@ def cost(
     calls: list[CallCost] = []
     for run_id, directory in dict.fromkeys(chosen):  # a run named twice counts once
         try:
-            log = EventLog.load(run_id, directory)
+            # Costs are read one call at a time: big values stay in the blob sidecar till then.
+            log = EventLog.load(run_id, directory, lazy_blobs=True)
         except Exception as exc:  # one unreadable log must not hide the others
             if run_ids:
                 raise CliError(f"cannot read run {run_id}: {exc}", exit_code=EXIT_FAIL) from None

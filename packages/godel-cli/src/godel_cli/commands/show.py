@@ -103,7 +103,11 @@ def show(
     with collector_paused():
         full_id, directory = resolve_run(run_id, runs_dir)
         try:
-            log = EventLog.load(full_id, directory)
+            # The table, the tree and --full read one event at a time: big values stay in the
+            # blob sidecar until read (a run of 500 MB answers is not all in memory at once).
+            # The JSON of a run prints every value whole: read them all once.
+            lazy = event_query is not None or not as_json
+            log = EventLog.load(full_id, directory, lazy_blobs=lazy)
         except Exception as exc:
             raise CliError(f"cannot read run {full_id}: {exc}", exit_code=EXIT_FAIL) from None
         summary = summarize_log(log, costs=False)  # the ledger has them (_show_run)

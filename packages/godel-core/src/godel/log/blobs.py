@@ -12,16 +12,19 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from godel.log.events import Event
 from godel.strict.privilege import privileged
 
 __all__ = [
     "BLOB_THRESHOLD",
     "PREVIEW_CHARS",
+    "BlobEvent",
     "BlobStore",
+    "check",
     "externalize",
     "is_large",
     "join_path",
@@ -35,6 +38,7 @@ PREVIEW_CHARS = 200  # how much of a moved string the log line keeps, for people
 _encode_str = json.encoder.encode_basestring_ascii
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 _RECENT_MAX = 32
+_CHECK_CHUNK = 1 << 20
 
 
 def is_large(text: str) -> bool:
@@ -153,9 +157,49 @@ def restore(line: dict[str, Any], blobs: Any, get: Callable[[str], str]) -> list
     Returns one message per blob that could not be read (the preview stays in its place).
     Raises ``ValueError`` when the map itself does not fit the line (that is corruption).
     """
+    problems: list[str] = []
+    for path, digest, keys, container in _places(line, blobs):
+        try:
+            container[keys[-1]] = get(digest)
+        except (OSError, ValueError) as exc:
+            problems.append(_unreadable(path, digest, exc))
+    return problems
+
+
+# Where the blobs of an event go: by top-level field, [(keys below it, digest)] (``check``).
+_Places = dict[str, list[tuple[list[str | int], str]]]
+
+
+def check(
+    line: dict[str, Any], blobs: Any, verify: Callable[[str], object]
+) -> tuple[_Places, list[str]]:
+    """``restore`` without putting anything back: the line keeps its previews.
+
+    ``verify(digest)`` raises what reading the blob back would (``BlobStore.check``), so the
+    problems are ``restore``'s. Returns the readable blobs by top-level field (``request`` or
+    ``response``: [(keys below it, digest)]) for ``BlobEvent``, and the problems.
+    """
+    places: _Places = {}
+    problems: list[str] = []
+    for path, digest, keys, _container in _places(line, blobs):
+        try:
+            verify(digest)
+        except (OSError, ValueError) as exc:
+            problems.append(_unreadable(path, digest, exc))
+        else:
+            places.setdefault(str(keys[0]), []).append((keys[1:], digest))
+    return places, problems
+
+
+def _unreadable(path: str, digest: str, exc: Exception) -> str:
+    return f"{path}: blob {digest} unreadable ({exc}); kept the preview"
+
+
+def _places(line: dict[str, Any], blobs: Any) -> Iterator[tuple[str, str, list[str | int], Any]]:
+    """(path, digest, keys from the line down, the container of the string) of each entry of a
+    ``"blobs"`` map, checked against the line: ``ValueError`` when the map does not fit it."""
     if not isinstance(blobs, dict):
         raise ValueError('"blobs" is not an object')
-    problems: list[str] = []
     for path, digest in blobs.items():
         if (
             not isinstance(path, str)
@@ -167,21 +211,115 @@ def restore(line: dict[str, Any], blobs: Any, get: Callable[[str], str]) -> list
         if parts[0] not in ("request", "response"):
             raise ValueError(f'"blobs" path {path!r} is not under request or response')
         container: Any = line
+        keys: list[str | int] = []
         try:
-            for part in parts[:-1]:
-                container = container[int(part)] if isinstance(container, list) else container[part]
-            leaf: str | int = int(parts[-1]) if isinstance(container, list) else parts[-1]
-            if not isinstance(container[leaf], str):
+            for part in parts:
+                if keys:
+                    container = container[keys[-1]]
+                keys.append(int(part) if isinstance(container, list) else part)
+            if not isinstance(container[keys[-1]], str):
                 raise TypeError("not a string")
         except (KeyError, IndexError, ValueError, TypeError) as exc:
             raise ValueError(
                 f'"blobs" path {path!r} does not name a string in the line ({exc})'
             ) from None
+        yield path, digest, keys, container
+
+
+_REQUEST = Event.request  # the slots that hold the values with their previews
+_RESPONSE = Event.response
+
+
+class BlobEvent(Event):
+    """An ``Event`` whose large strings stay in the sidecar until its request or response is
+    read (``EventLog.load(..., lazy_blobs=True)``).
+
+    The slots hold the line's previews; each read of ``request`` or ``response`` gives the whole
+    value, read back from the blobs (the last one read is kept for the next read), so a reader
+    that goes through the events one at a time holds one large value at a time, not all of
+    them. Treat the values as read-only: a change to a restored value may not stay. Setting
+    ``request`` or ``response`` replaces the value and forgets its blobs.
+    """
+
+    __slots__ = ("_get", "_places")
+
+    def _full(self, top: str, slot: Any) -> Any:
+        value = slot.__get__(self)
+        places = self._places.get(top) if hasattr(self, "_places") else None
+        if not places:
+            return value
+        global _last_restored
+        last = _last_restored
+        if last[0] is self and last[1] == top:
+            return last[2]
+        del last
+        _last_restored = (None, "", None)  # not held while the next one is read
+        full = _restored(value, places, self._get)
+        _last_restored = (self, top, full)
+        return full
+
+    def _replace(self, top: str, slot: Any, value: Any) -> None:
+        global _last_restored
+        slot.__set__(self, value)
+        if hasattr(self, "_places"):
+            self._places.pop(top, None)
+            if _last_restored[0] is self:
+                _last_restored = (None, "", None)
+
+    request = property(  # type: ignore[assignment]
+        lambda self: self._full("request", _REQUEST),
+        lambda self, value: self._replace("request", _REQUEST, value),
+        doc="The request, its large strings read back from the sidecar.",
+    )
+    response = property(  # type: ignore[assignment]
+        lambda self: self._full("response", _RESPONSE),
+        lambda self, value: self._replace("response", _RESPONSE, value),
+        doc="The response, its large strings read back from the sidecar.",
+    )
+
+    @classmethod
+    def of(cls, event: Event, places: _Places, get: Callable[[str], str]) -> BlobEvent:
+        """``event`` (its values with their previews) whose strings at ``places`` (``check``)
+        are read back with ``get`` when asked for."""
+        lazy = cls(*(slot.__get__(event) for slot in _EVENT_SLOTS))
+        lazy._places = places
+        lazy._get = get
+        return lazy
+
+
+_EVENT_SLOTS = [getattr(Event, name) for name in Event.__slots__]
+# (event, "request" or "response", value) of the last value BlobEvent read back: a renderer
+# reads the same field a few times in a row, and a big value is read once for them.
+_last_restored: tuple[Any, str, Any] = (None, "", None)
+
+
+def _restored(
+    value: Any, places: list[tuple[list[str | int], str]], get: Callable[[str], str]
+) -> Any:
+    """A copy of ``value`` with the blob of each (keys, digest) of ``places`` in its place; only
+    the containers on the way are copied. A blob that cannot be read keeps its preview, as
+    loading it eagerly does (loading warned about it)."""
+    copies: dict[int, Any] = {}
+
+    def copy(container: Any) -> Any:
+        new = copies.get(id(container))
+        if new is None:
+            new = container.copy()
+            copies[id(container)] = copies[id(new)] = new
+        return new
+
+    top = copy(value)
+    for keys, digest in places:
+        container = top
+        for key in keys[:-1]:
+            inner = copy(container[key])
+            container[key] = inner
+            container = inner
         try:
-            container[leaf] = get(digest)
-        except (OSError, ValueError) as exc:
-            problems.append(f"{path}: blob {digest} unreadable ({exc}); kept the preview")
-    return problems
+            container[keys[-1]] = get(digest)
+        except (OSError, ValueError):
+            pass
+    return top
 
 
 class BlobStore:
@@ -233,6 +371,31 @@ class BlobStore:
         if sha256(data).hexdigest() != digest:
             raise ValueError("content does not match its hash")
         return data.decode("utf-8", "surrogatepass")
+
+    def check(self, digest: str) -> None:
+        """Raise what ``get(digest)`` would raise, reading the file a chunk at a time: a reader
+        that keeps the previews (``BlobEvent``) warns about the same blobs without holding one."""
+        if not _DIGEST.fullmatch(digest):
+            raise ValueError(f"{digest!r} is not a sha256 hex digest")
+        from codecs import getincrementaldecoder
+        from hashlib import sha256
+
+        hasher = sha256()
+        decode = getincrementaldecoder("utf-8")("surrogatepass").decode
+        ascii_so_far = True  # ASCII is UTF-8: no decoding until a chunk is not all ASCII
+        try:
+            with privileged(), open(self.dir / digest, "rb") as f:
+                while chunk := f.read(_CHECK_CHUNK):
+                    hasher.update(chunk)
+                    if not (ascii_so_far and chunk.isascii()):
+                        ascii_so_far = False
+                        decode(chunk)
+            decode(b"", final=True)
+        except ValueError:
+            self.get(digest)  # not UTF-8: get's own error, whose text names where
+            raise
+        if hasher.hexdigest() != digest:
+            raise ValueError("content does not match its hash")
 
     @property
     def pending(self) -> bool:

@@ -232,9 +232,15 @@ class EventLog(DocumentedMethods):
         return log
 
     @classmethod
-    def load(cls, run_id: str, runs_dir: str | Path | Any) -> EventLog:
+    def load(cls, run_id: str, runs_dir: str | Path | Any, *, lazy_blobs: bool = False) -> EventLog:
         """A read-only snapshot (show, tail, runs list): no lock; write methods raise
-        ``ReadOnlyLogError``. ``FileNotFoundError`` if there is no such log."""
+        ``ReadOnlyLogError``. ``FileNotFoundError`` if there is no such log.
+
+        ``lazy_blobs``: large strings stay in the sidecar until an event's request or response
+        is read, and are read again at each read (``godel.log.blobs.BlobEvent``): for readers
+        that go through the events one at a time (``show``, ``cost``), whose memory then does
+        not grow with the blobs. The warnings about unreadable blobs are the same.
+        """
         if hasattr(runs_dir, "run_store"):  # a godel.store.Store in the runs dir's place
             store = runs_dir.run_store(check_run_id(run_id), durability="none")
             if not runs_dir.exists(run_id):
@@ -245,7 +251,7 @@ class EventLog(DocumentedMethods):
             runs_dir = Path(runs_dir)
             store = JsonlStore(runs_dir, check_run_id(run_id))
         try:
-            loaded = read_log(store, run_id)
+            loaded = read_log(store, run_id, lazy_blobs=lazy_blobs)
         except FileNotFoundError:
             raise FileNotFoundError(
                 f"no audit log for run {run_id}: {store.path} does not exist"

@@ -20,7 +20,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from godel.log.blobs import restore
+from godel.log.blobs import BlobEvent, check, restore
 from godel.log.events import Event, EventStatus, Op, utc_now
 from godel.log.store import EventStore
 
@@ -143,8 +143,12 @@ _Latest = Event | tuple[dict[str, Any], int] | Any  # Any: a STARTED plain_line_
 _Paths = dict[tuple[str, ...], tuple[str, ...]]  # interned step paths (see ``line_event``)
 
 
-def read_log(store: EventStore, run_id: str) -> LoadedLog:
-    """Read and fold a whole log, in one pass over its lines (``FileNotFoundError`` if none)."""
+def read_log(store: EventStore, run_id: str, *, lazy_blobs: bool = False) -> LoadedLog:
+    """Read and fold a whole log, in one pass over its lines (``FileNotFoundError`` if none).
+
+    ``lazy_blobs``: events with blobs come as ``BlobEvent``s, which read them back only when
+    their request or response is read (each blob is checked now, for the same warnings).
+    """
     path = store.path
     out = LoadedLog()
     latest: dict[str, _Latest] = {}
@@ -152,7 +156,7 @@ def read_log(store: EventStore, run_id: str) -> LoadedLog:
     with collector_paused():
         with closing(store.iter_lines()) as lines:
             _scan(lines, path, out, latest, paths)
-        out.events = _build_events(latest, paths, store, path, out)
+        out.events = _build_events(latest, paths, store, path, out, lazy_blobs)
         latest.clear()  # the parsed lines left are garbage: free them before the collector runs
     cycles = _link_children(out.events)
     out.next_seq = max((ev.seq for ev in out.events), default=-1) + 1
@@ -170,7 +174,7 @@ def read_log(store: EventStore, run_id: str) -> LoadedLog:
     return out
 
 
-_KNOWN_OPS = frozenset(v for k, v in vars(Op).items() if not k.startswith("_"))
+_KNOWN_OPS = {v: v for k, v in vars(Op).items() if not k.startswith("_")}  # op -> one string
 
 
 def _inconsistencies(
@@ -179,7 +183,9 @@ def _inconsistencies(
     """What a hand edit can leave that the writer never does: (kind, event id, what is wrong),
     kind one of ``foreign``, ``op``, ``seq`` (``parent``: ``_link_children``).
 
-    One pass over the folded events, so a clean log pays a few set lookups per event.
+    One pass over the folded events, so a clean log pays a few set lookups per event. It also
+    makes every event hold the same run id and op strings, not a copy each (a 1 GB log: 130 of
+    the 1,750 bytes an event takes).
     """
     problems = []
     seqs: dict[int, str] = {}
@@ -188,8 +194,14 @@ def _inconsistencies(
         if ev.run_id != run_id:
             why = f"event {eid} belongs to run {ev.run_id!r}, not {run_id!r}"
             problems.append(("foreign", eid, why))
-        if check_ops and ev.op not in _KNOWN_OPS:
-            problems.append(("op", eid, f"event {eid} has an unknown op {ev.op!r}"))
+        else:
+            ev.run_id = run_id
+        if check_ops:
+            op = _KNOWN_OPS.get(ev.op)
+            if op is None:
+                problems.append(("op", eid, f"event {eid} has an unknown op {ev.op!r}"))
+            else:
+                ev.op = op
         other = seqs.setdefault(ev.seq, eid)
         if other != eid:
             problems.append(("seq", eid, f"event {eid} has seq {ev.seq}, as event {other} does"))
@@ -234,6 +246,7 @@ def _link_children(events: list[Event]) -> list[tuple[str, str]]:
                     later.append(ev)
                     continue
                 parent.children_ids.append(ev.event_id)
+                ev.parent_id = parent.event_id  # the parent's own string, not a copy each
     cut = []
     for ev in later:
         seen = {ev.event_id}
@@ -664,14 +677,21 @@ def type_problem(obj: dict[str, Any]) -> str | None:
 
 
 def _build_events(
-    latest: dict[str, _Latest], paths: _Paths, store: EventStore, path: Path, out: LoadedLog
+    latest: dict[str, _Latest],
+    paths: _Paths,
+    store: EventStore,
+    path: Path,
+    out: LoadedLog,
+    lazy_blobs: bool = False,
 ) -> list[Event]:
     events: list[Event] = []
     append = events.append
     for event_id, item in latest.items():
         if item.__class__ is tuple:
             obj, lineno = item
-            item = line_event(obj, paths) or _checked_event(obj, lineno, event_id, store, path, out)
+            item = line_event(obj, paths) or _checked_event(
+                obj, lineno, event_id, store, path, out, lazy_blobs
+            )
         elif item.__class__ is not Event:
             item = plain_event(item, paths)  # a STARTED record (plain_line_decoder)
         append(item)
@@ -685,21 +705,28 @@ def _checked_event(
     store: EventStore,
     path: Path,
     out: LoadedLog,
+    lazy_blobs: bool = False,
 ) -> Event:
-    """The general case of ``line_event``: any line shape, blobs restored, problems diagnosed."""
+    """The general case of ``line_event``: any line shape, blobs restored (or, ``lazy_blobs``,
+    checked and left for ``BlobEvent``), problems diagnosed."""
     problem = type_problem(obj)
     if problem is not None:
         raise CorruptLogError(path, lineno, problem)
     blobs = obj.get("blobs")
+    places = None
     if blobs is not None:
         try:
-            problems = restore(obj, blobs, store.get_blob)
+            if lazy_blobs:
+                places, problems = check(obj, blobs, getattr(store, "check_blob", store.get_blob))
+            else:
+                problems = restore(obj, blobs, store.get_blob)
         except ValueError as exc:
             raise CorruptLogError(path, lineno, str(exc)) from None
         out.warnings.extend(f"{path}:{lineno}: event {event_id}: {p}" for p in problems)
         if problems:
             out.lost_blobs[event_id] = problems[0].removesuffix("; kept the preview")
     try:
-        return Event.from_dict(obj)
+        event = Event.from_dict(obj)
     except (ValueError, TypeError, OverflowError) as exc:
         raise CorruptLogError(path, lineno, str(exc)) from None
+    return BlobEvent.of(event, places, store.get_blob) if places else event

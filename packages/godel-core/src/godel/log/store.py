@@ -249,6 +249,10 @@ class JsonlStore:
     def get_blob(self, digest: str) -> str:
         return self.blobs.get(digest)
 
+    def check_blob(self, digest: str) -> None:
+        """Raise what ``get_blob`` would, without holding the blob (``BlobStore.check``)."""
+        self.blobs.check(digest)
+
     # durability ------------------------------------------------------------------------------
     def sync(self) -> None:
         fd = self._fd
