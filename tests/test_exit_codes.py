@@ -1058,6 +1058,32 @@ def _(w: World) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+@scenario("mcp", 130)
+def _(w: World) -> None:
+    proc = subprocess.Popen(
+        [str(GODEL), "mcp", "--runs-dir", w.dir("runs")],
+        cwd=w.root,
+        env=clean_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t"}}
+    proc.stdin.write(
+        json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello})
+    )
+    proc.stdin.write("\n")
+    proc.stdin.flush()
+    assert '"id":1' in proc.stdout.readline().replace(" ", "")  # serving: in its event loop
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    # Python 3.10's asyncio runner ends on Ctrl+C with CancelledError, not KeyboardInterrupt
+    assert proc.returncode == 130 and "[godel] interrupted" in err, err
+    assert "Traceback" not in err
+
+
 @scenario("mcp", 1)
 def _(w: World) -> None:
     shadow = w.root / "no-mcp" / "mcp"

@@ -619,7 +619,7 @@ def test_an_error_message_is_shown_not_obeyed() -> None:
     from godel_cli.runner import one_line
 
     exc = RuntimeError("bad \x1b]0;TITLE\x07 \x9b2J\nnext \u202erev\x1b[2J")
-    exc.add_note("in parallel branch 1 (step 'a\x1b[31m')")
+    exc.__notes__ = ["in parallel branch 1 (step 'a\x1b[31m')"]  # add_note: 3.11+
     text = one_line(exc)
     assert text == (
         "RuntimeError: bad \ufffd]0;TITLE\ufffd \ufffd2J (in parallel branch 1 (step 'a\ufffd[31m'))"

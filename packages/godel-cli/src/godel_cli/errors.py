@@ -9,6 +9,7 @@ written against it keep working.
 from __future__ import annotations
 
 import signal
+import sys
 from typing import IO, Any
 
 import click
@@ -26,6 +27,19 @@ EXIT_BAD_ID = 3
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 if hasattr(signal, "SIGHUP"):
     EXIT_SIGNAL[signal.SIGHUP] = 129
+
+
+def is_ctrl_c(exc: BaseException) -> bool:
+    """``exc`` is how Ctrl+C ended an event loop: ``KeyboardInterrupt``, or on Python 3.10 the
+    ``CancelledError`` that its asyncio runners (anyio's backport of ``asyncio.Runner``, hence
+    ``anyio.run`` and the MCP SDK) raise in its place, since the check that turns it into
+    ``KeyboardInterrupt`` needs 3.11's ``Task.uncancel``. Nothing else cancels a main task."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    if sys.version_info >= (3, 11):
+        return False
+    asyncio = sys.modules.get("asyncio")  # not imported: no event loop ran
+    return asyncio is not None and isinstance(exc, asyncio.CancelledError)
 
 
 def is_strict_violation(exc: BaseException) -> bool:

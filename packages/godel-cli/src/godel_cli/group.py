@@ -171,9 +171,14 @@ class PluginGroup(click.Group):
 
             output_failed(exc)
             raise
-        except KeyboardInterrupt:
+        except BaseException as exc:
+            from godel_cli.errors import is_ctrl_c
+
+            if not is_ctrl_c(exc):
+                raise
             # Ctrl+C before a command has its own handlers (importing a workflow, reading a long
-            # log): the conventional 130, not click's "Aborted!" and 1.
+            # log), or in one that has none (mcp): the conventional 130, not click's "Aborted!"
+            # and 1.
             click.echo("[godel] interrupted", err=True)
             raise SystemExit(130) from None
 

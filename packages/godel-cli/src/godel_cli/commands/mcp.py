@@ -28,9 +28,10 @@ def mcp(runs_dir: Path | None) -> None:
 
     \b
     Exit codes:
-      0  the client closed the connection
-      1  the mcp package is missing from the installation; the store cannot be used
-      2  a usage error
+      0    the client closed the connection
+      1    the mcp package is missing from the installation; the store cannot be used
+      2    a usage error
+      130  interrupted by Ctrl+C (SIGINT)
     """
     try:
         import mcp.server.mcpserver  # noqa: F401 - a missing SDK is a clear error, not a traceback

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from godel_cli.errors import EXIT_FAIL, EXIT_SIGNAL, CliError
+from godel_cli.errors import EXIT_FAIL, EXIT_SIGNAL, CliError, is_ctrl_c
 from godel_cli.messages import say, warn
 from godel_cli.options import (
     CONTEXT_SETTINGS,
@@ -139,12 +139,14 @@ def tail(
             import anyio
 
             anyio.run(_follow, target, directory, poll, write)
-    except KeyboardInterrupt:
-        raise SystemExit(EXIT_SIGNAL[signal.SIGINT]) from None
     except BrokenPipeError:
         raise  # the reader went away (`| head`): the group ends the command, exit 0
     except (CorruptLogError, OSError) as exc:
         raise CliError(f"cannot read run {target}: {exc}", exit_code=EXIT_FAIL) from None
+    except BaseException as exc:
+        if not is_ctrl_c(exc):
+            raise
+        raise SystemExit(EXIT_SIGNAL[signal.SIGINT]) from None
 
 
 def _writer(fmt: str, view: AgentView, runs_dir: Path) -> Write:
