@@ -157,10 +157,18 @@ async def work(n: int) -> int:
     return n
 
 
+@step
+async def held() -> None:
+    # Live until the test has seen its output in the view (the file `go`), 30 s at most: a
+    # loaded machine may draw the first screen after three short steps have ended.
+    await run(["sh", "-c", "echo working held; for i in $(seq 600); do [ -e go ] && break; sleep 0.05; done"])
+
+
 @workflow
 async def live() -> str:
     for n in range(3):
         await work(n)
+    await held()
     name = await input("name? ")
     await print(f"hi {name}")
     for n in range(3, 40):
@@ -228,7 +236,8 @@ async def test_a_live_run_grows_is_answered_paused_and_resumed_in_view(tmp_path)
             await _until(pilot, lambda: "RUNNING" in screen_text(app))
             # The tree grows and the detail follows the live command's output.
             await _until(pilot, lambda: sum(n.op == "run" for n in app.state.nodes.values()) >= 2)
-            await _until(pilot, lambda: "│ working" in screen_text(app))
+            await _until(pilot, lambda: "│ working held" in screen_text(app))
+            (tmp_path / "go").touch()
             # The input line appears for godel.input, and the answer reaches the run.
             await _until(pilot, lambda: app.query_one("#answer").has_class("shown"))
             await _until(pilot, lambda: "name?  (enter: answer the run; " in screen_text(app))
