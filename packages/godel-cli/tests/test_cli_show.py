@@ -11,6 +11,8 @@ from typing import Any
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from godel import print, run, step, workflow, write_text
 from godel.engine.workflow import RunOptions, execute
@@ -481,3 +483,74 @@ def test_show_reads_a_blob_back_only_for_the_event_it_prints(
     get = BlobStore.get
     monkeypatch.setattr(BlobStore, "get", lambda self, d: reads.append(d) or get(self, d))
     assert show(["--full", small.event_id])[0] == 0 and reads == []
+
+
+@step
+async def huge(i: int) -> str:
+    return f"{i}" * 2_000_000  # a blob of its own: 2 MB
+
+
+@workflow
+async def huge_values() -> None:
+    for i in range(8):
+        await huge(i)
+
+
+def test_the_json_of_a_run_holds_one_big_value_at_a_time(
+    make_run: Callable[..., str], runs: Path
+) -> None:
+    """``show --json`` of a run with eight 2 MB answers peaks below their sum. It held all of
+    them several times over (the rows, the document's text, its terminal-safe copy): 65 MB."""
+    import contextlib
+    import os
+    import tracemalloc
+
+    from click.testing import CliRunner
+
+    from godel_cli.main import cli
+
+    run_id = make_run(huge_values)
+    args = ["show", run_id, "--json", "--runs-dir", str(runs)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    events = json.loads(result.stdout)["events"]
+    answers = [ev["response"]["result"] for ev in events if ev["op"] == "step.enter"]
+    assert answers == [f"{i}" * 2_000_000 for i in range(8)]
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        tracemalloc.start()
+        try:
+            cli.main(args, standalone_mode=False)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 16_000_000, peak
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    run=st.dictionaries(st.text(), _json_values, max_size=4),
+    events=st.lists(st.dictionaries(st.text(), _json_values, max_size=4), max_size=4),
+)
+def test_the_events_json_is_the_document_json_dumps_prints(
+    run: dict[str, Any], events: list[dict[str, Any]]
+) -> None:
+    """Written an event at a time, the text is the one document's, character for character
+    (empty lists, nested values, the terminal-safe escapes included)."""
+    import contextlib
+    import io
+
+    from godel_cli.commands.show import _dump, _dump_events
+
+    whole, streamed = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(whole):
+        _dump({"run": run, "events": events})
+    with contextlib.redirect_stdout(streamed):
+        _dump_events(run, iter(events))
+    assert streamed.getvalue() == whole.getvalue()

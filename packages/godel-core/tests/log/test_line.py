@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from godel.log.eventlog import EventLog
 from godel.log.events import HASH_EXCLUDED_KEYS, compute_request_hash
-from godel.log.jsontext import canonical, compact, strict
+from godel.log.jsontext import canonical, compact, indented_json, strict
 from godel.log.line import request_text
 
 _compact = json.JSONEncoder(separators=(",", ":")).encode
@@ -42,6 +42,32 @@ def test_encoders_match_the_json_module(value: object) -> None:
             strict(value)
     else:
         assert strict(value) == expected
+
+
+_any_text = st.text(st.characters(blacklist_categories=()))  # lone surrogates and controls too
+_any_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | _any_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_any_text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500)
+@given(_any_values)
+def test_indented_is_json_dumps_with_an_indent(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_indented_fails_as_json_dumps_does() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        indented_json({"a": object()})
+    loop: list[object] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        indented_json(loop)
+    assert indented_json({"b": [float("nan"), "\ud800", 10**40, -0.0]}) == json.dumps(
+        {"b": [float("nan"), "\ud800", 10**40, -0.0]}, indent=2, ensure_ascii=False
+    )
 
 
 def test_a_failed_encoding_does_not_poison_the_next() -> None:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         parse_line,
     )
     from godel.log.ids import IdLookupError, new_id, resolve_id, short_id
+    from godel.log.jsontext import indented_json
     from godel.log.lock import RunLock, RunLockedError, lock_held
     from godel.log.reader import LogReader, find_log, read_batches
     from godel.log.redact import Redactor, build_redactor, builtins_enabled
@@ -73,6 +74,7 @@ _EXPORTS = {
     "new_id": "ids",
     "resolve_id": "ids",
     "short_id": "ids",
+    "indented_json": "jsontext",
     "RunLock": "lock",
     "RunLockedError": "lock",
     "lock_held": "lock",
