@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 what,
                 f"{value:,.2f} {unit}" if unit == "s" else f"{value:,.1f} {unit}",
-                "" if floor is None else f"{floor:,.1f}",
+                "" if floor is None else f"{floor:,.2f}" if unit == "s" else f"{floor:,.1f}",
                 ratio,
                 target,
                 "yes" if ok else "NO",
