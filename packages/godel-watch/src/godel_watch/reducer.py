@@ -71,12 +71,17 @@ def command_text(cmd: Any) -> str:
 
 def _call(req: dict[str, Any]) -> str:
     args, kwargs = req.get("args"), req.get("kwargs")
-    parts = [json.dumps(a) if isinstance(a, str) else value_text(a) for a in args or ()]
+    if isinstance(args, list):
+        parts = [json.dumps(a) if isinstance(a, str) else value_text(a) for a in args]
+    else:  # godel-py 3.x logged repr strings: shown as they are, as `godel show` does
+        parts = [value_text(args)] if args else []
     if isinstance(kwargs, dict):
         parts += [
             f"{k}={json.dumps(v) if isinstance(v, str) else value_text(v)}"
             for k, v in kwargs.items()
         ]
+    elif kwargs:
+        parts.append(value_text(kwargs))
     return f"({', '.join(parts)})"
 
 

@@ -69,7 +69,7 @@ def cost(
       2  usage error (--since is not a date)
     """
     from godel.cost import CostTotals, call_costs, sum_by
-    from godel.log import EventLog, list_run_ids, parse_ts
+    from godel.log import EventLog, Op, list_run_ids, parse_ts
     from godel_cli.runids import resolve_runs, runs_location
 
     start = _since(since)
@@ -94,7 +94,9 @@ def cost(
         when = parse_ts(started)
         if start is not None and (when is None or when < start):
             continue
-        workflow = str(log.header.get("workflow") or "<unknown>")
+        # godel-py 3.x logs have no header: their first event names the workflow.
+        named = root.request.get("function") if root and root.op == Op.WORKFLOW_STARTED else ""
+        workflow = str(log.header.get("workflow") or named or "<unknown>")
         mine = call_costs(run_id, workflow, log)
         calls += mine
         total = CostTotals()

@@ -138,11 +138,24 @@ def cached_response(
     if request_hash is None:
         request_hash = compute_request_hash(request)
     if cached.request_hash and cached.request_hash != request_hash:
+        if _same_without_new_keys(cached, request):
+            return cached
         policy = pos.run.policy
         if policy is None:
             return None
         return policy.on_mismatch_event(pos, op, request, cached)
     return cached
+
+
+def _same_without_new_keys(cached: Event, request: dict[str, Any]) -> bool:
+    """Whether ``request`` is the recorded one once the options it has and the recording lacks
+    are dropped, each left unset (None): godel-py 3.x wrote no ``env`` nor ``stdin`` for a
+    command, and a log it wrote must replay."""
+    new = [k for k, v in request.items() if v is None and k not in cached.request]
+    if not new:
+        return False
+    trimmed = {k: v for k, v in request.items() if k not in new}
+    return cached.request_hash == compute_request_hash(trimmed)
 
 
 def replayed_failure(

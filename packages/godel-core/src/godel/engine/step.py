@@ -18,7 +18,7 @@ from godel.engine.interrupt import Stopped
 from godel.engine.record import fail, mark_replayed
 from godel.engine.values import encode, encode_args
 from godel.exceptions import StepTimeout
-from godel.log.events import EventStatus, Op, compute_request_hash
+from godel.log.events import Event, EventStatus, Op, compute_request_hash
 
 T = TypeVar("T")
 
@@ -169,6 +169,7 @@ class StepCall:
                 cached.request != request  # equal dicts: skip hashing (the common replay case)
                 and cached.request_hash
                 and cached.request_hash != compute_request_hash(request)
+                and not _same_godel_py_call(cached, request, self.args, self.kwargs)
                 and not (run.policy and run.policy.accept_step(run, cached, request))
             )
         ):
@@ -277,6 +278,17 @@ class StepCall:
                 remediation_hint="raise the step's timeout= or make it faster; wrap it in retry() to try again",
             )
         return result
+
+
+def _same_godel_py_call(
+    cached: Event, request: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> bool:
+    """Whether ``cached``, a step godel-py 3.x recorded, is this call: godel-py wrote the
+    arguments as ``repr`` strings, so a resume of its log compares them that way."""
+    if type(cached.request.get("args")) is not str:
+        return False
+    legacy = {**request, "args": repr(tuple(args)), "kwargs": repr(dict(kwargs))}
+    return cached.request_hash == compute_request_hash(legacy)
 
 
 @types.coroutine

@@ -135,6 +135,8 @@ class LoadedLog:
     problems: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, line, what)
     # Events holding a preview in place of a blob that could not be read: id -> what was lost.
     lost_blobs: dict[str, str] = field(default_factory=dict)
+    # godel-py 3.x logs link events the other way round: parent id -> its latest children_ids.
+    legacy_children: dict[str, list[Any]] = field(default_factory=dict)
 
 
 # What the scan keeps per event id: the Event of its latest line, or that line and its number
@@ -158,6 +160,8 @@ def read_log(store: EventStore, run_id: str, *, lazy_blobs: bool = False) -> Loa
             _scan(lines, path, out, latest, paths)
         out.events = _build_events(latest, paths, store, path, out, lazy_blobs)
         latest.clear()  # the parsed lines left are garbage: free them before the collector runs
+    if out.legacy_children:
+        _adopt_legacy_children(out.events, out.legacy_children)
     cycles = _link_children(out.events)
     out.next_seq = max((ev.seq for ev in out.events), default=-1) + 1
     header_run = out.header.get("run_id")
@@ -224,6 +228,20 @@ def _line_numbers(store: EventStore, wanted: set[str]) -> dict[str, int]:
 
 
 _seq_of = attrgetter("seq")
+
+
+def _adopt_legacy_children(events: list[Event], children: dict[str, list[Any]]) -> None:
+    """Give the events of a godel-py 3.x log the ``parent_id`` its parents' ``children_ids``
+    name (godel-py wrote no ``parent_id``): replay keys, subtrees and trees hang on it. A child
+    that already names a parent (a line godel wrote) keeps it."""
+    by_id = {ev.event_id: ev for ev in events}
+    for parent_id, ids in children.items():
+        if parent_id not in by_id or type(ids) is not list:
+            continue
+        for child_id in ids:
+            child = by_id.get(child_id) if type(child_id) is str else None
+            if child is not None and child.parent_id is None and child_id != parent_id:
+                child.parent_id = parent_id
 
 
 def _link_children(events: list[Event]) -> list[tuple[str, str]]:
@@ -356,6 +374,10 @@ def _scan(
                 event = None if status == "STARTED" else line_event(obj, paths)
                 # An existing key keeps its first-seen position.
                 latest[event_id] = event if event is not None else (obj, lineno)
+                if event is None and "children_ids" in obj:
+                    # godel-py rewrote a parent with its whole list at each new child; a resume
+                    # by godel then writes the parent's later lines without it: keep the last.
+                    out.legacy_children[event_id] = obj["children_ids"]
             elif not seen_content and HEADER_KEY in obj:
                 out.header = check_header(obj[HEADER_KEY], path, lineno)
             else:

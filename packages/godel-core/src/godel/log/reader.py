@@ -88,6 +88,10 @@ class LogReader:
         )
         self._paths: dict[tuple[str, ...], tuple[str, ...]] = {}  # see logformat.line_event
         self._skipped = 0  # unreadable lines skipped so far (non-strict)
+        # godel-py 3.x logs: child id -> parent id from ``children_ids`` (till the child ends),
+        # and the events in flight whose STARTED line was given (see ``_godel_py_line``).
+        self._legacy_parents: dict[str, str] = {}
+        self._legacy_started: set[str] = set()
 
     # opening ---------------------------------------------------------------------------------
     def open(self) -> bool:
@@ -211,6 +215,8 @@ class LogReader:
         self._drop_partial()
         self._pending = None
         self._skipped = 0
+        self._legacy_parents.clear()
+        self._legacy_started.clear()
 
     def _parse_lines(self, lines: list[bytes]) -> list[Event]:
         events: list[Event] = []
@@ -252,9 +258,13 @@ class LogReader:
                         self._bad(problem)
                         continue
                     try:
-                        append(Event.from_dict(obj))
+                        event = Event.from_dict(obj)
                     except (ValueError, TypeError, OverflowError) as exc:
                         self._bad(str(exc))
+                        continue
+                    if "children_ids" in obj and not self._godel_py_line(event, obj):
+                        continue
+                    append(event)
                     continue
                 if self.lineno == 1 and HEADER_KEY in obj:
                     self.header = check_header(obj[HEADER_KEY], self.path, self.lineno)
@@ -263,6 +273,31 @@ class LogReader:
             else:
                 self._bad(f"a JSON {type(obj).__name__}, not an object")
         return events
+
+    def _godel_py_line(self, event: Event, obj: dict[str, Any]) -> bool:
+        """Read a line of a godel-py 3.x log, which names children, not a parent: give
+        ``event`` its parent; False for a line that only added a child to an event in flight
+        (godel-py rewrote the parent each time: it is no new state of it)."""
+        event_id = event.event_id
+        parents = self._legacy_parents
+        started = self._legacy_started
+        if event.status.value != "STARTED":
+            if event.parent_id is None:
+                event.parent_id = parents.get(event_id)
+            parents.pop(event_id, None)  # its lines are all read: memory stays bounded
+            started.discard(event_id)
+            return True
+        children = obj["children_ids"]  # only an event in flight gains children
+        if type(children) is list:
+            for child in children:
+                if type(child) is str and child != event_id:
+                    parents.setdefault(child, event_id)
+        if event.parent_id is None:
+            event.parent_id = parents.get(event_id)
+        if event_id in started:
+            return False
+        started.add(event_id)
+        return True
 
     def _bad(self, reason: str) -> None:
         if self.strict:

@@ -1,0 +1,146 @@
+"""Runs written by godel-py 3.18.1, read and resumed by godel (docs/migrating.md).
+
+The logs under ``fixtures/godel-py-3.18.1/`` are what godel-py's own ``godel run`` wrote for the
+workflows below (no header line, a parent rewritten with its whole ``children_ids`` at each new
+child, no ``parent_id``, step arguments and results as ``repr`` strings, UUID4 run ids).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from godel.log import EventLog
+
+Runner = Callable[..., subprocess.CompletedProcess[str]]
+
+FIXTURES = Path(__file__).parent / "fixtures" / "godel-py-3.18.1"
+EFFECT = "9f236859-6321-47fb-9111-4f9cfec7a507"  # a command, then a step that failed
+WFAIL = "2f37ec51-ae48-4ad2-ad86-603241574e93"  # a step with an argument, then one that failed
+PAR = "d67507c0-c7cc-4c41-994e-377d53586d09"  # parallel(*[sq(i) for i in range(4)])
+CMD = "b8911522-0629-4d7e-ada9-aed0de8132fe"  # a step that runs `echo`
+
+EFFECT_PY = """import os
+from godel import step, workflow, run, WorkflowFail
+
+@step
+async def side():
+    r = await run(["sh", "-c", "echo ran >> counter.txt; echo done"])
+    return r.stdout.strip()
+
+@step
+async def gate(v):
+    if not os.environ.get("FIXED"):
+        raise WorkflowFail("gate closed")
+    return v + "!"
+
+@workflow
+async def effect():
+    v = await side()
+    return await gate(v)
+"""
+
+WFAIL_PY = """import os
+from godel import step, workflow, WorkflowFail
+
+@step
+async def prep(x):
+    return x * 2
+
+@step
+async def check(v):
+    if not os.environ.get("FIXED"):
+        raise WorkflowFail(f"value {v} not accepted")
+    return v
+
+@workflow
+async def wfail(x):
+    v = await prep(int(x))
+    return await check(v)
+"""
+
+
+def runs(tmp_path: Path, *run_ids: str) -> Path:
+    """A runs dir in ``tmp_path`` holding copies of the godel-py logs ``run_ids``."""
+    target = tmp_path / "runs"
+    target.mkdir()
+    for run_id in run_ids:
+        shutil.copy(FIXTURES / f"{run_id}.jsonl", target)
+    return target
+
+
+def test_resume_replays_a_command_godel_py_recorded(tmp_path: Path, godel_run: Runner) -> None:
+    runs(tmp_path, EFFECT)
+    (tmp_path / "effect.py").write_text(EFFECT_PY)
+    plan = godel_run("resume", EFFECT, "effect.py", "--plan", env={"FIXED": "1"})
+    assert plan.returncode == 0, plan.stderr
+    assert "replays   1 recorded effect(s)" in plan.stdout
+    assert "nothing would run live" in plan.stdout
+    out = godel_run("resume", EFFECT, "effect.py", env={"FIXED": "1"})
+    assert out.returncode == 0, out.stderr
+    assert not (tmp_path / "counter.txt").exists()  # the command ran once, under godel-py
+    log = EventLog.load(EFFECT, tmp_path / "runs")
+    assert [e.op for e in log.events if e.op == "run"] == ["run"]
+    assert log.events[0].response == {"result": "done!"}
+
+
+def test_resume_matches_steps_by_their_godel_py_arguments(
+    tmp_path: Path, godel_run: Runner
+) -> None:
+    runs(tmp_path, WFAIL)
+    (tmp_path / "wfail.py").write_text(WFAIL_PY)
+    out = godel_run("resume", WFAIL, "wfail.py", env={"FIXED": "1"})
+    assert out.returncode == 0, out.stderr
+    log = EventLog.load(WFAIL, tmp_path / "runs")
+    steps = [e.step_path for e in log.events if e.op == "step.enter"]
+    assert steps.count(("prep",)) == 1  # replayed: prep((21,)) is the call it recorded
+    assert steps.count(("check",)) == 2  # the failed attempt, then the new one
+
+
+def test_parents_come_from_children_ids(tmp_path: Path, godel_run: Runner) -> None:
+    runs(tmp_path, PAR)
+    log = EventLog.load(PAR, tmp_path / "runs")
+    root, fork = log.events[0], log.events[1]
+    assert [log.get(c).op for c in root.children_ids] == ["FORK", "JOIN"]
+    assert [log.get(c).step_path for c in fork.children_ids] == [("sq",)] * 4
+    out = godel_run("show", PAR, "--json")
+    assert out.returncode == 0, out.stderr
+    events = json.loads(out.stdout)["events"]
+    assert len(events[1]["children_ids"]) == 4
+    assert events[2]["parent_id"] == fork.event_id
+    graph = godel_run("show", PAR, "--graph")
+    assert "│  ├─ ✓ 62XCQ8SC step sq" in graph.stdout
+
+
+def test_tail_and_watch_show_each_state_once(tmp_path: Path, godel_run: Runner) -> None:
+    runs(tmp_path, PAR, CMD)
+    out = godel_run("tail", PAR, "--no-follow")
+    assert out.returncode == 0, out.stderr
+    rows = [line.split()[2:5] for line in out.stdout.splitlines()]  # op, step, status
+    assert len(rows) == 14  # 7 events, STARTED and ended; no line per child added
+    assert rows.count(["FORK", "(root)", "STARTED"]) == 1
+    assert rows.count(["WORKFLOW_STARTED", "(root)", "STARTED"]) == 1
+    tailed = godel_run("tail", CMD, "--no-follow", "--format", "json")
+    parents = [json.loads(line)["parent_id"] for line in tailed.stdout.splitlines()]
+    assert parents[0] is None and None not in parents[1:-1]
+    watched = godel_run("watch", PAR, "--plain")
+    assert watched.returncode == 0, watched.stderr
+    assert watched.stdout.count("⑂ parallel ×4") == 1
+    assert watched.stdout.count("▸ sq") == 4
+
+
+def test_watch_shows_godel_py_arguments_as_written(tmp_path: Path, godel_run: Runner) -> None:
+    runs(tmp_path, WFAIL)
+    out = godel_run("watch", WFAIL, "--plain")
+    assert out.returncode == 0, out.stderr
+    assert "✗ check((42,), {}): WorkflowFail: value 42 not accepted" in out.stdout
+
+
+def test_cost_names_the_workflow_of_a_godel_py_run(tmp_path: Path, godel_run: Runner) -> None:
+    runs(tmp_path, PAR)
+    out = godel_run("cost")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[1].split()[:2] == [PAR, "par"]
