@@ -17,18 +17,23 @@ def main() -> int:
         argv = ["--help"]
     _tolerant_stdout()
     try:
-        from godel_cli import help_cache
+        try:
+            from godel_cli import help_cache
 
-        if help_cache.cacheable(argv):
-            try:
-                return help_cache.serve(argv)
-            except OSError as exc:  # `godel --help | head -1`, `godel --help > /dev/full`
-                from godel_cli.terminal import output_failed
+            if help_cache.cacheable(argv):
+                try:
+                    return help_cache.serve(argv)
+                except OSError as exc:  # `godel --help | head -1`, `godel --help > /dev/full`
+                    from godel_cli.terminal import output_failed
 
-                output_failed(exc)
-                raise
-        from godel_cli.main import main as run
-
+                    output_failed(exc)
+                    raise
+            from godel_cli.main import main as run
+        except KeyboardInterrupt:
+            # Ctrl+C while godel is still loading, before any command has its handlers: the
+            # conventional 130 and one line, not a traceback of whichever module was importing.
+            sys.stderr.write("[godel] interrupted\n")
+            return 130
         return run(argv)
     finally:
         # The process ends here. Its last collector pass, at interpreter shutdown, would

@@ -102,6 +102,25 @@ def test_pause_sentinel_round_trip(runs_dir):
         godel.write_pause_request("../evil", "", runs_dir)
 
 
+def test_clearing_no_request_on_a_read_only_runs_dir_is_not_an_error(runs_dir, monkeypatch):
+    # On a read-only mount, unlink says EROFS even for a file that is not there: there is
+    # nothing to clear, so `godel resume` of a finished run there must not fail on it.
+    import errno
+    from pathlib import Path
+
+    run_id = "01TESTRUNID0000000000000000"[:26]
+
+    def read_only(self, missing_ok=False):
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setattr(Path, "unlink", read_only)
+    godel.clear_pause_request(run_id, runs_dir)  # no sentinel: no error
+    (runs_dir / f"{run_id}.pause").write_text("{}")
+    with pytest.raises(OSError):  # one that is there and cannot go is said
+        godel.clear_pause_request(run_id, runs_dir)
+
+
 def test_a_pause_written_while_the_run_clears_an_earlier_one_lands(runs_dir, monkeypatch):
     # `godel pause` twice: the run consumes the first request and clears it while the second
     # writer is between its temp file and the rename. The second request must land, not crash.

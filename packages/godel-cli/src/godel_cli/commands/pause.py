@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from godel_cli.errors import EXIT_BAD_ID
+from godel_cli.errors import EXIT_BAD_ID, EXIT_FAIL, CliError
 from godel_cli.messages import say, warn
 from godel_cli.options import (
     CONTEXT_SETTINGS,
@@ -33,7 +33,8 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     \b
     Exit codes:
       0  pause requested
-      1  no runs directory, or no run matches RUN_ID
+      1  no runs directory, or no run matches RUN_ID; the request cannot be
+         written (a runs dir you may not write)
       2  usage error
       3  RUN_ID is ambiguous or not a valid run id
     """
@@ -41,7 +42,14 @@ def pause(run_id: str, reason: str, runs_dir: Path | None) -> None:
     from godel_cli.runids import resolve_run
 
     full, directory = resolve_run(run_id, runs_dir, bad_id=EXIT_BAD_ID)
-    sentinel, not_running = request_pause(full, directory, reason)
+    try:
+        sentinel, not_running = request_pause(full, directory, reason)
+    except OSError as exc:  # a read-only runs dir, one the user may not write
+        where = directory if isinstance(directory, Path) else directory.shown
+        raise CliError(
+            f"cannot write the pause request for run {full} in {where}: {exc.strerror or exc}",
+            exit_code=EXIT_FAIL,
+        ) from None
     say(f"pause requested for run {full}")
     if isinstance(directory, Path):
         say(f"sentinel: {sentinel}")

@@ -239,7 +239,10 @@ def _already_finished(run_id: str, runs_dir: Path, root) -> None:  # type: ignor
     from godel import clear_pause_request
     from godel.replay import result_text
 
-    clear_pause_request(run_id, runs_dir)  # a pause request left for it has nothing to stop
+    try:
+        clear_pause_request(run_id, runs_dir)  # a pause request left for it has nothing to stop
+    except OSError:  # a runs dir that cannot be written (read-only): the answer stands
+        pass
     say(f"run {run_id} already finished at {root.ts_end}; nothing to resume")
     say(f"result: {result_text(root)}")
 

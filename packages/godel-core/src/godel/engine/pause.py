@@ -91,6 +91,10 @@ def _unlink(path: Path) -> None:
         path.unlink()
     except FileNotFoundError:
         pass
+    except OSError:
+        # A read-only mount says EROFS even for a file that is not there: nothing to remove.
+        if os.path.lexists(path):
+            raise
 
 
 def clear_pause_request(run_id: str, runs_dir: str | os.PathLike[str] | None = None) -> None:

@@ -156,7 +156,9 @@ async def run_body(
 
     log = state.log
     root = state.root_event
-    if state.pause_check is not None:  # the caller's own (a dry run never pauses)
+    # A caller's own check (a dry run never pauses) also means the run's requests are not ours.
+    own_pause = state.pause_check is None
+    if not own_pause:
         pass
     elif hasattr(log.runs_dir, "run_store"):  # a godel.store.Store keeps the pause requests
         state.pause_check = log.runs_dir.pause_checker(log.run_id)
@@ -200,7 +202,22 @@ async def run_body(
         if state.transcript is not None:
             state.transcript.write("WORKFLOW_FINISHED", status=status)
             state.transcript.close()
+        if own_pause and status != "PAUSED":
+            _drop_late_pause(log)
         log.close()
+
+
+def _drop_late_pause(log: Any) -> None:
+    """Remove a pause request that came after the run's last step boundary: it dies with the
+    run, as a resume would drop it. Called while the run lock is held, so a request meant for
+    a later resume cannot be the one removed."""
+    from godel.engine.pause import clear_pause_request, sentinel_path
+
+    try:
+        if hasattr(log.runs_dir, "run_store") or sentinel_path(log.run_id, log.runs_dir).exists():
+            clear_pause_request(log.run_id, log.runs_dir)
+    except Exception:
+        pass  # a runs dir that can no longer be written: the run's outcome stands
 
 
 def _record_savings(state: RunState) -> None:
