@@ -89,6 +89,40 @@ def test_cut_and_to_modes(run_wf, runs_dir):
     log.close()
 
 
+def test_a_rewind_cut_short_writes_nothing_and_can_be_done_again(run_wf, runs_dir, monkeypatch):
+    # Killed or interrupted half-way, a rewind used to leave its target invalidated and the
+    # events after it live; the same rewind again then skipped the target as done.
+    _, run_id = run_wf(three)
+    log = EventLog.open(run_id, runs_dir)
+    first = next(e for e in log.events if e.op == Op.STEP_ENTER)
+    size = log.path.stat().st_size
+    set_status = EventLog.set_status
+    calls = []
+
+    def interrupted(self, event, status, **kwargs):
+        calls.append(event.event_id)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return set_status(self, event, status, **kwargs)
+
+    monkeypatch.setattr(EventLog, "set_status", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        apply_rewind(log, [first.event_id])
+    monkeypatch.undo()
+    assert log.path.stat().st_size == size  # nothing of it was written
+    assert not log.writable  # its events in memory hold states that were never written
+    with EventLog.open(run_id, runs_dir) as again:
+        assert all(e.status is not EventStatus.INVALIDATED for e in again.events)
+        done = apply_rewind(again, [first.event_id])
+        assert done.already_rewound_ids == [] and first.event_id in done.invalidated_ids
+        assert done.invalidated_count >= 4  # the step, its draw, and the two steps after it
+    reloaded = EventLog.load(run_id, runs_dir)
+    assert {e.event_id for e in reloaded if e.status is EventStatus.INVALIDATED} == set(
+        done.invalidated_ids
+    )
+    assert [e.op for e in reloaded][-1] == Op.REWIND
+
+
 def test_pause_sentinel_round_trip(runs_dir):
     run_id = "01TESTRUNID0000000000000000"[:26]
     path = godel.write_pause_request(run_id, "coffee", runs_dir)

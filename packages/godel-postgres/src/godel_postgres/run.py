@@ -188,6 +188,18 @@ class PgRunStore:
                 self._eager = 0
                 self._flush()
 
+    def append_lines(self, lines: list[bytes], *, sync: bool = False) -> None:
+        """Several complete lines, committed in one transaction: all of them or none."""
+        with self._mutex:
+            if self._conn is None:
+                raise ValueError(f"{self.path} is not open for appending")
+            for line in lines:
+                self._lines.append((self._next, line.rstrip(b"\n").decode("ascii")))
+                self._next += 1
+            if sync or self._always or self._eager or len(self._lines) >= BATCH_LINES:
+                self._eager = 0
+                self._flush()
+
     def put_blob(self, text: str) -> str:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with self._mutex:

@@ -13,6 +13,7 @@ import json
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -424,6 +425,40 @@ class EventLog(DocumentedMethods):
             self._sync_error = exc
             self._can_write = False
 
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """Write what the block records as one append: every line of it, or none.
+
+        For a change of many lines that must not be cut short: a rewind killed half-way left
+        its target invalidated and the events after it live, and the same rewind again found
+        its target done and did nothing. The file store writes the lines with one ``write``
+        (cut back if it fails), the PostgreSQL store in one transaction. If the block raises,
+        nothing of it is written and the log is closed: its events in memory hold states that
+        never reached the store.
+        """
+        store = self._store
+        if isinstance(store, _HeldLines):
+            raise RuntimeError("all_or_nothing blocks do not nest")
+        held = _HeldLines(store)
+        self._store = held  # type: ignore[assignment]
+        try:
+            yield
+            self._store = store
+            if held.lines:
+                append_lines = getattr(store, "append_lines", None)
+                if append_lines is not None:
+                    append_lines(held.lines, sync=held.sync)
+                else:  # a store without it: a line at a time, as before
+                    for line in held.lines:
+                        store.append(line, sync=held.sync and line is held.lines[-1])
+        except BaseException:
+            self._store = store
+            try:
+                self.close()
+            except OSError:
+                pass
+            raise
+
     def close(self) -> None:
         """fsync (unless durability is ``none``), close and release the run lock. Idempotent."""
         with self._mutex:
@@ -755,3 +790,20 @@ def _request_text(request: dict[str, Any]) -> str:
 
 def _status(status: EventStatus | str) -> EventStatus:
     return status if status.__class__ is EventStatus else EventStatus(status)
+
+
+class _HeldLines:
+    """The store while ``EventLog.all_or_nothing`` runs: lines wait; blobs, syncs and the rest
+    go through."""
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.lines: list[bytes] = []
+        self.sync = False
+
+    def append(self, line: bytes, *, sync: bool = False) -> None:
+        self.lines.append(line)
+        self.sync = self.sync or sync
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)

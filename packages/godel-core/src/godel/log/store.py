@@ -215,6 +215,11 @@ class JsonlStore:
         return kept
 
     # writing ---------------------------------------------------------------------------------
+    def append_lines(self, lines: list[bytes], *, sync: bool = False) -> None:
+        """Append several complete lines with one ``write``: all of them or none (see
+        ``append``, which cuts a partial write back)."""
+        self.append(b"".join(lines), sync=sync)
+
     def append(self, line: bytes, *, sync: bool = False) -> None:
         fd = self._fd
         if fd is None:

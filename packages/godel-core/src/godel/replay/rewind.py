@@ -170,24 +170,27 @@ def apply_rewind(
                 remediation_hint="if running it again is safe, pass --assume-idempotent (or mark the call "
                 "idempotent=True); otherwise rewind to a later event",
             )
-    for ev in victims:
-        log.set_status(ev, EventStatus.INVALIDATED)
-        result.invalidated_ids.append(ev.event_id)
-    request = {
-        "targets": result.targets,
-        "reason": reason,
-        "mode": mode,
-        "phase": "outcome",
-        "assume_idempotent": assume_idempotent,
-    }
-    log.record(
-        Op.REWIND,
-        request=request,
-        response=result.to_dict() | {"phase": "outcome"},
-        invocation_seq=-1,
-        step_local_seq=-1,
-        sync=True,
-    )
+    # One append: a rewind cut short (killed, Ctrl+C, a full disk) must leave nothing of itself,
+    # or its target is invalidated, later events are not, and the same rewind again skips it.
+    with log.all_or_nothing():
+        for ev in victims:
+            log.set_status(ev, EventStatus.INVALIDATED)
+            result.invalidated_ids.append(ev.event_id)
+        request = {
+            "targets": result.targets,
+            "reason": reason,
+            "mode": mode,
+            "phase": "outcome",
+            "assume_idempotent": assume_idempotent,
+        }
+        log.record(
+            Op.REWIND,
+            request=request,
+            response=result.to_dict() | {"phase": "outcome"},
+            invocation_seq=-1,
+            step_local_seq=-1,
+            sync=True,
+        )
     return result
 
 
