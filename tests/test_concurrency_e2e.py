@@ -4,6 +4,7 @@ the end of the run, a Ctrl+C that comes while godel is still loading."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -139,3 +140,48 @@ def test_ctrl_c_while_godel_is_still_loading_is_one_line_and_130(godel_run, tmp_
     (site / "sitecustomize.py").write_text(INTERRUPT_CLICK)
     done = godel_run("runs", "list", path=[site])
     assert (done.returncode, done.stderr) == (130, "[godel] interrupted\n")
+
+
+FAILS = """
+import os
+from godel import step, workflow
+
+
+@step
+async def one():
+    if not os.environ.get("FIXED"):
+        raise RuntimeError("not yet")
+    return 1
+
+
+@workflow
+async def main():
+    return await one()
+"""
+
+
+def test_rewind_and_resume_that_cannot_take_the_run_lock_say_they_cannot_write(
+    godel_run, tmp_path: Path
+) -> None:
+    """A runs dir where the run's lock cannot be opened (read-only, or something in its place)
+    is a write problem: rewind said "cannot read run", and resume "cannot create the run's log"."""
+    (tmp_path / "wf.py").write_text(FAILS)
+    failed = godel_run("run", "wf.py", "--no-lint")
+    assert failed.returncode == 2, failed.stderr  # the workflow failed
+    runs = tmp_path / "runs"
+    run_id = next(runs.glob("*.jsonl")).stem
+    shown = godel_run("show", run_id, "--json")
+    step_id = next(
+        e["event_id"] for e in json.loads(shown.stdout)["events"] if e["op"] == "step.enter"
+    )
+    lock = runs / f"{run_id}.lock"
+    lock.unlink(missing_ok=True)
+    (lock / "x").mkdir(parents=True)  # opening the lock fails, as on a read-only mount
+    rewound = godel_run("rewind", run_id, "--to", step_id)
+    assert rewound.returncode == 1
+    assert rewound.stderr.startswith(f"[godel] cannot write to run {run_id}: "), rewound.stderr
+    assert str(lock) in rewound.stderr and len(rewound.stderr.splitlines()) == 1
+    resumed = godel_run("resume", run_id, "wf.py", env={"FIXED": "1"})
+    assert resumed.returncode == 2, resumed.stderr
+    assert f"[godel] cannot write the run's log under {lock}: " in resumed.stderr
+    assert "Traceback" not in resumed.stderr + rewound.stderr

@@ -84,7 +84,8 @@ def before_the_log(exc: BaseException) -> str:
             "(pick another runs dir with --runs-dir or GODEL_RUNS_DIR)"
         )
     if isinstance(exc, OSError) and where:
-        return f"cannot create the run's log under {where}: {exc.strerror or exc}"
+        # "write", not "create": a resume that cannot take its lock on a read-only runs dir
+        return f"cannot write the run's log under {where}: {exc.strerror or exc}"
     return f"could not start the run: {one_line(exc)}"
 
 

@@ -81,6 +81,12 @@ def rewind(
     except RunLockedError as exc:
         raise CliError(str(exc), exit_code=EXIT_FAIL) from None
     except (CorruptLogError, OSError) as exc:  # as show and resume say it
+        if isinstance(exc, OSError) and str(exc.filename or "").endswith(".lock"):
+            # the log was read; its lock could not be taken (a read-only runs dir)
+            raise CliError(
+                f"cannot write to run {full}: {exc.strerror or exc} ({exc.filename})",
+                exit_code=EXIT_FAIL,
+            ) from None
         raise CliError(f"cannot read run {full}: {exc}", exit_code=EXIT_FAIL) from None
     try:
         ids: list[str] = []
