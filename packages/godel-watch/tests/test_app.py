@@ -412,3 +412,28 @@ async def test_a_warning_quoting_the_log_is_text_not_markup(runs) -> None:
         (notification,) = app._notifications
         # What the toast shows (Textual renders it on screen, where the error was raised).
         assert "status '[/x][bold red]HOSTILE[/] " in Toast(notification).render().plain
+
+
+async def test_pause_where_the_request_cannot_be_written_is_a_notice(
+    runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """p on a run whose runs dir cannot be written (read-only): an error notice, the view
+    stays (it crashed with a traceback)."""
+    import errno
+
+    import godel
+
+    def read_only(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(godel, "write_pause_request", read_only)
+    app = WatchApp(STEPS, runs)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.state.status = "running"  # as seen while the run was live
+        app.action_pause()
+        await pilot.pause()
+        (notification,) = app._notifications
+        assert notification.severity == "error"
+        assert "cannot write the pause request: Read-only file system" in notification.message
+        assert app.is_running

@@ -453,3 +453,23 @@ def test_a_transcript_line_that_is_not_an_object_is_skipped(
         page = c.get(f"/runs/{log.run_id}/events/{ev.event_id}")
     assert page.status_code == 200
     assert "still shown" in page.text
+
+
+def test_pause_and_rewind_where_the_runs_dir_cannot_be_written_say_so(
+    runs_copy: Path, made: Any, make_client: Any
+) -> None:
+    """Something in the place of the pause request and of the run lock (as a read-only runs
+    dir makes them fail): one line each, not an Internal Server Error."""
+    rid = made.ids["slow"]
+    (runs_copy / f"{rid}.pause" / "x").mkdir(parents=True)
+    (runs_copy / f"{rid}.lock" / "x").mkdir(parents=True)
+    with make_client(runs_copy) as c:
+        accept = {"Accept": "application/json"}
+        paused = c.post(f"/runs/{rid}/pause", data={"csrf": _csrf(c)}, headers=accept)
+        rewound = c.post(f"/runs/{rid}/rewind", data={"csrf": _csrf(c), "to": rid}, headers=accept)
+    assert paused.status_code == 500 and paused.json()["ok"] is False
+    assert paused.json()["lines"][0].startswith(
+        f"[godel] cannot write the pause request for run {rid}: "
+    )
+    assert rewound.status_code == 500 and rewound.json()["ok"] is False
+    assert rewound.json()["lines"][0].startswith(f"[godel] cannot write to run {rid}: ")

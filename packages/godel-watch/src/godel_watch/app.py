@@ -338,7 +338,11 @@ class WatchApp(App[None]):
         if self.state.status != "running":
             self.notify(f"the run is {self.state.status}: nothing to pause", severity="warning")
             return
-        write_pause_request(self.run_id, "paused from godel watch", self.runs_dir)
+        try:
+            write_pause_request(self.run_id, "paused from godel watch", self.runs_dir)
+        except OSError as exc:  # a runs dir this user may not write: say so, stay on the run
+            self.notify(f"cannot write the pause request: {exc.strerror or exc}", severity="error")
+            return
         self.notify("pause requested: the run stops before its next step")
 
     def action_stop(self) -> None:

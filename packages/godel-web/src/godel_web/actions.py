@@ -37,7 +37,12 @@ def pause(run_id: str, runs_dir: Path, reason: str = "web pause") -> Outcome:
     """Write the pause request the run checks before each step (``godel pause``)."""
     from godel.engine import request_pause
 
-    sentinel, not_running = request_pause(run_id, runs_dir, reason)
+    try:
+        sentinel, not_running = request_pause(run_id, runs_dir, reason)
+    except OSError as exc:  # a runs dir the server may not write (read-only): as godel pause says
+        return Outcome(
+            False, 500, [f"cannot write the pause request for run {run_id}: {exc.strerror or exc}"]
+        )
     lines = [
         f"pause requested for run {run_id}",
         # as `godel pause` says it: a store keeps the request itself
@@ -70,6 +75,8 @@ def rewind(
         log = EventLog.open(run_id, runs_dir)
     except RunLockedError as exc:
         return Outcome(False, 409, [str(exc)])
+    except OSError as exc:  # its lock cannot be taken: a runs dir the server may not write
+        return Outcome(False, 500, [f"cannot write to run {run_id}: {exc.strerror or exc}"])
     try:
         try:
             event_id = log.resolve(target).event_id
