@@ -68,6 +68,7 @@ SURFACE: dict[str, set[str]] = {
         "from_iso",
         "list_run_ids",
         "lock_held",
+        "lock_unwritable",
         "transcript_files",  # a run's transcript and its rotated archives (godel-watch)
         "parse_line",
         "parse_ts",

@@ -68,15 +68,17 @@ def rewind(
     """Invalidate ``target`` and what came after it (``godel rewind --to``), unless that would
     run a completed command or agent call again (``RewindUnsafe``, as the CLI refuses it)."""
     from godel import RewindUnsafe
-    from godel.log import EventLog, IdLookupError, RunLockedError
+    from godel.log import EventLog, IdLookupError, RunLockedError, lock_unwritable
     from godel.replay import apply_rewind
 
     try:
         log = EventLog.open(run_id, runs_dir)
     except RunLockedError as exc:
         return Outcome(False, 409, [str(exc)])
-    except OSError as exc:  # its lock cannot be taken: a runs dir the server may not write
-        return Outcome(False, 500, [f"cannot write to run {run_id}: {exc.strerror or exc}"])
+    except OSError as exc:  # as godel rewind says it
+        if lock_unwritable(exc):  # a runs dir the server may not write
+            return Outcome(False, 500, [f"cannot write to run {run_id}: {exc.strerror or exc}"])
+        return Outcome(False, 500, [f"cannot read run {run_id}: {exc}"])
     try:
         try:
             event_id = log.resolve(target).event_id

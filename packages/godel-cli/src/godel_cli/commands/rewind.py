@@ -68,7 +68,7 @@ def rewind(
       3  RUN_ID or an event id is ambiguous, or RUN_ID is not a valid run id
     """
     from godel import RewindUnsafe
-    from godel.log import CorruptLogError, EventLog, IdLookupError, RunLockedError
+    from godel.log import CorruptLogError, EventLog, IdLookupError, RunLockedError, lock_unwritable
     from godel.replay import apply_rewind
     from godel_cli.runids import event_error, resolve_run
 
@@ -81,8 +81,7 @@ def rewind(
     except RunLockedError as exc:
         raise CliError(str(exc), exit_code=EXIT_FAIL) from None
     except (CorruptLogError, OSError) as exc:  # as show and resume say it
-        if isinstance(exc, OSError) and str(exc.filename or "").endswith(".lock"):
-            # the log was read; its lock could not be taken (a read-only runs dir)
+        if lock_unwritable(exc):  # the log was read; its lock could not be taken
             raise CliError(
                 f"cannot write to run {full}: {exc.strerror or exc} ({exc.filename})",
                 exit_code=EXIT_FAIL,

@@ -9,7 +9,7 @@ import inspect
 import types
 from collections.abc import Callable, Coroutine, Generator
 from time import time_ns
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import anyio
 
@@ -18,7 +18,10 @@ from godel.engine.interrupt import Stopped
 from godel.engine.record import fail, mark_replayed
 from godel.engine.values import encode, encode_args
 from godel.exceptions import StepTimeout
-from godel.log.events import Event, EventStatus, Op, compute_request_hash
+from godel.log.events import EventStatus, Op, compute_request_hash
+
+if TYPE_CHECKING:
+    from godel.log.events import Event
 
 T = TypeVar("T")
 

@@ -158,12 +158,11 @@ async def run_body(
     root = state.root_event
     # A caller's own check (a dry run never pauses) also means the run's requests are not ours.
     own_pause = state.pause_check is None
-    if not own_pause:
-        pass
-    elif hasattr(log.runs_dir, "run_store"):  # a godel.store.Store keeps the pause requests
-        state.pause_check = log.runs_dir.pause_checker(log.run_id)
-    else:
-        state.pause_check = checker(sentinel_path(log.run_id, log.runs_dir))
+    if own_pause:
+        if hasattr(log.runs_dir, "run_store"):  # a godel.store.Store keeps the pause requests
+            state.pause_check = log.runs_dir.pause_checker(log.run_id)
+        else:
+            state.pause_check = checker(sentinel_path(log.run_id, log.runs_dir))
     run_token = run_var.set(state)
     status = "FAILED"
     try:

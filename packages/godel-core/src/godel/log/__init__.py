@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     )
     from godel.log.ids import IdLookupError, new_id, resolve_id, short_id
     from godel.log.jsontext import indented_json
-    from godel.log.lock import RunLock, RunLockedError, lock_held
+    from godel.log.lock import RunLock, RunLockedError, lock_held, lock_unwritable
     from godel.log.reader import LogReader, find_log, read_batches
     from godel.log.redact import Redactor, build_redactor, builtins_enabled
     from godel.log.store import EventStore, JsonlStore, resolve_durability
@@ -78,6 +78,7 @@ _EXPORTS = {
     "RunLock": "lock",
     "RunLockedError": "lock",
     "lock_held": "lock",
+    "lock_unwritable": "lock",
     "LogReader": "reader",
     "find_log": "reader",
     "read_batches": "reader",

@@ -16,7 +16,7 @@ from pathlib import Path
 from godel.log.files import check_run_id, resolve_runs_dir
 from godel.strict.privilege import privileged
 
-__all__ = ["RunLock", "RunLockedError", "lock_held", "lock_path"]
+__all__ = ["RunLock", "RunLockedError", "lock_held", "lock_path", "lock_unwritable"]
 
 
 def lock_path(runs_dir: str | Path, run_id: str) -> Path:
@@ -87,6 +87,13 @@ class RunLock:
             pass
         finally:
             os.close(fd)
+
+
+def lock_unwritable(exc: BaseException) -> bool:
+    """Whether ``exc``, raised opening a run to write to it, is its lock file that could not
+    be opened (a read-only runs dir, something in its place), not its log that could not be
+    read: the one is said "cannot write to run", the other "cannot read run"."""
+    return isinstance(exc, OSError) and str(exc.filename or "").endswith(".lock")
 
 
 def _read_pid(fd: int) -> int | None:

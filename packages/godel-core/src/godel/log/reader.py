@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from godel.log.events import Event
+from godel.log.events import Event, EventStatus
 from godel.log.files import check_run_id, list_run_ids, log_path, resolve_runs_dir
 from godel.log.format import (
     BULK_LINES,
@@ -281,7 +281,7 @@ class LogReader:
         event_id = event.event_id
         parents = self._legacy_parents
         started = self._legacy_started
-        if event.status.value != "STARTED":
+        if event.status is not EventStatus.STARTED:
             if event.parent_id is None:
                 event.parent_id = parents.get(event_id)
             parents.pop(event_id, None)  # its lines are all read: memory stays bounded
