@@ -40,3 +40,20 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}" if value >= 10 else f"{value:.3f}"
     return str(value)
+
+
+def started_as_installed() -> None:
+    """Make the start-up rows time what an installed godel starts with: its bytecode on disk.
+
+    pip writes the ``.pyc`` files when it installs a wheel; an editable checkout has them only
+    once something compiled them, and with ``PYTHONDONTWRITEBYTECODE`` set (as in this project's
+    shells) nothing ever does, so every ``godel`` the rows start compiled its modules again:
+    ``godel run empty.py`` 165 ms against 104 ms compiled, ``show`` of 10,000 steps 0.17 s
+    against 0.12 s. The benchmark's own children write their bytecode from here on."""
+    import compileall
+    import os
+    from pathlib import Path
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    for src in sorted((Path(__file__).resolve().parent.parent / "packages").glob("*/src")):
+        compileall.compile_dir(src, quiet=1)

@@ -22,7 +22,6 @@ valgrind (``apt-get install valgrind``) it says so and does nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -30,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import table
+from _common import started_as_installed, table
 from bench_targets import STACK_FLOOR, build
 
 BIN = Path(sys.executable).parent
@@ -81,8 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind): no instruction counts")
         return 0
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        print("note: PYTHONDONTWRITEBYTECODE is set: every start compiles what has no .pyc")
+    started_as_installed()
     python, godel_bin = sys.executable, str(BIN / "godel")
     rows: list[list[object]] = []
 

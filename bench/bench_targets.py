@@ -25,8 +25,9 @@ Rows (the floor in brackets):
 
 Then the growth check: per-unit cost at the largest N over the smallest, for steps, branches,
 resume, show and tail (1.0 = linear). Times are medians of ``--repeat`` runs; start-up rows
-time whole processes (unset ``PYTHONDONTWRITEBYTECODE`` and compile first, or every start pays
-for compiling). Nothing asserts: a noisy machine moves the times, so read the ratios.
+time whole processes, with the bytecode on disk as after a ``pip install``
+(``_common.started_as_installed``). Nothing asserts: a noisy machine moves the times, so read
+the ratios.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ import time
 from pathlib import Path
 
 import anyio
-from _common import table
+from _common import started_as_installed, table
 from bench_engine import (
     _durability,
     _parallel,
@@ -210,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="growth up to N = 100,000")
     parser.add_argument("--repeat", type=int, default=5)
     opts = parser.parse_args(argv)
+    started_as_installed()
     repeat = 3 if opts.quick else opts.repeat
     sizes = [100, 1_000] if opts.quick else [100, 1_000, 10_000]
     if opts.full:
