@@ -132,11 +132,26 @@ def test_tail_and_watch_show_each_state_once(tmp_path: Path, godel_run: Runner) 
     assert watched.stdout.count("▸ sq") == 4
 
 
-def test_watch_shows_godel_py_arguments_as_written(tmp_path: Path, godel_run: Runner) -> None:
-    runs(tmp_path, WFAIL)
+def test_godel_py_arguments_show_as_the_call(tmp_path: Path, godel_run: Runner) -> None:
+    """godel-py wrote a step's arguments as ``repr`` strings (``"(42,)"``, ``"{}"``): every view
+    shows the call, ``check(42)``, not the strings side by side, ``check((42,), {})``."""
+    runs(tmp_path, WFAIL, EFFECT)
     out = godel_run("watch", WFAIL, "--plain")
     assert out.returncode == 0, out.stderr
-    assert "✗ check((42,), {}): WorkflowFail: value 42 not accepted" in out.stdout
+    assert "✗ check(42): WorkflowFail: value 42 not accepted" in out.stdout
+    shown = godel_run("show", WFAIL)
+    assert shown.returncode == 0, shown.stderr
+    assert any(
+        line.split()[1:3] == ["step.enter", "prep"] and line.endswith("  (21) → 42")
+        for line in shown.stdout.splitlines()
+    ), shown.stdout
+    tailed = godel_run("tail", WFAIL, "--no-follow")
+    assert "(42)" in tailed.stdout and "(42,)" not in tailed.stdout
+    no_args = godel_run("show", EFFECT)
+    assert any(
+        line.split()[1:3] == ["step.enter", "side"] and line.endswith("  → 'done'")
+        for line in no_args.stdout.splitlines()
+    ), no_args.stdout
 
 
 def test_cost_names_the_workflow_of_a_godel_py_run(tmp_path: Path, godel_run: Runner) -> None:

@@ -23,6 +23,7 @@ from godel.runs.render.format import (
     detail,
     format_duration,
     format_event_line,
+    repr_call_parts,
     seconds_between,
     shown,
     step_label,
@@ -626,3 +627,68 @@ def test_a_step_name_of_ten_thousand_characters_is_cut_everywhere(
     lines += rewound.report_lines(run_id, EventLog.load(run_id, runs_dir).events)
     assert max(len(line) for line in lines) < 200
     assert any(line.startswith("failed at step.enter …nnn") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "parts"),
+    [
+        ("(21,)", "{}", ["21"]),  # what godel-py 3.x wrote for prep(21)
+        ("()", "{}", []),
+        ("(1, 'a')", "{'scale': 3}", ["1, 'a'", "scale=3"]),
+        ("((1,),)", "{}", ["(1,)"]),  # one argument, itself a tuple
+        (
+            "(<Foo object at 0x7f>,)",
+            "{'x': <Foo object at 0x7f>}",
+            ["<Foo object at 0x7f>", "{'x': <Foo object at 0x7f>}"],
+        ),
+        ("[1, 2]", "{1: 2}", ["[1, 2]", "{1: 2}"]),  # not a tuple, not names: as written
+        ([21, "a"], {"k": None}, ["21", '"a"', "k=null"]),  # godel's own values
+    ],
+)
+def test_repr_call_parts(args: Any, kwargs: Any, parts: list[str]) -> None:
+    assert repr_call_parts(args, kwargs) == parts
+
+
+_literals = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_literals, max_size=4),
+    st.dictionaries(st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), _literals, max_size=3),
+)
+def test_repr_call_parts_give_back_the_call_godel_py_recorded(
+    args: list[Any], kwargs: dict[str, Any]
+) -> None:
+    """Shown as ``f(PARTS)``, a call godel-py recorded as ``repr(args)``, ``repr(kwargs)`` reads
+    as that call: the same positional values, then the same named ones."""
+    import ast
+
+    shown = ", ".join(repr_call_parts(repr(tuple(args)), repr(kwargs)))
+    call = ast.parse(f"f({shown})", mode="eval").body
+    assert isinstance(call, ast.Call)
+    assert [ast.literal_eval(a) for a in call.args] == args
+    assert {k.arg: ast.literal_eval(k.value) for k in call.keywords} == kwargs
+
+
+def test_steps_of_a_godel_py_log_show_their_call_not_its_repr() -> None:
+    step_row = ev(
+        "step.enter",
+        request={"name": "prep", "args": "(21,)", "kwargs": "{}"},
+        response={"result": "42"},
+    )
+    assert detail(step_row) == "(21) → 42"
+    bare = ev(
+        "step.enter",
+        request={"name": "side", "args": "()", "kwargs": "{}"},
+        response={"result": "'done'"},
+    )
+    assert detail(bare) == "→ 'done'"

@@ -14,7 +14,7 @@ import shlex
 from typing import Any
 
 from godel.log import Event
-from godel.runs.render import clip, failure_text
+from godel.runs.render import clip, failure_text, repr_call_parts
 from godel_watch.model import (
     FAILED,
     FINISHED,
@@ -71,9 +71,11 @@ def command_text(cmd: Any) -> str:
 
 def _call(req: dict[str, Any]) -> str:
     args, kwargs = req.get("args"), req.get("kwargs")
+    if isinstance(args, str) or isinstance(kwargs, str):  # godel-py 3.x logged repr strings
+        return f"({', '.join(repr_call_parts(args, kwargs))})"
     if isinstance(args, list):
         parts = [json.dumps(a) if isinstance(a, str) else value_text(a) for a in args]
-    else:  # godel-py 3.x logged repr strings: shown as they are, as `godel show` does
+    else:
         parts = [value_text(args)] if args else []
     if isinstance(kwargs, dict):
         parts += [

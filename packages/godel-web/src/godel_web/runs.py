@@ -18,6 +18,7 @@ from typing import Any
 from godel.log import list_run_ids, lock_held
 from godel.runs import RunFeed as CoreRunFeed
 from godel.runs import RunSummary
+from godel.runs.render import repr_call_parts
 from godel.store import is_store
 
 
@@ -38,6 +39,8 @@ def args_text(request: dict[str, Any] | None) -> str:
     if not request:
         return ""
     args, kwargs = request.get("args"), request.get("kwargs")
+    if isinstance(args, str) or isinstance(kwargs, str):  # godel-py 3.x logged repr strings
+        return ", ".join(repr_call_parts(args, kwargs))
     parts = [repr(a) for a in args] if isinstance(args, list) else ([str(args)] if args else [])
     if isinstance(kwargs, dict):
         parts += [f"{k}={v!r}" for k, v in kwargs.items()]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         format_event_line,
         local_time,
         no_style,
+        repr_call_parts,
         shown,
         terminal_json,
     )
@@ -47,6 +48,7 @@ _EXPORTS = {
     "format_event_line": "format",
     "local_time": "format",
     "no_style": "format",
+    "repr_call_parts": "format",
     "shown": "format",
     "terminal_json": "format",
     "full_dict": "full",
