@@ -22,6 +22,7 @@ EFFECT = "9f236859-6321-47fb-9111-4f9cfec7a507"  # a command, then a step that f
 WFAIL = "2f37ec51-ae48-4ad2-ad86-603241574e93"  # a step with an argument, then one that failed
 PAR = "d67507c0-c7cc-4c41-994e-377d53586d09"  # parallel(*[sq(i) for i in range(4)])
 CMD = "b8911522-0629-4d7e-ada9-aed0de8132fe"  # a step that runs `echo`
+AGENT = "a39279fe-49df-4fbe-a084-ad09c38c7d5d"  # a step asks claude (fake model), then one fails
 
 EFFECT_PY = """import os
 from godel import step, workflow, run, WorkflowFail
@@ -60,6 +61,32 @@ async def check(v):
 async def wfail(x):
     v = await prep(int(x))
     return await check(v)
+"""
+
+# AGENT's workflow; godel-py 3.18.1 ran it with `claude` answering "forty-two" from godel's fake
+# model server (python -m godel.testing.fake_model).
+AGENT_PY = """import os
+from godel import step, workflow, WorkflowFail
+from godel.agents import claude_code
+
+
+@step
+async def ask(q):
+    r = await claude_code()(q)
+    return r.text if hasattr(r, "text") else str(r)
+
+
+@step
+async def gate(v):
+    if not os.environ.get("FIXED"):
+        raise WorkflowFail("gate closed")
+    return v + "!"
+
+
+@workflow
+async def agentwf():
+    a = await ask("what is the answer?")
+    return await gate(a)
 """
 
 
@@ -159,3 +186,53 @@ def test_cost_names_the_workflow_of_a_godel_py_run(tmp_path: Path, godel_run: Ru
     out = godel_run("cost")
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[1].split()[:2] == [PAR, "par"]
+
+
+def _claude_that_tells(tmp_path: Path) -> dict[str, str]:
+    """A ``claude`` first on PATH that notes it was run and fails: no model is asked."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "claude"
+    fake.write_text(f"#!/bin/sh\necho asked >> {tmp_path / 'asked'}\nexit 1\n")
+    fake.chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_resume_gives_back_an_agent_answer_godel_py_recorded(
+    tmp_path: Path, godel_run: Runner
+) -> None:
+    """godel-py recorded the call in its own form, outside every ``children_ids``, with the
+    CLI's process after it: the resume answers it from the log and asks no model again."""
+    runs(tmp_path, AGENT)
+    (tmp_path / "agentwf.py").write_text(AGENT_PY)
+    env = {"FIXED": "1", **_claude_that_tells(tmp_path)}
+    plan = godel_run("resume", AGENT, "agentwf.py", "--plan", env=env)
+    assert plan.returncode == 0, plan.stderr
+    assert "replays   2 recorded effect(s) from the log, 1 of them agent calls" in plan.stdout
+    assert "nothing would run live" in plan.stdout
+    out = godel_run("resume", AGENT, "agentwf.py", env=env)
+    assert out.returncode == 0, out.stderr
+    assert not (tmp_path / "asked").exists()
+    log = EventLog.load(AGENT, tmp_path / "runs")
+    assert log.events[0].response == {"result": "forty-two!"}
+    assert [e.op for e in log.events].count("agent.call") == 1
+
+
+def test_an_agent_call_asked_differently_stops_the_resume(
+    tmp_path: Path, godel_run: Runner
+) -> None:
+    runs(tmp_path, AGENT)
+    changed = AGENT_PY.replace("claude_code()(q)", 'claude_code()(q + " Be brief.")')
+    (tmp_path / "agentwf.py").write_text(changed)
+    env = {"FIXED": "1", **_claude_that_tells(tmp_path)}
+    out = godel_run("resume", AGENT, "agentwf.py", env=env)
+    assert out.returncode == 2, out.stderr  # a changed request (godel resume --help)
+    assert "ResumeError: agent.call at ask" in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr
+    assert not (tmp_path / "asked").exists()
+    kept = godel_run("resume", AGENT, "agentwf.py", "--on-mismatch", "continue", env=env)
+    assert kept.returncode == 0, kept.stderr
+    assert EventLog.load(AGENT, tmp_path / "runs").events[0].response == {"result": "forty-two!"}
+    assert not (tmp_path / "asked").exists()

@@ -89,3 +89,37 @@ def test_reader_links_parents_and_skips_lines_that_only_add_a_child(tmp_path: Pa
         (ROOT, "FINISHED", None),
     ]
     assert not reader._legacy_parents and not reader._legacy_started  # nothing left in flight
+
+
+def test_an_event_in_no_children_ids_gets_the_step_it_ran_in(tmp_path: Path) -> None:
+    """godel-py left its agent calls out of every ``children_ids`` (it named their CLI process
+    as the step's child instead): the call belongs to the last step of its ``step_path``
+    started before it, and one at the top level to the workflow."""
+    call, top, second = (
+        "01M8YNK8W1E1NAEZAFJ35Y9R2A",
+        "01M8YNK8W1E1NAEZAFJ35Y9R2B",
+        "01M8YNK8W1E1NAEZAFJ35Y9R2C",
+    )
+
+    def event(event_id: str, seq: int, op: str, path: list[str], children: list[str]) -> str:
+        line = json.loads(_line(event_id, seq, op, "FINISHED", children))
+        line["step_path"] = path
+        return json.dumps(line)
+
+    lines = [
+        event(ROOT, 0, "WORKFLOW_STARTED", [], [STEP, second]),
+        event(STEP, 1, "step.enter", ["doit"], [CMD]),
+        event(call, 2, "agent.call", ["doit"], []),  # in no children_ids
+        event(CMD, 3, "run", ["doit"], []),
+        event(second, 4, "step.enter", ["doit"], []),  # the step called again, after the call
+        event(top, 5, "print", [], []),  # in no children_ids, at the top level
+    ]
+    path = _write(tmp_path, lines)
+    parents = {ev.event_id: ev.parent_id for ev in EventLog.load(RUN, tmp_path).events}
+    assert parents == {ROOT: None, STEP: ROOT, call: STEP, CMD: STEP, second: ROOT, top: ROOT}
+    read = {}
+    with LogReader(path) as reader:  # tail and watch: the same parents, line by line
+        while (events := reader.read_chunk()) is not None:
+            read.update((e.event_id, e.parent_id) for e in events)
+    assert read == parents
+    assert not reader._legacy_above  # every step ended: nothing kept

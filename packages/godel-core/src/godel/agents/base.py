@@ -226,6 +226,12 @@ class Agent:
     async def _call(
         self, prompt: str, schema: Any, timeout: float | None, assume_idempotent: bool
     ) -> Any:
+        from godel.agents.godel_py import (
+            godel_py_answer,
+            godel_py_response,
+            recorded_by_godel_py,
+            skip_its_process,
+        )
         from godel.engine.record import cached_response, effect, position, replayed_failure
         from godel.replay.failures import in_flight
 
@@ -241,11 +247,18 @@ class Agent:
         prior = None
         if pos is not None and pos.cached is not None:
             cached = pos.cached
+            legacy = recorded_by_godel_py(cached)  # a run godel-py 3.x wrote
+            if legacy and (answer := godel_py_answer(cached, request, schema)) is not None:
+                skip_its_process(pos)
+                return self._adopt(request, answer, schema)
             if cached.status is EventStatus.FINISHED:
                 hit = cached_response(
                     pos, Op.AGENT_CALL, {**request, **session_fields(cached.request)}
                 )
                 if hit is not None:
+                    if legacy:  # kept as recorded (--on-mismatch continue)
+                        skip_its_process(pos)
+                        return self._adopt(request, godel_py_response(pos, hit), schema)
                     if pos.run.costs is not None:
                         pos.run.costs.replay(hit)  # saved, not spent again
                     return self._adopt(hit.request, hit.response or {}, schema)

@@ -139,6 +139,10 @@ class Frame:
         self._ops = n + 1
         return n
 
+    def upcoming_local(self) -> int:
+        """The position ``next_local`` would give next, not claimed."""
+        return self._ops
+
     def next_invocation(self, name: str) -> int:
         """How many times this frame already called the step ``name``."""
         n = self._children.get(name, 0)

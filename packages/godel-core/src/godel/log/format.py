@@ -242,6 +242,27 @@ def _adopt_legacy_children(events: list[Event], children: dict[str, list[Any]]) 
             child = by_id.get(child_id) if type(child_id) is str else None
             if child is not None and child.parent_id is None and child_id != parent_id:
                 child.parent_id = parent_id
+    _adopt_legacy_orphans(events)
+
+
+def _adopt_legacy_orphans(events: list[Event]) -> None:
+    """godel-py left an agent call out of every ``children_ids`` (it named the call's CLI
+    process, a ``run``, as its step's child instead): give such an event the step it ran in,
+    the last one of its ``step_path`` started before it (the workflow at the top level), so
+    that a resume finds it under that step and replays it instead of asking again."""
+    root: str | None = None
+    steps: dict[tuple[str, ...], str] = {}
+    for ev in sorted(events, key=_seq_of):
+        path = tuple(ev.step_path)
+        if ev.op == Op.WORKFLOW_STARTED:
+            root = root or ev.event_id
+            continue
+        is_step = ev.op == Op.STEP_ENTER
+        if ev.parent_id is None:
+            above = path[:-1] if is_step else path
+            ev.parent_id = steps.get(above) if above else root
+        if is_step:
+            steps[path] = ev.event_id
 
 
 def _link_children(events: list[Event]) -> list[tuple[str, str]]:

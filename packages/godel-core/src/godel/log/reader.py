@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from godel.log.events import Event, EventStatus
+from godel.log.events import Event, EventStatus, Op
 from godel.log.files import check_run_id, list_run_ids, log_path, resolve_runs_dir
 from godel.log.format import (
     BULK_LINES,
@@ -92,6 +92,11 @@ class LogReader:
         # and the events in flight whose STARTED line was given (see ``_godel_py_line``).
         self._legacy_parents: dict[str, str] = {}
         self._legacy_started: set[str] = set()
+        # ...and for an event in no ``children_ids`` (an agent call), the workflow and the last
+        # step started at each step path (``format._adopt_legacy_orphans``).
+        self._legacy_root: str | None = None
+        self._legacy_steps: dict[tuple[str, ...], str] = {}
+        self._legacy_above: dict[str, str | None] = {}  # a step -> what was above it then
 
     # opening ---------------------------------------------------------------------------------
     def open(self) -> bool:
@@ -217,6 +222,9 @@ class LogReader:
         self._skipped = 0
         self._legacy_parents.clear()
         self._legacy_started.clear()
+        self._legacy_root = None
+        self._legacy_steps.clear()
+        self._legacy_above.clear()
 
     def _parse_lines(self, lines: list[bytes]) -> list[Event]:
         events: list[Event] = []
@@ -282,9 +290,12 @@ class LogReader:
         parents = self._legacy_parents
         started = self._legacy_started
         if event.status is not EventStatus.STARTED:
+            if event_id not in started:
+                self._legacy_new(event)  # its first line
             if event.parent_id is None:
-                event.parent_id = parents.get(event_id)
+                event.parent_id = parents.get(event_id) or self._legacy_orphan(event)
             parents.pop(event_id, None)  # its lines are all read: memory stays bounded
+            self._legacy_above.pop(event_id, None)
             started.discard(event_id)
             return True
         children = obj["children_ids"]  # only an event in flight gains children
@@ -292,12 +303,35 @@ class LogReader:
             for child in children:
                 if type(child) is str and child != event_id:
                     parents.setdefault(child, event_id)
+        first = event_id not in started
+        if first:
+            self._legacy_new(event)
         if event.parent_id is None:
-            event.parent_id = parents.get(event_id)
-        if event_id in started:
+            event.parent_id = parents.get(event_id) or self._legacy_orphan(event)
+        if not first:
             return False
         started.add(event_id)
         return True
+
+    def _legacy_new(self, event: Event) -> None:
+        """Note the workflow and the last step started at each step path (in file order)."""
+        if event.op == Op.WORKFLOW_STARTED:
+            self._legacy_root = self._legacy_root or event.event_id
+        elif event.op == Op.STEP_ENTER:
+            self._legacy_above[event.event_id] = self._legacy_step(tuple(event.step_path)[:-1])
+            self._legacy_steps[tuple(event.step_path)] = event.event_id
+
+    def _legacy_step(self, path: tuple[str, ...]) -> str | None:
+        return self._legacy_steps.get(path) if path else self._legacy_root
+
+    def _legacy_orphan(self, event: Event) -> str | None:
+        """The parent of a godel-py event no ``children_ids`` named: the step it ran in (the
+        last one of its step path started before it), the workflow at the top level."""
+        if event.op == Op.WORKFLOW_STARTED:
+            return None
+        if event.op == Op.STEP_ENTER:
+            return self._legacy_above.get(event.event_id)
+        return self._legacy_step(tuple(event.step_path))
 
     def _bad(self, reason: str) -> None:
         if self.strict:

@@ -1,0 +1,76 @@
+"""``godel.agents.godel_py``: when an agent call godel-py 3.x recorded is the call a resume
+makes, and what answer it gives back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from godel.agents.godel_py import godel_py_answer, recorded_by_godel_py
+from godel.log.events import Event, EventStatus
+
+RECORDED = {
+    "model": "sonnet",
+    "prompt": "what is the answer?",
+    "has_schema": False,
+    "schema_name": None,
+    "session_id": None,
+}
+ASKED = {"backend": "claude", "model": "sonnet", "prompt": "what is the answer?", "schema": None}
+
+
+def _call(request: dict[str, Any], response: Any, status: EventStatus = EventStatus.FINISHED):
+    return Event(
+        "01M90ZQQZ3P0HZ5W36Z9ZSS05T",
+        "a39279fe-49df-4fbe-a084-ad09c38c7d5d",
+        2,
+        op="agent.call",
+        status=status,
+        request=request,
+        response=response,
+        step_path=("ask",),
+    )
+
+
+TEXT = {"type": "text", "value": "'forty-two'", "session_id": "31815b41"}
+
+
+def test_the_same_call_gets_its_text_back() -> None:
+    cached = _call(RECORDED, TEXT)
+    assert recorded_by_godel_py(cached)
+    assert godel_py_answer(cached, ASKED, None) == {"text": "forty-two", "session_id": "31815b41"}
+
+
+class Verdict(BaseModel):
+    ok: bool
+
+
+@pytest.mark.parametrize(
+    ("request_", "response", "schema", "status"),
+    [
+        (RECORDED, TEXT, Verdict, EventStatus.FINISHED),  # asked for a structured answer now
+        (
+            {**RECORDED, "has_schema": True, "schema_name": "Verdict"},
+            TEXT,
+            None,
+            EventStatus.FINISHED,
+        ),
+        ({**RECORDED, "prompt": "what else?"}, TEXT, None, EventStatus.FINISHED),
+        ({**RECORDED, "model": "opus"}, TEXT, None, EventStatus.FINISHED),
+        (RECORDED, {"type": "model", "value": "Verdict(ok=True)"}, None, EventStatus.FINISHED),
+        (RECORDED, {"type": "text", "value": "<object at 0x7f>"}, None, EventStatus.FINISHED),
+        (RECORDED, {"type": "text", "value": "42"}, None, EventStatus.FINISHED),  # not a str
+        (RECORDED, None, None, EventStatus.STARTED),  # in flight: never answered
+    ],
+)
+def test_anything_else_is_left_to_the_mismatch_policy(
+    request_: dict[str, Any], response: Any, schema: Any, status: EventStatus
+) -> None:
+    assert godel_py_answer(_call(request_, response, status), ASKED, schema) is None
+
+
+def test_godels_own_calls_are_not_read_as_godel_pys() -> None:
+    assert not recorded_by_godel_py(_call({**ASKED, "has_schema": False}, {"text": "x"}))
+    assert not recorded_by_godel_py(_call(ASKED, {"text": "x"}))
