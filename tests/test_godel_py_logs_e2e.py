@@ -23,6 +23,7 @@ WFAIL = "2f37ec51-ae48-4ad2-ad86-603241574e93"  # a step with an argument, then 
 PAR = "d67507c0-c7cc-4c41-994e-377d53586d09"  # parallel(*[sq(i) for i in range(4)])
 CMD = "b8911522-0629-4d7e-ada9-aed0de8132fe"  # a step that runs `echo`
 AGENT = "a39279fe-49df-4fbe-a084-ad09c38c7d5d"  # a step asks claude (fake model), then one fails
+REVIEW = "6b89b84b-8008-4f2d-b69d-26a5a69ddaee"  # the same with a system prompt and a schema
 
 EFFECT_PY = """import os
 from godel import step, workflow, run, WorkflowFail
@@ -87,6 +88,37 @@ async def gate(v):
 async def agentwf():
     a = await ask("what is the answer?")
     return await gate(a)
+"""
+
+REVIEW_PY = """import os
+from pydantic import BaseModel
+from godel import step, workflow, WorkflowFail
+from godel.agents import claude_code
+
+
+class Verdict(BaseModel):
+    ok: bool
+    reasons: list[str]
+    score: float
+
+
+@step
+async def review(q):
+    v = await claude_code(system_prompt="You review code.")(q, schema=Verdict)
+    return v.model_dump()
+
+
+@step
+async def gate(v):
+    if not os.environ.get("FIXED"):
+        raise WorkflowFail("gate closed")
+    return v["score"]
+
+
+@workflow
+async def schemawf():
+    v = await review("review this patch")
+    return await gate(v)
 """
 
 
@@ -236,3 +268,23 @@ def test_an_agent_call_asked_differently_stops_the_resume(
     assert kept.returncode == 0, kept.stderr
     assert EventLog.load(AGENT, tmp_path / "runs").events[0].response == {"result": "forty-two!"}
     assert not (tmp_path / "asked").exists()
+
+
+def test_resume_gives_back_a_structured_answer_godel_py_recorded(
+    tmp_path: Path, godel_run: Runner
+) -> None:
+    """godel-py kept a structured answer as its model's ``repr`` and the prompt with the system
+    prompt before it: the call is recognised and the model read back from that text."""
+    runs(tmp_path, REVIEW)
+    (tmp_path / "schemawf.py").write_text(REVIEW_PY)
+    out = godel_run(
+        "resume", REVIEW, "schemawf.py", env={"FIXED": "1", **_claude_that_tells(tmp_path)}
+    )
+    assert out.returncode == 0, out.stderr
+    assert not (tmp_path / "asked").exists()
+    log = EventLog.load(REVIEW, tmp_path / "runs")
+    assert log.events[0].response == {"result": 0.75}
+    gate = [e for e in log.events if e.step_path == ("gate",) and e.status.value == "FINISHED"]
+    assert gate[0].request["args"] == [
+        {"ok": True, "reasons": ["tests pass", "it's small"], "score": 0.75}
+    ]

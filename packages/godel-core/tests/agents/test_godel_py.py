@@ -74,3 +74,51 @@ def test_anything_else_is_left_to_the_mismatch_policy(
 def test_godels_own_calls_are_not_read_as_godel_pys() -> None:
     assert not recorded_by_godel_py(_call({**ASKED, "has_schema": False}, {"text": "x"}))
     assert not recorded_by_godel_py(_call(ASKED, {"text": "x"}))
+
+
+class Inner(BaseModel):
+    name: str
+
+
+class Review(BaseModel):
+    ok: bool
+    reasons: list[str]
+    inner: Inner | None = None
+
+
+STRUCTURED = {**RECORDED, "has_schema": True, "schema_name": "Review"}
+
+
+@pytest.mark.parametrize(
+    ("value", "fields"),
+    [
+        (
+            "Review(ok=True, reasons=['small', \"it's tested\"], inner=None)",
+            {"ok": True, "reasons": ["small", "it's tested"], "inner": None},
+        ),
+        (
+            "Review(ok=False, reasons=[], inner=Inner(name='x'))",
+            {"ok": False, "reasons": [], "inner": {"name": "x"}},
+        ),
+        ("Review(ok=True, reasons=['a very long reaso", None),  # cut at 500 characters
+        ("Review(ok=True, reasons=[], when=datetime.datetime(2026, 1, 1))", None),
+        ("Verdict(ok=True, reasons=[])", None),  # another model's
+        ("Review(ok='maybe', reasons=[])", None),  # does not validate now
+        ("__import__('os').system('x')", None),
+    ],
+)
+def test_a_structured_answer_is_read_back_from_its_repr(value: str, fields: Any) -> None:
+    cached = _call(STRUCTURED, {"type": "structured", "value": value, "session_id": "s"})
+    answer = godel_py_answer(cached, ASKED, Review)
+    assert (None if answer is None else answer["value"]) == fields
+
+
+def test_the_prompt_is_compared_as_godel_py_kept_it() -> None:
+    long = "x" * 900
+    cut = _call({**RECORDED, "prompt": long[:500]}, TEXT)
+    assert godel_py_answer(cut, {**ASKED, "prompt": long}, None) is not None
+    assert godel_py_answer(cut, {**ASKED, "prompt": long[:499] + "y" * 401}, None) is None
+    with_system = _call({**RECORDED, "prompt": "You review code.\n\nwhat is the answer?"}, TEXT)
+    asked = {**ASKED, "system_prompt": "You review code."}
+    assert godel_py_answer(with_system, asked, None) is not None
+    assert godel_py_answer(with_system, ASKED, None) is None

@@ -258,7 +258,7 @@ class Agent:
                 if hit is not None:
                     if legacy:  # kept as recorded (--on-mismatch continue)
                         skip_its_process(pos)
-                        return self._adopt(request, godel_py_response(pos, hit), schema)
+                        return self._adopt(request, godel_py_response(pos, hit, schema), schema)
                     if pos.run.costs is not None:
                         pos.run.costs.replay(hit)  # saved, not spent again
                     return self._adopt(hit.request, hit.response or {}, schema)
