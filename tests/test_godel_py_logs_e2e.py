@@ -13,6 +13,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from godel.log import EventLog
 
 Runner = Callable[..., subprocess.CompletedProcess[str]]
@@ -24,6 +26,9 @@ PAR = "d67507c0-c7cc-4c41-994e-377d53586d09"  # parallel(*[sq(i) for i in range(
 CMD = "b8911522-0629-4d7e-ada9-aed0de8132fe"  # a step that runs `echo`
 AGENT = "a39279fe-49df-4fbe-a084-ad09c38c7d5d"  # a step asks claude (fake model), then one fails
 REVIEW = "6b89b84b-8008-4f2d-b69d-26a5a69ddaee"  # the same with a system prompt and a schema
+COPILOT = (
+    "32dd66bb-03a7-4272-9f13-98fe1161bfc2"  # AGENT's workflow with copilot() for claude_code()
+)
 
 EFFECT_PY = """import os
 from godel import step, workflow, run, WorkflowFail
@@ -221,33 +226,43 @@ def test_cost_names_the_workflow_of_a_godel_py_run(tmp_path: Path, godel_run: Ru
 
 
 def _claude_that_tells(tmp_path: Path) -> dict[str, str]:
-    """A ``claude`` first on PATH that notes it was run and fails: no model is asked."""
+    """A ``claude`` and a ``copilot`` first on PATH that note they were run and fail: no model
+    is asked."""
     import os
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    fake = bin_dir / "claude"
-    fake.write_text(f"#!/bin/sh\necho asked >> {tmp_path / 'asked'}\nexit 1\n")
-    fake.chmod(0o755)
+    for name in ("claude", "copilot"):
+        fake = bin_dir / name
+        fake.write_text(f"#!/bin/sh\necho asked >> {tmp_path / 'asked'}\nexit 1\n")
+        fake.chmod(0o755)
     return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
 
 
+@pytest.mark.parametrize(
+    ("run_id", "source"),
+    [
+        (AGENT, AGENT_PY),
+        (COPILOT, AGENT_PY.replace("claude_code", "copilot")),  # its model: "default"
+    ],
+    ids=["claude", "copilot"],
+)
 def test_resume_gives_back_an_agent_answer_godel_py_recorded(
-    tmp_path: Path, godel_run: Runner
+    tmp_path: Path, godel_run: Runner, run_id: str, source: str
 ) -> None:
     """godel-py recorded the call in its own form, outside every ``children_ids``, with the
     CLI's process after it: the resume answers it from the log and asks no model again."""
-    runs(tmp_path, AGENT)
-    (tmp_path / "agentwf.py").write_text(AGENT_PY)
+    runs(tmp_path, run_id)
+    (tmp_path / "agentwf.py").write_text(source)
     env = {"FIXED": "1", **_claude_that_tells(tmp_path)}
-    plan = godel_run("resume", AGENT, "agentwf.py", "--plan", env=env)
+    plan = godel_run("resume", run_id, "agentwf.py", "--plan", env=env)
     assert plan.returncode == 0, plan.stderr
     assert "replays   2 recorded effect(s) from the log, 1 of them agent calls" in plan.stdout
     assert "nothing would run live" in plan.stdout
-    out = godel_run("resume", AGENT, "agentwf.py", env=env)
+    out = godel_run("resume", run_id, "agentwf.py", env=env)
     assert out.returncode == 0, out.stderr
     assert not (tmp_path / "asked").exists()
-    log = EventLog.load(AGENT, tmp_path / "runs")
+    log = EventLog.load(run_id, tmp_path / "runs")
     assert log.events[0].response == {"result": "forty-two!"}
     assert [e.op for e in log.events].count("agent.call") == 1
 

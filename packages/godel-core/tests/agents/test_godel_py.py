@@ -122,3 +122,9 @@ def test_the_prompt_is_compared_as_godel_py_kept_it() -> None:
     asked = {**ASKED, "system_prompt": "You review code."}
     assert godel_py_answer(with_system, asked, None) is not None
     assert godel_py_answer(with_system, ASKED, None) is None
+
+
+def test_copilots_default_model_is_godel_pys_default() -> None:
+    cached = _call({**RECORDED, "model": "default"}, TEXT)
+    assert godel_py_answer(cached, {**ASKED, "backend": "copilot", "model": None}, None)
+    assert godel_py_answer(cached, {**ASKED, "backend": "copilot", "model": "gpt-5"}, None) is None

@@ -49,7 +49,7 @@ def godel_py_answer(cached: Event, request: dict[str, Any], schema: Any) -> dict
         return None
     if schema is not None and recorded.get("schema_name") != getattr(schema, "__name__", None):
         return None
-    if recorded.get("model") != request.get("model"):
+    if _model(recorded.get("model")) != _model(request.get("model")):
         return None
     if recorded.get("prompt") not in _prompts_sent(request):
         return None
@@ -74,6 +74,11 @@ def godel_py_response(pos: Position, cached: Event, schema: Any) -> dict[str, An
         step_path=cached.step_path,
         remediation_hint=f"ask it again: godel resume {pos.run.run_id} --on-mismatch invalidate",
     )
+
+
+def _model(name: Any) -> Any:
+    # godel-py wrote "default" for copilot's own default model, which godel records as None.
+    return None if name == "default" else name
 
 
 def _prompts_sent(request: dict[str, Any]) -> tuple[str, ...]:
