@@ -9,7 +9,7 @@ to compare across days. Rows, each with its floor counted the same way:
 
 - ``godel run empty.py``, after two runs (the pre-flight's record holds), against
   ``python -c "import asyncio"`` and against a click command running an empty coroutine with
-  ``anyio.run`` (godel's stack);
+  ``asyncio.run`` (godel's stack);
 - ``godel --help`` (from the help cache) against ``python -c pass``;
 - ``godel show`` of a one-step run, and ``godel show`` / ``godel tail --no-follow`` of 10,000
   steps, against ``python -c pass`` plus a ``json.loads`` loop over the same log;
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             instructions([python, "-c", "import asyncio"]),
             "import asyncio",
         )
-        row("  vs click + anyio.run", run, instructions([python, "-c", STACK_FLOOR]), "the stack")
+        row("  vs click + asyncio.run", run, instructions([python, "-c", STACK_FLOOR]), "the stack")
         subprocess.run([godel_bin, "--help"], check=True, capture_output=True)  # recorded
         row("godel --help", instructions([godel_bin, "--help"]), pass_, "python -c pass")
 

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -27,6 +28,16 @@ def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env["GODEL_HOME"] = GODEL_HOME  # no user settings of the machine's own leak into a test
     env.update(extra or {})
     return env
+
+
+def wait_for_file(path: Path, timeout: float = 20.0) -> None:
+    """Wait until ``path`` exists (a workflow run in the background writes it when it got
+    somewhere); fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} never appeared")
+        time.sleep(0.02)
 
 
 @pytest.fixture

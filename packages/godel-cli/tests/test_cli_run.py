@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import wait_for_file
+
 
 def write(tmp_path: Path, name: str, source: str) -> Path:
     path = tmp_path / name
@@ -505,19 +507,11 @@ def test_ctrl_c_while_the_workflow_file_is_imported_exits_130(tmp_path, start_ru
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("GODEL_")}
     proc = start_run(tmp_path, env={**env, "GODEL_STRICT": "0", "GODEL_LINT": "0"})
-    _wait_for_file(tmp_path / "importing")
+    wait_for_file(tmp_path / "importing")
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     assert err.strip().endswith("[godel] interrupted") and "Aborted" not in err
-
-
-def _wait_for_file(path: Path, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{path} never appeared")
-        time.sleep(0.05)
 
 
 GATED = """

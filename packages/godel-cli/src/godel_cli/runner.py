@@ -107,31 +107,39 @@ class Outcome:
 
 
 def execute_with_signals(body: Callable[[Outcome], Any]) -> Outcome:
-    """Run ``body`` (an async callable) under anyio; SIGINT/SIGTERM/SIGHUP cancel it cleanly."""
-    import anyio
+    """Run ``body`` (an async callable) in an event loop; SIGINT/SIGTERM/SIGHUP cancel it cleanly
+    (``godel_cli.cancel``: anyio's backend is loaded only if the run uses it)."""
+    import asyncio
 
     from godel import PauseSignal
     from godel.process import install_signal_handlers
+    from godel_cli.cancel import RootCancel
 
     outcome = Outcome()
 
     async def main() -> None:
-        with anyio.CancelScope() as scope:
-            handlers = install_signal_handlers(scope.cancel)
+        root = RootCancel(asyncio.current_task())  # type: ignore[arg-type]
+        try:
+            handlers = install_signal_handlers(root.cancel)
             try:
                 outcome.result = await body(outcome)
             except PauseSignal:
                 outcome.paused = True
             except BaseException as exc:  # sys.exit() or a BaseException of its own: its outcome
                 if handlers.signum is not None:
-                    raise  # the signal's cancellation (or interruption): the scope ends it
+                    raise  # the signal's cancellation (or interruption): the root ends it
                 outcome.error = exc
             finally:
                 handlers()  # uninstall
                 outcome.signum = handlers.signum
+        except BaseException as exc:
+            if not root.exit(exc):
+                raise
+        else:
+            root.exit(None)
 
     try:
-        anyio.run(main)
+        asyncio.run(main())
     except KeyboardInterrupt:
         outcome.signum = outcome.signum or signal.SIGINT
     return outcome

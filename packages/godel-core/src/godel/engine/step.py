@@ -11,8 +11,6 @@ from collections.abc import Callable, Coroutine, Generator
 from time import time_ns
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-import anyio
-
 from godel.engine.context import Frame, current_frame, current_run, frame_var, lookup
 from godel.engine.interrupt import Stopped
 from godel.engine.record import fail, mark_replayed
@@ -268,6 +266,8 @@ class StepCall:
         frame = current_frame()
         if frame is not None and frame.cached is None:
             frame.scope_id()  # a step with a timeout is written when it starts
+        import anyio  # only a step with a timeout needs it (a run of plain steps never loads it)
+
         with anyio.move_on_after(spec.timeout) as scope:
             if frame is not None:  # what the timeout cuts short says so (godel.engine.interrupt)
                 frame.timeout = (scope, spec.timeout)
