@@ -84,7 +84,11 @@ class RootCancel:
         except RuntimeError:  # imported outside the loop
             running = None
         if running is self.task and not self._done:
-            self._enter()
+            try:
+                self._enter()
+            except Exception:  # never fail the import the run asked for: stay native
+                self.scope = None
+                return
             if self.cancelled:
                 self.scope.cancel()
 
