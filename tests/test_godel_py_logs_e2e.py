@@ -303,3 +303,23 @@ def test_resume_gives_back_a_structured_answer_godel_py_recorded(
     assert gate[0].request["args"] == [
         {"ok": True, "reasons": ["tests pass", "it's small"], "score": 0.75}
     ]
+
+
+def test_an_agent_call_godel_py_left_in_flight_is_not_asked_again_blindly(
+    tmp_path: Path, godel_run: Runner
+) -> None:
+    """godel-py stopped while the model was being asked (the call STARTED, never ended): the
+    call may have done its work, so the resume refuses to ask again without being told."""
+    target = tmp_path / "runs"
+    target.mkdir()
+    lines = (FIXTURES / f"{AGENT}.jsonl").read_text().splitlines(keepends=True)
+    in_flight = next(line for line in lines if '"op":"agent.call"' in line)
+    (target / f"{AGENT}.jsonl").write_text("".join(lines[: lines.index(in_flight) + 1]))
+    (tmp_path / "agentwf.py").write_text(AGENT_PY)
+    out = godel_run(
+        "resume", AGENT, "agentwf.py", env={"FIXED": "1", **_claude_that_tells(tmp_path)}
+    )
+    assert out.returncode == 2, out.stderr
+    assert "UnsafeResumeError" in out.stderr and "agent.call" in out.stderr, out.stderr
+    assert "--assume-idempotent" in out.stderr
+    assert not (tmp_path / "asked").exists()

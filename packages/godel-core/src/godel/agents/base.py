@@ -230,6 +230,7 @@ class Agent:
             godel_py_answer,
             godel_py_response,
             recorded_by_godel_py,
+            same_godel_py_call,
             skip_its_process,
         )
         from godel.engine.record import cached_response, effect, position, replayed_failure
@@ -251,6 +252,9 @@ class Agent:
             if legacy and (answer := godel_py_answer(cached, request, schema)) is not None:
                 skip_its_process(pos)
                 return self._adopt(request, answer, schema)
+            if legacy and not source and in_flight(cached):
+                if same_godel_py_call(cached, request, schema):
+                    raise self._unsafe(pos, cached)  # as for a call of godel's own in flight
             if cached.status is EventStatus.FINISHED:
                 hit = cached_response(
                     pos, Op.AGENT_CALL, {**request, **session_fields(cached.request)}

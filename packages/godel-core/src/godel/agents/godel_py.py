@@ -42,20 +42,24 @@ def godel_py_answer(cached: Event, request: dict[str, Any], schema: Any) -> dict
     godel-py kept the first 500 characters of the prompt, with the system prompt before it on
     a session's first call, and of the answer's ``repr``: a cut ``repr`` does not parse, so a
     long answer is never given back cut."""
-    recorded = cached.request
-    if cached.status is not EventStatus.FINISHED:
-        return None
-    if bool(recorded.get("has_schema")) != (schema is not None):
-        return None
-    if schema is not None and recorded.get("schema_name") != getattr(schema, "__name__", None):
-        return None
-    if _model(recorded.get("model")) != _model(request.get("model")):
-        return None
-    if recorded.get("prompt") not in _prompts_sent(request):
+    if cached.status is not EventStatus.FINISHED or not same_godel_py_call(cached, request, schema):
         return None
     if schema is None:
         return _text_answer(cached)
     return _structured_answer(cached, schema)
+
+
+def same_godel_py_call(cached: Event, request: dict[str, Any], schema: Any) -> bool:
+    """Whether ``request`` (with ``schema``) is the call godel-py 3.x recorded in ``cached``, as
+    far as what it kept tells: the prompt, the model, whether there is a schema and its name."""
+    recorded = cached.request
+    if bool(recorded.get("has_schema")) != (schema is not None):
+        return False
+    if schema is not None and recorded.get("schema_name") != getattr(schema, "__name__", None):
+        return False
+    if _model(recorded.get("model")) != _model(request.get("model")):
+        return False
+    return recorded.get("prompt") in _prompts_sent(request)
 
 
 def godel_py_response(pos: Position, cached: Event, schema: Any) -> dict[str, Any]:
