@@ -14,16 +14,11 @@ import pytest
 from .conftest import clean_env, wait_for_file
 
 
-def _start(tmp_path: Path, godel_bin: Path, source: str) -> subprocess.Popen[str]:
+def _start(tmp_path: Path, start_run, source: str) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
+    """``godel run wf.py`` of ``source`` in the background, strict mode and lint off (the
+    workflows use asyncio and anyio directly)."""
     (tmp_path / "wf.py").write_text(source)
-    return subprocess.Popen(
-        [str(godel_bin), "run", "wf.py", "--no-strict", "--no-lint"],
-        cwd=tmp_path,
-        env=clean_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_run(tmp_path, env=clean_env({"GODEL_STRICT": "0", "GODEL_LINT": "0"}))
 
 
 PLAIN = """
@@ -41,8 +36,8 @@ async def wf():
 """
 
 
-def test_a_run_of_plain_steps_never_loads_anyios_backend(tmp_path: Path, godel_bin: Path) -> None:
-    proc = _start(tmp_path, godel_bin, PLAIN)
+def test_a_run_of_plain_steps_never_loads_anyios_backend(tmp_path: Path, start_run) -> None:
+    proc = _start(tmp_path, start_run, PLAIN)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     log = next((tmp_path / "runs").glob("*.jsonl")).read_text()
@@ -70,9 +65,9 @@ async def wf():
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_cancels_a_plain_step_again_when_it_swallows_the_first(
-    tmp_path: Path, godel_bin: Path, sig: int, code: int
+    tmp_path: Path, start_run, sig: int, code: int
 ) -> None:
-    proc = _start(tmp_path, godel_bin, STUBBORN)
+    proc = _start(tmp_path, start_run, STUBBORN)
     wait_for_file(tmp_path / "waiting")
     started = time.monotonic()
     proc.send_signal(sig)
@@ -115,9 +110,9 @@ async def wf():
     ids=["in-the-run", "in-a-task-of-its-own"],
 )
 def test_a_shielded_section_finishes_before_the_signal_cancels_the_run(
-    tmp_path: Path, godel_bin: Path, first: str
+    tmp_path: Path, start_run, first: str
 ) -> None:
-    proc = _start(tmp_path, godel_bin, SHIELDED.replace("{first}", first))
+    proc = _start(tmp_path, start_run, SHIELDED.replace("{first}", first))
     wait_for_file(tmp_path / "shielded")
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)

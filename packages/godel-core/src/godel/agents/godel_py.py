@@ -44,9 +44,7 @@ def godel_py_answer(cached: Event, request: dict[str, Any], schema: Any) -> dict
     long answer is never given back cut."""
     if cached.status is not EventStatus.FINISHED or not same_godel_py_call(cached, request, schema):
         return None
-    if schema is None:
-        return _text_answer(cached)
-    return _structured_answer(cached, schema)
+    return _answer(cached, schema)
 
 
 def same_godel_py_call(cached: Event, request: dict[str, Any], schema: Any) -> bool:
@@ -66,7 +64,7 @@ def godel_py_response(pos: Position, cached: Event, schema: Any) -> dict[str, An
     """The recorded answer of ``cached`` (a godel-py 3.x agent call) for a resume that keeps it
     although the call changed (``--on-mismatch continue``); ``ResumeError`` when it does not
     read back whole."""
-    answer = _text_answer(cached) if schema is None else _structured_answer(cached, schema)
+    answer = _answer(cached, schema)
     if answer is not None:
         return answer
     from godel.exceptions import ResumeError
@@ -91,6 +89,11 @@ def _prompts_sent(request: dict[str, Any]) -> tuple[str, ...]:
     if not system:
         return (prompt[:_KEPT],)
     return (prompt[:_KEPT], f"{system}\n\n{prompt}"[:_KEPT])
+
+
+def _answer(cached: Event, schema: Any) -> dict[str, Any] | None:
+    """The recorded answer as godel's agents return it, when it reads back whole."""
+    return _text_answer(cached) if schema is None else _structured_answer(cached, schema)
 
 
 def _structured_answer(cached: Event, schema: Any) -> dict[str, Any] | None:

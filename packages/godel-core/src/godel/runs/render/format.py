@@ -281,6 +281,10 @@ def _literal_dict(text: str) -> dict[str, Any] | None:
     return None
 
 
+def _repr_call(args: Any, kwargs: Any) -> str:
+    return f"({', '.join(repr_call_parts(args, kwargs))})"
+
+
 def _call(req: dict[str, Any]) -> str:
     # A step's arguments on every row of `show` and `tail`: joined through map, without the
     # frame of a list comprehension (1.6 -> 1.0 µs for one int argument).
@@ -291,7 +295,7 @@ def _call(req: dict[str, Any]) -> str:
     if isinstance(args, list):
         text = ", ".join(map(_quoted, args))
     elif isinstance(args, str):
-        return f"({', '.join(repr_call_parts(args, kwargs))})"
+        return _repr_call(args, kwargs)
     else:
         text = _value(args) if args else ""
     if isinstance(kwargs, dict):
@@ -299,7 +303,7 @@ def _call(req: dict[str, Any]) -> str:
             named = ", ".join([f"{k}={_quoted(v)}" for k, v in kwargs.items()])
             text = f"{text}, {named}" if text else named
     elif isinstance(kwargs, str):
-        return f"({', '.join(repr_call_parts(args, kwargs))})"
+        return _repr_call(args, kwargs)
     elif kwargs:
         text = f"{text}, {_value(kwargs)}" if text else _value(kwargs)
     return f"({text})"
