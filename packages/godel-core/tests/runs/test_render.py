@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import os
 import re
 from collections.abc import Callable
@@ -663,7 +664,14 @@ _literals = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(_literals, max_size=4),
-    st.dictionaries(st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), _literals, max_size=3),
+    st.dictionaries(
+        # A keyword argument's name: an identifier that is not a keyword (`or=` is no call).
+        st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(
+            lambda name: not keyword.iskeyword(name)
+        ),
+        _literals,
+        max_size=3,
+    ),
 )
 def test_repr_call_parts_give_back_the_call_godel_py_recorded(
     args: list[Any], kwargs: dict[str, Any]
